@@ -1,0 +1,80 @@
+/*
+ * dist.h - the uncertain values of SPEC §2: parameters, sampling, analytic
+ * mean and support.
+ *
+ * A ds_dist is plain data filled by the scenario loader, then finished by
+ * ds_dist_prepare (which precomputes sampling constants).  Sampling never
+ * allocates and draws only from the generator it is given.
+ */
+#ifndef DEALSIM_DIST_H
+#define DEALSIM_DIST_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
+
+typedef enum ds_dist_kind {
+    DS_DIST_FIXED = 0,  /* value */
+    DS_DIST_UNIFORM,    /* min, max */
+    DS_DIST_NORMAL,     /* mean, sd, min, max (-INFINITY/+INFINITY when absent) */
+    DS_DIST_LOGNORMAL,  /* median, sigma */
+    DS_DIST_TRIANGULAR, /* min, mode, max */
+    DS_DIST_PERT,       /* min, mode, max; lambda = 4 */
+    DS_DIST_BETA,       /* a, b, min (default 0), max (default 1) */
+    DS_DIST_DISCRETE    /* values[n], weights[n] */
+} ds_dist_kind;
+
+typedef struct ds_dist {
+    ds_dist_kind kind;
+    union {
+        struct { double value; } fixed;
+        struct { double min, max; } uniform;
+        struct { double mean, sd, min, max; } normal;
+        struct { double median, sigma; } lognormal;
+        struct { double min, mode, max; } tri;   /* triangular and pert */
+        struct { double a, b, min, max; } beta;
+        struct {
+            size_t n;
+            double *values;   /* owned by the dist */
+            double *weights;  /* owned by the dist; >= 0, not all 0 */
+        } discrete;
+    } u;
+    /* Filled by ds_dist_prepare; private to dist.c. */
+    double k[6];
+    gsl_ran_discrete_t *table; /* discrete only; owned by the dist */
+} ds_dist;
+
+/* A fixed dist of value v (prepared; owns nothing). */
+ds_dist ds_dist_fixed(double v);
+
+/* Precompute sampling constants.  Call once after the parameters are set and
+ * validated (ds_dist_check).  Returns DS_OK or DS_ENOMEM (discrete tables). */
+int ds_dist_prepare(ds_dist *d);
+
+/* Check the §2 rules of a dist's own parameters (sd >= 0, min <= mode <= max,
+ * normal with sd 0 and bounds has its mean inside, discrete lengths and
+ * weights, finite numbers, ...).  On a problem, writes a message such as
+ * "must be >= 0, got -1" to msg and the offending field name ("sd", or ""
+ * for the dist as a whole) to *field, and returns DS_EINVAL. */
+int ds_dist_check(const ds_dist *d, const char **field, char *msg, size_t msgsz);
+
+/* One draw from d using r (SPEC §2).  d must be prepared. */
+double ds_dist_sample(const ds_dist *d, gsl_rng *r);
+
+/* The analytic mean (SPEC §2; for a truncated normal the truncated mean). */
+double ds_dist_mean(const ds_dist *d);
+
+/* Inf and sup of the support: every value d can take lies in [*lo, *hi]
+ * (±INFINITY when unbounded). */
+void ds_dist_support(const ds_dist *d, double *lo, double *hi);
+
+/* 1 if d always takes the same value (then *v is it), else 0. */
+int ds_dist_is_constant(const ds_dist *d, double *v);
+
+/* Release what d owns and make it fixed 0.  d may be NULL.  Can't fail. */
+void ds_dist_free(ds_dist *d);
+
+/* Deep copy: dst gets its own arrays and table.  DS_OK or DS_ENOMEM. */
+int ds_dist_copy(ds_dist *dst, const ds_dist *src);
+
+#endif /* DEALSIM_DIST_H */

@@ -1,0 +1,76 @@
+/*
+ * error.h - status codes, single errors and multi-problem reports.
+ *
+ * Every fallible function in dealsim returns a status (DS_OK == 0) and, when
+ * it can fail for a reason a user should read, fills a caller-provided
+ * ds_error or appends to a ds_report.  Nothing below the CLI prints or exits.
+ */
+#ifndef DEALSIM_ERROR_H
+#define DEALSIM_ERROR_H
+
+#include <stddef.h>
+
+/* Status codes.  The numeric values of DS_EINVAL, DS_EIO and DS_EINTR are
+ * not exit statuses; the CLI maps them (SPEC §8). */
+enum {
+    DS_OK = 0,
+    DS_EINVAL,  /* invalid scenario, option or input file */
+    DS_ENOMEM,  /* allocation failed */
+    DS_EIO,     /* read or write failed */
+    DS_EINTR    /* interrupted by a signal (Ctrl-C, SIGTERM) */
+};
+
+/* Longest message a ds_error holds, including the terminating NUL; longer
+ * messages are truncated. */
+#define DS_ERROR_MSG_MAX 1024
+
+typedef struct ds_error {
+    int code;                    /* DS_OK when nothing went wrong */
+    char msg[DS_ERROR_MSG_MAX];  /* human-readable, no trailing newline */
+} ds_error;
+
+/* Set code and a printf-style message.  e may be NULL (then nothing is
+ * recorded).  Returns code, so callers can write `return ds_error_set(...)`. */
+int ds_error_set(ds_error *e, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Reset to DS_OK with an empty message.  e may be NULL. */
+void ds_error_clear(ds_error *e);
+
+/*
+ * A report collects every problem found in an input (SPEC §4: "report every
+ * problem found, not only the first").  Each message is one complete line
+ * without its newline, already in the SPEC §4 format, e.g.
+ *   "a.json: error: items.semis.cost.sd: must be >= 0, got -1".
+ * The report owns its messages; ds_report_free releases them.
+ */
+#define DS_REPORT_MAX 10000 /* messages kept; more only bump `dropped` */
+
+typedef struct ds_report {
+    size_t n;       /* messages stored */
+    size_t cap;     /* allocated slots */
+    size_t dropped; /* problems beyond DS_REPORT_MAX, or lost to no memory */
+    char **msg;     /* msg[0..n-1], each malloc'd */
+} ds_report;
+
+/* A zeroed struct is a valid empty report; this just zeroes it. */
+void ds_report_init(ds_report *r);
+
+/* Append one printf-formatted message.  Returns DS_OK or DS_ENOMEM (the
+ * problem is then counted in `dropped`, never silently lost). */
+int ds_report_add(ds_report *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Total problems seen: n + dropped. */
+size_t ds_report_count(const ds_report *r);
+
+/* Free every message and zero the report.  r may be NULL. Can't fail. */
+void ds_report_free(ds_report *r);
+
+#endif /* DEALSIM_ERROR_H */

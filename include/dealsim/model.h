@@ -1,0 +1,139 @@
+/*
+ * model.h - the validated, immutable scenario that the engine simulates.
+ *
+ * Made only by the scenario loader (scenario.h) from a JSON file, after every
+ * check of SPEC §2-§4 passed; freed with ds_model_free.  Everything refers to
+ * everything else by index into the arrays here (ids are kept for output).
+ * All money is USD bn/yr, tariffs and probabilities are fractions (SPEC §1).
+ */
+#ifndef DEALSIM_MODEL_H
+#define DEALSIM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "dealsim/dist.h"
+
+/* Limits of SPEC §3. */
+#define DS_MAX_FILE_BYTES (16u * 1024u * 1024u)
+#define DS_MAX_DEPTH 64
+#define DS_MAX_ITEMS 1024
+#define DS_MAX_PACKAGES 1024
+#define DS_MAX_STRATEGIES 1024
+#define DS_MAX_ACTORS 64
+#define DS_MAX_DIMENSIONS 64
+#define DS_MAX_LINES 64
+#define DS_MAX_THIRD_PARTIES 64
+#define DS_MAX_ROUNDS 1000
+#define DS_FORMAT_VERSION 1
+#define DS_MAX_FILE_SEED 9007199254740991.0 /* 2^53 - 1 */
+
+typedef struct ds_source { char *id, *text; } ds_source;
+
+typedef struct ds_line {
+    char *id;
+    ds_dist exports;      /* X0, bn/yr */
+    ds_dist current;      /* tariff today */
+    ds_dist no_deal;      /* tariff without a deal */
+    ds_dist deal;         /* tariff with a deal */
+    int has_elasticity;   /* 0: uses the model's shared elasticity */
+    ds_dist elasticity;   /* valid when has_elasticity */
+} ds_line;
+
+typedef struct ds_item {
+    char *id, *label;
+    ds_dist deficit_effect; /* bn/yr change of the deficit at intensity 1 */
+    ds_dist cost;           /* bn/yr cost to home at intensity 1 */
+    ds_dist delivery;       /* share delivered, in [0, 1]; default fixed 1 */
+    ds_dist *scores;        /* [n_dims]; fixed 0 where the file has none */
+    double *exposure;       /* [n_third]; 0 where the file has none */
+} ds_item;
+
+/* A package lists its items sparsely, in the file's key order. */
+typedef struct ds_package {
+    char *id, *label;
+    size_t n;             /* entries (items with any intensity, even 0) */
+    size_t *item;         /* [n] item indices */
+    double *x;            /* [n] intensities >= 0 */
+} ds_package;
+
+typedef struct ds_strategy {
+    char *id, *label;
+    size_t n_offers;      /* >= 1 */
+    size_t *offers;       /* [n_offers] package indices; round r offers
+                             offers[min(r, n_offers) - 1] (SPEC §5.5) */
+} ds_strategy;
+
+typedef enum ds_role { DS_ROLE_MEMBER = 0, DS_ROLE_DECIDER = 1 } ds_role;
+
+typedef struct ds_actor {
+    char *id, *label;
+    ds_role role;
+    double *weights;         /* [1 + n_dims]: [0] = "deficit", [1+k] = dims[k];
+                                raw file values, >= 0, not all 0 */
+    double weight_certainty; /* kappa >= 0; 0 = weights known exactly */
+    ds_dist threshold;       /* reservation utility in round 1 */
+    ds_dist concession;      /* fall of the threshold per later round */
+    double noise;            /* sd of per-round evaluation noise, >= 0 */
+    double influence;        /* members: > 0 (default 1) */
+    int veto;                /* members: 0 or 1 */
+    double attendance;       /* members: probability present (default 1) */
+    size_t n_champions;
+    size_t *champions;       /* [n_champions] item indices */
+    double credit;           /* >= 0 */
+    double team_weight;      /* decider: >= 0 */
+} ds_actor;
+
+typedef enum ds_decider_acts {
+    DS_DECIDER_DEADLINE = 0,
+    DS_DECIDER_EVERY_ROUND = 1
+} ds_decider_acts;
+
+typedef struct ds_protocol {
+    int rounds;                   /* R, 1..DS_MAX_ROUNDS */
+    double quorum;                /* (0, 1], default 0.5 */
+    ds_decider_acts decider_acts; /* default deadline */
+    double disconnect;            /* P(round lost), default 0 */
+    double stall_on_split;        /* P(split team stalls), default 0 */
+} ds_protocol;
+
+typedef struct ds_third_party {
+    char *id, *label;
+    double base, slope;           /* logistic retaliation, SPEC §5.4 */
+    ds_dist cost_per_exposure;    /* bn/yr per unit of exposure, >= 0 */
+} ds_third_party;
+
+typedef struct ds_model {
+    char *name, *description;
+    char *home_name, *counterpart_name;
+
+    double discount;              /* delta in (0, 1] */
+    ds_dist tariff_burden;        /* [0, 1] */
+    ds_dist margin;               /* [0, 1] */
+
+    ds_dist baseline_deficit;     /* bn/yr */
+    double baseline_mean;         /* D-bar, the analytic mean (> 0), §5.2 */
+    int has_elasticity;           /* top-level elasticity given */
+    ds_dist elasticity;
+
+    size_t n_lines;        ds_line *lines;
+    size_t n_dims;         char **dims;           /* declared dimensions */
+    size_t n_items;        ds_item *items;
+    size_t n_packages;     ds_package *packages;
+    size_t n_strategies;   ds_strategy *strategies; /* never 0: the default
+                                                       is one per package */
+    int strategies_given;  /* 1 if the file had a `strategies` key */
+    size_t n_actors;       ds_actor *actors;
+    int decider;           /* index of the decider in actors, or -1 */
+    size_t n_third;        ds_third_party *third;
+    ds_protocol protocol;
+
+    uint64_t draws;        /* simulation.draws, default 100000 */
+    uint64_t seed;         /* simulation.seed, default 1 */
+
+    size_t n_sources;      ds_source *sources;
+} ds_model;
+
+/* Free the model and everything it owns.  m may be NULL.  Can't fail. */
+void ds_model_free(ds_model *m);
+
+#endif /* DEALSIM_MODEL_H */

@@ -1,0 +1,779 @@
+/*
+ * dist.c - the uncertain values of SPEC §2: parameter checks, support, the
+ * analytic mean, and sampling through GSL's samplers.  A leaf module: the
+ * scenario loader fills and checks dists, the world draws them (§5.1).
+ *
+ * Random-number consumption: a dist that is constant (ds_dist_is_constant:
+ * fixed, sd 0, sigma 0, min == max, one distinct drawable discrete value)
+ * consumes NO random numbers; every other dist consumes a count that depends
+ * only on its parameters and on the words of the stream it is given (the
+ * rejection steps of GSL's ziggurat and beta samplers, and of the truncated
+ * normal's proposals below, take a variable number).  So whether a dist
+ * draws at all is a function of its parameters only.
+ */
+#include "dealsim/dist.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_math.h>
+#include <gsl/gsl_sf_erf.h>
+
+#include "dealsim/error.h"
+#include "dealsim/rng.h"
+
+/* ---- truncated normal: methods and tuning constants ------------------- */
+
+/* How a prepared normal is sampled (stored in k[0]). */
+enum {
+    TN_PLAIN = 0, /* no bounds: mean + sd * ziggurat */
+    TN_CONST,     /* k[1]: the value (sd 0, min == max, or a window so far
+                     out that the standardized bound overflows) */
+    TN_INV_UPPER, /* window [a, b], a >= 0 after reflection: inverse CDF on
+                     the Q side.  k[1] sign, k[2] Q(a), k[3] Q(b) */
+    TN_INV_SPLIT, /* window straddles the mean: inverse CDF on the P side
+                     below, the Q side above.  k[1] P(a), k[2] Q(b),
+                     k[3] mass of [a, 0), k[4] mass of [0, b] */
+    TN_EXP,       /* exponential proposal (Robert 1995).  k[1] sign,
+                     k[2] lambda = a, k[3] w = width in sd units,
+                     k[4] expm1(-lambda w), k[5] the starting bound */
+    TN_UNIF,      /* narrow window straddling the mean: uniform proposal
+                     (Robert 1995); uses the parameters only */
+    TN_FLAT       /* a window so narrow that the density is constant across
+                     it to double precision: uniform on [min, max] */
+};
+
+/* Beyond this many sd from the mean, the normal tail mass Q(a) is below
+ * 5e-198 and inverse-CDF sampling would approach the underflow of doubles
+ * (DBL_MIN ~ 2.2e-308, reached near a = 37.5); from here on the
+ * exponential proposal is used, whose acceptance rate for [a, inf) is
+ * a * Q(a) / phi(a) = 1 - 1/a^2 + 3/a^4 - ... > 0.9988 at a = 30 (the
+ * asymptotic series of Mills' ratio). */
+#define TN_TAIL_Z 30.0
+
+/* Windows at most this wide (in sd units) are sampled by proposals rather
+ * than by inverse CDF, whose CDF differences would cancel.  The acceptance
+ * rate is then >= exp(-w^2 / 2) = 0.969: the target-to-proposal density
+ * ratio is exp(-E^2 / 2) for the exponential proposal and exp(-z^2 / 2)
+ * for the uniform one, with E, |z| <= w. */
+#define TN_NARROW_W 0.25
+
+/* Iteration cap of the proposal loops.  With acceptance >= 0.969 the cap is
+ * reached with probability < 0.031^64 < 1e-96; the documented fallback is
+ * then the last proposal, which lies inside the window. */
+#define TN_MAX_TRIES 64
+
+/* Below this product lambda * w the truncated exponential proposal is
+ * uniform to double precision (exp(-lambda w) == 1 within 1e-290) and
+ * expm1/log1p would work in the subnormal range. */
+#define TN_EXP_TINY 1e-290
+
+/* Windows [a, b] with 0 <= a and (b - a) b below this get their mean by
+ * Gauss-Legendre quadrature instead of the closed form, which would cancel;
+ * the density, exp(-(z^2 - a^2)/2) relative to phi(a), varies by less than
+ * 1% across them, so 8 nodes are exact to rounding. */
+#define TN_MEAN_NARROW 0.01
+
+/* A window [a, b] of width w (sd units) with w (max(|a|, |b|) + w) below
+ * this has exp(-(z^2 - c^2)/2) within 1e-16 of 1 across it (c the point
+ * nearest 0): the truncated normal is uniform there to double precision
+ * (2^-53 = 1.1e-16), and in sd units the window may even round to a point. */
+#define TN_FLAT_EPS 1e-16
+
+/* 1/sqrt(2*pi), the standard normal density at 0. */
+#define DS_PHI0 0.39894228040143267794
+
+/* ---- number formatting for messages ----------------------------------- */
+
+/* Write x in the shortest of %.15g, %.16g, %.17g that reads back as x
+ * ("inf", "-inf", "nan" for non-finite values). */
+static void fmt_num(char *buf, size_t n, double x)
+{
+    if (isnan(x)) {
+        snprintf(buf, n, "nan");
+        return;
+    }
+    if (isinf(x)) {
+        snprintf(buf, n, x > 0 ? "inf" : "-inf");
+        return;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
+}
+
+/* ---- constructors and ownership -------------------------------------- */
+
+ds_dist ds_dist_fixed(double v)
+{
+    ds_dist d;
+    memset(&d, 0, sizeof d);
+    d.kind = DS_DIST_FIXED;
+    d.u.fixed.value = v;
+    d.table = NULL;
+    return d;
+}
+
+void ds_dist_free(ds_dist *d)
+{
+    if (!d)
+        return;
+    if (d->kind == DS_DIST_DISCRETE) {
+        free(d->u.discrete.values);
+        free(d->u.discrete.weights);
+    }
+    if (d->table)
+        gsl_ran_discrete_free(d->table);
+    *d = ds_dist_fixed(0.0);
+}
+
+int ds_dist_copy(ds_dist *dst, const ds_dist *src)
+{
+    ds_dist c = *src;
+    c.table = NULL;
+    if (src->kind == DS_DIST_DISCRETE) {
+        size_t n = src->u.discrete.n;
+        c.u.discrete.values = NULL;
+        c.u.discrete.weights = NULL;
+        if (n > 0) {
+            c.u.discrete.values = malloc(n * sizeof(double));
+            c.u.discrete.weights = malloc(n * sizeof(double));
+            if (!c.u.discrete.values || !c.u.discrete.weights)
+                goto fail;
+            memcpy(c.u.discrete.values, src->u.discrete.values, n * sizeof(double));
+            memcpy(c.u.discrete.weights, src->u.discrete.weights, n * sizeof(double));
+        }
+        /* Rebuild the table only if the source had one (was prepared). */
+        if (src->table && ds_dist_prepare(&c) != DS_OK)
+            goto fail;
+    }
+    *dst = c;
+    return DS_OK;
+fail:
+    free(c.u.discrete.values);
+    free(c.u.discrete.weights);
+    if (c.table)
+        gsl_ran_discrete_free(c.table);
+    return DS_ENOMEM;
+}
+
+/* ---- checks (SPEC §2) ------------------------------------------------- */
+
+/* Helpers that fill field/msg and return DS_EINVAL. */
+static int bad(const char **field, const char *name, char *msg, size_t msgsz,
+               const char *what, double got)
+{
+    char g[32];
+    fmt_num(g, sizeof g, got);
+    if (field)
+        *field = name;
+    if (msg && msgsz)
+        snprintf(msg, msgsz, "%s, got %s", what, g);
+    return DS_EINVAL;
+}
+
+static int bad_vs(const char **field, const char *name, char *msg,
+                  size_t msgsz, const char *rel, const char *other,
+                  double ov, double got)
+{
+    char o[32], g[32];
+    fmt_num(o, sizeof o, ov);
+    fmt_num(g, sizeof g, got);
+    if (field)
+        *field = name;
+    if (msg && msgsz)
+        snprintf(msg, msgsz, "must be %s %s (%s), got %s", rel, other, o, g);
+    return DS_EINVAL;
+}
+
+#define CHECK_FINITE(x, name)                                                  \
+    do {                                                                       \
+        if (!isfinite(x))                                                      \
+            return bad(field, name, msg, msgsz, "must be a finite number", x); \
+    } while (0)
+
+/* min <= max and max - min representable (so min + (max - min) U is finite). */
+static int check_range(double min, double max, const char **field, char *msg,
+                       size_t msgsz)
+{
+    if (!(min <= max))
+        return bad_vs(field, "max", msg, msgsz, ">=", "min", min, max);
+    if (!isfinite(max - min))
+        return bad(field, "max", msg, msgsz, "max - min must be a finite number", max - min);
+    return DS_OK;
+}
+
+int ds_dist_check(const ds_dist *d, const char **field, char *msg, size_t msgsz)
+{
+    int rc;
+    if (field)
+        *field = "";
+    if (msg && msgsz)
+        msg[0] = '\0';
+    switch (d->kind) {
+    case DS_DIST_FIXED:
+        CHECK_FINITE(d->u.fixed.value, "value");
+        return DS_OK;
+    case DS_DIST_UNIFORM:
+        CHECK_FINITE(d->u.uniform.min, "min");
+        CHECK_FINITE(d->u.uniform.max, "max");
+        return check_range(d->u.uniform.min, d->u.uniform.max, field, msg, msgsz);
+    case DS_DIST_NORMAL: {
+        double mu = d->u.normal.mean, sd = d->u.normal.sd;
+        double lo = d->u.normal.min, hi = d->u.normal.max;
+        CHECK_FINITE(mu, "mean");
+        CHECK_FINITE(sd, "sd");
+        if (!(sd >= 0))
+            return bad(field, "sd", msg, msgsz, "must be >= 0", sd);
+        /* An absent bound is -inf (min) or +inf (max). */
+        if (isnan(lo) || lo == INFINITY)
+            return bad(field, "min", msg, msgsz, "must be a finite number", lo);
+        if (isnan(hi) || hi == -INFINITY)
+            return bad(field, "max", msg, msgsz, "must be a finite number", hi);
+        if (!(lo <= hi))
+            return bad_vs(field, "max", msg, msgsz, ">=", "min", lo, hi);
+        if (sd == 0 && !(lo <= mu && mu <= hi)) {
+            char a[32], b[32], g[32];
+            fmt_num(a, sizeof a, lo);
+            fmt_num(b, sizeof b, hi);
+            fmt_num(g, sizeof g, mu);
+            if (field)
+                *field = "mean";
+            if (msg && msgsz)
+                snprintf(msg, msgsz,
+                         "must lie within [min, max] = [%s, %s] when sd is 0, got %s",
+                         a, b, g);
+            return DS_EINVAL;
+        }
+        return DS_OK;
+    }
+    case DS_DIST_LOGNORMAL:
+        CHECK_FINITE(d->u.lognormal.median, "median");
+        CHECK_FINITE(d->u.lognormal.sigma, "sigma");
+        if (!(d->u.lognormal.median > 0))
+            return bad(field, "median", msg, msgsz, "must be > 0", d->u.lognormal.median);
+        if (!(d->u.lognormal.sigma >= 0))
+            return bad(field, "sigma", msg, msgsz, "must be >= 0", d->u.lognormal.sigma);
+        return DS_OK;
+    case DS_DIST_TRIANGULAR:
+    case DS_DIST_PERT:
+        CHECK_FINITE(d->u.tri.min, "min");
+        CHECK_FINITE(d->u.tri.mode, "mode");
+        CHECK_FINITE(d->u.tri.max, "max");
+        if ((rc = check_range(d->u.tri.min, d->u.tri.max, field, msg, msgsz)))
+            return rc;
+        if (!(d->u.tri.mode >= d->u.tri.min))
+            return bad_vs(field, "mode", msg, msgsz, ">=", "min", d->u.tri.min, d->u.tri.mode);
+        if (!(d->u.tri.mode <= d->u.tri.max))
+            return bad_vs(field, "mode", msg, msgsz, "<=", "max", d->u.tri.max, d->u.tri.mode);
+        return DS_OK;
+    case DS_DIST_BETA:
+        CHECK_FINITE(d->u.beta.a, "a");
+        CHECK_FINITE(d->u.beta.b, "b");
+        CHECK_FINITE(d->u.beta.min, "min");
+        CHECK_FINITE(d->u.beta.max, "max");
+        if (!(d->u.beta.a > 0))
+            return bad(field, "a", msg, msgsz, "must be > 0", d->u.beta.a);
+        if (!(d->u.beta.b > 0))
+            return bad(field, "b", msg, msgsz, "must be > 0", d->u.beta.b);
+        return check_range(d->u.beta.min, d->u.beta.max, field, msg, msgsz);
+    case DS_DIST_DISCRETE: {
+        size_t n = d->u.discrete.n;
+        const double *v = d->u.discrete.values, *w = d->u.discrete.weights;
+        int any = 0;
+        if (n == 0 || !v || !w) {
+            if (field)
+                *field = n == 0 || !v ? "values" : "weights";
+            if (msg && msgsz)
+                snprintf(msg, msgsz, "must have at least 1 element");
+            return DS_EINVAL;
+        }
+        for (size_t i = 0; i < n; i++) {
+            char what[64];
+            snprintf(what, sizeof what, "element %zu must be a finite number", i);
+            if (!isfinite(v[i]))
+                return bad(field, "values", msg, msgsz, what, v[i]);
+            if (!isfinite(w[i]))
+                return bad(field, "weights", msg, msgsz, what, w[i]);
+            if (!(w[i] >= 0)) {
+                snprintf(what, sizeof what, "element %zu must be >= 0", i);
+                return bad(field, "weights", msg, msgsz, what, w[i]);
+            }
+            any |= w[i] > 0;
+        }
+        if (!any) {
+            if (field)
+                *field = "weights";
+            if (msg && msgsz)
+                snprintf(msg, msgsz, "must not be all 0");
+            return DS_EINVAL;
+        }
+        return DS_OK;
+    }
+    }
+    if (field)
+        *field = "";
+    if (msg && msgsz)
+        snprintf(msg, msgsz, "unknown dist kind %d", (int)d->kind);
+    return DS_EINVAL;
+}
+
+/* ---- support and constancy (SPEC §2) ---------------------------------- */
+
+int ds_dist_is_constant(const ds_dist *d, double *v)
+{
+    double x = 0;
+    int c = 0;
+    switch (d->kind) {
+    case DS_DIST_FIXED:
+        x = d->u.fixed.value, c = 1;
+        break;
+    case DS_DIST_UNIFORM:
+        x = d->u.uniform.min, c = d->u.uniform.min == d->u.uniform.max;
+        break;
+    case DS_DIST_NORMAL:
+        if (d->u.normal.sd == 0)
+            x = d->u.normal.mean, c = 1;
+        else
+            x = d->u.normal.min, c = d->u.normal.min == d->u.normal.max;
+        break;
+    case DS_DIST_LOGNORMAL:
+        x = d->u.lognormal.median, c = d->u.lognormal.sigma == 0;
+        break;
+    case DS_DIST_TRIANGULAR:
+    case DS_DIST_PERT:
+        x = d->u.tri.min, c = d->u.tri.min == d->u.tri.max;
+        break;
+    case DS_DIST_BETA:
+        x = d->u.beta.min, c = d->u.beta.min == d->u.beta.max;
+        break;
+    case DS_DIST_DISCRETE: {
+        /* Constant when every value with weight > 0 is the same number. */
+        int seen = 0;
+        c = 1;
+        for (size_t i = 0; i < d->u.discrete.n; i++) {
+            if (!(d->u.discrete.weights[i] > 0))
+                continue;
+            if (!seen)
+                x = d->u.discrete.values[i], seen = 1;
+            else if (d->u.discrete.values[i] != x)
+                c = 0;
+        }
+        c = c && seen;
+        break;
+    }
+    }
+    if (c && v)
+        *v = x;
+    return c;
+}
+
+void ds_dist_support(const ds_dist *d, double *lo, double *hi)
+{
+    double l = -INFINITY, h = INFINITY, v;
+    if (ds_dist_is_constant(d, &v)) {
+        *lo = *hi = v;
+        return;
+    }
+    switch (d->kind) {
+    case DS_DIST_FIXED: /* constant, handled above */
+        break;
+    case DS_DIST_UNIFORM:
+        l = d->u.uniform.min, h = d->u.uniform.max;
+        break;
+    case DS_DIST_NORMAL: /* absent bounds are +-inf already */
+        l = d->u.normal.min, h = d->u.normal.max;
+        break;
+    case DS_DIST_LOGNORMAL: /* (0, inf): 0 is the infimum */
+        l = 0, h = INFINITY;
+        break;
+    case DS_DIST_TRIANGULAR:
+    case DS_DIST_PERT:
+        l = d->u.tri.min, h = d->u.tri.max;
+        break;
+    case DS_DIST_BETA:
+        l = d->u.beta.min, h = d->u.beta.max;
+        break;
+    case DS_DIST_DISCRETE: /* values of weight 0 are never drawn */
+        l = INFINITY, h = -INFINITY;
+        for (size_t i = 0; i < d->u.discrete.n; i++) {
+            if (d->u.discrete.weights[i] > 0) {
+                l = fmin(l, d->u.discrete.values[i]);
+                h = fmax(h, d->u.discrete.values[i]);
+            }
+        }
+        break;
+    }
+    *lo = l;
+    *hi = h;
+}
+
+/* ---- the truncated standard normal: mean ------------------------------ */
+
+/* 1 if the standardized window [a, b] of width w is flat (TN_FLAT_EPS). */
+static int tn_flat(double a, double b, double w)
+{
+    return w * (fmax(fabs(a), fabs(b)) + w) < TN_FLAT_EPS;
+}
+
+/* 8-point Gauss-Legendre nodes and weights on [-1, 1] (Abramowitz & Stegun,
+ * Table 25.4), positive half; the rule is symmetric. */
+static const double gl8_x[4] = {0.18343464249564980494, 0.52553240991632898582,
+                                0.79666647741362673959, 0.96028985649753623168};
+static const double gl8_w[4] = {0.36268378337836198297, 0.31370664587788728734,
+                                0.22238103445337447054, 0.10122853629037625915};
+
+/* E[Z | a <= Z <= a + w] for a narrow window with 0 <= a: the density
+ * relative to its value at a is exp(-a t - t^2/2) on t in [0, w]. */
+static double tn_mean_quad(double a, double w)
+{
+    double num = 0, den = 0;
+    for (int i = 0; i < 4; i++) {
+        for (int s = -1; s <= 1; s += 2) {
+            double t = 0.5 * w * (1 + s * gl8_x[i]);
+            double g = gl8_w[i] * exp(-a * t - 0.5 * t * t);
+            num += t * g;
+            den += g;
+        }
+    }
+    return a + num / den;
+}
+
+/* E[Z | a <= Z <= b] for Z standard normal, a < b (SPEC §2:
+ * (phi(a) - phi(b)) / (Phi(b) - Phi(a))), computed without underflow or
+ * cancellation: a window below 0 is reflected; a window in the upper tail
+ * uses the normal hazard h(x) = phi(x)/Q(x) (gsl_sf_hazard), so that
+ * m = (1 - E) / (1/h(a) - E/h(b)) with E = phi(b)/phi(a); a window across 0
+ * uses erf for the mass (no cancellation: the two halves add). */
+static double tn_std_mean(double a, double b)
+{
+    if (!(a < b)) /* rounded to a point: see TN_FLAT_EPS */
+        return 0.5 * a + 0.5 * b;
+    if (b <= 0)
+        return -tn_std_mean(-b, -a);
+    if (a < 0) { /* straddles 0 */
+        double mass = 0.5 * (erf(b / M_SQRT2) - erf(a / M_SQRT2));
+        double ea = isinf(a) ? -1.0 : expm1(-0.5 * a * a);
+        double eb = isinf(b) ? -1.0 : expm1(-0.5 * b * b);
+        if (!(mass > 0))
+            return 0.5 * (a + b);
+        return DS_PHI0 * (ea - eb) / mass;
+    }
+    if (isinf(b))
+        return gsl_sf_hazard(a);
+    double w = b - a;
+    if (w * b < TN_MEAN_NARROW)
+        return tn_mean_quad(a, w);
+    double e = exp(-0.5 * w * (a + b));
+    return -expm1(-0.5 * w * (a + b)) / (1 / gsl_sf_hazard(a) - e / gsl_sf_hazard(b));
+}
+
+double ds_dist_mean(const ds_dist *d)
+{
+    double v;
+    if (ds_dist_is_constant(d, &v))
+        return v;
+    switch (d->kind) {
+    case DS_DIST_FIXED:
+        return d->u.fixed.value;
+    case DS_DIST_UNIFORM:
+        return 0.5 * d->u.uniform.min + 0.5 * d->u.uniform.max;
+    case DS_DIST_NORMAL: {
+        double mu = d->u.normal.mean, sd = d->u.normal.sd;
+        double lo = d->u.normal.min, hi = d->u.normal.max;
+        if (isinf(lo) && isinf(hi))
+            return mu;
+        double a = (lo - mu) / sd, b = (hi - mu) / sd;
+        /* A finite bound so far out that it overflows in sd units: all the
+         * mass sits at the bound nearest the mean. */
+        if (a >= 0 && isinf(a))
+            return lo;
+        if (b <= 0 && isinf(b))
+            return hi;
+        if (tn_flat(a, b, (hi - lo) / sd))
+            return 0.5 * lo + 0.5 * hi;
+        double m = mu + sd * tn_std_mean(a, b);
+        return fmin(fmax(m, lo), hi);
+    }
+    case DS_DIST_LOGNORMAL: /* median * exp(sigma^2 / 2) */
+        return d->u.lognormal.median * exp(0.5 * d->u.lognormal.sigma * d->u.lognormal.sigma);
+    case DS_DIST_TRIANGULAR:
+        return (d->u.tri.min + d->u.tri.mode + d->u.tri.max) / 3;
+    case DS_DIST_PERT: /* SPEC §2 */
+        return (d->u.tri.min + 4 * d->u.tri.mode + d->u.tri.max) / 6;
+    case DS_DIST_BETA:
+        return d->u.beta.min +
+               (d->u.beta.max - d->u.beta.min) * d->u.beta.a / (d->u.beta.a + d->u.beta.b);
+    case DS_DIST_DISCRETE: {
+        /* Weights scaled by their maximum so the sums cannot overflow. */
+        double wmax = 0, sw = 0, swv = 0;
+        for (size_t i = 0; i < d->u.discrete.n; i++)
+            wmax = fmax(wmax, d->u.discrete.weights[i]);
+        for (size_t i = 0; i < d->u.discrete.n; i++) {
+            double w = d->u.discrete.weights[i] / wmax;
+            if (w > 0) {
+                sw += w;
+                swv += w * d->u.discrete.values[i];
+            }
+        }
+        return swv / sw;
+    }
+    }
+    return NAN;
+}
+
+/* ---- prepare ---------------------------------------------------------- */
+
+/* Choose the sampling method of a normal and its constants (see TN_*). */
+static void prepare_normal(ds_dist *d)
+{
+    double mu = d->u.normal.mean, sd = d->u.normal.sd;
+    double lo = d->u.normal.min, hi = d->u.normal.max;
+    double *k = d->k;
+    if (sd == 0 || lo == hi) {
+        k[0] = TN_CONST, k[1] = sd == 0 ? mu : lo;
+        return;
+    }
+    if (isinf(lo) && isinf(hi)) {
+        k[0] = TN_PLAIN;
+        return;
+    }
+    double a = (lo - mu) / sd, b = (hi - mu) / sd;
+    if (a >= 0 && isinf(a)) { /* see ds_dist_mean */
+        k[0] = TN_CONST, k[1] = lo;
+        return;
+    }
+    if (b <= 0 && isinf(b)) {
+        k[0] = TN_CONST, k[1] = hi;
+        return;
+    }
+    double w = (hi - lo) / sd; /* width in sd units, without cancellation */
+    if (tn_flat(a, b, w)) {
+        k[0] = TN_FLAT;
+        return;
+    }
+    if (a < 0 && b > 0) {      /* straddles the mean */
+        if (w <= TN_NARROW_W) {
+            k[0] = TN_UNIF;
+            return;
+        }
+        k[0] = TN_INV_SPLIT;
+        k[1] = isinf(a) ? 0.0 : gsl_cdf_ugaussian_P(a);
+        k[2] = isinf(b) ? 0.0 : gsl_cdf_ugaussian_Q(b);
+        k[3] = 0.5 * erf(-a / M_SQRT2);
+        k[4] = 0.5 * erf(b / M_SQRT2);
+        return;
+    }
+    /* One-sided: reflect a window below the mean to [-b, -a]. */
+    double sign = 1, za = a, zb = b, start = lo;
+    if (b <= 0)
+        sign = -1, za = -b, zb = -a, start = hi;
+    if (za >= TN_TAIL_Z || w <= TN_NARROW_W) {
+        k[0] = TN_EXP;
+        k[1] = sign;
+        k[2] = za;
+        k[3] = w;
+        k[4] = isinf(w) ? -1.0 : expm1(-za * w);
+        k[5] = start;
+        return;
+    }
+    k[0] = TN_INV_UPPER;
+    k[1] = sign;
+    k[2] = gsl_cdf_ugaussian_Q(za);
+    k[3] = isinf(zb) ? 0.0 : gsl_cdf_ugaussian_Q(zb);
+}
+
+int ds_dist_prepare(ds_dist *d)
+{
+    double span;
+    memset(d->k, 0, sizeof d->k);
+    if (d->table) {
+        gsl_ran_discrete_free(d->table);
+        d->table = NULL;
+    }
+    switch (d->kind) {
+    case DS_DIST_NORMAL:
+        prepare_normal(d);
+        break;
+    case DS_DIST_TRIANGULAR: /* the CDF at the mode and its complement */
+        span = d->u.tri.max - d->u.tri.min;
+        if (span > 0) {
+            d->k[0] = (d->u.tri.mode - d->u.tri.min) / span;
+            d->k[1] = (d->u.tri.max - d->u.tri.mode) / span;
+        }
+        break;
+    case DS_DIST_PERT:
+        /* SPEC §2: alpha = 1 + 4 (mode - min)/(max - min), beta likewise. */
+        span = d->u.tri.max - d->u.tri.min;
+        if (span > 0) {
+            d->k[0] = 1 + 4 * (d->u.tri.mode - d->u.tri.min) / span;
+            d->k[1] = 1 + 4 * (d->u.tri.max - d->u.tri.mode) / span;
+        }
+        break;
+    case DS_DIST_DISCRETE:
+        if (ds_dist_is_constant(d, &d->k[0]))
+            break; /* sampled without a table, as k[0] */
+        d->table = gsl_ran_discrete_preproc(d->u.discrete.n, d->u.discrete.weights);
+        if (!d->table)
+            return DS_ENOMEM;
+        break;
+    default:
+        break;
+    }
+    return DS_OK;
+}
+
+/* ---- sampling (SPEC §2) ----------------------------------------------- */
+
+/* Uniform on (0, 1): 53 bits and no loop on a ds_rng, GSL's otherwise. */
+static double unif_open(gsl_rng *r)
+{
+    if (r->type == ds_rng_type)
+        return ds_rng_uniform_pos((ds_rng *)r->state);
+    return gsl_rng_uniform_pos(r);
+}
+
+/* Exponential proposal, rate lambda = a, truncated to [0, w] (inverse CDF:
+ * E = -log1p(U expm1(-lambda w)) / lambda); accepted with probability
+ * exp(-E^2/2), since phi(a + E) / phi(a) = exp(-a E) exp(-E^2 / 2).
+ * Robert, C.P. (1995) "Simulation of truncated normal variables",
+ * Statistics and Computing 5:121-125 (translated exponential proposal,
+ * here with the rate a, near Robert's optimum (a + sqrt(a^2 + 4))/2 in the
+ * far tail, and truncated to the window so no proposal is wasted).  Returns E
+ * in sd units; after TN_MAX_TRIES rejections, the last proposal. */
+static double tn_exp(const double *k, gsl_rng *r)
+{
+    double lambda = k[2], w = k[3], em = k[4], e = 0;
+    for (int i = 0; i < TN_MAX_TRIES; i++) {
+        double u = gsl_rng_uniform(r), v = gsl_rng_uniform(r);
+        if (lambda * w < TN_EXP_TINY)
+            e = u * w;
+        else
+            e = -log1p(u * em) / lambda;
+        if (e > w) /* rounding; keep inside the window */
+            e = w;
+        if (v < exp(-0.5 * e * e))
+            break;
+    }
+    return e;
+}
+
+/* Uniform proposal on [min, max] (which contains the mean), accepted with
+ * probability phi(z)/phi(0) (Robert 1995, two-sided case).  Only for windows of at
+ * most TN_NARROW_W sd, so the acceptance rate is >= 0.969.  After
+ * TN_MAX_TRIES rejections, the last proposal. */
+static double tn_unif(const ds_dist *d, gsl_rng *r)
+{
+    double mu = d->u.normal.mean, sd = d->u.normal.sd;
+    double lo = d->u.normal.min, hi = d->u.normal.max, x = lo;
+    for (int i = 0; i < TN_MAX_TRIES; i++) {
+        double u = gsl_rng_uniform(r), v = gsl_rng_uniform(r);
+        double z;
+        x = lo + (hi - lo) * u;
+        z = (x - mu) / sd;
+        if (v < exp(-0.5 * z * z))
+            break;
+    }
+    return x;
+}
+
+static double sample_normal(const ds_dist *d, gsl_rng *r)
+{
+    const double *k = d->k;
+    double mu = d->u.normal.mean, sd = d->u.normal.sd, x;
+    switch ((int)k[0]) {
+    case TN_PLAIN:
+        return mu + gsl_ran_gaussian_ziggurat(r, sd);
+    case TN_CONST:
+        return k[1];
+    case TN_INV_UPPER: {
+        /* Q-side inverse CDF: q uniform on (Q(b), Q(a)], exact in the far
+         * end of the window where Q is small. */
+        double q = k[3] + unif_open(r) * (k[2] - k[3]);
+        x = mu + k[1] * sd * gsl_cdf_ugaussian_Qinv(q);
+        break;
+    }
+    case TN_INV_SPLIT: {
+        /* Mass t in (0, mL + mU): below the mean P(a) + t on the P side,
+         * above it Q(b) + (mL + mU - t) on the Q side, so each half is
+         * inverted where its CDF keeps full precision. */
+        double m = k[3] + k[4], t = unif_open(r) * m;
+        if (t < k[3])
+            x = mu + sd * gsl_cdf_ugaussian_Pinv(k[1] + t);
+        else
+            x = mu + sd * gsl_cdf_ugaussian_Qinv(k[2] + (m - t));
+        break;
+    }
+    case TN_EXP:
+        /* From the bound nearest the mean, inward, in original units. */
+        x = k[5] + k[1] * sd * tn_exp(k, r);
+        break;
+    case TN_UNIF:
+        x = tn_unif(d, r);
+        break;
+    case TN_FLAT:
+        x = d->u.normal.min + (d->u.normal.max - d->u.normal.min) * gsl_rng_uniform(r);
+        break;
+    default:
+        return NAN;
+    }
+    return fmin(fmax(x, d->u.normal.min), d->u.normal.max);
+}
+
+double ds_dist_sample(const ds_dist *d, gsl_rng *r)
+{
+    double u;
+    /* Each degenerate case returns before drawing (see the file comment). */
+    switch (d->kind) {
+    case DS_DIST_FIXED:
+        return d->u.fixed.value;
+    case DS_DIST_UNIFORM: /* min + (max - min) U */
+        if (d->u.uniform.min == d->u.uniform.max)
+            return d->u.uniform.min;
+        return d->u.uniform.min + (d->u.uniform.max - d->u.uniform.min) * gsl_rng_uniform(r);
+    case DS_DIST_NORMAL:
+        return sample_normal(d, r);
+    case DS_DIST_LOGNORMAL: /* SPEC §2: median exp(sigma Z) */
+        if (d->u.lognormal.sigma == 0)
+            return d->u.lognormal.median;
+        return d->u.lognormal.median * exp(gsl_ran_gaussian_ziggurat(r, d->u.lognormal.sigma));
+    case DS_DIST_TRIANGULAR: {
+        /* Inverse CDF: F(x) = (x-min)^2 / ((max-min)(mode-min)) below the
+         * mode, 1 - (max-x)^2 / ((max-min)(max-mode)) above it; with
+         * p = k[0] = (mode-min)/(max-min) and q = k[1] = (max-mode)/(max-min)
+         * that is x = min + (max-min) sqrt(U p) for U < p, else
+         * x = max - (max-min) sqrt((1-U) q), which cannot overflow. */
+        double lo = d->u.tri.min, hi = d->u.tri.max, span = hi - lo, x;
+        if (span == 0)
+            return lo;
+        u = gsl_rng_uniform(r);
+        if (u < d->k[0])
+            x = lo + span * sqrt(u * d->k[0]);
+        else
+            x = hi - span * sqrt((1 - u) * d->k[1]);
+        return fmin(fmax(x, lo), hi);
+    }
+    case DS_DIST_PERT: { /* SPEC §2, lambda = 4 */
+        if (d->u.tri.min == d->u.tri.max)
+            return d->u.tri.min;
+        double x = d->u.tri.min + (d->u.tri.max - d->u.tri.min) * gsl_ran_beta(r, d->k[0], d->k[1]);
+        return fmin(fmax(x, d->u.tri.min), d->u.tri.max);
+    }
+    case DS_DIST_BETA: { /* SPEC §2: min + (max - min) Beta(a, b) */
+        if (d->u.beta.min == d->u.beta.max)
+            return d->u.beta.min;
+        double x = d->u.beta.min + (d->u.beta.max - d->u.beta.min) * gsl_ran_beta(r, d->u.beta.a, d->u.beta.b);
+        return fmin(fmax(x, d->u.beta.min), d->u.beta.max);
+    }
+    case DS_DIST_DISCRETE: /* Walker's alias table; weight 0 never drawn */
+        if (!d->table) /* one drawable value, kept in k[0] by prepare */
+            return d->k[0];
+        return d->u.discrete.values[gsl_ran_discrete(r, d->table)];
+    }
+    return NAN;
+}

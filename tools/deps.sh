@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install what dealsim needs to build and test, when it is missing.
+# As root this runs apt-get; otherwise it prints the exact command to run.
+# Usage: tools/deps.sh            (build and test dependencies)
+set -euo pipefail
+
+pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libcriterion-dev python3)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  echo "dealsim: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "dealsim: missing packages: ${missing[*]}" >&2
+  echo "run:  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
