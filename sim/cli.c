@@ -1,8 +1,9 @@
 /*
- * cli.c - `dealsim validate | help` and the global options.
+ * cli.c - `dealsim run | validate | help` and the global options.
  *
  * The only place that prints to the terminal or decides an exit status.  It
- * calls the library in flow order: scenario (load, --set, build).
+ * calls the library in flow order: scenario (load, --set, build) -> run ->
+ * output, and owns signal handling so Ctrl-C leaves no partial output.
  */
 #include "cli.h"
 
@@ -21,7 +22,11 @@
 #include <gsl/gsl_errno.h>
 
 #include "dealsim/error.h"
+#include "dealsim/output.h"
+#include "dealsim/run.h"
 #include "dealsim/scenario.h"
+#include "dealsim/sha256.h"
+#include "outfile.h"
 
 /* Most worker threads -j accepts: far above any machine this runs on, low
  * enough that a typo (-j 1000000) is an error rather than a hang. */
@@ -30,6 +35,24 @@
 /* A run shorter than this shows no progress line (SPEC §8: "takes more than
  * about a second"). */
 #define PROGRESS_DELAY_S 1.0
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
 
 /* ---- help ----------------------------------------------------------- */
 
@@ -43,7 +66,7 @@ static const char HELP_MAIN[] =
 "third-party retaliation is.\n"
 "\n"
 "commands:\n"
-
+"  run [SCENARIO]        simulate (default: the built-in Japan-US 2025 scenario)\n"
 "  validate SCENARIO...  check scenario files and print every problem\n"
 
 "  help [COMMAND]        show help for a command\n"
@@ -55,8 +78,43 @@ static const char HELP_MAIN[] =
 "exit status: 0 success, 1 runtime failure (I/O, memory), 2 bad usage or\n"
 "invalid scenario, 130 interrupted.\n"
 "\n"
-"Try:  dealsim validate       (the built-in Japan-US 2025 scenario)\n"
-"      dealsim help validate\n";
+"Try:  dealsim run            (the built-in scenario, 100000 draws)\n"
+"      dealsim help run\n";
+
+static const char HELP_RUN[] =
+"usage: dealsim run [SCENARIO] [options]\n"
+"\n"
+"Simulate every strategy of SCENARIO (a JSON file; default: the built-in\n"
+"Japan-US 2025 scenario) over many random draws and print a summary: one\n"
+"row per strategy with P(deal), the mean deal round, tariff, deficit,\n"
+"benefit to the home side, concession cost, retaliation and approval rates.\n"
+"\n"
+"options:\n"
+"  -n, --draws N         number of draws (default: the scenario's\n"
+"                        simulation.draws, else 100000)\n"
+"  -s, --seed S          random seed, 0 ... 2^64-1 (default: simulation.seed)\n"
+"  -j, --threads N       worker threads (default: all cores); results are\n"
+"                        byte-identical for any N\n"
+"  -o, --output FILE     write the summary CSV to FILE ('-' = stdout)\n"
+"      --draws-out FILE  also write one CSV row per (draw, strategy)\n"
+"      --json FILE       also write the summary and run metadata as JSON\n"
+"      --format F        what goes to stdout without -o: table, csv or json\n"
+"                        (default: table on a terminal, csv otherwise)\n"
+"      --set PATH=VALUE  change the scenario before validation, e.g.\n"
+"                        --set actors.trump.threshold=0.2 (repeatable)\n"
+"      --progress        show a progress line on stderr\n"
+"      --no-progress     never show it (default: shown on a terminal for\n"
+"                        runs longer than about a second)\n"
+"  -q, --quiet           print nothing but results and errors\n"
+"  -h, --help            show this help\n"
+"\n"
+"Output files are written to a temporary name and renamed when complete;\n"
+"Ctrl-C stops promptly, leaves no partial file and exits with status 130.\n"
+"\n"
+"examples:\n"
+"  dealsim run\n"
+"  dealsim run scenarios/japan_us_2025.json -n 1000000 -o summary.csv\n"
+"  dealsim run my.json --set protocol.rounds=5 --format json\n";
 
 static const char HELP_VALIDATE[] =
 "usage: dealsim validate [SCENARIO...]\n"
@@ -77,7 +135,8 @@ static int help(const char *cmd)
 {
     if (!cmd)
         fputs(HELP_MAIN, stdout);
-
+    else if (strcmp(cmd, "run") == 0)
+        fputs(HELP_RUN, stdout);
     else if (strcmp(cmd, "validate") == 0)
         fputs(HELP_VALIDATE, stdout);
 
@@ -127,6 +186,40 @@ static int opt_value(int argc, char **argv, int *i, const char *shrt,
     return 0;
 }
 
+/* Parse an unsigned decimal integer in [lo, hi].  Accepts plain digits and,
+ * for convenience, an exact integer in scientific form ("1e6"). */
+static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    const char *p = s;
+    uint64_t v = 0;
+
+    if (!s || !*s)
+        return -1;
+    while (*p >= '0' && *p <= '9') {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+        p++;
+    }
+    if (*p) {
+        /* 1e6, 2.5e5: exact integers below 2^53 only. */
+        char *end;
+        double x;
+        if (p == s && *p != '.')
+            return -1;
+        errno = 0;
+        x = strtod(s, &end);
+        if (*end || errno || !(x >= 0) || x > 9007199254740992.0 || x != floor(x))
+            return -1;
+        v = (uint64_t)x;
+    }
+    if (v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* ---- scenario loading ------------------------------------------------- */
 
 static void print_report(const ds_report *rep)
@@ -171,6 +264,43 @@ static int load_model(const char *file, char **sets, int nsets, ds_model **m)
     ds_scenario_free(s);
     ds_report_free(&rep);
     return rc;
+}
+
+/* Read a whole file for its digest.  NULL on failure. */
+static char *slurp(const char *file, size_t *len)
+{
+    FILE *f = fopen(file, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+
+    if (!f)
+        return NULL;
+    for (;;) {
+        if (n == cap) {
+            char *p;
+            cap = cap ? 2 * cap : 1 << 16;
+            if (cap > (size_t)DS_MAX_FILE_BYTES * 2 || !(p = realloc(buf, cap))) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = p;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* 1 if path is a regular file (worth telling the user it was written). */
+static int is_regular(const char *path)
+{
+    struct stat st;
+    return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* ---- validate --------------------------------------------------------- */
@@ -222,6 +352,263 @@ done:
     return status;
 }
 
+/* ---- run -------------------------------------------------------------- */
+
+typedef struct progress {
+    struct timespec t0;
+    int enabled;   /* 1: show after PROGRESS_DELAY_S; 2: --progress */
+    int shown;     /* a line is on the terminal */
+    int tty;
+} progress;
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    progress *p = ctx;
+    double el = since(&p->t0), rate, eta;
+
+    if (!p->enabled || el < PROGRESS_DELAY_S || done >= total)
+        return;
+    rate = done / (el > 0 ? el : 1);
+    eta = rate > 0 ? (double)(total - done) / rate : 0;
+    fprintf(stderr, "%s%5.1f%%  %llu/%llu draws  %.3g draws/s  ETA %.0fs   %s",
+            p->tty ? "\r" : "", 100.0 * (double)done / (double)total,
+            (unsigned long long)done, (unsigned long long)total, rate, eta,
+            p->tty ? "" : "\n");
+    fflush(stderr);
+    p->shown = 1;
+}
+
+static void progress_clear(progress *p)
+{
+    if (p->shown && p->tty)
+        fprintf(stderr, "\r%*s\r", 72, "");
+    p->shown = 0;
+}
+
+enum { FMT_DEFAULT, FMT_TABLE, FMT_CSV, FMT_JSON };
+
+static int cmd_run(int argc, char **argv)
+{
+    const char *file = NULL, *out_name = NULL, *draws_name = NULL,
+               *json_name = NULL, *v;
+    char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    int nsets = 0, format = FMT_DEFAULT, quiet = 0, prog = -1, status;
+    uint64_t draws = 0, seed = 0, threads = 0;
+    int have_draws = 0, have_seed = 0;
+    ds_model *m = NULL;
+    ds_stats *stats = NULL;
+    ds_outfile out = {0}, dout = {0}, jout = {0};
+    ds_error err = {0};
+    char *text = NULL;
+    size_t len = 0;
+    char sha[65];
+    progress pr = {0};
+    ds_run_opts ro;
+    ds_run_meta meta;
+    FILE *sink;
+
+    if (!sets) {
+        fprintf(stderr, "dealsim: out of memory\n");
+        return DS_EXIT_RUNTIME;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            free(sets);
+            return help("run");
+        } else if (opt_value(argc, argv, &i, "-n", "--draws", &v)) {
+            if (parse_u64(v, 1, UINT64_MAX, &draws) != 0)
+                goto bad_draws;
+            have_draws = 1;
+        } else if (opt_value(argc, argv, &i, "-s", "--seed", &v)) {
+            if (!v || !*v || parse_u64(v, 0, UINT64_MAX, &seed) != 0 ||
+                strspn(v, "0123456789") != strlen(v))
+                goto bad_seed;
+            have_seed = 1;
+        } else if (opt_value(argc, argv, &i, "-j", "--threads", &v)) {
+            if (parse_u64(v, 1, MAX_THREADS, &threads) != 0)
+                goto bad_threads;
+        } else if (opt_value(argc, argv, &i, "-o", "--output", &v)) {
+            if (!v)
+                goto missing;
+            out_name = v;
+        } else if (opt_value(argc, argv, &i, NULL, "--draws-out", &v)) {
+            if (!v)
+                goto missing;
+            draws_name = v;
+        } else if (opt_value(argc, argv, &i, NULL, "--json", &v)) {
+            if (!v)
+                goto missing;
+            json_name = v;
+        } else if (opt_value(argc, argv, &i, NULL, "--format", &v)) {
+            if (v && strcmp(v, "table") == 0)
+                format = FMT_TABLE;
+            else if (v && strcmp(v, "csv") == 0)
+                format = FMT_CSV;
+            else if (v && strcmp(v, "json") == 0)
+                format = FMT_JSON;
+            else {
+                free(sets);
+                return usage_error("run", "--format must be table, csv or json, got '%s'",
+                                   v ? v : "");
+            }
+        } else if (opt_value(argc, argv, &i, NULL, "--set", &v)) {
+            if (!v)
+                goto missing;
+            sets[nsets++] = (char *)v;
+        } else if (strcmp(a, "--progress") == 0) {
+            prog = 1;
+        } else if (strcmp(a, "--no-progress") == 0) {
+            prog = 0;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            free(sets);
+            return usage_error("run", "unknown option '%s'", a);
+        } else if (!file) {
+            file = a;
+        } else {
+            free(sets);
+            return usage_error("run", "more than one scenario given ('%s')", a);
+        }
+        continue;
+    missing:
+        free(sets);
+        return usage_error("run", "%s needs a value", a);
+    bad_draws:
+        free(sets);
+        return usage_error("run", "-n/--draws must be an integer >= 1, got '%s'",
+                           v ? v : "");
+    bad_seed:
+        free(sets);
+        return usage_error("run", "-s/--seed must be an integer in 0 ... 2^64-1, got '%s'",
+                           v ? v : "");
+    bad_threads:
+        free(sets);
+        return usage_error("run", "-j/--threads must be an integer in 1 ... 1024, got '%s'",
+                           v ? v : "");
+    }
+
+    status = load_model(file, sets, nsets, &m);
+    free(sets);
+    sets = NULL;
+    if (status != DS_OK) {
+        status = status == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
+        goto done;
+    }
+    if (!have_draws)
+        draws = m->draws;
+    if (!have_seed)
+        seed = m->seed;
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (uint64_t)n;
+    }
+    if (file) {
+        if (!(text = slurp(file, &len))) {
+            fprintf(stderr, "dealsim run: %s: cannot read: %s\n", file, strerror(errno));
+            status = DS_EXIT_RUNTIME;
+            goto done;
+        }
+        ds_sha256_hex(text, len, sha);
+    } else {
+        ds_sha256_hex(ds_builtin_scenario, ds_builtin_scenario_len, sha);
+    }
+
+    /* Open every output before the run, so a bad path fails in a second,
+     * not after an hour. */
+    catch_signals();
+    if ((out_name && ds_outfile_open(&out, out_name, &err) != DS_OK) ||
+        (draws_name && ds_outfile_open(&dout, draws_name, &err) != DS_OK) ||
+        (json_name && ds_outfile_open(&jout, json_name, &err) != DS_OK)) {
+        fprintf(stderr, "dealsim run: %s\n", err.msg);
+        status = DS_EXIT_RUNTIME;
+        goto done;
+    }
+    if (dout.f)
+        ds_run_draws_header(m, dout.f);
+
+    pr.tty = isatty(STDERR_FILENO);
+    pr.enabled = quiet ? 0 : prog == 1 ? 2 : prog == 0 ? 0 : pr.tty;
+    clock_gettime(CLOCK_MONOTONIC, &pr.t0);
+    memset(&ro, 0, sizeof ro);
+    ro.draws = draws;
+    ro.seed = seed;
+    ro.threads = (int)threads;
+    ro.draws_out = dout.f;
+    ro.progress = on_progress;
+    ro.progress_ctx = &pr;
+    ro.stop = &g_stop;
+    status = ds_run(m, &ro, &stats, &err);
+    progress_clear(&pr);
+    if (status == DS_EINTR || g_stop) {
+        fprintf(stderr, "dealsim run: interrupted; no output written\n");
+        status = DS_EXIT_INTERRUPT;
+        goto done;
+    }
+    if (status != DS_OK) {
+        fprintf(stderr, "dealsim run: %s\n", err.msg);
+        status = DS_EXIT_RUNTIME;
+        goto done;
+    }
+
+    meta.scenario_file = file ? file : DS_BUILTIN_NAME;
+    meta.sha256 = sha;
+    meta.seed = seed;
+    meta.draws = draws;
+    if (out.f && ds_output_csv(m, stats, out.f) != DS_OK)
+        goto write_failed;
+    if (jout.f && ds_output_json(m, stats, &meta, jout.f) != DS_OK)
+        goto write_failed;
+    if (!out_name) {
+        if (format == FMT_DEFAULT)
+            format = isatty(STDOUT_FILENO) ? FMT_TABLE : FMT_CSV;
+        sink = stdout;
+        if ((format == FMT_TABLE && ds_output_table(m, stats, &meta, sink) != DS_OK) ||
+            (format == FMT_CSV && ds_output_csv(m, stats, sink) != DS_OK) ||
+            (format == FMT_JSON && ds_output_json(m, stats, &meta, sink) != DS_OK))
+            goto write_failed;
+        if (fflush(stdout) != 0)
+            goto write_failed;
+    }
+    if (g_stop) {
+        fprintf(stderr, "dealsim run: interrupted; no output written\n");
+        status = DS_EXIT_INTERRUPT;
+        goto done;
+    }
+    if ((out.f && ds_outfile_commit(&out, &err) != DS_OK) ||
+        (dout.f && ds_outfile_commit(&dout, &err) != DS_OK) ||
+        (jout.f && ds_outfile_commit(&jout, &err) != DS_OK)) {
+        fprintf(stderr, "dealsim run: %s\n", err.msg);
+        status = DS_EXIT_RUNTIME;
+        goto done;
+    }
+    if (!quiet && out_name && is_regular(out_name))
+        fprintf(stderr, "dealsim run: wrote %s\n", out_name);
+    status = DS_EXIT_OK;
+    goto done;
+
+write_failed:
+    fprintf(stderr, "dealsim run: writing output failed: %s\n", strerror(errno));
+    status = DS_EXIT_RUNTIME;
+done:
+    ds_outfile_abort(&out);
+    ds_outfile_abort(&dout);
+    ds_outfile_abort(&jout);
+    ds_stats_free(stats);
+    ds_model_free(m);
+    free(text);
+    free(sets);
+    return status;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 int ds_cli_main(int argc, char **argv)
@@ -242,7 +629,8 @@ int ds_cli_main(int argc, char **argv)
     }
     if (strcmp(cmd, "help") == 0)
         return help(argc > 2 ? argv[2] : NULL);
-
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 1, argv + 1);
 

@@ -1,0 +1,106 @@
+/*
+ * bench_run.c - draws per second of the engine and of a whole run, against
+ * the floor of generating the same random variates alone.
+ *
+ * usage: bench_run SCENARIO DRAWS THREADS
+ * Prints one "name value unit" line per figure; tools/bench.sh runs it and
+ * prints the ratios.  Wall-clock timing: run on a quiet machine and repeat.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "dealsim/engine.h"
+#include "dealsim/run.h"
+#include "dealsim/scenario.h"
+#include "dealsim/stats.h"
+
+/* Seed of every figure: any fixed value; the bench measures time only. */
+#define BENCH_SEED 1
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+    ds_report rep;
+    ds_scenario *s;
+    ds_model *m = NULL;
+    ds_engine *e;
+    ds_stats *st;
+    ds_error err;
+    ds_run_opts o = {0};
+    unsigned long long draws;
+    int threads;
+    double t, sink = 0;
+
+    if (argc != 4) {
+        fprintf(stderr, "usage: bench_run SCENARIO DRAWS THREADS\n");
+        return 2;
+    }
+    gsl_set_error_handler_off();
+    draws = strtoull(argv[2], NULL, 10);
+    threads = atoi(argv[3]);
+    ds_report_init(&rep);
+    s = ds_scenario_load(argv[1], &rep);
+    if (!s || ds_scenario_build(s, &m, &rep) != DS_OK) {
+        for (size_t i = 0; i < rep.n; i++)
+            fprintf(stderr, "%s\n", rep.msg[i]);
+        return 2;
+    }
+    ds_scenario_free(s);
+    ds_report_free(&rep);
+    e = ds_engine_new(m);
+    st = ds_stats_new(m);
+
+    /* 1. The floor: the same variates, nothing else. */
+    t = now();
+    for (unsigned long long d = 0; d < draws; d++)
+        sink += ds_engine_draw_variates(e, BENCH_SEED, d);
+    t = now() - t;
+    printf("variates_1t %.0f draws/s\n", draws / t);
+
+    /* 2. The engine alone, one thread. */
+    t = now();
+    for (unsigned long long d = 0; d < draws; d++)
+        sink += ds_engine_draw(e, BENCH_SEED, d)[0].deficit;
+    t = now() - t;
+    printf("engine_1t %.0f draws/s\n", draws / t);
+
+    /* 3. Engine + statistics in blocks, one thread (the run's inner loop). */
+    t = now();
+    for (unsigned long long d = 0; d < draws; d++) {
+        ds_stats_add(st, ds_engine_draw(e, BENCH_SEED, d));
+        if ((d + 1) % DS_RUN_BLOCK == 0)
+            ds_stats_flush(st);
+    }
+    ds_stats_flush(st);
+    t = now() - t;
+    printf("engine_stats_1t %.0f draws/s\n", draws / t);
+    ds_stats_free(st);
+    ds_engine_free(e);
+
+    /* 4. Whole runs: one thread, then `threads` threads. */
+    o.draws = draws;
+    o.seed = BENCH_SEED;
+    for (int pass = 0; pass < 2; pass++) {
+        o.threads = pass == 0 ? 1 : threads;
+        t = now();
+        if (ds_run(m, &o, &st, &err) != DS_OK) {
+            fprintf(stderr, "bench_run: %s\n", err.msg);
+            return 1;
+        }
+        t = now() - t;
+        printf("run_%dt %.0f draws/s\n", o.threads, draws / t);
+        ds_stats_free(st);
+    }
+    fprintf(stderr, "(checksum %g)\n", sink);
+    ds_model_free(m);
+    return 0;
+}

@@ -1,0 +1,81 @@
+/*
+ * run.h - Monte Carlo runs: many draws of the engine on many threads, summed
+ * into mergeable statistics, with optional per-draw rows in draw order; and
+ * jobs of many such runs (sweep points) sharing the same threads.
+ *
+ * Draws are processed in fixed blocks of DS_RUN_BLOCK draws (block b holds
+ * draws [b*DS_RUN_BLOCK, (b+1)*DS_RUN_BLOCK)), each block on one thread with
+ * its own engine workspace; the block partition does not depend on the
+ * number of threads, and statistics are exact sums (stats.h), so every output
+ * is byte-identical for any thread count (SPEC §7).
+ */
+#ifndef DEALSIM_RUN_H
+#define DEALSIM_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "dealsim/error.h"
+#include "dealsim/model.h"
+#include "dealsim/stats.h"
+
+/* Draws per block: large enough that per-block overhead (flush, merge,
+ * scheduling) is negligible, small enough that Ctrl-C is honoured within
+ * milliseconds and per-draw output buffers stay small. */
+#define DS_RUN_BLOCK 4096u
+
+/* How often the progress callback is called. */
+#define DS_RUN_TICK_MS 200
+
+typedef struct ds_run_opts {
+    uint64_t draws;        /* >= 1 */
+    uint64_t seed;
+    int threads;           /* >= 1 */
+    FILE *draws_out;       /* per-draw CSV rows (no header), or NULL */
+    /* Called on the calling thread about every DS_RUN_TICK_MS while the run
+     * goes on, with the draws completed so far; may be NULL. */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+    /* Set (to non-zero) from a signal handler to stop the run early. */
+    volatile sig_atomic_t *stop;
+} ds_run_opts;
+
+/* Run o->draws draws of model m.  On success stores the merged statistics in
+ * *out (caller frees with ds_stats_free) and returns DS_OK.  Returns
+ * DS_EINTR if *o->stop became non-zero, DS_ENOMEM or DS_EIO (writing
+ * per-draw rows failed) with err filled; *out is then NULL. */
+int ds_run(const ds_model *m, const ds_run_opts *o, ds_stats **out,
+           ds_error *err);
+
+/*
+ * A job of npoints runs, e.g. the points of a sweep: every point gets the
+ * same number of draws; tasks (point, block) are spread over all threads, so
+ * a job of many small runs keeps every core busy.  Points are finished, and
+ * handed to `done`, in point order.
+ */
+typedef struct ds_job {
+    size_t npoints;
+    /* Make point p's model into *out (the job frees it with ds_model_free).
+     * Called once per point, from worker threads (concurrently for different
+     * points).  Returns DS_OK or an error code with err filled. */
+    int (*model)(void *ctx, size_t p, ds_model **out, ds_error *err);
+    /* The seed of point p, whose model is m (just built). */
+    uint64_t (*seed)(void *ctx, size_t p, const ds_model *m);
+    /* Point p is complete: its model and statistics (borrowed, valid during
+     * the call).  Called in point order, one call at a time.  Returns DS_OK,
+     * or an error code (with err filled) that stops the job. */
+    int (*done)(void *ctx, size_t p, const ds_model *m, const ds_stats *s,
+                ds_error *err);
+    void *ctx;
+} ds_job;
+
+/* Run a job with the draws, threads, progress and stop of o (draws_out must
+ * be NULL: per-draw rows belong to single runs).  Progress counts draws over
+ * all points.  Returns DS_OK, DS_EINTR, or the first error (err filled). */
+int ds_run_job(const ds_job *job, const ds_run_opts *o, ds_error *err);
+
+/* The per-draw CSV header (SPEC §6) for model m, with its newline. */
+void ds_run_draws_header(const ds_model *m, FILE *f);
+
+#endif /* DEALSIM_RUN_H */

@@ -1,0 +1,769 @@
+/*
+ * engine.c - one Monte Carlo draw of the model of SPEC §5 for every strategy.
+ * Flow per draw: world (§5.1) -> shared economics of the two tariff vectors
+ * (§5.4) -> per offered package: scores, utilities, costs (§5.2-§5.4) ->
+ * per strategy: the rounds of §5.6 -> outcomes.  No allocation, no I/O.
+ *
+ * Random numbers (part of the output contract; changing anything below
+ * changes results for a given seed).  Common random numbers: every strategy
+ * of a draw sees the same world and the same round shocks.
+ *
+ *  - World (§5.1): every dist of the scenario has its own stream
+ *    DS_STREAM(DS_STREAM_WORLD, slot), one sample from its start, with slots
+ *    numbered in this fixed order (a slot is reserved even when the dist is
+ *    absent or constant, so changing one dist never moves another's numbers):
+ *       0 baseline_deficit, 1 elasticity (top level), 2 home.tariff_burden,
+ *       3 home.margin,
+ *       then per line l (in file order), 5 slots from 4 + 5l:
+ *         exports, current, no_deal, deal, elasticity,
+ *       then per item i, 3 + n_dims slots from I0 = 4 + 5 n_lines,
+ *         I0 + i (3 + n_dims) + {0 deficit_effect, 1 cost, 2 delivery,
+ *         3 + k scores[k]},
+ *       then per actor a, 3 slots from A0 = I0 + n_items (3 + n_dims):
+ *         A0 + 3a + {0 threshold, 1 concession, 2 Dirichlet weights},
+ *       then per third party q: A0 + 3 n_actors + q: cost_per_exposure.
+ *    A constant dist (ds_dist_is_constant) is not sampled at all: its value
+ *    is the same in every draw and no other dist uses its stream.  The
+ *    Dirichlet weights are one gsl_ran_dirichlet call over the keys with
+ *    positive normalised weight, in key order ("deficit", then dims), and
+ *    only when kappa > 0 and at least two keys are positive.
+ *  - Rounds (§5.6): round r (1-based) has stream DS_STREAM(DS_STREAM_ROUNDS, r)
+ *    and always draws, in this order, whatever the probabilities:
+ *       lost uniform, stall uniform, then per actor in scenario order:
+ *       a member draws its attendance uniform then its Z, the decider its Z.
+ *    lost_r = u < disconnect, stall_r = u < stall_on_split,
+ *    present = u < attendance, each u = w / 2^32 from one 32-bit word w;
+ *    Z by gsl_ran_gaussian_ziggurat.  A round's shocks are generated when
+ *    the first strategy reaches it, always from their own stream, so values
+ *    never depend on which strategy got there first.
+ *  - Third parties (§5.4): U_q is the first ds_rng_uniform of stream
+ *    DS_STREAM(DS_STREAM_THIRD, q), drawn every draw.
+ */
+#include "dealsim/engine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "dealsim/dist.h"
+#include "dealsim/rng.h"
+
+/* World slot layout (see the comment at the top). */
+#define SLOT_BASELINE 0u
+#define SLOT_ELASTICITY 1u
+#define SLOT_BURDEN 2u
+#define SLOT_MARGIN 3u
+#define SLOT_LINES 4u
+#define SLOTS_PER_LINE 5u
+#define SLOTS_ITEM_FIXED 3u /* deficit_effect, cost, delivery; then scores */
+#define SLOTS_PER_ACTOR 3u
+
+/* The team step keeps its approving members in one 64-bit mask. */
+_Static_assert(DS_MAX_ACTORS <= 64, "member masks are 64 bits wide");
+
+/* One non-constant dist of the world: sample d into *dst from its slot. */
+typedef struct world_draw {
+    const ds_dist *d;
+    double *dst;
+    uint32_t slot;
+} world_draw;
+
+/* An actor whose weights are drawn from a Dirichlet (§5.1). */
+typedef struct dirichlet_draw {
+    size_t actor;
+    size_t n;          /* positive keys, >= 2 */
+    size_t *key;       /* [n] key indices into the 1 + n_dims weights */
+    double *alpha;     /* [n] kappa * w-hat_k */
+    uint32_t slot;
+} dirichlet_draw;
+
+struct ds_engine {
+    const ds_model *m;
+    size_t nk;                /* 1 + n_dims: weight/score keys */
+    size_t n_members;
+    size_t *member;           /* [n_members] actor index, scenario order */
+    double *influence;        /* [n_members] */
+    unsigned *veto;           /* [n_members] 0/1 */
+
+    /* Sampling plan of the world. */
+    size_t n_wd;
+    world_draw *wd;
+    size_t n_dd;
+    dirichlet_draw *dd;
+    size_t *dir_key;          /* storage of every dd[].key */
+    double *dir_alpha;        /* storage of every dd[].alpha */
+    double *dir_theta;        /* [nk] gsl_ran_dirichlet output */
+
+    /* The world of the current draw (constants filled once). */
+    double baseline, elasticity, burden, margin;
+    double *x0, *cur, *nodeal, *deal, *eps;  /* [n_lines] */
+    double *eff, *cost, *delivery;           /* [n_items] */
+    double *score;                           /* [n_items * n_dims] */
+    double *thr, *conc;                      /* [n_actors] */
+    double *w;                               /* [n_actors * nk] */
+    double *cpe, *uq;                        /* [n_third] */
+
+    /* Lines whose tariff factors are constant: precomputed (§5.4). */
+    unsigned char *line_const;               /* [n_lines] */
+    double *f_nodeal, *f_deal;               /* [n_lines] X / X0 */
+
+    /* Shared economics of the draw: [0] no deal, [1] deal (§5.4). */
+    double tariff[2], dsum[2], loss[2];
+
+    /* Offered packages ("used"): pslot[p] = its index among them or -1. */
+    size_t n_used;
+    size_t *used;                /* [n_used] package indices */
+    long *pslot;                 /* [n_packages] */
+    unsigned char *champ;        /* [n_used * n_actors], constant */
+    double *expo;                /* [n_used * n_third] E_q(p), constant */
+    double *pret;                /* [n_used * n_third] P_q(p), constant */
+    double *S;                   /* [n_used * nk] scores, per draw */
+    double *V;                   /* [n_actors * n_used] base utilities
+                                    V_a(p), actor-major for the team step */
+    double *ccost, *delivered, *retcost;      /* [n_used] per draw */
+    unsigned char *ret;          /* [n_used * n_third] per draw */
+    size_t *offer_slot;          /* flattened offers as used-slots */
+    size_t *offer_start;         /* [n_strategies] into offer_slot */
+
+    /* Round shocks (§5.6), generated when the first strategy reaches them. */
+    unsigned char *lost, *stall;  /* [R + 1], index r */
+    unsigned char *present;       /* [(R + 1) * n_actors] */
+    double *nz;                   /* [(R + 1) * n_actors] noise_a * Z_ar */
+    double *th;                   /* [(R + 1) * n_actors] theta_a(r) */
+    double *disc;                 /* [R + 1] delta^(r - 1) */
+    uint32_t *cum_ev;             /* [(R + 1) * n_members] evaluations of
+                                     member k in rounds 1..r (row 0 = 0) */
+
+    /* Team step of the current round per offered package (shared by all
+     * strategies offering it then). */
+    unsigned char *t_pass;        /* [n_used] */
+    double *t_sigma;              /* [n_used] */
+    double *t_sa;                 /* [n_used] influence of the approvers */
+    unsigned *t_na, *t_veto;      /* [n_used] approvers, vetoed */
+    uint64_t *t_ok;               /* [n_used] approving members, bit k */
+
+    /* Per-strategy state of the rounds. */
+    size_t *act;                  /* [n_strategies] strategies still open */
+    long *fwd;                    /* [n_strategies] forwarded offer or -1 */
+    double *fwd_sigma;            /* [n_strategies] its sigma */
+    int *res_round;               /* [n_strategies] r*, 0 without a deal */
+    size_t *res_slot;             /* [n_strategies] used slot of p* */
+
+    /* Outcomes. */
+    ds_outcome *out;              /* [n_strategies] */
+    unsigned char *out_ret;
+    double *out_retcost;
+    uint32_t *out_eval, *out_appr;
+
+    /* One generator, reopened for every round's stream. */
+    ds_rng rng;
+    /* The world's streams, opened together each draw (their first blocks
+     * computed side by side): wd[] first, then dd[], then the third
+     * parties' U_q streams. */
+    size_t n_ws;
+    ds_rng *wrng;                 /* [n_ws] */
+    uint32_t *wpurp;              /* [n_ws] stream purposes */
+};
+
+/* Everything the workspace allocates, in one list for new/free. */
+#define ENGINE_ARRAYS(X)                                                     \
+    X(wd) X(dd) X(dir_key) X(dir_alpha) X(dir_theta) X(x0) X(cur)            \
+    X(nodeal) X(deal) X(eps) X(eff) X(cost) X(delivery) X(score) X(thr)      \
+    X(conc) X(w) X(cpe) X(uq) X(line_const) X(f_nodeal) X(f_deal) X(used)    \
+    X(pslot) X(champ) X(expo) X(pret) X(S) X(V) X(ccost) X(delivered)        \
+    X(retcost) X(ret) X(offer_slot) X(offer_start) X(lost) X(stall)          \
+    X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
+    X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot)   \
+    X(member) X(influence) X(veto) X(out) X(out_ret) X(out_retcost)          \
+    X(out_eval) X(out_appr) X(wrng) X(wpurp)
+
+/* calloc that never returns NULL for a zero count (so NULL means no memory). */
+static void *zalloc(size_t n, size_t size)
+{
+    return calloc(n ? n : 1, size);
+}
+
+void ds_engine_free(ds_engine *e)
+{
+    if (!e)
+        return;
+#define FREE_ONE(f) free(e->f);
+    ENGINE_ARRAYS(FREE_ONE)
+#undef FREE_ONE
+    free(e);
+}
+
+/* Record dist d for slot `slot`: a constant goes straight to *dst, anything
+ * else joins the per-draw sampling plan. */
+static void plan_dist(ds_engine *e, const ds_dist *d, double *dst, uint32_t slot)
+{
+    double v;
+    if (ds_dist_is_constant(d, &v)) {
+        *dst = v;
+        return;
+    }
+    e->wd[e->n_wd].d = d;
+    e->wd[e->n_wd].dst = dst;
+    e->wd[e->n_wd].slot = slot;
+    e->n_wd++;
+}
+
+/* Normalised weights w-hat of actor a (§5.1) into e->w, and its Dirichlet
+ * plan when kappa > 0 and two or more keys are positive. */
+static void plan_weights(ds_engine *e, size_t a, uint32_t slot,
+                         size_t *key_store, double *alpha_store)
+{
+    const ds_actor *ac = &e->m->actors[a];
+    double sum = 0.0;
+    size_t npos = 0;
+    for (size_t k = 0; k < e->nk; k++)
+        sum += ac->weights[k];
+    for (size_t k = 0; k < e->nk; k++) {
+        e->w[a * e->nk + k] = ac->weights[k] / sum;
+        if (ac->weights[k] > 0.0)
+            npos++;
+    }
+    if (ac->weight_certainty <= 0.0 || npos < 2)
+        return;
+    dirichlet_draw *dd = &e->dd[e->n_dd++];
+    dd->actor = a;
+    dd->n = 0;
+    dd->key = key_store;
+    dd->alpha = alpha_store;
+    dd->slot = slot;
+    for (size_t k = 0; k < e->nk; k++) {
+        if (ac->weights[k] > 0.0) {
+            dd->key[dd->n] = k;
+            dd->alpha[dd->n] = ac->weight_certainty * e->w[a * e->nk + k];
+            dd->n++;
+        }
+    }
+}
+
+/* X(t) / X0 = ((1 + t) / (1 + current))^(-eps) (SPEC §5.4). */
+static double export_factor(double t, double current, double eps)
+{
+    return pow((1.0 + t) / (1.0 + current), -eps);
+}
+
+ds_engine *ds_engine_new(const ds_model *m)
+{
+    ds_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->m = m;
+    e->nk = 1 + m->n_dims;
+    const size_t L = m->n_lines, I = m->n_items, A = m->n_actors;
+    const size_t Q = m->n_third, P = m->n_packages, K = m->n_strategies;
+    const size_t D = m->n_dims, nk = e->nk;
+    const size_t R = (size_t)m->protocol.rounds;
+
+    size_t n_offers = 0;
+    for (size_t s = 0; s < K; s++)
+        n_offers += m->strategies[s].n_offers;
+    size_t n_dists = 4 + 5 * L + I * (3 + D) + 2 * A + Q;
+
+#define ALLOC(f, n) if (!(e->f = zalloc((n), sizeof *e->f))) goto fail;
+    ALLOC(wd, n_dists) ALLOC(dd, A) ALLOC(dir_key, A * nk)
+    ALLOC(dir_alpha, A * nk) ALLOC(dir_theta, nk)
+    ALLOC(x0, L) ALLOC(cur, L) ALLOC(nodeal, L) ALLOC(deal, L) ALLOC(eps, L)
+    ALLOC(eff, I) ALLOC(cost, I) ALLOC(delivery, I) ALLOC(score, I * D)
+    ALLOC(thr, A) ALLOC(conc, A) ALLOC(w, A * nk) ALLOC(cpe, Q) ALLOC(uq, Q)
+    ALLOC(line_const, L) ALLOC(f_nodeal, L) ALLOC(f_deal, L)
+    ALLOC(used, P) ALLOC(pslot, P) ALLOC(offer_slot, n_offers)
+    ALLOC(offer_start, K)
+    ALLOC(lost, R + 1) ALLOC(stall, R + 1) ALLOC(present, (R + 1) * A)
+    ALLOC(nz, (R + 1) * A) ALLOC(th, (R + 1) * A) ALLOC(disc, R + 1)
+    ALLOC(member, A) ALLOC(influence, A) ALLOC(veto, A)
+    ALLOC(cum_ev, (R + 1) * A) ALLOC(act, K) ALLOC(fwd, K) ALLOC(fwd_sigma, K)
+    ALLOC(res_round, K) ALLOC(res_slot, K)
+    ALLOC(out, K) ALLOC(out_ret, K * Q) ALLOC(out_retcost, K * Q)
+    ALLOC(out_eval, K * A) ALLOC(out_appr, K * A)
+
+    /* The world's sampling plan, in slot order (see the top comment). */
+    plan_dist(e, &m->baseline_deficit, &e->baseline, SLOT_BASELINE);
+    if (m->has_elasticity)
+        plan_dist(e, &m->elasticity, &e->elasticity, SLOT_ELASTICITY);
+    plan_dist(e, &m->tariff_burden, &e->burden, SLOT_BURDEN);
+    plan_dist(e, &m->margin, &e->margin, SLOT_MARGIN);
+    for (size_t l = 0; l < L; l++) {
+        const ds_line *ln = &m->lines[l];
+        uint32_t s0 = (uint32_t)(SLOT_LINES + SLOTS_PER_LINE * l);
+        plan_dist(e, &ln->exports, &e->x0[l], s0);
+        plan_dist(e, &ln->current, &e->cur[l], s0 + 1);
+        plan_dist(e, &ln->no_deal, &e->nodeal[l], s0 + 2);
+        plan_dist(e, &ln->deal, &e->deal[l], s0 + 3);
+        if (ln->has_elasticity)
+            plan_dist(e, &ln->elasticity, &e->eps[l], s0 + 4);
+    }
+    uint32_t i0 = (uint32_t)(SLOT_LINES + SLOTS_PER_LINE * L);
+    uint32_t per_item = (uint32_t)(SLOTS_ITEM_FIXED + D);
+    for (size_t i = 0; i < I; i++) {
+        const ds_item *it = &m->items[i];
+        uint32_t s0 = i0 + (uint32_t)i * per_item;
+        plan_dist(e, &it->deficit_effect, &e->eff[i], s0);
+        plan_dist(e, &it->cost, &e->cost[i], s0 + 1);
+        plan_dist(e, &it->delivery, &e->delivery[i], s0 + 2);
+        for (size_t k = 0; k < D; k++)
+            plan_dist(e, &it->scores[k], &e->score[i * D + k],
+                      s0 + (uint32_t)(SLOTS_ITEM_FIXED + k));
+    }
+    uint32_t a0 = i0 + (uint32_t)I * per_item;
+    for (size_t a = 0; a < A; a++) {
+        const ds_actor *ac = &m->actors[a];
+        uint32_t s0 = a0 + (uint32_t)(SLOTS_PER_ACTOR * a);
+        plan_dist(e, &ac->threshold, &e->thr[a], s0);
+        plan_dist(e, &ac->concession, &e->conc[a], s0 + 1);
+        plan_weights(e, a, s0 + 2, e->dir_key + a * nk, e->dir_alpha + a * nk);
+        if (ac->role == DS_ROLE_MEMBER) {
+            e->member[e->n_members] = a;
+            e->influence[e->n_members] = ac->influence;
+            e->veto[e->n_members] = ac->veto != 0;
+            e->n_members++;
+        }
+    }
+    uint32_t q0 = a0 + (uint32_t)(SLOTS_PER_ACTOR * A);
+    for (size_t q = 0; q < Q; q++)
+        plan_dist(e, &m->third[q].cost_per_exposure, &e->cpe[q],
+                  q0 + (uint32_t)q);
+
+    /* Lines whose export factors are the same in every draw (§5.4). */
+    for (size_t l = 0; l < L; l++) {
+        const ds_line *ln = &m->lines[l];
+        const ds_dist *el = ln->has_elasticity ? &ln->elasticity : &m->elasticity;
+        double c, nd, dl, ep;
+        if (ds_dist_is_constant(&ln->current, &c)
+            && ds_dist_is_constant(&ln->no_deal, &nd)
+            && ds_dist_is_constant(&ln->deal, &dl)
+            && (ln->has_elasticity || m->has_elasticity)
+            && ds_dist_is_constant(el, &ep)) {
+            e->line_const[l] = 1;
+            e->f_nodeal[l] = export_factor(nd, c, ep);
+            e->f_deal[l] = export_factor(dl, c, ep);
+        }
+    }
+
+    /* Offered packages, in order of first offer. */
+    for (size_t p = 0; p < P; p++)
+        e->pslot[p] = -1;
+    size_t o = 0;
+    for (size_t s = 0; s < K; s++) {
+        const ds_strategy *st = &m->strategies[s];
+        e->offer_start[s] = o;
+        for (size_t j = 0; j < st->n_offers; j++) {
+            size_t p = st->offers[j];
+            if (e->pslot[p] < 0) {
+                e->pslot[p] = (long)e->n_used;
+                e->used[e->n_used++] = p;
+            }
+            e->offer_slot[o++] = (size_t)e->pslot[p];
+        }
+    }
+    const size_t U = e->n_used;
+    ALLOC(champ, U * A) ALLOC(expo, U * Q) ALLOC(pret, U * Q)
+    ALLOC(S, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(delivered, U)
+    ALLOC(retcost, U) ALLOC(ret, U * Q)
+    ALLOC(t_pass, U) ALLOC(t_sigma, U) ALLOC(t_sa, U) ALLOC(t_na, U)
+    ALLOC(t_veto, U) ALLOC(t_ok, U)
+#undef ALLOC
+
+    /* Draw-independent parts of each offered package (§5.2, §5.4). */
+    for (size_t u = 0; u < U; u++) {
+        const ds_package *pk = &m->packages[e->used[u]];
+        for (size_t j = 0; j < pk->n; j++) {
+            const ds_item *it = &m->items[pk->item[j]];
+            for (size_t q = 0; q < Q; q++)
+                e->expo[u * Q + q] += pk->x[j] * it->exposure[q];   /* §5.2 E_q */
+            if (pk->x[j] > 0.0)
+                for (size_t a = 0; a < A; a++)
+                    for (size_t c = 0; c < m->actors[a].n_champions; c++)
+                        if (m->actors[a].champions[c] == pk->item[j])
+                            e->champ[u * A + a] = 1;                 /* §5.2 champ */
+        }
+        for (size_t q = 0; q < Q; q++) {                             /* §5.4 P_q */
+            double z = m->third[q].base + m->third[q].slope * e->expo[u * Q + q];
+            e->pret[u * Q + q] = 1.0 / (1.0 + exp(-z));
+        }
+    }
+
+    /* The world's stream purposes, in the order draw_world uses them. */
+    e->n_ws = e->n_wd + e->n_dd + Q;
+    if (!(e->wrng = zalloc(e->n_ws, sizeof *e->wrng)) ||
+        !(e->wpurp = zalloc(e->n_ws, sizeof *e->wpurp)))
+        goto fail;
+    for (size_t j = 0; j < e->n_wd; j++)
+        e->wpurp[j] = DS_STREAM(DS_STREAM_WORLD, e->wd[j].slot);
+    for (size_t j = 0; j < e->n_dd; j++)
+        e->wpurp[e->n_wd + j] = DS_STREAM(DS_STREAM_WORLD, e->dd[j].slot);
+    for (size_t q = 0; q < Q; q++)
+        e->wpurp[e->n_wd + e->n_dd + q] = DS_STREAM(DS_STREAM_THIRD, q);
+
+    /* delta^(r - 1) for r = 1..R (§5.4). */
+    for (size_t r = 1; r <= R; r++)
+        e->disc[r] = pow(m->discount, (double)(r - 1));
+
+    /* Outcomes point into the flat blocks. */
+    for (size_t s = 0; s < K; s++) {
+        e->out[s].retaliates = e->out_ret + s * Q;
+        e->out[s].retaliation_cost = e->out_retcost + s * Q;
+        e->out[s].evaluations = e->out_eval + s * A;
+        e->out[s].approvals = e->out_appr + s * A;
+    }
+    return e;
+fail:
+    ds_engine_free(e);
+    return NULL;
+}
+
+/* Sample the world of draw `draw` (§5.1) and the third parties' U_q (§5.4).
+ * Returns the sum of every variate drawn (for ds_engine_draw_variates). */
+static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
+{
+    const ds_model *m = e->m;
+    ds_rng *r = e->wrng;
+    double acc = 0.0;
+    ds_rng_open_many(e->wrng, e->n_ws, seed, draw, e->wpurp);
+    for (size_t j = 0; j < e->n_wd; j++, r++) {
+        const world_draw *wd = &e->wd[j];
+        *wd->dst = ds_dist_sample(wd->d, ds_rng_gsl(r));
+        acc += *wd->dst;
+    }
+    for (size_t j = 0; j < e->n_dd; j++, r++) {
+        const dirichlet_draw *dd = &e->dd[j];
+        double *w = e->w + dd->actor * e->nk;
+        gsl_ran_dirichlet(ds_rng_gsl(r), dd->n, dd->alpha, e->dir_theta);
+        for (size_t k = 0; k < dd->n; k++) {
+            w[dd->key[k]] = e->dir_theta[k];
+            acc += e->dir_theta[k];
+        }
+    }
+    for (size_t q = 0; q < m->n_third; q++, r++) {
+        e->uq[q] = ds_rng_uniform(r);
+        acc += e->uq[q];
+    }
+    return acc;
+}
+
+/* A uniform for a coin flip `u < p`: one 32-bit word w, u = w / 2^32 (exact;
+ * 2^-32 resolution is far below any probability a scenario states, and it
+ * halves the words a round needs). */
+static inline double coin(ds_rng *g)
+{
+    return (double)ds_rng_u32(g) * 0x1p-32;
+}
+
+/* Generate the shocks of round r (§5.6) from its own stream; returns the
+ * sum of its variates. */
+static double draw_round(ds_engine *e, uint64_t seed, uint64_t draw, int r)
+{
+    const ds_model *m = e->m;
+    const size_t A = m->n_actors;
+    ds_rng *g = &e->rng;
+    ds_rng_open(g, seed, draw, DS_STREAM(DS_STREAM_ROUNDS, (uint32_t)r));
+    double ul = coin(g), us = coin(g);
+    double acc = ul + us;
+    e->lost[r] = ul < m->protocol.disconnect;
+    e->stall[r] = us < m->protocol.stall_on_split;
+    const uint32_t *prev = e->cum_ev + (size_t)(r - 1) * e->n_members;
+    uint32_t *cum = e->cum_ev + (size_t)r * e->n_members;
+    for (size_t a = 0, k = 0; a < A; a++) {
+        size_t ix = (size_t)r * A + a;
+        if (m->actors[a].role == DS_ROLE_MEMBER) {
+            double ua = coin(g);
+            e->present[ix] = ua < m->actors[a].attendance;
+            cum[k] = prev[k] + (e->present[ix] & !e->lost[r]);
+            k++;
+            acc += ua;
+        }
+        double z = gsl_ran_gaussian_ziggurat(ds_rng_gsl(g), 1.0);
+        acc += z;
+        e->nz[ix] = m->actors[a].noise * z;                          /* §5.3 */
+        e->th[ix] = e->thr[a] - (double)(r - 1) * e->conc[a];       /* theta(r) */
+    }
+    return acc;
+}
+
+/* The two tariff vectors of the draw: tariff, deficit part and loss (§5.4). */
+static void shared_economics(ds_engine *e)
+{
+    const ds_model *m = e->m;
+    double sx0 = 0.0, st[2] = {0.0, 0.0}, mt[2] = {0.0, 0.0};
+    e->dsum[0] = e->dsum[1] = e->loss[0] = e->loss[1] = 0.0;
+    for (size_t l = 0; l < m->n_lines; l++) {
+        const double x0 = e->x0[l];
+        const double t[2] = {e->nodeal[l], e->deal[l]};
+        double f[2];
+        if (e->line_const[l]) {
+            f[0] = e->f_nodeal[l];
+            f[1] = e->f_deal[l];
+        } else {
+            double ep = m->lines[l].has_elasticity ? e->eps[l] : e->elasticity;
+            f[0] = export_factor(t[0], e->cur[l], ep);
+            f[1] = export_factor(t[1], e->cur[l], ep);
+        }
+        sx0 += x0;
+        for (int v = 0; v < 2; v++) {
+            double x = x0 * f[v];                                  /* §5.4 X(t) */
+            st[v] += x0 * t[v];
+            mt[v] += t[v];
+            e->dsum[v] += x - x0;                                  /* §5.4 deficit */
+            e->loss[v] += e->burden * t[v] * x + e->margin * (x0 - x); /* loss(t) */
+        }
+    }
+    for (int v = 0; v < 2; v++)                     /* §5.4 export-weighted */
+        e->tariff[v] = sx0 != 0.0 ? st[v] / sx0 : mt[v] / (double)m->n_lines;
+}
+
+/* Per offered package: scores, base utilities, costs, retaliation (§5.2-§5.4). */
+static void package_values(ds_engine *e)
+{
+    const ds_model *m = e->m;
+    const size_t nk = e->nk, D = m->n_dims, A = m->n_actors, Q = m->n_third;
+    const double *restrict eff = e->eff, *restrict cost = e->cost;
+    const double *restrict delivery = e->delivery;
+    for (size_t u = 0; u < e->n_used; u++) {
+        const ds_package *pk = &m->packages[e->used[u]];
+        double *restrict S = e->S + u * nk;
+        double sdef = 0.0, cc = 0.0, dl = 0.0;
+        for (size_t k = 1; k < nk; k++)
+            S[k] = 0.0;
+        for (size_t j = 0; j < pk->n; j++) {
+            size_t i = pk->item[j];
+            double x = pk->x[j];
+            sdef += x * eff[i];
+            cc += x * cost[i];
+            dl += x * eff[i] * delivery[i];
+            const double *restrict sc = e->score + i * D;
+            for (size_t k = 0; k < D; k++)
+                S[1 + k] += x * sc[k];                               /* §5.2 S_k */
+        }
+        S[0] = -sdef / m->baseline_mean;                             /* §5.2 */
+        e->ccost[u] = cc;
+        e->delivered[u] = dl;
+        for (size_t a = 0; a < A; a++) {                             /* §5.3 */
+            const double *restrict w = e->w + a * nk;
+            double v = 0.0;
+            for (size_t k = 0; k < nk; k++)
+                v += w[k] * S[k];
+            e->V[a * e->n_used + u] = v + m->actors[a].credit * e->champ[u * A + a];
+        }
+        double rc = 0.0;
+        for (size_t q = 0; q < Q; q++) {                             /* §5.4 */
+            double E = e->expo[u * Q + q];
+            unsigned char yes = E > 0.0 && e->uq[q] < e->pret[u * Q + q];
+            e->ret[u * Q + q] = yes;
+            if (yes)
+                rc += E * e->cpe[q];
+        }
+        e->retcost[u] = rc;
+    }
+}
+
+/* The team step of §5.6 (step 2) in round r, which is not lost, for every
+ * offered package at once: it does not depend on the strategy.  Members are
+ * taken in scenario order, so sigma's sums are in that order; the loops
+ * over packages are branch-free (approvals are close to coin flips). */
+static void team_round(ds_engine *e, int r)
+{
+    const ds_model *m = e->m;
+    const size_t A = m->n_actors, NM = e->n_members, U = e->n_used;
+    const double *th = e->th + (size_t)r * A, *nz = e->nz + (size_t)r * A;
+    const unsigned char *pres = e->present + (size_t)r * A;
+    double *restrict sa = e->t_sa;
+    unsigned *restrict na = e->t_na, *restrict vet = e->t_veto;
+    uint64_t *restrict okm = e->t_ok;
+    double sp = 0.0;
+    unsigned np = 0;
+
+    if (NM == 0) {                    /* no members: pass with sigma = 1 */
+        for (size_t u = 0; u < U; u++) {
+            e->t_pass[u] = 1;
+            e->t_sigma[u] = 1.0;
+            okm[u] = 0;
+        }
+        return;
+    }
+    for (size_t u = 0; u < U; u++) {
+        sa[u] = 0.0;
+        na[u] = vet[u] = 0;
+        okm[u] = 0;
+    }
+    for (size_t k = 0; k < NM; k++) {
+        const size_t a = e->member[k];
+        if (!pres[a])
+            continue;                 /* absent: no evaluation (§5.6 2) */
+        const double *restrict V = e->V + a * U;
+        const double thr = th[a], z = nz[a], infl = e->influence[k];
+        const unsigned veto = e->veto[k];
+        np++;
+        sp += infl;
+        for (size_t u = 0; u < U; u++) {
+            unsigned ok = V[u] + z >= thr;                           /* §5.3 */
+            sa[u] += ok ? infl : 0.0;
+            na[u] += ok;
+            vet[u] |= veto & !ok;
+            okm[u] |= (uint64_t)ok << k;
+        }
+    }
+    /* P empty: the team fails; a split team stalls with stall_r; else it
+     * passes iff sigma >= quorum and no present member vetoed. */
+    for (size_t u = 0; u < U; u++) {
+        double sigma = np > 0 ? sa[u] / sp : 0.0;                    /* §5.6 2 */
+        int stalled = na[u] > 0 && na[u] < np && e->stall[r];
+        e->t_sigma[u] = sigma;
+        e->t_pass[u] = np > 0 && !stalled && sigma >= m->protocol.quorum
+                       && !vet[u];
+    }
+}
+
+/* The decider's evaluation (§5.3, §5.6 step 3) of used offer u with team
+ * support sigma in round r; counts it for strategy s.  1 iff it approves. */
+static int decide(ds_engine *e, size_t s, int r, size_t u, double sigma)
+{
+    const ds_model *m = e->m;
+    const size_t A = m->n_actors, d = (size_t)m->decider;
+    const size_t ix = (size_t)r * A + d;
+    double U = e->V[d * e->n_used + u] + m->actors[d].team_weight * sigma
+               + e->nz[ix];
+    int yes = U >= e->th[ix];
+    e->out[s].evaluations[d]++;
+    e->out[s].approvals[d] += (uint32_t)yes;
+    return yes;
+}
+
+/* Close strategy s after round r_end: members' evaluations are the present
+ * members of the rounds 1..r_end that were not lost (§5.6 statistics). */
+static void close_members(ds_engine *e, size_t s, int r_end)
+{
+    const size_t NM = e->n_members;
+    const uint32_t *cum = e->cum_ev + (size_t)r_end * NM;
+    uint32_t *ev = e->out[s].evaluations;
+    for (size_t k = 0; k < NM; k++)
+        ev[e->member[k]] = cum[k];
+}
+
+/* Play the rounds of §5.6 for every strategy, round by round, so that each
+ * round's shocks are generated once, when the first strategy reaches it.
+ * Sets e->res_round[s] (0: no deal) and e->res_slot[s]. */
+static void play_all(ds_engine *e, uint64_t seed, uint64_t draw)
+{
+    const ds_model *m = e->m;
+    const size_t K = m->n_strategies, NM = e->n_members;
+    const int R = m->protocol.rounds, dec = m->decider;
+    const int deadline = m->protocol.decider_acts == DS_DECIDER_DEADLINE;
+    size_t n_act = K;
+
+    for (size_t s = 0; s < K; s++) {
+        e->act[s] = s;
+        e->fwd[s] = -1;
+        e->res_round[s] = 0;
+    }
+    for (int r = 1; r <= R && n_act > 0; r++) {
+        draw_round(e, seed, draw, r);
+        if (e->lost[r])                                              /* §5.6 1 */
+            continue;
+        team_round(e, r);
+        size_t kept = 0;
+        for (size_t i = 0; i < n_act; i++) {
+            size_t s = e->act[i];
+            const ds_strategy *st = &m->strategies[s];
+            size_t j = (size_t)r <= st->n_offers ? (size_t)r - 1 : st->n_offers - 1;
+            size_t u = e->offer_slot[e->offer_start[s] + j];          /* §5.5 */
+            uint32_t *ap = e->out[s].approvals;
+            uint64_t ok = e->t_ok[u];
+            for (size_t k = 0; k < NM; k++)
+                ap[e->member[k]] += (uint32_t)((ok >> k) & 1u);
+            int deal = 0;
+            if (e->t_pass[u]) {
+                if (dec < 0)
+                    deal = 1;          /* no decider: the team decides */
+                else if (!deadline)
+                    deal = decide(e, s, r, u, e->t_sigma[u]);        /* every_round */
+                else {
+                    e->fwd[s] = (long)u;                             /* forward */
+                    e->fwd_sigma[s] = e->t_sigma[u];
+                }
+            }
+            if (deal) {
+                e->res_round[s] = r;
+                e->res_slot[s] = u;
+                close_members(e, s, r);
+            } else {
+                e->act[kept++] = s;
+            }
+        }
+        n_act = kept;
+    }
+    /* Strategies still open played every round. */
+    for (size_t i = 0; i < n_act; i++) {
+        size_t s = e->act[i];
+        close_members(e, s, R);
+        if (dec >= 0 && deadline && e->fwd[s] >= 0) {                /* §5.6 3 */
+            size_t u = (size_t)e->fwd[s];
+            if (decide(e, s, R, u, e->fwd_sigma[s])) {
+                e->res_round[s] = R;
+                e->res_slot[s] = u;
+            }
+        }
+    }
+}
+
+const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
+{
+    const ds_model *m = e->m;
+    const size_t K = m->n_strategies, A = m->n_actors, Q = m->n_third;
+
+    draw_world(e, seed, draw);
+    shared_economics(e);
+    package_values(e);
+    memset(e->out_eval, 0, K * A * sizeof *e->out_eval);
+    memset(e->out_appr, 0, K * A * sizeof *e->out_appr);
+    play_all(e, seed, draw);
+
+    for (size_t s = 0; s < K; s++) {
+        ds_outcome *o = &e->out[s];
+        const int round = e->res_round[s];
+        const size_t u = e->res_slot[s];
+        const int deal = round > 0;
+        o->deal = deal;
+        o->tariff = e->tariff[deal];
+        if (deal) {                                                  /* §5.4 */
+            o->round = round;
+            o->package = (int)e->used[u];
+            o->deficit = e->baseline + e->dsum[1] + e->delivered[u];
+            o->concession_cost = e->ccost[u];
+            o->benefit = e->disc[round] * (e->loss[0] - e->loss[1]
+                                           - e->ccost[u] - e->retcost[u]);
+            for (size_t q = 0; q < Q; q++) {
+                o->retaliates[q] = e->ret[u * Q + q];
+                o->retaliation_cost[q] = e->ret[u * Q + q]
+                    ? e->expo[u * Q + q] * e->cpe[q] : 0.0;
+            }
+        } else {
+            o->round = 0;
+            o->package = -1;
+            o->deficit = e->baseline + e->dsum[0];
+            o->concession_cost = 0.0;
+            o->benefit = 0.0;
+            for (size_t q = 0; q < Q; q++) {
+                o->retaliates[q] = 0;
+                o->retaliation_cost[q] = 0.0;
+            }
+        }
+        o->deficit_change = o->deficit - e->baseline;
+    }
+    return e->out;
+}
+
+double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw)
+{
+    /* Every round's shocks: ds_engine_draw generates rounds up to the
+     * furthest any strategy reaches, which is R whenever some strategy goes
+     * without a deal or the decider acts at the deadline. */
+    double acc = draw_world(e, seed, draw);
+    for (int r = 1; r <= e->m->protocol.rounds; r++)
+        acc += draw_round(e, seed, draw, r);
+    return acc;
+}

@@ -1,0 +1,535 @@
+/*
+ * run.c - threads, blocks, points and ordered output (see run.h).
+ *
+ * A job is npoints runs of `draws` draws each; its tasks are the (point,
+ * block) pairs in order, claimed from an atomic counter by the workers.  The
+ * points in flight live in a small ring of slots (a window ahead of the
+ * oldest unfinished point), so memory is bounded however many points and
+ * draws there are.  The first worker to reach a point builds its model; each
+ * worker keeps an engine and scratch statistics for the point it is on and
+ * merges its scratch into the point's total after every block (exact sums,
+ * so the order of merges does not matter).  When a point's last block is
+ * merged, finished points are handed to job->done in point order.  A single
+ * run is a job of one point, plus per-draw rows: workers format them per
+ * block into a second ring, written in block order.
+ */
+#include "dealsim/run.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dealsim/csv.h"
+#include "dealsim/engine.h"
+
+/* Slots per thread, for points in flight and for blocks of per-draw rows:
+ * enough that a worker rarely waits for a slower neighbour, few enough to
+ * bound memory. */
+#define SLOTS_PER_THREAD 2
+
+enum { POINT_EMPTY, POINT_BUILDING, POINT_READY };
+
+typedef struct point_slot {
+    int state;
+    size_t point;
+    ds_model *model;      /* owned when built by job->model */
+    const ds_model *use;  /* the model to simulate */
+    ds_stats *total;
+    uint64_t seed;
+    uint64_t blocks_done;
+} point_slot;
+
+typedef struct row_slot {
+    uint64_t block;       /* block whose rows are in buf, when ready */
+    int ready;
+    char *buf;
+    size_t len, cap;
+} row_slot;
+
+typedef struct shared {
+    const ds_job *job;
+    const ds_model *single;          /* ds_run's model, or NULL */
+    const ds_run_opts *o;
+    uint64_t nb;                     /* blocks per point */
+    uint64_t ntasks;                 /* npoints * nb */
+    atomic_uint_fast64_t next_task;
+    atomic_uint_fast64_t done;       /* draws completed, all points */
+    pthread_mutex_t mu;              /* guards everything below */
+    pthread_cond_t cv;
+    point_slot *points;
+    size_t npslots;
+    size_t next_done;                /* oldest unfinished point */
+    row_slot *rows;
+    size_t nrslots;
+    uint64_t next_write;             /* next block whose rows go out */
+    int running;                     /* workers not yet finished */
+    int failed;                      /* first failure's code, or DS_OK */
+    ds_error err;
+} shared;
+
+typedef struct worker {
+    shared *sh;
+    pthread_t tid;
+    size_t row_max;       /* bytes one draw's rows can take */
+} worker;
+
+static int stopped(const shared *sh)
+{
+    return (sh->o->stop && *sh->o->stop) || sh->failed;
+}
+
+/* Record the first failure and wake everyone.  Call with sh->mu held. */
+static void fail_locked(shared *sh, int code, const ds_error *e, const char *what)
+{
+    if (!sh->failed) {
+        sh->failed = code;
+        if (e)
+            sh->err = *e;
+        else
+            ds_error_set(&sh->err, code, "%s", what);
+    }
+    pthread_cond_broadcast(&sh->cv);
+}
+
+static void fail(shared *sh, int code, const ds_error *e, const char *what)
+{
+    pthread_mutex_lock(&sh->mu);
+    fail_locked(sh, code, e, what);
+    pthread_mutex_unlock(&sh->mu);
+}
+
+/* ---- per-draw rows ---------------------------------------------------- */
+
+static size_t put_str(char *p, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(p, s, n);
+    return n;
+}
+
+static size_t put_num(char *p, double x)
+{
+    char buf[DS_CSV_NUM_MAX];
+    return put_str(p, ds_csv_format_double(buf, x));
+}
+
+static size_t put_u64(char *p, uint64_t v)
+{
+    char tmp[24];
+    size_t n = 0, i = 0;
+    do tmp[n++] = (char)('0' + v % 10); while ((v /= 10));
+    while (n)
+        p[i++] = tmp[--n];
+    return i;
+}
+
+/* Rows of draw d (SPEC §6 per-draw): draw, strategy, deal, round, package,
+ * tariff, deficit, benefit, concession_cost, retaliation_<q> (0/1). */
+static size_t format_rows(char *p, const ds_model *m, uint64_t d,
+                          const ds_outcome *out)
+{
+    char *s = p;
+    for (size_t k = 0; k < m->n_strategies; k++) {
+        const ds_outcome *o = &out[k];
+        p += put_u64(p, d);
+        *p++ = ',';
+        p += put_str(p, m->strategies[k].id);
+        *p++ = ',';
+        *p++ = o->deal ? '1' : '0';
+        *p++ = ',';
+        if (o->deal)
+            p += put_u64(p, (uint64_t)o->round);
+        *p++ = ',';
+        if (o->deal && o->package >= 0)
+            p += put_str(p, m->packages[o->package].id);
+        *p++ = ',';
+        p += put_num(p, o->tariff);
+        *p++ = ',';
+        p += put_num(p, o->deficit);
+        *p++ = ',';
+        p += put_num(p, o->benefit);
+        *p++ = ',';
+        p += put_num(p, o->concession_cost);
+        for (size_t q = 0; q < m->n_third; q++) {
+            *p++ = ',';
+            *p++ = o->retaliates[q] ? '1' : '0';
+        }
+        *p++ = '\n';
+    }
+    return (size_t)(p - s);
+}
+
+/* Upper bound of format_rows' output for one draw. */
+static size_t row_bound(const ds_model *m)
+{
+    size_t maxpkg = 0, total = 0;
+    for (size_t i = 0; i < m->n_packages; i++) {
+        size_t n = strlen(m->packages[i].id);
+        if (n > maxpkg)
+            maxpkg = n;
+    }
+    for (size_t k = 0; k < m->n_strategies; k++)
+        total += strlen(m->strategies[k].id) + maxpkg + 2 * 21 + 4 * DS_CSV_NUM_MAX +
+                 2 * m->n_third + 16;
+    return total;
+}
+
+void ds_run_draws_header(const ds_model *m, FILE *f)
+{
+    fputs("draw,strategy,deal,round,package,tariff,deficit,benefit,"
+          "concession_cost", f);
+    for (size_t q = 0; q < m->n_third; q++)
+        fprintf(f, ",retaliation_%s", m->third[q].id);
+    fputc('\n', f);
+}
+
+/* Wait until block b's row slot is free.  NULL when the run is stopping. */
+static row_slot *claim_rows(shared *sh, uint64_t b)
+{
+    row_slot *sl = NULL;
+    pthread_mutex_lock(&sh->mu);
+    while (!stopped(sh) && b >= sh->next_write + sh->nrslots)
+        pthread_cond_wait(&sh->cv, &sh->mu);
+    if (!stopped(sh))
+        sl = &sh->rows[b % sh->nrslots];
+    pthread_mutex_unlock(&sh->mu);
+    return sl;
+}
+
+/* Block b's rows are in sl: write every block that is now next in order. */
+static void publish_rows(shared *sh, row_slot *sl, uint64_t b)
+{
+    pthread_mutex_lock(&sh->mu);
+    sl->block = b;
+    sl->ready = 1;
+    for (;;) {
+        row_slot *w = &sh->rows[sh->next_write % sh->nrslots];
+        if (!w->ready || w->block != sh->next_write)
+            break;
+        if (!sh->failed && w->len &&
+            fwrite(w->buf, 1, w->len, sh->o->draws_out) != w->len) {
+            ds_error e;
+            ds_error_set(&e, DS_EIO, "writing per-draw rows: %s", strerror(errno));
+            fail_locked(sh, DS_EIO, &e, NULL);
+        }
+        w->ready = 0;
+        w->len = 0;
+        sh->next_write++;
+    }
+    pthread_cond_broadcast(&sh->cv);
+    pthread_mutex_unlock(&sh->mu);
+}
+
+static int reserve(row_slot *sl, size_t need)
+{
+    if (sl->cap - sl->len >= need)
+        return DS_OK;
+    size_t cap = sl->cap ? sl->cap : 1 << 16;
+    while (cap - sl->len < need)
+        cap *= 2;
+    char *p = realloc(sl->buf, cap);
+    if (!p)
+        return DS_ENOMEM;
+    sl->buf = p;
+    sl->cap = cap;
+    return DS_OK;
+}
+
+/* ---- points ------------------------------------------------------------ */
+
+/* Get point p's slot, building its model if this worker is the first to
+ * reach it.  NULL when the run is stopping. */
+static point_slot *enter_point(shared *sh, size_t p)
+{
+    point_slot *ps;
+    pthread_mutex_lock(&sh->mu);
+    while (!stopped(sh) && p >= sh->next_done + sh->npslots)
+        pthread_cond_wait(&sh->cv, &sh->mu);
+    ps = &sh->points[p % sh->npslots];
+    if (!stopped(sh) && ps->state == POINT_EMPTY) {
+        ds_error e;
+        int rc = DS_OK;
+        ps->state = POINT_BUILDING;
+        ps->point = p;
+        pthread_mutex_unlock(&sh->mu);
+        ds_error_clear(&e);
+        if (sh->single) {
+            ps->use = sh->single;
+        } else {
+            rc = sh->job->model(sh->job->ctx, p, &ps->model, &e);
+            ps->use = ps->model;
+        }
+        if (rc == DS_OK && !(ps->total = ds_stats_new(ps->use)))
+            rc = ds_error_set(&e, DS_ENOMEM, "out of memory for statistics");
+        if (rc == DS_OK)
+            ps->seed = sh->single ? sh->o->seed
+                                  : sh->job->seed(sh->job->ctx, p, ps->use);
+        pthread_mutex_lock(&sh->mu);
+        ps->state = POINT_READY;
+        if (rc != DS_OK)
+            fail_locked(sh, rc, &e, NULL);
+        pthread_cond_broadcast(&sh->cv);
+    }
+    while (!stopped(sh) && ps->state == POINT_BUILDING)
+        pthread_cond_wait(&sh->cv, &sh->mu);
+    if (stopped(sh))
+        ps = NULL;
+    pthread_mutex_unlock(&sh->mu);
+    return ps;
+}
+
+/* Merge a finished block's statistics into its point; hand every point that
+ * is now complete, in order, to job->done. */
+static void leave_block(shared *sh, point_slot *ps, ds_stats *scratch)
+{
+    pthread_mutex_lock(&sh->mu);
+    ds_stats_merge(ps->total, scratch);
+    ps->blocks_done++;
+    for (;;) {
+        point_slot *d = &sh->points[sh->next_done % sh->npslots];
+        if (sh->next_done >= sh->job->npoints || d->state != POINT_READY ||
+            d->point != sh->next_done || d->blocks_done < sh->nb)
+            break;
+        if (!sh->failed) {
+            ds_error e;
+            ds_error_clear(&e);
+            int rc = sh->job->done(sh->job->ctx, d->point, d->use, d->total, &e);
+            if (rc != DS_OK)
+                fail_locked(sh, rc, &e, NULL);
+        }
+        ds_stats_free(d->total);
+        ds_model_free(d->model);
+        memset(d, 0, sizeof *d);
+        sh->next_done++;
+    }
+    pthread_cond_broadcast(&sh->cv);
+    pthread_mutex_unlock(&sh->mu);
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    shared *sh = w->sh;
+    const ds_run_opts *o = sh->o;
+    ds_engine *e = NULL;
+    ds_stats *scratch = NULL;
+    const ds_model *cur = NULL;   /* the model e and scratch were made for */
+    size_t cur_point = (size_t)-1;
+
+    for (;;) {
+        uint64_t t, b, first, last;
+        size_t p;
+        point_slot *ps;
+        row_slot *rs = NULL;
+
+        if (stopped(sh))
+            break;
+        t = atomic_fetch_add(&sh->next_task, 1);
+        if (t >= sh->ntasks)
+            break;
+        p = (size_t)(t / sh->nb);
+        b = t % sh->nb;
+        if (!(ps = enter_point(sh, p)))
+            break;
+        if (p != cur_point) {
+            /* The previous point's model may be gone: drop what was made
+             * for it before anything else. */
+            ds_engine_free(e);
+            ds_stats_free(scratch);
+            cur = ps->use;
+            cur_point = p;
+            e = ds_engine_new(cur);
+            scratch = ds_stats_new(cur);
+            if (!e || !scratch) {
+                fail(sh, DS_ENOMEM, NULL, "out of memory for an engine workspace");
+                break;
+            }
+        }
+        first = b * DS_RUN_BLOCK;
+        last = first + DS_RUN_BLOCK;
+        if (last > o->draws || last < first)
+            last = o->draws;
+        if (sh->rows && !(rs = claim_rows(sh, b)))
+            break;
+        for (uint64_t d = first; d < last; d++) {
+            const ds_outcome *out = ds_engine_draw(e, ps->seed, d);
+            ds_stats_add(scratch, out);
+            if (rs) {
+                if (reserve(rs, w->row_max) != DS_OK) {
+                    fail(sh, DS_ENOMEM, NULL, "out of memory for per-draw rows");
+                    goto done;
+                }
+                rs->len += format_rows(rs->buf + rs->len, cur, d, out);
+            }
+        }
+        ds_stats_flush(scratch);
+        leave_block(sh, ps, scratch);
+        ds_stats_reset(scratch);
+        atomic_fetch_add(&sh->done, last - first);
+        if (rs)
+            publish_rows(sh, rs, b);
+    }
+done:
+    ds_engine_free(e);
+    ds_stats_free(scratch);
+    pthread_mutex_lock(&sh->mu);
+    sh->running--;
+    pthread_cond_broadcast(&sh->cv);
+    pthread_mutex_unlock(&sh->mu);
+    return NULL;
+}
+
+static void deadline_in(struct timespec *ts, long ms)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+/* Run the job (or, with `single`, one run of that model). */
+static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
+               ds_error *err)
+{
+    shared sh;
+    worker *ws = NULL;
+    int nthreads = o->threads < 1 ? 1 : o->threads, started, rc;
+    uint64_t total_draws;
+
+    memset(&sh, 0, sizeof sh);
+    sh.job = job;
+    sh.single = single;
+    sh.o = o;
+    sh.nb = o->draws / DS_RUN_BLOCK + (o->draws % DS_RUN_BLOCK != 0);
+    if (o->draws == 0 || job->npoints == 0)
+        return ds_error_set(err, DS_EINVAL, "nothing to run");
+    if (sh.nb > UINT64_MAX / job->npoints)
+        return ds_error_set(err, DS_EINVAL, "too many draws times points");
+    sh.ntasks = sh.nb * job->npoints;
+    total_draws = o->draws * job->npoints;
+    if ((uint64_t)nthreads > sh.ntasks)
+        nthreads = (int)sh.ntasks;
+    atomic_init(&sh.next_task, 0);
+    atomic_init(&sh.done, 0);
+    pthread_mutex_init(&sh.mu, NULL);
+    pthread_cond_init(&sh.cv, NULL);
+
+    sh.npslots = (size_t)nthreads * SLOTS_PER_THREAD;
+    if (!(sh.points = calloc(sh.npslots, sizeof *sh.points)))
+        goto nomem;
+    if (single && o->draws_out) {
+        sh.nrslots = (size_t)nthreads * SLOTS_PER_THREAD;
+        if (!(sh.rows = calloc(sh.nrslots, sizeof *sh.rows)))
+            goto nomem;
+    }
+    if (!(ws = calloc((size_t)nthreads, sizeof *ws)))
+        goto nomem;
+    for (int i = 0; i < nthreads; i++) {
+        ws[i].sh = &sh;
+        ws[i].row_max = sh.rows ? row_bound(single) : 0;
+    }
+
+    sh.running = nthreads;
+    for (started = 0; started < nthreads; started++) {
+        if (pthread_create(&ws[started].tid, NULL, work, &ws[started]) != 0) {
+            pthread_mutex_lock(&sh.mu);
+            sh.running -= nthreads - started;
+            fail_locked(&sh, DS_ENOMEM, NULL, "cannot start a worker thread");
+            pthread_mutex_unlock(&sh.mu);
+            break;
+        }
+    }
+
+    /* Monitor: report progress and pass a stop request on to waiting workers. */
+    pthread_mutex_lock(&sh.mu);
+    while (sh.running > 0) {
+        struct timespec ts;
+        deadline_in(&ts, DS_RUN_TICK_MS);
+        pthread_cond_timedwait(&sh.cv, &sh.mu, &ts);
+        if (o->stop && *o->stop)
+            pthread_cond_broadcast(&sh.cv);
+        if (o->progress && sh.running > 0) {
+            uint64_t done = atomic_load(&sh.done);
+            pthread_mutex_unlock(&sh.mu);
+            o->progress(o->progress_ctx, done, total_draws);
+            pthread_mutex_lock(&sh.mu);
+        }
+    }
+    pthread_mutex_unlock(&sh.mu);
+    for (int i = 0; i < started; i++)
+        pthread_join(ws[i].tid, NULL);
+
+    if (sh.failed) {
+        rc = sh.failed;
+        if (err)
+            *err = sh.err;
+    } else if (o->stop && *o->stop) {
+        rc = ds_error_set(err, DS_EINTR, "interrupted");
+    } else {
+        rc = DS_OK;
+    }
+    goto done;
+
+nomem:
+    rc = ds_error_set(err, DS_ENOMEM, "out of memory");
+done:
+    free(ws);
+    if (sh.points)
+        for (size_t i = 0; i < sh.npslots; i++) {
+            ds_stats_free(sh.points[i].total);
+            ds_model_free(sh.points[i].model);
+        }
+    free(sh.points);
+    if (sh.rows)
+        for (size_t i = 0; i < sh.nrslots; i++)
+            free(sh.rows[i].buf);
+    free(sh.rows);
+    pthread_mutex_destroy(&sh.mu);
+    pthread_cond_destroy(&sh.cv);
+    return rc;
+}
+
+int ds_run_job(const ds_job *job, const ds_run_opts *o, ds_error *err)
+{
+    if (o->draws_out)
+        return ds_error_set(err, DS_EINVAL, "per-draw rows need a single run");
+    return run(job, NULL, o, err);
+}
+
+/* ds_run as a job of one point: `done` keeps a copy of its statistics. */
+static int keep_stats(void *ctx, size_t p, const ds_model *m, const ds_stats *s,
+                      ds_error *err)
+{
+    ds_stats **out = ctx;
+    (void)p;
+    if (!(*out = ds_stats_new(m)))
+        return ds_error_set(err, DS_ENOMEM, "out of memory for statistics");
+    return ds_stats_merge(*out, s);
+}
+
+int ds_run(const ds_model *m, const ds_run_opts *o, ds_stats **out,
+           ds_error *err)
+{
+    ds_job job;
+    int rc;
+
+    memset(&job, 0, sizeof job);
+    job.npoints = 1;
+    job.done = keep_stats;
+    job.ctx = out;
+    *out = NULL;
+    rc = run(&job, m, o, err);
+    if (rc != DS_OK) {
+        ds_stats_free(*out);
+        *out = NULL;
+    } else if (o->progress) {
+        o->progress(o->progress_ctx, o->draws, o->draws);
+    }
+    return rc;
+}

@@ -1,0 +1,415 @@
+/*
+ * test_engine.c - properties of ds_engine that need no statistics:
+ * determinism, common random numbers, the documented stream layout,
+ * hand-checked evaluation counts, escalation and empty packages (SPEC §5, §7).
+ * Scenarios are small JSON texts built here and loaded through the loader.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "dealsim/dist.h"
+#include "dealsim/engine.h"
+#include "dealsim/error.h"
+#include "dealsim/model.h"
+#include "dealsim/rng.h"
+#include "dealsim/scenario.h"
+
+#define SEED 987654321u
+#define MAXA 8
+#define MAXQ 4
+
+/* A copy of one outcome (ds_engine_draw's are overwritten by the next call). */
+typedef struct snap {
+    ds_outcome o;
+    unsigned char ret[MAXQ];
+    double rcost[MAXQ];
+    uint32_t ev[MAXA], ap[MAXA];
+} snap;
+
+static void take(snap *s, const ds_outcome *o, const ds_model *m)
+{
+    memset(s, 0, sizeof *s);
+    s->o = *o;
+    s->o.retaliates = NULL;
+    s->o.retaliation_cost = NULL;
+    s->o.evaluations = s->o.approvals = NULL;
+    memcpy(s->ret, o->retaliates, m->n_third);
+    memcpy(s->rcost, o->retaliation_cost, m->n_third * sizeof(double));
+    memcpy(s->ev, o->evaluations, m->n_actors * sizeof(uint32_t));
+    memcpy(s->ap, o->approvals, m->n_actors * sizeof(uint32_t));
+}
+
+/* Bitwise equality of two outcomes. */
+static int same(const snap *a, const snap *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+static ds_model *parse(const char *text)
+{
+    ds_report rep;
+    ds_model *m = NULL;
+    ds_report_init(&rep);
+    ds_scenario *s = ds_scenario_parse("test.json", text, strlen(text), &rep);
+    if (s)
+        ds_scenario_build(s, &m, &rep);
+    for (size_t i = 0; i < rep.n; i++)
+        cr_log_error("%s", rep.msg[i]);
+    ds_report_free(&rep);
+    ds_scenario_free(s);
+    cr_assert_not_null(m, "scenario does not load:\n%s", text);
+    cr_assert(m->n_actors <= MAXA && m->n_third <= MAXQ);
+    return m;
+}
+
+/* A scenario where almost everything is random. */
+static const char *RANDOM_JSON =
+    "{\"dealsim\": 1, \"name\": \"random\","
+    " \"home\": {\"discount\": 0.95, \"tariff_burden\": {\"dist\": \"uniform\", \"min\": 0.3, \"max\": 0.7},"
+    "          \"margin\": {\"dist\": \"beta\", \"a\": 2, \"b\": 8}},"
+    " \"baseline_deficit\": {\"dist\": \"normal\", \"mean\": 68, \"sd\": 4},"
+    " \"elasticity\": {\"dist\": \"triangular\", \"min\": 0.5, \"mode\": 1.5, \"max\": 4},"
+    " \"lines\": [{\"id\": \"autos\", \"exports\": {\"dist\": \"normal\", \"mean\": 52, \"sd\": 3, \"min\": 0},"
+    "             \"current\": 0.275, \"no_deal\": {\"dist\": \"uniform\", \"min\": 0.25, \"max\": 0.35}, \"deal\": 0.15},"
+    "            {\"id\": \"other\", \"exports\": 96, \"current\": 0.1, \"no_deal\": 0.25,"
+    "             \"deal\": {\"dist\": \"pert\", \"min\": 0.1, \"mode\": 0.15, \"max\": 0.2}, \"elasticity\": 2}],"
+    " \"dimensions\": [\"jobs\"],"
+    " \"items\": [{\"id\": \"lng\", \"deficit_effect\": {\"dist\": \"normal\", \"mean\": -4, \"sd\": 1},"
+    "             \"cost\": 0.5, \"delivery\": {\"dist\": \"uniform\", \"min\": 0.5, \"max\": 1},"
+    "             \"scores\": {\"jobs\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 1}}, \"exposure\": {\"china\": 1}},"
+    "            {\"id\": \"chips\", \"deficit_effect\": -6, \"cost\": {\"dist\": \"lognormal\", \"median\": 1, \"sigma\": 0.3}}],"
+    " \"packages\": [{\"id\": \"small\", \"items\": {\"lng\": 1}}, {\"id\": \"big\", \"items\": {\"lng\": 2, \"chips\": 1}},"
+    "              {\"id\": \"empty\", \"items\": {}}],"
+    " \"strategies\": [%s],"
+    " \"actors\": [{\"id\": \"m1\", \"role\": \"member\", \"weights\": {\"deficit\": 2, \"jobs\": 1}, \"weight_certainty\": 5,"
+    "              \"threshold\": {\"dist\": \"normal\", \"mean\": 0.1, \"sd\": 0.05}, \"noise\": 0.05, \"attendance\": 0.8},"
+    "             {\"id\": \"m2\", \"role\": \"member\", \"weights\": {\"deficit\": 1}, \"threshold\": 0.12,"
+    "              \"concession\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 0.05}, \"noise\": 0.05, \"veto\": true},"
+    "             {\"id\": \"boss\", \"role\": \"decider\", \"weights\": {\"deficit\": 1}, \"threshold\": 0.35,"
+    "              \"noise\": 0.1, \"team_weight\": 0.1, \"champions\": [\"chips\"], \"credit\": 0.05}],"
+    " \"protocol\": {\"rounds\": 3, \"disconnect\": 0.1, \"stall_on_split\": 0.3, \"decider_acts\": \"%s\"},"
+    " \"third_parties\": [{\"id\": \"china\", \"retaliation\": {\"base\": -1, \"slope\": 1},"
+    "                     \"cost_per_exposure\": {\"dist\": \"uniform\", \"min\": 1, \"max\": 2}}]}";
+
+/* The strategies of RANDOM_JSON: s1 and s2 are the same escalation. */
+static const char *STRATEGIES =
+    "{\"id\": \"s1\", \"offers\": [\"small\", \"big\"]}, {\"id\": \"s2\", \"offers\": [\"small\", \"big\"]},"
+    "{\"id\": \"s3\", \"offers\": [\"big\"]}, {\"id\": \"none\", \"offers\": [\"empty\"]}";
+
+static ds_model *random_model_with(const char *strategies, const char *acts)
+{
+    char buf[8192];
+    snprintf(buf, sizeof buf, RANDOM_JSON, strategies, acts);
+    return parse(buf);
+}
+
+static ds_model *random_model(const char *acts)
+{
+    return random_model_with(STRATEGIES, acts);
+}
+
+/* §7: a draw is a pure function of (model, seed, draw), whatever came before
+ * and whichever workspace computes it; other draws and seeds differ. */
+Test(engine, deterministic)
+{
+    ds_model *m = random_model("every_round");
+    ds_engine *e1 = ds_engine_new(m), *e2 = ds_engine_new(m);
+    cr_assert(e1 && e2);
+    const size_t K = m->n_strategies, N = 200;
+    static snap first[200][4];
+    cr_assert(K == 4);
+    for (size_t d = 0; d < N; d++) {
+        const ds_outcome *o = ds_engine_draw(e1, SEED, d);
+        for (size_t k = 0; k < K; k++)
+            take(&first[d][k], &o[k], m);
+    }
+    for (size_t i = 0; i < N; i++) {
+        size_t d = N - 1 - i;      /* backwards, interleaved with variates */
+        ds_engine_draw_variates(e2, SEED, d + 1);
+        const ds_outcome *o = ds_engine_draw(e2, SEED, d);
+        for (size_t k = 0; k < K; k++) {
+            snap s;
+            take(&s, &o[k], m);
+            cr_assert(same(&s, &first[d][k]), "draw %zu strategy %zu differs", d, k);
+        }
+    }
+    size_t differ = 0, differ_seed = 0;
+    for (size_t d = 0; d + 1 < N; d++)
+        differ += first[d][0].o.deficit != first[d + 1][0].o.deficit;
+    for (size_t d = 0; d < N; d++)
+        differ_seed += ds_engine_draw(e2, SEED + 1, d)[0].deficit != first[d][0].o.deficit;
+    cr_expect_eq(differ, N - 1, "consecutive draws have different worlds");
+    cr_expect_eq(differ_seed, N, "another seed gives other worlds");
+    ds_engine_free(e1);
+    ds_engine_free(e2);
+    ds_engine_free(NULL); /* harmless */
+    ds_model_free(m);
+}
+
+/* §5: two strategies that offer the same thing get the same outcome in
+ * every draw (same world, same round shocks). */
+Test(engine, common_random_numbers)
+{
+    const char *acts[2] = {"every_round", "deadline"};
+    for (int v = 0; v < 2; v++) {
+        ds_model *m = random_model(acts[v]);
+        ds_engine *e = ds_engine_new(m);
+        cr_assert_not_null(e);
+        size_t deals = 0;
+        for (size_t d = 0; d < 2000; d++) {
+            const ds_outcome *o = ds_engine_draw(e, SEED, d);
+            snap a, b;
+            take(&a, &o[0], m);
+            take(&b, &o[1], m);
+            cr_assert(same(&a, &b), "%s: draw %zu: s1 and s2 differ", acts[v], d);
+            deals += o[0].deal;
+        }
+        cr_expect(deals > 500 && deals < 1500, "%s: deals %zu: not informative",
+                  acts[v], deals);
+        ds_engine_free(e);
+        ds_model_free(m);
+    }
+}
+
+/* Round shocks are drawn lazily but from their own streams: a strategy's
+ * outcomes cannot depend on which other strategies exist. */
+Test(engine, lazy_rounds_do_not_leak)
+{
+    const char *acts[2] = {"every_round", "deadline"};
+    for (int v = 0; v < 2; v++) {
+        ds_model *m = random_model(acts[v]);
+        /* Only "s3": no other strategy reaches a round before it does. */
+        ds_model *m1 = random_model_with("{\"id\": \"s3\", \"offers\": [\"big\"]}", acts[v]);
+        ds_engine *e = ds_engine_new(m), *e1 = ds_engine_new(m1);
+        cr_assert(e && e1);
+        for (size_t d = 0; d < 1000; d++) {
+            snap a, b;
+            take(&a, &ds_engine_draw(e, SEED, d)[2], m);
+            take(&b, &ds_engine_draw(e1, SEED, d)[0], m1);
+            cr_assert(same(&a, &b), "%s: draw %zu: s3 depends on the other strategies",
+                      acts[v], d);
+        }
+        ds_engine_free(e);
+        ds_engine_free(e1);
+        ds_model_free(m1);
+        ds_model_free(m);
+    }
+}
+
+/* §5.4: an empty package never triggers retaliation, costs nothing, and
+ * without a deal its benefit is 0. */
+Test(engine, empty_package)
+{
+    ds_model *m = random_model("every_round");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    size_t deals = 0;
+    for (size_t d = 0; d < 3000; d++) {
+        const ds_outcome *o = &ds_engine_draw(e, SEED, d)[3];
+        cr_assert_eq(o->retaliates[0], 0);
+        cr_assert_eq(o->retaliation_cost[0], 0.0);
+        cr_assert_eq(o->concession_cost, 0.0);
+        if (!o->deal) {
+            cr_assert_eq(o->benefit, 0.0);
+            cr_assert_eq(o->round, 0);
+            cr_assert_eq(o->package, -1);
+        } else {
+            deals++;
+            cr_assert_eq(o->package, 2);
+        }
+    }
+    cr_expect(deals < 3000, "some draws must have no deal");
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* A team of two members (thresholds t1, t2, no noise, V = 0.1) and maybe a
+ * decider (threshold td, V = 0.1, team_weight 0) or no members at all. */
+static ds_model *team(double disconnect, double stall, const char *acts,
+                      double t1, double t2, double td, int decider, int members,
+                      double attendance)
+{
+    char buf[4096], mem[1024] = "", dec[512] = "";
+    if (members)
+        snprintf(mem, sizeof mem,
+                 "{\"id\": \"m1\", \"role\": \"member\", \"weights\": {\"deficit\": 1}, \"threshold\": %.17g, \"attendance\": %.17g},"
+                 "{\"id\": \"m2\", \"role\": \"member\", \"weights\": {\"deficit\": 1}, \"threshold\": %.17g, \"attendance\": %.17g}%s",
+                 t1, attendance, t2, attendance, decider ? "," : "");
+    if (decider)
+        snprintf(dec, sizeof dec,
+                 "{\"id\": \"d\", \"role\": \"decider\", \"weights\": {\"deficit\": 1}, \"threshold\": %.17g}", td);
+    snprintf(buf, sizeof buf,
+             "{\"dealsim\": 1, \"name\": \"team\","
+             " \"home\": {\"tariff_burden\": 0.5, \"margin\": 0.1},"
+             " \"baseline_deficit\": 60, \"elasticity\": 1,"
+             " \"lines\": [{\"id\": \"all\", \"exports\": 100, \"current\": 0.1, \"no_deal\": 0.25, \"deal\": 0.15}],"
+             " \"items\": [{\"id\": \"i\", \"deficit_effect\": -6, \"cost\": 1}],"
+             " \"packages\": [{\"id\": \"p\", \"items\": {\"i\": 1}}],"
+             " \"actors\": [%s%s],"
+             " \"protocol\": {\"rounds\": 3, \"quorum\": 0.5, \"disconnect\": %.17g,"
+             "              \"stall_on_split\": %.17g, \"decider_acts\": \"%s\"}}",
+             mem, dec, disconnect, stall, acts);
+    return parse(buf);
+}
+
+/* Run one draw and check deal, round and per-actor counts. */
+static void expect_counts(ds_model *m, int deal, int round, const uint32_t *ev,
+                          const uint32_t *ap, const char *what)
+{
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    const ds_outcome *o = ds_engine_draw(e, SEED, 11);
+    cr_expect_eq(o->deal, deal, "%s: deal", what);
+    cr_expect_eq(o->round, round, "%s: round", what);
+    for (size_t a = 0; a < m->n_actors; a++) {
+        cr_expect_eq(o->evaluations[a], ev[a], "%s: evaluations[%zu] = %u, want %u",
+                     what, a, o->evaluations[a], ev[a]);
+        cr_expect_eq(o->approvals[a], ap[a], "%s: approvals[%zu] = %u, want %u",
+                     what, a, o->approvals[a], ap[a]);
+    }
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.6 per-actor statistics on cases small enough to count by hand. */
+Test(engine, evaluation_counting)
+{
+    /* Every round lost: nobody evaluates; nothing forwarded, no decision. */
+    expect_counts(team(1, 0, "deadline", -1, -1, -1, 1, 1, 1), 0, 0,
+                  (uint32_t[]){0, 0, 0}, (uint32_t[]){0, 0, 0}, "all lost");
+    /* Always split and always stalled: members evaluate every round (their
+     * evaluations caused the stall); nothing reaches the decider. */
+    expect_counts(team(0, 1, "deadline", -1, 1, -1, 1, 1, 1), 0, 0,
+                  (uint32_t[]){3, 3, 0}, (uint32_t[]){3, 0, 0}, "stalled");
+    /* Split, no stall: sigma = 0.5 = quorum passes; the deadline decider
+     * decides once, at R. */
+    expect_counts(team(0, 0, "deadline", -1, 1, 10, 1, 1, 1), 0, 0,
+                  (uint32_t[]){3, 3, 1}, (uint32_t[]){3, 0, 0}, "deadline reject");
+    expect_counts(team(0, 0, "deadline", -1, 1, -1, 1, 1, 1), 1, 3,
+                  (uint32_t[]){3, 3, 1}, (uint32_t[]){3, 0, 1}, "deadline accept");
+    /* every_round: the decider decides each round the team passes. */
+    expect_counts(team(0, 0, "every_round", -1, 1, 10, 1, 1, 1), 0, 0,
+                  (uint32_t[]){3, 3, 3}, (uint32_t[]){3, 0, 0}, "every_round reject");
+    expect_counts(team(0, 0, "every_round", -1, -1, -1, 1, 1, 1), 1, 1,
+                  (uint32_t[]){1, 1, 1}, (uint32_t[]){1, 1, 1}, "every_round accept");
+    /* A veto-free team that fails (both reject): the decider never acts. */
+    expect_counts(team(0, 0, "every_round", 1, 1, -1, 1, 1, 1), 0, 0,
+                  (uint32_t[]){3, 3, 0}, (uint32_t[]){0, 0, 0}, "team fails");
+    /* Nobody present: the team fails, nobody evaluates. */
+    expect_counts(team(0, 0, "deadline", -1, -1, -1, 1, 1, 0), 0, 0,
+                  (uint32_t[]){0, 0, 0}, (uint32_t[]){0, 0, 0}, "absent");
+    /* No members: the team passes with sigma = 1 ... */
+    expect_counts(team(0, 0, "every_round", 0, 0, -1, 1, 0, 1), 1, 1,
+                  (uint32_t[]){1}, (uint32_t[]){1}, "no members, every_round");
+    expect_counts(team(0, 0, "deadline", 0, 0, -1, 1, 0, 1), 1, 3,
+                  (uint32_t[]){1}, (uint32_t[]){1}, "no members, deadline");
+    /* ... but a lost round forwards nothing and the decider does not act. */
+    expect_counts(team(1, 0, "every_round", 0, 0, -1, 1, 0, 1), 0, 0,
+                  (uint32_t[]){0}, (uint32_t[]){0}, "no members, lost, every_round");
+    expect_counts(team(1, 0, "deadline", 0, 0, -1, 1, 0, 1), 0, 0,
+                  (uint32_t[]){0}, (uint32_t[]){0}, "no members, lost, deadline");
+    /* No decider: the team passing is a deal, whatever decider_acts says. */
+    expect_counts(team(0, 0, "deadline", -1, 1, 0, 0, 1, 1), 1, 1,
+                  (uint32_t[]){1, 1}, (uint32_t[]){1, 0}, "no decider");
+}
+
+/* §5.5: round r offers offers[min(r, m) - 1]. */
+Test(engine, escalation_order)
+{
+    /* V(p0) = 0, V(p1) = 0.05, V(p2) = 0.1; one member with theta(r) =
+     * 0.2 - 0.04 (r - 1) = 0.2, 0.16, 0.12, 0.08, 0.04. */
+    ds_model *m = parse(
+        "{\"dealsim\": 1, \"name\": \"escalation\","
+        " \"home\": {\"tariff_burden\": 0.5, \"margin\": 0.1},"
+        " \"baseline_deficit\": 60, \"elasticity\": 1,"
+        " \"lines\": [{\"id\": \"all\", \"exports\": 100, \"current\": 0.1, \"no_deal\": 0.25, \"deal\": 0.15}],"
+        " \"items\": [{\"id\": \"a\", \"deficit_effect\": -3, \"cost\": 1}, {\"id\": \"b\", \"deficit_effect\": -6, \"cost\": 2}],"
+        " \"packages\": [{\"id\": \"p0\", \"items\": {}}, {\"id\": \"p1\", \"items\": {\"a\": 1}},"
+        "              {\"id\": \"p2\", \"items\": {\"b\": 1}}],"
+        " \"strategies\": [{\"id\": \"up\", \"offers\": [\"p0\", \"p1\", \"p2\"]},"
+        "                {\"id\": \"down\", \"offers\": [\"p1\", \"p0\"]},"
+        "                {\"id\": \"slow\", \"offers\": [\"p0\", \"p1\"]}],"
+        " \"actors\": [{\"id\": \"m\", \"role\": \"member\", \"weights\": {\"deficit\": 1},"
+        "              \"threshold\": 0.2, \"concession\": 0.04}],"
+        " \"protocol\": {\"rounds\": 5}}");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    const ds_outcome *o = ds_engine_draw(e, SEED, 0);
+    cr_expect(o[0].deal && o[0].round == 4 && o[0].package == 2,
+              "up: deal %d round %d package %d", o[0].deal, o[0].round, o[0].package);
+    cr_expect_eq(o[0].concession_cost, 2.0);
+    cr_expect(!o[1].deal && o[1].evaluations[0] == 5, "down: no deal, 5 evaluations");
+    cr_expect(o[2].deal && o[2].round == 5 && o[2].package == 1,
+              "slow: deal %d round %d package %d", o[2].deal, o[2].round, o[2].package);
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* The documented stream layout (top of sim/engine.c): world slot 0 is the
+ * baseline, slot 4 + 5 n_lines + 1 the first item's cost; round r's stream
+ * draws lost, stall, then per actor (member: attendance, Z; decider: Z);
+ * U_q is the first uniform of its own stream.  Re-drawing those streams
+ * here predicts the engine's outcomes and ds_engine_draw_variates' sum. */
+Test(engine, stream_layout_and_variates)
+{
+    ds_model *m = parse(
+        "{\"dealsim\": 1, \"name\": \"streams\","
+        " \"home\": {\"tariff_burden\": 0.5, \"margin\": 0.1},"
+        " \"baseline_deficit\": {\"dist\": \"normal\", \"mean\": 60, \"sd\": 5}, \"elasticity\": 0,"
+        " \"lines\": [{\"id\": \"all\", \"exports\": 100, \"current\": 0.1, \"no_deal\": 0.25, \"deal\": 0.15}],"
+        " \"items\": [{\"id\": \"a\", \"deficit_effect\": 0, \"cost\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 1},"
+        "             \"exposure\": {\"q\": 1}}],"
+        " \"packages\": [{\"id\": \"p\", \"items\": {\"a\": 1}}],"
+        " \"actors\": [{\"id\": \"m\", \"role\": \"member\", \"weights\": {\"deficit\": 1}, \"threshold\": 0, \"noise\": 1},"
+        "             {\"id\": \"d\", \"role\": \"decider\", \"weights\": {\"deficit\": 1}, \"threshold\": 0, \"noise\": 1}],"
+        " \"protocol\": {\"rounds\": 2, \"decider_acts\": \"every_round\"},"
+        " \"third_parties\": [{\"id\": \"q\", \"retaliation\": {\"base\": 0, \"slope\": 0}, \"cost_per_exposure\": 1}]}");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    const uint32_t cost_slot = 4 + 5 * 1 + 1;
+    size_t deals = 0, rets = 0;
+    for (uint64_t d = 0; d < 300; d++) {
+        ds_rng r;
+        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, 0));
+        double base = ds_dist_sample(&m->baseline_deficit, ds_rng_gsl(&r));
+        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, cost_slot));
+        double cost = ds_dist_sample(&m->items[0].cost, ds_rng_gsl(&r));
+        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_THIRD, 0));
+        double uq = ds_rng_uniform(&r);
+        double sum = base + cost + uq;
+        int deal_round = 0;
+        for (uint32_t rd = 1; rd <= 2; rd++) {
+            ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_ROUNDS, rd));
+            /* Coin flips use one 32-bit word each: u = w / 2^32. */
+            double ul = ds_rng_u32(&r) * 0x1p-32, us = ds_rng_u32(&r) * 0x1p-32;
+            double ua = ds_rng_u32(&r) * 0x1p-32;
+            double zm = gsl_ran_gaussian_ziggurat(ds_rng_gsl(&r), 1.0);
+            double zd = gsl_ran_gaussian_ziggurat(ds_rng_gsl(&r), 1.0);
+            sum += ul + us + ua + zm + zd;
+            if (!deal_round && zm >= 0 && zd >= 0)
+                deal_round = (int)rd;
+        }
+        double v = ds_engine_draw_variates(e, SEED, d);
+        cr_assert(fabs(v - sum) <= 1e-12 * fmax(1.0, fabs(sum)),
+                  "draw %llu: variates %.17g, streams %.17g", (unsigned long long)d, v, sum);
+
+        const ds_outcome *o = ds_engine_draw(e, SEED, d);
+        cr_assert_eq(o->round, deal_round, "draw %llu", (unsigned long long)d);
+        if (deal_round) {
+            deals++;
+            cr_assert_eq(o->concession_cost, cost);
+            /* P_q = 1/2: retaliates iff U_q < 0.5. */
+            cr_assert_eq(o->retaliates[0], uq < 0.5);
+            rets += o->retaliates[0];
+        } else {
+            cr_assert_eq(o->deficit, base, "no deal, no line effect: the baseline");
+        }
+    }
+    cr_expect(deals > 50 && deals < 250 && rets > 10, "cases not informative");
+    ds_engine_free(e);
+    ds_model_free(m);
+}

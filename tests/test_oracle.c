@@ -1,0 +1,424 @@
+/*
+ * test_oracle.c - every mechanism of SPEC §5 against a closed form.
+ * Each test loads its own small scenario from tests/data/oracle/, simulates
+ * it with ds_engine_draw at a fixed seed and compares with the exact value:
+ * frequencies and means within Z_TOL standard errors, economics to 1e-12.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "dealsim/engine.h"
+#include "dealsim/error.h"
+#include "dealsim/model.h"
+#include "dealsim/scenario.h"
+
+/* Tolerance of the statistical checks, in standard errors: a correct engine
+ * fails one check with probability ~6e-5 (two-sided normal tail at 4). */
+#define Z_TOL 4.0
+/* Draws per statistical test: the SE of a frequency is then <= 0.0025. */
+#define N_DRAWS 40000u
+/* Seed of every run (any fixed value would do). */
+#define SEED 20250605u
+/* Relative tolerance of the deterministic economics (SPEC §5.4 is a handful
+ * of floating-point operations; 1e-12 leaves room for reassociation only). */
+#define ECON_RTOL 1e-12
+
+#define MAXA 8 /* actors per oracle scenario, at most */
+#define MAXQ 4 /* third parties per oracle scenario, at most */
+#define MAXP 8 /* packages per oracle scenario, at most */
+
+/* Sums over draws of one strategy's outcomes. */
+typedef struct tally {
+    double n, deals, round_sum, round_sq;
+    double pkg[MAXP];
+    double ev[MAXA], ev_sq[MAXA], ap[MAXA];
+    double ret[MAXQ], rcost[MAXQ], rcost_sq[MAXQ];
+} tally;
+
+static ds_model *load(const char *name)
+{
+    char path[1024];
+    ds_report rep;
+    ds_model *m = NULL;
+    snprintf(path, sizeof path, "%s/data/oracle/%s.json", DS_TEST_DIR, name);
+    ds_report_init(&rep);
+    ds_scenario *s = ds_scenario_load(path, &rep);
+    if (s)
+        ds_scenario_build(s, &m, &rep);
+    for (size_t i = 0; i < rep.n; i++)
+        cr_log_error("%s", rep.msg[i]);
+    ds_report_free(&rep);
+    ds_scenario_free(s);
+    cr_assert_not_null(m, "cannot load %s", path);
+    return m;
+}
+
+/* Simulate n draws of m and tally strategy k. */
+static void run(const ds_model *m, size_t k, uint64_t n, tally *t)
+{
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    cr_assert(m->n_actors <= MAXA && m->n_third <= MAXQ && m->n_packages <= MAXP);
+    memset(t, 0, sizeof *t);
+    for (uint64_t d = 0; d < n; d++) {
+        const ds_outcome *o = &ds_engine_draw(e, SEED, d)[k];
+        t->n += 1;
+        if (o->deal) {
+            t->deals += 1;
+            t->round_sum += o->round;
+            t->round_sq += (double)o->round * o->round;
+            t->pkg[o->package] += 1;
+        }
+        for (size_t a = 0; a < m->n_actors; a++) {
+            t->ev[a] += o->evaluations[a];
+            t->ev_sq[a] += (double)o->evaluations[a] * o->evaluations[a];
+            t->ap[a] += o->approvals[a];
+        }
+        for (size_t q = 0; q < m->n_third; q++) {
+            t->ret[q] += o->retaliates[q];
+            t->rcost[q] += o->retaliation_cost[q];
+            t->rcost_sq[q] += o->retaliation_cost[q] * o->retaliation_cost[q];
+        }
+    }
+    ds_engine_free(e);
+}
+
+/* A frequency k/n against probability p: SE = sqrt(p (1 - p) / n). */
+static void check_p(const char *what, double k, double n, double p)
+{
+    double se = sqrt(p * (1.0 - p) / n);
+    double f = k / n;
+    cr_expect(fabs(f - p) <= Z_TOL * se + 1e-15,
+              "%s: observed %.5f, expected %.5f (SE %.5f)", what, f, p, se);
+}
+
+/* A sample mean from sums against mu: SE = sample sd / sqrt(n). */
+static void check_mean(const char *what, double sum, double sumsq, double n,
+                       double mu)
+{
+    double mean = sum / n;
+    double var = (sumsq - n * mean * mean) / (n - 1.0);
+    double se = sqrt(var > 0.0 ? var / n : 0.0);
+    cr_expect(fabs(mean - mu) <= Z_TOL * se + 1e-12,
+              "%s: observed %.5f, expected %.5f (SE %.5f)", what, mean, mu, se);
+}
+
+static double Phi(double x) { return gsl_cdf_ugaussian_P(x); }
+
+/* The mean deal round given a deal, from per-round deal probabilities
+ * P(deal in round r) = f[r - 1]; also returns its variance in *var. */
+static double round_moments(const double *f, int R, double *var)
+{
+    double p = 0.0, s1 = 0.0, s2 = 0.0;
+    for (int r = 1; r <= R; r++) {
+        p += f[r - 1];
+        s1 += r * f[r - 1];
+        s2 += (double)r * r * f[r - 1];
+    }
+    *var = s2 / p - (s1 / p) * (s1 / p);
+    return s1 / p;
+}
+
+/* Mean deal round against its closed form: SE = sd(round | deal) / sqrt(deals). */
+static void check_round(const tally *t, const double *f, int R)
+{
+    double var, mu = round_moments(f, R, &var);
+    double se = sqrt(var / t->deals);
+    double mean = t->round_sum / t->deals;
+    cr_expect(fabs(mean - mu) <= Z_TOL * se + 1e-12,
+              "mean deal round: observed %.5f, expected %.5f (SE %.5f)", mean, mu, se);
+}
+
+/* §5.3: one member, V = 0.1 (= 6/60), threshold N(0.08, 0.04). */
+Test(oracle, single_member_normal_threshold)
+{
+    ds_model *m = load("single_normal");
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    double p = Phi((0.1 - 0.08) / 0.04);
+    check_p("P(deal)", t.deals, t.n, p);
+    check_p("approve", t.ap[0], t.ev[0], p);
+    cr_expect_eq(t.ev[0], t.n, "one evaluation per draw");
+    ds_model_free(m);
+}
+
+/* §5.3, §5.6: fresh noise each round; geometric deal round truncated at R. */
+Test(oracle, per_round_noise)
+{
+    ds_model *m = load("round_noise");
+    const int R = 4;
+    double p = Phi((0.1 - 0.12) / 0.05), f[4];
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    for (int r = 1; r <= R; r++)
+        f[r - 1] = p * pow(1.0 - p, r - 1);
+    check_p("P(deal)", t.deals, t.n, 1.0 - pow(1.0 - p, R));
+    check_round(&t, f, R);
+    check_p("approve", t.ap[0], t.ev[0], p);
+    ds_model_free(m);
+}
+
+/* §5.6 step 1: a lost round evaluates nothing. */
+Test(oracle, lost_rounds)
+{
+    ds_model *m = load("lost_rounds");
+    const int R = 3;
+    const double d = 0.6;
+    double f[3];
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    for (int r = 1; r <= R; r++)
+        f[r - 1] = (1.0 - d) * pow(d, r - 1);
+    check_p("P(deal)", t.deals, t.n, 1.0 - pow(d, R));
+    check_round(&t, f, R);
+    /* Evaluations: one per round reached that is not lost:
+     * E = sum_r P(reach r) (1 - d) = sum_r d^(r-1) (1 - d). */
+    double mu = 0.0;
+    for (int r = 1; r <= R; r++)
+        mu += pow(d, r - 1) * (1.0 - d);
+    check_mean("evaluations", t.ev[0], t.ev_sq[0], t.n, mu);
+    cr_expect_eq(t.ap[0], t.ev[0], "the member always approves");
+    ds_model_free(m);
+}
+
+/* §5.6 step 2: attendance; an empty team fails the round. */
+Test(oracle, attendance)
+{
+    ds_model *m = load("attendance");
+    const double a = 0.6, b = 0.3, fail = (1.0 - a) * (1.0 - b);
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    check_p("P(deal)", t.deals, t.n, 1.0 - fail * fail);
+    /* Round 2 is reached only when both were absent in round 1. */
+    check_mean("evaluations a", t.ev[0], t.ev_sq[0], t.n, a * (1.0 + fail));
+    check_mean("evaluations b", t.ev[1], t.ev_sq[1], t.n, b * (1.0 + fail));
+    ds_model_free(m);
+}
+
+/* The approval probabilities of the three members of majority3/veto/...:
+ * V = 0.1, thresholds 0.1, 0.08, 0.13, noise 0.05. */
+static void three_p(double p[3])
+{
+    p[0] = Phi((0.1 - 0.1) / 0.05);
+    p[1] = Phi((0.1 - 0.08) / 0.05);
+    p[2] = Phi((0.1 - 0.13) / 0.05);
+}
+
+/* §5.6 step 2: quorum 0.5 of three equal members = two of three. */
+Test(oracle, majority_of_three)
+{
+    ds_model *m = load("majority3");
+    double p[3];
+    tally t;
+    three_p(p);
+    run(m, 0, N_DRAWS, &t);
+    double two = p[0] * p[1] + p[0] * p[2] + p[1] * p[2] - 2.0 * p[0] * p[1] * p[2];
+    check_p("P(deal)", t.deals, t.n, two);
+    for (int a = 0; a < 3; a++)
+        check_p("approve", t.ap[a], t.ev[a], p[a]);
+    ds_model_free(m);
+}
+
+/* §5.6: influence-weighted sigma; sigma = quorum exactly passes (tie). */
+Test(oracle, weighted_quorum_tie)
+{
+    ds_model *m = load("weighted_tie");
+    double p[3];
+    tally t;
+    three_p(p);
+    run(m, 0, N_DRAWS, &t);
+    check_p("P(deal)", t.deals, t.n, p[0] + (1.0 - p[0]) * p[1] * p[2]);
+    ds_model_free(m);
+}
+
+/* §5.6 step 2: a present member with veto who rejects blocks the team. */
+Test(oracle, veto)
+{
+    ds_model *m = load("veto");
+    double p[3];
+    tally t;
+    three_p(p);
+    run(m, 0, N_DRAWS, &t);
+    check_p("P(deal)", t.deals, t.n, p[1] * (1.0 - (1.0 - p[0]) * (1.0 - p[2])));
+    ds_model_free(m);
+}
+
+/* §5.6 step 3, deadline: the decider acts once, at R, with theta(R),
+ * Z_decider,R and the forwarded sigma (1 here). */
+Test(oracle, deadline_decider)
+{
+    ds_model *m = load("deadline");
+    const int R = 3;
+    double pm = Phi((0.1 - 0.12) / 0.05);
+    double fwd = 1.0 - pow(1.0 - pm, R);
+    /* U - theta(R) ~ N(0.1 + 0.2 - 0.35 + 2 * 0.05, sqrt(0.1^2 + 0.1^2)). */
+    double pd = Phi((0.1 + 0.2 - 0.35 + 2 * 0.05) / sqrt(0.02));
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    check_p("P(deal)", t.deals, t.n, fwd * pd);
+    cr_expect_eq(t.round_sum, (double)R * t.deals, "every deal is dated R");
+    check_p("decider evaluates iff something was forwarded", t.ev[1], t.n, fwd);
+    check_p("decider approves", t.ap[1], t.ev[1], pd);
+    ds_model_free(m);
+}
+
+/* §5.6 step 3: a later forward replaces an earlier one. */
+Test(oracle, deadline_latest_forward)
+{
+    ds_model *m = load("deadline_replace");
+    const double a = 0.7;
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    check_p("P(deal)", t.deals, t.n, a);
+    cr_expect_eq(t.pkg[1], t.deals, "only the strong package is accepted");
+    check_p("decider evaluations", t.ev[1], t.n, 1.0 - (1.0 - a) * (1.0 - a));
+    ds_model_free(m);
+}
+
+/* §5.3: theta(r) = threshold - (r - 1) concession, no noise. */
+Test(oracle, threshold_concession)
+{
+    ds_model *m = load("concession");
+    const int R = 4;
+    double f[4], prev = 0.0;
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    for (int r = 1; r <= R; r++) {
+        double c = Phi((0.1 - 0.2 + 0.04 * (r - 1)) / 0.05);
+        f[r - 1] = c - prev;
+        prev = c;
+    }
+    check_p("P(deal)", t.deals, t.n, prev);
+    check_round(&t, f, R);
+    ds_model_free(m);
+}
+
+/* §5.6 step 2: a split team stalls with stall_on_split; a stalled round's
+ * evaluations still count. */
+Test(oracle, stall_on_split)
+{
+    ds_model *m = load("stall");
+    const double s = 0.4;
+    double p[3];
+    tally t;
+    three_p(p);
+    run(m, 0, N_DRAWS, &t);
+    double split = p[0] * (1.0 - p[1]) + p[1] * (1.0 - p[0]);
+    check_p("P(deal)", t.deals, t.n, p[0] * p[1] + split * (1.0 - s));
+    cr_expect_eq(t.ev[0], t.n, "member 1 evaluates every draw");
+    cr_expect_eq(t.ev[1], t.n, "member 2 evaluates every draw");
+    ds_model_free(m);
+}
+
+/* §5.6 step 3, every_round: the decider adds team_weight * sigma. */
+Test(oracle, every_round_decider)
+{
+    ds_model *m = load("every_round");
+    double p[3];
+    tally t;
+    three_p(p);
+    run(m, 0, N_DRAWS, &t);
+    double both = p[0] * p[1], pass = 1.0 - (1.0 - p[0]) * (1.0 - p[1]);
+    double f[2] = {both, (1.0 - both) * both};
+    check_p("P(deal)", t.deals, t.n, 1.0 - (1.0 - both) * (1.0 - both));
+    check_round(&t, f, 2);
+    check_mean("decider evaluations", t.ev[2], t.ev_sq[2], t.n,
+               pass + (1.0 - both) * pass);
+    cr_expect_eq(t.ap[2], t.deals, "each deal is one decider approval");
+    ds_model_free(m);
+}
+
+static void expect_rel(const char *what, double got, double want)
+{
+    double tol = ECON_RTOL * fmax(1.0, fabs(want));
+    cr_expect(fabs(got - want) <= tol, "%s: got %.17g, want %.17g", what, got, want);
+}
+
+/* §5.4: tariffs, exports, deficit, loss, concession cost, retaliation and
+ * the discounted benefit, all fixed (one draw suffices). */
+Test(oracle, deterministic_economics)
+{
+    ds_model *m = load("economics");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    const ds_outcome *o = ds_engine_draw(e, SEED, 3);
+
+    const double x0[2] = {50, 98.2}, cur[2] = {0.275, 0.1};
+    const double nd[2] = {0.25, 0.24}, dl[2] = {0.15, 0.15}, eps[2] = {2.5, 1.5};
+    const double burden = 0.6, margin = 0.12, base = 68.5, delta = 0.9;
+    double Xn[2], Xd[2], loss_n = 0, loss_d = 0, sum_n = 0, sum_d = 0;
+    for (int l = 0; l < 2; l++) {
+        Xn[l] = x0[l] * pow((1 + nd[l]) / (1 + cur[l]), -eps[l]);
+        Xd[l] = x0[l] * pow((1 + dl[l]) / (1 + cur[l]), -eps[l]);
+        loss_n += burden * nd[l] * Xn[l] + margin * (x0[l] - Xn[l]);
+        loss_d += burden * dl[l] * Xd[l] + margin * (x0[l] - Xd[l]);
+        sum_n += Xn[l] - x0[l];
+        sum_d += Xd[l] - x0[l];
+    }
+    double delivered = 1.5 * -4 * 0.7 + 1 * -6.9 * 0.5;
+    double ccost = 1.5 * 0.8 + 1 * 1.5;
+    double rcost = 1.5 * 2; /* E_china = 1.5, cost_per_exposure 2 */
+
+    /* Strategy "deal": accepted in round 2 (theta 0.18 <= 12.9/68.5 < 0.3). */
+    cr_assert_eq(o[0].deal, 1);
+    cr_expect_eq(o[0].round, 2);
+    cr_expect_eq(o[0].package, 0);
+    expect_rel("tariff (deal)", o[0].tariff, (50 * 0.15 + 98.2 * 0.15) / 148.2);
+    expect_rel("deficit (deal)", o[0].deficit, base + sum_d + delivered);
+    expect_rel("deficit_change (deal)", o[0].deficit_change, sum_d + delivered);
+    expect_rel("concession_cost", o[0].concession_cost, ccost);
+    cr_expect_eq(o[0].retaliates[0], 1);
+    expect_rel("retaliation_cost", o[0].retaliation_cost[0], rcost);
+    expect_rel("benefit", o[0].benefit, delta * (loss_n - loss_d - ccost - rcost));
+
+    /* Strategy "nothing": V = 0 < theta(3) = 0.06, so no deal. */
+    cr_assert_eq(o[1].deal, 0);
+    cr_expect_eq(o[1].round, 0);
+    cr_expect_eq(o[1].package, -1);
+    expect_rel("tariff (no deal)", o[1].tariff, (50 * 0.25 + 98.2 * 0.24) / 148.2);
+    expect_rel("deficit (no deal)", o[1].deficit, base + sum_n);
+    expect_rel("deficit_change (no deal)", o[1].deficit_change, sum_n);
+    cr_expect_eq(o[1].benefit, 0.0);
+    cr_expect_eq(o[1].concession_cost, 0.0);
+    cr_expect_eq(o[1].retaliates[0], 0);
+    cr_expect_eq(o[1].retaliation_cost[0], 0.0);
+    cr_expect_eq(o[1].evaluations[0], 3);
+    cr_expect_eq(o[1].approvals[0], 0);
+    cr_expect_eq(o[0].evaluations[0], 2);
+    cr_expect_eq(o[0].approvals[0], 1);
+
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.4: P_q = logistic(base + slope E_q); cost = E_q cost_per_exposure. */
+Test(oracle, retaliation)
+{
+    ds_model *m = load("retaliation");
+    const double E = 2.0, P = 1.0 / (1.0 + exp(-(-1.0 + 0.6 * E)));
+    tally t, t0;
+    run(m, 0, N_DRAWS, &t);
+    cr_assert_eq(t.deals, t.n, "the member always approves");
+    check_p("P(retaliation)", t.ret[0], t.n, P);
+    /* Independent U_q and cost_per_exposure ~ U(1, 3): mean P * E * 2. */
+    check_mean("retaliation cost", t.rcost[0], t.rcost_sq[0], t.n, P * E * 2.0);
+    cr_expect_eq(t.ret[1], 0.0, "no exposure, no retaliation");
+    run(m, 1, N_DRAWS / 4, &t0);
+    cr_expect_eq(t0.ret[0] + t0.ret[1], 0.0, "an empty package never retaliates");
+    ds_model_free(m);
+}
+
+/* §5.1: Dirichlet(kappa w-hat) weights; two keys give w ~ Beta. */
+Test(oracle, dirichlet_weights)
+{
+    ds_model *m = load("dirichlet");
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    /* w-hat = (0.75, 0.25), kappa = 10: w_deficit ~ Beta(7.5, 2.5). */
+    check_p("P(approve)", t.deals, t.n, gsl_cdf_beta_Q(0.5, 7.5, 2.5));
+    ds_model_free(m);
+}

@@ -1,0 +1,912 @@
+/*
+ * test_stats.c - exact sums (xsum), the quantile histogram (qhist) and the
+ * §6 summary of ds_stats: exactness, order- and split-independence of every
+ * output bit, and agreement with direct two-pass and sorted computations.
+ */
+#include <criterion/criterion.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "dealsim/error.h"
+#include "dealsim/stats.h"
+#include "qhist.h"
+#include "xsum.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+/* splitmix64 finaliser: a fixed hash, so a draw's outcome depends only on
+ * its index (any processing order sees the same values). */
+static uint64_t mix(uint64_t x)
+{
+    x += UINT64_C(0x9E3779B97F4A7C15);
+    x = (x ^ (x >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return x ^ (x >> 31);
+}
+
+/* Uniform in [0, 1) from (a, b, c). */
+static double unif3(uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t h = mix(mix(mix(a) ^ b) ^ c);
+    return (double)(h >> 11) * 0x1.0p-53;
+}
+
+static void shuffle(double *x, size_t n, gsl_rng *r)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = gsl_rng_uniform_int(r, i);
+        double t = x[i - 1];
+        x[i - 1] = x[j];
+        x[j] = t;
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Exact Hyndman-Fan type 7 of a sorted array (the same arithmetic as
+ * ds_qhist_quantile for finite values). */
+static double type7(const double *sorted, size_t n, double p)
+{
+    double h = (double)(n - 1) * p + 1.0;
+    size_t k = (size_t)floor(h);
+    double g = h - floor(h), lo = sorted[k - 1];
+    if (g == 0.0 || k >= n || sorted[k] == lo)
+        return lo;
+    return lo + g * (sorted[k] - lo);
+}
+
+static ds_qhist *qhist_new(void)
+{
+    ds_qhist *h = malloc(sizeof *h);
+    cr_assert_not_null(h);
+    ds_qhist_init(h);
+    return h;
+}
+
+static const double probs[] = { 0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0 };
+#define N_PROBS (sizeof probs / sizeof probs[0])
+
+/* Histogram of x[0..n-1] three ways (in order; shuffled; in three shuffled
+ * parts merged in another order): the three must be byte-identical, and every
+ * quantile within 0.1% of the range of the exact one (equal when exact). */
+static void check_quantiles(const char *name, const double *x, size_t n,
+                            int exact)
+{
+    double *y = malloc(n * sizeof *y), *sorted = malloc(n * sizeof *sorted);
+    ds_qhist *a = qhist_new(), *b = qhist_new(), *parts[3], *c = qhist_new();
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t cut1 = n / 3, cut2 = n / 3 + n / 5;
+    double range;
+
+    cr_assert(y && sorted && r);
+    gsl_rng_set(r, 20260101);
+    memcpy(y, x, n * sizeof *y);
+    memcpy(sorted, x, n * sizeof *y);
+    qsort(sorted, n, sizeof *sorted, cmp_double);
+    range = sorted[n - 1] - sorted[0];
+
+    for (size_t i = 0; i < n; i++)
+        ds_qhist_add(a, x[i]);
+    shuffle(y, n, r);
+    for (size_t i = 0; i < n; i++)
+        ds_qhist_add(b, y[i]);
+    shuffle(y, n, r);
+    for (int j = 0; j < 3; j++)
+        parts[j] = qhist_new();
+    for (size_t i = 0; i < n; i++)
+        ds_qhist_add(parts[i < cut1 ? 0 : i < cut2 ? 1 : 2], y[i]);
+    ds_qhist_merge(c, parts[2]);
+    ds_qhist_merge(parts[0], parts[1]);
+    ds_qhist_merge(c, parts[0]);
+
+    cr_assert(memcmp(a, b, sizeof *a) == 0, "%s: order changed the histogram", name);
+    cr_assert(memcmp(a, c, sizeof *a) == 0, "%s: merging changed the histogram", name);
+    cr_assert_eq(a->n, n);
+    for (size_t i = 0; i < N_PROBS; i++) {
+        double ref = type7(sorted, n, probs[i]);
+        double est = ds_qhist_quantile(a, probs[i]);
+        if (exact || range == 0.0)
+            cr_assert(est == ref, "%s: p=%g: %.17g != exact %.17g", name,
+                      probs[i], est, ref);
+        else
+            cr_assert(fabs(est - ref) <= 1e-3 * range,
+                      "%s: p=%g: %.17g vs exact %.17g (range %g)", name,
+                      probs[i], est, ref, range);
+    }
+    /* Min and max are always exact. */
+    cr_assert(ds_qhist_quantile(a, 0.0) == sorted[0], "%s: min", name);
+    cr_assert(ds_qhist_quantile(a, 1.0) == sorted[n - 1], "%s: max", name);
+
+    for (int j = 0; j < 3; j++)
+        free(parts[j]);
+    free(a);
+    free(b);
+    free(c);
+    free(y);
+    free(sorted);
+    gsl_rng_free(r);
+}
+
+#define NQ 100000
+#define TWO_PI 6.283185307179586476925286766559
+
+/* ------------------------------------------------------------------ xsum */
+
+static double xsum_of(const double *x, size_t n)
+{
+    ds_xsum s;
+    ds_xsum_init(&s);
+    for (size_t i = 0; i < n; i++)
+        ds_xsum_add(&s, x[i]);
+    return ds_xsum_value(&s);
+}
+
+Test(xsum, cancellation_is_exact)
+{
+    double x[] = { 1e100, 1.0, -1e100 };
+    cr_assert_eq(xsum_of(x, 3), 1.0);
+    double y[] = { 0x1p1000, 0x1p-1000, -0x1p1000, 0x1p-1074 };
+    cr_assert_eq(xsum_of(y, 4), 0x1p-1000 + 0x1p-1074);
+}
+
+Test(xsum, rounds_to_nearest_even)
+{
+    double tie_down[] = { 1.0, 0x1p-53 };             /* tie: stays even */
+    double above[] = { 1.0, 0x1p-53, 0x1p-106 };      /* just above the tie */
+    double tie_up[] = { 1.0, 0x1p-52, 0x1p-53 };      /* tie: odd -> up */
+    double below[] = { -1.0, -0x1p-53, 0x1p-200 };    /* just below the tie */
+    cr_assert_eq(xsum_of(tie_down, 2), 1.0);
+    cr_assert_eq(xsum_of(above, 3), 1.0 + 0x1p-52);
+    cr_assert_eq(xsum_of(tie_up, 3), 1.0 + 0x1p-51);
+    cr_assert_eq(xsum_of(below, 3), -1.0);
+}
+
+Test(xsum, subnormals_signs_zero_and_overflow)
+{
+    double sub[] = { 0x1p-1074, 0x1p-1074, 0x1p-1074 };
+    double neg[] = { -1.0, 0.25 };
+    double zero[] = { 3.5, -0.0, -3.5 };
+    double big[] = { DBL_MAX, DBL_MAX, -DBL_MAX };
+    double over[] = { DBL_MAX, DBL_MAX };
+    double nover[] = { -DBL_MAX, -DBL_MAX };
+    double edge[] = { DBL_MAX, 0x1p970 };             /* exactly half an ulp */
+    cr_assert_eq(xsum_of(sub, 3), 3 * 0x1p-1074);
+    cr_assert_eq(xsum_of(neg, 2), -0.75);
+    cr_assert_eq(xsum_of(zero, 3), 0.0);
+    cr_assert_eq(signbit(xsum_of(zero, 3)), 0);
+    cr_assert_eq(xsum_of(big, 3), DBL_MAX);
+    cr_assert(isinf(xsum_of(over, 2)) && xsum_of(over, 2) > 0);
+    cr_assert(isinf(xsum_of(nover, 2)) && xsum_of(nover, 2) < 0);
+    cr_assert(isinf(xsum_of(edge, 2)));
+    cr_assert_eq(xsum_of(edge, 1), DBL_MAX);
+    cr_assert_eq(xsum_of(NULL, 0), 0.0);
+}
+
+Test(xsum, non_finite_terms)
+{
+    double pinf[] = { 1.0, INFINITY, 2.0 };
+    double ninf[] = { -INFINITY, 1e300 };
+    double both[] = { INFINITY, -INFINITY };
+    double nan_[] = { 1.0, NAN };
+    ds_xsum a, b;
+    cr_assert(isinf(xsum_of(pinf, 3)) && xsum_of(pinf, 3) > 0);
+    cr_assert(isinf(xsum_of(ninf, 2)) && xsum_of(ninf, 2) < 0);
+    cr_assert(isnan(xsum_of(both, 2)));
+    cr_assert(isnan(xsum_of(nan_, 2)));
+    /* Non-finite terms travel through merges. */
+    ds_xsum_init(&a);
+    ds_xsum_init(&b);
+    ds_xsum_add(&a, 5.0);
+    ds_xsum_add(&b, -INFINITY);
+    ds_xsum_merge(&a, &b);
+    cr_assert(isinf(ds_xsum_value(&a)) && ds_xsum_value(&a) < 0);
+}
+
+/* Integers scaled by 2^-20 have an exact int64 sum: compare bit for bit. */
+Test(xsum, matches_exact_integer_sum)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    ds_xsum s;
+    int64_t isum = 0;
+    gsl_rng_set(r, 7);
+    ds_xsum_init(&s);
+    for (int i = 0; i < NQ; i++) {
+        int64_t m = (int64_t)(gsl_rng_get(r) & 0xFFFFFFFFFFu) -
+                    (int64_t)(gsl_rng_get(r) & 0xFFFFFFFFFFu);
+        m = m * 1000 + (int64_t)gsl_rng_uniform_int(r, 1000);
+        isum += m;
+        ds_xsum_add(&s, ldexp((double)m, -20));
+    }
+    cr_assert_eq(ds_xsum_value(&s), ldexp((double)isum, -20));
+    gsl_rng_free(r);
+}
+
+/* A random permutation, or a split into accumulators merged in any order,
+ * gives identical bits, for terms spanning the whole exponent range. */
+Test(xsum, order_and_merge_independent)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *x = malloc(NQ * sizeof *x), v0, v1, v2;
+    ds_xsum acc[7], t;
+    cr_assert_not_null(x);
+    gsl_rng_set(r, 11);
+    for (int i = 0; i < NQ; i++)
+        x[i] = ldexp(gsl_ran_gaussian(r, 1.0),
+                     (int)gsl_rng_uniform_int(r, 2000) - 1000);
+    v0 = xsum_of(x, NQ);
+    shuffle(x, NQ, r);
+    v1 = xsum_of(x, NQ);
+    for (int j = 0; j < 7; j++)
+        ds_xsum_init(&acc[j]);
+    for (int i = 0; i < NQ; i++)
+        ds_xsum_add(&acc[mix((uint64_t)i) % 7], x[i]);
+    ds_xsum_init(&t);
+    for (int j = 6; j >= 0; j -= 2)
+        ds_xsum_merge(&t, &acc[j]);
+    for (int j = 1; j < 7; j += 2)
+        ds_xsum_merge(&t, &acc[j]);
+    v2 = ds_xsum_value(&t);
+    cr_assert(memcmp(&v0, &v1, sizeof v0) == 0, "%a vs %a", v0, v1);
+    cr_assert(memcmp(&v0, &v2, sizeof v0) == 0, "%a vs %a", v0, v2);
+    cr_assert(v0 != 0.0);
+    free(x);
+    gsl_rng_free(r);
+}
+
+/* Against a long-double Kahan sum: the exact sum rounded once is within the
+ * reference's own error (a few ulp of the sum of magnitudes at 2^-64). */
+Test(xsum, agrees_with_kahan_reference)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    ds_xsum s;
+    long double sum = 0, comp = 0, abs_sum = 0;
+    gsl_rng_set(r, 13);
+    ds_xsum_init(&s);
+    for (int i = 0; i < NQ; i++) {
+        double x = (gsl_rng_uniform(r) - 0.5) * pow(10.0, 6.0 * gsl_rng_uniform(r));
+        long double y = (long double)x - comp, t2 = sum + y;
+        comp = (t2 - sum) - y;
+        sum = t2;
+        abs_sum += fabsl((long double)x);
+        ds_xsum_add(&s, x);
+    }
+    double v = ds_xsum_value(&s);
+    cr_assert(fabsl((long double)v - sum) <=
+              fabs(v) * DBL_EPSILON + abs_sum * 1e-18L,
+              "%.17g vs %.20Lg", v, sum);
+    gsl_rng_free(r);
+}
+
+/* Carry propagation inside add (every 2^30 adds) keeps the value. */
+Test(xsum, carry_propagation_keeps_value)
+{
+    ds_xsum s;
+    ds_xsum_init(&s);
+    ds_xsum_add(&s, -0x1.fffffffffffffp+40);
+    s.adds = (UINT64_C(1) << 30) - 3;  /* propagation due within the loop */
+    for (int i = 0; i < 10; i++)
+        ds_xsum_add(&s, 0x1.fffffffffffffp+40 / 8);
+    cr_assert_lt(s.adds, 10u);
+    cr_assert_eq(ds_xsum_value(&s), 0x1.fffffffffffffp+40 / 4);
+}
+
+/* ----------------------------------------------------------------- qhist */
+
+Test(qhist, uniform)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *x = malloc(NQ * sizeof *x);
+    gsl_rng_set(r, 1);
+    for (int i = 0; i < NQ; i++)
+        x[i] = -3.0 + 10.0 * gsl_rng_uniform(r);
+    check_quantiles("uniform", x, NQ, 0);
+    free(x);
+    gsl_rng_free(r);
+}
+
+Test(qhist, normal_and_mixed_signs)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *x = malloc(NQ * sizeof *x);
+    gsl_rng_set(r, 2);
+    for (int i = 0; i < NQ; i++)
+        x[i] = 50.0 + gsl_ran_gaussian(r, 10.0);
+    check_quantiles("normal", x, NQ, 0);
+    for (int i = 0; i < NQ; i++)
+        x[i] = -1.0 + gsl_ran_gaussian(r, 3.0);
+    check_quantiles("mixed signs", x, NQ, 0);
+    free(x);
+    gsl_rng_free(r);
+}
+
+Test(qhist, lognormal_heavy_tail)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *x = malloc(NQ * sizeof *x);
+    gsl_rng_set(r, 3);
+    for (int i = 0; i < NQ; i++)
+        x[i] = gsl_ran_lognormal(r, 0.0, 2.5);
+    check_quantiles("lognormal", x, NQ, 0);
+    free(x);
+    gsl_rng_free(r);
+}
+
+/* Two clusters 1000 apart, equal sizes: p50 interpolates across the gap
+ * between the top of one and the bottom of the other; both are bin extremes,
+ * so it is exact. */
+Test(qhist, bimodal_gap)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *x = malloc(NQ * sizeof *x), *s = malloc(NQ * sizeof *s);
+    ds_qhist *h = qhist_new();
+    gsl_rng_set(r, 4);
+    for (int i = 0; i < NQ; i++)
+        x[i] = (i % 2 ? 1000.0 : 0.0) + gsl_ran_gaussian(r, 1.0);
+    check_quantiles("bimodal", x, NQ, 0);
+    memcpy(s, x, NQ * sizeof *s);
+    qsort(s, NQ, sizeof *s, cmp_double);
+    for (int i = 0; i < NQ; i++)
+        ds_qhist_add(h, x[i]);
+    cr_assert(s[NQ / 2 - 1] < 100 && s[NQ / 2] > 900);
+    cr_assert_eq(ds_qhist_quantile(h, 0.5), type7(s, NQ, 0.5));
+    free(h);
+    free(x);
+    free(s);
+    gsl_rng_free(r);
+}
+
+Test(qhist, constant_and_tiny_range_at_offset)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *x = malloc(NQ * sizeof *x);
+    gsl_rng_set(r, 5);
+    for (int i = 0; i < NQ; i++)
+        x[i] = 42.5;
+    check_quantiles("constant", x, NQ, 1);
+    for (int i = 0; i < NQ; i++)
+        x[i] = 1e6 + 1e-9 * gsl_rng_uniform(r);
+    check_quantiles("1e6 + 1e-9 U", x, NQ, 0);
+    /* Values straddling a power of two with a range of 4 ulps below it (of
+     * 2^-33): bins of width 2^-32 would pair up distinct values. */
+    for (int i = 0; i < NQ; i++) {
+        double u = gsl_rng_uniform(r);
+        x[i] = 0x1p20 + (u < 0.8 ? -0x1p-32 : u < 0.9 ? -0x1p-33 : 0x1p-32);
+    }
+    check_quantiles("straddling 2^20", x, NQ, 0);
+    free(x);
+    gsl_rng_free(r);
+}
+
+Test(qhist, wildly_different_magnitudes)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *x = malloc(NQ * sizeof *x);
+    double ext[] = { -DBL_MAX, 1.0, DBL_MAX, 0.0, -0x1p-1074, 1e-300 };
+    gsl_rng_set(r, 6);
+    for (int i = 0; i < NQ; i++)
+        x[i] = (gsl_rng_uniform(r) < 0.5 ? -1 : 1) *
+               pow(10.0, 600.0 * gsl_rng_uniform(r) - 300.0);
+    check_quantiles("1e-300..1e300", x, NQ, 0);
+    for (int i = 0; i < NQ; i++)
+        x[i] = i % 1000 == 0 ? 1e9 : gsl_rng_uniform(r);
+    check_quantiles("outliers", x, NQ, 0);
+    check_quantiles("extremes", ext, 6, 0);
+    free(x);
+    gsl_rng_free(r);
+}
+
+Test(qhist, tiny_samples_are_exact)
+{
+    double one[] = { 3.25 };
+    double two[] = { 7.0, -2.5 };
+    double three[] = { 1e-3, 5e5, -7.0 };
+    double close3[] = { 1.0, 1.0 + DBL_EPSILON, 1.0 + 2 * DBL_EPSILON };
+    check_quantiles("n=1", one, 1, 1);
+    check_quantiles("n=2", two, 2, 1);
+    check_quantiles("n=3", three, 3, 1);
+    check_quantiles("n=3 close", close3, 3, 1);
+}
+
+Test(qhist, signed_zero_and_non_finite)
+{
+    ds_qhist *h = qhist_new(), *g = qhist_new();
+    double q;
+    cr_assert(isnan(ds_qhist_quantile(h, 0.5)));      /* empty */
+    ds_qhist_add(h, -0.0);
+    ds_qhist_add(h, 0.0);
+    ds_qhist_add(g, 0.0);
+    ds_qhist_add(g, -0.0);
+    cr_assert(memcmp(h, g, sizeof *h) == 0);
+    /* -0 arriving in an empty bin of an existing window. */
+    ds_qhist_init(h);
+    ds_qhist_init(g);
+    ds_qhist_add(h, -1.0);
+    ds_qhist_add(h, 1.0);
+    ds_qhist_add(h, -0.0);
+    ds_qhist_add(h, 0.0);
+    ds_qhist_add(g, -1.0);
+    ds_qhist_add(g, 1.0);
+    ds_qhist_add(g, 0.0);
+    ds_qhist_add(g, -0.0);
+    cr_assert(memcmp(h, g, sizeof *h) == 0);
+    cr_assert(!signbit(ds_qhist_quantile(h, 0.5)));
+    ds_qhist_init(h);
+    ds_qhist_add(h, -0.0);
+    ds_qhist_add(h, 0.0);
+    ds_qhist_init(g);
+    ds_qhist_add(g, 0.0);
+    ds_qhist_add(g, -0.0);
+    q = ds_qhist_quantile(h, 0.0);
+    cr_assert(q == 0.0 && !signbit(q));
+    ds_qhist_add(h, 1.0);
+    ds_qhist_add(h, INFINITY);
+    cr_assert(isinf(ds_qhist_quantile(h, 1.0)));
+    cr_assert(isinf(ds_qhist_quantile(h, 0.9)));      /* weight on +inf */
+    cr_assert_eq(ds_qhist_quantile(h, 0.5), 0.5);      /* 0, 0, 1, inf */
+    ds_qhist_add(g, -INFINITY);
+    cr_assert(isinf(ds_qhist_quantile(g, 0.0)) && ds_qhist_quantile(g, 0.0) < 0);
+    ds_qhist_merge(g, h);                              /* -inf and +inf */
+    cr_assert_eq(ds_qhist_quantile(g, 0.5), 0.0);
+    ds_qhist_init(g);
+    ds_qhist_add(g, -INFINITY);
+    ds_qhist_add(g, INFINITY);
+    cr_assert(isnan(ds_qhist_quantile(g, 0.5)));
+    ds_qhist_add(h, NAN);
+    cr_assert(isnan(ds_qhist_quantile(h, 0.5)));
+    free(h);
+    free(g);
+}
+
+/* ----------------------------------------------------------------- stats */
+
+#define NS 3        /* strategies */
+#define NT 2        /* third parties */
+#define NA 3        /* actors */
+#define NDRAWS 100000
+#define BLOCK 1000
+#define DBAR 60.0
+
+static ds_model test_model(void)
+{
+    ds_model m;
+    memset(&m, 0, sizeof m);
+    m.n_strategies = NS;
+    m.n_third = NT;
+    m.n_actors = NA;
+    m.baseline_mean = DBAR;
+    return m;
+}
+
+/* Storage for one draw's outcomes. */
+typedef struct draw_buf {
+    ds_outcome out[NS];
+    unsigned char ret[NS][NT];
+    double rcost[NS][NT];
+    uint32_t ev[NS][NA], ap[NS][NA];
+} draw_buf;
+
+/* Outcomes of draw d, a fixed function of d.  Strategy 2 never deals when
+ * no_deal_2 is set. */
+static void gen_draw(draw_buf *b, uint64_t d, int no_deal_2)
+{
+    for (int k = 0; k < NS; k++) {
+        ds_outcome *o = &b->out[k];
+        double u = unif3(d, (uint64_t)k, 0);
+        double z = sqrt(-2.0 * log1p(-unif3(d, (uint64_t)k, 1))) *
+                   cos(TWO_PI * unif3(d, (uint64_t)k, 2));
+        o->deal = u < 0.25 + 0.2 * k && !(no_deal_2 && k == 2);
+        o->round = o->deal ? 1 + (int)(mix(d * 7 + (uint64_t)k) % 5) : 0;
+        o->package = o->deal ? k : -1;
+        o->tariff = o->deal ? 0.1 : 0.25 + 0.01 * unif3(d, (uint64_t)k, 3);
+        o->deficit = DBAR + 8.0 * z - (o->deal ? 3.0 * k : 0.0);
+        o->deficit_change = o->deficit - (DBAR + 2.0 * unif3(d, (uint64_t)k, 4));
+        o->benefit = o->deal ? 12.0 * unif3(d, (uint64_t)k, 5) - 4.0 : 0.0;
+        o->concession_cost = o->deal ? 3.0 * unif3(d, (uint64_t)k, 6) : 0.0;
+        o->retaliates = b->ret[k];
+        o->retaliation_cost = b->rcost[k];
+        o->evaluations = b->ev[k];
+        o->approvals = b->ap[k];
+        for (int q = 0; q < NT; q++) {
+            b->ret[k][q] = o->deal && unif3(d, (uint64_t)k, 10 + q) < 0.3;
+            b->rcost[k][q] = b->ret[k][q] ? 5.0 * unif3(d, (uint64_t)k, 20 + q) : 0.0;
+        }
+        for (int a = 0; a < NA; a++) {
+            /* actor 2 never evaluates */
+            b->ev[k][a] = a == 2 ? 0 : (uint32_t)(mix(d * 13 + (uint64_t)(k * NA + a)) % 4);
+            b->ap[k][a] = b->ev[k][a] ? (uint32_t)(mix(d * 17 + (uint64_t)a) % (b->ev[k][a] + 1)) : 0;
+        }
+    }
+}
+
+/* Add draws [first, first + n) and end the block. */
+static void add_block(ds_stats *s, uint64_t first, uint64_t n, int no_deal_2)
+{
+    draw_buf b;
+    for (uint64_t d = first; d < first + n; d++) {
+        gen_draw(&b, d, no_deal_2);
+        ds_stats_add(s, b.out);
+    }
+    ds_stats_flush(s);
+}
+
+/* Every output of every strategy as one flat array of numbers. */
+#define ROW_VALUES (17 + 2 * NT + NA)
+static void flatten(const ds_stats *s, double v[NS][ROW_VALUES])
+{
+    for (size_t k = 0; k < NS; k++) {
+        double pr[NT], rc[NT], ap[NA];
+        ds_summary row;
+        int i = 0;
+        memset(&row, 0, sizeof row);
+        row.p_retaliation = pr;
+        row.retaliation_cost_mean = rc;
+        row.approve = ap;
+        ds_stats_summary(s, k, &row);
+        v[k][i++] = (double)row.draws;
+        v[k][i++] = row.p_deal;
+        v[k][i++] = row.p_deal_se;
+        v[k][i++] = row.round_mean;
+        v[k][i++] = row.tariff_mean;
+        v[k][i++] = row.deficit_mean;
+        v[k][i++] = row.deficit_se;
+        v[k][i++] = row.deficit_p05;
+        v[k][i++] = row.deficit_p50;
+        v[k][i++] = row.deficit_p95;
+        v[k][i++] = row.deficit_change_mean;
+        v[k][i++] = row.benefit_mean;
+        v[k][i++] = row.benefit_se;
+        v[k][i++] = row.benefit_p05;
+        v[k][i++] = row.benefit_p50;
+        v[k][i++] = row.benefit_p95;
+        v[k][i++] = row.concession_cost_mean;
+        for (int q = 0; q < NT; q++) {
+            v[k][i++] = pr[q];
+            v[k][i++] = rc[q];
+        }
+        for (int a = 0; a < NA; a++)
+            v[k][i++] = ap[a];
+    }
+}
+
+static ds_stats *sequential(const ds_model *m, uint64_t block)
+{
+    ds_stats *s = ds_stats_new(m);
+    cr_assert_not_null(s);
+    for (uint64_t f = 0; f < NDRAWS; f += block)
+        add_block(s, f, block, 0);
+    return s;
+}
+
+Test(stats, blocks_split_and_merged_any_way_give_identical_bits)
+{
+    ds_model m = test_model();
+    ds_stats *ref = sequential(&m, BLOCK);
+    ds_stats *acc[4], *total = ds_stats_new(&m), *per[NDRAWS / BLOCK];
+    ds_stats *tree;
+    static double v0[NS][ROW_VALUES], v1[NS][ROW_VALUES], v2[NS][ROW_VALUES];
+    const int nb = NDRAWS / BLOCK;
+
+    /* Four accumulators, blocks in a scrambled order, merged 3,1,0,2. */
+    for (int j = 0; j < 4; j++)
+        cr_assert_not_null(acc[j] = ds_stats_new(&m));
+    for (int i = 0; i < nb; i++) {
+        int b = (i * 37 + 11) % nb;           /* 37 is coprime with 100 */
+        add_block(acc[mix((uint64_t)b) % 4], (uint64_t)b * BLOCK, BLOCK, 0);
+    }
+    cr_assert_eq(ds_stats_merge(total, acc[3]), DS_OK);
+    cr_assert_eq(ds_stats_merge(total, acc[1]), DS_OK);
+    cr_assert_eq(ds_stats_merge(acc[0], acc[2]), DS_OK);
+    cr_assert_eq(ds_stats_merge(total, acc[0]), DS_OK);
+
+    /* One accumulator per block, merged as a tree from the last block. */
+    for (int b = 0; b < nb; b++) {
+        cr_assert_not_null(per[b] = ds_stats_new(&m));
+        add_block(per[b], (uint64_t)b * BLOCK, BLOCK, 0);
+    }
+    for (int step = 1; step < nb; step *= 2)
+        for (int b = nb - 1; b - step >= 0; b -= 2 * step)
+            cr_assert_eq(ds_stats_merge(per[b], per[b - step]), DS_OK);
+    tree = per[nb - 1];
+
+    cr_assert_eq(ds_stats_draws(ref), NDRAWS);
+    cr_assert_eq(ds_stats_draws(total), NDRAWS);
+    cr_assert_eq(ds_stats_draws(tree), NDRAWS);
+    flatten(ref, v0);
+    flatten(total, v1);
+    flatten(tree, v2);
+    cr_assert(memcmp(v0, v1, sizeof v0) == 0);
+    cr_assert(memcmp(v0, v2, sizeof v0) == 0);
+
+    for (int j = 0; j < 4; j++)
+        ds_stats_free(acc[j]);
+    for (int b = 0; b < nb; b++)
+        ds_stats_free(per[b]);
+    ds_stats_free(total);
+    ds_stats_free(ref);
+}
+
+/* Other block sizes change only the rounding of the in-block partial sums:
+ * counts, ratios and quantiles are identical, means agree to ~1e-13. */
+Test(stats, block_size_changes_only_partial_rounding)
+{
+    ds_model m = test_model();
+    ds_stats *a = sequential(&m, BLOCK), *b = sequential(&m, 250);
+    static double va[NS][ROW_VALUES], vb[NS][ROW_VALUES];
+    flatten(a, va);
+    flatten(b, vb);
+    for (int k = 0; k < NS; k++)
+        for (int i = 0; i < ROW_VALUES; i++) {
+            double x = va[k][i], y = vb[k][i];
+            cr_assert(x == y || (isnan(x) && isnan(y)) ||
+                      fabs(x - y) <= 1e-12 * fmax(fabs(x), 1.0),
+                      "k=%d i=%d: %.17g vs %.17g", k, i, x, y);
+        }
+    ds_stats_free(a);
+    ds_stats_free(b);
+}
+
+/* Every column against a direct two-pass long-double computation. */
+Test(stats, summary_matches_direct_computation)
+{
+    ds_model m = test_model();
+    ds_stats *s = sequential(&m, BLOCK);
+    draw_buf b;
+    for (int k = 0; k < NS; k++) {
+        long double sum[6] = { 0 }, rc[NT] = { 0 }, dev_d = 0, dev_b = 0;
+        uint64_t deals = 0, rounds = 0, ret[NT] = { 0 }, ev[NA] = { 0 }, ap[NA] = { 0 };
+        double *def = malloc(NDRAWS * sizeof *def), *ben = malloc(NDRAWS * sizeof *ben);
+        double pr[NT], rcm[NT], appr[NA];
+        long double md, mb, n = NDRAWS;
+        ds_summary row;
+
+        for (uint64_t d = 0; d < NDRAWS; d++) {
+            const ds_outcome *o = &b.out[k];
+            gen_draw(&b, d, 0);
+            sum[0] += o->tariff;
+            sum[1] += o->deficit;
+            sum[2] += o->deficit_change;
+            sum[3] += o->benefit;
+            sum[4] += o->concession_cost;
+            def[d] = o->deficit;
+            ben[d] = o->benefit;
+            deals += (uint64_t)o->deal;
+            rounds += (uint64_t)o->round;
+            for (int q = 0; q < NT; q++) {
+                ret[q] += o->retaliates[q];
+                rc[q] += o->retaliation_cost[q];
+            }
+            for (int a = 0; a < NA; a++) {
+                ev[a] += o->evaluations[a];
+                ap[a] += o->approvals[a];
+            }
+        }
+        md = sum[1] / n;
+        mb = sum[3] / n;
+        for (int d = 0; d < NDRAWS; d++) {
+            dev_d += (def[d] - md) * (def[d] - md);
+            dev_b += (ben[d] - mb) * (ben[d] - mb);
+        }
+        row.p_retaliation = pr;
+        row.retaliation_cost_mean = rcm;
+        row.approve = appr;
+        ds_stats_summary(s, (size_t)k, &row);
+
+#define CLOSE(got, want) cr_assert(fabsl((long double)(got) - (want)) <= \
+        1e-12L * fmaxl(fabsl(want), 1.0L), "k=%d %s: %.17g vs %.17Lg", k, #got, \
+        (double)(got), (long double)(want))
+        cr_assert_eq(row.draws, NDRAWS);
+        cr_assert_eq(row.p_deal, (double)deals / NDRAWS);
+        CLOSE(row.p_deal_se, sqrtl((long double)row.p_deal * (1 - row.p_deal) / n));
+        cr_assert_eq(row.round_mean, (double)rounds / (double)deals);
+        CLOSE(row.tariff_mean, sum[0] / n);
+        CLOSE(row.deficit_mean, md);
+        CLOSE(row.deficit_se, sqrtl(dev_d / (n - 1)) / sqrtl(n));
+        CLOSE(row.deficit_change_mean, sum[2] / n);
+        CLOSE(row.benefit_mean, mb);
+        CLOSE(row.benefit_se, sqrtl(dev_b / (n - 1)) / sqrtl(n));
+        CLOSE(row.concession_cost_mean, sum[4] / n);
+        for (int q = 0; q < NT; q++) {
+            cr_assert_eq(pr[q], (double)ret[q] / NDRAWS);
+            CLOSE(rcm[q], rc[q] / n);
+        }
+        for (int a = 0; a < NA; a++)
+            if (ev[a])
+                cr_assert_eq(appr[a], (double)ap[a] / (double)ev[a]);
+            else
+                cr_assert(isnan(appr[a]), "approve with no evaluations");
+        cr_assert(isnan(appr[2]));
+        cr_assert_gt(ev[0], 0u);
+
+        /* Quantiles within 0.1% of the range of the exact ones. */
+        qsort(def, NDRAWS, sizeof *def, cmp_double);
+        qsort(ben, NDRAWS, sizeof *ben, cmp_double);
+        double rd = def[NDRAWS - 1] - def[0], rb = ben[NDRAWS - 1] - ben[0];
+        cr_assert_leq(fabs(row.deficit_p05 - type7(def, NDRAWS, 0.05)), 1e-3 * rd);
+        cr_assert_leq(fabs(row.deficit_p50 - type7(def, NDRAWS, 0.50)), 1e-3 * rd);
+        cr_assert_leq(fabs(row.deficit_p95 - type7(def, NDRAWS, 0.95)), 1e-3 * rd);
+        cr_assert_leq(fabs(row.benefit_p05 - type7(ben, NDRAWS, 0.05)), 1e-3 * rb);
+        cr_assert_leq(fabs(row.benefit_p50 - type7(ben, NDRAWS, 0.50)), 1e-3 * rb);
+        cr_assert_leq(fabs(row.benefit_p95 - type7(ben, NDRAWS, 0.95)), 1e-3 * rb);
+        free(def);
+        free(ben);
+    }
+    ds_stats_free(s);
+}
+
+Test(stats, no_deal_gives_nan_round_mean_and_zero_benefit)
+{
+    ds_model m = test_model();
+    ds_stats *s = ds_stats_new(&m);
+    double pr[NT], rc[NT], ap[NA];
+    ds_summary row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    cr_assert_not_null(s);
+    add_block(s, 0, 5000, 1);
+    ds_stats_summary(s, 2, &row);
+    cr_assert_eq(row.p_deal, 0.0);
+    cr_assert_eq(row.p_deal_se, 0.0);
+    cr_assert(isnan(row.round_mean));
+    cr_assert_eq(row.benefit_mean, 0.0);
+    cr_assert_eq(row.benefit_se, 0.0);       /* constant: clamped, not NaN */
+    cr_assert_eq(row.benefit_p50, 0.0);
+    cr_assert_eq(row.concession_cost_mean, 0.0);
+    cr_assert_eq(pr[0], 0.0);
+    cr_assert_eq(rc[1], 0.0);
+    ds_stats_summary(s, 0, &row);               /* strategy 0 still deals */
+    cr_assert_gt(row.p_deal, 0.0);
+    cr_assert_geq(row.round_mean, 1.0);
+    cr_assert_leq(row.round_mean, 5.0);
+    ds_stats_free(s);
+}
+
+Test(stats, single_draw_has_zero_se)
+{
+    ds_model m = test_model();
+    ds_stats *s = ds_stats_new(&m);
+    double pr[NT], rc[NT], ap[NA];
+    ds_summary row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    draw_buf b;
+    cr_assert_not_null(s);
+    gen_draw(&b, 3, 0);
+    ds_stats_add(s, b.out);
+    ds_stats_flush(s);
+    ds_stats_summary(s, 1, &row);
+    cr_assert_eq(row.draws, 1u);
+    cr_assert_eq(row.deficit_se, 0.0);
+    cr_assert_eq(row.benefit_se, 0.0);
+    cr_assert_eq(row.p_deal_se, 0.0);
+    cr_assert_eq(row.deficit_mean, b.out[1].deficit);
+    cr_assert_eq(row.deficit_p05, b.out[1].deficit);
+    cr_assert_eq(row.deficit_p95, b.out[1].deficit);
+    cr_assert_eq(row.benefit_p50, b.out[1].benefit);
+    ds_stats_free(s);
+}
+
+/* Known values: deficits 58, 60, 62 give mean 60, sd 2, SE 2/sqrt(3);
+ * retaliation in 1 of 3 draws; approvals 3 of 4 evaluations. */
+Test(stats, small_hand_example)
+{
+    ds_model m = test_model();
+    ds_stats *s = ds_stats_new(&m);
+    double pr[NT], rc[NT], ap[NA];
+    ds_summary row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    draw_buf b;
+    cr_assert_not_null(s);
+    for (int d = 0; d < 3; d++) {
+        gen_draw(&b, (uint64_t)d, 0);
+        ds_outcome *o = &b.out[0];
+        o->deal = d > 0;
+        o->round = d;                   /* rounds 1 and 2 */
+        o->deficit = 58.0 + 2.0 * d;
+        o->benefit = d == 2 ? 3.0 : 0.0;
+        b.ret[0][0] = d == 1;
+        b.rcost[0][0] = d == 1 ? 1.5 : 0.0;
+        b.ev[0][0] = d == 0 ? 0 : 2;
+        b.ap[0][0] = d == 2 ? 2 : (d == 1);
+        ds_stats_add(s, b.out);
+    }
+    ds_stats_flush(s);
+    ds_stats_summary(s, 0, &row);
+    cr_assert_eq(row.p_deal, 2.0 / 3.0);
+    cr_assert_eq(row.round_mean, 1.5);
+    cr_assert_eq(row.deficit_mean, 60.0);
+    cr_assert_float_eq(row.deficit_se, 2.0 / sqrt(3.0), 1e-15);
+    cr_assert_eq(row.deficit_p50, 60.0);
+    cr_assert_eq(row.deficit_p05, 58.0 + ((2.0 * 0.05 + 1.0) - 1.0) * 2.0);
+    cr_assert_eq(row.benefit_mean, 1.0);
+    cr_assert_float_eq(row.benefit_se, sqrt(3.0) / sqrt(3.0), 1e-15);
+    cr_assert_eq(pr[0], 1.0 / 3.0);
+    cr_assert_eq(rc[0], 0.5);
+    cr_assert_eq(ap[0], 0.75);
+    ds_stats_free(s);
+}
+
+/* Constant deficits off D-bar: S2 - S1^2/n rounds to a tiny negative
+ * number (for this value and n); the SE must be 0, not NaN. */
+Test(stats, constant_values_have_zero_se)
+{
+    ds_model m = test_model();
+    ds_stats *s = ds_stats_new(&m);
+    double pr[NT], rc[NT], ap[NA];
+    ds_summary row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    draw_buf b;
+    cr_assert_not_null(s);
+    for (int d = 0; d < 30; d++) {
+        gen_draw(&b, (uint64_t)d, 0);
+        b.out[0].deficit = 61.3;
+        ds_stats_add(s, b.out);
+    }
+    ds_stats_flush(s);
+    ds_stats_summary(s, 0, &row);
+    cr_assert_eq(row.deficit_se, 0.0);
+    cr_assert_eq(row.deficit_p05, 61.3);
+    cr_assert_eq(row.deficit_p95, 61.3);
+    ds_stats_free(s);
+}
+
+/* After a reset, a stats object behaves exactly as a new one. */
+Test(stats, reset_forgets_everything)
+{
+    ds_model m = test_model();
+    ds_stats *ref = sequential(&m, BLOCK), *s = ds_stats_new(&m);
+    static double v0[NS][ROW_VALUES], v1[NS][ROW_VALUES];
+    draw_buf b;
+    cr_assert_not_null(s);
+    add_block(s, 500000, 3000, 1);
+    gen_draw(&b, 1, 0);
+    b.out[0].deficit = -1e300;                 /* force a coarse histogram */
+    ds_stats_add(s, b.out);                    /* and leave it unflushed */
+    ds_stats_reset(s);
+    cr_assert_eq(ds_stats_draws(s), 0u);
+    for (uint64_t f = 0; f < NDRAWS; f += BLOCK)
+        add_block(s, f, BLOCK, 0);
+    flatten(ref, v0);
+    flatten(s, v1);
+    cr_assert(memcmp(v0, v1, sizeof v0) == 0);
+    ds_stats_free(ref);
+    ds_stats_free(s);
+}
+
+Test(qhist, reset_equals_init)
+{
+    ds_qhist *h = qhist_new(), *g = qhist_new();
+    for (int i = 0; i < 5000; i++)
+        ds_qhist_add(h, i % 7 ? sin((double)i) * 1e3 : NAN);
+    ds_qhist_reset(h);
+    cr_assert(memcmp(h, g, sizeof *h) == 0);
+    free(h);
+    free(g);
+}
+
+Test(stats, merge_rejects_other_shapes_and_unflushed)
+{
+    ds_model m = test_model(), m2 = test_model();
+    ds_stats *a, *b, *c;
+    draw_buf buf;
+    m2.n_actors = NA - 1;
+    a = ds_stats_new(&m);
+    b = ds_stats_new(&m2);
+    c = ds_stats_new(&m);
+    cr_assert(a && b && c);
+    cr_assert_eq(ds_stats_merge(a, b), DS_EINVAL);
+    gen_draw(&buf, 0, 0);
+    ds_stats_add(c, buf.out);
+    cr_assert_eq(ds_stats_merge(a, c), DS_EINVAL);   /* c not flushed */
+    cr_assert_eq(ds_stats_draws(a), 0u);
+    ds_stats_flush(c);
+    cr_assert_eq(ds_stats_merge(a, c), DS_OK);
+    cr_assert_eq(ds_stats_draws(a), 1u);
+    ds_stats_free(a);
+    ds_stats_free(b);
+    ds_stats_free(c);
+    ds_stats_free(NULL);
+}
