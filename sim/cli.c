@@ -21,11 +21,15 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "dealsim/compare.h"
+#include "dealsim/csv.h"
+#include "dealsim/design.h"
 #include "dealsim/error.h"
 #include "dealsim/output.h"
 #include "dealsim/run.h"
 #include "dealsim/scenario.h"
 #include "dealsim/sha256.h"
+#include "dealsim/sweep.h"
 #include "outfile.h"
 
 /* Most worker threads -j accepts: far above any machine this runs on, low
@@ -68,7 +72,9 @@ static const char HELP_MAIN[] =
 "commands:\n"
 "  run [SCENARIO]        simulate (default: the built-in Japan-US 2025 scenario)\n"
 "  validate SCENARIO...  check scenario files and print every problem\n"
-
+"  sweep [SCENARIO] --vary PATH=SPEC ...\n"
+"                        one run per design point, as one long CSV table\n"
+"  compare A.csv B.csv   line up two summary or sweep CSVs: A, B, B - A, z\n"
 "  help [COMMAND]        show help for a command\n"
 "\n"
 "options:\n"
@@ -131,6 +137,57 @@ static const char HELP_VALIDATE[] =
 "      --set PATH=VALUE  apply an override before validation (repeatable)\n"
 "  -h, --help            show this help\n";
 
+static const char HELP_SWEEP[] =
+"usage: dealsim sweep [SCENARIO] --vary PATH=SPEC ... [options]\n"
+"       dealsim sweep [SCENARIO] --design-file FILE.csv [options]\n"
+"\n"
+"Run one Monte Carlo per design point and write one CSV row per (point,\n"
+"strategy): point, one column per varied path, then the summary columns of\n"
+"`dealsim run`.  Every point is validated before any is run.  Every point\n"
+"uses the same seed and draws (common random numbers, so response curves\n"
+"are smooth) unless --vary-seed is given.\n"
+"\n"
+"SPEC of --vary PATH=SPEC:\n"
+"  v1,v2,...             a list of values (grid design)\n"
+"  a:b:k                 k evenly spaced values from a to b inclusive (grid)\n"
+"  a:b                   a range (lhs and sobol designs)\n"
+"\n"
+"options:\n"
+"      --vary PATH=SPEC  a varied path (repeatable; the first varies slowest)\n"
+"      --design D        grid (default: every combination), lhs or sobol\n"
+"      --samples N       points of an lhs or sobol design\n"
+"      --design-file F   points from a CSV whose header names the paths\n"
+"                        (e.g. written by SALib or the EMA Workbench)\n"
+"      --vary-seed       point i (0-based) uses seed + i\n"
+"  -n, --draws N         draws per point (default: simulation.draws)\n"
+"  -s, --seed S          seed (default: simulation.seed); also seeds lhs\n"
+"  -j, --threads N       worker threads (default: all cores)\n"
+"  -o, --output FILE     write the CSV to FILE (default: stdout)\n"
+"      --set PATH=VALUE  change the base scenario first (repeatable)\n"
+"      --progress, --no-progress, -q, --quiet   as for `dealsim run`\n"
+"\n"
+"examples:\n"
+"  dealsim sweep --vary actors.trump.threshold=0:0.6:7 -n 20000 -o t.csv\n"
+"  dealsim sweep my.json --vary protocol.rounds=1,2,3 \\\n"
+"                --vary protocol.disconnect=0:0.4:5\n"
+"  dealsim sweep my.json --design lhs --samples 200 \\\n"
+"                --vary home.margin=0.1:0.4 --vary elasticity=0.8:4\n";
+
+static const char HELP_COMPARE[] =
+"usage: dealsim compare A.csv B.csv [options]\n"
+"\n"
+"Line up two summary CSVs (from `dealsim run`) or two sweep CSVs by\n"
+"strategy (and point) and write, per (strategy [, point], metric): A, B,\n"
+"B - A and, where both files have the metric's standard error, the z-score\n"
+"(B - A) / sqrt(seA^2 + seB^2).  Under common random numbers (the same seed)\n"
+"this z is conservative.  Files that do not line up are an error that says\n"
+"where.\n"
+"\n"
+"options:\n"
+"      --only-significant  keep only rows with |z| >= the threshold\n"
+"      --z Z             the threshold (default 1.96)\n"
+"  -o, --output FILE     write to FILE (default: stdout)\n";
+
 static int help(const char *cmd)
 {
     if (!cmd)
@@ -139,7 +196,10 @@ static int help(const char *cmd)
         fputs(HELP_RUN, stdout);
     else if (strcmp(cmd, "validate") == 0)
         fputs(HELP_VALIDATE, stdout);
-
+    else if (strcmp(cmd, "sweep") == 0)
+        fputs(HELP_SWEEP, stdout);
+    else if (strcmp(cmd, "compare") == 0)
+        fputs(HELP_COMPARE, stdout);
     else {
         fprintf(stderr, "dealsim: no help for unknown command '%s'\n", cmd);
         return DS_EXIT_USAGE;
@@ -609,6 +669,253 @@ done:
     return status;
 }
 
+/* ---- sweep ------------------------------------------------------------ */
+
+static int cmd_sweep(int argc, char **argv)
+{
+    const char *file = NULL, *out_name = NULL, *v;
+    const char **vary = calloc((size_t)argc + 1, sizeof *vary);
+    char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    size_t nvary = 0;
+    int nsets = 0, quiet = 0, prog = -1, vary_seed = 0, have_seed = 0, status;
+    uint64_t draws = 0, seed = 0, threads = 0;
+    ds_design_args da;
+    ds_design *design = NULL;
+    ds_scenario *base = NULL;
+    ds_model *bm = NULL;
+    ds_sweep *sw = NULL;
+    ds_report rep;
+    ds_error err = {0};
+    ds_outfile out = {0};
+    progress pr = {0};
+    ds_run_opts ro;
+
+    ds_report_init(&rep);
+    memset(&da, 0, sizeof da);
+    if (!vary || !sets) {
+        fprintf(stderr, "dealsim: out of memory\n");
+        status = DS_EXIT_RUNTIME;
+        goto done;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            status = help("sweep");
+            goto done;
+        } else if (opt_value(argc, argv, &i, NULL, "--vary", &v)) {
+            if (!v)
+                goto missing;
+            vary[nvary++] = v;
+        } else if (opt_value(argc, argv, &i, NULL, "--design-file", &v)) {
+            if (!v)
+                goto missing;
+            da.design_file = v;
+        } else if (opt_value(argc, argv, &i, NULL, "--design", &v)) {
+            if (!v)
+                goto missing;
+            da.design = v;
+        } else if (opt_value(argc, argv, &i, NULL, "--samples", &v)) {
+            if (!v)
+                goto missing;
+            da.samples = v;
+        } else if (strcmp(a, "--vary-seed") == 0) {
+            vary_seed = 1;
+        } else if (opt_value(argc, argv, &i, "-n", "--draws", &v)) {
+            if (parse_u64(v, 1, UINT64_MAX, &draws) != 0) {
+                status = usage_error("sweep", "-n/--draws must be an integer >= 1, got '%s'",
+                                     v ? v : "");
+                goto done;
+            }
+        } else if (opt_value(argc, argv, &i, "-s", "--seed", &v)) {
+            if (!v || !*v || strspn(v, "0123456789") != strlen(v) ||
+                parse_u64(v, 0, UINT64_MAX, &seed) != 0) {
+                status = usage_error("sweep",
+                                     "-s/--seed must be an integer in 0 ... 2^64-1, got '%s'",
+                                     v ? v : "");
+                goto done;
+            }
+            have_seed = 1;
+        } else if (opt_value(argc, argv, &i, "-j", "--threads", &v)) {
+            if (parse_u64(v, 1, MAX_THREADS, &threads) != 0) {
+                status = usage_error("sweep",
+                                     "-j/--threads must be an integer in 1 ... 1024, got '%s'",
+                                     v ? v : "");
+                goto done;
+            }
+        } else if (opt_value(argc, argv, &i, "-o", "--output", &v)) {
+            if (!v)
+                goto missing;
+            out_name = v;
+        } else if (opt_value(argc, argv, &i, NULL, "--set", &v)) {
+            if (!v)
+                goto missing;
+            sets[nsets++] = (char *)v;
+        } else if (strcmp(a, "--progress") == 0) {
+            prog = 1;
+        } else if (strcmp(a, "--no-progress") == 0) {
+            prog = 0;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            status = usage_error("sweep", "unknown option '%s'", a);
+            goto done;
+        } else if (!file) {
+            file = a;
+        } else {
+            status = usage_error("sweep", "more than one scenario given ('%s')", a);
+            goto done;
+        }
+        continue;
+    missing:
+        status = usage_error("sweep", "%s needs a value", a);
+        goto done;
+    }
+
+    /* The base scenario: parsed once, overridden, validated. */
+    base = file ? ds_scenario_load(file, &rep)
+                : ds_scenario_parse(DS_BUILTIN_NAME, ds_builtin_scenario,
+                                    ds_builtin_scenario_len, &rep);
+    status = base ? DS_OK : DS_EINVAL;
+    for (int i = 0; i < nsets && status == DS_OK; i++)
+        status = ds_scenario_set_arg(base, sets[i], &rep);
+    if (status == DS_OK)
+        status = ds_scenario_build(base, &bm, &rep);
+    if (status != DS_OK || ds_report_count(&rep)) {
+        print_report(&rep);
+        status = status == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
+        goto done;
+    }
+
+    da.vary = vary;
+    da.n_vary = nvary;
+    da.seed = have_seed ? seed : bm->seed;
+    da.is_integer = ds_sweep_is_integer;
+    if (ds_design_new(&da, &design, &err) != DS_OK) {
+        fprintf(stderr, "dealsim sweep: %s\n", err.msg);
+        status = err.code == DS_EINVAL ? DS_EXIT_USAGE
+                 : err.code == DS_EIO  ? DS_EXIT_USAGE : DS_EXIT_RUNTIME;
+        goto done;
+    }
+    status = ds_sweep_new(base, design, draws, have_seed, seed, vary_seed, &sw, &rep);
+    if (status != DS_OK) {
+        print_report(&rep);
+        status = status == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
+        goto done;
+    }
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (uint64_t)n;
+    }
+
+    catch_signals();
+    if (ds_outfile_open(&out, out_name ? out_name : "-", &err) != DS_OK) {
+        fprintf(stderr, "dealsim sweep: %s\n", err.msg);
+        status = DS_EXIT_RUNTIME;
+        goto done;
+    }
+    pr.tty = isatty(STDERR_FILENO);
+    pr.enabled = quiet ? 0 : prog == 1 ? 2 : prog == 0 ? 0 : pr.tty;
+    clock_gettime(CLOCK_MONOTONIC, &pr.t0);
+    memset(&ro, 0, sizeof ro);
+    ro.threads = (int)threads;
+    ro.progress = on_progress;
+    ro.progress_ctx = &pr;
+    ro.stop = &g_stop;
+    status = ds_sweep_run(sw, &ro, out.f, &err);
+    progress_clear(&pr);
+    if (status == DS_EINTR || g_stop) {
+        fprintf(stderr, "dealsim sweep: interrupted; no output written\n");
+        status = DS_EXIT_INTERRUPT;
+        goto done;
+    }
+    if (status != DS_OK || ds_outfile_commit(&out, &err) != DS_OK) {
+        fprintf(stderr, "dealsim sweep: %s\n", err.msg);
+        status = DS_EXIT_RUNTIME;
+        goto done;
+    }
+    if (!quiet && out_name && is_regular(out_name))
+        fprintf(stderr, "dealsim sweep: wrote %s (%zu points)\n", out_name,
+                ds_design_points(design));
+    status = DS_EXIT_OK;
+done:
+    ds_outfile_abort(&out);
+    ds_sweep_free(sw);
+    ds_design_free(design);
+    ds_model_free(bm);
+    ds_scenario_free(base);
+    ds_report_free(&rep);
+    free(vary);
+    free(sets);
+    return status;
+}
+
+/* ---- compare ---------------------------------------------------------- */
+
+static int cmd_compare(int argc, char **argv)
+{
+    const char *files[2] = {NULL, NULL}, *out_name = NULL, *v;
+    int nfiles = 0, status;
+    ds_compare_opts co;
+    ds_outfile out = {0};
+    ds_error err = {0};
+
+    ds_compare_opts_init(&co);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            return help("compare");
+        } else if (strcmp(a, "--only-significant") == 0) {
+            co.only_significant = 1;
+        } else if (opt_value(argc, argv, &i, NULL, "--z", &v)) {
+            char *end;
+            double z = v ? strtod(v, &end) : NAN;
+            if (!v || !*v || *end || !isfinite(z) || z < 0)
+                return usage_error("compare", "--z must be a number >= 0, got '%s'",
+                                   v ? v : "");
+            co.z_min = z;
+        } else if (opt_value(argc, argv, &i, "-o", "--output", &v)) {
+            if (!v)
+                return usage_error("compare", "%s needs a value", a);
+            out_name = v;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("compare", "unknown option '%s'", a);
+        } else if (nfiles < 2) {
+            files[nfiles++] = a;
+        } else {
+            return usage_error("compare", "more than two files given ('%s')", a);
+        }
+    }
+    if (nfiles != 2)
+        return usage_error("compare", "%s", "needs two CSV files, A and B");
+    if (ds_outfile_open(&out, out_name ? out_name : "-", &err) != DS_OK) {
+        fprintf(stderr, "dealsim compare: %s\n", err.msg);
+        return DS_EXIT_RUNTIME;
+    }
+    /* Read both files before writing anything: a file that cannot be read
+     * or parsed is bad input (2); a failed write is a runtime failure (1). */
+    ds_csv *ca = NULL, *cb = NULL;
+    if (ds_csv_read(files[0], &ca, &err) != DS_OK ||
+        ds_csv_read(files[1], &cb, &err) != DS_OK) {
+        fprintf(stderr, "dealsim compare: %s\n", err.msg);
+        ds_csv_free(ca);
+        ds_outfile_abort(&out);
+        return err.code == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
+    }
+    status = ds_compare_tables(ca, cb, &co, out.f, &err);
+    ds_csv_free(ca);
+    ds_csv_free(cb);
+    if (status != DS_OK) {
+        fprintf(stderr, "dealsim compare: %s\n", err.msg);
+        ds_outfile_abort(&out);
+        return status == DS_EINVAL ? DS_EXIT_USAGE : DS_EXIT_RUNTIME;
+    }
+    if (ds_outfile_commit(&out, &err) != DS_OK) {
+        fprintf(stderr, "dealsim compare: %s\n", err.msg);
+        return DS_EXIT_RUNTIME;
+    }
+    return DS_EXIT_OK;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 int ds_cli_main(int argc, char **argv)
@@ -633,7 +940,10 @@ int ds_cli_main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 1, argv + 1);
-
+    if (strcmp(cmd, "sweep") == 0)
+        return cmd_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0)
+        return cmd_compare(argc - 1, argv + 1);
     fprintf(stderr, "dealsim: unknown command '%s'\nTry 'dealsim --help'.\n", cmd);
     return DS_EXIT_USAGE;
 }

@@ -1,0 +1,426 @@
+/*
+ * test_compare.c - `dealsim compare` (SPEC §9) on files that agree, differ
+ * (z computed here by hand) and do not line up; and the CSV reader and
+ * number writer it stands on (SPEC §6: RFC 4180, round-trip numbers).
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dealsim/compare.h"
+#include "dealsim/csv.h"
+
+#define DATA DS_TEST_DIR "/data/compare/"
+
+/* ---- CSV reader ---- */
+
+static ds_csv *parse_ok(const char *text)
+{
+    ds_csv *c = NULL;
+    ds_error e = {0};
+    int rc = ds_csv_parse("t.csv", text, strlen(text), &c, &e);
+    cr_assert_eq(rc, DS_OK, "%s", e.msg);
+    return c;
+}
+
+static void parse_bad(const char *text, size_t len, const char *want)
+{
+    ds_csv *c = (ds_csv *)1;
+    ds_error e = {0};
+    int rc = ds_csv_parse("t.csv", text, len, &c, &e);
+    cr_assert_eq(rc, DS_EINVAL);
+    cr_assert_null(c);
+    cr_assert_str_eq(e.msg, want);
+}
+
+Test(csv, quoted_fields)
+{
+    ds_csv *c = parse_ok("\xEF\xBB\xBF" "name,text,n\r\n"
+                         "a,\"x, y\",1\r\n"
+                         "\"b\",\"say \"\"hi\"\"\",\"\"\r\n"
+                         "c,\"two\nlines\r\nhere\",3\n"
+                         "\n"
+                         "d,,\"\"\"\"");
+    cr_assert_eq(ds_csv_cols(c), 3);
+    cr_assert_eq(ds_csv_rows(c), 4);
+    cr_assert_str_eq(ds_csv_name(c, 0), "name");
+    cr_assert_eq(ds_csv_find(c, "n"), 2);
+    cr_assert_eq(ds_csv_find(c, "N"), -1);
+    cr_assert_str_eq(ds_csv_cell(c, 0, 1), "x, y");
+    cr_assert_str_eq(ds_csv_cell(c, 1, 0), "b");
+    cr_assert_str_eq(ds_csv_cell(c, 1, 1), "say \"hi\"");
+    cr_assert_str_eq(ds_csv_cell(c, 1, 2), "");
+    cr_assert_str_eq(ds_csv_cell(c, 2, 1), "two\nlines\r\nhere");
+    cr_assert_str_eq(ds_csv_cell(c, 3, 1), "");
+    cr_assert_str_eq(ds_csv_cell(c, 3, 2), "\"");
+    cr_assert_eq(ds_csv_header_line(c), 1);
+    cr_assert_eq(ds_csv_line(c, 0), 2);
+    cr_assert_eq(ds_csv_line(c, 2), 4);
+    cr_assert_eq(ds_csv_line(c, 3), 8); /* after a 3-line field and a blank line */
+    cr_assert_str_eq(ds_csv_file(c), "t.csv");
+    ds_csv_free(c);
+}
+
+Test(csv, errors_with_line)
+{
+    parse_bad("a,b\n1,2\n3\n", 10, "t.csv:3: error: row has 1 field, the header has 2");
+    parse_bad("a,b\n1,2,3\n", 10, "t.csv:2: error: row has 3 fields, the header has 2");
+    parse_bad("a,b\n1,2\n\"3\n,4\n", 14, "t.csv:3: error: unterminated quoted field");
+    parse_bad("a,b\n1,x\"y\"\n", 11,
+              "t.csv:2: error: quote inside an unquoted field (quote the whole field "
+              "and double the quote)");
+    parse_bad("a,b\n1,\"x\"y\n", 11, "t.csv:2: error: unexpected text after a closing quote");
+    parse_bad("a,b\n1,x\0y\n", 10, "t.csv:2: error: NUL byte");
+    parse_bad("", 0, "t.csv:1: error: empty file (no header row)");
+    parse_bad("\n\r\n", 3, "t.csv:1: error: empty file (no header row)");
+}
+
+Test(csv, header_only_and_no_final_newline)
+{
+    ds_csv *c = parse_ok("x");
+    cr_assert_eq(ds_csv_cols(c), 1);
+    cr_assert_eq(ds_csv_rows(c), 0);
+    ds_csv_free(c);
+    c = parse_ok("x,y\n1,");
+    cr_assert_eq(ds_csv_rows(c), 1);
+    cr_assert_str_eq(ds_csv_cell(c, 0, 1), "");
+    ds_csv_free(c);
+}
+
+static char *write_fields(const char *const *f, size_t n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc(',', m);
+        cr_assert_eq(ds_csv_write_field(m, f[i]), DS_OK);
+    }
+    fputc('\n', m);
+    fclose(m);
+    return buf;
+}
+
+Test(csv, writer_quotes_when_needed_and_round_trips)
+{
+    const char *const f[] = {"plain", "a,b", "say \"hi\"", "two\nlines", " pad", "", "cr\r"};
+    char *text = write_fields(f, 7);
+    ds_csv *c;
+    cr_assert_str_eq(text, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\",,\"cr\r\"\n");
+    c = parse_ok(text);
+    for (size_t j = 0; j < 7; j++)
+        cr_assert_str_eq(ds_csv_name(c, j), f[j]);
+    ds_csv_free(c);
+    free(text);
+}
+
+Test(csv, read_file_errors)
+{
+    ds_csv *c = (ds_csv *)1;
+    ds_error e = {0};
+    cr_assert_eq(ds_csv_read(DATA "nope.csv", &c, &e), DS_EIO);
+    cr_assert_null(c);
+    cr_assert(strstr(e.msg, DATA "nope.csv: error: cannot read: ") == e.msg, "%s", e.msg);
+    cr_assert_eq(ds_csv_read(DATA "summary_a.csv", &c, &e), DS_OK);
+    cr_assert_eq(ds_csv_rows(c), 2);
+    cr_assert_eq(ds_csv_cols(c), 11);
+    ds_csv_free(c);
+}
+
+/* ---- number formatter ---- */
+
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+Test(number, round_trips_random_doubles)
+{
+    uint64_t s = 20251128;
+    char buf[DS_CSV_NUM_MAX];
+    size_t shortest = 0;
+    for (int i = 0; i < 200000; i++) {
+        uint64_t bits = splitmix64(&s);
+        double x, y;
+        if (i % 2) /* also plenty of "ordinary" magnitudes */
+            x = ldexp((double)(bits >> 11), -53) * pow(10, (double)(i % 13) - 6);
+        else
+            memcpy(&x, &bits, sizeof x);
+        if (!isfinite(x))
+            continue;
+        ds_csv_format_double(buf, x);
+        y = strtod(buf, NULL);
+        cr_assert(memcmp(&x, &y, sizeof x) == 0, "%s does not read back as %a", buf, x);
+        shortest += strlen(buf) < 23;
+    }
+    cr_assert(shortest > 0);
+}
+
+Test(number, shortest_forms)
+{
+    char buf[DS_CSV_NUM_MAX];
+    cr_assert_str_eq(ds_csv_format_double(buf, 0.1), "0.1");
+    cr_assert_str_eq(ds_csv_format_double(buf, 0.1 + 0.2), "0.30000000000000004");
+    cr_assert_str_eq(ds_csv_format_double(buf, 1.0 / 3), "0.3333333333333333");
+    cr_assert_str_eq(ds_csv_format_double(buf, 60), "60");
+    cr_assert_str_eq(ds_csv_format_double(buf, 1e21), "1e+21");
+    cr_assert_str_eq(ds_csv_format_double(buf, -0.0), "-0");
+    cr_assert_str_eq(ds_csv_format_double(buf, 5e-324), "4.94065645841247e-324");
+    cr_assert_str_eq(ds_csv_format_double(buf, -1.7976931348623157e308),
+                     "-1.7976931348623157e+308");
+    cr_assert_str_eq(ds_csv_format_double(buf, NAN), "");
+    cr_assert_str_eq(ds_csv_format_double(buf, INFINITY), "inf");
+    cr_assert_str_eq(ds_csv_format_double(buf, -INFINITY), "-inf");
+}
+
+Test(number, parse_whole_cell)
+{
+    double x = 0;
+    cr_assert(ds_csv_parse_double(" 2.5e3 ", &x));
+    cr_assert_eq(x, 2500);
+    cr_assert(!ds_csv_parse_double("", &x));
+    cr_assert(!ds_csv_parse_double("  ", &x));
+    cr_assert(!ds_csv_parse_double("2.5x", &x));
+    cr_assert(!ds_csv_parse_double("abc", &x));
+}
+
+/* ---- compare ---- */
+
+/* Run compare on two data files; returns the output (caller frees) and
+ * stores the status in *rc and the message in e. */
+static char *run(const char *a, const char *b, const ds_compare_opts *o, int *rc, ds_error *e)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    char pa[512], pb[512];
+    FILE *m = open_memstream(&buf, &len);
+    snprintf(pa, sizeof pa, DATA "%s", a);
+    snprintf(pb, sizeof pb, DATA "%s", b);
+    ds_error_clear(e);
+    *rc = ds_compare_files(pa, pb, o, m, e);
+    fclose(m);
+    return buf;
+}
+
+static ds_csv *run_ok(const char *a, const char *b, const ds_compare_opts *o)
+{
+    ds_error e;
+    int rc;
+    char *out = run(a, b, o, &rc, &e);
+    ds_csv *c = NULL;
+    cr_assert_eq(rc, DS_OK, "%s", e.msg);
+    cr_assert_eq(ds_csv_parse("out.csv", out, strlen(out), &c, &e), DS_OK, "%s", e.msg);
+    free(out);
+    return c;
+}
+
+static void run_bad(const char *a, const char *b, const char *want)
+{
+    ds_error e;
+    int rc;
+    char *out = run(a, b, NULL, &rc, &e);
+    char full[1024];
+    cr_assert_eq(rc, DS_EINVAL, "rc %d (%s)", rc, e.msg);
+    snprintf(full, sizeof full, want, DS_TEST_DIR "/data/compare/",
+             DS_TEST_DIR "/data/compare/");
+    cr_assert_str_eq(e.msg, full);
+    cr_assert_str_eq(out, "", "nothing is written on error");
+    free(out);
+}
+
+/* Row index of (strategy, metric) in a compare output, or fail. */
+static size_t find_row(const ds_csv *c, const char *strategy, const char *point,
+                       const char *metric)
+{
+    size_t mcol = point ? 2 : 1;
+    for (size_t i = 0; i < ds_csv_rows(c); i++)
+        if (strcmp(ds_csv_cell(c, i, 0), strategy) == 0 &&
+            strcmp(ds_csv_cell(c, i, mcol), metric) == 0 &&
+            (!point || strcmp(ds_csv_cell(c, i, 1), point) == 0))
+            return i;
+    cr_assert_fail("no row %s/%s/%s", strategy, point ? point : "-", metric);
+    return 0;
+}
+
+static double cell_num(const ds_csv *c, size_t i, size_t j)
+{
+    double x;
+    cr_assert(ds_csv_parse_double(ds_csv_cell(c, i, j), &x), "row %zu col %zu: '%s'", i, j,
+              ds_csv_cell(c, i, j));
+    return x;
+}
+
+Test(compare, files_that_agree)
+{
+    ds_csv *c = run_ok("summary_a.csv", "summary_a_shuffled.csv", NULL);
+    cr_assert_eq(ds_csv_cols(c), 6);
+    cr_assert_str_eq(ds_csv_name(c, 0), "strategy");
+    cr_assert_str_eq(ds_csv_name(c, 1), "metric");
+    cr_assert_str_eq(ds_csv_name(c, 5), "z");
+    cr_assert_eq(ds_csv_rows(c), 2 * 10); /* 2 strategies x 10 metric columns */
+    /* a's order: invest first, then metrics in a's column order */
+    cr_assert_str_eq(ds_csv_cell(c, 0, 0), "invest");
+    cr_assert_str_eq(ds_csv_cell(c, 0, 1), "draws");
+    cr_assert_str_eq(ds_csv_cell(c, 1, 1), "p_deal");
+    cr_assert_str_eq(ds_csv_cell(c, 10, 0), "tariff_cut");
+    for (size_t i = 0; i < ds_csv_rows(c); i++) {
+        const char *diff = ds_csv_cell(c, i, 4), *z = ds_csv_cell(c, i, 5);
+        if (*diff)
+            cr_assert_eq(cell_num(c, i, 4), 0, "row %zu", i);
+        cr_assert(!*z || cell_num(c, i, 5) == 0, "row %zu z '%s'", i, z);
+    }
+    /* z exists exactly for the metrics with a standard error */
+    cr_assert_str_eq(ds_csv_cell(c, find_row(c, "invest", NULL, "p_deal"), 5), "0");
+    cr_assert_str_eq(ds_csv_cell(c, find_row(c, "invest", NULL, "deficit_mean"), 5), "0");
+    cr_assert_str_eq(ds_csv_cell(c, find_row(c, "invest", NULL, "benefit_mean"), 5), "0");
+    cr_assert_str_eq(ds_csv_cell(c, find_row(c, "invest", NULL, "tariff_mean"), 5), "");
+    cr_assert_str_eq(ds_csv_cell(c, find_row(c, "invest", NULL, "p_deal_se"), 5), "");
+    /* both se 0: no z; empty cells stay empty */
+    cr_assert_str_eq(ds_csv_cell(c, find_row(c, "tariff_cut", NULL, "benefit_mean"), 5), "");
+    {
+        size_t r = find_row(c, "tariff_cut", NULL, "round_mean");
+        for (size_t j = 2; j < 6; j++)
+            cr_assert_str_eq(ds_csv_cell(c, r, j), "");
+    }
+    ds_csv_free(c);
+}
+
+Test(compare, files_that_differ)
+{
+    ds_csv *c = run_ok("summary_a.csv", "summary_b.csv", NULL);
+    size_t r = find_row(c, "invest", NULL, "p_deal");
+    cr_assert_str_eq(ds_csv_cell(c, r, 2), "0.5");
+    cr_assert_str_eq(ds_csv_cell(c, r, 3), "0.53");
+    cr_assert_eq(cell_num(c, r, 4), 0.53 - 0.5);
+    /* (0.53 - 0.5) / sqrt(0.01^2 + 0.02^2) = 0.03 / 0.0223607 = 1.341641 */
+    cr_assert(fabs(cell_num(c, r, 5) - 1.3416407864998738) < 1e-12, "z %s",
+              ds_csv_cell(c, r, 5));
+    r = find_row(c, "invest", NULL, "deficit_mean");
+    cr_assert_eq(cell_num(c, r, 4), -1);
+    cr_assert(fabs(cell_num(c, r, 5) + 1.4142135623730951) < 1e-12); /* -1 / sqrt(0.5) */
+    r = find_row(c, "tariff_cut", NULL, "deficit_mean");
+    cr_assert(fabs(cell_num(c, r, 5) - 0.6) < 1e-12); /* 0.3 / sqrt(0.09 + 0.16) */
+    r = find_row(c, "tariff_cut", NULL, "benefit_mean");
+    cr_assert_eq(cell_num(c, r, 4), 0.5);
+    cr_assert_str_eq(ds_csv_cell(c, r, 5), ""); /* se 0 in both */
+    r = find_row(c, "invest", NULL, "round_mean");
+    cr_assert_eq(cell_num(c, r, 4), 0.25);
+    cr_assert_str_eq(ds_csv_cell(c, r, 5), "");
+    r = find_row(c, "tariff_cut", NULL, "approve_trump");
+    cr_assert_str_eq(ds_csv_cell(c, r, 4), "");
+    ds_csv_free(c);
+}
+
+Test(compare, only_significant)
+{
+    ds_compare_opts o;
+    ds_csv *c;
+    ds_compare_opts_init(&o);
+    cr_assert_eq(o.z_min, 1.96);
+    o.only_significant = 1;
+    c = run_ok("summary_a.csv", "summary_b.csv", &o);
+    cr_assert_eq(ds_csv_rows(c), 0); /* largest |z| is 1.41 */
+    cr_assert_eq(ds_csv_cols(c), 6);
+    ds_csv_free(c);
+    o.z_min = 1.4;
+    c = run_ok("summary_a.csv", "summary_b.csv", &o);
+    cr_assert_eq(ds_csv_rows(c), 1);
+    cr_assert_str_eq(ds_csv_cell(c, 0, 1), "deficit_mean");
+    ds_csv_free(c);
+    o.z_min = 0.5;
+    c = run_ok("summary_a.csv", "summary_b.csv", &o);
+    cr_assert_eq(ds_csv_rows(c), 3);
+    cr_assert_str_eq(ds_csv_cell(c, 0, 1), "p_deal");
+    cr_assert_str_eq(ds_csv_cell(c, 1, 1), "deficit_mean");
+    cr_assert_str_eq(ds_csv_cell(c, 2, 0), "tariff_cut");
+    ds_csv_free(c);
+    o.z_min = 0; /* every row with a z, including z = 0 */
+    c = run_ok("summary_a.csv", "summary_b.csv", &o);
+    cr_assert_eq(ds_csv_rows(c), 5);
+    ds_csv_free(c);
+}
+
+Test(compare, bad_threshold)
+{
+    ds_compare_opts o;
+    ds_error e;
+    int rc;
+    char *out;
+    ds_compare_opts_init(&o);
+    o.z_min = -1;
+    out = run("summary_a.csv", "summary_b.csv", &o, &rc, &e);
+    cr_assert_eq(rc, DS_EINVAL);
+    cr_assert_str_eq(e.msg, "error: --z: must be a finite number >= 0");
+    free(out);
+}
+
+Test(compare, files_that_do_not_line_up)
+{
+    run_bad("summary_a.csv", "summary_missing_strategy.csv",
+            "%ssummary_missing_strategy.csv: error: strategy 'tariff_cut' "
+            "(%ssummary_a.csv:3) is missing");
+    run_bad("summary_a.csv", "summary_extra_strategy.csv",
+            "%ssummary_a.csv: error: strategy 'escalate' "
+            "(%ssummary_extra_strategy.csv:4) is missing");
+    run_bad("summary_a.csv", "summary_missing_column.csv",
+            "%ssummary_missing_column.csv: error: metric column 'approve_trump' "
+            "(in %ssummary_a.csv) is missing");
+    run_bad("summary_missing_column.csv", "summary_a.csv",
+            "%ssummary_missing_column.csv: error: metric column 'approve_trump' "
+            "(in %ssummary_a.csv) is missing");
+    run_bad("summary_a.csv", "summary_not_number.csv",
+            "%ssummary_not_number.csv:3: error: column 'p_deal': not a number: 'high'%.0s");
+    run_bad("summary_duplicate.csv", "summary_a.csv",
+            "%ssummary_duplicate.csv:4: error: duplicate row for strategy 'invest' "
+            "(first at line 2)%.0s");
+    run_bad("summary_a.csv", "sweep_a.csv",
+            "%ssweep_a.csv: error: a sweep CSV, but %ssummary_a.csv is a summary CSV");
+    run_bad("sweep_a.csv", "sweep_b_other_value.csv",
+            "%ssweep_b_other_value.csv:4: error: point 2, column 'protocol.rounds': "
+            "'5' here, '4' in %ssweep_a.csv:4");
+    run_bad("sweep_a.csv", "sweep_b_missing_point.csv",
+            "%ssweep_b_missing_point.csv: error: point 2, strategy 'tariff_cut' "
+            "(%ssweep_a.csv:5) is missing");
+    run_bad("sweep_a.csv", "sweep_b_other_varied.csv",
+            "%ssweep_b_other_varied.csv: error: varied column 'actors.trump.threshold' "
+            "(in %ssweep_a.csv) is missing");
+}
+
+Test(compare, sweeps)
+{
+    ds_csv *c = run_ok("sweep_a.csv", "sweep_b.csv", NULL);
+    size_t r;
+    cr_assert_eq(ds_csv_cols(c), 7);
+    cr_assert_str_eq(ds_csv_name(c, 1), "point");
+    cr_assert_str_eq(ds_csv_name(c, 2), "metric");
+    cr_assert_eq(ds_csv_rows(c), 4 * 5);
+    cr_assert_str_eq(ds_csv_cell(c, 0, 1), "1");
+    cr_assert_str_eq(ds_csv_cell(c, 19, 1), "2");
+    r = find_row(c, "tariff_cut", "1", "p_deal");
+    /* 0.2 / sqrt(0.04^2 + 0.05^2) = 3.1234752 */
+    cr_assert(fabs(cell_num(c, r, 6) - 0.2 / sqrt(0.04 * 0.04 + 0.05 * 0.05)) < 1e-12);
+    r = find_row(c, "invest", "2", "deficit_mean");
+    cr_assert_eq(cell_num(c, r, 5), 3);
+    cr_assert(fabs(cell_num(c, r, 6) - 3 / sqrt(5.0)) < 1e-12);
+    ds_csv_free(c);
+}
+
+Test(compare, write_failure)
+{
+    ds_error e;
+    FILE *f = fopen("/dev/full", "w");
+    int rc;
+    if (!f)
+        cr_skip_test("no /dev/full");
+    rc = ds_compare_files(DATA "summary_a.csv", DATA "summary_b.csv", NULL, f, &e);
+    cr_assert_eq(rc, DS_EIO, "%s", e.msg);
+    cr_assert(strstr(e.msg, "error: cannot write the comparison") == e.msg, "%s", e.msg);
+    fclose(f);
+}
