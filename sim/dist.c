@@ -725,6 +725,21 @@ static double sample_normal(const ds_dist *d, gsl_rng *r)
     return fmin(fmax(x, d->u.normal.min), d->u.normal.max);
 }
 
+/* A uniform on [0, 1) from r: inline when r is a dealsim stream (the usual
+ * case, on the hot path of every draw), else through GSL's interface.  Both
+ * give the same number: ds_rng_type's get_double is ds_rng_uniform. */
+static inline double unif(gsl_rng *r)
+{
+    return r->type == ds_rng_type ? ds_rng_uniform((ds_rng *)r->state)
+                                  : gsl_rng_uniform(r);
+}
+
+/* x clamped to [lo, hi] (lo <= hi; x not NaN), guarding rounding at the ends. */
+static inline double clamp(double x, double lo, double hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
 double ds_dist_sample(const ds_dist *d, gsl_rng *r)
 {
     double u;
@@ -735,7 +750,7 @@ double ds_dist_sample(const ds_dist *d, gsl_rng *r)
     case DS_DIST_UNIFORM: /* min + (max - min) U */
         if (d->u.uniform.min == d->u.uniform.max)
             return d->u.uniform.min;
-        return d->u.uniform.min + (d->u.uniform.max - d->u.uniform.min) * gsl_rng_uniform(r);
+        return d->u.uniform.min + (d->u.uniform.max - d->u.uniform.min) * unif(r);
     case DS_DIST_NORMAL:
         return sample_normal(d, r);
     case DS_DIST_LOGNORMAL: /* SPEC §2: median exp(sigma Z) */
@@ -751,24 +766,24 @@ double ds_dist_sample(const ds_dist *d, gsl_rng *r)
         double lo = d->u.tri.min, hi = d->u.tri.max, span = hi - lo, x;
         if (span == 0)
             return lo;
-        u = gsl_rng_uniform(r);
+        u = unif(r);
         if (u < d->k[0])
             x = lo + span * sqrt(u * d->k[0]);
         else
             x = hi - span * sqrt((1 - u) * d->k[1]);
-        return fmin(fmax(x, lo), hi);
+        return clamp(x, lo, hi);
     }
     case DS_DIST_PERT: { /* SPEC §2, lambda = 4 */
         if (d->u.tri.min == d->u.tri.max)
             return d->u.tri.min;
         double x = d->u.tri.min + (d->u.tri.max - d->u.tri.min) * gsl_ran_beta(r, d->k[0], d->k[1]);
-        return fmin(fmax(x, d->u.tri.min), d->u.tri.max);
+        return clamp(x, d->u.tri.min, d->u.tri.max);
     }
     case DS_DIST_BETA: { /* SPEC §2: min + (max - min) Beta(a, b) */
         if (d->u.beta.min == d->u.beta.max)
             return d->u.beta.min;
         double x = d->u.beta.min + (d->u.beta.max - d->u.beta.min) * gsl_ran_beta(r, d->u.beta.a, d->u.beta.b);
-        return fmin(fmax(x, d->u.beta.min), d->u.beta.max);
+        return clamp(x, d->u.beta.min, d->u.beta.max);
     }
     case DS_DIST_DISCRETE: /* Walker's alias table; weight 0 never drawn */
         if (!d->table) /* one drawable value, kept in k[0] by prepare */

@@ -82,6 +82,7 @@ typedef struct dirichlet_draw {
 struct ds_engine {
     const ds_model *m;
     size_t nk;                /* 1 + n_dims: weight/score keys */
+    double inv_dbar;          /* 1 / D-bar (§5.2), a multiply per package */
     size_t n_members;
     size_t *member;           /* [n_members] actor index, scenario order */
     double *influence;        /* [n_members] */
@@ -157,13 +158,12 @@ struct ds_engine {
     double *out_retcost;
     uint32_t *out_eval, *out_appr;
 
-    /* One generator, reopened for every round's stream. */
+    /* One generator, reopened for every stream. */
     ds_rng rng;
-    /* The world's streams, opened together each draw (their first blocks
-     * computed side by side): wd[] first, then dd[], then the third
-     * parties' U_q streams. */
+    /* The world's streams' first blocks, computed side by side each draw:
+     * wd[] first, then dd[], then the third parties' U_q streams. */
     size_t n_ws;
-    ds_rng *wrng;                 /* [n_ws] */
+    uint32_t (*wblk)[4];          /* [n_ws] first blocks of the streams */
     uint32_t *wpurp;              /* [n_ws] stream purposes */
 };
 
@@ -177,7 +177,7 @@ struct ds_engine {
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot)   \
     X(member) X(influence) X(veto) X(out) X(out_ret) X(out_retcost)          \
-    X(out_eval) X(out_appr) X(wrng) X(wpurp)
+    X(out_eval) X(out_appr) X(wblk) X(wpurp)
 
 /* calloc that never returns NULL for a zero count (so NULL means no memory). */
 static void *zalloc(size_t n, size_t size)
@@ -255,6 +255,7 @@ ds_engine *ds_engine_new(const ds_model *m)
         return NULL;
     e->m = m;
     e->nk = 1 + m->n_dims;
+    e->inv_dbar = 1.0 / m->baseline_mean;
     const size_t L = m->n_lines, I = m->n_items, A = m->n_actors;
     const size_t Q = m->n_third, P = m->n_packages, K = m->n_strategies;
     const size_t D = m->n_dims, nk = e->nk;
@@ -390,7 +391,7 @@ ds_engine *ds_engine_new(const ds_model *m)
 
     /* The world's stream purposes, in the order draw_world uses them. */
     e->n_ws = e->n_wd + e->n_dd + Q;
-    if (!(e->wrng = zalloc(e->n_ws, sizeof *e->wrng)) ||
+    if (!(e->wblk = zalloc(e->n_ws, sizeof *e->wblk)) ||
         !(e->wpurp = zalloc(e->n_ws, sizeof *e->wpurp)))
         goto fail;
     for (size_t j = 0; j < e->n_wd; j++)
@@ -422,24 +423,29 @@ fail:
 static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
 {
     const ds_model *m = e->m;
-    ds_rng *r = e->wrng;
+    ds_rng *r = &e->rng;
+    const uint32_t *pu = e->wpurp;
+    uint32_t (*blk)[4] = e->wblk;
     double acc = 0.0;
-    ds_rng_open_many(e->wrng, e->n_ws, seed, draw, e->wpurp);
-    for (size_t j = 0; j < e->n_wd; j++, r++) {
+    ds_rng_first_blocks(e->n_ws, seed, draw, e->wpurp, e->wblk);
+    for (size_t j = 0; j < e->n_wd; j++, pu++, blk++) {
         const world_draw *wd = &e->wd[j];
+        ds_rng_open_at(r, seed, draw, *pu, *blk);
         *wd->dst = ds_dist_sample(wd->d, ds_rng_gsl(r));
         acc += *wd->dst;
     }
-    for (size_t j = 0; j < e->n_dd; j++, r++) {
+    for (size_t j = 0; j < e->n_dd; j++, pu++, blk++) {
         const dirichlet_draw *dd = &e->dd[j];
         double *w = e->w + dd->actor * e->nk;
+        ds_rng_open_at(r, seed, draw, *pu, *blk);
         gsl_ran_dirichlet(ds_rng_gsl(r), dd->n, dd->alpha, e->dir_theta);
         for (size_t k = 0; k < dd->n; k++) {
             w[dd->key[k]] = e->dir_theta[k];
             acc += e->dir_theta[k];
         }
     }
-    for (size_t q = 0; q < m->n_third; q++, r++) {
+    for (size_t q = 0; q < m->n_third; q++, pu++, blk++) {
+        ds_rng_open_at(r, seed, draw, *pu, *blk);
         e->uq[q] = ds_rng_uniform(r);
         acc += e->uq[q];
     }
@@ -539,7 +545,7 @@ static void package_values(ds_engine *e)
             for (size_t k = 0; k < D; k++)
                 S[1 + k] += x * sc[k];                               /* §5.2 S_k */
         }
-        S[0] = -sdef / m->baseline_mean;                             /* §5.2 */
+        S[0] = -sdef * e->inv_dbar;                                  /* §5.2 */
         e->ccost[u] = cc;
         e->delivered[u] = dl;
         for (size_t a = 0; a < A; a++) {                             /* §5.3 */

@@ -7,9 +7,11 @@
  * oldest unfinished point), so memory is bounded however many points and
  * draws there are.  The first worker to reach a point builds its model; each
  * worker keeps an engine and scratch statistics for the point it is on and
- * merges its scratch into the point's total after every block (exact sums,
- * so the order of merges does not matter).  When a point's last block is
- * merged, finished points are handed to job->done in point order.  A single
+ * merges its scratch into the point's total when it moves to another point
+ * or ends (exact sums and an order-free histogram, so neither the order of
+ * merges nor which blocks were summed together changes a bit).  When a
+ * point's last block is merged, finished points are handed to job->done in
+ * point order.  A single
  * run is a job of one point, plus per-draw rows: workers format them per
  * block into a second ring, written in block order.
  */
@@ -281,13 +283,15 @@ static point_slot *enter_point(shared *sh, size_t p)
     return ps;
 }
 
-/* Merge a finished block's statistics into its point; hand every point that
- * is now complete, in order, to job->done. */
-static void leave_block(shared *sh, point_slot *ps, ds_stats *scratch)
+/* Merge a worker's statistics of `blocks` finished blocks into their point;
+ * hand every point that is now complete, in order, to job->done. */
+static void merge_blocks(shared *sh, point_slot *ps, const ds_stats *scratch,
+                         uint64_t blocks)
 {
     pthread_mutex_lock(&sh->mu);
-    ds_stats_merge(ps->total, scratch);
-    ps->blocks_done++;
+    if (ds_stats_merge(ps->total, scratch) != DS_OK)
+        fail_locked(sh, DS_EINVAL, NULL, "statistics of different shapes");
+    ps->blocks_done += blocks;
     for (;;) {
         point_slot *d = &sh->points[sh->next_done % sh->npslots];
         if (sh->next_done >= sh->job->npoints || d->state != POINT_READY ||
@@ -318,6 +322,8 @@ static void *work(void *arg)
     ds_stats *scratch = NULL;
     const ds_model *cur = NULL;   /* the model e and scratch were made for */
     size_t cur_point = (size_t)-1;
+    point_slot *cps = NULL;       /* its slot */
+    uint64_t held = 0;            /* blocks in scratch, not yet merged */
 
     for (;;) {
         uint64_t t, b, first, last;
@@ -332,6 +338,14 @@ static void *work(void *arg)
             break;
         p = (size_t)(t / sh->nb);
         b = t % sh->nb;
+        /* Statistics are merged into their point only when the worker moves
+         * on (or ends): a single run merges once per thread.  Merge before
+         * anything that may wait, since finishing the point waited for may
+         * need them. */
+        if (p != cur_point && held) {
+            merge_blocks(sh, cps, scratch, held);
+            held = 0;
+        }
         if (!(ps = enter_point(sh, p)))
             break;
         if (p != cur_point) {
@@ -341,6 +355,7 @@ static void *work(void *arg)
             ds_stats_free(scratch);
             cur = ps->use;
             cur_point = p;
+            cps = ps;
             e = ds_engine_new(cur);
             scratch = ds_stats_new(cur);
             if (!e || !scratch) {
@@ -366,13 +381,14 @@ static void *work(void *arg)
             }
         }
         ds_stats_flush(scratch);
-        leave_block(sh, ps, scratch);
-        ds_stats_reset(scratch);
+        held++;
         atomic_fetch_add(&sh->done, last - first);
         if (rs)
             publish_rows(sh, rs, b);
     }
 done:
+    if (held && !stopped(sh))
+        merge_blocks(sh, cps, scratch, held);
     ds_engine_free(e);
     ds_stats_free(scratch);
     pthread_mutex_lock(&sh->mu);

@@ -60,6 +60,34 @@ void ds_rng_open(ds_rng *r, uint64_t seed, uint64_t draw, uint32_t purpose);
 void ds_rng_open_many(ds_rng *r, size_t n, uint64_t seed, uint64_t draw,
                       const uint32_t *purpose);
 
+/* The first block (4 words) of streams (seed, draw, purpose[i]), i < n, into
+ * first[i], computed side by side; ds_rng_open_at then opens a stream on
+ * one without computing anything.  For the world of a draw: one generator,
+ * reopened per dist, stays in L1. */
+void ds_rng_first_blocks(size_t n, uint64_t seed, uint64_t draw,
+                         const uint32_t *purpose, uint32_t (*first)[4]);
+
+/* Open r on stream (seed, draw, purpose) whose first block `first` was
+ * computed by ds_rng_first_blocks.  Same stream as ds_rng_open. */
+static inline void ds_rng_open_at(ds_rng *r, uint64_t seed, uint64_t draw,
+                                  uint32_t purpose, const uint32_t first[4])
+{
+    r->key[0] = (uint32_t)seed;
+    r->key[1] = (uint32_t)(seed >> 32);
+    r->ctr[0] = 1;
+    r->ctr[1] = purpose;
+    r->ctr[2] = (uint32_t)draw;
+    r->ctr[3] = (uint32_t)(draw >> 32);
+    r->buf[0] = first[0];
+    r->buf[1] = first[1];
+    r->buf[2] = first[2];
+    r->buf[3] = first[3];
+    r->used = 0;
+    r->avail = 4;
+    r->gsl.type = ds_rng_type;
+    r->gsl.state = r;
+}
+
 /* Compute the next words of r's stream.  Used by the inline functions below. */
 void ds_rng_refill(ds_rng *r);
 
