@@ -796,15 +796,16 @@ static int cmd_sweep(int argc, char **argv)
                  : err.code == DS_EIO  ? DS_EXIT_USAGE : DS_EXIT_RUNTIME;
         goto done;
     }
-    status = ds_sweep_new(base, design, draws, have_seed, seed, vary_seed, &sw, &rep);
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (uint64_t)n;
+    }
+    status = ds_sweep_new(base, design, draws, have_seed, seed, vary_seed,
+                          (int)threads, &sw, &rep);
     if (status != DS_OK) {
         print_report(&rep);
         status = status == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
         goto done;
-    }
-    if (!threads) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (uint64_t)n;
     }
 
     catch_signals();

@@ -327,11 +327,64 @@ int ds_csv_write_field(FILE *f, const char *s)
     return putc('"', f) == EOF ? DS_EIO : DS_OK;
 }
 
+/* Write, into out, what printf's "%.Pg" writes for a number whose P
+ * significant digits are d[0..P-1] (d[0] != '0') and decimal exponent X
+ * (value = d[0].d[1..] * 10^X).  C11 7.21.6.1: style f with P - 1 - X
+ * decimals if P > X >= -4, else style e with P - 1; trailing zeros of the
+ * fraction and a bare '.' removed; e-style exponents have >= 2 digits. */
+static void g_style(char *out, int neg, const char *d, int P, int X)
+{
+    int last = P - 1;                  /* last significant digit kept */
+    while (last > 0 && d[last] == '0')
+        last--;
+    if (neg)
+        *out++ = '-';
+    if (X < P && X >= -4) {
+        if (X < 0) {
+            *out++ = '0';
+            *out++ = '.';
+            for (int k = 0; k < -X - 1; k++)
+                *out++ = '0';
+            for (int k = 0; k <= last; k++)
+                *out++ = d[k];
+        } else {
+            for (int k = 0; k <= X; k++)
+                *out++ = d[k];
+            if (last > X) {
+                *out++ = '.';
+                for (int k = X + 1; k <= last; k++)
+                    *out++ = d[k];
+            }
+        }
+        *out = '\0';
+        return;
+    }
+    *out++ = d[0];
+    if (last > 0) {
+        *out++ = '.';
+        for (int k = 1; k <= last; k++)
+            *out++ = d[k];
+    }
+    sprintf(out, "e%c%02d", X < 0 ? '-' : '+', X < 0 ? -X : X);
+}
+
+static int reads_back(const char *s, double x)
+{
+    double y = strtod(s, NULL);
+    return memcmp(&x, &y, sizeof x) == 0;
+}
+
 char *ds_csv_format_double(char buf[DS_CSV_NUM_MAX], double x)
 {
     /* 17 significant digits always identify a double (IEEE 754 binary64);
-     * fewer often do, and read better. */
-    static const char *const fmt[] = {"%.15g", "%.16g", "%.17g"};
+     * fewer often do, and read better.  printf's conversion is exact but
+     * slow, so it runs once, for all 17 digits ("%.16e"); the 15- and
+     * 16-digit candidates are rounded from them.  That equals rounding the
+     * exact value except when the digits beyond are exactly "50...0" (the
+     * 17-digit rounding may have made that tie): then printf decides. */
+    char e[DS_CSV_NUM_MAX], d[18], r[18];
+    int neg, X;
+
     if (isnan(x)) {
         buf[0] = '\0';
         return buf;
@@ -340,13 +393,46 @@ char *ds_csv_format_double(char buf[DS_CSV_NUM_MAX], double x)
         strcpy(buf, x > 0 ? "inf" : "-inf");
         return buf;
     }
-    for (size_t k = 0; k < 3; k++) {
-        double y;
-        snprintf(buf, DS_CSV_NUM_MAX, fmt[k], x);
-        y = strtod(buf, NULL);
-        if (memcmp(&x, &y, sizeof x) == 0)
-            break;
+    if (x == 0) {
+        strcpy(buf, signbit(x) ? "-0" : "0");
+        return buf;
     }
+    snprintf(e, sizeof e, "%.16e", x);     /* [-]d.dddddddddddddddde[+-]XX */
+    neg = e[0] == '-';
+    {
+        const char *p = e + neg;
+        d[0] = p[0];
+        memcpy(d + 1, p + 2, 16);
+        d[17] = '\0';
+        X = atoi(p + 19);
+    }
+    for (int P = 15; P <= 16; P++) {
+        int tie = d[P] == '5', up = d[P] >= '5', rx = X;
+        for (int k = P + 1; k < 17 && tie; k++)
+            tie = d[k] == '0';
+        if (tie) {
+            snprintf(buf, DS_CSV_NUM_MAX, "%.*g", P, x);
+            if (reads_back(buf, x))
+                return buf;
+            continue;
+        }
+        memcpy(r, d, (size_t)P);
+        if (up) {
+            int k = P - 1;
+            while (k >= 0 && r[k] == '9')
+                r[k--] = '0';
+            if (k >= 0) {
+                r[k]++;
+            } else {                       /* 99..9 -> 100..0, one more digit */
+                r[0] = '1';
+                rx++;
+            }
+        }
+        g_style(buf, neg, r, P, rx);
+        if (reads_back(buf, x))
+            return buf;
+    }
+    g_style(buf, neg, d, 17, X);
     return buf;
 }
 

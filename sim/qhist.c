@@ -18,12 +18,17 @@
  * range of a few ulps.  Only sets whose whole range is below 2^-1011 (deep
  * in the subnormals) can exceed the 0.1% bound, by at most 2^-1022 absolute.
  *
+ * The first DS_QHIST_SMALL finite values are kept sorted instead (bins
+ * empty); the next one moves them into bins at the e of the set so far.  The
+ * state still depends only on the multiset: n decides which form it is in.
+ *
  * Quantiles: Hyndman, R. J. and Fan, Y. (1996), "Sample quantiles in
  * statistical packages", The American Statistician 50(4), 361-365, type 7:
  * h = (n - 1) p + 1, Q = x_floor(h) + (h - floor(h)) (x_ceil(h) - x_floor(h)).
  */
 #include "qhist.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static const ds_qhist_bin empty_bin = { 0, INFINITY, -INFINITY };
@@ -33,20 +38,19 @@ void ds_qhist_init(ds_qhist *h)
     memset(h, 0, sizeof *h);
     h->e = DS_QHIST_EMIN;
     h->scale = ldexp(1.0, -DS_QHIST_EMIN);
-    h->off = 0;
-    h->top = -1;
     for (int j = 0; j < DS_QHIST_BINS; j++)
         h->bin[j] = empty_bin;
 }
 
 void ds_qhist_reset(ds_qhist *h)
 {
-    for (int64_t j = 0; j <= h->top; j++)   /* slots above top are empty */
-        h->bin[j] = empty_bin;
+    if (h->n > DS_QHIST_SMALL)              /* slots outside the window are empty */
+        for (int64_t i = h->lo_i; i <= h->hi_i; i++)
+            h->bin[DS_QHIST_SLOT(i)] = empty_bin;
     h->e = DS_QHIST_EMIN;
     h->scale = ldexp(1.0, -DS_QHIST_EMIN);
-    h->off = 0;
-    h->top = -1;
+    h->lo_i = h->hi_i = 0;
+    memset(h->small, 0, sizeof h->small);
     h->n = h->n_nan = h->n_pinf = h->n_ninf = 0;
 }
 
@@ -111,42 +115,51 @@ static void merge_bin(ds_qhist_bin *dst, const ds_qhist_bin *src)
         dst->hi = src->hi;
 }
 
-/* Regroup the bins of h at the coarser exponent e > h->e.  New slots never
- * exceed old ones, so one forward pass works in place. */
+/* Coarsen the bins to width 2^e (e > h->e): index i becomes
+ * floor(i / 2^(e - h->e)), bins that meet are merged.  The occupied window is
+ * copied out first, since new slots overlap old ones. */
 static void coarsen(ds_qhist *h, int64_t e)
 {
-    int64_t s = e - h->e;
-    int64_t off = floor_shift(h->off, s);
+    static _Thread_local ds_qhist_bin tmp[DS_QHIST_BINS];
+    int64_t s = e - h->e, w = h->hi_i - h->lo_i + 1;
 
-    for (int64_t j = 0; j <= h->top; j++) {
-        ds_qhist_bin b = h->bin[j];
-        if (b.n == 0)
-            continue;
-        h->bin[j] = empty_bin;
-        merge_bin(&h->bin[floor_shift(h->off + j, s) - off], &b);
+    for (int64_t k = 0; k < w; k++) {
+        size_t slot = DS_QHIST_SLOT(h->lo_i + k);
+        tmp[k] = h->bin[slot];
+        h->bin[slot] = empty_bin;
     }
-    if (h->top >= 0)
-        h->top = floor_shift(h->off + h->top, s) - off;
-    h->off = off;
+    for (int64_t k = 0; k < w; k++)
+        if (tmp[k].n)
+            merge_bin(&h->bin[DS_QHIST_SLOT(floor_shift(h->lo_i + k, s))], &tmp[k]);
+    h->lo_i = floor_shift(h->lo_i, s);
+    h->hi_i = floor_shift(h->hi_i, s);
     set_e(h, e);
 }
 
-/* Move every bin d > 0 slots up, so that bin[0] holds index off - d. */
-static void shift_up(ds_qhist *h, int64_t d)
+/* Put x (finite, not -0) in its bin; the window must fit it. */
+static void put(ds_qhist *h, double x)
 {
-    for (int64_t j = h->top; j >= 0; j--) {
-        h->bin[j + d] = h->bin[j];
-        h->bin[j] = empty_bin;
-    }
-    h->top += d;
-    h->off -= d;
+    int64_t i = bin_index(x, h->scale);
+    ds_qhist_bin one = {1, x, x};
+    merge_bin(&h->bin[DS_QHIST_SLOT(i)], &one);
+    if (i < h->lo_i)
+        h->lo_i = i;
+    if (i > h->hi_i)
+        h->hi_i = i;
+}
+
+/* Move the DS_QHIST_SMALL kept values into bins (h->n == DS_QHIST_SMALL). */
+static void small_to_bins(ds_qhist *h)
+{
+    set_e(h, find_e(h->small[0], h->small[h->n - 1], DS_QHIST_EMIN));
+    h->lo_i = h->hi_i = bin_index(h->small[0], h->scale);
+    for (uint64_t k = 0; k < h->n; k++)
+        put(h, h->small[k]);
+    memset(h->small, 0, sizeof h->small);
 }
 
 void ds_qhist_add_slow(ds_qhist *h, double x)
 {
-    ds_qhist_bin one;
-    int64_t i;
-
     if (!isfinite(x)) {
         if (isnan(x))
             h->n_nan++;
@@ -157,24 +170,26 @@ void ds_qhist_add_slow(ds_qhist *h, double x)
         return;
     }
     x += 0.0;
-    if (h->n == 0) {
-        set_e(h, find_e(x, x, DS_QHIST_EMIN));
-        h->off = bin_index(x, h->scale);
-        h->top = -1;
-    } else {
-        double lo = fmin(h->bin[0].lo, x), hi = fmax(h->bin[h->top].hi, x);
+    if (h->n < DS_QHIST_SMALL) {             /* insert into the sorted values */
+        uint64_t k = h->n;
+        while (k > 0 && h->small[k - 1] > x) {
+            h->small[k] = h->small[k - 1];
+            k--;
+        }
+        h->small[k] = x;
+        h->n++;
+        return;
+    }
+    if (h->n == DS_QHIST_SMALL)
+        small_to_bins(h);
+    {
+        double lo = fmin(h->bin[DS_QHIST_SLOT(h->lo_i)].lo, x);
+        double hi = fmax(h->bin[DS_QHIST_SLOT(h->hi_i)].hi, x);
         int64_t e = find_e(lo, hi, h->e);
         if (e > h->e)
             coarsen(h, e);
     }
-    i = bin_index(x, h->scale);
-    if (i < h->off)
-        shift_up(h, h->off - i);
-    one.n = 1;
-    one.lo = one.hi = x;
-    merge_bin(&h->bin[i - h->off], &one);
-    if (i - h->off > h->top)
-        h->top = i - h->off;
+    put(h, x);
     h->n++;
 }
 
@@ -184,28 +199,41 @@ void ds_qhist_merge(ds_qhist *dst, const ds_qhist *src)
     uint64_t n_pinf = dst->n_pinf + src->n_pinf;
     uint64_t n_ninf = dst->n_ninf + src->n_ninf;
 
-    if (src->n > 0 && dst->n == 0) {
-        memcpy(dst, src, sizeof *dst);
+    if (src->n > 0 && src->n <= DS_QHIST_SMALL) {
+        for (uint64_t k = 0; k < src->n; k++)
+            ds_qhist_add(dst, src->small[k]);
+    } else if (src->n > 0 && dst->n <= DS_QHIST_SMALL) {
+        /* dst holds at most DS_QHIST_SMALL values: take src's bins (only
+         * its window: a histogram is mostly empty slots), then add them. */
+        double keep[DS_QHIST_SMALL];
+        uint64_t nk = dst->n;
+        memcpy(keep, dst->small, (size_t)nk * sizeof *keep);
+        memcpy(dst, src, offsetof(ds_qhist, bin));
+        for (int64_t i = src->lo_i; i <= src->hi_i; i++)
+            dst->bin[DS_QHIST_SLOT(i)] = src->bin[DS_QHIST_SLOT(i)];
+        for (uint64_t k = 0; k < nk; k++)
+            ds_qhist_add(dst, keep[k]);
     } else if (src->n > 0) {
-        double lo = fmin(dst->bin[0].lo, src->bin[0].lo);
-        double hi = fmax(dst->bin[dst->top].hi, src->bin[src->top].hi);
+        double lo = fmin(dst->bin[DS_QHIST_SLOT(dst->lo_i)].lo,
+                         src->bin[DS_QHIST_SLOT(src->lo_i)].lo);
+        double hi = fmax(dst->bin[DS_QHIST_SLOT(dst->hi_i)].hi,
+                         src->bin[DS_QHIST_SLOT(src->hi_i)].hi);
         int64_t e = find_e(lo, hi, dst->e > src->e ? dst->e : src->e);
-        int64_t off, s;
+        int64_t s = e - src->e;
 
         if (e > dst->e)
             coarsen(dst, e);
-        off = bin_index(lo, dst->scale);
-        if (off < dst->off)
-            shift_up(dst, dst->off - off);
-        s = e - src->e;
-        for (int64_t j = 0; j <= src->top; j++) {
+        for (int64_t i = src->lo_i; i <= src->hi_i; i++) {
+            const ds_qhist_bin *b = &src->bin[DS_QHIST_SLOT(i)];
             int64_t t;
-            if (src->bin[j].n == 0)
+            if (b->n == 0)
                 continue;
-            t = floor_shift(src->off + j, s) - dst->off;
-            merge_bin(&dst->bin[t], &src->bin[j]);
-            if (t > dst->top)
-                dst->top = t;
+            t = floor_shift(i, s);
+            merge_bin(&dst->bin[DS_QHIST_SLOT(t)], b);
+            if (t < dst->lo_i)
+                dst->lo_i = t;
+            if (t > dst->hi_i)
+                dst->hi_i = t;
         }
         dst->n += src->n;
     }
@@ -226,8 +254,10 @@ static double order_stat(const ds_qhist *h, uint64_t k)
     k -= h->n_ninf;
     if (k > h->n)
         return INFINITY;
-    for (int64_t j = 0; j <= h->top; j++) {
-        const ds_qhist_bin *b = &h->bin[j];
+    if (h->n <= DS_QHIST_SMALL)
+        return h->small[k - 1];
+    for (int64_t i = h->lo_i; i <= h->hi_i; i++) {
+        const ds_qhist_bin *b = &h->bin[DS_QHIST_SLOT(i)];
         if (k <= cum + b->n) {
             uint64_t t = k - cum;
             if (t == 1)

@@ -264,8 +264,15 @@ static point_slot *enter_point(shared *sh, size_t p)
             rc = sh->job->model(sh->job->ctx, p, &ps->model, &e);
             ps->use = ps->model;
         }
-        if (rc == DS_OK && !(ps->total = ds_stats_new(ps->use)))
-            rc = ds_error_set(&e, DS_ENOMEM, "out of memory for statistics");
+        if (rc == DS_OK) {
+            /* A slot keeps the statistics of its previous point for reuse. */
+            if (ps->total && ds_stats_rebind(ps->total, ps->use) != DS_OK) {
+                ds_stats_free(ps->total);
+                ps->total = NULL;
+            }
+            if (!ps->total && !(ps->total = ds_stats_new(ps->use)))
+                rc = ds_error_set(&e, DS_ENOMEM, "out of memory for statistics");
+        }
         if (rc == DS_OK)
             ps->seed = sh->single ? sh->o->seed
                                   : sh->job->seed(sh->job->ctx, p, ps->use);
@@ -285,12 +292,19 @@ static point_slot *enter_point(shared *sh, size_t p)
 
 /* Merge a worker's statistics of `blocks` finished blocks into their point;
  * hand every point that is now complete, in order, to job->done. */
-static void merge_blocks(shared *sh, point_slot *ps, const ds_stats *scratch,
+static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
                          uint64_t blocks)
 {
     pthread_mutex_lock(&sh->mu);
-    if (ds_stats_merge(ps->total, scratch) != DS_OK)
+    if (ds_stats_draws(ps->total) == 0) {
+        /* Merging into an empty accumulator copies: swap instead, and the
+         * worker goes on with the empty one. */
+        ds_stats *t = ps->total;
+        ps->total = *scratch;
+        *scratch = t;
+    } else if (ds_stats_merge(ps->total, *scratch) != DS_OK) {
         fail_locked(sh, DS_EINVAL, NULL, "statistics of different shapes");
+    }
     ps->blocks_done += blocks;
     for (;;) {
         point_slot *d = &sh->points[sh->next_done % sh->npslots];
@@ -304,9 +318,12 @@ static void merge_blocks(shared *sh, point_slot *ps, const ds_stats *scratch,
             if (rc != DS_OK)
                 fail_locked(sh, rc, &e, NULL);
         }
-        ds_stats_free(d->total);
-        ds_model_free(d->model);
-        memset(d, 0, sizeof *d);
+        {
+            ds_stats *keep = d->total;   /* reused by the slot's next point */
+            ds_model_free(d->model);
+            memset(d, 0, sizeof *d);
+            d->total = keep;
+        }
         sh->next_done++;
     }
     pthread_cond_broadcast(&sh->cv);
@@ -343,8 +360,9 @@ static void *work(void *arg)
          * anything that may wait, since finishing the point waited for may
          * need them. */
         if (p != cur_point && held) {
-            merge_blocks(sh, cps, scratch, held);
+            merge_blocks(sh, cps, &scratch, held);
             held = 0;
+            ds_stats_reset(scratch);
         }
         if (!(ps = enter_point(sh, p)))
             break;
@@ -352,12 +370,16 @@ static void *work(void *arg)
             /* The previous point's model may be gone: drop what was made
              * for it before anything else. */
             ds_engine_free(e);
-            ds_stats_free(scratch);
             cur = ps->use;
             cur_point = p;
             cps = ps;
             e = ds_engine_new(cur);
-            scratch = ds_stats_new(cur);
+            if (scratch && ds_stats_rebind(scratch, cur) != DS_OK) {
+                ds_stats_free(scratch);
+                scratch = NULL;
+            }
+            if (!scratch)
+                scratch = ds_stats_new(cur);
             if (!e || !scratch) {
                 fail(sh, DS_ENOMEM, NULL, "out of memory for an engine workspace");
                 break;
@@ -388,7 +410,7 @@ static void *work(void *arg)
     }
 done:
     if (held && !stopped(sh))
-        merge_blocks(sh, cps, scratch, held);
+        merge_blocks(sh, cps, &scratch, held);
     ds_engine_free(e);
     ds_stats_free(scratch);
     pthread_mutex_lock(&sh->mu);

@@ -190,16 +190,32 @@ const char *ds_scn_type(const cJSON *v)
  * marked with "...", so one absurd key cannot swamp the report. */
 #define SHOWN_MAX 80
 
+/* Append pre + s (cut at SHOWN_MAX with "...").  Paths are built for every
+ * value checked, problem or not, so this avoids printf. */
 static size_t path_append(ds_scn_path *p, const char *pre, const char *s)
 {
-    size_t old = p->len;
-    size_t room = sizeof p->buf - p->len;
-    int n = snprintf(p->buf + p->len, room, "%s%.*s%s", pre, SHOWN_MAX, s,
-                     strlen(s) > SHOWN_MAX ? "..." : "");
-    if (n < 0 || (size_t)n >= room)
-        p->len = sizeof p->buf - 1; /* full: further segments are dropped */
-    else
-        p->len += (size_t)n;
+    char seg[2 + SHOWN_MAX + 3];
+    size_t old = p->len, room = sizeof p->buf - p->len, lp = strlen(pre);
+    size_t ls = strnlen(s, SHOWN_MAX + 1), n;
+
+    memcpy(seg, pre, lp);
+    n = lp;
+    if (ls > SHOWN_MAX) {
+        memcpy(seg + n, s, SHOWN_MAX);
+        memcpy(seg + n + SHOWN_MAX, "...", 3);
+        n += SHOWN_MAX + 3;
+    } else {
+        memcpy(seg + n, s, ls);
+        n += ls;
+    }
+    if (n >= room) {
+        /* Full: keep what fits; further segments are dropped. */
+        memcpy(p->buf + p->len, seg, room - 1);
+        p->len = sizeof p->buf - 1;
+    } else {
+        memcpy(p->buf + p->len, seg, n);
+        p->len += n;
+    }
     p->buf[p->len] = '\0';
     return old;
 }

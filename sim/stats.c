@@ -113,6 +113,16 @@ void ds_stats_reset(ds_stats *s)
     s->pending = 0;
 }
 
+int ds_stats_rebind(ds_stats *s, const ds_model *m)
+{
+    if (m->n_strategies != s->ns || m->n_third != s->nq || m->n_actors != s->na)
+        return DS_EINVAL;
+    ds_stats_reset(s);
+    s->m = m;
+    s->shift = m->baseline_mean;
+    return DS_OK;
+}
+
 /* The hot path: once per draw with every strategy.  No allocation, no
  * division, no indirect call. */
 void ds_stats_add(ds_stats *s, const ds_outcome *out)

@@ -4,15 +4,23 @@
  */
 #include "dealsim/sweep.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dealsim/csv.h"
 #include "dealsim/output.h"
 
+/* Models built while validating are kept for the run, up to this many bytes
+ * in all (an estimate from the model's counts), so a sweep of many small
+ * runs builds each point once; past it, points are built again when run. */
+#define DS_SWEEP_KEEP_BYTES ((size_t)64 << 20)
+
 struct ds_sweep {
     const ds_scenario *base;
     const ds_design *d;
+    ds_model **kept;  /* [points] validated models not yet run, or NULL */
     uint64_t draws;
     int have_seed, vary_seed;
     uint64_t seed;
@@ -64,6 +72,21 @@ static int same_shape(const ds_model *a, const ds_model *b)
     return 1;
 }
 
+/* Rough bytes of a model: its arrays and dists (strings not counted). */
+static size_t model_bytes(const ds_model *m)
+{
+    size_t b = sizeof *m + m->n_lines * sizeof(ds_line);
+    b += m->n_items * (sizeof(ds_item) + m->n_dims * sizeof(ds_dist) +
+                       m->n_third * sizeof(double));
+    for (size_t i = 0; i < m->n_packages; i++)
+        b += sizeof(ds_package) + m->packages[i].n * (sizeof(size_t) + sizeof(double));
+    for (size_t k = 0; k < m->n_strategies; k++)
+        b += sizeof(ds_strategy) + m->strategies[k].n_offers * sizeof(size_t);
+    b += m->n_actors * (sizeof(ds_actor) + (1 + m->n_dims) * sizeof(double));
+    b += m->n_third * sizeof(ds_third_party) + m->n_sources * sizeof(ds_source);
+    return b;
+}
+
 /* "point 3 (a.b=1, c=x)" into buf. */
 static void point_name(const ds_design *d, size_t i, char *buf, size_t n)
 {
@@ -75,18 +98,97 @@ static void point_name(const ds_design *d, size_t i, char *buf, size_t n)
         snprintf(buf + used, n - used, ")");
 }
 
+/* Validation of the points, shared by the threads that do it. */
+typedef struct vjob {
+    ds_sweep *s;
+    const ds_model *first;        /* point 0's model: the shape to match */
+    pthread_mutex_t mu;
+    size_t next;                  /* next point to check */
+    size_t bad;                   /* smallest invalid point so far, or SIZE_MAX */
+    int bad_rc;
+    ds_report bad_rep;            /* its problems */
+    size_t kept_bytes;
+} vjob;
+
+/* Check point i; keep its model if the budget allows.  Returns DS_OK or the
+ * point's status with its problems in *prep. */
+static int check_point(vjob *v, size_t i, ds_report *prep)
+{
+    ds_sweep *s = v->s;
+    ds_model *m = NULL;
+    int rc = point_model(s, i, &m, prep);
+    if (rc == DS_OK && v->first && !same_shape(v->first, m)) {
+        ds_report_add(prep, "%s: error: the point changes the strategies, "
+                      "third parties or actors, so its rows would not line up",
+                      ds_scenario_file(s->base));
+        rc = DS_EINVAL;
+    }
+    if (rc != DS_OK) {
+        ds_model_free(m);
+        return rc;
+    }
+    pthread_mutex_lock(&v->mu);
+    if (v->kept_bytes + model_bytes(m) <= DS_SWEEP_KEEP_BYTES) {
+        v->kept_bytes += model_bytes(m);
+        s->kept[i] = m;
+        m = NULL;
+    }
+    pthread_mutex_unlock(&v->mu);
+    ds_model_free(m);
+    return DS_OK;
+}
+
+/* A validating thread: claim points in order until none is left or a point
+ * before the next one is already known to be invalid. */
+static void *validate_points(void *arg)
+{
+    vjob *v = arg;
+    for (;;) {
+        ds_report prep;
+        size_t i;
+        int rc;
+        pthread_mutex_lock(&v->mu);
+        i = v->next++;
+        pthread_mutex_unlock(&v->mu);
+        if (i >= ds_design_points(v->s->d))
+            break;
+        pthread_mutex_lock(&v->mu);
+        int past_bad = i > v->bad;
+        pthread_mutex_unlock(&v->mu);
+        if (past_bad)
+            break;
+        ds_report_init(&prep);
+        rc = check_point(v, i, &prep);
+        pthread_mutex_lock(&v->mu);
+        if (rc != DS_OK && i < v->bad) {
+            ds_report_free(&v->bad_rep);
+            v->bad_rep = prep;
+            v->bad = i;
+            v->bad_rc = rc;
+            ds_report_init(&prep);
+        }
+        pthread_mutex_unlock(&v->mu);
+        ds_report_free(&prep);
+    }
+    return NULL;
+}
+
 int ds_sweep_new(const ds_scenario *base, const ds_design *d, uint64_t draws,
-                 int have_seed, uint64_t seed, int vary_seed, ds_sweep **out,
-                 ds_report *rep)
+                 int have_seed, uint64_t seed, int vary_seed, int threads,
+                 ds_sweep **out, ds_report *rep)
 {
     ds_sweep *s = calloc(1, sizeof *s);
-    ds_model *first = NULL;
-    char name[512];
-    int rc = DS_OK;
+    size_t np = ds_design_points(d);
+    pthread_t *tid = NULL;
+    int started = 0, rc = DS_OK;
+    vjob v;
 
     *out = NULL;
-    if (!s)
+    memset(&v, 0, sizeof v);
+    if (!s || !(s->kept = calloc(np, sizeof *s->kept))) {
+        free(s);
         return DS_ENOMEM;
+    }
     s->base = base;
     s->d = d;
     s->have_seed = have_seed;
@@ -97,43 +199,77 @@ int ds_sweep_new(const ds_scenario *base, const ds_design *d, uint64_t draws,
             ds_report_add(rep, "%s: error: --vary simulation.draws: every point of a "
                           "sweep has the same draws; use -n",
                           ds_scenario_file(base));
-            rc = DS_EINVAL;
-            goto fail;
+            ds_sweep_free(s);
+            return DS_EINVAL;
         }
-    for (size_t i = 0; i < ds_design_points(d); i++) {
-        ds_model *m = NULL;
+
+    /* Point 0 first: the others must have its shape.  Then the rest on
+     * every thread; the first invalid point is reported, as if checked in
+     * order. */
+    v.s = s;
+    v.bad = SIZE_MAX;
+    pthread_mutex_init(&v.mu, NULL);
+    ds_report_init(&v.bad_rep);
+    {
         ds_report prep;
         ds_report_init(&prep);
-        rc = point_model(s, i, &m, &prep);
-        if (rc == DS_OK && first && !same_shape(first, m)) {
-            ds_report_add(&prep, "%s: error: the point changes the strategies, "
-                          "third parties or actors, so its rows would not line up",
-                          ds_scenario_file(base));
-            rc = DS_EINVAL;
-        }
+        rc = check_point(&v, 0, &prep);
         if (rc != DS_OK) {
-            point_name(d, i, name, sizeof name);
-            ds_report_add(rep, "%s: error: %s is invalid:", ds_scenario_file(base), name);
-            for (size_t k = 0; k < prep.n; k++)
-                ds_report_add(rep, "%s", prep.msg[k]);
+            v.bad = 0;
+            v.bad_rc = rc;
+            v.bad_rep = prep;
+        } else {
             ds_report_free(&prep);
-            ds_model_free(m);
-            goto fail;
         }
-        ds_report_free(&prep);
-        if (!first)
-            first = m;
-        else
-            ds_model_free(m);
     }
-    s->draws = draws ? draws : first->draws;
-    ds_model_free(first);
+    if (v.bad == SIZE_MAX) {
+        ds_model *m0 = s->kept[0];
+        if (!m0) {                    /* over the budget: build it to compare */
+            ds_report prep;
+            ds_report_init(&prep);
+            rc = point_model(s, 0, &m0, &prep);
+            ds_report_free(&prep);
+            if (rc != DS_OK)
+                goto done;
+        }
+        v.first = m0;
+        v.next = 1;
+        if (threads < 1)
+            threads = 1;
+        if ((size_t)threads > np)
+            threads = (int)np;
+        if (!(tid = calloc((size_t)threads, sizeof *tid))) {
+            rc = DS_ENOMEM;
+        } else {
+            for (started = 0; started < threads - 1; started++)
+                if (pthread_create(&tid[started], NULL, validate_points, &v) != 0)
+                    break;
+            validate_points(&v);      /* this thread helps too */
+            for (int t = 0; t < started; t++)
+                pthread_join(tid[t], NULL);
+        }
+        s->draws = draws ? draws : m0->draws;
+        if (m0 != s->kept[0])
+            ds_model_free(m0);
+    }
+done:
+    if (v.bad != SIZE_MAX) {
+        char name[512];
+        point_name(d, v.bad, name, sizeof name);
+        ds_report_add(rep, "%s: error: %s is invalid:", ds_scenario_file(base), name);
+        for (size_t k = 0; k < v.bad_rep.n; k++)
+            ds_report_add(rep, "%s", v.bad_rep.msg[k]);
+        rc = v.bad_rc;
+    }
+    ds_report_free(&v.bad_rep);
+    pthread_mutex_destroy(&v.mu);
+    free(tid);
+    if (rc != DS_OK) {
+        ds_sweep_free(s);
+        return rc;
+    }
     *out = s;
     return DS_OK;
-fail:
-    ds_model_free(first);
-    free(s);
-    return rc;
 }
 
 uint64_t ds_sweep_draws(const ds_sweep *s)
@@ -147,6 +283,11 @@ static int job_model(void *ctx, size_t p, ds_model **out, ds_error *err)
     ds_report rep;
     int rc;
 
+    if (s->kept[p]) {              /* validated earlier: hand it over */
+        *out = s->kept[p];
+        s->kept[p] = NULL;
+        return DS_OK;
+    }
     ds_report_init(&rep);
     rc = point_model(s, p, out, &rep);
     if (rc != DS_OK)
@@ -216,5 +357,11 @@ int ds_sweep_run(ds_sweep *s, const ds_run_opts *o, FILE *f, ds_error *err)
 
 void ds_sweep_free(ds_sweep *s)
 {
+    if (!s)
+        return;
+    if (s->kept)
+        for (size_t i = 0; i < ds_design_points(s->d); i++)
+            ds_model_free(s->kept[i]);
+    free(s->kept);
     free(s);
 }

@@ -31,6 +31,12 @@ void ds_stats_free(ds_stats *s);
 /* Forget every draw added: s becomes as made by ds_stats_new.  Can't fail. */
 void ds_stats_reset(ds_stats *s);
 
+/* Reset s and make it the accumulator of model m (which must outlive it),
+ * reusing its memory: as ds_stats_new(m), much cheaper.  Returns DS_OK, or
+ * DS_EINVAL (s unchanged) when m has other numbers of strategies, third
+ * parties or actors than the model s was made for. */
+int ds_stats_rebind(ds_stats *s, const ds_model *m);
+
 /* Add one draw: out[0..n_strategies-1] as returned by ds_engine_draw. */
 void ds_stats_add(ds_stats *s, const ds_outcome *out);
 

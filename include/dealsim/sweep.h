@@ -22,7 +22,7 @@
 typedef struct ds_sweep ds_sweep;
 
 /* Check every point of design d applied to base (neither is copied: both
- * must outlive the sweep).  Draws: `draws` if non-zero, else the base
+ * must outlive the sweep), on `threads` threads.  Draws: `draws` if non-zero, else the base
  * model's simulation.draws.  Seed of point i (0-based): `seed` if
  * have_seed, else point i's simulation.seed, plus i when vary_seed (mod
  * 2^64).  On the first invalid point, reports "point N (PATH=VALUE, ...) is
@@ -31,8 +31,8 @@ typedef struct ds_sweep ds_sweep;
  * line up) is invalid too, and so is varying simulation.draws (use -n).
  * On success stores a new sweep in *out (free with ds_sweep_free). */
 int ds_sweep_new(const ds_scenario *base, const ds_design *d, uint64_t draws,
-                 int have_seed, uint64_t seed, int vary_seed, ds_sweep **out,
-                 ds_report *rep);
+                 int have_seed, uint64_t seed, int vary_seed, int threads,
+                 ds_sweep **out, ds_report *rep);
 
 /* Draws of every point. */
 uint64_t ds_sweep_draws(const ds_sweep *s);
