@@ -262,8 +262,8 @@ int ds_output_table(const ds_model *m, const ds_stats *st,
     fprintf(f, "%s\n", m->name);
     fprintf(f, "scenario %s, %llu draws, seed %llu\n", meta->scenario_file,
             (unsigned long long)meta->draws, (unsigned long long)meta->seed);
-    fprintf(f, "money in bn USD/yr; deficit = %s's deficit with %s; "
-               "benefit = %s's discounted net gain vs no deal\n\n",
+    fprintf(f, "money in bn USD/yr; deficit: of %s with %s; "
+               "benefit: to %s, discounted, against no deal\n\n",
             m->counterpart_name, m->home_name, m->home_name);
     for (size_t r = 0; r < nrow; r++) {
         for (size_t c = 0; c < ncol; c++) {

@@ -293,3 +293,26 @@ Test(cli, golden_summary)
     free(golden);
     cli_free(&r);
 }
+
+/* --progress shows rate and ETA on stderr (here not a terminal, so one line
+ * per update) for a run over about a second; --no-progress and -q do not;
+ * -q also drops the "wrote FILE" note. */
+Test(cli, progress_and_quiet)
+{
+    char o[600];
+    snprintf(o, sizeof o, "%s/out.csv", dir);
+    cli_result r = cli_run(dir, "run", JAPAN, "-n", "400000", "-j", "2", "--progress",
+                           "-o", o, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "draws/s") && strstr(r.err, "ETA"), "no progress line: %s", r.err);
+    cr_assert(strstr(r.err, "wrote"), "%s", r.err);
+    cli_free(&r);
+    r = cli_run(dir, "run", JAPAN, "-n", "20000", "-j", "2", "--no-progress", "-o", o, NULL);
+    cr_assert_eq(r.status, 0);
+    cr_assert(!strstr(r.err, "draws/s"), "%s", r.err);
+    cli_free(&r);
+    r = cli_run(dir, "run", JAPAN, "-n", "20000", "-j", "2", "--progress", "-q", "-o", o, NULL);
+    cr_assert_eq(r.status, 0);
+    cr_assert_str_eq(r.err, "", "-q must keep stderr empty");
+    cli_free(&r);
+}

@@ -163,6 +163,51 @@ Test(number, round_trips_random_doubles)
     cr_assert(shortest > 0);
 }
 
+/* The writer's fast path (one exact conversion, rounded candidates) gives
+ * exactly what the plain definition gives: the first of %.15g, %.16g, %.17g
+ * that reads back to the same bits.  Random bits, ordinary magnitudes,
+ * short decimals (ties and carries such as 9.995) and integers. */
+static void reference_format(char *buf, double x)
+{
+    static const char *const fmt[] = {"%.15g", "%.16g", "%.17g"};
+    for (int k = 0; k < 3; k++) {
+        double y;
+        snprintf(buf, DS_CSV_NUM_MAX, fmt[k], x);
+        y = strtod(buf, NULL);
+        if (memcmp(&x, &y, sizeof x) == 0)
+            return;
+    }
+}
+
+Test(number, equals_plain_definition)
+{
+    uint64_t s = 42;
+    char a[DS_CSV_NUM_MAX], b[DS_CSV_NUM_MAX];
+    for (int i = 0; i < 300000; i++) {
+        uint64_t bits = splitmix64(&s);
+        double x;
+        switch (i % 4) {
+        case 0:
+            memcpy(&x, &bits, sizeof x);
+            break;
+        case 1:
+            x = ldexp((double)(bits >> 11), -53) * pow(10, (double)(i % 41) - 20);
+            break;
+        case 2:
+            x = (double)(int64_t)(bits % 2000001 - 1000000) / 1000.0;
+            break;
+        default:
+            x = (double)(int64_t)(bits >> 12) - 1e15;
+            break;
+        }
+        if (!isfinite(x) || x == 0)
+            continue;
+        ds_csv_format_double(a, x);
+        reference_format(b, x);
+        cr_assert_str_eq(a, b, "%a", x);
+    }
+}
+
 Test(number, shortest_forms)
 {
     char buf[DS_CSV_NUM_MAX];

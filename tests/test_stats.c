@@ -910,3 +910,26 @@ Test(stats, merge_rejects_other_shapes_and_unflushed)
     ds_stats_free(c);
     ds_stats_free(NULL);
 }
+
+/* The ring of bins: values arriving in descending order (every one a new
+ * minimum, the case that used to move every bin), wide ranges that wrap the
+ * ring around negative indices, and sets just above and below the number of
+ * exactly kept values, all byte-identical to other orders and within bound. */
+Test(qhist, descending_and_wrapping)
+{
+    enum { N = 20000 };
+    double *x = malloc(N * sizeof *x);
+    cr_assert_not_null(x);
+    for (size_t i = 0; i < N; i++)
+        x[i] = 1e3 - 0.37 * (double)i;              /* descending through 0 */
+    check_quantiles("descending", x, N, 0);
+    for (size_t i = 0; i < N; i++)
+        x[i] = -5e5 - (double)(i * 7919 % N) * 1e-2;  /* negative, scattered */
+    check_quantiles("negative", x, N, 0);
+    for (size_t n = DS_QHIST_SMALL - 1; n <= DS_QHIST_SMALL + 2; n++) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = (double)((i * 37) % n) - 20.5;
+        check_quantiles("around the kept count", x, n, n <= DS_QHIST_SMALL);
+    }
+    free(x);
+}
