@@ -452,16 +452,82 @@ static void progress_clear(progress *p)
     p->shown = 0;
 }
 
+/* Options that `run` and `sweep` share. */
+typedef struct common_opts {
+    const char *file;      /* the scenario, NULL = built-in */
+    const char *out_name;  /* -o */
+    char **sets;           /* --set arguments, [nsets] (argv's strings) */
+    int nsets;
+    uint64_t draws, seed, threads; /* 0 threads = all cores */
+    int have_draws, have_seed;
+    int quiet, prog;       /* prog: -1 default, 0 --no-progress, 1 --progress */
+} common_opts;
+
+/* Take argv[*i] (and its value) into co if it is a shared option or the
+ * scenario.  Returns 1 when taken, 0 when it is not one, -1 after printing a
+ * usage error. */
+static int common_option(const char *cmd, int argc, char **argv, int *i,
+                         common_opts *co)
+{
+    const char *a = argv[*i], *v;
+
+    if (opt_value(argc, argv, i, "-n", "--draws", &v)) {
+        if (parse_u64(v, 1, UINT64_MAX, &co->draws) != 0)
+            return usage_error(cmd, "-n/--draws must be an integer >= 1, got '%s'",
+                               v ? v : ""), -1;
+        co->have_draws = 1;
+    } else if (opt_value(argc, argv, i, "-s", "--seed", &v)) {
+        /* Plain digits only: every 64-bit seed must be reachable exactly. */
+        if (!v || !*v || strspn(v, "0123456789") != strlen(v) ||
+            parse_u64(v, 0, UINT64_MAX, &co->seed) != 0)
+            return usage_error(cmd, "-s/--seed must be an integer in 0 ... 2^64-1, got '%s'",
+                               v ? v : ""), -1;
+        co->have_seed = 1;
+    } else if (opt_value(argc, argv, i, "-j", "--threads", &v)) {
+        if (parse_u64(v, 1, MAX_THREADS, &co->threads) != 0)
+            return usage_error(cmd, "-j/--threads must be an integer in 1 ... 1024, got '%s'",
+                               v ? v : ""), -1;
+    } else if (opt_value(argc, argv, i, "-o", "--output", &v)) {
+        if (!v)
+            return usage_error(cmd, "%s needs a value", a), -1;
+        co->out_name = v;
+    } else if (opt_value(argc, argv, i, NULL, "--set", &v)) {
+        if (!v)
+            return usage_error(cmd, "%s needs a value", a), -1;
+        co->sets[co->nsets++] = (char *)v;
+    } else if (strcmp(a, "--progress") == 0) {
+        co->prog = 1;
+    } else if (strcmp(a, "--no-progress") == 0) {
+        co->prog = 0;
+    } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+        co->quiet = 1;
+    } else if (a[0] != '-' || !a[1]) {
+        if (co->file)
+            return usage_error(cmd, "more than one scenario given ('%s')", a), -1;
+        co->file = a;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* All cores, unless -j said otherwise. */
+static int thread_count(const common_opts *co)
+{
+    long n;
+    if (co->threads)
+        return (int)co->threads;
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
 enum { FMT_DEFAULT, FMT_TABLE, FMT_CSV, FMT_JSON };
 
 static int cmd_run(int argc, char **argv)
 {
-    const char *file = NULL, *out_name = NULL, *draws_name = NULL,
-               *json_name = NULL, *v;
-    char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    int nsets = 0, format = FMT_DEFAULT, quiet = 0, prog = -1, status;
-    uint64_t draws = 0, seed = 0, threads = 0;
-    int have_draws = 0, have_seed = 0;
+    const char *draws_name = NULL, *json_name = NULL, *v;
+    int format = FMT_DEFAULT, status;
+    common_opts co = {0};
     ds_model *m = NULL;
     ds_stats *stats = NULL;
     ds_outfile out = {0}, dout = {0}, jout = {0};
@@ -474,31 +540,22 @@ static int cmd_run(int argc, char **argv)
     ds_run_meta meta;
     FILE *sink;
 
-    if (!sets) {
+    co.prog = -1;
+    if (!(co.sets = calloc((size_t)argc + 1, sizeof *co.sets))) {
         fprintf(stderr, "dealsim: out of memory\n");
         return DS_EXIT_RUNTIME;
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int took;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            free(sets);
+            free(co.sets);
             return help("run");
-        } else if (opt_value(argc, argv, &i, "-n", "--draws", &v)) {
-            if (parse_u64(v, 1, UINT64_MAX, &draws) != 0)
-                goto bad_draws;
-            have_draws = 1;
-        } else if (opt_value(argc, argv, &i, "-s", "--seed", &v)) {
-            if (!v || !*v || parse_u64(v, 0, UINT64_MAX, &seed) != 0 ||
-                strspn(v, "0123456789") != strlen(v))
-                goto bad_seed;
-            have_seed = 1;
-        } else if (opt_value(argc, argv, &i, "-j", "--threads", &v)) {
-            if (parse_u64(v, 1, MAX_THREADS, &threads) != 0)
-                goto bad_threads;
-        } else if (opt_value(argc, argv, &i, "-o", "--output", &v)) {
-            if (!v)
-                goto missing;
-            out_name = v;
+        } else if ((took = common_option("run", argc, argv, &i, &co)) != 0) {
+            if (took < 0) {
+                free(co.sets);
+                return DS_EXIT_USAGE;
+            }
         } else if (opt_value(argc, argv, &i, NULL, "--draws-out", &v)) {
             if (!v)
                 goto missing;
@@ -515,65 +572,33 @@ static int cmd_run(int argc, char **argv)
             else if (v && strcmp(v, "json") == 0)
                 format = FMT_JSON;
             else {
-                free(sets);
+                free(co.sets);
                 return usage_error("run", "--format must be table, csv or json, got '%s'",
                                    v ? v : "");
             }
-        } else if (opt_value(argc, argv, &i, NULL, "--set", &v)) {
-            if (!v)
-                goto missing;
-            sets[nsets++] = (char *)v;
-        } else if (strcmp(a, "--progress") == 0) {
-            prog = 1;
-        } else if (strcmp(a, "--no-progress") == 0) {
-            prog = 0;
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            free(sets);
-            return usage_error("run", "unknown option '%s'", a);
-        } else if (!file) {
-            file = a;
         } else {
-            free(sets);
-            return usage_error("run", "more than one scenario given ('%s')", a);
+            free(co.sets);
+            return usage_error("run", "unknown option '%s'", a);
         }
         continue;
     missing:
-        free(sets);
+        free(co.sets);
         return usage_error("run", "%s needs a value", a);
-    bad_draws:
-        free(sets);
-        return usage_error("run", "-n/--draws must be an integer >= 1, got '%s'",
-                           v ? v : "");
-    bad_seed:
-        free(sets);
-        return usage_error("run", "-s/--seed must be an integer in 0 ... 2^64-1, got '%s'",
-                           v ? v : "");
-    bad_threads:
-        free(sets);
-        return usage_error("run", "-j/--threads must be an integer in 1 ... 1024, got '%s'",
-                           v ? v : "");
     }
 
-    status = load_model(file, sets, nsets, &m);
-    free(sets);
-    sets = NULL;
+    status = load_model(co.file, co.sets, co.nsets, &m);
     if (status != DS_OK) {
         status = status == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
         goto done;
     }
-    if (!have_draws)
-        draws = m->draws;
-    if (!have_seed)
-        seed = m->seed;
-    if (!threads) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (uint64_t)n;
-    }
-    if (file) {
-        if (!(text = slurp(file, &len))) {
-            fprintf(stderr, "dealsim run: %s: cannot read: %s\n", file, strerror(errno));
+    if (!co.have_draws)
+        co.draws = m->draws;
+    if (!co.have_seed)
+        co.seed = m->seed;
+    if (co.file) {
+        if (!(text = slurp(co.file, &len))) {
+            fprintf(stderr, "dealsim run: %s: cannot read: %s\n", co.file,
+                    strerror(errno));
             status = DS_EXIT_RUNTIME;
             goto done;
         }
@@ -585,7 +610,7 @@ static int cmd_run(int argc, char **argv)
     /* Open every output before the run, so a bad path fails in a second,
      * not after an hour. */
     catch_signals();
-    if ((out_name && ds_outfile_open(&out, out_name, &err) != DS_OK) ||
+    if ((co.out_name && ds_outfile_open(&out, co.out_name, &err) != DS_OK) ||
         (draws_name && ds_outfile_open(&dout, draws_name, &err) != DS_OK) ||
         (json_name && ds_outfile_open(&jout, json_name, &err) != DS_OK)) {
         fprintf(stderr, "dealsim run: %s\n", err.msg);
@@ -596,12 +621,12 @@ static int cmd_run(int argc, char **argv)
         ds_run_draws_header(m, dout.f);
 
     pr.tty = isatty(STDERR_FILENO);
-    pr.enabled = quiet ? 0 : prog == 1 ? 2 : prog == 0 ? 0 : pr.tty;
+    pr.enabled = co.quiet ? 0 : co.prog == 1 ? 2 : co.prog == 0 ? 0 : pr.tty;
     clock_gettime(CLOCK_MONOTONIC, &pr.t0);
     memset(&ro, 0, sizeof ro);
-    ro.draws = draws;
-    ro.seed = seed;
-    ro.threads = (int)threads;
+    ro.draws = co.draws;
+    ro.seed = co.seed;
+    ro.threads = thread_count(&co);
     ro.draws_out = dout.f;
     ro.progress = on_progress;
     ro.progress_ctx = &pr;
@@ -619,15 +644,15 @@ static int cmd_run(int argc, char **argv)
         goto done;
     }
 
-    meta.scenario_file = file ? file : DS_BUILTIN_NAME;
+    meta.scenario_file = co.file ? co.file : DS_BUILTIN_NAME;
     meta.sha256 = sha;
-    meta.seed = seed;
-    meta.draws = draws;
+    meta.seed = co.seed;
+    meta.draws = co.draws;
     if (out.f && ds_output_csv(m, stats, out.f) != DS_OK)
         goto write_failed;
     if (jout.f && ds_output_json(m, stats, &meta, jout.f) != DS_OK)
         goto write_failed;
-    if (!out_name) {
+    if (!co.out_name) {
         if (format == FMT_DEFAULT)
             format = isatty(STDOUT_FILENO) ? FMT_TABLE : FMT_CSV;
         sink = stdout;
@@ -650,8 +675,8 @@ static int cmd_run(int argc, char **argv)
         status = DS_EXIT_RUNTIME;
         goto done;
     }
-    if (!quiet && out_name && is_regular(out_name))
-        fprintf(stderr, "dealsim run: wrote %s\n", out_name);
+    if (!co.quiet && co.out_name && is_regular(co.out_name))
+        fprintf(stderr, "dealsim run: wrote %s\n", co.out_name);
     status = DS_EXIT_OK;
     goto done;
 
@@ -665,7 +690,7 @@ done:
     ds_stats_free(stats);
     ds_model_free(m);
     free(text);
-    free(sets);
+    free(co.sets);
     return status;
 }
 
@@ -673,12 +698,11 @@ done:
 
 static int cmd_sweep(int argc, char **argv)
 {
-    const char *file = NULL, *out_name = NULL, *v;
+    const char *v;
     const char **vary = calloc((size_t)argc + 1, sizeof *vary);
-    char **sets = calloc((size_t)argc + 1, sizeof *sets);
     size_t nvary = 0;
-    int nsets = 0, quiet = 0, prog = -1, vary_seed = 0, have_seed = 0, status;
-    uint64_t draws = 0, seed = 0, threads = 0;
+    int vary_seed = 0, status;
+    common_opts co = {0};
     ds_design_args da;
     ds_design *design = NULL;
     ds_scenario *base = NULL;
@@ -692,16 +716,24 @@ static int cmd_sweep(int argc, char **argv)
 
     ds_report_init(&rep);
     memset(&da, 0, sizeof da);
-    if (!vary || !sets) {
+    co.prog = -1;
+    co.sets = calloc((size_t)argc + 1, sizeof *co.sets);
+    if (!vary || !co.sets) {
         fprintf(stderr, "dealsim: out of memory\n");
         status = DS_EXIT_RUNTIME;
         goto done;
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int took;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             status = help("sweep");
             goto done;
+        } else if ((took = common_option("sweep", argc, argv, &i, &co)) != 0) {
+            if (took < 0) {
+                status = DS_EXIT_USAGE;
+                goto done;
+            }
         } else if (opt_value(argc, argv, &i, NULL, "--vary", &v)) {
             if (!v)
                 goto missing;
@@ -720,49 +752,8 @@ static int cmd_sweep(int argc, char **argv)
             da.samples = v;
         } else if (strcmp(a, "--vary-seed") == 0) {
             vary_seed = 1;
-        } else if (opt_value(argc, argv, &i, "-n", "--draws", &v)) {
-            if (parse_u64(v, 1, UINT64_MAX, &draws) != 0) {
-                status = usage_error("sweep", "-n/--draws must be an integer >= 1, got '%s'",
-                                     v ? v : "");
-                goto done;
-            }
-        } else if (opt_value(argc, argv, &i, "-s", "--seed", &v)) {
-            if (!v || !*v || strspn(v, "0123456789") != strlen(v) ||
-                parse_u64(v, 0, UINT64_MAX, &seed) != 0) {
-                status = usage_error("sweep",
-                                     "-s/--seed must be an integer in 0 ... 2^64-1, got '%s'",
-                                     v ? v : "");
-                goto done;
-            }
-            have_seed = 1;
-        } else if (opt_value(argc, argv, &i, "-j", "--threads", &v)) {
-            if (parse_u64(v, 1, MAX_THREADS, &threads) != 0) {
-                status = usage_error("sweep",
-                                     "-j/--threads must be an integer in 1 ... 1024, got '%s'",
-                                     v ? v : "");
-                goto done;
-            }
-        } else if (opt_value(argc, argv, &i, "-o", "--output", &v)) {
-            if (!v)
-                goto missing;
-            out_name = v;
-        } else if (opt_value(argc, argv, &i, NULL, "--set", &v)) {
-            if (!v)
-                goto missing;
-            sets[nsets++] = (char *)v;
-        } else if (strcmp(a, "--progress") == 0) {
-            prog = 1;
-        } else if (strcmp(a, "--no-progress") == 0) {
-            prog = 0;
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            status = usage_error("sweep", "unknown option '%s'", a);
-            goto done;
-        } else if (!file) {
-            file = a;
         } else {
-            status = usage_error("sweep", "more than one scenario given ('%s')", a);
+            status = usage_error("sweep", "unknown option '%s'", a);
             goto done;
         }
         continue;
@@ -772,12 +763,12 @@ static int cmd_sweep(int argc, char **argv)
     }
 
     /* The base scenario: parsed once, overridden, validated. */
-    base = file ? ds_scenario_load(file, &rep)
+    base = co.file ? ds_scenario_load(co.file, &rep)
                 : ds_scenario_parse(DS_BUILTIN_NAME, ds_builtin_scenario,
                                     ds_builtin_scenario_len, &rep);
     status = base ? DS_OK : DS_EINVAL;
-    for (int i = 0; i < nsets && status == DS_OK; i++)
-        status = ds_scenario_set_arg(base, sets[i], &rep);
+    for (int i = 0; i < co.nsets && status == DS_OK; i++)
+        status = ds_scenario_set_arg(base, co.sets[i], &rep);
     if (status == DS_OK)
         status = ds_scenario_build(base, &bm, &rep);
     if (status != DS_OK || ds_report_count(&rep)) {
@@ -788,7 +779,7 @@ static int cmd_sweep(int argc, char **argv)
 
     da.vary = vary;
     da.n_vary = nvary;
-    da.seed = have_seed ? seed : bm->seed;
+    da.seed = co.have_seed ? co.seed : bm->seed;
     da.is_integer = ds_sweep_is_integer;
     if (ds_design_new(&da, &design, &err) != DS_OK) {
         fprintf(stderr, "dealsim sweep: %s\n", err.msg);
@@ -796,12 +787,8 @@ static int cmd_sweep(int argc, char **argv)
                  : err.code == DS_EIO  ? DS_EXIT_USAGE : DS_EXIT_RUNTIME;
         goto done;
     }
-    if (!threads) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (uint64_t)n;
-    }
-    status = ds_sweep_new(base, design, draws, have_seed, seed, vary_seed,
-                          (int)threads, &sw, &rep);
+    status = ds_sweep_new(base, design, co.draws, co.have_seed, co.seed, vary_seed,
+                          thread_count(&co), &sw, &rep);
     if (status != DS_OK) {
         print_report(&rep);
         status = status == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
@@ -809,16 +796,16 @@ static int cmd_sweep(int argc, char **argv)
     }
 
     catch_signals();
-    if (ds_outfile_open(&out, out_name ? out_name : "-", &err) != DS_OK) {
+    if (ds_outfile_open(&out, co.out_name ? co.out_name : "-", &err) != DS_OK) {
         fprintf(stderr, "dealsim sweep: %s\n", err.msg);
         status = DS_EXIT_RUNTIME;
         goto done;
     }
     pr.tty = isatty(STDERR_FILENO);
-    pr.enabled = quiet ? 0 : prog == 1 ? 2 : prog == 0 ? 0 : pr.tty;
+    pr.enabled = co.quiet ? 0 : co.prog == 1 ? 2 : co.prog == 0 ? 0 : pr.tty;
     clock_gettime(CLOCK_MONOTONIC, &pr.t0);
     memset(&ro, 0, sizeof ro);
-    ro.threads = (int)threads;
+    ro.threads = thread_count(&co);
     ro.progress = on_progress;
     ro.progress_ctx = &pr;
     ro.stop = &g_stop;
@@ -834,8 +821,8 @@ static int cmd_sweep(int argc, char **argv)
         status = DS_EXIT_RUNTIME;
         goto done;
     }
-    if (!quiet && out_name && is_regular(out_name))
-        fprintf(stderr, "dealsim sweep: wrote %s (%zu points)\n", out_name,
+    if (!co.quiet && co.out_name && is_regular(co.out_name))
+        fprintf(stderr, "dealsim sweep: wrote %s (%zu points)\n", co.out_name,
                 ds_design_points(design));
     status = DS_EXIT_OK;
 done:
@@ -846,7 +833,7 @@ done:
     ds_scenario_free(base);
     ds_report_free(&rep);
     free(vary);
-    free(sets);
+    free(co.sets);
     return status;
 }
 

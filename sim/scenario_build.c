@@ -816,16 +816,25 @@ static int ident_cmp(const void *a, const void *b)
 }
 
 /* Index the non-NULL ids[0..n-1] for lookup by bsearch. */
-static void idset_make(vc *c, idset *s, char *const *ids, size_t n)
+/* The ids of n list elements of `stride` bytes from base, each element
+ * starting with its `char *id` (NULL ids are left out). */
+static void idset_of(vc *c, idset *s, const void *base, size_t n, size_t stride)
 {
     s->n = 0;
     s->v = xcalloc(c, n, sizeof *s->v);
     if (!s->v)
         return;
-    for (size_t i = 0; i < n; i++)
-        if (ids[i])
-            s->v[s->n++] = (ident){ids[i], i};
+    for (size_t i = 0; i < n; i++) {
+        char *id = *(char *const *)((const char *)base + i * stride);
+        if (id)
+            s->v[s->n++] = (ident){id, i};
+    }
     qsort(s->v, s->n, sizeof *s->v, ident_cmp);
+}
+
+static void idset_make(vc *c, idset *s, char *const *ids, size_t n)
+{
+    idset_of(c, s, ids, n, sizeof *ids);
 }
 
 /* Index of id (its first occurrence), or -1. */
@@ -1017,7 +1026,7 @@ static void build_dims(bctx *b, const cJSON *root)
         }
         ds_scn_path_pop(&c->path, o0);
     }
-    idset_make(c, &b->dims, m->dims, m->n_dims);
+    idset_of(c, &b->dims, m->dims, m->n_dims, sizeof *m->dims);
     idset_dups(c, &b->dims, "dimensions");
 }
 
@@ -1026,7 +1035,6 @@ static void build_third(bctx *b, const cJSON *root)
     vc *c = &b->c;
     ds_model *m = b->m;
     size_t n, i = 0;
-    char **ids;
     const cJSON *l = list_at(c, root, "third_parties", OPT, 0,
                              DS_MAX_THIRD_PARTIES, "third parties", &n);
     if (l) {
@@ -1060,14 +1068,8 @@ static void build_third(bctx *b, const cJSON *root)
         }
         ds_scn_path_pop(&c->path, o0);
     }
-    ids = xcalloc(c, m->n_third, sizeof *ids);
-    if (!ids)
-        return;
-    for (i = 0; i < m->n_third; i++)
-        ids[i] = m->third[i].id;
-    idset_make(c, &b->third, ids, m->n_third);
+    idset_of(c, &b->third, m->third, m->n_third, sizeof *m->third);
     idset_dups(c, &b->third, "third_parties");
-    free(ids);
 }
 
 static void build_lines(bctx *b, const cJSON *root, int *need_elasticity,
@@ -1076,7 +1078,6 @@ static void build_lines(bctx *b, const cJSON *root, int *need_elasticity,
     vc *c = &b->c;
     ds_model *m = b->m;
     size_t n, i = 0;
-    char **ids;
     idset set;
     const cJSON *l = list_at(c, root, "lines", REQ, 1, DS_MAX_LINES, "lines", &n);
     if (!l)
@@ -1108,15 +1109,9 @@ static void build_lines(bctx *b, const cJSON *root, int *need_elasticity,
         ds_scn_path_pop(&c->path, o1);
     }
     ds_scn_path_pop(&c->path, o0);
-    ids = xcalloc(c, n, sizeof *ids);
-    if (!ids)
-        return;
-    for (i = 0; i < n; i++)
-        ids[i] = m->lines[i].id;
-    idset_make(c, &set, ids, n);
+    idset_of(c, &set, m->lines, n, sizeof *m->lines);
     idset_dups(c, &set, "lines");
     free(set.v);
-    free(ids);
 }
 
 static void build_items(bctx *b, const cJSON *root)
@@ -1124,7 +1119,6 @@ static void build_items(bctx *b, const cJSON *root)
     vc *c = &b->c;
     ds_model *m = b->m;
     size_t n, i = 0;
-    char **ids;
     const cJSON *l = list_at(c, root, "items", OPT, 0, DS_MAX_ITEMS, "items", &n);
     if (l) {
         m->items = xcalloc(c, n, sizeof *m->items);
@@ -1200,14 +1194,8 @@ static void build_items(bctx *b, const cJSON *root)
         }
         ds_scn_path_pop(&c->path, o0);
     }
-    ids = xcalloc(c, m->n_items, sizeof *ids);
-    if (!ids)
-        return;
-    for (i = 0; i < m->n_items; i++)
-        ids[i] = m->items[i].id;
-    idset_make(c, &b->items, ids, m->n_items);
+    idset_of(c, &b->items, m->items, m->n_items, sizeof *m->items);
     idset_dups(c, &b->items, "items");
-    free(ids);
 }
 
 static void build_packages(bctx *b, const cJSON *root)
@@ -1215,7 +1203,6 @@ static void build_packages(bctx *b, const cJSON *root)
     vc *c = &b->c;
     ds_model *m = b->m;
     size_t n, i = 0;
-    char **ids;
     const cJSON *l = list_at(c, root, "packages", REQ, 1, DS_MAX_PACKAGES,
                              "packages", &n);
     if (l) {
@@ -1271,14 +1258,8 @@ static void build_packages(bctx *b, const cJSON *root)
         }
         ds_scn_path_pop(&c->path, o0);
     }
-    ids = xcalloc(c, m->n_packages, sizeof *ids);
-    if (!ids)
-        return;
-    for (i = 0; i < m->n_packages; i++)
-        ids[i] = m->packages[i].id;
-    idset_make(c, &b->packages, ids, m->n_packages);
+    idset_of(c, &b->packages, m->packages, m->n_packages, sizeof *m->packages);
     idset_dups(c, &b->packages, "packages");
-    free(ids);
 }
 
 /* An array of ids referring to `set` (offers, champions); *out gets indices. */
@@ -1320,7 +1301,6 @@ static void build_strategies(bctx *b, const cJSON *root)
     vc *c = &b->c;
     ds_model *m = b->m;
     size_t n, i = 0;
-    char **ids;
     idset set;
     const cJSON *l;
 
@@ -1369,15 +1349,9 @@ static void build_strategies(bctx *b, const cJSON *root)
         ds_scn_path_pop(&c->path, o1);
     }
     ds_scn_path_pop(&c->path, o0);
-    ids = xcalloc(c, n, sizeof *ids);
-    if (!ids)
-        return;
-    for (i = 0; i < n; i++)
-        ids[i] = m->strategies[i].id;
-    idset_make(c, &set, ids, n);
+    idset_of(c, &set, m->strategies, n, sizeof *m->strategies);
     idset_dups(c, &set, "strategies");
     free(set.v);
-    free(ids);
 }
 
 static void build_actor(bctx *b, const cJSON *e, ds_actor *a, int *decider_seen,
@@ -1475,7 +1449,6 @@ static void build_actors(bctx *b, const cJSON *root)
     vc *c = &b->c;
     ds_model *m = b->m;
     size_t n, i = 0;
-    char **ids;
     idset set;
     int decider_seen = 0;
     const char *decider_id = NULL;
@@ -1506,15 +1479,9 @@ static void build_actors(bctx *b, const cJSON *root)
         ds_scn_path_pop(&c->path, o1);
     }
     ds_scn_path_pop(&c->path, o0);
-    ids = xcalloc(c, n, sizeof *ids);
-    if (!ids)
-        return;
-    for (i = 0; i < n; i++)
-        ids[i] = m->actors[i].id;
-    idset_make(c, &set, ids, n);
+    idset_of(c, &set, m->actors, n, sizeof *m->actors);
     idset_dups(c, &set, "actors");
     free(set.v);
-    free(ids);
 }
 
 static void build_protocol(bctx *b, const cJSON *root)
