@@ -740,39 +740,46 @@ static inline double clamp(double x, double lo, double hi)
     return x < lo ? lo : x > hi ? hi : x;
 }
 
+int ds_dist_is_one_uniform(const ds_dist *d)
+{
+    return (d->kind == DS_DIST_UNIFORM && d->u.uniform.min != d->u.uniform.max) ||
+           (d->kind == DS_DIST_TRIANGULAR && d->u.tri.min != d->u.tri.max);
+}
+
+double ds_dist_from_uniform(const ds_dist *d, double u)
+{
+    if (d->kind == DS_DIST_UNIFORM) /* min + (max - min) U */
+        return d->u.uniform.min + (d->u.uniform.max - d->u.uniform.min) * u;
+    /* Triangular by inverse CDF: F(x) = (x-min)^2 / ((max-min)(mode-min))
+     * below the mode, 1 - (max-x)^2 / ((max-min)(max-mode)) above it; with
+     * p = k[0] = (mode-min)/(max-min) and q = k[1] = (max-mode)/(max-min)
+     * that is x = min + (max-min) sqrt(U p) for U < p, else
+     * x = max - (max-min) sqrt((1-U) q), which cannot overflow. */
+    double lo = d->u.tri.min, hi = d->u.tri.max, span = hi - lo, x;
+    if (u < d->k[0])
+        x = lo + span * sqrt(u * d->k[0]);
+    else
+        x = hi - span * sqrt((1 - u) * d->k[1]);
+    return clamp(x, lo, hi);
+}
+
 double ds_dist_sample(const ds_dist *d, gsl_rng *r)
 {
-    double u;
     /* Each degenerate case returns before drawing (see the file comment). */
     switch (d->kind) {
     case DS_DIST_FIXED:
         return d->u.fixed.value;
-    case DS_DIST_UNIFORM: /* min + (max - min) U */
-        if (d->u.uniform.min == d->u.uniform.max)
-            return d->u.uniform.min;
-        return d->u.uniform.min + (d->u.uniform.max - d->u.uniform.min) * unif(r);
+    case DS_DIST_UNIFORM:
+    case DS_DIST_TRIANGULAR:
+        if (!ds_dist_is_one_uniform(d))
+            return d->kind == DS_DIST_UNIFORM ? d->u.uniform.min : d->u.tri.min;
+        return ds_dist_from_uniform(d, unif(r));
     case DS_DIST_NORMAL:
         return sample_normal(d, r);
     case DS_DIST_LOGNORMAL: /* SPEC §2: median exp(sigma Z) */
         if (d->u.lognormal.sigma == 0)
             return d->u.lognormal.median;
         return d->u.lognormal.median * exp(gsl_ran_gaussian_ziggurat(r, d->u.lognormal.sigma));
-    case DS_DIST_TRIANGULAR: {
-        /* Inverse CDF: F(x) = (x-min)^2 / ((max-min)(mode-min)) below the
-         * mode, 1 - (max-x)^2 / ((max-min)(max-mode)) above it; with
-         * p = k[0] = (mode-min)/(max-min) and q = k[1] = (max-mode)/(max-min)
-         * that is x = min + (max-min) sqrt(U p) for U < p, else
-         * x = max - (max-min) sqrt((1-U) q), which cannot overflow. */
-        double lo = d->u.tri.min, hi = d->u.tri.max, span = hi - lo, x;
-        if (span == 0)
-            return lo;
-        u = unif(r);
-        if (u < d->k[0])
-            x = lo + span * sqrt(u * d->k[0]);
-        else
-            x = hi - span * sqrt((1 - u) * d->k[1]);
-        return clamp(x, lo, hi);
-    }
     case DS_DIST_PERT: { /* SPEC §2, lambda = 4 */
         if (d->u.tri.min == d->u.tri.max)
             return d->u.tri.min;

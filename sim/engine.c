@@ -60,6 +60,13 @@
 #define SLOTS_ITEM_FIXED 3u /* deficit_effect, cost, delivery; then scores */
 #define SLOTS_PER_ACTOR 3u
 
+/* The first blocks of the first rounds' streams are computed with the
+ * world's, side by side (rng.h): a round draws about 2 + 2 per actor words,
+ * three blocks for a few actors; rounds after the first few are rare enough
+ * (or lazily reached) to be left to the stream's own refill. */
+#define ROUND_BLOCKS 3u
+#define ROUNDS_AHEAD 4
+
 /* The team step keeps its approving members in one 64-bit mask. */
 _Static_assert(DS_MAX_ACTORS <= 64, "member masks are 64 bits wide");
 
@@ -68,6 +75,8 @@ typedef struct world_draw {
     const ds_dist *d;
     double *dst;
     uint32_t slot;
+    int one_u;         /* ds_dist_is_one_uniform: sampled from the first
+                          block's words, without opening the stream */
 } world_draw;
 
 /* An actor whose weights are drawn from a Dirichlet (§5.1). */
@@ -163,8 +172,12 @@ struct ds_engine {
     /* The world's streams' first blocks, computed side by side each draw:
      * wd[] first, then dd[], then the third parties' U_q streams. */
     size_t n_ws;
-    uint32_t (*wblk)[4];          /* [n_ws] first blocks of the streams */
-    uint32_t *wpurp;              /* [n_ws] stream purposes */
+    uint32_t (*wblk)[4];          /* [n_ws + n_rb] first blocks of the streams,
+                                     then the rounds' first blocks */
+    uint32_t *wpurp;              /* [n_ws + n_rb] stream purposes */
+    uint32_t *wbi;                /* [n_ws + n_rb] block indices */
+    size_t n_rb;                  /* ROUND_BLOCKS for each of rounds
+                                     1..min(R, ROUNDS_AHEAD) */
 };
 
 /* Everything the workspace allocates, in one list for new/free. */
@@ -177,7 +190,7 @@ struct ds_engine {
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot)   \
     X(member) X(influence) X(veto) X(out) X(out_ret) X(out_retcost)          \
-    X(out_eval) X(out_appr) X(wblk) X(wpurp)
+    X(out_eval) X(out_appr) X(wblk) X(wpurp) X(wbi)
 
 /* calloc that never returns NULL for a zero count (so NULL means no memory). */
 static void *zalloc(size_t n, size_t size)
@@ -207,6 +220,7 @@ static void plan_dist(ds_engine *e, const ds_dist *d, double *dst, uint32_t slot
     e->wd[e->n_wd].d = d;
     e->wd[e->n_wd].dst = dst;
     e->wd[e->n_wd].slot = slot;
+    e->wd[e->n_wd].one_u = ds_dist_is_one_uniform(d);
     e->n_wd++;
 }
 
@@ -391,9 +405,16 @@ ds_engine *ds_engine_new(const ds_model *m)
 
     /* The world's stream purposes, in the order draw_world uses them. */
     e->n_ws = e->n_wd + e->n_dd + Q;
-    if (!(e->wblk = zalloc(e->n_ws, sizeof *e->wblk)) ||
-        !(e->wpurp = zalloc(e->n_ws, sizeof *e->wpurp)))
+    e->n_rb = ROUND_BLOCKS * (size_t)(R < ROUNDS_AHEAD ? R : ROUNDS_AHEAD);
+    if (!(e->wblk = zalloc(e->n_ws + e->n_rb, sizeof *e->wblk)) ||
+        !(e->wpurp = zalloc(e->n_ws + e->n_rb, sizeof *e->wpurp)) ||
+        !(e->wbi = zalloc(e->n_ws + e->n_rb, sizeof *e->wbi)))
         goto fail;
+    for (size_t j = 0; j < e->n_rb; j++) {
+        e->wpurp[e->n_ws + j] =
+            DS_STREAM(DS_STREAM_ROUNDS, (uint32_t)(1 + j / ROUND_BLOCKS));
+        e->wbi[e->n_ws + j] = (uint32_t)(j % ROUND_BLOCKS);
+    }
     for (size_t j = 0; j < e->n_wd; j++)
         e->wpurp[j] = DS_STREAM(DS_STREAM_WORLD, e->wd[j].slot);
     for (size_t j = 0; j < e->n_dd; j++)
@@ -427,11 +448,17 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
     const uint32_t *pu = e->wpurp;
     uint32_t (*blk)[4] = e->wblk;
     double acc = 0.0;
-    ds_rng_first_blocks(e->n_ws, seed, draw, e->wpurp, e->wblk);
+    ds_rng_blocks(e->n_ws + e->n_rb, seed, draw, e->wpurp, e->wbi, e->wblk);
     for (size_t j = 0; j < e->n_wd; j++, pu++, blk++) {
         const world_draw *wd = &e->wd[j];
-        ds_rng_open_at(r, seed, draw, *pu, *blk);
-        *wd->dst = ds_dist_sample(wd->d, ds_rng_gsl(r));
+        if (wd->one_u) {
+            /* Exactly ds_rng_uniform of the stream's first two words. */
+            double u = (double)ds_rng_u53_of((*blk)[0], (*blk)[1]) * DS_RNG_TWO_M53;
+            *wd->dst = ds_dist_from_uniform(wd->d, u);
+        } else {
+            ds_rng_open_at(r, seed, draw, *pu, *blk);
+            *wd->dst = ds_dist_sample(wd->d, ds_rng_gsl(r));
+        }
         acc += *wd->dst;
     }
     for (size_t j = 0; j < e->n_dd; j++, pu++, blk++) {
@@ -467,7 +494,13 @@ static double draw_round(ds_engine *e, uint64_t seed, uint64_t draw, int r)
     const ds_model *m = e->m;
     const size_t A = m->n_actors;
     ds_rng *g = &e->rng;
-    ds_rng_open(g, seed, draw, DS_STREAM(DS_STREAM_ROUNDS, (uint32_t)r));
+    uint32_t purpose = DS_STREAM(DS_STREAM_ROUNDS, (uint32_t)r);
+    size_t rb = ROUND_BLOCKS * (size_t)(r - 1);
+    if (rb < e->n_rb)             /* computed with the world's blocks */
+        ds_rng_open_blocks(g, seed, draw, purpose,
+                           (const uint32_t (*)[4])(e->wblk + e->n_ws + rb), ROUND_BLOCKS);
+    else
+        ds_rng_open(g, seed, draw, purpose);
     double ul = coin(g), us = coin(g);
     double acc = ul + us;
     e->lost[r] = ul < m->protocol.disconnect;

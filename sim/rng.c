@@ -245,27 +245,34 @@ void ds_rng_open(ds_rng *r, uint64_t seed, uint64_t draw, uint32_t purpose)
     r->gsl.state = r;
 }
 
-void ds_rng_first_blocks(size_t n, uint64_t seed, uint64_t draw,
-                         const uint32_t *purpose, uint32_t (*first)[4])
+void ds_rng_blocks(size_t n, uint64_t seed, uint64_t draw, const uint32_t *purpose,
+                   const uint32_t *block, uint32_t (*out)[4])
 {
     uint32_t c0[MAX_LANES], c1[MAX_LANES], c2[MAX_LANES], c3[MAX_LANES];
     for (size_t i0 = 0; i0 < n; i0 += MAX_LANES) {
         size_t lanes = n - i0 < MAX_LANES ? n - i0 : MAX_LANES;
         for (size_t j = 0; j < MAX_LANES; j++) {
             /* Unused lanes compute a harmless copy of lane 0. */
-            c0[j] = 0;
-            c1[j] = purpose[i0 + (j < lanes ? j : 0)];
+            size_t i = i0 + (j < lanes ? j : 0);
+            c0[j] = block ? block[i] : 0;
+            c1[j] = purpose[i];
             c2[j] = (uint32_t)draw;
             c3[j] = (uint32_t)(draw >> 32);
         }
         philox_lanes16((uint32_t)seed, (uint32_t)(seed >> 32), c0, c1, c2, c3);
         for (size_t j = 0; j < lanes; j++) {
-            first[i0 + j][0] = c0[j];
-            first[i0 + j][1] = c1[j];
-            first[i0 + j][2] = c2[j];
-            first[i0 + j][3] = c3[j];
+            out[i0 + j][0] = c0[j];
+            out[i0 + j][1] = c1[j];
+            out[i0 + j][2] = c2[j];
+            out[i0 + j][3] = c3[j];
         }
     }
+}
+
+void ds_rng_first_blocks(size_t n, uint64_t seed, uint64_t draw,
+                         const uint32_t *purpose, uint32_t (*first)[4])
+{
+    ds_rng_blocks(n, seed, draw, purpose, NULL, first);
 }
 
 void ds_rng_open_many(ds_rng *r, size_t n, uint64_t seed, uint64_t draw,

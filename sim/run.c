@@ -292,17 +292,11 @@ static point_slot *enter_point(shared *sh, size_t p)
 
 /* Merge a worker's statistics of `blocks` finished blocks into their point;
  * hand every point that is now complete, in order, to job->done. */
-static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
+static void merge_blocks(shared *sh, point_slot *ps, const ds_stats *scratch,
                          uint64_t blocks)
 {
     pthread_mutex_lock(&sh->mu);
-    if (ds_stats_draws(ps->total) == 0) {
-        /* Merging into an empty accumulator copies: swap instead, and the
-         * worker goes on with the empty one. */
-        ds_stats *t = ps->total;
-        ps->total = *scratch;
-        *scratch = t;
-    } else if (ds_stats_merge(ps->total, *scratch) != DS_OK) {
+    if (ds_stats_merge(ps->total, scratch) != DS_OK) {
         fail_locked(sh, DS_EINVAL, NULL, "statistics of different shapes");
     }
     ps->blocks_done += blocks;
@@ -360,7 +354,7 @@ static void *work(void *arg)
          * anything that may wait, since finishing the point waited for may
          * need them. */
         if (p != cur_point && held) {
-            merge_blocks(sh, cps, &scratch, held);
+            merge_blocks(sh, cps, scratch, held);
             held = 0;
             ds_stats_reset(scratch);
         }
@@ -410,7 +404,7 @@ static void *work(void *arg)
     }
 done:
     if (held && !stopped(sh))
-        merge_blocks(sh, cps, &scratch, held);
+        merge_blocks(sh, cps, scratch, held);
     ds_engine_free(e);
     ds_stats_free(scratch);
     pthread_mutex_lock(&sh->mu);

@@ -778,3 +778,32 @@ Test(dist, fixed_constructor)
     ds_rng_open(&r, SEED, 80, DS_STREAM_WORLD);
     cr_assert_eq(ds_dist_sample(&d, ds_rng_gsl(&r)), 1.25); /* no prepare needed */
 }
+
+/* The one-uniform shortcut the engine takes for uniform and triangular dists
+ * gives exactly what sampling through the stream gives; other kinds, and
+ * constant ones, do not claim it. */
+Test(dist, one_uniform_shortcut_is_exact)
+{
+    ds_dist u = mk_uniform(-2.5, 7.25), t = mk_uniform(0, 1), n = mk_normal(0, 1, -INFINITY, INFINITY);
+    t.kind = DS_DIST_TRIANGULAR;
+    t.u.tri.min = 1.0;
+    t.u.tri.mode = 1.75;
+    t.u.tri.max = 4.0;
+    cr_assert_eq(ds_dist_prepare(&u), 0);
+    cr_assert_eq(ds_dist_prepare(&t), 0);
+    cr_assert_eq(ds_dist_prepare(&n), 0);
+    cr_assert(ds_dist_is_one_uniform(&u) && ds_dist_is_one_uniform(&t));
+    cr_assert(!ds_dist_is_one_uniform(&n));
+    ds_dist c = mk_uniform(3, 3);
+    cr_assert(!ds_dist_is_one_uniform(&c), "a constant draws nothing");
+    for (uint64_t d = 0; d < 2000; d++) {
+        const ds_dist *dd = d % 2 ? &u : &t;
+        ds_rng a, b;
+        ds_rng_open(&a, 77, d, 5);
+        ds_rng_open(&b, 77, d, 5);
+        double x = ds_dist_sample(dd, ds_rng_gsl(&a));
+        double y = ds_dist_from_uniform(dd, ds_rng_uniform(&b));
+        cr_assert(memcmp(&x, &y, sizeof x) == 0, "draw %llu: %a vs %a",
+                  (unsigned long long)d, x, y);
+    }
+}

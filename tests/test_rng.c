@@ -266,3 +266,25 @@ Test(rng, open_many_equals_open)
         cr_assert_eq(gsl_rng_get(ds_rng_gsl(&many[i])), gsl_rng_get(ds_rng_gsl(&one)));
     }
 }
+
+/* Blocks computed ahead (any block index, side by side) and handed to
+ * ds_rng_open_blocks give the same stream as ds_rng_open, past the
+ * precomputed words too. */
+Test(rng, open_blocks_equals_open)
+{
+    enum { STREAMS = 5, NB = 3 };
+    uint32_t purpose[STREAMS * NB], block[STREAMS * NB], out[STREAMS * NB][4];
+    for (size_t i = 0; i < STREAMS * NB; i++) {
+        purpose[i] = DS_STREAM(DS_STREAM_ROUNDS, 1 + i / NB);
+        block[i] = (uint32_t)(i % NB);
+    }
+    ds_rng_blocks(STREAMS * NB, 99, 123456789012ULL, purpose, block, out);
+    for (size_t s = 0; s < STREAMS; s++) {
+        ds_rng a, b;
+        ds_rng_open_blocks(&a, 99, 123456789012ULL, purpose[s * NB],
+                           (const uint32_t (*)[4])(out + s * NB), NB);
+        ds_rng_open(&b, 99, 123456789012ULL, purpose[s * NB]);
+        for (int w = 0; w < 50; w++)
+            cr_assert_eq(ds_rng_u32(&a), ds_rng_u32(&b), "stream %zu word %d", s, w);
+    }
+}

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scenario=${1:-scenarios/japan_us_2025.json}
-draws=${2:-2000000}
+draws=${2:-1000000}
 tools/deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target dealsim bench_run >/dev/null

@@ -61,6 +61,15 @@ int ds_dist_check(const ds_dist *d, const char **field, char *msg, size_t msgsz)
 /* One draw from d using r (SPEC §2).  d must be prepared. */
 double ds_dist_sample(const ds_dist *d, gsl_rng *r);
 
+/* 1 if ds_dist_sample(d, r) is ds_dist_from_uniform(d, ds_rng_uniform(r)):
+ * one uniform on [0, 1), two words of a dealsim stream (uniform and
+ * triangular dists that are not constant).  Lets a caller that already holds
+ * a stream's first words skip opening it. */
+int ds_dist_is_one_uniform(const ds_dist *d);
+
+/* The sample of d for uniform u in [0, 1), when ds_dist_is_one_uniform(d). */
+double ds_dist_from_uniform(const ds_dist *d, double u);
+
 /* The analytic mean (SPEC §2; for a truncated normal the truncated mean). */
 double ds_dist_mean(const ds_dist *d);
 

@@ -67,6 +67,33 @@ void ds_rng_open_many(ds_rng *r, size_t n, uint64_t seed, uint64_t draw,
 void ds_rng_first_blocks(size_t n, uint64_t seed, uint64_t draw,
                          const uint32_t *purpose, uint32_t (*first)[4]);
 
+/* Block block[i] (NULL: block 0) of stream (seed, draw, purpose[i]) into
+ * out[i], for i < n, computed side by side. */
+void ds_rng_blocks(size_t n, uint64_t seed, uint64_t draw, const uint32_t *purpose,
+                   const uint32_t *block, uint32_t (*out)[4]);
+
+/* Open r on stream (seed, draw, purpose) with its first nblocks blocks
+ * (1 <= nblocks <= DS_RNG_BUF / 4) already computed in blocks[0..nblocks-1]
+ * (by ds_rng_blocks).  Same stream as ds_rng_open. */
+static inline void ds_rng_open_blocks(ds_rng *r, uint64_t seed, uint64_t draw,
+                                      uint32_t purpose, const uint32_t (*blocks)[4],
+                                      unsigned nblocks)
+{
+    r->key[0] = (uint32_t)seed;
+    r->key[1] = (uint32_t)(seed >> 32);
+    r->ctr[0] = nblocks;
+    r->ctr[1] = purpose;
+    r->ctr[2] = (uint32_t)draw;
+    r->ctr[3] = (uint32_t)(draw >> 32);
+    for (unsigned b = 0; b < nblocks; b++)
+        for (unsigned w = 0; w < 4; w++)
+            r->buf[4 * b + w] = blocks[b][w];
+    r->used = 0;
+    r->avail = 4 * nblocks;
+    r->gsl.type = ds_rng_type;
+    r->gsl.state = r;
+}
+
 /* Open r on stream (seed, draw, purpose) whose first block `first` was
  * computed by ds_rng_first_blocks.  Same stream as ds_rng_open. */
 static inline void ds_rng_open_at(ds_rng *r, uint64_t seed, uint64_t draw,
@@ -107,11 +134,15 @@ static inline uint32_t ds_rng_u32(ds_rng *r)
 #define DS_RNG_TWO_M53 (1.0 / 9007199254740992.0)
 
 /* 53 random bits from two words: 27 high bits of the first, 26 of the second. */
+static inline uint64_t ds_rng_u53_of(uint32_t w0, uint32_t w1)
+{
+    return ((uint64_t)(w0 >> 5) << 26) | (w1 >> 6);
+}
+
 static inline uint64_t ds_rng_u53(ds_rng *r)
 {
-    uint64_t a = ds_rng_u32(r) >> 5;
-    uint64_t b = ds_rng_u32(r) >> 6;
-    return (a << 26) | b;
+    uint32_t w0 = ds_rng_u32(r);
+    return ds_rng_u53_of(w0, ds_rng_u32(r));
 }
 
 /* Uniform on [0, 1) with 53 random bits (two words). */
