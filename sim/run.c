@@ -32,6 +32,9 @@
  * bound memory. */
 #define SLOTS_PER_THREAD 2
 
+/* Points per thread from which a task is a whole point (see run()). */
+#define POINTS_PER_THREAD 16
+
 enum { POINT_EMPTY, POINT_BUILDING, POINT_READY };
 
 typedef struct point_slot {
@@ -56,7 +59,9 @@ typedef struct shared {
     const ds_model *single;          /* ds_run's model, or NULL */
     const ds_run_opts *o;
     uint64_t nb;                     /* blocks per point */
-    uint64_t ntasks;                 /* npoints * nb */
+    uint64_t tb;                     /* blocks per task: 1, or nb (whole
+                                        points) when there are many points */
+    uint64_t ntasks;                 /* npoints * nb / tb */
     atomic_uint_fast64_t next_task;
     atomic_uint_fast64_t done;       /* draws completed, all points */
     pthread_mutex_t mu;              /* guards everything below */
@@ -292,11 +297,19 @@ static point_slot *enter_point(shared *sh, size_t p)
 
 /* Merge a worker's statistics of `blocks` finished blocks into their point;
  * hand every point that is now complete, in order, to job->done. */
-static void merge_blocks(shared *sh, point_slot *ps, const ds_stats *scratch,
+static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
                          uint64_t blocks)
 {
     pthread_mutex_lock(&sh->mu);
-    if (ds_stats_merge(ps->total, scratch) != DS_OK) {
+    if (ds_stats_draws(ps->total) == 0) {
+        /* Merging into an empty total would copy: swap the objects, and the
+         * worker goes on with the empty one (a point run by one worker, as
+         * in a sweep of many points, is never copied). */
+        ds_stats *t = ps->total;
+        ps->total = *scratch;
+        *scratch = t;
+    } else
+    if (ds_stats_merge(ps->total, *scratch) != DS_OK) {
         fail_locked(sh, DS_EINVAL, NULL, "statistics of different shapes");
     }
     ps->blocks_done += blocks;
@@ -347,14 +360,14 @@ static void *work(void *arg)
         t = atomic_fetch_add(&sh->next_task, 1);
         if (t >= sh->ntasks)
             break;
-        p = (size_t)(t / sh->nb);
-        b = t % sh->nb;
+        p = (size_t)(t / (sh->nb / sh->tb));
+        b = t % (sh->nb / sh->tb) * sh->tb;
         /* Statistics are merged into their point only when the worker moves
          * on (or ends): a single run merges once per thread.  Merge before
          * anything that may wait, since finishing the point waited for may
          * need them. */
         if (p != cur_point && held) {
-            merge_blocks(sh, cps, scratch, held);
+            merge_blocks(sh, cps, &scratch, held);
             held = 0;
             ds_stats_reset(scratch);
         }
@@ -379,32 +392,36 @@ static void *work(void *arg)
                 break;
             }
         }
-        first = b * DS_RUN_BLOCK;
-        last = first + DS_RUN_BLOCK;
-        if (last > o->draws || last < first)
-            last = o->draws;
-        if (sh->rows && !(rs = claim_rows(sh, b)))
-            break;
-        for (uint64_t d = first; d < last; d++) {
-            const ds_outcome *out = ds_engine_draw(e, ps->seed, d);
-            ds_stats_add(scratch, out);
-            if (rs) {
-                if (reserve(rs, w->row_max) != DS_OK) {
-                    fail(sh, DS_ENOMEM, NULL, "out of memory for per-draw rows");
-                    goto done;
+        for (uint64_t bend = b + sh->tb; b < bend; b++) {
+            first = b * DS_RUN_BLOCK;
+            last = first + DS_RUN_BLOCK;
+            if (last > o->draws || last < first)
+                last = o->draws;
+            if (sh->rows && !(rs = claim_rows(sh, b)))
+                goto done;
+            for (uint64_t d = first; d < last; d++) {
+                const ds_outcome *out = ds_engine_draw(e, ps->seed, d);
+                ds_stats_add(scratch, out);
+                if (rs) {
+                    if (reserve(rs, w->row_max) != DS_OK) {
+                        fail(sh, DS_ENOMEM, NULL, "out of memory for per-draw rows");
+                        goto done;
+                    }
+                    rs->len += format_rows(rs->buf + rs->len, cur, d, out);
                 }
-                rs->len += format_rows(rs->buf + rs->len, cur, d, out);
             }
+            ds_stats_flush(scratch);
+            held++;
+            atomic_fetch_add(&sh->done, last - first);
+            if (rs)
+                publish_rows(sh, rs, b);
+            if (stopped(sh))
+                goto done;
         }
-        ds_stats_flush(scratch);
-        held++;
-        atomic_fetch_add(&sh->done, last - first);
-        if (rs)
-            publish_rows(sh, rs, b);
     }
 done:
     if (held && !stopped(sh))
-        merge_blocks(sh, cps, scratch, held);
+        merge_blocks(sh, cps, &scratch, held);
     ds_engine_free(e);
     ds_stats_free(scratch);
     pthread_mutex_lock(&sh->mu);
@@ -443,7 +460,12 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
         return ds_error_set(err, DS_EINVAL, "nothing to run");
     if (sh.nb > UINT64_MAX / job->npoints)
         return ds_error_set(err, DS_EINVAL, "too many draws times points");
-    sh.ntasks = sh.nb * job->npoints;
+    /* Whole points per task when there are enough of them that the last
+     * ones cannot leave a thread idle for long (at most about 1/16 of the
+     * run): each point is then run, and merged, by one worker. */
+    sh.tb = !single && job->npoints >= (size_t)POINTS_PER_THREAD * (size_t)nthreads
+                ? sh.nb : 1;
+    sh.ntasks = sh.nb / sh.tb * job->npoints;
     total_draws = o->draws * job->npoints;
     if ((uint64_t)nthreads > sh.ntasks)
         nthreads = (int)sh.ntasks;

@@ -107,6 +107,24 @@ Test(sweep, byte_identical_for_any_threads_and_small_n)
     cli_free(&c);
 }
 
+/* Many points: a task is then a whole point (one worker per point) for -j 1
+ * and -j 2 but not -j 3; the output is the same bytes in every case. */
+Test(sweep, byte_identical_whole_point_tasks)
+{
+    cli_result a = cli_run(dir, "sweep", JAPAN, "--vary", "protocol.quorum=0.1:0.9:40",
+                           "-n", "5000", "-j", "1", NULL);
+    cli_result b = cli_run(dir, "sweep", JAPAN, "--vary", "protocol.quorum=0.1:0.9:40",
+                           "-n", "5000", "-j", "2", NULL);
+    cli_result c = cli_run(dir, "sweep", JAPAN, "--vary", "protocol.quorum=0.1:0.9:40",
+                           "-n", "5000", "-j", "3", NULL);
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    cr_assert_str_eq(a.out, b.out);
+    cr_assert_str_eq(a.out, c.out);
+    cli_free(&a);
+    cli_free(&b);
+    cli_free(&c);
+}
+
 /* Same seed everywhere by default: two points with the same value give the
  * same rows; --vary-seed gives them different draws. */
 Test(sweep, common_random_numbers_and_vary_seed)
