@@ -91,38 +91,32 @@ Test(sweep, point_equals_run_with_set)
     cli_free(&r);
 }
 
+/* The sweep's output is the same bytes at -j 1, 2 and 3. */
+static void same_for_any_threads(const char *vary, const char *draws)
+{
+    cli_result r[3];
+    const char *j[3] = {"1", "2", "3"};
+    for (int k = 0; k < 3; k++) {
+        r[k] = cli_run(dir, "sweep", JAPAN, "--vary", vary, "-n", draws, "-j", j[k], NULL);
+        cr_assert_eq(r[k].status, 0, "%s", r[k].err);
+    }
+    cr_assert_str_eq(r[0].out, r[1].out);
+    cr_assert_str_eq(r[0].out, r[2].out);
+    for (int k = 0; k < 3; k++)
+        cli_free(&r[k]);
+}
+
+/* Few points, small N: (point, block) tasks spread over the threads. */
 Test(sweep, byte_identical_for_any_threads_and_small_n)
 {
-    cli_result a = cli_run(dir, "sweep", JAPAN, "--vary", "protocol.quorum=0.3:0.9:7",
-                           "-n", "300", "-j", "1", NULL);
-    cli_result b = cli_run(dir, "sweep", JAPAN, "--vary", "protocol.quorum=0.3:0.9:7",
-                           "-n", "300", "-j", "2", NULL);
-    cli_result c = cli_run(dir, "sweep", JAPAN, "--vary", "protocol.quorum=0.3:0.9:7",
-                           "-n", "300", "-j", "3", NULL);
-    cr_assert_eq(a.status, 0, "%s", a.err);
-    cr_assert_str_eq(a.out, b.out);
-    cr_assert_str_eq(a.out, c.out);
-    cli_free(&a);
-    cli_free(&b);
-    cli_free(&c);
+    same_for_any_threads("protocol.quorum=0.3:0.9:7", "300");
 }
 
 /* Many points: a task is then a whole point (one worker per point) for -j 1
- * and -j 2 but not -j 3; the output is the same bytes in every case. */
+ * and -j 2 but not -j 3. */
 Test(sweep, byte_identical_whole_point_tasks)
 {
-    cli_result a = cli_run(dir, "sweep", JAPAN, "--vary", "protocol.quorum=0.1:0.9:40",
-                           "-n", "5000", "-j", "1", NULL);
-    cli_result b = cli_run(dir, "sweep", JAPAN, "--vary", "protocol.quorum=0.1:0.9:40",
-                           "-n", "5000", "-j", "2", NULL);
-    cli_result c = cli_run(dir, "sweep", JAPAN, "--vary", "protocol.quorum=0.1:0.9:40",
-                           "-n", "5000", "-j", "3", NULL);
-    cr_assert_eq(a.status, 0, "%s", a.err);
-    cr_assert_str_eq(a.out, b.out);
-    cr_assert_str_eq(a.out, c.out);
-    cli_free(&a);
-    cli_free(&b);
-    cli_free(&c);
+    same_for_any_threads("protocol.quorum=0.1:0.9:40", "5000");
 }
 
 /* Same seed everywhere by default: two points with the same value give the
