@@ -97,11 +97,12 @@ static int make_keys(const layout *l, key **out, ds_error *err)
         k[i].row = i;
         if (l->sweep) {
             const char *p = ds_csv_cell(l->c, i, 0);
-            char *end;
+            int digit = *p >= '0' && *p <= '9';
+            char *end = (char *)p;
             errno = 0;
-            if (*p >= '0' && *p <= '9')
+            if (digit)
                 k[i].point = strtoull(p, &end, 10);
-            if (!(*p >= '0' && *p <= '9') || *end || errno || k[i].point == 0) {
+            if (!digit || *end || errno || k[i].point == 0) {
                 ds_error_set(err, DS_EINVAL,
                              "%s:%zu: error: column 'point': expected an integer >= 1, got '%s'",
                              l->file, ds_csv_line(l->c, i), p);
