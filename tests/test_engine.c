@@ -13,6 +13,7 @@
 
 #include "dealsim/dist.h"
 #include "dealsim/engine.h"
+#include "model_util.h"
 #include "dealsim/error.h"
 #include "dealsim/model.h"
 #include "dealsim/rng.h"
@@ -51,17 +52,7 @@ static int same(const snap *a, const snap *b)
 
 static ds_model *parse(const char *text)
 {
-    ds_report rep;
-    ds_model *m = NULL;
-    ds_report_init(&rep);
-    ds_scenario *s = ds_scenario_parse("test.json", text, strlen(text), &rep);
-    if (s)
-        ds_scenario_build(s, &m, &rep);
-    for (size_t i = 0; i < rep.n; i++)
-        cr_log_error("%s", rep.msg[i]);
-    ds_report_free(&rep);
-    ds_scenario_free(s);
-    cr_assert_not_null(m, "scenario does not load:\n%s", text);
+    ds_model *m = test_model_text(text);
     cr_assert(m->n_actors <= MAXA && m->n_third <= MAXQ);
     return m;
 }

@@ -12,6 +12,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "dealsim/engine.h"
+#include "model_util.h"
 #include "dealsim/error.h"
 #include "dealsim/model.h"
 #include "dealsim/scenario.h"
@@ -42,19 +43,8 @@ typedef struct tally {
 static ds_model *load(const char *name)
 {
     char path[1024];
-    ds_report rep;
-    ds_model *m = NULL;
     snprintf(path, sizeof path, "%s/data/oracle/%s.json", DS_TEST_DIR, name);
-    ds_report_init(&rep);
-    ds_scenario *s = ds_scenario_load(path, &rep);
-    if (s)
-        ds_scenario_build(s, &m, &rep);
-    for (size_t i = 0; i < rep.n; i++)
-        cr_log_error("%s", rep.msg[i]);
-    ds_report_free(&rep);
-    ds_scenario_free(s);
-    cr_assert_not_null(m, "cannot load %s", path);
-    return m;
+    return test_model_file(path);
 }
 
 /* Simulate n draws of m and tally strategy k. */
