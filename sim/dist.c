@@ -588,6 +588,32 @@ static void prepare_normal(ds_dist *d)
     k[3] = isinf(zb) ? 0.0 : gsl_cdf_ugaussian_Q(zb);
 }
 
+/* The alias table of a checked discrete dist.  GSL divides the weights by
+ * their sum, which must be finite: weights whose sum overflows are first
+ * divided by their maximum (their ratios stay, their sum is then at most n).
+ * Other weights are passed as they are, so that their table, and every draw
+ * from it, stays what it always was. */
+static int discrete_table(ds_dist *d)
+{
+    size_t n = d->u.discrete.n;
+    const double *w = d->u.discrete.weights;
+    double sum = 0, wmax = 0, *scaled = NULL;
+    for (size_t i = 0; i < n; i++) {
+        sum += w[i];
+        wmax = fmax(wmax, w[i]);
+    }
+    if (isinf(sum)) {
+        if (!(scaled = malloc(n * sizeof *scaled)))
+            return DS_ENOMEM;
+        for (size_t i = 0; i < n; i++)
+            scaled[i] = w[i] / wmax;
+        w = scaled;
+    }
+    d->table = gsl_ran_discrete_preproc(n, w);
+    free(scaled);
+    return d->table ? DS_OK : DS_ENOMEM;
+}
+
 int ds_dist_prepare(ds_dist *d)
 {
     double span;
@@ -616,12 +642,13 @@ int ds_dist_prepare(ds_dist *d)
         }
         break;
     case DS_DIST_DISCRETE:
+        /* GSL signals (through its error handler) an empty or negative
+         * weight list: never pass it one. */
+        if (ds_dist_check(d, NULL, NULL, 0) != DS_OK)
+            return DS_EINVAL;
         if (ds_dist_is_constant(d, &d->k[0]))
             break; /* sampled without a table, as k[0] */
-        d->table = gsl_ran_discrete_preproc(d->u.discrete.n, d->u.discrete.weights);
-        if (!d->table)
-            return DS_ENOMEM;
-        break;
+        return discrete_table(d);
     default:
         break;
     }

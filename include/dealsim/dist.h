@@ -48,7 +48,9 @@ typedef struct ds_dist {
 ds_dist ds_dist_fixed(double v);
 
 /* Precompute sampling constants.  Call once after the parameters are set and
- * validated (ds_dist_check).  Returns DS_OK or DS_ENOMEM (discrete tables). */
+ * validated (ds_dist_check).  Returns DS_OK, DS_ENOMEM (discrete tables), or
+ * DS_EINVAL for a discrete dist that fails ds_dist_check (nothing prepared).
+ * It never calls GSL's error handler for a checked dist (see error.h). */
 int ds_dist_prepare(ds_dist *d);
 
 /* Check the §2 rules of a dist's own parameters (sd >= 0, min <= mode <= max,

@@ -4,6 +4,19 @@
  * Every fallible function in dealsim returns a status (DS_OK == 0) and, when
  * it can fail for a reason a user should read, fills a caller-provided
  * ds_error or appends to a ds_report.  Nothing below the CLI prints or exits.
+ *
+ * GSL's error handler.  GSL reports some errors by calling a handler that is
+ * one setting for the whole process and whose default aborts.  dealsim calls
+ * GSL only with arguments it has checked: for a model that
+ * ds_scenario_build accepted, a dist that passes ds_dist_check and options
+ * that ds_design_new accepted, no GSL function it calls reaches the
+ * handler, whatever the handler is.  The exception is GSL itself running out
+ * of memory (the table of a discrete dist, a Sobol design), which GSL
+ * reports through the handler.  dealsim never changes the handler: doing so
+ * from a library would race with the program's other threads and override
+ * the program's own choice.  A program that would rather get DS_ENOMEM than
+ * an abort there calls gsl_set_error_handler_off() once, before it starts
+ * threads, as the dealsim program does.
  */
 #ifndef DEALSIM_ERROR_H
 #define DEALSIM_ERROR_H
