@@ -26,8 +26,9 @@ else()
   file(RELATIVE_PATH _ds_bin_to_lib ${CMAKE_INSTALL_FULL_BINDIR}
        ${CMAKE_INSTALL_FULL_LIBDIR})
   set_target_properties(dealsim PROPERTIES INSTALL_RPATH "$ORIGIN/${_ds_bin_to_lib}")
-  set_target_properties(dealsim_core PROPERTIES
-    VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+  # Before 1.0 a minor version may change the ABI, as for the package below.
+  set_target_properties(dealsim_core PROPERTIES VERSION ${PROJECT_VERSION}
+    SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
 endif()
 
 install(TARGETS dealsim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
