@@ -29,6 +29,8 @@ static inline char *cli_read_file(const char *path, size_t *len)
     FILE *f = fopen(path, "rb");
     char *buf;
     long n;
+    if (len)
+        *len = 0;
     if (!f)
         return NULL;
     fseek(f, 0, SEEK_END);
@@ -53,7 +55,7 @@ static inline char *cli_read_file(const char *path, size_t *len)
 static inline pid_t cli_start_io(const char *dir, int in_fd, const char *out_path,
                           char *const argv[])
 {
-    char o[512], e[512];
+    char o[1024], e[1024];
     pid_t pid;
     snprintf(o, sizeof o, "%s/.stdout", dir);
     snprintf(e, sizeof e, "%s/.stderr", dir);
@@ -80,7 +82,7 @@ static inline pid_t cli_start(const char *dir, char *const argv[])
 static inline cli_result cli_wait(const char *dir, pid_t pid)
 {
     cli_result r = {0};
-    char o[512], e[512];
+    char o[1024], e[1024];
     int st = 0;
     waitpid(pid, &st, 0);
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -128,7 +130,7 @@ static inline cli_result cli_wait_timeout(const char *dir, pid_t pid, double sec
  * `text`; 0 when it has not after `seconds`. */
 static inline int cli_stderr_has(const char *dir, const char *text, double seconds)
 {
-    char e[512];
+    char e[1024];
     snprintf(e, sizeof e, "%s/.stderr", dir);
     for (long waited = 0; waited <= (long)(seconds * 1000); waited += 20) {
         char *t = cli_read_file(e, NULL);
