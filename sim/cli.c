@@ -1,16 +1,17 @@
 /*
- * cli.c - `dealsim run | validate | help` and the global options.
+ * cli.c - the commands of the command line and the global options.
  *
- * The only place that prints to the terminal or decides an exit status.  It
- * calls the library in flow order: scenario (load, --set, build) -> run ->
- * output, and owns signal handling so Ctrl-C leaves no partial output.
+ * The only place that prints to the terminal or decides an exit status.  The
+ * commands and their options are the tables of cli_opts.c, which also parse
+ * argv; each command here calls the library in flow order: scenario (load,
+ * --set, build) -> run -> output, and owns signal handling so Ctrl-C leaves
+ * no partial output.
  */
 #include "cli.h"
 
 #include <errno.h>
-#include <limits.h>
-#include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,8 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "cli_opts.h"
+#include "cli_outfile.h"
 #include "dealsim/compare.h"
 #include "dealsim/csv.h"
 #include "dealsim/design.h"
@@ -30,15 +33,16 @@
 #include "dealsim/scenario.h"
 #include "dealsim/sha256.h"
 #include "dealsim/sweep.h"
-#include "outfile.h"
+#ifdef DS_HAVE_FORMAT
+#include "dealsim/format.h"
+#endif
 
-/* Most worker threads -j accepts: far above any machine this runs on, low
- * enough that a typo (-j 1000000) is an error rather than a hang. */
-#define MAX_THREADS 1024
-
-/* A run shorter than this shows no progress line (SPEC §8: "takes more than
- * about a second"). */
+/* A run shorter than this shows no progress line unless asked to (SPEC §8:
+ * "takes more than about a second"). */
 #define PROGRESS_DELAY_S 1.0
+
+/* Bytes read from a scenario file at a time. */
+#define READ_CHUNK 65536
 
 static volatile sig_atomic_t g_stop;
 
@@ -58,229 +62,37 @@ static void catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-/* ---- help ----------------------------------------------------------- */
+/* ---- output errors ------------------------------------------------------ */
 
-static const char HELP_MAIN[] =
-"usage: dealsim <command> [arguments]\n"
-"\n"
-"dealsim simulates trade-deficit bargaining by Monte Carlo: for each\n"
-"concession package or escalation strategy in a scenario file, how likely a\n"
-"deal is, in which round, at what tariff, what it does to the deficit, what\n"
-"the home side gains, who on the other side supports it, and how likely\n"
-"third-party retaliation is.\n"
-"\n"
-"commands:\n"
-"  run [SCENARIO]        simulate (default: the built-in Japan-US 2025 scenario)\n"
-"  validate SCENARIO...  check scenario files and print every problem\n"
-"  sweep [SCENARIO] --vary PATH=SPEC ...\n"
-"                        one run per design point, as one long CSV table\n"
-"  compare A.csv B.csv   line up two summary or sweep CSVs: A, B, B - A, z\n"
-"  help [COMMAND]        show help for a command\n"
-"\n"
-"options:\n"
-"  -h, --help            show this help\n"
-"  --version             show the version\n"
-"\n"
-"exit status: 0 success, 1 runtime failure (I/O, memory), 2 bad usage or\n"
-"invalid scenario, 130 interrupted.\n"
-"\n"
-"Try:  dealsim run            (the built-in scenario, 100000 draws)\n"
-"      dealsim help run\n";
-
-static const char HELP_RUN[] =
-"usage: dealsim run [SCENARIO] [options]\n"
-"\n"
-"Simulate every strategy of SCENARIO (a JSON file; default: the built-in\n"
-"Japan-US 2025 scenario) over many random draws and print a summary: one\n"
-"row per strategy with P(deal), the mean deal round, tariff, deficit,\n"
-"benefit to the home side, concession cost, retaliation and approval rates.\n"
-"\n"
-"options:\n"
-"  -n, --draws N         number of draws (default: the scenario's\n"
-"                        simulation.draws, else 100000)\n"
-"  -s, --seed S          random seed, 0 ... 2^64-1 (default: simulation.seed)\n"
-"  -j, --threads N       worker threads (default: all cores); results are\n"
-"                        byte-identical for any N\n"
-"  -o, --output FILE     write the summary CSV to FILE ('-' = stdout)\n"
-"      --draws-out FILE  also write one CSV row per (draw, strategy)\n"
-"      --json FILE       also write the summary and run metadata as JSON\n"
-"      --format F        what goes to stdout without -o: table, csv or json\n"
-"                        (default: table on a terminal, csv otherwise)\n"
-"      --set PATH=VALUE  change the scenario before validation, e.g.\n"
-"                        --set actors.trump.threshold=0.2 (repeatable)\n"
-"      --progress        show a progress line on stderr\n"
-"      --no-progress     never show it (default: shown on a terminal for\n"
-"                        runs longer than about a second)\n"
-"  -q, --quiet           print nothing but results and errors\n"
-"  -h, --help            show this help\n"
-"\n"
-"Output files are written to a temporary name and renamed when complete;\n"
-"Ctrl-C stops promptly, leaves no partial file and exits with status 130.\n"
-"\n"
-"examples:\n"
-"  dealsim run\n"
-"  dealsim run scenarios/japan_us_2025.json -n 1000000 -o summary.csv\n"
-"  dealsim run my.json --set protocol.rounds=5 --format json\n";
-
-static const char HELP_VALIDATE[] =
-"usage: dealsim validate [SCENARIO...]\n"
-"\n"
-"Check each scenario file completely (SPEC sections 2-4: keys, types,\n"
-"ranges, ids, references, limits) and print every problem found, one per\n"
-"line on stderr:\n"
-"  FILE:LINE:COL: error: MESSAGE     (JSON syntax)\n"
-"  FILE: error: PATH: MESSAGE        (everything else, PATH by ids)\n"
-"A valid file prints 'FILE: ok' on stdout.  Without a file, the built-in\n"
-"scenario is checked.  Exit status 0 if every file is valid, else 2.\n"
-"\n"
-"options:\n"
-"      --set PATH=VALUE  apply an override before validation (repeatable)\n"
-"  -h, --help            show this help\n";
-
-static const char HELP_SWEEP[] =
-"usage: dealsim sweep [SCENARIO] --vary PATH=SPEC ... [options]\n"
-"       dealsim sweep [SCENARIO] --design-file FILE.csv [options]\n"
-"\n"
-"Run one Monte Carlo per design point and write one CSV row per (point,\n"
-"strategy): point, one column per varied path, then the summary columns of\n"
-"`dealsim run`.  Every point is validated before any is run.  Every point\n"
-"uses the same seed and draws (common random numbers, so response curves\n"
-"are smooth) unless --vary-seed is given.\n"
-"\n"
-"SPEC of --vary PATH=SPEC:\n"
-"  v1,v2,...             a list of values (grid design)\n"
-"  a:b:k                 k evenly spaced values from a to b inclusive (grid)\n"
-"  a:b                   a range (lhs and sobol designs)\n"
-"\n"
-"options:\n"
-"      --vary PATH=SPEC  a varied path (repeatable; the first varies slowest)\n"
-"      --design D        grid (default: every combination), lhs or sobol\n"
-"      --samples N       points of an lhs or sobol design\n"
-"      --design-file F   points from a CSV whose header names the paths\n"
-"                        (e.g. written by SALib or the EMA Workbench)\n"
-"      --vary-seed       point i (0-based) uses seed + i\n"
-"  -n, --draws N         draws per point (default: simulation.draws)\n"
-"  -s, --seed S          seed (default: simulation.seed); also seeds lhs\n"
-"  -j, --threads N       worker threads (default: all cores)\n"
-"  -o, --output FILE     write the CSV to FILE (default: stdout)\n"
-"      --set PATH=VALUE  change the base scenario first (repeatable)\n"
-"      --progress, --no-progress, -q, --quiet   as for `dealsim run`\n"
-"\n"
-"examples:\n"
-"  dealsim sweep --vary actors.trump.threshold=0:0.6:7 -n 20000 -o t.csv\n"
-"  dealsim sweep my.json --vary protocol.rounds=1,2,3 \\\n"
-"                --vary protocol.disconnect=0:0.4:5\n"
-"  dealsim sweep my.json --design lhs --samples 200 \\\n"
-"                --vary home.margin=0.1:0.4 --vary elasticity=0.8:4\n";
-
-static const char HELP_COMPARE[] =
-"usage: dealsim compare A.csv B.csv [options]\n"
-"\n"
-"Line up two summary CSVs (from `dealsim run`) or two sweep CSVs by\n"
-"strategy (and point) and write, per (strategy [, point], metric): A, B,\n"
-"B - A and, where both files have the metric's standard error, the z-score\n"
-"(B - A) / sqrt(seA^2 + seB^2).  Under common random numbers (the same seed)\n"
-"this z is conservative.  Files that do not line up are an error that says\n"
-"where.\n"
-"\n"
-"options:\n"
-"      --only-significant  keep only rows with |z| >= the threshold\n"
-"      --z Z             the threshold (default 1.96)\n"
-"  -o, --output FILE     write to FILE (default: stdout)\n";
-
-static int help(const char *cmd)
+/* The reason a write to f failed: fflush's errno, else e (the errno the
+ * writer left), else EIO.  Never 0, so a message never says "Success". */
+static int write_errno(FILE *f, int e)
 {
-    if (!cmd)
-        fputs(HELP_MAIN, stdout);
-    else if (strcmp(cmd, "run") == 0)
-        fputs(HELP_RUN, stdout);
-    else if (strcmp(cmd, "validate") == 0)
-        fputs(HELP_VALIDATE, stdout);
-    else if (strcmp(cmd, "sweep") == 0)
-        fputs(HELP_SWEEP, stdout);
-    else if (strcmp(cmd, "compare") == 0)
-        fputs(HELP_COMPARE, stdout);
-    else {
-        fprintf(stderr, "dealsim: no help for unknown command '%s'\n", cmd);
-        return DS_EXIT_USAGE;
-    }
-    return DS_EXIT_OK;
+    errno = 0;
+    if (f && fflush(f) != 0 && errno)
+        return errno;
+    return e ? e : EIO;
 }
 
-/* ---- option parsing ----------------------------------------------------- */
-
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
+/* "dealsim CMD: cannot write NAME: REASON"; NULL or "-" is stdout. */
+static int write_failed(const char *cmd, const char *name, int e)
 {
-    fprintf(stderr, "dealsim %s: ", cmd);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'dealsim help %s'.\n", cmd);
-    return DS_EXIT_USAGE;
+    if (!name || strcmp(name, "-") == 0)
+        name = "standard output";
+    fprintf(stderr, "dealsim %s: cannot write %s: %s\n", cmd, name, strerror(e));
+    return DS_EXIT_RUNTIME;
 }
 
-/* Match argv[*i] against a short and a long option that takes a value
- * ("-n 5", "-n5", "--draws 5", "--draws=5").  On a match stores the value in
- * *val (NULL when it is missing) and advances *i past it. */
-static int opt_value(int argc, char **argv, int *i, const char *shrt,
-                     const char *lng, const char **val)
+/* Flush stdout: `status` if all went out, else a message and exit 1. */
+static int finish_stdout(const char *cmd, int status)
 {
-    const char *a = argv[*i];
-    size_t n;
-
-    *val = NULL;
-    if (shrt && strncmp(a, shrt, 2) == 0 && a[1] != '-') {
-        if (a[2]) {
-            *val = a + 2;
-        } else if (*i + 1 < argc) {
-            *val = argv[++*i];
-        }
-        return 1;
-    }
-    n = strlen(lng);
-    if (strncmp(a, lng, n) == 0 && (a[n] == '\0' || a[n] == '=')) {
-        if (a[n] == '=')
-            *val = a + n + 1;
-        else if (*i + 1 < argc)
-            *val = argv[++*i];
-        return 1;
-    }
-    return 0;
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return status;
+    return write_failed(cmd, NULL, errno ? errno : EIO);
 }
 
-/* Parse an unsigned decimal integer in [lo, hi].  Accepts plain digits and,
- * for convenience, an exact integer in scientific form ("1e6"). */
-static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-    const char *p = s;
-    uint64_t v = 0;
-
-    if (!s || !*s)
-        return -1;
-    while (*p >= '0' && *p <= '9') {
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
-        p++;
-    }
-    if (*p) {
-        /* 1e6, 2.5e5: exact integers below 2^53 only. */
-        char *end;
-        double x;
-        if (p == s && *p != '.')
-            return -1;
-        errno = 0;
-        x = strtod(s, &end);
-        if (*end || errno || !(x >= 0) || x > 9007199254740992.0 || x != floor(x))
-            return -1;
-        v = (uint64_t)x;
-    }
-    if (v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* ---- scenario loading ------------------------------------------------- */
+/* ---- scenario loading --------------------------------------------------- */
 
 static void print_report(const ds_report *rep)
 {
@@ -290,30 +102,102 @@ static void print_report(const ds_report *rep)
         fprintf(stderr, "... and %zu more problems\n", rep->dropped);
 }
 
-/* Load `file` (NULL = built-in), apply the --set arguments and build the
- * model into *m (caller frees).  Prints every problem.  Returns DS_OK,
- * DS_EINVAL (problems printed) or DS_ENOMEM. */
-static int load_model(const char *file, char **sets, int nsets, ds_model **m)
+/* Read `file` (at most DS_MAX_FILE_BYTES + 1 bytes, so the parser can tell
+ * a file that is too large) into *text (caller frees) and *len.  The file
+ * is read exactly once, so a pipe or FIFO works.  Returns DS_OK, or reports
+ * the problem and returns DS_EINVAL or DS_ENOMEM. */
+static int read_file(const char *file, char **text, size_t *len, ds_report *rep)
+{
+    FILE *f = fopen(file, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    const size_t max = (size_t)DS_MAX_FILE_BYTES + 1;
+
+    *text = NULL;
+    *len = 0;
+    if (!f) {
+        ds_report_add(rep, "%s: error: cannot read: %s", file, strerror(errno));
+        return DS_EINVAL;
+    }
+    do {
+        if (n == cap) {
+            size_t ncap = cap + READ_CHUNK > max ? max : cap + READ_CHUNK;
+            char *nb;
+            if (ncap == cap)
+                break;
+            /* One spare byte: the text is also a C string. */
+            if (!(nb = realloc(buf, ncap + 1))) {
+                free(buf);
+                fclose(f);
+                ds_report_add(rep, "%s: error: out of memory", file);
+                return DS_ENOMEM;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0);
+    if (ferror(f)) {
+        int e = errno ? errno : EIO;
+        free(buf);
+        fclose(f);
+        ds_report_add(rep, "%s: error: cannot read: %s", file, strerror(e));
+        return DS_EINVAL;
+    }
+    fclose(f);
+    if (!buf && !(buf = malloc(1))) {
+        ds_report_add(rep, "%s: error: out of memory", file);
+        return DS_ENOMEM;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return DS_OK;
+}
+
+/* Load SCENARIO (NULL: the built-in one), apply the --set arguments and
+ * build the model.  With `sha`, store the SHA-256 of exactly the bytes
+ * parsed.  With `sp`, keep the scenario there (caller frees).  Prints every
+ * problem.  Returns DS_OK with *m set (caller frees), DS_EINVAL (problems
+ * printed) or DS_ENOMEM; a scenario with any problem is never returned. */
+static int load_model(const char *file, const ds_cli_list *sets, char *sha,
+                      ds_scenario **sp, ds_model **m)
 {
     ds_report rep;
-    ds_scenario *s;
-    int rc = DS_EINVAL;
+    ds_scenario *s = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
 
     ds_report_init(&rep);
     *m = NULL;
-    if (file)
-        s = ds_scenario_load(file, &rep);
-    else
+    if (sp)
+        *sp = NULL;
+    if (file) {
+        rc = read_file(file, &text, &len, &rep);
+        if (rc == DS_OK)
+            s = ds_scenario_parse(file, text, len, &rep);
+    } else {
+        rc = DS_OK;
+        text = NULL;
         s = ds_scenario_parse(DS_BUILTIN_NAME, ds_builtin_scenario,
                               ds_builtin_scenario_len, &rep);
-    if (s) {
-        int bad = 0;
-        for (int i = 0; i < nsets; i++)
-            if (ds_scenario_set_arg(s, sets[i], &rep) != DS_OK)
-                bad = 1;
-        if (!bad)
-            rc = ds_scenario_build(s, m, &rep);
     }
+    if (sha && rc == DS_OK) {
+        if (file)
+            ds_sha256_hex(text, len, sha);
+        else
+            ds_sha256_hex(ds_builtin_scenario, ds_builtin_scenario_len, sha);
+    }
+    free(text);
+    if (rc == DS_OK && !s)
+        rc = DS_EINVAL;
+    for (size_t i = 0; rc == DS_OK && i < sets->n; i++)
+        if (ds_scenario_set_arg(s, sets->v[i], &rep) != DS_OK)
+            rc = DS_EINVAL;
+    if (rc == DS_OK)
+        rc = ds_scenario_build(s, m, &rep);
     print_report(&rep);
     if (rc == DS_OK && ds_report_count(&rep) > 0) {
         /* Never run a scenario that had any problem. */
@@ -321,39 +205,17 @@ static int load_model(const char *file, char **sets, int nsets, ds_model **m)
         *m = NULL;
         rc = DS_EINVAL;
     }
-    ds_scenario_free(s);
+    if (rc == DS_OK && sp)
+        *sp = s;
+    else
+        ds_scenario_free(s);
     ds_report_free(&rep);
     return rc;
 }
 
-/* Read a whole file for its digest.  NULL on failure. */
-static char *slurp(const char *file, size_t *len)
+static int load_status(int rc)
 {
-    FILE *f = fopen(file, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-
-    if (!f)
-        return NULL;
-    for (;;) {
-        if (n == cap) {
-            char *p;
-            cap = cap ? 2 * cap : 1 << 16;
-            if (cap > (size_t)DS_MAX_FILE_BYTES * 2 || !(p = realloc(buf, cap))) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = p;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
+    return rc == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
 }
 
 /* 1 if path is a regular file (worth telling the user it was written). */
@@ -363,62 +225,27 @@ static int is_regular(const char *path)
     return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* ---- validate --------------------------------------------------------- */
-
-static int cmd_validate(int argc, char **argv)
+/* All cores, unless -j said otherwise. */
+static int thread_count(const ds_cli_args *a)
 {
-    char **files = calloc((size_t)argc + 1, sizeof *files);
-    char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    int nfiles = 0, nsets = 0, status = DS_EXIT_OK;
-
-    if (!files || !sets) {
-        fprintf(stderr, "dealsim: out of memory\n");
-        status = DS_EXIT_RUNTIME;
-        goto done;
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            status = help("validate");
-            goto done;
-        } else if (opt_value(argc, argv, &i, NULL, "--set", &v)) {
-            if (!v) {
-                status = usage_error("validate", "%s needs PATH=VALUE", "--set");
-                goto done;
-            }
-            sets[nsets++] = (char *)v;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            status = usage_error("validate", "unknown option '%s'", argv[i]);
-            goto done;
-        } else {
-            files[nfiles++] = argv[i];
-        }
-    }
-    for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
-        ds_model *m = NULL;
-        const char *name = nfiles ? files[i] : NULL;
-        int rc = load_model(name, sets, nsets, &m);
-        if (rc == DS_OK)
-            printf("%s: ok\n", name ? name : DS_BUILTIN_NAME);
-        else if (rc == DS_ENOMEM && status == DS_EXIT_OK)
-            status = DS_EXIT_RUNTIME;
-        else
-            status = DS_EXIT_USAGE;
-        ds_model_free(m);
-    }
-done:
-    free(files);
-    free(sets);
-    return status;
+    long n;
+    if (a->threads.text)
+        return (int)a->threads.v;
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > DS_CLI_MAX_THREADS ? DS_CLI_MAX_THREADS : (int)n;
 }
 
-/* ---- run -------------------------------------------------------------- */
+/* ---- progress ----------------------------------------------------------- */
 
 typedef struct progress {
     struct timespec t0;
-    int enabled;   /* 1: show after PROGRESS_DELAY_S; 2: --progress */
-    int shown;     /* a line is on the terminal */
+    int enabled;        /* 1: show after PROGRESS_DELAY_S; 2: --progress */
+    int shown;          /* a line is on the terminal */
     int tty;
+    double total;       /* draws of the whole job, counted here: the
+                           library's uint64_t total wraps beyond 2^64 */
+    uint64_t total_u;   /* the same, when it fits */
+    int total_fits;
 } progress;
 
 static double since(const struct timespec *t0)
@@ -428,19 +255,38 @@ static double since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
 }
 
+static void progress_start(progress *p, const ds_cli_args *a, uint64_t draws, size_t points)
+{
+    memset(p, 0, sizeof *p);
+    p->tty = isatty(STDERR_FILENO);
+    p->enabled = a->quiet ? 0
+                 : a->progress == DS_PROGRESS_ON ? 2
+                 : a->progress == DS_PROGRESS_OFF ? 0 : p->tty;
+    p->total = (double)draws * (double)points;
+    p->total_fits = points == 0 || draws <= UINT64_MAX / points;
+    p->total_u = p->total_fits ? draws * (uint64_t)points : UINT64_MAX;
+    clock_gettime(CLOCK_MONOTONIC, &p->t0);
+}
+
 static void on_progress(void *ctx, uint64_t done, uint64_t total)
 {
     progress *p = ctx;
     double el = since(&p->t0), rate, eta;
+    char tot[32];
 
-    if (!p->enabled || el < PROGRESS_DELAY_S || done >= total)
+    (void)total;
+    if (!p->enabled || el < PROGRESS_DELAY_S || (double)done >= p->total ||
+        (p->total_fits && done >= p->total_u))
         return;
-    rate = done / (el > 0 ? el : 1);
-    eta = rate > 0 ? (double)(total - done) / rate : 0;
-    fprintf(stderr, "%s%5.1f%%  %llu/%llu draws  %.3g draws/s  ETA %.0fs   %s",
-            p->tty ? "\r" : "", 100.0 * (double)done / (double)total,
-            (unsigned long long)done, (unsigned long long)total, rate, eta,
-            p->tty ? "" : "\n");
+    rate = (double)done / (el > 0 ? el : 1);
+    eta = rate > 0 ? (p->total - (double)done) / rate : 0;
+    if (p->total_fits)
+        snprintf(tot, sizeof tot, "%llu", (unsigned long long)p->total_u);
+    else
+        snprintf(tot, sizeof tot, "%.4g", p->total);
+    fprintf(stderr, "%s%5.1f%%  %llu/%s draws  %.3g draws/s  ETA %.0fs   %s",
+            p->tty ? "\r" : "", 100.0 * (double)done / p->total,
+            (unsigned long long)done, tot, rate, eta, p->tty ? "" : "\n");
     fflush(stderr);
     p->shown = 1;
 }
@@ -452,167 +298,67 @@ static void progress_clear(progress *p)
     p->shown = 0;
 }
 
-/* Options that `run` and `sweep` share. */
-typedef struct common_opts {
-    const char *file;      /* the scenario, NULL = built-in */
-    const char *out_name;  /* -o */
-    char **sets;           /* --set arguments, [nsets] (argv's strings) */
-    int nsets;
-    uint64_t draws, seed, threads; /* 0 threads = all cores */
-    int have_draws, have_seed;
-    int quiet, prog;       /* prog: -1 default, 0 --no-progress, 1 --progress */
-} common_opts;
+/* ---- validate ----------------------------------------------------------- */
 
-/* Take argv[*i] (and its value) into co if it is a shared option or the
- * scenario.  Returns 1 when taken, 0 when it is not one, -1 after printing a
- * usage error. */
-static int common_option(const char *cmd, int argc, char **argv, int *i,
-                         common_opts *co)
+int ds_cli_validate(ds_cli_args *a)
 {
-    const char *a = argv[*i], *v;
+    int status = DS_EXIT_OK;
 
-    if (opt_value(argc, argv, i, "-n", "--draws", &v)) {
-        if (parse_u64(v, 1, UINT64_MAX, &co->draws) != 0)
-            return usage_error(cmd, "-n/--draws must be an integer >= 1, got '%s'",
-                               v ? v : ""), -1;
-        co->have_draws = 1;
-    } else if (opt_value(argc, argv, i, "-s", "--seed", &v)) {
-        /* Plain digits only: every 64-bit seed must be reachable exactly. */
-        if (!v || !*v || strspn(v, "0123456789") != strlen(v) ||
-            parse_u64(v, 0, UINT64_MAX, &co->seed) != 0)
-            return usage_error(cmd, "-s/--seed must be an integer in 0 ... 2^64-1, got '%s'",
-                               v ? v : ""), -1;
-        co->have_seed = 1;
-    } else if (opt_value(argc, argv, i, "-j", "--threads", &v)) {
-        if (parse_u64(v, 1, MAX_THREADS, &co->threads) != 0)
-            return usage_error(cmd, "-j/--threads must be an integer in 1 ... 1024, got '%s'",
-                               v ? v : ""), -1;
-    } else if (opt_value(argc, argv, i, "-o", "--output", &v)) {
-        if (!v)
-            return usage_error(cmd, "%s needs a value", a), -1;
-        co->out_name = v;
-    } else if (opt_value(argc, argv, i, NULL, "--set", &v)) {
-        if (!v)
-            return usage_error(cmd, "%s needs a value", a), -1;
-        co->sets[co->nsets++] = (char *)v;
-    } else if (strcmp(a, "--progress") == 0) {
-        co->prog = 1;
-    } else if (strcmp(a, "--no-progress") == 0) {
-        co->prog = 0;
-    } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-        co->quiet = 1;
-    } else if (a[0] != '-' || !a[1]) {
-        if (co->file)
-            return usage_error(cmd, "more than one scenario given ('%s')", a), -1;
-        co->file = a;
-    } else {
-        return 0;
+    for (size_t i = 0; i < (a->n_operands ? a->n_operands : 1); i++) {
+        ds_model *m = NULL;
+        const char *name = a->n_operands ? a->operands[i] : NULL;
+        int rc = load_model(name, &a->sets, NULL, NULL, &m);
+        if (rc == DS_OK)
+            printf("%s: ok\n", name ? name : DS_BUILTIN_NAME);
+        else if (rc == DS_ENOMEM && status == DS_EXIT_OK)
+            status = DS_EXIT_RUNTIME;
+        else
+            status = DS_EXIT_USAGE;
+        ds_model_free(m);
     }
-    return 1;
+    return finish_stdout("validate", status);
 }
 
-/* All cores, unless -j said otherwise. */
-static int thread_count(const common_opts *co)
-{
-    long n;
-    if (co->threads)
-        return (int)co->threads;
-    n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
-}
+/* ---- run ---------------------------------------------------------------- */
 
-enum { FMT_DEFAULT, FMT_TABLE, FMT_CSV, FMT_JSON };
+enum { FMT_DEFAULT, FMT_TABLE, FMT_CSV, FMT_JSON }; /* the --format values */
 
-static int cmd_run(int argc, char **argv)
+/* Run a writer; on failure report the file and the reason and finish. */
+#define WRITE_OR_FAIL(call, f, name)                                    \
+    do {                                                               \
+        errno = 0;                                                     \
+        if ((call) != DS_OK) {                                         \
+            status = write_failed("run", (name), write_errno((f), errno)); \
+            goto done;                                                 \
+        }                                                              \
+    } while (0)
+
+int ds_cli_run(ds_cli_args *a)
 {
-    const char *draws_name = NULL, *json_name = NULL, *v;
-    int format = FMT_DEFAULT, status;
-    common_opts co = {0};
+    const char *file = a->n_operands ? a->operands[0] : NULL;
+    int format = a->format, status;
+    uint64_t draws, seed;
     ds_model *m = NULL;
     ds_stats *stats = NULL;
     ds_outfile out = {0}, dout = {0}, jout = {0};
     ds_error err = {0};
-    char *text = NULL;
-    size_t len = 0;
     char sha[65];
-    progress pr = {0};
+    progress pr;
     ds_run_opts ro;
     ds_run_meta meta;
-    FILE *sink;
 
-    co.prog = -1;
-    if (!(co.sets = calloc((size_t)argc + 1, sizeof *co.sets))) {
-        fprintf(stderr, "dealsim: out of memory\n");
-        return DS_EXIT_RUNTIME;
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int took;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            free(co.sets);
-            return help("run");
-        } else if ((took = common_option("run", argc, argv, &i, &co)) != 0) {
-            if (took < 0) {
-                free(co.sets);
-                return DS_EXIT_USAGE;
-            }
-        } else if (opt_value(argc, argv, &i, NULL, "--draws-out", &v)) {
-            if (!v)
-                goto missing;
-            draws_name = v;
-        } else if (opt_value(argc, argv, &i, NULL, "--json", &v)) {
-            if (!v)
-                goto missing;
-            json_name = v;
-        } else if (opt_value(argc, argv, &i, NULL, "--format", &v)) {
-            if (v && strcmp(v, "table") == 0)
-                format = FMT_TABLE;
-            else if (v && strcmp(v, "csv") == 0)
-                format = FMT_CSV;
-            else if (v && strcmp(v, "json") == 0)
-                format = FMT_JSON;
-            else {
-                free(co.sets);
-                return usage_error("run", "--format must be table, csv or json, got '%s'",
-                                   v ? v : "");
-            }
-        } else {
-            free(co.sets);
-            return usage_error("run", "unknown option '%s'", a);
-        }
-        continue;
-    missing:
-        free(co.sets);
-        return usage_error("run", "%s needs a value", a);
-    }
-
-    status = load_model(co.file, co.sets, co.nsets, &m);
-    if (status != DS_OK) {
-        status = status == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
-        goto done;
-    }
-    if (!co.have_draws)
-        co.draws = m->draws;
-    if (!co.have_seed)
-        co.seed = m->seed;
-    if (co.file) {
-        if (!(text = slurp(co.file, &len))) {
-            fprintf(stderr, "dealsim run: %s: cannot read: %s\n", co.file,
-                    strerror(errno));
-            status = DS_EXIT_RUNTIME;
-            goto done;
-        }
-        ds_sha256_hex(text, len, sha);
-    } else {
-        ds_sha256_hex(ds_builtin_scenario, ds_builtin_scenario_len, sha);
-    }
+    status = load_model(file, &a->sets, sha, NULL, &m);
+    if (status != DS_OK)
+        return load_status(status);
+    draws = a->draws.text ? a->draws.v : m->draws;
+    seed = a->seed.text ? a->seed.v : m->seed;
 
     /* Open every output before the run, so a bad path fails in a second,
      * not after an hour. */
     catch_signals();
-    if ((co.out_name && ds_outfile_open(&out, co.out_name, &err) != DS_OK) ||
-        (draws_name && ds_outfile_open(&dout, draws_name, &err) != DS_OK) ||
-        (json_name && ds_outfile_open(&jout, json_name, &err) != DS_OK)) {
+    if ((a->output && ds_outfile_open(&out, a->output, &err) != DS_OK) ||
+        (a->draws_out && ds_outfile_open(&dout, a->draws_out, &err) != DS_OK) ||
+        (a->json && ds_outfile_open(&jout, a->json, &err) != DS_OK)) {
         fprintf(stderr, "dealsim run: %s\n", err.msg);
         status = DS_EXIT_RUNTIME;
         goto done;
@@ -620,22 +366,25 @@ static int cmd_run(int argc, char **argv)
     if (dout.f)
         ds_run_draws_header(m, dout.f);
 
-    pr.tty = isatty(STDERR_FILENO);
-    pr.enabled = co.quiet ? 0 : co.prog == 1 ? 2 : co.prog == 0 ? 0 : pr.tty;
-    clock_gettime(CLOCK_MONOTONIC, &pr.t0);
+    progress_start(&pr, a, draws, 1);
     memset(&ro, 0, sizeof ro);
-    ro.draws = co.draws;
-    ro.seed = co.seed;
-    ro.threads = thread_count(&co);
+    ro.draws = draws;
+    ro.seed = seed;
+    ro.threads = thread_count(a);
     ro.draws_out = dout.f;
     ro.progress = on_progress;
     ro.progress_ctx = &pr;
     ro.stop = &g_stop;
+    errno = 0;
     status = ds_run(m, &ro, &stats, &err);
     progress_clear(&pr);
     if (status == DS_EINTR || g_stop) {
         fprintf(stderr, "dealsim run: interrupted; no output written\n");
         status = DS_EXIT_INTERRUPT;
+        goto done;
+    }
+    if (status == DS_EIO) {
+        status = write_failed("run", a->draws_out, write_errno(dout.f, errno));
         goto done;
     }
     if (status != DS_OK) {
@@ -644,24 +393,28 @@ static int cmd_run(int argc, char **argv)
         goto done;
     }
 
-    meta.scenario_file = co.file ? co.file : DS_BUILTIN_NAME;
+    meta.scenario_file = file ? file : DS_BUILTIN_NAME;
     meta.sha256 = sha;
-    meta.seed = co.seed;
-    meta.draws = co.draws;
-    if (out.f && ds_output_csv(m, stats, out.f) != DS_OK)
-        goto write_failed;
-    if (jout.f && ds_output_json(m, stats, &meta, jout.f) != DS_OK)
-        goto write_failed;
-    if (!co.out_name) {
+    meta.seed = seed;
+    meta.draws = draws;
+    if (out.f)
+        WRITE_OR_FAIL(ds_output_csv(m, stats, out.f), out.f, a->output);
+    if (jout.f)
+        WRITE_OR_FAIL(ds_output_json(m, stats, &meta, jout.f), jout.f, a->json);
+    if (!a->output) {
         if (format == FMT_DEFAULT)
             format = isatty(STDOUT_FILENO) ? FMT_TABLE : FMT_CSV;
-        sink = stdout;
-        if ((format == FMT_TABLE && ds_output_table(m, stats, &meta, sink) != DS_OK) ||
-            (format == FMT_CSV && ds_output_csv(m, stats, sink) != DS_OK) ||
-            (format == FMT_JSON && ds_output_json(m, stats, &meta, sink) != DS_OK))
-            goto write_failed;
-        if (fflush(stdout) != 0)
-            goto write_failed;
+        if (format == FMT_TABLE)
+            WRITE_OR_FAIL(ds_output_table(m, stats, &meta, stdout), stdout, NULL);
+        else if (format == FMT_CSV)
+            WRITE_OR_FAIL(ds_output_csv(m, stats, stdout), stdout, NULL);
+        else
+            WRITE_OR_FAIL(ds_output_json(m, stats, &meta, stdout), stdout, NULL);
+        errno = 0;
+        if (fflush(stdout) != 0) {
+            status = write_failed("run", NULL, errno ? errno : EIO);
+            goto done;
+        }
     }
     if (g_stop) {
         fprintf(stderr, "dealsim run: interrupted; no output written\n");
@@ -675,34 +428,24 @@ static int cmd_run(int argc, char **argv)
         status = DS_EXIT_RUNTIME;
         goto done;
     }
-    if (!co.quiet && co.out_name && is_regular(co.out_name))
-        fprintf(stderr, "dealsim run: wrote %s\n", co.out_name);
+    if (!a->quiet && a->output && is_regular(a->output))
+        fprintf(stderr, "dealsim run: wrote %s\n", a->output);
     status = DS_EXIT_OK;
-    goto done;
-
-write_failed:
-    fprintf(stderr, "dealsim run: writing output failed: %s\n", strerror(errno));
-    status = DS_EXIT_RUNTIME;
 done:
     ds_outfile_abort(&out);
     ds_outfile_abort(&dout);
     ds_outfile_abort(&jout);
     ds_stats_free(stats);
     ds_model_free(m);
-    free(text);
-    free(co.sets);
     return status;
 }
 
-/* ---- sweep ------------------------------------------------------------ */
+/* ---- sweep -------------------------------------------------------------- */
 
-static int cmd_sweep(int argc, char **argv)
+int ds_cli_sweep(ds_cli_args *a)
 {
-    const char *v;
-    const char **vary = calloc((size_t)argc + 1, sizeof *vary);
-    size_t nvary = 0;
-    int vary_seed = 0, status;
-    common_opts co = {0};
+    const char *file = a->n_operands ? a->operands[0] : NULL;
+    int status;
     ds_design_args da;
     ds_design *design = NULL;
     ds_scenario *base = NULL;
@@ -711,104 +454,51 @@ static int cmd_sweep(int argc, char **argv)
     ds_report rep;
     ds_error err = {0};
     ds_outfile out = {0};
-    progress pr = {0};
+    progress pr;
     ds_run_opts ro;
 
     ds_report_init(&rep);
     memset(&da, 0, sizeof da);
-    co.prog = -1;
-    co.sets = calloc((size_t)argc + 1, sizeof *co.sets);
-    if (!vary || !co.sets) {
-        fprintf(stderr, "dealsim: out of memory\n");
-        status = DS_EXIT_RUNTIME;
-        goto done;
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int took;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            status = help("sweep");
-            goto done;
-        } else if ((took = common_option("sweep", argc, argv, &i, &co)) != 0) {
-            if (took < 0) {
-                status = DS_EXIT_USAGE;
-                goto done;
-            }
-        } else if (opt_value(argc, argv, &i, NULL, "--vary", &v)) {
-            if (!v)
-                goto missing;
-            vary[nvary++] = v;
-        } else if (opt_value(argc, argv, &i, NULL, "--design-file", &v)) {
-            if (!v)
-                goto missing;
-            da.design_file = v;
-        } else if (opt_value(argc, argv, &i, NULL, "--design", &v)) {
-            if (!v)
-                goto missing;
-            da.design = v;
-        } else if (opt_value(argc, argv, &i, NULL, "--samples", &v)) {
-            if (!v)
-                goto missing;
-            da.samples = v;
-        } else if (strcmp(a, "--vary-seed") == 0) {
-            vary_seed = 1;
-        } else {
-            status = usage_error("sweep", "unknown option '%s'", a);
-            goto done;
-        }
-        continue;
-    missing:
-        status = usage_error("sweep", "%s needs a value", a);
-        goto done;
-    }
 
     /* The base scenario: parsed once, overridden, validated. */
-    base = co.file ? ds_scenario_load(co.file, &rep)
-                : ds_scenario_parse(DS_BUILTIN_NAME, ds_builtin_scenario,
-                                    ds_builtin_scenario_len, &rep);
-    status = base ? DS_OK : DS_EINVAL;
-    for (int i = 0; i < co.nsets && status == DS_OK; i++)
-        status = ds_scenario_set_arg(base, co.sets[i], &rep);
-    if (status == DS_OK)
-        status = ds_scenario_build(base, &bm, &rep);
-    if (status != DS_OK || ds_report_count(&rep)) {
-        print_report(&rep);
-        status = status == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
-        goto done;
-    }
+    status = load_model(file, &a->sets, NULL, &base, &bm);
+    if (status != DS_OK)
+        return load_status(status);
 
-    da.vary = vary;
-    da.n_vary = nvary;
-    da.seed = co.have_seed ? co.seed : bm->seed;
+    da.vary = a->vary.v;
+    da.n_vary = a->vary.n;
+    da.design = a->design ? ds_cli_enum_text(DS_CMD_SWEEP, offsetof(ds_cli_args, design), a->design) : NULL;
+    da.samples = a->samples.text;
+    da.design_file = a->design_file;
+    da.seed = a->seed.text ? a->seed.v : bm->seed;
     da.is_integer = ds_sweep_is_integer;
     if (ds_design_new(&da, &design, &err) != DS_OK) {
         fprintf(stderr, "dealsim sweep: %s\n", err.msg);
-        status = err.code == DS_EINVAL ? DS_EXIT_USAGE
-                 : err.code == DS_EIO  ? DS_EXIT_USAGE : DS_EXIT_RUNTIME;
+        status = err.code == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
         goto done;
     }
-    status = ds_sweep_new(base, design, co.draws, co.have_seed, co.seed, vary_seed,
-                          thread_count(&co), &sw, &rep);
+    status = ds_sweep_new(base, design, a->draws.text ? a->draws.v : 0,
+                          a->seed.text != NULL, a->seed.v, a->vary_seed,
+                          thread_count(a), &sw, &rep);
     if (status != DS_OK) {
         print_report(&rep);
-        status = status == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
+        status = load_status(status);
         goto done;
     }
 
     catch_signals();
-    if (ds_outfile_open(&out, co.out_name ? co.out_name : "-", &err) != DS_OK) {
+    if (ds_outfile_open(&out, a->output ? a->output : "-", &err) != DS_OK) {
         fprintf(stderr, "dealsim sweep: %s\n", err.msg);
         status = DS_EXIT_RUNTIME;
         goto done;
     }
-    pr.tty = isatty(STDERR_FILENO);
-    pr.enabled = co.quiet ? 0 : co.prog == 1 ? 2 : co.prog == 0 ? 0 : pr.tty;
-    clock_gettime(CLOCK_MONOTONIC, &pr.t0);
+    progress_start(&pr, a, ds_sweep_draws(sw), ds_design_points(design));
     memset(&ro, 0, sizeof ro);
-    ro.threads = thread_count(&co);
+    ro.threads = thread_count(a);
     ro.progress = on_progress;
     ro.progress_ctx = &pr;
     ro.stop = &g_stop;
+    errno = 0;
     status = ds_sweep_run(sw, &ro, out.f, &err);
     progress_clear(&pr);
     if (status == DS_EINTR || g_stop) {
@@ -816,13 +506,17 @@ static int cmd_sweep(int argc, char **argv)
         status = DS_EXIT_INTERRUPT;
         goto done;
     }
+    if (status == DS_EIO) {
+        status = write_failed("sweep", a->output, write_errno(out.f, errno));
+        goto done;
+    }
     if (status != DS_OK || ds_outfile_commit(&out, &err) != DS_OK) {
         fprintf(stderr, "dealsim sweep: %s\n", err.msg);
         status = DS_EXIT_RUNTIME;
         goto done;
     }
-    if (!co.quiet && co.out_name && is_regular(co.out_name))
-        fprintf(stderr, "dealsim sweep: wrote %s (%zu points)\n", co.out_name,
+    if (!a->quiet && a->output && is_regular(a->output))
+        fprintf(stderr, "dealsim sweep: wrote %s (%zu points)\n", a->output,
                 ds_design_points(design));
     status = DS_EXIT_OK;
 done:
@@ -832,66 +526,49 @@ done:
     ds_model_free(bm);
     ds_scenario_free(base);
     ds_report_free(&rep);
-    free(vary);
-    free(co.sets);
     return status;
 }
 
-/* ---- compare ---------------------------------------------------------- */
+/* ---- compare ------------------------------------------------------------ */
 
-static int cmd_compare(int argc, char **argv)
+int ds_cli_compare(ds_cli_args *a)
 {
-    const char *files[2] = {NULL, NULL}, *out_name = NULL, *v;
-    int nfiles = 0, status;
+    const char *out_name = a->output ? a->output : "-";
+    int status;
     ds_compare_opts co;
     ds_outfile out = {0};
     ds_error err = {0};
+    ds_csv *ca = NULL, *cb = NULL;
 
     ds_compare_opts_init(&co);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            return help("compare");
-        } else if (strcmp(a, "--only-significant") == 0) {
-            co.only_significant = 1;
-        } else if (opt_value(argc, argv, &i, NULL, "--z", &v)) {
-            char *end;
-            double z = v ? strtod(v, &end) : NAN;
-            if (!v || !*v || *end || !isfinite(z) || z < 0)
-                return usage_error("compare", "--z must be a number >= 0, got '%s'",
-                                   v ? v : "");
-            co.z_min = z;
-        } else if (opt_value(argc, argv, &i, "-o", "--output", &v)) {
-            if (!v)
-                return usage_error("compare", "%s needs a value", a);
-            out_name = v;
-        } else if (a[0] == '-' && a[1]) {
-            return usage_error("compare", "unknown option '%s'", a);
-        } else if (nfiles < 2) {
-            files[nfiles++] = a;
-        } else {
-            return usage_error("compare", "more than two files given ('%s')", a);
-        }
-    }
-    if (nfiles != 2)
-        return usage_error("compare", "%s", "needs two CSV files, A and B");
-    if (ds_outfile_open(&out, out_name ? out_name : "-", &err) != DS_OK) {
+    co.only_significant = a->only_significant;
+    if (a->z.text)
+        co.z_min = a->z.v;
+    /* --format: a table on a terminal, else CSV (as `run`). */
+    co.table = a->format ? a->format == 1
+                         : strcmp(out_name, "-") == 0 && isatty(STDOUT_FILENO);
+    if (ds_outfile_open(&out, out_name, &err) != DS_OK) {
         fprintf(stderr, "dealsim compare: %s\n", err.msg);
         return DS_EXIT_RUNTIME;
     }
     /* Read both files before writing anything: a file that cannot be read
      * or parsed is bad input (2); a failed write is a runtime failure (1). */
-    ds_csv *ca = NULL, *cb = NULL;
-    if (ds_csv_read(files[0], &ca, &err) != DS_OK ||
-        ds_csv_read(files[1], &cb, &err) != DS_OK) {
+    if (ds_csv_read(a->operands[0], &ca, &err) != DS_OK ||
+        ds_csv_read(a->operands[1], &cb, &err) != DS_OK) {
         fprintf(stderr, "dealsim compare: %s\n", err.msg);
         ds_csv_free(ca);
         ds_outfile_abort(&out);
         return err.code == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
     }
+    errno = 0;
     status = ds_compare_tables(ca, cb, &co, out.f, &err);
     ds_csv_free(ca);
     ds_csv_free(cb);
+    if (status == DS_EIO) {
+        status = write_failed("compare", out_name, write_errno(out.f, errno));
+        ds_outfile_abort(&out);
+        return status;
+    }
     if (status != DS_OK) {
         fprintf(stderr, "dealsim compare: %s\n", err.msg);
         ds_outfile_abort(&out);
@@ -904,34 +581,124 @@ static int cmd_compare(int argc, char **argv)
     return DS_EXIT_OK;
 }
 
-/* ---- main ------------------------------------------------------------- */
+/* ---- scenario, schema --------------------------------------------------- */
+
+int ds_cli_scenario(ds_cli_args *a)
+{
+    ds_outfile out = {0};
+    ds_error err = {0};
+    const char *name = a->output ? a->output : "-";
+
+    if (ds_outfile_open(&out, name, &err) != DS_OK) {
+        fprintf(stderr, "dealsim scenario: %s\n", err.msg);
+        return DS_EXIT_RUNTIME;
+    }
+    errno = 0;
+    if (fwrite(ds_builtin_scenario, 1, ds_builtin_scenario_len, out.f) !=
+        ds_builtin_scenario_len) {
+        int status = write_failed("scenario", name, write_errno(out.f, errno));
+        ds_outfile_abort(&out);
+        return status;
+    }
+    if (ds_outfile_commit(&out, &err) != DS_OK) {
+        fprintf(stderr, "dealsim scenario: %s\n", err.msg);
+        return DS_EXIT_RUNTIME;
+    }
+    return DS_EXIT_OK;
+}
+
+#ifdef DS_HAVE_FORMAT
+int ds_cli_schema(ds_cli_args *a)
+{
+    (void)a;
+    errno = 0;
+    if (ds_schema_write(stdout) != DS_OK)
+        return write_failed("schema", NULL, write_errno(stdout, errno));
+    return finish_stdout("schema", DS_EXIT_OK);
+}
+#endif
+
+/* ---- help --------------------------------------------------------------- */
+
+int ds_cli_help(ds_cli_args *a)
+{
+    const ds_cli_cmd *c = &ds_cli_commands[0];
+    const char *topic = a->n_operands ? a->operands[0] : NULL;
+
+    if (a->man + a->commands + (a->completion != 0) > 1) {
+        fprintf(stderr, "dealsim help: give one of --man, --completion and --commands\n"
+                        "Try 'dealsim help help'.\n");
+        return DS_EXIT_USAGE;
+    }
+    if (topic && (a->commands || a->completion)) {
+        fprintf(stderr, "dealsim help: --%s takes no COMMAND, got '%s'\n"
+                        "Try 'dealsim help help'.\n",
+                a->commands ? "commands" : "completion", topic);
+        return DS_EXIT_USAGE;
+    }
+#ifdef DS_HAVE_FORMAT
+    /* dealsim-scenario(5): the scenario format, from the format table. */
+    if (topic && a->man && strcmp(topic, "format") == 0) {
+        errno = 0;
+        if (ds_format_man(stdout) != 0)
+            return write_failed("help", NULL, write_errno(stdout, errno));
+        return finish_stdout("help", DS_EXIT_OK);
+    }
+#endif
+    if (topic && !(c = ds_cli_find(topic))) {
+        ds_cli_unknown_command("dealsim help", topic);
+        return DS_EXIT_USAGE;
+    }
+    errno = 0;
+    if (a->commands) {
+        for (size_t i = 1; i < ds_cli_n_commands; i++)
+            printf("%s\n", ds_cli_commands[i].name);
+        return finish_stdout("help", DS_EXIT_OK);
+    }
+    if ((a->completion == 1 ? ds_cli_write_bash(stdout)
+         : a->completion == 2 ? ds_cli_write_zsh(stdout)
+         : a->man ? ds_cli_write_man(stdout, c)
+         : ds_cli_write_help(stdout, c)) != 0)
+        return write_failed("help", NULL, errno ? errno : EIO);
+    return DS_EXIT_OK;
+}
+
+/* ---- main --------------------------------------------------------------- */
 
 int ds_cli_main(int argc, char **argv)
 {
-    const char *cmd = argc > 1 ? argv[1] : NULL;
+    const ds_cli_cmd *c = &ds_cli_commands[0];
+    ds_cli_args a;
+    int status, rc;
 
     /* GSL's default handler aborts; every GSL status is checked instead. */
     gsl_set_error_handler_off();
-    if (!cmd) {
-        fputs(HELP_MAIN, stderr);
+    if (argc < 2) {
+        ds_cli_write_help(stderr, c);
         return DS_EXIT_USAGE;
     }
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0)
-        return help(NULL);
-    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-        printf("dealsim %s (scenario format %d)\n", DS_VERSION, DS_FORMAT_VERSION);
-        return DS_EXIT_OK;
+    if (argv[1][0] != '-' && !(c = ds_cli_find(argv[1]))) {
+        ds_cli_unknown_command("dealsim", argv[1]);
+        return DS_EXIT_USAGE;
     }
-    if (strcmp(cmd, "help") == 0)
-        return help(argc > 2 ? argv[2] : NULL);
-    if (strcmp(cmd, "run") == 0)
-        return cmd_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "validate") == 0)
-        return cmd_validate(argc - 1, argv + 1);
-    if (strcmp(cmd, "sweep") == 0)
-        return cmd_sweep(argc - 1, argv + 1);
-    if (strcmp(cmd, "compare") == 0)
-        return cmd_compare(argc - 1, argv + 1);
-    fprintf(stderr, "dealsim: unknown command '%s'\nTry 'dealsim --help'.\n", cmd);
-    return DS_EXIT_USAGE;
+    /* dealsim's own options take argv as they are; a command its tail. */
+    rc = c->name ? ds_cli_parse(c, argc - 1, argv + 1, &a) : ds_cli_parse(c, argc, argv, &a);
+    if (rc != 0)
+        status = rc == -2 ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
+    else if (a.help) {
+        errno = 0;
+        status = ds_cli_write_help(stdout, c) == 0
+                     ? DS_EXIT_OK
+                     : write_failed(c->name ? c->name : "--help", NULL, errno ? errno : EIO);
+    } else if (a.version) {
+        printf("dealsim %s (scenario format %d)\n", DS_VERSION, DS_FORMAT_VERSION);
+        status = finish_stdout("--version", DS_EXIT_OK);
+    } else if (!c->fn) {
+        ds_cli_write_help(stderr, c); /* "dealsim --": no command */
+        status = DS_EXIT_USAGE;
+    } else {
+        status = c->fn(&a);
+    }
+    ds_cli_args_free(&a);
+    return status;
 }

@@ -1,6 +1,7 @@
 /*
  * cli.h - the command line (SPEC §8, §9): parses arguments, calls the
  * library in flow order, prints results and maps statuses to exit codes.
+ * The commands and their options are the tables of cli_opts.c.
  */
 #ifndef DS_CLI_H
 #define DS_CLI_H
@@ -15,5 +16,16 @@ enum {
 
 /* Run the dealsim command line; returns the process exit status. */
 int ds_cli_main(int argc, char **argv);
+
+/* The commands (one row each in ds_cli_commands).  Each takes the parsed
+ * arguments and returns the exit status. */
+struct ds_cli_args;
+int ds_cli_run(struct ds_cli_args *a);
+int ds_cli_validate(struct ds_cli_args *a);
+int ds_cli_sweep(struct ds_cli_args *a);
+int ds_cli_compare(struct ds_cli_args *a);
+int ds_cli_scenario(struct ds_cli_args *a);
+int ds_cli_schema(struct ds_cli_args *a);
+int ds_cli_help(struct ds_cli_args *a);
 
 #endif

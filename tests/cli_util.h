@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Result of one command: exit status (or 128 + signal) and its output. */
@@ -23,11 +24,13 @@ typedef struct cli_result {
     char *err;   /* stderr */
 } cli_result;
 
-static char *cli_read_file(const char *path, size_t *len)
+static inline char *cli_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *buf;
     long n;
+    if (len)
+        *len = 0;
     if (!f)
         return NULL;
     fseek(f, 0, SEEK_END);
@@ -46,18 +49,21 @@ static char *cli_read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* Start argv with stdout/stderr redirected to files in dir; returns the pid. */
-static pid_t cli_start(const char *dir, char *const argv[])
+/* Start argv with stdin from in_fd (-1: /dev/null), stdout to out_path
+ * (NULL: a file in dir, read back by cli_wait) and stderr to a file in dir;
+ * returns the pid. */
+static inline pid_t cli_start_io(const char *dir, int in_fd, const char *out_path,
+                          char *const argv[])
 {
-    char o[512], e[512];
+    char o[1024], e[1024];
     pid_t pid;
     snprintf(o, sizeof o, "%s/.stdout", dir);
     snprintf(e, sizeof e, "%s/.stderr", dir);
     pid = fork();
     if (pid == 0) {
-        int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fo = open(out_path ? out_path : o, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fi = open("/dev/null", O_RDONLY);
+        int fi = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
         dup2(fi, 0);
         dup2(fo, 1);
         dup2(fe, 2);
@@ -67,10 +73,16 @@ static pid_t cli_start(const char *dir, char *const argv[])
     return pid;
 }
 
-static cli_result cli_wait(const char *dir, pid_t pid)
+/* Start argv with stdout/stderr redirected to files in dir; returns the pid. */
+static inline pid_t cli_start(const char *dir, char *const argv[])
+{
+    return cli_start_io(dir, -1, NULL, argv);
+}
+
+static inline cli_result cli_wait(const char *dir, pid_t pid)
 {
     cli_result r = {0};
-    char o[512], e[512];
+    char o[1024], e[1024];
     int st = 0;
     waitpid(pid, &st, 0);
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -78,27 +90,90 @@ static cli_result cli_wait(const char *dir, pid_t pid)
     snprintf(e, sizeof e, "%s/.stderr", dir);
     r.out = cli_read_file(o, &r.out_len);
     r.err = cli_read_file(e, NULL);
+    if (!r.out)
+        r.out = calloc(1, 1); /* stdout went elsewhere */
     unlink(o);
     unlink(e);
     return r;
 }
 
+/* Sleep for ms milliseconds. */
+static inline void cli_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* cli_wait, but kill pid (SIGKILL) when it runs longer than `seconds`;
+ * *timed_out tells whether it had to. */
+static inline cli_result cli_wait_timeout(const char *dir, pid_t pid, double seconds,
+                                   int *timed_out)
+{
+    *timed_out = 0;
+    for (long waited = 0;; waited += 20) {
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+            si.si_pid == pid)
+            break; /* ended; cli_wait reaps it */
+        if (waited >= (long)(seconds * 1000)) {
+            kill(pid, SIGKILL);
+            *timed_out = 1;
+            break;
+        }
+        cli_sleep_ms(20);
+    }
+    return cli_wait(dir, pid);
+}
+
+/* 1 as soon as what the command started in dir wrote to stderr contains
+ * `text`; 0 when it has not after `seconds`. */
+static inline int cli_stderr_has(const char *dir, const char *text, double seconds)
+{
+    char e[1024];
+    snprintf(e, sizeof e, "%s/.stderr", dir);
+    for (long waited = 0; waited <= (long)(seconds * 1000); waited += 20) {
+        char *t = cli_read_file(e, NULL);
+        int found = t && strstr(t, text) != NULL;
+        free(t);
+        if (found)
+            return 1;
+        cli_sleep_ms(20);
+    }
+    return 0;
+}
+
+/* DS_BIN and the NULL-terminated arguments after `last` into argv[64]. */
+#define CLI_ARGV(argv, last)                                        \
+    do {                                                            \
+        int n_ = 0;                                                 \
+        va_list ap_;                                                \
+        argv[n_++] = (char *)DS_BIN;                                \
+        va_start(ap_, last);                                        \
+        for (char *a_; n_ < 63 && (a_ = va_arg(ap_, char *));)      \
+            argv[n_++] = a_;                                        \
+        va_end(ap_);                                                \
+        argv[n_] = NULL;                                            \
+    } while (0)
+
 /* Run DS_BIN with the given arguments (NULL-terminated) in dir. */
-static cli_result cli_run(const char *dir, ...)
+static inline cli_result cli_run(const char *dir, ...)
 {
     char *argv[64];
-    int n = 0;
-    va_list ap;
-    argv[n++] = (char *)DS_BIN;
-    va_start(ap, dir);
-    for (char *a; n < 63 && (a = va_arg(ap, char *));)
-        argv[n++] = a;
-    va_end(ap);
-    argv[n] = NULL;
+    CLI_ARGV(argv, dir);
     return cli_wait(dir, cli_start(dir, argv));
 }
 
-static void cli_free(cli_result *r)
+/* The same with stdout written to out_path (e.g. /dev/full): the result's
+ * `out` is then empty. */
+static inline cli_result cli_run_to(const char *dir, const char *out_path, ...)
+{
+    char *argv[64];
+    CLI_ARGV(argv, out_path);
+    return cli_wait(dir, cli_start_io(dir, -1, out_path, argv));
+}
+
+static inline void cli_free(cli_result *r)
 {
     free(r->out);
     free(r->err);
@@ -106,13 +181,13 @@ static void cli_free(cli_result *r)
 }
 
 /* A fresh temporary directory (caller removes it with cli_rmdir). */
-static char *cli_tmpdir(void)
+static inline char *cli_tmpdir(void)
 {
     char *t = strdup("/tmp/dealsim-test-XXXXXX");
     return mkdtemp(t);
 }
 
-static void cli_rmdir(char *dir)
+static inline void cli_rmdir(char *dir)
 {
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -121,7 +196,7 @@ static void cli_rmdir(char *dir)
     free(dir);
 }
 
-static int cli_exists(const char *path)
+static inline int cli_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;

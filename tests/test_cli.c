@@ -1,6 +1,7 @@
 /*
  * test_cli.c - `dealsim run` end to end: options, exit statuses, output
- * formats, byte-identical outputs for any -j, atomic output files and Ctrl-C.
+ * formats, byte-identical outputs for any -j, atomic output files, Ctrl-C,
+ * progress, and scenarios read from pipes.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -294,25 +295,230 @@ Test(cli, golden_summary)
     cli_free(&r);
 }
 
+/* Start argv in `d`, wait (at most a minute, whatever the machine's speed)
+ * until stderr shows a progress line, let it run `more_ms` longer, then
+ * interrupt it.  Returns the result; *shown tells whether the line came. */
+static cli_result interrupt_after_progress(const char *d, char *const argv[], long more_ms,
+                                           int *shown)
+{
+    pid_t pid = cli_start(d, argv);
+    *shown = cli_stderr_has(d, "draws/s", 60);
+    cli_sleep_ms(more_ms);
+    kill(pid, SIGINT);
+    return cli_wait(d, pid);
+}
+
 /* --progress shows rate and ETA on stderr (here not a terminal, so one line
- * per update) for a run over about a second; --no-progress and -q do not;
- * -q also drops the "wrote FILE" note. */
-Test(cli, progress_and_quiet)
+ * per update) once a run has taken about a second.  The runs are far too
+ * long to finish, so the test does not depend on the machine's speed: it
+ * waits for the line, then interrupts. */
+Test(cli, progress_line_on_a_long_run)
+{
+    char *argv[] = {DS_BIN, "run", JAPAN, "-n", "1e12", "-j", "2", "--progress",
+                    "--format", "csv", NULL};
+    int shown;
+    cli_result r = interrupt_after_progress(dir, argv, 0, &shown);
+    cr_assert(shown, "no progress line within a minute: %s", r.err);
+    cr_assert(strstr(r.err, "ETA"), "%s", r.err);
+    cr_assert_eq(r.status, 130, "%s", r.err);
+    cli_free(&r);
+}
+
+/* --no-progress and -q show no line even on a run that --progress shows
+ * one for: both run side by side with a --progress run, and are stopped
+ * only after that one has shown its line. */
+Test(cli, no_progress_and_quiet_show_no_line)
+{
+    static const char *const silence[2] = {"--no-progress", "-q"};
+    for (int k = 0; k < 2; k++) {
+        char d2[600];
+        snprintf(d2, sizeof d2, "%s/quiet", dir);
+        mkdir(d2, 0700);
+        char *quiet[] = {DS_BIN, "run", JAPAN, "-n", "1e12", "-j", "1", "--progress",
+                         (char *)silence[k], "--format", "csv", NULL};
+        char *loud[] = {DS_BIN, "run", JAPAN, "-n", "1e12", "-j", "1", "--progress",
+                        "--format", "csv", NULL};
+        pid_t q = cli_start(d2, quiet);
+        int shown;
+        cli_result r = interrupt_after_progress(dir, loud, 500, &shown);
+        kill(q, SIGINT);
+        cli_result rq = cli_wait(d2, q);
+        cr_assert(shown, "%s", r.err);
+        cr_assert_eq(rq.status, 130, "%s", rq.err);
+        cr_assert(!strstr(rq.err, "draws/s"), "%s shows progress: %s", silence[k], rq.err);
+        cli_free(&r);
+        cli_free(&rq);
+    }
+}
+
+/* "wrote FILE" after a run to a file; -q drops it and keeps stderr empty. */
+Test(cli, wrote_note_and_quiet)
 {
     char o[600];
     snprintf(o, sizeof o, "%s/out.csv", dir);
-    cli_result r = cli_run(dir, "run", JAPAN, "-n", "400000", "-j", "2", "--progress",
-                           "-o", o, NULL);
+    cli_result r = cli_run(dir, "run", JAPAN, "-n", "2000", "-o", o, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.err, "draws/s") && strstr(r.err, "ETA"), "no progress line: %s", r.err);
     cr_assert(strstr(r.err, "wrote"), "%s", r.err);
     cli_free(&r);
-    r = cli_run(dir, "run", JAPAN, "-n", "20000", "-j", "2", "--no-progress", "-o", o, NULL);
-    cr_assert_eq(r.status, 0);
-    cr_assert(!strstr(r.err, "draws/s"), "%s", r.err);
-    cli_free(&r);
-    r = cli_run(dir, "run", JAPAN, "-n", "20000", "-j", "2", "--progress", "-q", "-o", o, NULL);
+    r = cli_run(dir, "run", JAPAN, "-n", "2000", "--progress", "-q", "-o", o, NULL);
     cr_assert_eq(r.status, 0);
     cr_assert_str_eq(r.err, "", "-q must keep stderr empty");
+    cli_free(&r);
+}
+
+/* The progress total counts draws over all points exactly: beyond 2^64 it
+ * must not wrap (1e19 draws x 2 points), and a count above 2^53 given in
+ * scientific form is the count typed, not a double rounded to even. */
+Test(cli, progress_total_is_exact)
+{
+    char *sweep[] = {DS_BIN, "sweep", JAPAN, "--vary", "protocol.rounds=1,2", "-n",
+                     "10000000000000000000", "-j", "1", "--progress", NULL};
+    int shown;
+    cli_result r = interrupt_after_progress(dir, sweep, 0, &shown);
+    cr_assert(shown, "%s", r.err);
+    cr_assert(strstr(r.err, "/2e+19 draws"), "the total wrapped: %s", r.err);
+    cli_free(&r);
+    char *run[] = {DS_BIN, "run", JAPAN, "-n", "9007199254740993.0", "-j", "1",
+                   "--progress", "--format", "csv", NULL};
+    r = interrupt_after_progress(dir, run, 0, &shown);
+    cr_assert(shown, "%s", r.err);
+    cr_assert(strstr(r.err, "/9007199254740993 draws"), "%s", r.err);
+    cli_free(&r);
+}
+
+/* Option values are checked when parsed, before anything runs, and the
+ * messages say what is wrong with the value as it was typed. */
+Test(cli, option_values_checked_at_parse)
+{
+    static const char *cases[][4] = {
+        /* args..., expected message */
+        {"-o", "", NULL, "-o/--output needs a file name, got ''"},
+        {"--json", "", NULL, "--json needs a file name, got ''"},
+        {"--draws-out=", NULL, NULL, "--draws-out needs a file name"},
+        {"-n", "0x10", NULL, "-n/--draws must be an integer in 1 ... 2^64-1, got '0x10'"},
+        {"-n", "1e20", NULL, "-n/--draws: '1e20' is out of range: must be an integer in 1 ... 2^64-1"},
+        {"-n", NULL, NULL, "-n needs a value"},
+        {"-n", "--seed", "5", "-n needs a value"},
+        {"--draws", "-q", NULL, "--draws needs a value"},
+        {"-j", "9007199254740993", NULL, "'9007199254740993' is out of range"},
+        {"-s", "1.5", NULL, "-s/--seed must be an integer in 0 ... 2^64-1, got '1.5'"},
+        {"--sed", "5", NULL, "unknown option '--sed' (did you mean '--seed'?)"},
+        {"--format", "tabel", NULL, "--format must be table, csv or json, got 'tabel' "
+                                    "(did you mean 'table'?)"},
+        {"--progress=yes", NULL, NULL, "--progress takes no value"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cli_result r = cli_run(dir, "run", JAPAN, "-n", "2000", cases[i][0],
+                               cases[i][1], cases[i][2], NULL);
+        cr_assert_eq(r.status, 2, "%s %s: %s", cases[i][0], cases[i][1], r.err);
+        cr_assert(strstr(r.err, cases[i][3]), "%s: %s", cases[i][0], r.err);
+        cr_assert_str_eq(r.out, "", "nothing may run");
+        cli_free(&r);
+    }
+}
+
+/* Integers in scientific form are exact over all 64 bits. */
+Test(cli, scientific_integers_are_exact)
+{
+    cli_result a = cli_run(dir, "run", "-n", "1e2", "-s", "1.8446744073709551615e19",
+                           "--format", "csv", NULL);
+    cli_result b = cli_run(dir, "run", "-n", "100", "-s", "18446744073709551615",
+                           "--format", "csv", NULL);
+    cli_result c = cli_run(dir, "run", "-n", "100", "-s", "18446744073709551614",
+                           "--format", "csv", NULL);
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    cr_assert_str_eq(a.out, b.out);
+    cr_assert_str_neq(a.out, c.out);
+    cli_free(&a);
+    cli_free(&b);
+    cli_free(&c);
+}
+
+/* A scenario from a pipe or a FIFO is read once: the run finishes and
+ * scenario_sha256 is the digest of the bytes that were parsed. */
+static void check_digest(const char *json_path)
+{
+    size_t n;
+    char *text = cli_read_file(JAPAN, &n), hex[65];
+    ds_sha256_hex(text, n, hex);
+    free(text);
+    char *js = cli_read_file(json_path, NULL);
+    cr_assert(js, "no JSON written");
+    cJSON *j = cJSON_Parse(js);
+    cr_assert(j);
+    cJSON *meta = cJSON_GetObjectItem(j, "dealsim");
+    cr_assert_str_eq(cJSON_GetObjectItem(meta, "scenario_sha256")->valuestring, hex);
+    cJSON_Delete(j);
+    free(js);
+}
+
+/* Write the Japan scenario to fd in a child process; returns its pid. */
+static pid_t feed(int fd, const char *fifo)
+{
+    pid_t w = fork();
+    if (w == 0) {
+        size_t n;
+        char *text = cli_read_file(JAPAN, &n);
+        if (fifo)
+            fd = open(fifo, O_WRONLY);
+        _exit(fd >= 0 && write(fd, text, n) == (ssize_t)n ? 0 : 1);
+    }
+    return w;
+}
+
+Test(cli, scenario_from_a_pipe_has_its_digest)
+{
+    char js[600];
+    int fds[2], timed_out, st;
+    snprintf(js, sizeof js, "%s/out.json", dir);
+    cr_assert_eq(pipe(fds), 0);
+    pid_t w = feed(fds[1], NULL);
+    close(fds[1]);
+    char *argv[] = {DS_BIN, "run", "/dev/stdin", "-n", "200", "--json", js, "-o",
+                    "/dev/null", NULL};
+    cli_result r = cli_wait_timeout(dir, cli_start_io(dir, fds[0], NULL, argv), 60,
+                                    &timed_out);
+    close(fds[0]);
+    waitpid(w, &st, 0);
+    cr_assert(!timed_out, "the run did not finish");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    check_digest(js);
+    cli_free(&r);
+}
+
+Test(cli, scenario_from_a_fifo_is_read_once)
+{
+    char js[600], fifo[600];
+    int timed_out;
+    snprintf(js, sizeof js, "%s/out.json", dir);
+    snprintf(fifo, sizeof fifo, "%s/scenario.fifo", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    pid_t w = feed(-1, fifo);
+    char *argv[] = {DS_BIN, "run", fifo, "-n", "200", "--json", js, "-o", "/dev/null", NULL};
+    cli_result r = cli_wait_timeout(dir, cli_start(dir, argv), 60, &timed_out);
+    kill(w, SIGKILL);
+    waitpid(w, NULL, 0);
+    cr_assert(!timed_out, "dealsim run FIFO did not finish: %s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    check_digest(js);
+    cli_free(&r);
+}
+
+/* Every write error names the file and the system's reason. */
+Test(cli, write_errors_name_the_file)
+{
+    cli_result r = cli_run(dir, "run", JAPAN, "-n", "100", "-o", "/dev/null", "--json",
+                           "/dev/full", NULL);
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "/dev/full: No space left on device"), "%s", r.err);
+    cli_free(&r);
+    r = cli_run_to(dir, "/dev/full", "run", JAPAN, "-n", "100", "--format", "csv", NULL);
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "standard output: No space left on device"), "%s", r.err);
+    cli_free(&r);
+    r = cli_run_to(dir, "/dev/full", "sweep", JAPAN, "--vary", "protocol.rounds=1,2",
+                   "-n", "100", NULL);
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "standard output: No space left on device"), "%s", r.err);
     cli_free(&r);
 }

@@ -4,7 +4,10 @@
 # Usage: tools/deps.sh            (build and test dependencies)
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libcriterion-dev python3)
+# bash, zsh and groff-base: the tests run the generated completion scripts
+# and check the man pages with groff.
+pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libcriterion-dev python3
+      bash zsh groff-base)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

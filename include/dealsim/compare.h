@@ -18,6 +18,7 @@
 typedef struct ds_compare_opts {
     int only_significant; /* keep only rows with a z and |z| >= z_min */
     double z_min;         /* --z; finite and >= 0 */
+    int table;            /* 1: a table for a terminal, largest |z| first; 0: CSV */
 } ds_compare_opts;
 
 /* Options with their defaults: all rows, z_min = DS_COMPARE_Z_DEFAULT. */

@@ -1,8 +1,9 @@
 /*
- * outfile.c - write-to-temporary-then-rename output files (see outfile.h).
+ * cli_outfile.c - write-to-temporary-then-rename output files (see
+ * cli_outfile.h).
  */
 #define _XOPEN_SOURCE 700 /* realpath, fchmod */
-#include "outfile.h"
+#include "cli_outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -111,30 +112,36 @@ fail:
 
 int ds_outfile_commit(ds_outfile *o, ds_error *err)
 {
-    int bad;
+    int e = 0;
 
     if (!o->f)
         return ds_error_set(err, DS_EIO, "%s: not open", o->name ? o->name : "?");
-    bad = fflush(o->f) != 0 || ferror(o->f);
+    /* The reason of a failed write: fflush's, else the stream's error flag
+     * from an earlier write whose errno is gone. */
+    errno = 0;
+    if (fflush(o->f) != 0)
+        e = errno ? errno : EIO;
+    else if (ferror(o->f))
+        e = EIO;
     if (o->is_stdout) {
-        if (bad)
-            ds_error_set(err, DS_EIO, "writing standard output: %s",
-                         strerror(errno));
+        if (e)
+            ds_error_set(err, DS_EIO, "cannot write standard output: %s", strerror(e));
         clear(o);
-        return bad ? DS_EIO : DS_OK;
+        return e ? DS_EIO : DS_OK;
     }
-    if (fclose(o->f) != 0)
-        bad = 1;
+    errno = 0;
+    if (fclose(o->f) != 0 && !e)
+        e = errno ? errno : EIO;
     o->f = NULL;
-    if (!bad && o->tmp && rename(o->tmp, o->target) != 0)
-        bad = 1;
-    if (bad) {
-        ds_error_set(err, DS_EIO, "writing %s: %s", o->name, strerror(errno));
+    if (!e && o->tmp && rename(o->tmp, o->target) != 0)
+        e = errno ? errno : EIO;
+    if (e) {
+        ds_error_set(err, DS_EIO, "cannot write %s: %s", o->name, strerror(e));
         if (o->tmp)
             unlink(o->tmp);
     }
     clear(o);
-    return bad ? DS_EIO : DS_OK;
+    return e ? DS_EIO : DS_OK;
 }
 
 void ds_outfile_abort(ds_outfile *o)

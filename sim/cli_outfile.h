@@ -1,13 +1,13 @@
 /*
- * outfile.h - output files that never leave a truncated result (SPEC §8).
+ * cli_outfile.h - output files that never leave a truncated result (SPEC §8).
  *
  * A regular file (or a name that does not exist yet) is written to a
  * temporary file in the same directory and renamed over the name only by
  * ds_outfile_commit.  "-" is standard output; /dev/null, /dev/stdout, pipes
  * and other special files are written directly and never replaced or removed.
  */
-#ifndef DS_OUTFILE_H
-#define DS_OUTFILE_H
+#ifndef DS_CLI_OUTFILE_H
+#define DS_CLI_OUTFILE_H
 
 #include <stdio.h>
 #include "dealsim/error.h"
