@@ -933,3 +933,142 @@ Test(qhist, descending_and_wrapping)
     }
     free(x);
 }
+
+/* A quantity that takes one value in every draw has exactly that mean and
+ * an SE of exactly 0, however the draws are split into blocks and merged.
+ * Plain block sums cannot give it: 0.1 added 4096 times is not 409.6, and
+ * the exact total over n was 0.09999999999999859 for this tariff; S2 -
+ * S1^2/n of the constant benefit left an SE of about 4e-8. */
+Test(stats, constant_quantities_are_exact)
+{
+    ds_model m = test_model();
+    ds_stats *a = ds_stats_new(&m), *b = ds_stats_new(&m);
+    static const ds_stat tariff = {.kind = DS_STAT_MEAN, .q = DS_Q_TARIFF},
+                         benefit = {.kind = DS_STAT_MEAN, .q = DS_Q_BENEFIT},
+                         benefit_se = {.kind = DS_STAT_SE, .q = DS_Q_BENEFIT},
+                         retcost = {.kind = DS_STAT_MEAN, .q = DS_Q_RETALIATION_COST};
+    double pr[NT], rc[NT], ap[NA];
+    ds_summary row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    draw_buf buf;
+    cr_assert(a && b);
+    /* Three blocks of 4096 and one of 777 draws, in two accumulators. */
+    for (uint64_t d = 0; d < 3 * 4096 + 777; d++) {
+        gen_draw(&buf, d, 0);
+        buf.out[1].tariff = 0.1;
+        buf.out[1].benefit = 1.1;
+        buf.out[1].deficit = 71.3;
+        buf.out[1].deficit_change = -0.7;
+        buf.out[1].concession_cost = 2.7;
+        buf.out[1].retaliation_cost[1] = 0.3;
+        ds_stats_add(d < 2 * 4096 ? a : b, buf.out);
+        if ((d + 1) % 4096 == 0)
+            cr_assert_eq(ds_stats_flush(d < 2 * 4096 ? a : b), DS_OK);
+    }
+    cr_assert_eq(ds_stats_flush(b), DS_OK);
+    cr_assert_eq(ds_stats_merge(a, b), DS_OK);
+    ds_stats_summary(a, 1, &row);
+    cr_assert_eq(row.tariff_mean, 0.1, "%.17g", row.tariff_mean);
+    cr_assert_eq(row.benefit_mean, 1.1, "%.17g", row.benefit_mean);
+    cr_assert_eq(row.benefit_se, 0.0, "%.17g", row.benefit_se);
+    cr_assert_eq(row.deficit_mean, 71.3, "%.17g", row.deficit_mean);
+    cr_assert_eq(row.deficit_se, 0.0, "%.17g", row.deficit_se);
+    cr_assert_eq(row.deficit_change_mean, -0.7, "%.17g", row.deficit_change_mean);
+    cr_assert_eq(row.concession_cost_mean, 2.7, "%.17g", row.concession_cost_mean);
+    cr_assert_eq(rc[1], 0.3, "%.17g", rc[1]);
+    cr_assert_eq(ds_stats_value(a, 1, &tariff, 0), 0.1);
+    cr_assert_eq(ds_stats_value(a, 1, &benefit_se, 0), 0.0);
+    cr_assert_eq(ds_stats_value(a, 1, &retcost, 1), 0.3);
+    /* The other strategies vary: their figures are the plain ones. */
+    cr_assert_neq(ds_stats_value(a, 0, &benefit_se, 0), 0.0);
+    cr_assert_lt(fabs(ds_stats_value(a, 0, &tariff, 0) - 0.2), 0.1);
+    /* -0 and +0 are one value, written as 0. */
+    ds_stats_reset(a);
+    for (uint64_t d = 0; d < 10; d++) {
+        gen_draw(&buf, d, 0);
+        buf.out[2].benefit = d % 2 ? -0.0 : 0.0;
+        ds_stats_add(a, buf.out);
+    }
+    cr_assert_eq(ds_stats_flush(a), DS_OK);
+    cr_assert(!signbit(ds_stats_value(a, 2, &benefit, 0)));
+    cr_assert_eq(ds_stats_value(a, 2, &benefit_se, 0), 0.0);
+    ds_stats_free(a);
+    ds_stats_free(b);
+}
+
+/* ds_stats_flush reports a block holding a value that is not finite or
+ * beyond DS_OUTCOME_MAX, in any quantity; a clean block after it is fine. */
+Test(stats, flush_reports_values_that_cannot_be_summarised)
+{
+    ds_model m = test_model();
+    ds_stats *s = ds_stats_new(&m);
+    draw_buf buf;
+    static const struct {
+        int field;
+        double v;
+    } bad[] = {
+        {0, NAN}, {1, INFINITY}, {2, -INFINITY}, {3, NAN}, {4, 2e100},
+        {5, -DS_OUTCOME_MAX * 1.5}, {6, NAN},
+    };
+    cr_assert_not_null(s);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ds_stats_reset(s);
+        for (uint64_t d = 0; d < 50; d++) {
+            ds_outcome *o;
+            gen_draw(&buf, d, 0);
+            o = &buf.out[d % NS];
+            if (d == 17)
+                switch (bad[i].field) {
+                case 0: o->tariff = bad[i].v; break;
+                case 1: o->deficit = bad[i].v; break;
+                case 2: o->deficit_change = bad[i].v; break;
+                case 3: o->benefit = bad[i].v; break;
+                case 4: o->concession_cost = bad[i].v; break;
+                case 5: o->retaliation_cost[1] = bad[i].v; break;
+                default: o->deficit_change = bad[i].v; break;
+                }
+            ds_stats_add(s, buf.out);
+        }
+        cr_assert_eq(ds_stats_flush(s), DS_EIO, "case %zu", i);
+        add_block(s, 100, 50, 0);
+    }
+    ds_stats_reset(s);
+    gen_draw(&buf, 1, 0);
+    buf.out[0].deficit = DS_OUTCOME_MAX;          /* the bound itself is fine */
+    ds_stats_add(s, buf.out);
+    cr_assert_eq(ds_stats_flush(s), DS_OK);
+    ds_stats_free(s);
+}
+
+/* ds_stats_summary is ds_stats_value of each figure; figures the
+ * statistics do not keep, and indices out of range, are NaN. */
+Test(stats, value_by_descriptor)
+{
+    ds_model m = test_model();
+    ds_stats *s = sequential(&m, BLOCK);
+    double pr[NT], rc[NT], ap[NA];
+    ds_summary row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    static const ds_stat p_deal = {.kind = DS_STAT_SHARE, .c = DS_C_DEALS},
+        round_mean = {.kind = DS_STAT_RATIO, .c = DS_C_ROUNDS, .per = DS_C_DEALS},
+        d95 = {.kind = DS_STAT_QUANTILE, .q = DS_Q_DEFICIT, .p = 0.95},
+        ret = {.kind = DS_STAT_SHARE, .c = DS_C_RETALIATIONS},
+        appr = {.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS, .per = DS_C_EVALUATIONS},
+        tariff_se = {.kind = DS_STAT_SE, .q = DS_Q_TARIFF},
+        tariff_p50 = {.kind = DS_STAT_QUANTILE, .q = DS_Q_TARIFF, .p = 0.5},
+        mixed = {.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS, .per = DS_C_DEALS},
+        draws = {.kind = DS_STAT_DRAWS};
+    ds_stats_summary(s, 1, &row);
+    cr_assert_eq(ds_stats_value(s, 1, &p_deal, 0), row.p_deal);
+    cr_assert_eq(ds_stats_value(s, 1, &round_mean, 0), row.round_mean);
+    cr_assert_eq(ds_stats_value(s, 1, &d95, 0), row.deficit_p95);
+    cr_assert_eq(ds_stats_value(s, 1, &ret, 1), pr[1]);
+    cr_assert_eq(ds_stats_value(s, 1, &appr, 0), ap[0]);
+    cr_assert_eq(ds_stats_value(s, 1, &draws, 0), (double)NDRAWS);
+    cr_assert(isnan(ds_stats_value(s, 1, &ret, NT)));
+    cr_assert(isnan(ds_stats_value(s, 1, &appr, NA)));
+    cr_assert(isnan(ds_stats_value(s, NS, &p_deal, 0)));
+    cr_assert(!ds_stats_supports(&tariff_se) && isnan(ds_stats_value(s, 1, &tariff_se, 0)));
+    cr_assert(!ds_stats_supports(&tariff_p50));
+    cr_assert(!ds_stats_supports(&mixed));
+    cr_assert(ds_stats_supports(&appr) && ds_stats_supports(&d95));
+    ds_stats_free(s);
+}
