@@ -30,7 +30,8 @@ struct ds_csv {
     size_t n_cols, n_rows;
     char *text;           /* header row then data rows, each cell + NUL */
     uint32_t *index;      /* offset in text of cells 0, CELL_STRIDE, ... */
-    uint32_t *line;       /* 1-based start line of header and of each row */
+    uint32_t *line;       /* 1-based start line of header and of each row
+                             (in the index's allocation, after it) */
 };
 
 /* What a pass over the text found, or (fill) writes. */
@@ -171,6 +172,7 @@ static int parse_owned(const char *file, char *text, size_t len, ds_csv **out,
 {
     scan sc = {file, text, len, 0, 0, 0, 0, NULL, NULL};
     ds_csv *c = NULL;
+    size_t nidx;
     int rc;
 
     *out = NULL;
@@ -181,13 +183,14 @@ static int parse_owned(const char *file, char *text, size_t len, ds_csv **out,
     }
     if ((rc = scan_text(&sc, err)) != DS_OK)
         goto fail;
+    nidx = (sc.cells + CELL_STRIDE - 1) / CELL_STRIDE;
     c = calloc(1, sizeof *c);
     if (!c || !(c->file = strdup(file)) ||
-        !(c->index = malloc((sc.cells + CELL_STRIDE - 1) / CELL_STRIDE * sizeof *c->index)) ||
-        !(c->line = malloc(sc.recs * sizeof *c->line))) {
+        !(c->index = malloc((nidx + sc.recs) * sizeof *c->index))) {
         rc = ds_error_set(err, DS_ENOMEM, "%s: error: out of memory", file);
         goto fail;
     }
+    c->line = c->index + nidx;
     sc.fill = 1;
     sc.index = c->index;
     sc.line = c->line;
@@ -198,12 +201,7 @@ static int parse_owned(const char *file, char *text, size_t len, ds_csv **out,
     *out = c;
     return DS_OK;
 fail:
-    if (c) {
-        free(c->file);
-        free(c->index);
-        free(c->line);
-        free(c);
-    }
+    ds_csv_free(c);        /* its text is not set yet */
     free(text);
     return rc;
 }
@@ -281,8 +279,7 @@ void ds_csv_free(ds_csv *c)
     if (!c)
         return;
     free(c->text);
-    free(c->index);
-    free(c->line);
+    free(c->index);       /* and the lines after it */
     free(c->file);
     free(c);
 }

@@ -117,27 +117,9 @@ int ds_count_per_actor(ds_count c);
  * that st does not support.  The mean of a quantity that took one value v
  * in every draw is exactly v, and its standard error exactly 0 (exact block
  * minima and maxima show it); other means are the exact total of the
- * blocks' partial sums over n.
+ * blocks' partial sums over n.  The figures of SPEC §6 are listed once,
+ * as the rows of the output column table (output.h).
  */
 double ds_stats_value(const ds_stats *s, size_t k, const ds_stat *st, size_t index);
-
-/* The §6 summary of one strategy.  NaN marks an empty cell (round_mean with
- * no deal, approve_a with no evaluation). */
-typedef struct ds_summary {
-    uint64_t draws;
-    double p_deal, p_deal_se, round_mean, tariff_mean;
-    double deficit_mean, deficit_se, deficit_p05, deficit_p50, deficit_p95;
-    double deficit_change_mean;
-    double benefit_mean, benefit_se, benefit_p05, benefit_p50, benefit_p95;
-    double concession_cost_mean;
-    double *p_retaliation;        /* [n_third], caller-provided */
-    double *retaliation_cost_mean;/* [n_third], caller-provided */
-    double *approve;              /* [n_actors], caller-provided */
-} ds_summary;
-
-/* Fill *row for strategy k with the ds_stats_value of each figure.  row's
- * three arrays must be set by the caller (sizes n_third, n_third, n_actors).
- * s must be flushed. */
-void ds_stats_summary(const ds_stats *s, size_t k, ds_summary *row);
 
 #endif /* DEALSIM_STATS_H */
