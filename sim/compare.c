@@ -615,7 +615,8 @@ static int write_table(wr *w, rows *t, const ds_csv *cb, size_t nm, const ds_com
 {
     char cell[T_COLS][T_CELL];
     size_t width[T_COLS] = {0};
-    qsort(t->v, t->n, sizeof *t->v, by_z);
+    if (t->n)
+        qsort(t->v, t->n, sizeof *t->v, by_z);
     for (size_t i = 0; i <= t->n; i++) {
         t_cells(cell, w, i ? &t->v[i - 1] : NULL);
         for (int c = 0; c < T_COLS; c++)

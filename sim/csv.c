@@ -17,21 +17,32 @@
  * (a cell never takes more bytes than it had in the file, quotes and
  * separators included, but for the NUL after the last one).  Every
  * CELL_STRIDE-th cell's offset is indexed; a lookup steps over at most
- * CELL_STRIDE - 1 cells.  So a file of len bytes takes len + 1 bytes of
- * text, 4 bytes per CELL_STRIDE cells (every cell has at least one byte of
- * its own: a separator or line end, but for the last) and 4 bytes per row
- * (a row has at least two bytes: one character and a line end), at most
- * 1 + 1 + 2 = 4 times the file's size: a file of nothing but commas takes
- * 2 times. */
+ * CELL_STRIDE - 1 cells.  The line where each record (header, rows) starts
+ * is kept as its step from the record before, one byte, with the full line
+ * of every LINE_STRIDE-th record, and the rare steps of FAR lines or more
+ * (blank lines, fields of many lines) in a table of their own.
+ *
+ * So a file of len bytes takes len + 1 bytes of text, at most len + 1
+ * bytes of index (every cell has at least one byte of its own, a separator
+ * or line end, but the last) and about 1.07 bytes per record (a record has
+ * at least two bytes, a character and a line end, but the last; a far step
+ * stands for at least FAR - 1 bytes): about 2.6 times the file's size at
+ * most, 2 times for a file of commas. */
 #define CELL_STRIDE 4
+#define LINE_STRIDE 64
+#define FAR 255            /* a step of a byte that says: see the far table */
 
 struct ds_csv {
     char *file;
     size_t n_cols, n_rows;
     char *text;           /* header row then data rows, each cell + NUL */
-    uint32_t *index;      /* offset in text of cells 0, CELL_STRIDE, ... */
-    uint32_t *line;       /* 1-based start line of header and of each row
-                             (in the index's allocation, after it) */
+    uint32_t *index;      /* offset in text of cells 0, CELL_STRIDE, ...;
+                             the allocation holds the line tables too */
+    uint32_t *mark;       /* line of records 0, LINE_STRIDE, ... (1-based) */
+    uint32_t *far;        /* n_far pairs (record, line), records ascending */
+    size_t n_far;
+    unsigned char *step;  /* [record] its line minus the previous record's,
+                             or FAR: its line is in `far` */
 };
 
 /* What a pass over the text found, or (fill) writes. */
@@ -40,9 +51,34 @@ typedef struct scan {
     char *t;              /* the text; compacted in place when filling */
     size_t len;
     int fill;
-    size_t cols, cells, recs;
-    uint32_t *index, *line;   /* filled when fill is set */
+    size_t cols, cells, recs, fars;
+    /* filled when fill is set */
+    uint32_t *index, *mark, *far;
+    unsigned char *step;
 } scan;
+
+/* Note where record r (s->recs) starts: line `line`, the one before it at
+ * `prev`. */
+static void note_line(scan *s, size_t line, size_t prev)
+{
+    size_t r = s->recs;
+    if (r % LINE_STRIDE == 0) {
+        if (s->fill) {
+            s->mark[r / LINE_STRIDE] = (uint32_t)line;
+            s->step[r] = 0;
+        }
+    } else if (line - prev < FAR) {
+        if (s->fill)
+            s->step[r] = (unsigned char)(line - prev);
+    } else {
+        if (s->fill) {
+            s->step[r] = FAR;
+            s->far[2 * s->fars] = (uint32_t)r;
+            s->far[2 * s->fars + 1] = (uint32_t)line;
+        }
+        s->fars++;
+    }
+}
 
 /* A line end at t[i]: 1 for "\n", 2 for "\r\n", else 0. */
 static size_t line_end(const char *t, size_t i, size_t len)
@@ -60,9 +96,9 @@ static int scan_text(scan *s, ds_error *err)
 {
     char *t = s->t;
     const size_t len = s->len;
-    size_t i = 0, w = 0, line = 1;
+    size_t i = 0, w = 0, line = 1, prev = 1;
 
-    s->cells = s->recs = 0;
+    s->cells = s->recs = s->fars = 0;
     if (len >= 3 && (unsigned char)t[0] == 0xEF && (unsigned char)t[1] == 0xBB &&
         (unsigned char)t[2] == 0xBF)
         i = 3;
@@ -153,8 +189,8 @@ static int scan_text(scan *s, ds_error *err)
             return ds_error_set(err, DS_EINVAL,
                                 "%s:%zu: error: row has %zu field%s, the header has %zu",
                                 s->file, row_line, fields, fields == 1 ? "" : "s", s->cols);
-        if (s->fill)
-            s->line[s->recs] = (uint32_t)row_line;
+        note_line(s, row_line, prev);
+        prev = row_line;
         s->recs++;
     }
     if (s->recs == 0)
@@ -170,12 +206,16 @@ static int scan_text(scan *s, ds_error *err)
 static int parse_owned(const char *file, char *text, size_t len, ds_csv **out,
                        ds_error *err)
 {
-    scan sc = {file, text, len, 0, 0, 0, 0, NULL, NULL};
+    scan sc;
     ds_csv *c = NULL;
-    size_t nidx;
+    size_t nidx, nmark;
     int rc;
 
     *out = NULL;
+    memset(&sc, 0, sizeof sc);
+    sc.file = file;
+    sc.t = text;
+    sc.len = len;
     if (len > DS_CSV_MAX_BYTES) {
         rc = ds_error_set(err, DS_EINVAL, "%s: error: file larger than %zu bytes", file,
                           DS_CSV_MAX_BYTES);
@@ -184,16 +224,22 @@ static int parse_owned(const char *file, char *text, size_t len, ds_csv **out,
     if ((rc = scan_text(&sc, err)) != DS_OK)
         goto fail;
     nidx = (sc.cells + CELL_STRIDE - 1) / CELL_STRIDE;
+    nmark = (sc.recs + LINE_STRIDE - 1) / LINE_STRIDE;
     c = calloc(1, sizeof *c);
     if (!c || !(c->file = strdup(file)) ||
-        !(c->index = malloc((nidx + sc.recs) * sizeof *c->index))) {
+        !(c->index = malloc((nidx + nmark + 2 * sc.fars) * sizeof *c->index + sc.recs))) {
         rc = ds_error_set(err, DS_ENOMEM, "%s: error: out of memory", file);
         goto fail;
     }
-    c->line = c->index + nidx;
+    c->mark = c->index + nidx;
+    c->far = c->mark + nmark;
+    c->n_far = sc.fars;
+    c->step = (unsigned char *)(c->far + 2 * sc.fars);
     sc.fill = 1;
     sc.index = c->index;
-    sc.line = c->line;
+    sc.mark = c->mark;
+    sc.far = c->far;
+    sc.step = c->step;
     scan_text(&sc, err); /* cannot fail: the counting pass found no problem */
     c->text = text;
     c->n_cols = sc.cols;
@@ -279,7 +325,7 @@ void ds_csv_free(ds_csv *c)
     if (!c)
         return;
     free(c->text);
-    free(c->index);       /* and the lines after it */
+    free(c->index);       /* and the line tables after it */
     free(c->file);
     free(c);
 }
@@ -297,8 +343,30 @@ const char *ds_csv_file(const ds_csv *c) { return c->file; }
 size_t ds_csv_cols(const ds_csv *c) { return c->n_cols; }
 size_t ds_csv_rows(const ds_csv *c) { return c->n_rows; }
 const char *ds_csv_name(const ds_csv *c, size_t j) { return cell_at(c, j); }
-size_t ds_csv_line(const ds_csv *c, size_t i) { return c->line[i + 1]; }
-size_t ds_csv_header_line(const ds_csv *c) { return c->line[0]; }
+/* The line where record r (0: the header) starts. */
+static size_t record_line(const ds_csv *c, size_t r)
+{
+    size_t line = c->mark[r / LINE_STRIDE];
+    for (size_t k = r - r % LINE_STRIDE + 1; k <= r; k++) {
+        if (c->step[k] < FAR) {
+            line += c->step[k];
+        } else {           /* binary search of the far table */
+            size_t lo = 0, hi = c->n_far;
+            while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (c->far[2 * mid] <= k)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            line = c->far[2 * lo + 1];
+        }
+    }
+    return line;
+}
+
+size_t ds_csv_line(const ds_csv *c, size_t i) { return record_line(c, i + 1); }
+size_t ds_csv_header_line(const ds_csv *c) { return record_line(c, 0); }
 
 const char *ds_csv_cell(const ds_csv *c, size_t i, size_t j)
 {

@@ -159,3 +159,45 @@ Test(csv, parse_does_not_touch_its_input)
     cr_assert_str_eq(ds_csv_cell(c, 0, 2), "3");
     ds_csv_free(c);
 }
+
+/* The line of every row, over many records, after long runs of blank
+ * lines and fields of many lines (the reader keeps lines as one-byte steps
+ * with the rare long steps apart). */
+Test(csv, lines_of_every_row)
+{
+    char *text = NULL;
+    size_t len = 0, line = 1, want[400];
+    FILE *f = open_memstream(&text, &len);
+    ds_csv *c = NULL;
+    ds_error e;
+    cr_assert_not_null(f);
+    for (int k = 0; k < 300; k++, line++)
+        fputc('\n', f);
+    fputs("a,b\n", f);
+    want[0] = line++;
+    for (size_t r = 1; r < 400; r++) {
+        size_t blank = r % 97 == 0 ? 256 + r : r % 13 == 0 ? 3 : 0;
+        for (size_t k = 0; k < blank; k++, line++)
+            fputc('\n', f);
+        want[r] = line;
+        if (r % 101 == 0) {            /* a field of 300 lines */
+            fputs("\"x", f);
+            for (int k = 0; k < 299; k++, line++)
+                fputs("\ny", f);
+            fputs("\",1\n", f);
+        } else {
+            fprintf(f, "%zu,%zu\n", r, r * 2);
+        }
+        line++;
+    }
+    fclose(f);
+    cr_assert_eq(ds_csv_parse("t.csv", text, len, &c, &e), DS_OK, "%s", e.msg);
+    cr_assert_eq(ds_csv_rows(c), 399);
+    cr_assert_eq(ds_csv_header_line(c), want[0]);
+    for (size_t r = 1; r < 400; r++)
+        cr_assert_eq(ds_csv_line(c, r - 1), want[r], "row %zu: line %zu, want %zu", r,
+                     ds_csv_line(c, r - 1), want[r]);
+    cr_assert_str_eq(ds_csv_cell(c, 398, 1), "798");
+    ds_csv_free(c);
+    free(text);
+}
