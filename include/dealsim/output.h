@@ -11,8 +11,9 @@
  * All numbers are written locale-independently, shortest round-trip; an
  * empty cell (CSV) or null (JSON) marks a figure with no value (round_mean
  * without deals, approve_<a> without evaluations).  Functions write to a
- * FILE* they do not own and return DS_OK or DS_EIO; on DS_EIO they stop at
- * the first failed write and leave errno as that write set it.
+ * FILE* they do not own and return DS_OK or DS_EIO (the table also
+ * DS_ENOMEM); on DS_EIO they stop at the first failed write and leave errno
+ * as that write set it.
  */
 #ifndef DEALSIM_OUTPUT_H
 #define DEALSIM_OUTPUT_H
