@@ -905,13 +905,13 @@ int ds_engine_check(ds_engine *e, uint64_t seed, uint64_t first, uint64_t last,
                     continue;
                 blame_world(e, hint, sizeof hint);
                 if (isfinite(x))
-                    return ds_error_set(err, DS_EIO,
+                    return ds_error_set(err, DS_ERANGE,
                                         "draw %llu: %s%s%s is %g, beyond the +-%g that can "
                                         "be summarised, for strategy '%s'%s",
                                         (unsigned long long)d, name, id ? " to " : "",
                                         id ? id : "", x, DS_OUTCOME_MAX,
                                         m->strategies[s].id, hint);
-                return ds_error_set(err, DS_EIO, "draw %llu: %s%s%s is not finite (%s) for "
+                return ds_error_set(err, DS_ERANGE, "draw %llu: %s%s%s is not finite (%s) for "
                                     "strategy '%s'%s", (unsigned long long)d, name,
                                     id ? " to " : "", id ? id : "", num_text(buf, x),
                                     m->strategies[s].id, hint);

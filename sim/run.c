@@ -311,12 +311,12 @@ static void bad_block(shared *sh, ds_engine *e, uint64_t seed, size_t p, uint64_
 {
     ds_error found, msg;
     if (ds_engine_check(e, seed, first, last, &found) == DS_OK)
-        ds_error_set(&found, DS_EIO, "draws %llu to %llu: a value is not finite",
+        ds_error_set(&found, DS_ERANGE, "draws %llu to %llu: a value is not finite",
                      (unsigned long long)first, (unsigned long long)(last - 1));
     if (sh->single)
         msg = found;
     else
-        ds_error_set(&msg, DS_EIO, "point %zu: %s", p + 1, found.msg);
+        ds_error_set(&msg, DS_ERANGE, "point %zu: %s", p + 1, found.msg);
     pthread_mutex_lock(&sh->mu);
     if (t < atomic_load(&sh->bad_task)) {
         atomic_store(&sh->bad_task, t);

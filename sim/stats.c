@@ -250,7 +250,7 @@ int ds_stats_flush(ds_stats *s)
     }
     empty_extremes(s->lo, s->hi, nv);
     s->pending = 0;
-    return ok ? DS_OK : DS_EIO;
+    return ok ? DS_OK : DS_ERANGE;
 }
 
 /* Both must be flushed (unflushed partial sums would be lost or, folded

@@ -4,7 +4,9 @@
  */
 #include "dealsim/sweep.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,11 +331,11 @@ static int job_done(void *ctx, size_t p, const ds_model *m, const ds_stats *st,
         }
         fputc(',', f);
         if (ds_output_csv_cells(m, st, k, f) != DS_OK)
-            return ds_error_set(err, DS_ENOMEM, "out of memory");
+            break;
         fputc('\n', f);
     }
     if (ferror(f))
-        return ds_error_set(err, DS_EIO, "writing the sweep output failed");
+        return ds_error_set(err, DS_EIO, "%s", strerror(errno ? errno : EIO));
     return DS_OK;
 }
 

@@ -65,7 +65,7 @@ double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw);
 /* Simulate draws [first, last) of seed again and find the first outcome
  * value (tariff, deficit, deficit_change, benefit, concession_cost,
  * retaliation cost) that is not finite or beyond +-DS_OUTCOME_MAX.
- * Returns DS_OK when there is none; else DS_EIO with err set to, e.g.,
+ * Returns DS_OK when there is none; else DS_ERANGE with err set to, e.g.,
  * "draw 1234: deficit is not finite (nan) for strategy 'deal15'; check
  * lines.autos.exports, drawn as inf": the first input of the scenario whose
  * value in that draw is itself not finite or beyond the bound, when there

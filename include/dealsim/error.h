@@ -23,14 +23,15 @@
 
 #include <stddef.h>
 
-/* Status codes.  The numeric values of DS_EINVAL, DS_EIO and DS_EINTR are
+/* Status codes.  The numeric values of the codes are
  * not exit statuses; the CLI maps them (SPEC §8). */
 enum {
     DS_OK = 0,
     DS_EINVAL,  /* invalid scenario, option or input file */
     DS_ENOMEM,  /* allocation failed */
     DS_EIO,     /* read or write failed */
-    DS_EINTR    /* interrupted by a signal (Ctrl-C, SIGTERM) */
+    DS_EINTR,   /* interrupted by a signal (Ctrl-C, SIGTERM) */
+    DS_ERANGE   /* a draw's outcome is not finite or too large to summarise */
 };
 
 /* Longest message a ds_error holds, including the terminating NUL; longer

@@ -49,9 +49,9 @@ typedef struct ds_run_opts {
 
 /* Run o->draws draws of model m.  On success stores the merged statistics in
  * *out (caller frees with ds_stats_free) and returns DS_OK.  Returns
- * DS_EINTR if *o->stop became non-zero, DS_ENOMEM, or DS_EIO with err
- * filled: writing per-draw rows failed ("NAME: cannot write: REASON"), or an
- * outcome was not finite or beyond +-DS_OUTCOME_MAX ("draw D: deficit is not
+ * DS_EINTR if *o->stop became non-zero, DS_ENOMEM, DS_EIO with err filled
+ * when writing per-draw rows failed ("NAME: cannot write: REASON"), or
+ * DS_ERANGE with err filled when an outcome was not finite or beyond +-DS_OUTCOME_MAX ("draw D: deficit is not
  * finite ..." as ds_engine_check says; always the first such draw, whatever
  * the number of threads); *out is then NULL. */
 int ds_run(const ds_model *m, const ds_run_opts *o, ds_stats **out,

@@ -43,7 +43,7 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out);
 
 /* End the current block: fold its partial sums into the exact totals.  Must
  * be called after the last draw of every block (and before merge/summary).
- * Returns DS_OK, or DS_EIO when some value of the block was not finite or
+ * Returns DS_OK, or DS_ERANGE when some value of the block was not finite or
  * beyond +-DS_OUTCOME_MAX (engine.h): a runtime failure, to be reported by
  * draw with ds_engine_check; the block is folded in all the same.  The
  * check costs nothing per draw: NaN and infinities reach the block's sums,
