@@ -4,7 +4,12 @@
 # Usage: tools/deps.sh            (build and test dependencies)
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libcriterion-dev python3)
+# clang and libclang-rt-dev: the libFuzzer campaigns of tools/fuzz.sh (clang
+# alone does not bring libFuzzer: on Debian 12 its runtime,
+# libclang_rt.fuzzer-x86_64.a, is in libclang-rt-14-dev, only recommended by
+# clang-14 and not installed with --no-install-recommends).
+pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libcriterion-dev python3
+      clang libclang-rt-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
