@@ -118,7 +118,7 @@ static int at_comment(const char *t, size_t n, size_t i)
                                       (t[i + 1] == '/' || t[i + 1] == '*')));
 }
 
-/* "unexpected character 'x'" (or the byte in hex when not printable), with
+/* "unexpected character 'x'" (or the byte in hex when not printable) and
  * `what` was expected; at the end of the text "unexpected end of input".
  * Comments and single quotes are named as such. */
 static int jfail_char(jcheck *r, const char *t, size_t n, size_t i,
@@ -332,7 +332,8 @@ static int check_number(const char *t, size_t n, size_t *i, jcheck *r)
 /* 1 if t[i] can start a JSON value (so a comma before it is missing). */
 static int starts_value(const char *t, size_t n, size_t i)
 {
-    return i < n && t[i] != '\0' && (strchr("\"{[-tfn", t[i]) || is_digit(t[i]));
+    return i < n && t[i] != '\0' &&
+           (strchr("\"{[-tfn", t[i]) || is_digit(t[i]));
 }
 
 /* Check that t[0..n) is one JSON value nested at most DS_MAX_DEPTH deep,
