@@ -507,7 +507,7 @@ Test(scenario, syntax_positions)
     static const struct { const char *text; size_t len; const char *want; } c[] = {
         {"\xEF\xBB\xBF{\"a\" 1}", 11, "t.json:1:6: error: unexpected character '1', expected ':'"},
         {"{\r\n\r\n \"a\":x}", 12, "t.json:3:6: error: unexpected character 'x', expected a value"},
-        {"{\"\xC3\xA9\xC3\xA9\":1,}", 12, "t.json:1:9: error: unexpected character '}', expected a string key"},
+        {"{\"\xC3\xA9\xC3\xA9\":1,}", 12, "t.json:1:8: error: trailing comma (JSON allows none before '}')"},
         {"{}\0", 3, "t.json:1:3: error: unexpected text after the JSON value"},
         {"{\"a\":tru}", 9, "t.json:1:6: error: unexpected character 't', expected a value"},
         {"{\"a\":1.}", 8, "t.json:1:8: error: unexpected character '}', expected a digit after '.'"},
