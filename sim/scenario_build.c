@@ -3,6 +3,13 @@
  * rule of SPEC §2-§4 and turn it into an immutable ds_model.  Every problem
  * is reported (SPEC §4: all of them, not only the first) as
  * "FILE: error: PATH: MESSAGE"; a model is returned only when there was none.
+ *
+ * The checks come from the format table (format.h): one generic walk reads
+ * each key as its row says (kind, required, default, range, where it goes)
+ * and handles lists, id lists and id maps the same way everywhere.  What a
+ * row cannot say is a named rule at the end of this file (the format
+ * version, D̄ > 0, the shared elasticity, default strategies, one decider,
+ * role-specific keys) plus the magnitude bound on every quantity.
  */
 #include "scenario_priv.h"
 
@@ -16,145 +23,10 @@
 #include "dealsim/dist.h"
 #include "dealsim/model.h"
 
-/* ---------------------------------------------------------------- schema */
-
-/* SPEC §3: the keys of each object.  Used for unknown-key checks (with a
- * did-you-mean from the keys valid at that place) and to walk --set paths. */
-static const ds_sfield f_source[] = {
-    {"id", DS_SK_VALUE, NULL, NULL, 0}, {"text", DS_SK_VALUE, NULL, NULL, 0},
-    {NULL, 0, NULL, NULL, 0}};
-static const ds_sfield f_home[] = {
-    {"name", DS_SK_VALUE, NULL, NULL, 0},
-    {"discount", DS_SK_VALUE, NULL, NULL, 0},
-    {"tariff_burden", DS_SK_DIST, NULL, NULL, 0},
-    {"margin", DS_SK_DIST, NULL, NULL, 0},
-    {NULL, 0, NULL, NULL, 0}};
-static const ds_sfield f_counterpart[] = {
-    {"name", DS_SK_VALUE, NULL, NULL, 0}, {NULL, 0, NULL, NULL, 0}};
-static const ds_sfield f_line[] = {
-    {"id", DS_SK_VALUE, NULL, NULL, 0},
-    {"exports", DS_SK_DIST, NULL, NULL, 0},
-    {"current", DS_SK_DIST, NULL, NULL, 0},
-    {"no_deal", DS_SK_DIST, NULL, NULL, 0},
-    {"deal", DS_SK_DIST, NULL, NULL, 0},
-    {"elasticity", DS_SK_DIST, NULL, NULL, 0},
-    {NULL, 0, NULL, NULL, 0}};
-static const ds_sfield f_item[] = {
-    {"id", DS_SK_VALUE, NULL, NULL, 0},
-    {"label", DS_SK_VALUE, NULL, NULL, 0},
-    {"deficit_effect", DS_SK_DIST, NULL, NULL, 0},
-    {"cost", DS_SK_DIST, NULL, NULL, 0},
-    {"delivery", DS_SK_DIST, NULL, NULL, 0},
-    {"scores", DS_SK_MAP, NULL, NULL, DS_SK_DIST},
-    {"exposure", DS_SK_MAP, NULL, NULL, DS_SK_VALUE},
-    {NULL, 0, NULL, NULL, 0}};
-static const ds_sfield f_package[] = {
-    {"id", DS_SK_VALUE, NULL, NULL, 0},
-    {"label", DS_SK_VALUE, NULL, NULL, 0},
-    {"items", DS_SK_MAP, NULL, NULL, DS_SK_VALUE},
-    {NULL, 0, NULL, NULL, 0}};
-static const ds_sfield f_strategy[] = {
-    {"id", DS_SK_VALUE, NULL, NULL, 0},
-    {"label", DS_SK_VALUE, NULL, NULL, 0},
-    {"offers", DS_SK_VALUE, NULL, NULL, 0},
-    {NULL, 0, NULL, NULL, 0}};
-static const ds_sfield f_actor[] = {
-    {"id", DS_SK_VALUE, NULL, NULL, 0},
-    {"label", DS_SK_VALUE, NULL, NULL, 0},
-    {"role", DS_SK_VALUE, NULL, NULL, 0},
-    {"weights", DS_SK_MAP, NULL, NULL, DS_SK_VALUE},
-    {"weight_certainty", DS_SK_VALUE, NULL, NULL, 0},
-    {"threshold", DS_SK_DIST, NULL, NULL, 0},
-    {"concession", DS_SK_DIST, NULL, NULL, 0},
-    {"noise", DS_SK_VALUE, NULL, NULL, 0},
-    {"influence", DS_SK_VALUE, NULL, NULL, 0},
-    {"veto", DS_SK_VALUE, NULL, NULL, 0},
-    {"attendance", DS_SK_VALUE, NULL, NULL, 0},
-    {"champions", DS_SK_VALUE, NULL, NULL, 0},
-    {"credit", DS_SK_VALUE, NULL, NULL, 0},
-    {"team_weight", DS_SK_VALUE, NULL, NULL, 0},
-    {NULL, 0, NULL, NULL, 0}};
-static const ds_sfield f_protocol[] = {
-    {"rounds", DS_SK_VALUE, NULL, NULL, 0},
-    {"quorum", DS_SK_VALUE, NULL, NULL, 0},
-    {"decider_acts", DS_SK_VALUE, NULL, NULL, 0},
-    {"disconnect", DS_SK_VALUE, NULL, NULL, 0},
-    {"stall_on_split", DS_SK_VALUE, NULL, NULL, 0},
-    {NULL, 0, NULL, NULL, 0}};
-static const ds_sfield f_retaliation[] = {
-    {"base", DS_SK_VALUE, NULL, NULL, 0}, {"slope", DS_SK_VALUE, NULL, NULL, 0},
-    {NULL, 0, NULL, NULL, 0}};
-static const ds_sfield f_third[] = {
-    {"id", DS_SK_VALUE, NULL, NULL, 0},
-    {"label", DS_SK_VALUE, NULL, NULL, 0},
-    {"retaliation", DS_SK_OBJECT, f_retaliation, NULL, 0},
-    {"cost_per_exposure", DS_SK_DIST, NULL, NULL, 0},
-    {NULL, 0, NULL, NULL, 0}};
-static const ds_sfield f_simulation[] = {
-    {"draws", DS_SK_VALUE, NULL, NULL, 0}, {"seed", DS_SK_VALUE, NULL, NULL, 0},
-    {NULL, 0, NULL, NULL, 0}};
-
-const ds_sfield ds_scn_top[] = {
-    {"dealsim", DS_SK_VALUE, NULL, NULL, 0},
-    {"name", DS_SK_VALUE, NULL, NULL, 0},
-    {"description", DS_SK_VALUE, NULL, NULL, 0},
-    {"sources", DS_SK_LIST, f_source, "source", 0},
-    {"home", DS_SK_OBJECT, f_home, NULL, 0},
-    {"counterpart", DS_SK_OBJECT, f_counterpart, NULL, 0},
-    {"baseline_deficit", DS_SK_DIST, NULL, NULL, 0},
-    {"elasticity", DS_SK_DIST, NULL, NULL, 0},
-    {"lines", DS_SK_LIST, f_line, "line", 0},
-    {"dimensions", DS_SK_VALUE, NULL, NULL, 0},
-    {"items", DS_SK_LIST, f_item, "item", 0},
-    {"packages", DS_SK_LIST, f_package, "package", 0},
-    {"strategies", DS_SK_LIST, f_strategy, "strategy", 0},
-    {"actors", DS_SK_LIST, f_actor, "actor", 0},
-    {"protocol", DS_SK_OBJECT, f_protocol, NULL, 0},
-    {"third_parties", DS_SK_LIST, f_third, "third party", 0},
-    {"simulation", DS_SK_OBJECT, f_simulation, NULL, 0},
-    {NULL, 0, NULL, NULL, 0}};
-
-const ds_sfield *ds_scn_field(const ds_sfield *fields, const char *name)
-{
-    for (; fields && fields->name; fields++)
-        if (strcmp(fields->name, name) == 0)
-            return fields;
-    return NULL;
-}
-
-/* SPEC §2: the kinds of dist and their parameters (required first). */
-typedef struct dkind {
-    const char *name;
-    ds_dist_kind kind;
-    size_t n_req;
-    const char *params[5]; /* required, then optional; NULL-terminated */
-} dkind;
-
-static const dkind dkinds[] = {
-    {"fixed", DS_DIST_FIXED, 1, {"value", NULL}},
-    {"uniform", DS_DIST_UNIFORM, 2, {"min", "max", NULL}},
-    {"normal", DS_DIST_NORMAL, 2, {"mean", "sd", "min", "max", NULL}},
-    {"lognormal", DS_DIST_LOGNORMAL, 2, {"median", "sigma", NULL}},
-    {"triangular", DS_DIST_TRIANGULAR, 3, {"min", "mode", "max", NULL}},
-    {"pert", DS_DIST_PERT, 3, {"min", "mode", "max", NULL}},
-    {"beta", DS_DIST_BETA, 2, {"a", "b", "min", "max", NULL}},
-    {"discrete", DS_DIST_DISCRETE, 2, {"values", "weights", NULL}},
-};
-#define N_DKINDS (sizeof dkinds / sizeof dkinds[0])
-
-static const dkind *find_dkind(const char *name)
-{
-    for (size_t i = 0; i < N_DKINDS; i++)
-        if (strcmp(dkinds[i].name, name) == 0)
-            return &dkinds[i];
-    return NULL;
-}
-
-const char *const *ds_scn_dist_params(const char *dist)
-{
-    const dkind *k = find_dkind(dist);
-    return k ? k->params : NULL;
-}
+/* ENUM keys are stored through an int. */
+_Static_assert(sizeof(ds_role) == sizeof(int), "ds_role is stored as an int");
+_Static_assert(sizeof(ds_decider_acts) == sizeof(int),
+               "ds_decider_acts is stored as an int");
 
 /* ------------------------------------------------------- small helpers */
 
@@ -293,6 +165,8 @@ const char *ds_scn_suggest(const char *key, const char *const *names, size_t n)
     if (len == 0)
         return NULL;
     for (size_t i = 0; i < n; i++) {
+        if (!names[i])
+            continue;
         size_t d = edit_distance(key, names[i], cap);
         if (d < bestd && d < len) {
             bestd = d;
@@ -313,6 +187,11 @@ static const char *fmt_num(char *b, size_t n, double x)
             snprintf(b, n, "%.17g", x);
     }
     return b;
+}
+
+static void *at(void *base, size_t off)
+{
+    return (char *)base + off;
 }
 
 /* --------------------------------------------------------- the checker */
@@ -372,19 +251,17 @@ static size_t arr_len(const cJSON *a)
     return n;
 }
 
-/* Report every key of obj not in `fields` (keys starting with '_' are free
- * comments; `$schema` is allowed where allow_schema), with a suggestion. */
-static void check_keys(vc *c, const cJSON *obj, const ds_sfield *fields,
-                       int allow_schema)
+/* Report every key of obj not among `names` (keys starting with '_' are
+ * free comments; `$schema` is allowed where allow_schema), with a
+ * suggestion. */
+static void check_names(vc *c, const cJSON *obj, const char *const *names,
+                        size_t n, int allow_schema)
 {
-    const char *names[32];
-    size_t n = 0;
-    for (const ds_sfield *f = fields; f->name && n < 32; f++)
-        names[n++] = f->name;
     for (const cJSON *k = obj->child; k; k = k->next) {
-        if (k->string[0] == '_' || ds_scn_field(fields, k->string))
-            continue;
-        if (allow_schema && strcmp(k->string, "$schema") == 0)
+        int known = k->string[0] == '_';
+        for (size_t i = 0; i < n && !known; i++)
+            known = strcmp(names[i], k->string) == 0;
+        if (known || (allow_schema && strcmp(k->string, "$schema") == 0))
             continue;
         size_t old = ds_scn_path_key(&c->path, k->string);
         const char *s = ds_scn_suggest(k->string, names, n);
@@ -396,17 +273,30 @@ static void check_keys(vc *c, const cJSON *obj, const ds_sfield *fields,
     }
 }
 
+/* The same for the keys of a format object. */
+static void check_keys(vc *c, const cJSON *obj, const ds_fmt_field *fields,
+                       int allow_schema)
+{
+    const char *names[32];
+    size_t n = 0;
+    for (const ds_fmt_field *f = fields; f->name && n < 32; f++)
+        names[n++] = f->name;
+    check_names(c, obj, names, n, allow_schema);
+}
+
 /* A range of SPEC §3.1: [lo, hi] with either end open or infinite. */
 typedef struct range {
     double lo, hi;
     int lo_open, hi_open;
 } range;
 
-static const range R_ANY = {-INFINITY, INFINITY, 0, 0};
-static const range R_GE0 = {0, INFINITY, 0, 0};
-static const range R_GT0 = {0, INFINITY, 1, 0};
-static const range R_PROB = {0, 1, 0, 0};
-static const range R_OC01 = {0, 1, 1, 0}; /* (0, 1]: discount, quorum */
+
+static range range_of(const ds_fmt_range *r)
+{
+    range x = {ds_fmt_lo(r), ds_fmt_hi(r), r->lo_end == DS_FMT_OPEN,
+               r->hi_end == DS_FMT_OPEN};
+    return x;
+}
 
 static int in_range(double x, range r)
 {
@@ -461,9 +351,8 @@ static int number_of(vc *c, const cJSON *v, double *out)
     return 1;
 }
 
-enum { OPT = 0, REQ = 1 };
-
-/* Push `key`, look it up in obj; report it missing when required. */
+/* Push `key`, look it up in obj (which may be NULL); report it missing when
+ * required. */
 static const cJSON *get(vc *c, const cJSON *obj, const char *key, int req,
                         size_t *old)
 {
@@ -471,104 +360,6 @@ static const cJSON *get(vc *c, const cJSON *obj, const char *key, int req,
     *old = ds_scn_path_key(&c->path, key);
     if (!v && req)
         verr(c, "missing required key");
-    return v;
-}
-
-/* A plain number at obj.key in range r; *out keeps its default when the key
- * is absent.  Returns 0 when a problem was reported. */
-static int num_at(vc *c, const cJSON *obj, const char *key, int req, range r,
-                  double *out)
-{
-    size_t old;
-    double x;
-    int ok = 1;
-    const cJSON *v = get(c, obj, key, req, &old);
-    if (v) {
-        ok = number_of(c, v, &x) && check_range(c, x, r);
-        if (ok)
-            *out = x;
-    } else if (req)
-        ok = 0;
-    ds_scn_path_pop(&c->path, old);
-    return ok;
-}
-
-/* An integer (SPEC §3.1: 4.0 is accepted, 4.5 is not) in [lo, hi]. */
-static int int_at(vc *c, const cJSON *obj, const char *key, int req, double lo,
-                  double hi, double *out)
-{
-    size_t old;
-    double x;
-    int ok = 1;
-    const cJSON *v = get(c, obj, key, req, &old);
-    if (v) {
-        ok = number_of(c, v, &x);
-        if (ok && floor(x) != x) {
-            char b[40];
-            verr(c, "must be an integer, got %s", fmt_num(b, sizeof b, x));
-            ok = 0;
-        }
-        if (ok) {
-            range r = {lo, hi, 0, 0};
-            ok = check_range(c, x, r);
-        }
-        if (ok)
-            *out = x;
-    } else if (req)
-        ok = 0;
-    ds_scn_path_pop(&c->path, old);
-    return ok;
-}
-
-/* A string at obj.key; *out (owned, malloc'd) is set only when present. */
-static int str_at(vc *c, const cJSON *obj, const char *key, int req, char **out)
-{
-    size_t old;
-    int ok = 1;
-    const cJSON *v = get(c, obj, key, req, &old);
-    if (v) {
-        if (!cJSON_IsString(v)) {
-            verr(c, "expected a string, got %s", ds_scn_type(v));
-            ok = 0;
-        } else {
-            char *s = xstrdup(c, v->valuestring);
-            if (s) {
-                free(*out);
-                *out = s;
-            }
-        }
-    } else if (req)
-        ok = 0;
-    ds_scn_path_pop(&c->path, old);
-    return ok;
-}
-
-static int bool_at(vc *c, const cJSON *obj, const char *key, int *out)
-{
-    size_t old;
-    int ok = 1;
-    const cJSON *v = get(c, obj, key, OPT, &old);
-    if (v) {
-        if (!cJSON_IsBool(v)) {
-            verr(c, "expected a boolean, got %s", ds_scn_type(v));
-            ok = 0;
-        } else
-            *out = cJSON_IsTrue(v);
-    }
-    ds_scn_path_pop(&c->path, old);
-    return ok;
-}
-
-/* An object at obj.key; NULL when absent or not an object (reported). */
-static const cJSON *obj_at(vc *c, const cJSON *obj, const char *key, int req)
-{
-    size_t old;
-    const cJSON *v = get(c, obj, key, req, &old);
-    if (v && !cJSON_IsObject(v)) {
-        verr(c, "expected an object, got %s", ds_scn_type(v));
-        v = NULL;
-    }
-    ds_scn_path_pop(&c->path, old);
     return v;
 }
 
@@ -580,7 +371,7 @@ static int num_array(vc *c, const cJSON *obj, const char *key, double **out,
 {
     size_t old, i = 0;
     int ok = 1;
-    const cJSON *v = get(c, obj, key, REQ, &old);
+    const cJSON *v = get(c, obj, key, 1, &old);
     *out = NULL;
     *n = 0;
     if (!v) {
@@ -610,9 +401,8 @@ static int num_array(vc *c, const cJSON *obj, const char *key, double **out,
  * On failure *out owns nothing. */
 static int parse_dist(vc *c, const cJSON *v, range r, ds_dist *out)
 {
-    const dkind *k;
+    const ds_fmt_dist *k;
     const cJSON *d;
-    double p[4] = {0, 0, 0, 0};
     int ok = 1;
     size_t old;
 
@@ -628,7 +418,7 @@ static int parse_dist(vc *c, const cJSON *v, range r, ds_dist *out)
         verr(c, "expected a number or a dist object, got %s", ds_scn_type(v));
         return 0;
     }
-    d = get(c, v, "dist", REQ, &old);
+    d = get(c, v, "dist", 1, &old);
     if (!d) {
         ds_scn_path_pop(&c->path, old);
         return 0;
@@ -638,19 +428,22 @@ static int parse_dist(vc *c, const cJSON *v, range r, ds_dist *out)
         ds_scn_path_pop(&c->path, old);
         return 0;
     }
-    k = find_dkind(d->valuestring);
+    k = ds_fmt_dist_find(d->valuestring);
     if (!k) {
-        const char *names[N_DKINDS];
-        for (size_t i = 0; i < N_DKINDS; i++)
-            names[i] = dkinds[i].name;
-        const char *s = ds_scn_suggest(d->valuestring, names, N_DKINDS);
+        const char *names[16];
+        char all[160] = "";
+        for (size_t i = 0; i < ds_fmt_n_dists && i < 16; i++) {
+            names[i] = ds_fmt_dists[i].name;
+            strcat(all, i ? ", " : "");
+            strcat(all, names[i]);
+        }
+        const char *s = ds_scn_suggest(d->valuestring, names, ds_fmt_n_dists);
         if (s)
             verr(c, "unknown dist '%.*s' (did you mean '%s'?)", SHOWN_MAX,
                  d->valuestring, s);
         else
-            verr(c, "unknown dist '%.*s' (one of fixed, uniform, normal, "
-                    "lognormal, triangular, pert, beta, discrete)",
-                 SHOWN_MAX, d->valuestring);
+            verr(c, "unknown dist '%.*s' (one of %s)", SHOWN_MAX,
+                 d->valuestring, all);
         ds_scn_path_pop(&c->path, old);
         return 0;
     }
@@ -658,13 +451,12 @@ static int parse_dist(vc *c, const cJSON *v, range r, ds_dist *out)
 
     /* Unknown keys against this kind's parameters. */
     {
-        ds_sfield fs[6];
+        const char *names[6];
         size_t n = 0;
-        fs[n++] = (ds_sfield){"dist", DS_SK_VALUE, NULL, NULL, 0};
-        for (size_t i = 0; k->params[i]; i++)
-            fs[n++] = (ds_sfield){k->params[i], DS_SK_VALUE, NULL, NULL, 0};
-        fs[n] = (ds_sfield){NULL, 0, NULL, NULL, 0};
-        check_keys(c, v, fs, 0);
+        names[n++] = "dist";
+        for (size_t i = 0; k->params[i].name; i++)
+            names[n++] = k->params[i].name;
+        check_names(c, v, names, n, 0);
     }
 
     out->kind = k->kind;
@@ -695,50 +487,21 @@ static int parse_dist(vc *c, const cJSON *v, range r, ds_dist *out)
         out->u.discrete.values = vals;
         out->u.discrete.weights = wts;
     } else {
-        for (size_t i = 0; k->params[i]; i++) {
-            double def = (k->kind == DS_DIST_BETA)
-                             ? (i == 3 ? 1.0 : 0.0)
-                             : (i == 2 ? -INFINITY : INFINITY);
-            p[i] = def;
+        for (size_t i = 0; k->params[i].name; i++) {
+            const ds_fmt_param *p = &k->params[i];
+            double x = p->def;
             size_t o2;
-            const cJSON *pv = get(c, v, k->params[i], i < k->n_req, &o2);
+            const cJSON *pv = get(c, v, p->name, p->required, &o2);
             if (pv)
-                ok &= number_of(c, pv, &p[i]);
-            else if (i < k->n_req)
+                ok &= number_of(c, pv, &x);
+            else if (p->required)
                 ok = 0;
+            *(double *)at(out, p->off) = x;
             ds_scn_path_pop(&c->path, o2);
         }
-        if (!ok)
+        if (!ok) {
+            *out = ds_dist_fixed(0);
             return 0;
-        switch (k->kind) {
-        case DS_DIST_FIXED: out->u.fixed.value = p[0]; break;
-        case DS_DIST_UNIFORM:
-            out->u.uniform.min = p[0];
-            out->u.uniform.max = p[1];
-            break;
-        case DS_DIST_NORMAL:
-            out->u.normal.mean = p[0];
-            out->u.normal.sd = p[1];
-            out->u.normal.min = p[2];
-            out->u.normal.max = p[3];
-            break;
-        case DS_DIST_LOGNORMAL:
-            out->u.lognormal.median = p[0];
-            out->u.lognormal.sigma = p[1];
-            break;
-        case DS_DIST_TRIANGULAR:
-        case DS_DIST_PERT:
-            out->u.tri.min = p[0];
-            out->u.tri.mode = p[1];
-            out->u.tri.max = p[2];
-            break;
-        case DS_DIST_BETA:
-            out->u.beta.a = p[0];
-            out->u.beta.b = p[1];
-            out->u.beta.min = p[2];
-            out->u.beta.max = p[3];
-            break;
-        default: break;
         }
     }
 
@@ -778,22 +541,6 @@ static int parse_dist(vc *c, const cJSON *v, range r, ds_dist *out)
     return 1;
 }
 
-/* A dist at obj.key.  Returns 1 when present and valid, 0 when absent (and
- * not required), -1 when a problem was reported. */
-static int dist_at(vc *c, const cJSON *obj, const char *key, int req, range r,
-                   ds_dist *out)
-{
-    size_t old;
-    int ret;
-    const cJSON *v = get(c, obj, key, req, &old);
-    if (!v)
-        ret = req ? -1 : 0;
-    else
-        ret = parse_dist(c, v, r, out) ? 1 : -1;
-    ds_scn_path_pop(&c->path, old);
-    return ret;
-}
-
 /* ------------------------------------------------------------- id sets */
 
 typedef struct ident {
@@ -815,26 +562,22 @@ static int ident_cmp(const void *a, const void *b)
     return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-/* Index the non-NULL ids[0..n-1] for lookup by bsearch. */
-/* The ids of n list elements of `stride` bytes from base, each element
- * starting with its `char *id` (NULL ids are left out). */
-static void idset_of(vc *c, idset *s, const void *base, size_t n, size_t stride)
+/* Index the ids of n list elements of `stride` bytes from base, each with
+ * its `char *id` at byte `off` (NULL and empty ids are left out), for
+ * lookup by bsearch. */
+static void idset_of(vc *c, idset *s, const void *base, size_t n, size_t stride,
+                     size_t off)
 {
     s->n = 0;
     s->v = xcalloc(c, n, sizeof *s->v);
     if (!s->v)
         return;
-    for (size_t i = 0; i < n; i++) {
-        char *id = *(char *const *)((const char *)base + i * stride);
-        if (id)
+    for (size_t i = 0; base && i < n; i++) {
+        char *id = *(char *const *)((const char *)base + i * stride + off);
+        if (id && id[0])
             s->v[s->n++] = (ident){id, i};
     }
     qsort(s->v, s->n, sizeof *s->v, ident_cmp);
-}
-
-static void idset_make(vc *c, idset *s, char *const *ids, size_t n)
-{
-    idset_of(c, s, ids, n, sizeof *ids);
 }
 
 /* Index of id (its first occurrence), or -1. */
@@ -853,755 +596,744 @@ static long idset_find(const idset *s, const char *id)
     return -1;
 }
 
-/* Report every id that repeats an earlier one: "LIST.ID: duplicate id". */
-static void idset_dups(vc *c, const idset *s, const char *list)
+/* ------------------------------------------------- the walk of the table */
+
+/* Most keys in one object of the format (ds_fmt_top is the longest). */
+#define MAX_KEYS 32
+
+typedef struct bctx {
+    vc c;
+    ds_model *m;
+    const cJSON *root;
+    idset ids[MAX_KEYS];          /* ids of ds_fmt_top[k] once walked */
+    unsigned char walked[MAX_KEYS]; /* ds_fmt_top[k] checked */
+    int decider_seen;             /* DS_FMT_RULE_DECIDER */
+    const char *decider_id;
+} bctx;
+
+static int walk_field(bctx *b, const cJSON *obj, const ds_fmt_field *f,
+                      void *base);
+static void rule_after(bctx *b, const ds_fmt_field *f, void *base, int status);
+static void rule_elem(bctx *b, const ds_fmt_field *list, void *elem,
+                      const cJSON *e);
+
+/* The top-level list or id list called `name` and its index in ds_fmt_top. */
+static const ds_fmt_field *top_list(const char *name, size_t *k)
 {
-    unsigned char *dup;
-    size_t maxidx = 0;
-    for (size_t i = 0; i < s->n; i++)
-        if (s->v[i].idx + 1 > maxidx)
-            maxidx = s->v[i].idx + 1;
-    dup = xcalloc(c, maxidx, 1);
-    if (!dup)
-        return;
-    for (size_t i = 1; i < s->n; i++)
-        if (strcmp(s->v[i].id, s->v[i - 1].id) == 0)
-            dup[s->v[i].idx] = 1;
-    for (size_t i = 0; i < s->n; i++) {
-        if (!dup[s->v[i].idx])
-            continue;
-        size_t o1 = ds_scn_path_key(&c->path, list);
-        ds_scn_path_key(&c->path, s->v[i].id);
-        verr(c, "duplicate id '%s'", s->v[i].id);
-        ds_scn_path_pop(&c->path, o1);
-    }
-    free(dup);
+    for (size_t i = 0; ds_fmt_top[i].name; i++)
+        if (strcmp(ds_fmt_top[i].name, name) == 0) {
+            *k = i;
+            return &ds_fmt_top[i];
+        }
+    return NULL;
 }
 
-/* -------------------------------------------------------------- lists */
-
-/* The array at obj.key with its element count checked against [min, max];
- * NULL when absent or not an array. */
-static const cJSON *list_at(vc *c, const cJSON *obj, const char *key, int req,
-                            size_t min, size_t max, const char *noun_pl,
-                            size_t *n)
+/* Elements of the top-level list f so far (its count in the model). */
+static size_t list_count(const bctx *b, const ds_fmt_field *f)
 {
+    return *(size_t *)at(b->m, f->off_n);
+}
+
+/* Index of `name` among the built-in dimensions, or -1. */
+static long builtin_index(const char *name)
+{
+    for (long i = 0; ds_fmt_builtin_dims[i]; i++)
+        if (strcmp(ds_fmt_builtin_dims[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static size_t n_builtin(void)
+{
+    size_t n = 0;
+    while (ds_fmt_builtin_dims[n])
+        n++;
+    return n;
+}
+
+/* Slots of a non-sparse map: one per built-in dimension when the map takes
+ * them, then one per id of its list. */
+static size_t map_slots(const bctx *b, const ds_fmt_field *f)
+{
+    size_t k;
+    const ds_fmt_field *l = top_list(f->ref, &k);
+    return (f->flags & DS_FMT_BUILTIN ? n_builtin() : 0) +
+           (l ? list_count(b, l) : 0);
+}
+
+/* Store the defaults of the keys `fields` in base (SPEC §3.1), allocating
+ * the slots of maps.  Lists start empty. */
+static void init_fields(bctx *b, const ds_fmt_field *fields, void *base)
+{
+    vc *c = &b->c;
+    for (const ds_fmt_field *f = fields; f->name; f++) {
+        if (f->flags & DS_FMT_NOSTORE)
+            continue;
+        switch (f->kind) {
+        case DS_FMT_NUMBER: *(double *)at(base, f->off) = f->def; break;
+        case DS_FMT_INTEGER:
+            if (f->flags & DS_FMT_U64)
+                *(uint64_t *)at(base, f->off) = (uint64_t)f->def;
+            else
+                *(int *)at(base, f->off) = (int)f->def;
+            break;
+        case DS_FMT_BOOL: *(int *)at(base, f->off) = f->def != 0; break;
+        case DS_FMT_DIST: *(ds_dist *)at(base, f->off) = ds_dist_fixed(f->def); break;
+        case DS_FMT_ENUM:
+            for (const ds_fmt_choice *ch = f->choices; f->sdef && ch->name; ch++)
+                if (strcmp(ch->name, f->sdef) == 0)
+                    *(int *)at(base, f->off) = ch->value;
+            break;
+        case DS_FMT_STRING:
+            if (f->sdef && !(f->flags & DS_FMT_LABEL))
+                *(char **)at(base, f->off) = xstrdup(c, f->sdef);
+            break;
+        case DS_FMT_OBJECT: init_fields(b, f->sub, base); break;
+        case DS_FMT_MAP:
+            if (!(f->flags & DS_FMT_SPARSE)) {
+                size_t n = map_slots(b, f);
+                if (f->elem == DS_FMT_DIST) {
+                    ds_dist *d = xcalloc(c, n, sizeof *d);
+                    for (size_t i = 0; d && i < n; i++)
+                        d[i] = ds_dist_fixed(f->def);
+                    *(ds_dist **)at(base, f->off) = d;
+                } else {
+                    double *x = xcalloc(c, n, sizeof *x);
+                    for (size_t i = 0; x && i < n; i++)
+                        x[i] = f->def;
+                    *(double **)at(base, f->off) = x;
+                }
+            }
+            break;
+        default: break;
+        }
+    }
+}
+
+/* A scalar key: NUMBER, INTEGER, BOOL, STRING, ENUM or DIST.  Returns 1
+ * when present and valid, 0 when absent, -1 when a problem was reported. */
+static int walk_scalar(bctx *b, const cJSON *obj, const ds_fmt_field *f,
+                       void *base)
+{
+    vc *c = &b->c;
     size_t old;
-    const cJSON *v = get(c, obj, key, req, &old);
+    double x;
+    char v[40];
+    range r = range_of(&f->range);
+    int ok = 1;
+    const cJSON *j = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+
+    if (!j) {
+        ds_scn_path_pop(&c->path, old);
+        return f->flags & DS_FMT_REQ ? -1 : 0;
+    }
+    switch (f->kind) {
+    case DS_FMT_NUMBER:
+        ok = number_of(c, j, &x) && check_range(c, x, r);
+        if (ok)
+            *(double *)at(base, f->off) = x;
+        break;
+    case DS_FMT_INTEGER:
+        ok = number_of(c, j, &x);
+        if (ok && floor(x) != x) {
+            verr(c, "must be an integer, got %s", fmt_num(v, sizeof v, x));
+            ok = 0;
+        }
+        if (ok && f->rule == DS_FMT_RULE_VERSION && !in_range(x, r)) {
+            verr(c, "unsupported format version %.0f (this dealsim reads %d)",
+                 x, DS_FORMAT_VERSION);
+            ok = 0;
+        } else if (ok)
+            ok = check_range(c, x, r);
+        if (ok && (f->flags & DS_FMT_NOSTORE))
+            ;
+        else if (ok && (f->flags & DS_FMT_U64))
+            *(uint64_t *)at(base, f->off) = (uint64_t)x;
+        else if (ok)
+            *(int *)at(base, f->off) = (int)x;
+        break;
+    case DS_FMT_BOOL:
+        if (!cJSON_IsBool(j)) {
+            verr(c, "expected a boolean, got %s", ds_scn_type(j));
+            ok = 0;
+        } else
+            *(int *)at(base, f->off) = cJSON_IsTrue(j);
+        break;
+    case DS_FMT_STRING:
+    case DS_FMT_ID:
+        if (!cJSON_IsString(j)) {
+            verr(c, "expected a string, got %s", ds_scn_type(j));
+            ok = 0;
+        } else {
+            char *s = xstrdup(c, j->valuestring);
+            if (s) {
+                free(*(char **)at(base, f->off));
+                *(char **)at(base, f->off) = s;
+            }
+        }
+        break;
+    case DS_FMT_ENUM: {
+        const ds_fmt_choice *ch = f->choices;
+        while (ch->name && !(cJSON_IsString(j) &&
+                             strcmp(ch->name, j->valuestring) == 0))
+            ch++;
+        if (ch->name)
+            *(int *)at(base, f->off) = ch->value;
+        else if (cJSON_IsString(j)) {
+            char list[256] = "";
+            for (size_t i = 0; f->choices[i].name; i++) {
+                const char *sep = i == 0 ? "" : f->choices[i + 1].name ? ", " : " or ";
+                size_t l = strlen(list);
+                snprintf(list + l, sizeof list - l, "%s\"%s\"", sep,
+                         f->choices[i].name);
+            }
+            verr(c, "must be %s, got \"%.*s\"", list, SHOWN_MAX, j->valuestring);
+            ok = 0;
+        } else {
+            verr(c, "expected a string, got %s", ds_scn_type(j));
+            ok = 0;
+        }
+        break;
+    }
+    case DS_FMT_DIST: {
+        ds_dist d;
+        ok = parse_dist(c, j, r, &d);
+        if (ok) {
+            ds_dist_free(at(base, f->off));
+            *(ds_dist *)at(base, f->off) = d;
+        }
+        break;
+    }
+    default: break;
+    }
+    ds_scn_path_pop(&c->path, old);
+    return ok ? 1 : -1;
+}
+
+/* An object key: its keys are checked even when it is absent, so that the
+ * required keys inside an optional object are reported as missing. */
+static void walk_object(bctx *b, const cJSON *obj, const ds_fmt_field *f,
+                        void *base)
+{
+    vc *c = &b->c;
+    size_t old;
+    const cJSON *j = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    if (j && !cJSON_IsObject(j)) {
+        verr(c, "expected an object, got %s", ds_scn_type(j));
+        ds_scn_path_pop(&c->path, old);
+        return;
+    }
+    if (j || !(f->flags & DS_FMT_REQ)) {
+        if (j)
+            check_keys(c, j, f->sub, 0);
+        for (const ds_fmt_field *g = f->sub; g->name; g++)
+            walk_field(b, j, g, base);
+    }
+    ds_scn_path_pop(&c->path, old);
+}
+
+/* The array at obj.key for a list or id list: NULL when absent or not an
+ * array (reported), with its element count checked. */
+static const cJSON *array_at(bctx *b, const cJSON *obj, const ds_fmt_field *f,
+                             size_t *n)
+{
+    vc *c = &b->c;
+    size_t old, max = f->max ? f->max : SIZE_MAX;
+    const cJSON *v = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    const ds_fmt_field *l;
+    size_t k;
     *n = 0;
     if (v && !cJSON_IsArray(v)) {
-        verr(c, "expected an array, got %s", ds_scn_type(v));
+        if (f->kind == DS_FMT_IDLIST && f->ref && (l = top_list(f->ref, &k)))
+            verr(c, "expected an array of %s ids, got %s", l->noun,
+                 ds_scn_type(v));
+        else
+            verr(c, "expected an array, got %s", ds_scn_type(v));
         v = NULL;
     }
     if (v) {
         *n = arr_len(v);
-        if (*n < min && min == 1)
-            verr(c, "must not be empty%s",
-                 strcmp(key, "strategies") == 0
-                     ? " (omit the key for one strategy per package)"
-                     : "");
-        else if (*n < min)
-            verr(c, "must have at least %zu %s", min, noun_pl);
-        if (*n > max)
-            verr(c, "too many %s: %zu (at most %zu)", noun_pl, *n, max);
+        if (*n == 0 && (f->flags & DS_FMT_NONEMPTY)) {
+            if (f->kind == DS_FMT_LIST && f->sdef)
+                verr(c, "must not be empty (omit the key for %s)", f->sdef);
+            else
+                verr(c, "must not be empty");
+        }
+        if (*n > max) {
+            char pl[64];
+            size_t i;
+            for (i = 0; f->name[i] && i + 1 < sizeof pl; i++)
+                pl[i] = f->name[i] == '_' ? ' ' : f->name[i];
+            pl[i] = '\0';
+            verr(c, "too many %s: %zu (at most %zu)", pl, *n, max);
+        }
     }
     ds_scn_path_pop(&c->path, old);
     return v;
 }
 
-/* Check that a list element is an object with allowed keys, and read its
- * id (SPEC §1 syntax).  Path: the element pushed.  Returns the id string
- * (borrowed from the JSON) or NULL when unusable (reported). */
-static const char *elem_id(vc *c, const cJSON *e, const ds_sfield *fields)
+/* A list element's id (the first key of its list): checked, stored, and
+ * returned (borrowed from the JSON) when usable, else NULL (reported).  The
+ * element's path is pushed. */
+static const char *elem_id(bctx *b, const cJSON *e, const ds_fmt_field *list,
+                           void *elem)
 {
+    vc *c = &b->c;
+    const ds_fmt_field *idf = list->sub;
     size_t old;
     const cJSON *id;
     if (!cJSON_IsObject(e)) {
         verr(c, "expected an object, got %s", ds_scn_type(e));
         return NULL;
     }
-    check_keys(c, e, fields, 0);
-    id = get(c, e, "id", REQ, &old);
+    check_keys(c, e, list->sub, 0);
+    id = get(c, e, idf->name, 1, &old);
     if (id && !cJSON_IsString(id)) {
         verr(c, "expected a string, got %s", ds_scn_type(id));
         id = NULL;
-    } else if (id && !ds_scn_id_ok(id->valuestring)) {
+    } else if (id && idf->kind == DS_FMT_ID && !ds_scn_id_ok(id->valuestring)) {
         verr(c, "invalid id '%.*s' (an id matches [A-Za-z][A-Za-z0-9_]*)",
              SHOWN_MAX, id->valuestring);
+        id = NULL;
+    }
+    if (id)
+        *(char **)at(elem, idf->off) = xstrdup(c, id->valuestring);
+    if (id && !id->valuestring[0] && (idf->flags & DS_FMT_NONEMPTY)) {
+        verr(c, "must not be empty");
         id = NULL;
     }
     ds_scn_path_pop(&c->path, old);
     return id ? id->valuestring : NULL;
 }
 
-/* ----------------------------------------------------------- the parts */
-
-typedef struct bctx {
-    vc c;
-    ds_model *m;
-    idset dims, items, packages, third;
-} bctx;
-
-static void build_sources(bctx *b, const cJSON *root)
+/* Report every id of the list that repeats an earlier one: by its id when
+ * it has id syntax ("items.semis: duplicate id 'semis'"), else by position
+ * ("sources[1].id: duplicate source id 'FR 1'"). */
+static void report_dups(bctx *b, const ds_fmt_field *f, const idset *s)
 {
     vc *c = &b->c;
-    ds_model *m = b->m;
-    size_t n, i = 0;
-    char **ids;
-    idset set;
-    const cJSON *l = list_at(c, root, "sources", OPT, 0, SIZE_MAX, "sources", &n);
-    if (!l)
-        return;
-    m->sources = xcalloc(c, n, sizeof *m->sources);
-    if (!m->sources)
-        return;
-    m->n_sources = n;
-    size_t o0 = ds_scn_path_key(&c->path, "sources");
-    for (const cJSON *e = l->child; e; e = e->next, i++) {
-        /* Source ids are free text (e.g. "FR 2025-12345"), so sources are
-         * always named by position. */
-        size_t o1 = ds_scn_path_index(&c->path, i), o2;
-        if (!cJSON_IsObject(e)) {
-            verr(c, "expected an object, got %s", ds_scn_type(e));
-            ds_scn_path_pop(&c->path, o1);
+    for (size_t i = 1; i < s->n; i++) {
+        if (strcmp(s->v[i].id, s->v[i - 1].id) != 0)
             continue;
+        size_t o1 = ds_scn_path_key(&c->path, f->name);
+        if (ds_scn_id_ok(s->v[i].id)) {
+            ds_scn_path_key(&c->path, s->v[i].id);
+            verr(c, "duplicate id '%s'", s->v[i].id);
+        } else {
+            ds_scn_path_index(&c->path, s->v[i].idx);
+            ds_scn_path_key(&c->path, "id");
+            verr(c, "duplicate %s id '%.*s'", f->noun, SHOWN_MAX, s->v[i].id);
         }
-        check_keys(c, e, f_source, 0);
-        if (str_at(c, e, "id", REQ, &m->sources[i].id) && m->sources[i].id &&
-            !m->sources[i].id[0]) {
-            o2 = ds_scn_path_key(&c->path, "id");
-            verr(c, "must not be empty");
-            ds_scn_path_pop(&c->path, o2);
-        }
-        str_at(c, e, "text", REQ, &m->sources[i].text);
         ds_scn_path_pop(&c->path, o1);
     }
-    /* Unique ids: sorted, so a long list stays fast. */
-    ids = xcalloc(c, n, sizeof *ids);
-    if (ids) {
-        for (i = 0; i < n; i++)
-            ids[i] = m->sources[i].id && m->sources[i].id[0] ? m->sources[i].id
-                                                             : NULL;
-        idset_make(c, &set, ids, n);
-        for (i = 1; set.v && i < set.n; i++) {
-            if (strcmp(set.v[i].id, set.v[i - 1].id) != 0)
-                continue;
-            size_t o1 = ds_scn_path_index(&c->path, set.v[i].idx);
-            size_t o2 = ds_scn_path_key(&c->path, "id");
-            verr(c, "duplicate source id '%.*s'", SHOWN_MAX, set.v[i].id);
-            ds_scn_path_pop(&c->path, o2);
-            ds_scn_path_pop(&c->path, o1);
-        }
-        free(set.v);
-        free(ids);
-    }
-    ds_scn_path_pop(&c->path, o0);
 }
 
-static void build_dims(bctx *b, const cJSON *root)
+/* Keep the ids of a top-level list for the keys that refer to them, or
+ * free them. */
+static void keep_ids(bctx *b, const ds_fmt_field *f, idset *s)
+{
+    size_t k;
+    if (top_list(f->name, &k) == f && k < MAX_KEYS) {
+        free(b->ids[k].v);
+        b->ids[k] = *s;
+    } else
+        free(s->v);
+}
+
+/* Walk the keys of one object (a list element, or the top level) in row
+ * order.  Keys allowed for one role only are left to DS_FMT_RULE_ROLE; at
+ * the top level, a list that other keys refer to is walked before the
+ * first key that refers to it. */
+static void walk_keys(bctx *b, const cJSON *obj, const ds_fmt_field *fields,
+                      void *base, int skip_id);
+
+static void walk_list(bctx *b, const cJSON *obj, const ds_fmt_field *f,
+                      void *base)
 {
     vc *c = &b->c;
-    ds_model *m = b->m;
     size_t n, i = 0;
-    const cJSON *l = list_at(c, root, "dimensions", OPT, 0, DS_MAX_DIMENSIONS,
-                             "dimensions", &n);
-    if (l) {
-        m->dims = xcalloc(c, n, sizeof *m->dims);
-        if (!m->dims)
+    idset set = {NULL, 0};
+    const cJSON *l = array_at(b, obj, f, &n);
+    char *elems;
+    if (!l)
+        return;
+    elems = xcalloc(c, n, f->size);
+    if (!elems)
+        return;
+    *(void **)at(base, f->off) = elems;
+    *(size_t *)at(base, f->off_n) = n;
+    size_t o0 = ds_scn_path_key(&c->path, f->name);
+    for (const cJSON *e = l->child; e; e = e->next, i++) {
+        void *elem = elems + i * f->size;
+        size_t o1 = ds_scn_path_elem(&c->path, e, i);
+        init_fields(b, f->sub, elem);
+        const char *id = elem_id(b, e, f, elem);
+        for (const ds_fmt_field *g = f->sub; id && g->name; g++)
+            if (g->flags & DS_FMT_LABEL)
+                *(char **)at(elem, g->off) = xstrdup(c, id);
+        if (cJSON_IsObject(e)) {
+            walk_keys(b, e, f->sub, elem, 1);
+            rule_elem(b, f, elem, e);
+        }
+        ds_scn_path_pop(&c->path, o1);
+    }
+    ds_scn_path_pop(&c->path, o0);
+    idset_of(c, &set, elems, n, f->size, f->sub->off);
+    report_dups(b, f, &set);
+    keep_ids(b, f, &set);
+}
+
+/* An id list: ids declared here (dimensions), or ids of list `ref`. */
+static void walk_idlist(bctx *b, const cJSON *obj, const ds_fmt_field *f,
+                        void *base)
+{
+    vc *c = &b->c;
+    size_t n, i = 0, k = 0;
+    const ds_fmt_field *l = f->ref ? top_list(f->ref, &k) : NULL;
+    const cJSON *v = array_at(b, obj, f, &n);
+    idset set = {NULL, 0};
+
+    if (v) {
+        void *arr = xcalloc(c, n, f->ref ? sizeof(size_t) : sizeof(char *));
+        if (!arr)
             return;
-        m->n_dims = n;
-        size_t o0 = ds_scn_path_key(&c->path, "dimensions");
-        for (const cJSON *e = l->child; e; e = e->next, i++) {
+        *(void **)at(base, f->off) = arr;
+        *(size_t *)at(base, f->off_n) = n;
+        size_t o0 = ds_scn_path_key(&c->path, f->name);
+        for (const cJSON *e = v->child; e; e = e->next, i++) {
             size_t o1 = ds_scn_path_index(&c->path, i);
-            if (!cJSON_IsString(e))
-                verr(c, "expected a string, got %s", ds_scn_type(e));
-            else if (!ds_scn_id_ok(e->valuestring))
+            long d;
+            if (!cJSON_IsString(e)) {
+                if (l)
+                    verr(c, "expected a string (a %s id), got %s", l->noun,
+                         ds_scn_type(e));
+                else
+                    verr(c, "expected a string, got %s", ds_scn_type(e));
+            } else if (l) {
+                if ((d = idset_find(&b->ids[k], e->valuestring)) < 0)
+                    verr(c, "unknown %s '%.*s'", l->noun, SHOWN_MAX,
+                         e->valuestring);
+                else
+                    ((size_t *)arr)[i] = (size_t)d;
+            } else if (!ds_scn_id_ok(e->valuestring))
                 verr(c, "invalid id '%.*s' (an id matches [A-Za-z][A-Za-z0-9_]*)",
                      SHOWN_MAX, e->valuestring);
-            else if (strcmp(e->valuestring, "deficit") == 0)
-                verr(c, "'deficit' is reserved (it is always a dimension)");
+            else if (builtin_index(e->valuestring) >= 0)
+                verr(c, "'%s' is reserved (it is always a %s)", e->valuestring,
+                     f->noun);
             else
-                m->dims[i] = xstrdup(c, e->valuestring);
+                ((char **)arr)[i] = xstrdup(c, e->valuestring);
             ds_scn_path_pop(&c->path, o1);
         }
         ds_scn_path_pop(&c->path, o0);
     }
-    idset_of(c, &b->dims, m->dims, m->n_dims, sizeof *m->dims);
-    idset_dups(c, &b->dims, "dimensions");
-}
-
-static void build_third(bctx *b, const cJSON *root)
-{
-    vc *c = &b->c;
-    ds_model *m = b->m;
-    size_t n, i = 0;
-    const cJSON *l = list_at(c, root, "third_parties", OPT, 0,
-                             DS_MAX_THIRD_PARTIES, "third parties", &n);
-    if (l) {
-        m->third = xcalloc(c, n, sizeof *m->third);
-        if (!m->third)
-            return;
-        m->n_third = n;
-        size_t o0 = ds_scn_path_key(&c->path, "third_parties");
-        for (const cJSON *e = l->child; e; e = e->next, i++) {
-            ds_third_party *t = &m->third[i];
-            size_t o1 = ds_scn_path_elem(&c->path, e, i);
-            const char *id = elem_id(c, e, f_third);
-            if (id) {
-                t->id = xstrdup(c, id);
-                t->label = xstrdup(c, id);
-            }
-            if (cJSON_IsObject(e)) {
-                str_at(c, e, "label", OPT, &t->label);
-                const cJSON *ret = obj_at(c, e, "retaliation", REQ);
-                if (ret) {
-                    size_t o2 = ds_scn_path_key(&c->path, "retaliation");
-                    check_keys(c, ret, f_retaliation, 0);
-                    num_at(c, ret, "base", REQ, R_ANY, &t->base);
-                    num_at(c, ret, "slope", REQ, R_ANY, &t->slope);
-                    ds_scn_path_pop(&c->path, o2);
-                }
-                dist_at(c, e, "cost_per_exposure", REQ, R_GE0,
-                        &t->cost_per_exposure);
-            }
-            ds_scn_path_pop(&c->path, o1);
-        }
-        ds_scn_path_pop(&c->path, o0);
+    if (!f->ref) {
+        idset_of(c, &set, *(void **)at(base, f->off), *(size_t *)at(base, f->off_n),
+                 sizeof(char *), 0);
+        report_dups(b, f, &set);
+        keep_ids(b, f, &set);
     }
-    idset_of(c, &b->third, m->third, m->n_third, sizeof *m->third);
-    idset_dups(c, &b->third, "third_parties");
 }
 
-static void build_lines(bctx *b, const cJSON *root, int *need_elasticity,
-                        const char **needy)
+/* A map {id of list `ref`: value}. */
+static void walk_map(bctx *b, const cJSON *obj, const ds_fmt_field *f,
+                     void *base)
 {
     vc *c = &b->c;
-    ds_model *m = b->m;
-    size_t n, i = 0;
-    idset set;
-    const cJSON *l = list_at(c, root, "lines", REQ, 1, DS_MAX_LINES, "lines", &n);
-    if (!l)
-        return;
-    m->lines = xcalloc(c, n, sizeof *m->lines);
-    if (!m->lines)
-        return;
-    m->n_lines = n;
-    size_t o0 = ds_scn_path_key(&c->path, "lines");
-    for (const cJSON *e = l->child; e; e = e->next, i++) {
-        ds_line *ln = &m->lines[i];
-        size_t o1 = ds_scn_path_elem(&c->path, e, i);
-        const char *id = elem_id(c, e, f_line);
-        if (id)
-            ln->id = xstrdup(c, id);
-        if (cJSON_IsObject(e)) {
-            dist_at(c, e, "exports", REQ, R_GE0, &ln->exports);
-            dist_at(c, e, "current", REQ, R_GE0, &ln->current);
-            dist_at(c, e, "no_deal", REQ, R_GE0, &ln->no_deal);
-            dist_at(c, e, "deal", REQ, R_GE0, &ln->deal);
-            if (cJSON_GetObjectItemCaseSensitive(e, "elasticity")) {
-                ln->has_elasticity = 1;
-                dist_at(c, e, "elasticity", OPT, R_GE0, &ln->elasticity);
-            } else if (!*need_elasticity) {
-                *need_elasticity = 1;
-                *needy = id ? id : "";
-            }
-        }
-        ds_scn_path_pop(&c->path, o1);
-    }
-    ds_scn_path_pop(&c->path, o0);
-    idset_of(c, &set, m->lines, n, sizeof *m->lines);
-    idset_dups(c, &set, "lines");
-    free(set.v);
-}
+    size_t old, k = 0, nb = f->flags & DS_FMT_BUILTIN ? n_builtin() : 0, i = 0;
+    range r = range_of(&f->range);
+    const ds_fmt_field *l = top_list(f->ref, &k);
+    const cJSON *j = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    int sparse = (f->flags & DS_FMT_SPARSE) != 0, any = 0, bad = 0;
+    size_t *idx = NULL;
+    double *xs = NULL;
 
-static void build_items(bctx *b, const cJSON *root)
-{
-    vc *c = &b->c;
-    ds_model *m = b->m;
-    size_t n, i = 0;
-    const cJSON *l = list_at(c, root, "items", OPT, 0, DS_MAX_ITEMS, "items", &n);
-    if (l) {
-        m->items = xcalloc(c, n, sizeof *m->items);
-        if (!m->items)
-            return;
-        m->n_items = n;
-        size_t o0 = ds_scn_path_key(&c->path, "items");
-        for (const cJSON *e = l->child; e; e = e->next, i++) {
-            ds_item *it = &m->items[i];
-            size_t o1 = ds_scn_path_elem(&c->path, e, i);
-            const char *id = elem_id(c, e, f_item);
-            it->delivery = ds_dist_fixed(1);
-            it->scores = xcalloc(c, m->n_dims, sizeof *it->scores);
-            it->exposure = xcalloc(c, m->n_third, sizeof *it->exposure);
-            for (size_t k = 0; it->scores && k < m->n_dims; k++)
-                it->scores[k] = ds_dist_fixed(0);
-            if (id) {
-                it->id = xstrdup(c, id);
-                it->label = xstrdup(c, id);
-            }
-            if (!cJSON_IsObject(e) || !it->scores || !it->exposure) {
-                ds_scn_path_pop(&c->path, o1);
-                continue;
-            }
-            str_at(c, e, "label", OPT, &it->label);
-            dist_at(c, e, "deficit_effect", REQ, R_ANY, &it->deficit_effect);
-            dist_at(c, e, "cost", REQ, R_ANY, &it->cost);
-            if (dist_at(c, e, "delivery", OPT, R_PROB, &it->delivery) < 0)
-                it->delivery = ds_dist_fixed(1);
-            const cJSON *sc = obj_at(c, e, "scores", OPT);
-            if (sc) {
-                size_t o2 = ds_scn_path_key(&c->path, "scores");
-                for (const cJSON *k = sc->child; k; k = k->next) {
-                    if (k->string[0] == '_')
-                        continue;
-                    size_t o3 = ds_scn_path_key(&c->path, k->string);
-                    long d = idset_find(&b->dims, k->string);
-                    if (strcmp(k->string, "deficit") == 0)
-                        verr(c, "'deficit' is reserved and cannot be scored "
-                                "(use deficit_effect)");
-                    else if (d < 0)
-                        verr(c, "unknown dimension '%.*s'", SHOWN_MAX, k->string);
-                    else {
-                        ds_dist tmp;
-                        if (parse_dist(c, k, R_ANY, &tmp)) {
-                            ds_dist_free(&it->scores[d]);
-                            it->scores[d] = tmp;
-                        }
-                    }
-                    ds_scn_path_pop(&c->path, o3);
-                }
-                ds_scn_path_pop(&c->path, o2);
-            }
-            const cJSON *ex = obj_at(c, e, "exposure", OPT);
-            if (ex) {
-                size_t o2 = ds_scn_path_key(&c->path, "exposure");
-                for (const cJSON *k = ex->child; k; k = k->next) {
-                    if (k->string[0] == '_')
-                        continue;
-                    size_t o3 = ds_scn_path_key(&c->path, k->string);
-                    long q = idset_find(&b->third, k->string);
-                    double x;
-                    if (q < 0)
-                        verr(c, "unknown third party '%.*s'", SHOWN_MAX,
-                             k->string);
-                    else if (number_of(c, k, &x) && check_range(c, x, R_GE0))
-                        it->exposure[q] = x;
-                    ds_scn_path_pop(&c->path, o3);
-                }
-                ds_scn_path_pop(&c->path, o2);
-            }
-            ds_scn_path_pop(&c->path, o1);
-        }
-        ds_scn_path_pop(&c->path, o0);
-    }
-    idset_of(c, &b->items, m->items, m->n_items, sizeof *m->items);
-    idset_dups(c, &b->items, "items");
-}
-
-static void build_packages(bctx *b, const cJSON *root)
-{
-    vc *c = &b->c;
-    ds_model *m = b->m;
-    size_t n, i = 0;
-    const cJSON *l = list_at(c, root, "packages", REQ, 1, DS_MAX_PACKAGES,
-                             "packages", &n);
-    if (l) {
-        m->packages = xcalloc(c, n, sizeof *m->packages);
-        if (!m->packages)
-            return;
-        m->n_packages = n;
-        size_t o0 = ds_scn_path_key(&c->path, "packages");
-        for (const cJSON *e = l->child; e; e = e->next, i++) {
-            ds_package *p = &m->packages[i];
-            size_t o1 = ds_scn_path_elem(&c->path, e, i);
-            const char *id = elem_id(c, e, f_package);
-            if (id) {
-                p->id = xstrdup(c, id);
-                p->label = xstrdup(c, id);
-            }
-            if (!cJSON_IsObject(e)) {
-                ds_scn_path_pop(&c->path, o1);
-                continue;
-            }
-            str_at(c, e, "label", OPT, &p->label);
-            const cJSON *its = obj_at(c, e, "items", REQ);
-            if (its) {
-                size_t k = 0, cnt = 0;
-                for (const cJSON *x = its->child; x; x = x->next)
-                    cnt += x->string[0] != '_';
-                p->item = xcalloc(c, cnt, sizeof *p->item);
-                p->x = xcalloc(c, cnt, sizeof *p->x);
-                if (!p->item || !p->x) {
-                    ds_scn_path_pop(&c->path, o1);
-                    continue;
-                }
-                p->n = cnt;
-                size_t o2 = ds_scn_path_key(&c->path, "items");
-                for (const cJSON *x = its->child; x; x = x->next) {
-                    if (x->string[0] == '_')
-                        continue;
-                    size_t o3 = ds_scn_path_key(&c->path, x->string);
-                    long it = idset_find(&b->items, x->string);
-                    double v;
-                    if (it < 0)
-                        verr(c, "unknown item '%.*s'", SHOWN_MAX, x->string);
-                    else if (number_of(c, x, &v) && check_range(c, v, R_GE0)) {
-                        p->item[k] = (size_t)it;
-                        p->x[k] = v;
-                    }
-                    k++;
-                    ds_scn_path_pop(&c->path, o3);
-                }
-                ds_scn_path_pop(&c->path, o2);
-            }
-            ds_scn_path_pop(&c->path, o1);
-        }
-        ds_scn_path_pop(&c->path, o0);
-    }
-    idset_of(c, &b->packages, m->packages, m->n_packages, sizeof *m->packages);
-    idset_dups(c, &b->packages, "packages");
-}
-
-/* An array of ids referring to `set` (offers, champions); *out gets indices. */
-static void ref_list(bctx *b, const cJSON *obj, const char *key, int req,
-                     const idset *set, const char *noun, size_t min,
-                     size_t **out, size_t *nout)
-{
-    vc *c = &b->c;
-    size_t old, i = 0;
-    const cJSON *v = get(c, obj, key, req, &old);
-    if (v && !cJSON_IsArray(v))
-        verr(c, "expected an array of %s ids, got %s", noun, ds_scn_type(v));
-    else if (v) {
-        size_t n = arr_len(v);
-        if (n < min)
-            verr(c, "must not be empty");
-        *out = xcalloc(c, n, sizeof **out);
-        if (*out) {
-            *nout = n;
-            for (const cJSON *e = v->child; e; e = e->next, i++) {
-                size_t o2 = ds_scn_path_index(&c->path, i);
-                long k;
-                if (!cJSON_IsString(e))
-                    verr(c, "expected a string (a %s id), got %s", noun,
-                         ds_scn_type(e));
-                else if ((k = idset_find(set, e->valuestring)) < 0)
-                    verr(c, "unknown %s '%.*s'", noun, SHOWN_MAX, e->valuestring);
-                else
-                    (*out)[i] = (size_t)k;
-                ds_scn_path_pop(&c->path, o2);
-            }
-        }
+    if (j && !cJSON_IsObject(j)) {
+        verr(c, "expected an object, got %s", ds_scn_type(j));
+        j = NULL;
     }
     ds_scn_path_pop(&c->path, old);
-}
-
-static void build_strategies(bctx *b, const cJSON *root)
-{
-    vc *c = &b->c;
-    ds_model *m = b->m;
-    size_t n, i = 0;
-    idset set;
-    const cJSON *l;
-
-    if (!cJSON_GetObjectItemCaseSensitive(root, "strategies")) {
-        /* SPEC §3.1, §5.5: one strategy per package, same id and label. */
-        m->strategies = xcalloc(c, m->n_packages, sizeof *m->strategies);
-        if (!m->strategies)
+    if (!j)
+        return;
+    if (sparse) {
+        size_t cnt = 0;
+        for (const cJSON *x = j->child; x; x = x->next)
+            cnt += x->string[0] != '_';
+        idx = xcalloc(c, cnt, sizeof *idx);
+        xs = xcalloc(c, cnt, sizeof *xs);
+        if (!idx || !xs) {
+            free(idx);
+            free(xs);
             return;
-        m->n_strategies = m->n_packages;
-        for (i = 0; i < m->n_packages; i++) {
-            ds_strategy *s = &m->strategies[i];
-            s->id = m->packages[i].id ? xstrdup(c, m->packages[i].id) : NULL;
-            s->label = m->packages[i].label ? xstrdup(c, m->packages[i].label)
-                                            : NULL;
-            s->offers = xcalloc(c, 1, sizeof *s->offers);
-            if (s->offers) {
-                s->n_offers = 1;
-                s->offers[0] = i;
-            }
         }
-        return;
-    }
-    m->strategies_given = 1;
-    l = list_at(c, root, "strategies", OPT, 1, DS_MAX_STRATEGIES, "strategies",
-                &n);
-    if (!l || n == 0)
-        return;
-    m->strategies = xcalloc(c, n, sizeof *m->strategies);
-    if (!m->strategies)
-        return;
-    m->n_strategies = n;
-    size_t o0 = ds_scn_path_key(&c->path, "strategies");
-    for (const cJSON *e = l->child; e; e = e->next, i++) {
-        ds_strategy *s = &m->strategies[i];
-        size_t o1 = ds_scn_path_elem(&c->path, e, i);
-        const char *id = elem_id(c, e, f_strategy);
-        if (id) {
-            s->id = xstrdup(c, id);
-            s->label = xstrdup(c, id);
-        }
-        if (cJSON_IsObject(e)) {
-            str_at(c, e, "label", OPT, &s->label);
-            ref_list(b, e, "offers", REQ, &b->packages, "package", 1,
-                     &s->offers, &s->n_offers);
-        }
-        ds_scn_path_pop(&c->path, o1);
-    }
-    ds_scn_path_pop(&c->path, o0);
-    idset_of(c, &set, m->strategies, n, sizeof *m->strategies);
-    idset_dups(c, &set, "strategies");
-    free(set.v);
-}
-
-static void build_actor(bctx *b, const cJSON *e, ds_actor *a, int *decider_seen,
-                        const char **decider_id)
-{
-    vc *c = &b->c;
-    ds_model *m = b->m;
-    size_t old;
-    const cJSON *role = get(c, e, "role", REQ, &old);
-    int is_member = 0, is_decider = 0;
-    if (role) {
-        if (cJSON_IsString(role) && strcmp(role->valuestring, "member") == 0)
-            is_member = 1;
-        else if (cJSON_IsString(role) && strcmp(role->valuestring, "decider") == 0)
-            is_decider = 1;
-        else if (cJSON_IsString(role))
-            verr(c, "must be \"member\" or \"decider\", got \"%.*s\"", SHOWN_MAX,
-                 role->valuestring);
-        else
-            verr(c, "expected a string, got %s", ds_scn_type(role));
-        if (is_decider && *decider_seen)
-            verr(c, "at most one decider (already '%s')", *decider_id);
-        if (is_decider && !*decider_seen) {
-            *decider_seen = 1;
-            *decider_id = a->id ? a->id : "?";
-            m->decider = (int)(a - m->actors);
-        }
-    }
-    ds_scn_path_pop(&c->path, old);
-    a->role = is_decider ? DS_ROLE_DECIDER : DS_ROLE_MEMBER;
-
-    /* weights: {"deficit" or dimension: number >= 0}, not all 0 (§3.1). */
-    a->weights = xcalloc(c, 1 + m->n_dims, sizeof *a->weights);
-    const cJSON *w = obj_at(c, e, "weights", REQ);
-    if (w && a->weights) {
-        int any = 0, bad = 0;
-        size_t o2 = ds_scn_path_key(&c->path, "weights");
-        for (const cJSON *k = w->child; k; k = k->next) {
-            if (k->string[0] == '_')
-                continue;
-            size_t o3 = ds_scn_path_key(&c->path, k->string);
-            long d = strcmp(k->string, "deficit") == 0
-                         ? 0
-                         : (idset_find(&b->dims, k->string) < 0
-                                ? -1
-                                : 1 + idset_find(&b->dims, k->string));
-            double x;
+        *(size_t **)at(base, f->off) = idx;
+        *(double **)at(base, f->off_x) = xs;
+        *(size_t *)at(base, f->off_n) = cnt;
+    } else if (!*(void **)at(base, f->off))
+        return; /* no memory for the slots (reported) */
+    old = ds_scn_path_key(&c->path, f->name);
+    for (const cJSON *x = j->child; x; x = x->next) {
+        if (x->string[0] == '_')
+            continue;
+        size_t o2 = ds_scn_path_key(&c->path, x->string);
+        long bi = l && (l->flags & DS_FMT_RESERVED) ? builtin_index(x->string)
+                                                     : -1;
+        long slot = -1;
+        if (bi >= 0 && nb)
+            slot = bi;
+        else if (bi >= 0)
+            verr(c, "'%s' is reserved and cannot be scored (use deficit_effect)",
+                 x->string);
+        else {
+            long d = idset_find(&b->ids[k], x->string);
             if (d < 0) {
-                verr(c, "unknown dimension '%.*s'", SHOWN_MAX, k->string);
+                verr(c, "unknown %s '%.*s'", l ? l->noun : "key", SHOWN_MAX,
+                     x->string);
                 bad = 1;
-            } else if (number_of(c, k, &x) && check_range(c, x, R_GE0)) {
-                a->weights[d] = x;
-                any |= x > 0;
+            } else
+                slot = (long)nb + d;
+        }
+        if (slot >= 0 && f->elem == DS_FMT_DIST) {
+            ds_dist d;
+            if (parse_dist(c, x, r, &d)) {
+                ds_dist *arr = *(ds_dist **)at(base, f->off);
+                ds_dist_free(&arr[slot]);
+                arr[slot] = d;
+            }
+        } else if (slot >= 0) {
+            double v;
+            if (number_of(c, x, &v) && check_range(c, v, r)) {
+                if (sparse) {
+                    idx[i] = (size_t)slot;
+                    xs[i] = v;
+                } else
+                    (*(double **)at(base, f->off))[slot] = v;
+                any |= v > 0;
             } else
                 bad = 1;
-            ds_scn_path_pop(&c->path, o3);
         }
-        if (!any && !bad)
-            verr(c, "must not all be 0 (give some key a positive weight)");
+        i++;
         ds_scn_path_pop(&c->path, o2);
     }
-    num_at(c, e, "weight_certainty", OPT, R_GE0, &a->weight_certainty);
-    dist_at(c, e, "threshold", REQ, R_ANY, &a->threshold);
-    dist_at(c, e, "concession", OPT, R_ANY, &a->concession);
-    num_at(c, e, "noise", OPT, R_GE0, &a->noise);
-    num_at(c, e, "credit", OPT, R_GE0, &a->credit);
-    ref_list(b, e, "champions", OPT, &b->items, "item", 0, &a->champions,
-             &a->n_champions);
+    if ((f->flags & DS_FMT_NONZERO) && !any && !bad)
+        verr(c, "must not all be 0 (give some key a positive weight)");
+    ds_scn_path_pop(&c->path, old);
+}
 
-    /* Keys of the other role are errors (§3.1). */
-    static const char *const member_only[] = {"influence", "veto", "attendance"};
-    for (size_t k = 0; k < 3; k++) {
-        if (is_decider && cJSON_GetObjectItemCaseSensitive(e, member_only[k])) {
-            old = ds_scn_path_key(&c->path, member_only[k]);
+/* Check one key as its row says; then the row's rule.  Returns 1 when
+ * present (and, for a scalar, valid), 0 when absent, -1 when a problem with
+ * a scalar was reported. */
+static int walk_field(bctx *b, const cJSON *obj, const ds_fmt_field *f,
+                      void *base)
+{
+    int given = obj && cJSON_GetObjectItemCaseSensitive(obj, f->name);
+    int status = given;
+    if ((f->flags & DS_FMT_HAS) && given)
+        *(int *)at(base, f->off_has) = 1;
+    switch (f->kind) {
+    case DS_FMT_OBJECT: walk_object(b, obj, f, base); break;
+    case DS_FMT_LIST: walk_list(b, obj, f, base); break;
+    case DS_FMT_IDLIST: walk_idlist(b, obj, f, base); break;
+    case DS_FMT_MAP: walk_map(b, obj, f, base); break;
+    default: status = walk_scalar(b, obj, f, base); break;
+    }
+    if (f->rule)
+        rule_after(b, f, base, status);
+    return status;
+}
+
+/* 1 if a key below f (or f itself) refers to the list called `name`. */
+static int refers_to(const ds_fmt_field *f, const char *name)
+{
+    if (f->ref && strcmp(f->ref, name) == 0)
+        return 1;
+    if (f->kind == DS_FMT_OBJECT || f->kind == DS_FMT_LIST)
+        for (const ds_fmt_field *g = f->sub; g->name; g++)
+            if (refers_to(g, name))
+                return 1;
+    return 0;
+}
+
+static void walk_top_key(bctx *b, size_t k)
+{
+    if (b->walked[k])
+        return;
+    b->walked[k] = 1;
+    walk_field(b, b->root, &ds_fmt_top[k], b->m);
+}
+
+static void walk_keys(bctx *b, const cJSON *obj, const ds_fmt_field *fields,
+                      void *base, int skip_id)
+{
+    for (const ds_fmt_field *f = fields + (skip_id ? 1 : 0); f->name; f++) {
+        if (f->only)
+            continue;
+        if (fields != ds_fmt_top) {
+            walk_field(b, obj, f, base);
+            continue;
+        }
+        size_t k = (size_t)(f - ds_fmt_top);
+        for (size_t r = 0; ds_fmt_top[r].name; r++)
+            if (!b->walked[r] && r != k && refers_to(f, ds_fmt_top[r].name))
+                walk_top_key(b, r);
+        walk_top_key(b, k);
+    }
+}
+
+/* -------------------------------------- rules a row cannot express */
+
+static void rule_after(bctx *b, const ds_fmt_field *f, void *base, int status)
+{
+    vc *c = &b->c;
+    ds_model *m = b->m;
+    size_t o;
+    switch (f->rule) {
+    case DS_FMT_RULE_MEAN:
+        /* §5.2: D̄, the analytic mean of baseline_deficit, must be > 0. */
+        if (status > 0) {
+            char v[40];
+            m->baseline_mean = ds_dist_mean(at(base, f->off));
+            if (!(m->baseline_mean > 0)) {
+                o = ds_scn_path_key(&c->path, f->name);
+                verr(c, "its mean must be > 0 (SPEC §5.2), got %s",
+                     fmt_num(v, sizeof v, m->baseline_mean));
+                ds_scn_path_pop(&c->path, o);
+            }
+        }
+        break;
+    case DS_FMT_RULE_ELASTICITY: {
+        /* §3.1: the top-level elasticity is required when some line (an
+         * object) has none of its own; the message names the first. */
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(b->root, f->name);
+        const char *needy = NULL;
+        for (const cJSON *e = cJSON_IsArray(l) ? l->child : NULL; e && !needy;
+             e = e->next) {
+            if (!cJSON_IsObject(e) ||
+                cJSON_GetObjectItemCaseSensitive(e, "elasticity"))
+                continue;
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
+            needy = cJSON_IsString(id) && ds_scn_id_ok(id->valuestring)
+                        ? id->valuestring
+                        : "";
+        }
+        if (needy && !cJSON_GetObjectItemCaseSensitive(b->root, "elasticity")) {
+            o = ds_scn_path_key(&c->path, "elasticity");
+            verr(c, "missing required key (line '%s' has no elasticity of its "
+                    "own)",
+                 needy);
+            ds_scn_path_pop(&c->path, o);
+        }
+        break;
+    }
+    case DS_FMT_RULE_STRATEGIES:
+        /* §3.1, §5.5: no strategies key = one strategy per package, of the
+         * same id and label, offering it in every round. */
+        if (status == 0) {
+            m->strategies = xcalloc(c, m->n_packages, sizeof *m->strategies);
+            if (!m->strategies)
+                return;
+            m->n_strategies = m->n_packages;
+            for (size_t i = 0; i < m->n_packages; i++) {
+                ds_strategy *s = &m->strategies[i];
+                const ds_package *p = &m->packages[i];
+                s->id = p->id ? xstrdup(c, p->id) : NULL;
+                s->label = p->label ? xstrdup(c, p->label) : NULL;
+                s->offers = xcalloc(c, 1, sizeof *s->offers);
+                if (s->offers) {
+                    s->n_offers = 1;
+                    s->offers[0] = i;
+                }
+            }
+        }
+        break;
+    case DS_FMT_RULE_DECIDER: {
+        /* §3: at most one decider; the model keeps its index. */
+        ds_actor *a = base;
+        if (status > 0 && a->role == DS_ROLE_DECIDER) {
+            o = ds_scn_path_key(&c->path, f->name);
+            if (b->decider_seen)
+                verr(c, "at most one decider (already '%s')", b->decider_id);
+            else {
+                b->decider_seen = 1;
+                b->decider_id = a->id ? a->id : "?";
+                m->decider = (int)(a - m->actors);
+            }
+            ds_scn_path_pop(&c->path, o);
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+/* §3.1: a key of the other role is an error; the keys of the element's
+ * role (or of both, when the role is not valid) are checked as usual. */
+static void rule_role(bctx *b, const ds_fmt_field *fields, void *elem,
+                      const cJSON *e)
+{
+    vc *c = &b->c;
+    const char *role = NULL;
+    for (const ds_fmt_field *g = fields; g->name; g++) {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, g->name);
+        if (!(g->flags & DS_FMT_GATE) || !cJSON_IsString(r))
+            continue;
+        for (const ds_fmt_choice *ch = g->choices; ch->name; ch++)
+            if (strcmp(ch->name, r->valuestring) == 0)
+                role = ch->name;
+    }
+    for (const ds_fmt_field *g = fields; g->name; g++) {
+        if (!g->only || !role || strcmp(g->only, role) == 0 ||
+            !cJSON_GetObjectItemCaseSensitive(e, g->name))
+            continue;
+        size_t o = ds_scn_path_key(&c->path, g->name);
+        if (strcmp(role, "decider") == 0)
             verr(c, "not allowed on the decider (members only)");
-            ds_scn_path_pop(&c->path, old);
-        }
+        else
+            verr(c, "not allowed on a member (decider only)");
+        ds_scn_path_pop(&c->path, o);
     }
-    if (is_member && cJSON_GetObjectItemCaseSensitive(e, "team_weight")) {
-        old = ds_scn_path_key(&c->path, "team_weight");
-        verr(c, "not allowed on a member (decider only)");
-        ds_scn_path_pop(&c->path, old);
-    }
-    if (!is_decider) {
-        num_at(c, e, "influence", OPT, R_GT0, &a->influence);
-        bool_at(c, e, "veto", &a->veto);
-        num_at(c, e, "attendance", OPT, R_PROB, &a->attendance);
-    }
-    if (!is_member)
-        num_at(c, e, "team_weight", OPT, R_GE0, &a->team_weight);
+    for (const ds_fmt_field *g = fields; g->name; g++)
+        if (g->only && (!role || strcmp(g->only, role) == 0))
+            walk_field(b, e, g, elem);
 }
 
-static void build_actors(bctx *b, const cJSON *root)
+static void rule_elem(bctx *b, const ds_fmt_field *list, void *elem,
+                      const cJSON *e)
 {
-    vc *c = &b->c;
-    ds_model *m = b->m;
-    size_t n, i = 0;
-    idset set;
-    int decider_seen = 0;
-    const char *decider_id = NULL;
-    const cJSON *l = list_at(c, root, "actors", REQ, 1, DS_MAX_ACTORS, "actors", &n);
-    if (!l)
-        return;
-    m->actors = xcalloc(c, n, sizeof *m->actors);
-    if (!m->actors)
-        return;
-    m->n_actors = n;
-    size_t o0 = ds_scn_path_key(&c->path, "actors");
-    for (const cJSON *e = l->child; e; e = e->next, i++) {
-        ds_actor *a = &m->actors[i];
-        size_t o1 = ds_scn_path_elem(&c->path, e, i);
-        const char *id = elem_id(c, e, f_actor);
-        a->influence = 1;
-        a->attendance = 1;
-        a->threshold = ds_dist_fixed(0);
-        a->concession = ds_dist_fixed(0);
-        if (id) {
-            a->id = xstrdup(c, id);
-            a->label = xstrdup(c, id);
-        }
-        if (cJSON_IsObject(e)) {
-            str_at(c, e, "label", OPT, &a->label);
-            build_actor(b, e, a, &decider_seen, &decider_id);
-        }
-        ds_scn_path_pop(&c->path, o1);
-    }
-    ds_scn_path_pop(&c->path, o0);
-    idset_of(c, &set, m->actors, n, sizeof *m->actors);
-    idset_dups(c, &set, "actors");
-    free(set.v);
+    if (list->rule == DS_FMT_RULE_ROLE)
+        rule_role(b, list->sub, elem, e);
 }
 
-static void build_protocol(bctx *b, const cJSON *root)
-{
-    vc *c = &b->c;
-    ds_protocol *p = &b->m->protocol;
-    double rounds = 1;
-    const cJSON *pr = obj_at(c, root, "protocol", OPT);
-    size_t o0 = ds_scn_path_key(&c->path, "protocol");
-    if (pr)
-        check_keys(c, pr, f_protocol, 0);
-    if (!pr && !cJSON_GetObjectItemCaseSensitive(root, "protocol")) {
-        size_t o1 = ds_scn_path_key(&c->path, "rounds");
-        verr(c, "missing required key");
-        ds_scn_path_pop(&c->path, o1);
-    }
-    if (pr) {
-        if (int_at(c, pr, "rounds", REQ, 1, DS_MAX_ROUNDS, &rounds))
-            p->rounds = (int)rounds;
-        num_at(c, pr, "quorum", OPT, R_OC01, &p->quorum);
-        num_at(c, pr, "disconnect", OPT, R_PROB, &p->disconnect);
-        num_at(c, pr, "stall_on_split", OPT, R_PROB, &p->stall_on_split);
-        size_t old;
-        const cJSON *da = get(c, pr, "decider_acts", OPT, &old);
-        if (da) {
-            if (cJSON_IsString(da) && strcmp(da->valuestring, "deadline") == 0)
-                p->decider_acts = DS_DECIDER_DEADLINE;
-            else if (cJSON_IsString(da) &&
-                     strcmp(da->valuestring, "every_round") == 0)
-                p->decider_acts = DS_DECIDER_EVERY_ROUND;
-            else if (cJSON_IsString(da))
-                verr(c, "must be \"every_round\" or \"deadline\", got \"%.*s\"",
-                     SHOWN_MAX, da->valuestring);
-            else
-                verr(c, "expected a string, got %s", ds_scn_type(da));
-        }
-        ds_scn_path_pop(&c->path, old);
-    }
-    ds_scn_path_pop(&c->path, o0);
-}
+/* ---------------------------------------------------------------- build */
 
-static void build_home(bctx *b, const cJSON *root)
-{
-    vc *c = &b->c;
-    ds_model *m = b->m;
-    const cJSON *h = obj_at(c, root, "home", OPT);
-    int absent = !cJSON_GetObjectItemCaseSensitive(root, "home");
-    size_t o0 = ds_scn_path_key(&c->path, "home");
-    if (h) {
-        check_keys(c, h, f_home, 0);
-        str_at(c, h, "name", OPT, &m->home_name);
-        num_at(c, h, "discount", OPT, R_OC01, &m->discount);
-    }
-    if (h || absent) {
-        /* Both dists are required even when `home` itself is missing. */
-        dist_at(c, h, "tariff_burden", REQ, R_PROB, &m->tariff_burden);
-        dist_at(c, h, "margin", REQ, R_PROB, &m->margin);
-    }
-    ds_scn_path_pop(&c->path, o0);
-
-    const cJSON *cp = obj_at(c, root, "counterpart", OPT);
-    if (cp) {
-        o0 = ds_scn_path_key(&c->path, "counterpart");
-        check_keys(c, cp, f_counterpart, 0);
-        str_at(c, cp, "name", OPT, &m->counterpart_name);
-        ds_scn_path_pop(&c->path, o0);
-    }
-}
-
-static void build_simulation(bctx *b, const cJSON *root)
-{
-    vc *c = &b->c;
-    ds_model *m = b->m;
-    const cJSON *s = obj_at(c, root, "simulation", OPT);
-    double x;
-    if (!s)
-        return;
-    size_t o0 = ds_scn_path_key(&c->path, "simulation");
-    check_keys(c, s, f_simulation, 0);
-    /* draws: the same exact-integer ceiling as the seed (2^53 - 1), since a
-     * JSON number is a double. */
-    if (int_at(c, s, "draws", OPT, 1, DS_MAX_FILE_SEED, &x) &&
-        cJSON_GetObjectItemCaseSensitive(s, "draws"))
-        m->draws = (uint64_t)x;
-    if (int_at(c, s, "seed", OPT, 0, DS_MAX_FILE_SEED, &x) &&
-        cJSON_GetObjectItemCaseSensitive(s, "seed"))
-        m->seed = (uint64_t)x;
-    ds_scn_path_pop(&c->path, o0);
-}
-
-/* Prepare every dist of the model (sampling constants, SPEC §2). */
-static int prepare_all(ds_model *m)
+/* Prepare every dist below `fields` in base (sampling constants, SPEC §2). */
+static int prepare_fields(const ds_model *m, const ds_fmt_field *fields,
+                          void *base)
 {
     int rc = DS_OK;
-#define PREP(d) do { if (ds_dist_prepare(d) != DS_OK) rc = DS_ENOMEM; } while (0)
-    PREP(&m->tariff_burden);
-    PREP(&m->margin);
-    PREP(&m->baseline_deficit);
-    PREP(&m->elasticity);
-    for (size_t i = 0; i < m->n_lines; i++) {
-        PREP(&m->lines[i].exports);
-        PREP(&m->lines[i].current);
-        PREP(&m->lines[i].no_deal);
-        PREP(&m->lines[i].deal);
-        PREP(&m->lines[i].elasticity);
+    for (const ds_fmt_field *f = fields; f->name; f++) {
+        if (f->kind == DS_FMT_DIST) {
+            if (ds_dist_prepare(at(base, f->off)) != DS_OK)
+                rc = DS_ENOMEM;
+        } else if (f->kind == DS_FMT_OBJECT) {
+            if (prepare_fields(m, f->sub, base) != DS_OK)
+                rc = DS_ENOMEM;
+        } else if (f->kind == DS_FMT_LIST) {
+            char *e = *(char **)at(base, f->off);
+            size_t n = *(size_t *)at(base, f->off_n);
+            for (size_t i = 0; e && i < n; i++)
+                if (prepare_fields(m, f->sub, e + i * f->size) != DS_OK)
+                    rc = DS_ENOMEM;
+        } else if (f->kind == DS_FMT_MAP && f->elem == DS_FMT_DIST &&
+                   !(f->flags & DS_FMT_SPARSE)) {
+            ds_dist *d = *(ds_dist **)at(base, f->off);
+            size_t k, n = (f->flags & DS_FMT_BUILTIN ? n_builtin() : 0) +
+                          *(size_t *)at((void *)m, top_list(f->ref, &k)->off_n);
+            for (size_t i = 0; d && i < n; i++)
+                if (ds_dist_prepare(&d[i]) != DS_OK)
+                    rc = DS_ENOMEM;
+        }
     }
-    for (size_t i = 0; i < m->n_items; i++) {
-        PREP(&m->items[i].deficit_effect);
-        PREP(&m->items[i].cost);
-        PREP(&m->items[i].delivery);
-        for (size_t k = 0; k < m->n_dims; k++)
-            PREP(&m->items[i].scores[k]);
-    }
-    for (size_t i = 0; i < m->n_actors; i++) {
-        PREP(&m->actors[i].threshold);
-        PREP(&m->actors[i].concession);
-    }
-    for (size_t i = 0; i < m->n_third; i++)
-        PREP(&m->third[i].cost_per_exposure);
-#undef PREP
     return rc;
 }
 
@@ -1610,85 +1342,27 @@ int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep)
     bctx b;
     vc *c = &b.c;
     ds_model *m;
-    const cJSON *root = s->root;
-    double x;
-    int need_el = 0, rc;
-    const char *needy = NULL;
+    int rc;
 
     *out = NULL;
     memset(&b, 0, sizeof b);
     c->file = s->file;
     c->rep = rep;
+    b.root = s->root;
     m = b.m = calloc(1, sizeof *m);
     if (!m) {
         ds_report_add(rep, "%s: error: out of memory", s->file);
         return DS_ENOMEM;
     }
-    /* Defaults of SPEC §3. */
-    m->discount = 1;
+    /* Defaults of SPEC §3 (rows), and what the rules fill in. */
+    init_fields(&b, ds_fmt_top, m);
     m->decider = -1;
-    m->protocol.rounds = 1;
-    m->protocol.quorum = 0.5;
-    m->protocol.decider_acts = DS_DECIDER_DEADLINE;
-    m->draws = 100000;
-    m->seed = 1;
-    m->tariff_burden = m->margin = m->baseline_deficit = m->elasticity =
-        ds_dist_fixed(0);
 
-    check_keys(c, root, ds_scn_top, 1);
-    if (int_at(c, root, "dealsim", REQ, -INFINITY, INFINITY, &x) &&
-        x != DS_FORMAT_VERSION) {
-        size_t o = ds_scn_path_key(&c->path, "dealsim");
-        verr(c, "unsupported format version %.0f (this dealsim reads %d)", x,
-             DS_FORMAT_VERSION);
-        ds_scn_path_pop(&c->path, o);
-    }
-    str_at(c, root, "name", REQ, &m->name);
-    str_at(c, root, "description", OPT, &m->description);
-    build_sources(&b, root);
-    build_home(&b, root);
-    if (dist_at(c, root, "baseline_deficit", REQ, R_ANY, &m->baseline_deficit) > 0) {
-        /* §5.2: D-bar, the analytic mean, must be > 0. */
-        m->baseline_mean = ds_dist_mean(&m->baseline_deficit);
-        if (!(m->baseline_mean > 0)) {
-            char v[40];
-            size_t o = ds_scn_path_key(&c->path, "baseline_deficit");
-            verr(c, "its mean must be > 0 (SPEC §5.2), got %s",
-                 fmt_num(v, sizeof v, m->baseline_mean));
-            ds_scn_path_pop(&c->path, o);
-        }
-    }
-    if (dist_at(c, root, "elasticity", OPT, R_GE0, &m->elasticity) != 0)
-        m->has_elasticity = 1;
-    build_dims(&b, root);
-    build_third(&b, root);
-    build_lines(&b, root, &need_el, &needy);
-    if (need_el && !cJSON_GetObjectItemCaseSensitive(root, "elasticity")) {
-        size_t o = ds_scn_path_key(&c->path, "elasticity");
-        verr(c, "missing required key (line '%s' has no elasticity of its own)",
-             needy);
-        ds_scn_path_pop(&c->path, o);
-    }
-    build_items(&b, root);
-    build_packages(&b, root);
-    build_strategies(&b, root);
-    build_actors(&b, root);
-    build_protocol(&b, root);
-    build_simulation(&b, root);
+    check_keys(c, b.root, ds_fmt_top, 1);
+    walk_keys(&b, b.root, ds_fmt_top, m, 0);
 
-    /* Fill the defaults that depend on other fields. */
-    if (!m->description)
-        m->description = xstrdup(c, "");
-    if (!m->home_name)
-        m->home_name = xstrdup(c, "home");
-    if (!m->counterpart_name)
-        m->counterpart_name = xstrdup(c, "counterpart");
-
-    free(b.dims.v);
-    free(b.items.v);
-    free(b.packages.v);
-    free(b.third.v);
-
+    for (size_t k = 0; k < MAX_KEYS; k++)
+        free(b.ids[k].v);
     if (c->nomem) {
         ds_report_add(rep, "%s: error: out of memory", s->file);
         rc = DS_ENOMEM;
@@ -1698,7 +1372,7 @@ int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep)
         rc = DS_EINVAL;
         goto fail;
     }
-    rc = prepare_all(m);
+    rc = prepare_fields(m, ds_fmt_top, m);
     if (rc != DS_OK) {
         ds_report_add(rep, "%s: error: out of memory", s->file);
         goto fail;

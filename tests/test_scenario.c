@@ -142,6 +142,9 @@ static const struct bad_case {
     {"source_empty_id", {"sources[0].id: must not be empty"}},
     {"source_duplicate_id", {"sources[1].id: duplicate source id 'FR 2025-12345'"}},
     {"source_missing_text", {"sources[0].text: missing required key"}},
+    /* 2026-11-28: sources were always named by position, although an id of id
+     * syntax names them (SPEC §4); other ids still name them by position. */
+    {"source_named_by_id", {"sources.census_2024.text: expected a string, got number", "sources.census_2024: duplicate id 'census_2024'", "sources[2].text: missing required key"}},
     {"several_problems", {"protocol.rounds: must be in [1, 1000], got 0", "lines.autos.exports: must be >= 0, got -1", "name: expected a string, got number", "actors.trump.colour: unknown key"}},
 };
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
