@@ -651,6 +651,34 @@ static size_t n_builtin(void)
     return n;
 }
 
+/* Report "unknown NOUN 'ID'" for an id that is not one of list l's, with a
+ * did-you-mean from its ids (after the built-in dimensions when a map takes
+ * them as keys, `builtin`). */
+static void unknown_ref(bctx *b, const ds_fmt_field *l, int builtin,
+                        const char *id)
+{
+    vc *c = &b->c;
+    size_t nb = builtin ? n_builtin() : 0, n = list_count(b, l), k = 0;
+    const char **names = xcalloc(c, nb + n, sizeof *names);
+    const char *s = NULL;
+    char *ids = *(char **)at(b->m, l->off);
+    if (names) {
+        for (; k < nb; k++)
+            names[k] = ds_fmt_builtin_dims[k];
+        for (size_t i = 0; ids && i < n; i++)
+            names[k++] = l->kind == DS_FMT_LIST
+                             ? *(char **)at(ids + i * l->size, l->sub->off)
+                             : ((char **)(void *)ids)[i];
+        s = ds_scn_suggest(id, names, k);
+    }
+    if (s)
+        verr(c, "unknown %s '%.*s' (did you mean '%s'?)", l->noun, SHOWN_MAX,
+             id, s);
+    else
+        verr(c, "unknown %s '%.*s'", l->noun, SHOWN_MAX, id);
+    free(names);
+}
+
 /* Slots of a non-sparse map: one per built-in dimension when the map takes
  * them, then one per id of its list. */
 static size_t map_slots(const bctx *b, const ds_fmt_field *f)
@@ -1011,8 +1039,7 @@ static void walk_idlist(bctx *b, const cJSON *obj, const ds_fmt_field *f,
                     verr(c, "expected a string, got %s", ds_scn_type(e));
             } else if (l) {
                 if ((d = idset_find(&b->ids[k], e->valuestring)) < 0)
-                    verr(c, "unknown %s '%.*s'", l->noun, SHOWN_MAX,
-                         e->valuestring);
+                    unknown_ref(b, l, 0, e->valuestring);
                 else
                     ((size_t *)arr)[i] = (size_t)d;
             } else if (!ds_scn_id_ok(e->valuestring))
@@ -1087,8 +1114,7 @@ static void walk_map(bctx *b, const cJSON *obj, const ds_fmt_field *f,
         else {
             long d = idset_find(&b->ids[k], x->string);
             if (d < 0) {
-                verr(c, "unknown %s '%.*s'", l ? l->noun : "key", SHOWN_MAX,
-                     x->string);
+                unknown_ref(b, l, nb > 0, x->string);
                 bad = 1;
             } else
                 slot = (long)nb + d;

@@ -24,7 +24,7 @@ extern char **environ;
 #define GOOD_DIR DS_TEST_DIR "/data/good/"
 
 /* Most expected fragments per bad file. */
-#define MAX_EXPECT 4
+#define MAX_EXPECT 8
 
 /* One bad input per rule and the fragments its report must contain
  * (a path and message, or LINE:COL and message for syntax). */
@@ -86,6 +86,14 @@ static const struct bad_case {
     {"dangling_exposure", {"items.semis.exposure.chinaa: unknown third party 'chinaa'"}},
     {"dangling_weight", {"actors.lutnick.weights.jobs: unknown dimension 'jobs'"}},
     {"dangling_score", {"items.semis.scores.jobs: unknown dimension 'jobs'"}},
+    {"dangling_did_you_mean", {
+        "items.gas.scores.securty: unknown dimension 'securty' (did you mean 'security'?)",
+        "items.minerals.exposure.rivl: unknown third party 'rivl' (did you mean 'rival'?)",
+        "packages.both.items.minerls: unknown item 'minerls' (did you mean 'minerals'?)",
+        "strategies.escalate.offers[1]: unknown package 'bothh' (did you mean 'both'?)",
+        "actors.minister.weights.deficti: unknown dimension 'deficti' (did you mean 'deficit'?)",
+        "actors.minister.champions[0]: unknown item 'gass' (did you mean 'gas'?)",
+        "actors.leader.weights.scurity: unknown dimension 'scurity' (did you mean 'security'?)"}},
     {"reserved_dimension", {"dimensions[2]: 'deficit' is reserved"}},
     {"reserved_score", {"items.semis.scores.deficit: 'deficit' is reserved"}},
     {"dist_unknown_kind", {"baseline_deficit.dist: unknown dist 'unifrom' (did you mean 'uniform'?)"}},
