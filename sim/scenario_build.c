@@ -331,6 +331,21 @@ static int check_range(vc *c, double x, range r)
     return 0;
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* |x| <= DS_MAX_MAGNITUDE, the bound on every quantity. */
+static int check_bound(vc *c, double x)
+{
+    char v[40];
+    if (fabs(x) <= DS_MAX_MAGNITUDE)
+        return 1;
+    verr(c, "must be within ±%s (the largest magnitude of any quantity), "
+            "got %s",
+         STR(DS_MAX_MAGNITUDE), fmt_num(v, sizeof v, x));
+    return 0;
+}
+
 /* A finite JSON number at node v (path already pushed).  1 ok, 0 reported. */
 static int number_of(vc *c, const cJSON *v, double *out)
 {
@@ -396,6 +411,50 @@ static int num_array(vc *c, const cJSON *obj, const char *key, double **out,
     return ok;
 }
 
+/* What a dist can draw, checked against DS_MAX_MAGNITUDE: its support, or,
+ * where that is unbounded (normal, lognormal), as far as DS_REACH_SD
+ * standard deviations.  On a problem, reports it, frees *d and returns 0. */
+static int check_dist_bound(vc *c, ds_dist *d)
+{
+    double lo, hi, l, h, cv;
+    char a[40], b[40];
+    int reach = 0;
+    ds_dist_support(d, &lo, &hi);
+    l = lo, h = hi;
+    if (ds_dist_is_constant(d, &cv))
+        ;
+    else if (d->kind == DS_DIST_NORMAL) {
+        double mu = d->u.normal.mean, z = DS_REACH_SD * d->u.normal.sd;
+        reach = isinf(lo) || isinf(hi);
+        if (isinf(lo))
+            l = fmin(hi, mu) - z;
+        if (isinf(hi))
+            h = fmax(lo, mu) + z;
+    } else if (d->kind == DS_DIST_LOGNORMAL) {
+        double med = d->u.lognormal.median, s = d->u.lognormal.sigma;
+        reach = 1;
+        l = med * exp(-DS_REACH_SD * s);
+        h = med * exp(DS_REACH_SD * s);
+    }
+    if (!(fabs(l) <= DS_MAX_MAGNITUDE && fabs(h) <= DS_MAX_MAGNITUDE)) {
+        if (reach)
+            verr(c, "must be within ±%s (the largest magnitude of any "
+                    "quantity) over the values the dist draws, which reach "
+                    "[%s, %s] at %d standard deviations",
+                 STR(DS_MAX_MAGNITUDE), fmt_num(a, sizeof a, l),
+                 fmt_num(b, sizeof b, h), DS_REACH_SD);
+        else
+            verr(c, "must be within ±%s (the largest magnitude of any "
+                    "quantity) over the dist's whole support, which is "
+                    "[%s, %s]",
+                 STR(DS_MAX_MAGNITUDE), fmt_num(a, sizeof a, l),
+                 fmt_num(b, sizeof b, h));
+        ds_dist_free(d);
+        return 0;
+    }
+    return 1;
+}
+
 /* Parse the dist at node v (path pushed) into *out, checking its own rules
  * (ds_dist_check) and that its whole support lies in r (SPEC §2, §3.1).
  * On failure *out owns nothing. */
@@ -409,7 +468,7 @@ static int parse_dist(vc *c, const cJSON *v, range r, ds_dist *out)
     *out = ds_dist_fixed(0);
     if (cJSON_IsNumber(v)) {
         double x;
-        if (!number_of(c, v, &x) || !check_range(c, x, r))
+        if (!number_of(c, v, &x) || !check_range(c, x, r) || !check_bound(c, x))
             return 0;
         *out = ds_dist_fixed(x);
         return 1;
@@ -538,7 +597,7 @@ static int parse_dist(vc *c, const cJSON *v, range r, ds_dist *out)
             return 0;
         }
     }
-    return 1;
+    return check_dist_bound(c, out);
 }
 
 /* ------------------------------------------------------------- id sets */
@@ -757,7 +816,7 @@ static int walk_scalar(bctx *b, const cJSON *obj, const ds_fmt_field *f,
     }
     switch (f->kind) {
     case DS_FMT_NUMBER:
-        ok = number_of(c, j, &x) && check_range(c, x, r);
+        ok = number_of(c, j, &x) && check_range(c, x, r) && check_bound(c, x);
         if (ok)
             *(double *)at(base, f->off) = x;
         break;
@@ -1128,7 +1187,7 @@ static void walk_map(bctx *b, const cJSON *obj, const ds_fmt_field *f,
             }
         } else if (slot >= 0) {
             double v;
-            if (number_of(c, x, &v) && check_range(c, v, r)) {
+            if (number_of(c, x, &v) && check_range(c, v, r) && check_bound(c, v)) {
                 if (sparse) {
                     idx[i] = (size_t)slot;
                     xs[i] = v;
@@ -1215,16 +1274,21 @@ static void rule_after(bctx *b, const ds_fmt_field *f, void *base, int status)
     size_t o;
     switch (f->rule) {
     case DS_FMT_RULE_MEAN:
-        /* §5.2: D̄, the analytic mean of baseline_deficit, must be > 0. */
+        /* §5.2: D̄, the analytic mean of baseline_deficit, must be > 0 (and
+         * finite: every score divides by it). */
         if (status > 0) {
             char v[40];
             m->baseline_mean = ds_dist_mean(at(base, f->off));
-            if (!(m->baseline_mean > 0)) {
-                o = ds_scn_path_key(&c->path, f->name);
+            o = ds_scn_path_key(&c->path, f->name);
+            if (!(m->baseline_mean > 0))
                 verr(c, "its mean must be > 0 (SPEC §5.2), got %s",
                      fmt_num(v, sizeof v, m->baseline_mean));
-                ds_scn_path_pop(&c->path, o);
-            }
+            else if (isinf(m->baseline_mean))
+                /* A lognormal's mean grows as exp(sigma^2 / 2), beyond
+                 * what it draws within DS_REACH_SD. */
+                verr(c, "its mean must be a finite number (SPEC §5.2), got "
+                        "inf");
+            ds_scn_path_pop(&c->path, o);
         }
         break;
     case DS_FMT_RULE_ELASTICITY: {

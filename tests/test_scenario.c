@@ -130,6 +130,16 @@ static const struct bad_case {
     {"range_weights_zero", {"actors.trump.weights: must not all be 0"}},
     {"range_rounds", {"protocol.rounds: must be in [1, 1000], got 1001"}},
     {"range_mean_deficit", {"baseline_deficit: its mean must be > 0"}},
+    /* 2026-11-28: these were valid and ran into NaN and inf. */
+    {"range_mean_infinite", {"baseline_deficit: its mean must be a finite number (SPEC §5.2), got inf"}},
+    {"range_magnitude", {
+        "baseline_deficit: must be within ±1e12 (the largest magnitude of any quantity), got 1e+308",
+        "packages.huge.items.lng: must be within ±1e12 (the largest magnitude of any quantity), got 10000000000000",
+        "actors.trump.weights.deficit: must be within ±1e12 (the largest magnitude of any quantity), got 1e+300"}},
+    {"dist_magnitude", {
+        "lines.autos.exports: must be within ±1e12 (the largest magnitude of any quantity) over the values the dist draws, which reach [0, inf] at 10 standard deviations",
+        "lines.parts.no_deal: must be within ±1e12 (the largest magnitude of any quantity) over the dist's whole support, which is [0.25, 2000000000000]",
+        "actors.trump.threshold: must be within ±1e12 (the largest magnitude of any quantity) over the values the dist draws, which reach [-1999999999999.9, 2000000000000.1] at 10 standard deviations"}},
     {"range_draws", {"simulation.draws: must be in [1, 9007199254740991], got 0"}},
     {"int_rounds", {"protocol.rounds: must be an integer, got 4.5"}},
     {"int_seed_range", {"simulation.seed: must be in [0, 9007199254740991], got 9007199254740992"}},
