@@ -4,7 +4,8 @@
 # Usage: tools/deps.sh            (build and test dependencies)
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libcriterion-dev python3)
+pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libcriterion-dev python3
+      python3-jsonschema)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
