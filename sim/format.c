@@ -35,6 +35,13 @@
 #define AT(T, m) .off = offsetof(T, m)
 /* A list or id list: the array and its count. */
 #define ARRAY(T, a, n) .off = offsetof(T, a), .off_n = offsetof(T, n)
+/* The id of a list element, and its label, which defaults to the id. */
+#define ID_KEY(T, text)                                                       \
+    {.name = "id", .kind = DS_FMT_ID, .flags = DS_FMT_REQ, AT(T, id),         \
+     .desc = text}
+#define LABEL_KEY(T)                                                          \
+    {.name = "label", .kind = DS_FMT_STRING, .flags = DS_FMT_LABEL,           \
+     .sdef = "the id", AT(T, label), .desc = "display name"}
 
 static const ds_fmt_choice roles[] = {
     {"member", DS_ROLE_MEMBER}, {"decider", DS_ROLE_DECIDER}, {NULL, 0}};
@@ -79,8 +86,7 @@ static const ds_fmt_field f_counterpart[] = {
     {0}};
 
 static const ds_fmt_field f_line[] = {
-    {.name = "id", .kind = DS_FMT_ID, .flags = DS_FMT_REQ, AT(ds_line, id),
-     .desc = "the line's id, unique among lines"},
+    ID_KEY(ds_line, "the line's id, unique among lines"),
     {.name = "exports", .kind = DS_FMT_DIST, .flags = DS_FMT_REQ, .range = GE0,
      AT(ds_line, exports), .unit = "bn/yr",
      .desc = "X0, home's exports on this line today"},
@@ -100,10 +106,8 @@ static const ds_fmt_field f_line[] = {
     {0}};
 
 static const ds_fmt_field f_item[] = {
-    {.name = "id", .kind = DS_FMT_ID, .flags = DS_FMT_REQ, AT(ds_item, id),
-     .desc = "the item's id, unique among items"},
-    {.name = "label", .kind = DS_FMT_STRING, .flags = DS_FMT_LABEL,
-     .sdef = "the id", AT(ds_item, label), .desc = "display name"},
+    ID_KEY(ds_item, "the item's id, unique among items"),
+    LABEL_KEY(ds_item),
     {.name = "deficit_effect", .kind = DS_FMT_DIST, .flags = DS_FMT_REQ,
      AT(ds_item, deficit_effect), .unit = "bn/yr",
      .desc = "e_i, change of the counterpart's deficit at intensity 1, as "
@@ -126,10 +130,8 @@ static const ds_fmt_field f_item[] = {
     {0}};
 
 static const ds_fmt_field f_package[] = {
-    {.name = "id", .kind = DS_FMT_ID, .flags = DS_FMT_REQ, AT(ds_package, id),
-     .desc = "the package's id, unique among packages"},
-    {.name = "label", .kind = DS_FMT_STRING, .flags = DS_FMT_LABEL,
-     .sdef = "the id", AT(ds_package, label), .desc = "display name"},
+    ID_KEY(ds_package, "the package's id, unique among packages"),
+    LABEL_KEY(ds_package),
     {.name = "items", .kind = DS_FMT_MAP, .flags = DS_FMT_REQ | DS_FMT_SPARSE,
      .ref = "items", .elem = DS_FMT_NUMBER, .range = GE0,
      ARRAY(ds_package, item, n), .off_x = offsetof(ds_package, x),
@@ -138,10 +140,8 @@ static const ds_fmt_field f_package[] = {
     {0}};
 
 static const ds_fmt_field f_strategy[] = {
-    {.name = "id", .kind = DS_FMT_ID, .flags = DS_FMT_REQ, AT(ds_strategy, id),
-     .desc = "the strategy's id, unique among strategies"},
-    {.name = "label", .kind = DS_FMT_STRING, .flags = DS_FMT_LABEL,
-     .sdef = "the id", AT(ds_strategy, label), .desc = "display name"},
+    ID_KEY(ds_strategy, "the strategy's id, unique among strategies"),
+    LABEL_KEY(ds_strategy),
     {.name = "offers", .kind = DS_FMT_IDLIST,
      .flags = DS_FMT_REQ | DS_FMT_NONEMPTY, .ref = "packages",
      ARRAY(ds_strategy, offers, n_offers),
@@ -150,10 +150,8 @@ static const ds_fmt_field f_strategy[] = {
     {0}};
 
 static const ds_fmt_field f_actor[] = {
-    {.name = "id", .kind = DS_FMT_ID, .flags = DS_FMT_REQ, AT(ds_actor, id),
-     .desc = "the actor's id, unique among actors"},
-    {.name = "label", .kind = DS_FMT_STRING, .flags = DS_FMT_LABEL,
-     .sdef = "the id", AT(ds_actor, label), .desc = "display name"},
+    ID_KEY(ds_actor, "the actor's id, unique among actors"),
+    LABEL_KEY(ds_actor),
     {.name = "role", .kind = DS_FMT_ENUM, .flags = DS_FMT_REQ | DS_FMT_GATE,
      .choices = roles, .rule = DS_FMT_RULE_DECIDER, AT(ds_actor, role),
      .desc = "a member of the team, or the decider with the final say (at "
@@ -226,10 +224,8 @@ static const ds_fmt_field f_retaliation[] = {
     {0}};
 
 static const ds_fmt_field f_third[] = {
-    {.name = "id", .kind = DS_FMT_ID, .flags = DS_FMT_REQ,
-     AT(ds_third_party, id), .desc = "the third party's id, unique"},
-    {.name = "label", .kind = DS_FMT_STRING, .flags = DS_FMT_LABEL,
-     .sdef = "the id", AT(ds_third_party, label), .desc = "display name"},
+    ID_KEY(ds_third_party, "the third party's id, unique"),
+    LABEL_KEY(ds_third_party),
     {.name = "retaliation", .kind = DS_FMT_OBJECT, .flags = DS_FMT_REQ,
      .sub = f_retaliation,
      .desc = "logistic retaliation probability against a deal"},
@@ -278,7 +274,8 @@ const ds_fmt_field ds_fmt_top[] = {
      .max = DS_MAX_DIMENSIONS, ARRAY(ds_model, dims, n_dims),
      .desc = "criteria the actors care about besides the built-in "
              "\"deficit\""},
-    {.name = "lines", .kind = DS_FMT_LIST, .flags = DS_FMT_REQ | DS_FMT_NONEMPTY,
+    {.name = "lines", .kind = DS_FMT_LIST,
+     .flags = DS_FMT_REQ | DS_FMT_NONEMPTY,
      .sub = f_line, .noun = "line", .max = DS_MAX_LINES,
      .rule = DS_FMT_RULE_ELASTICITY, .size = sizeof(ds_line),
      ARRAY(ds_model, lines, n_lines),
@@ -299,7 +296,8 @@ const ds_fmt_field ds_fmt_top[] = {
      .size = sizeof(ds_strategy), ARRAY(ds_model, strategies, n_strategies),
      .off_has = offsetof(ds_model, strategies_given),
      .desc = "offer sequences; results come one row per strategy"},
-    {.name = "actors", .kind = DS_FMT_LIST, .flags = DS_FMT_REQ | DS_FMT_NONEMPTY,
+    {.name = "actors", .kind = DS_FMT_LIST,
+     .flags = DS_FMT_REQ | DS_FMT_NONEMPTY,
      .sub = f_actor, .noun = "actor", .max = DS_MAX_ACTORS,
      .rule = DS_FMT_RULE_ROLE, .size = sizeof(ds_actor),
      ARRAY(ds_model, actors, n_actors),
@@ -730,6 +728,25 @@ static void jw_dist_ref(jw *w, const ds_fmt_range *r)
     jw_kstr(w, "$ref", ref);
 }
 
+/* A subschema of a dist made constant by its parameter `zero` being 0,
+ * whose value, parameter `at`, lies in r. */
+static void jw_constant_in(jw *w, const char *zero, const char *at,
+                           const ds_fmt_range *r)
+{
+    jw_open(w, '{');
+    jw_key(w, "required");
+    jw_open(w, '[');
+    jw_str(w, zero);
+    jw_close(w, ']');
+    jw_key(w, "properties");
+    jw_open(w, '{');
+    jw_kraw(w, zero, "{\"const\": 0}");
+    jw_key(w, at);
+    jw_number(w, r, 1);
+    jw_close(w, '}');
+    jw_close(w, '}');
+}
+
 /* One kind of dist as an object schema, for values in r: what the
  * validator checks of each parameter alone, and of the support where a
  * schema can say it. */
@@ -788,14 +805,7 @@ static void jw_dist_kind(jw *w, const ds_fmt_dist *k, const ds_fmt_range *r)
          * bounds in r. */
         jw_key(w, "anyOf");
         jw_open(w, '[');
-        jw_open(w, '{');
-        jw_key(w, "properties");
-        jw_open(w, '{');
-        jw_kraw(w, "sd", "{\"const\": 0}");
-        jw_key(w, "mean");
-        jw_number(w, r, 1);
-        jw_close(w, '}');
-        jw_close(w, '}');
+        jw_constant_in(w, "sd", "mean", r);
         jw_open(w, '{');
         jw_key(w, "required");
         jw_open(w, '[');
@@ -819,15 +829,7 @@ static void jw_dist_kind(jw *w, const ds_fmt_dist *k, const ds_fmt_range *r)
         /* Its support (0, inf) is not in r: only a constant one fits. */
         jw_key(w, "allOf");
         jw_open(w, '[');
-        jw_open(w, '{');
-        jw_kraw(w, "required", "[\"sigma\"]");
-        jw_key(w, "properties");
-        jw_open(w, '{');
-        jw_kraw(w, "sigma", "{\"const\": 0}");
-        jw_key(w, "median");
-        jw_number(w, r, 1);
-        jw_close(w, '}');
-        jw_close(w, '}');
+        jw_constant_in(w, "sigma", "median", r);
         jw_close(w, ']');
     }
     jw_closed(w);
@@ -1123,8 +1125,9 @@ int ds_schema_write(FILE *f)
             "bargaining: one JSON object.  Money is in USD bn/yr, tariffs "
             "and probabilities are fractions, ids match " DS_FMT_ID_PATTERN
             ", keys that begin with _ are comments.  Every quantity lies "
-            "within +-" STR(DS_MAX_MAGNITUDE) ".  dealsim checks more than this schema can say "
-            "(references between ids, orderings such as min <= max, a "
+            "within +-" STR(DS_MAX_MAGNITUDE) ".  dealsim checks more than "
+            "this schema can say (references between ids, orderings such as "
+            "min <= max, a "
             "positive mean baseline deficit); run `dealsim validate`.  "
             "See dealsim-scenario(5).");
     jw_object(&w, ds_fmt_top, 1);

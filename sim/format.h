@@ -27,7 +27,8 @@ typedef enum ds_fmt_kind {
     DS_FMT_BOOL,       /* true or false (int 0/1) */
     DS_FMT_STRING,     /* a string (char *, owned by the model) */
     DS_FMT_ENUM,       /* one of the strings of `choices` (its int value) */
-    DS_FMT_ID,         /* a list element's id: a string of id syntax (SPEC §1) */
+    DS_FMT_ID,         /* a list element's id: a string of id syntax
+                          (SPEC §1) */
     DS_FMT_DIST,       /* a number or a dist object (SPEC §2) (ds_dist) */
     DS_FMT_OBJECT,     /* an object with the keys `sub`, stored in the same
                           struct as the key's parent */
@@ -45,7 +46,7 @@ enum { DS_FMT_NONE = 0, DS_FMT_CLOSED, DS_FMT_OPEN };
  * A zeroed range has no bound. */
 typedef struct ds_fmt_range {
     double lo, hi;
-    unsigned char lo_end, hi_end; /* DS_FMT_NONE, DS_FMT_CLOSED or DS_FMT_OPEN */
+    unsigned char lo_end, hi_end; /* DS_FMT_NONE, _CLOSED or _OPEN */
 } ds_fmt_range;
 
 /* One choice of an ENUM key: its text and the value stored in the model. */
@@ -117,11 +118,11 @@ typedef struct ds_fmt_field {
     size_t off;                  /* where the value goes, in the struct of
                                     the object that holds the key (ds_model
                                     at the top level) */
-    size_t off_n;                /* LIST, IDLIST, sparse MAP: the count (size_t) */
+    size_t off_n;                /* LIST, IDLIST, sparse MAP: the count */
     size_t off_x;                /* sparse MAP: the values (double *) */
     size_t off_has;              /* DS_FMT_HAS: an int */
     const char *unit;            /* for the schema and docs, or NULL */
-    const char *desc;            /* one sentence or two, for the schema and docs */
+    const char *desc;            /* a sentence or two: schema, man, docs */
 } ds_fmt_field;
 
 /* The top-level keys of a scenario, NULL-name terminated. */

@@ -600,6 +600,17 @@ static int looks_positional(const char *s)
     return *s == '\0' || (*s == ']' && s[1] == '\0');
 }
 
+/* " (did you mean 'x'?)" for key among names, or "", in b[n]. */
+static void suggest_hint(const char *key, const char *const *names, size_t k,
+                         char *b, size_t n)
+{
+    const char *sg = ds_scn_suggest(key, names, k);
+    if (sg)
+        snprintf(b, n, " (did you mean '%s'?)", sg);
+    else
+        b[0] = '\0';
+}
+
 static void suggest_field(const ds_fmt_field *fields, const char *key, char *b,
                           size_t n)
 {
@@ -607,11 +618,7 @@ static void suggest_field(const ds_fmt_field *fields, const char *key, char *b,
     size_t k = 0;
     for (; fields && fields->name && k < 32; fields++)
         names[k++] = fields->name;
-    const char *sg = ds_scn_suggest(key, names, k);
-    if (sg)
-        snprintf(b, n, " (did you mean '%s'?)", sg);
-    else
-        b[0] = '\0';
+    suggest_hint(key, names, k, b, n);
 }
 
 int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
@@ -659,11 +666,8 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
                 set_error(s, rep, path, "unknown key '%.80s'%s", part, hint);
                 goto fail;
             }
-            if (last) {
-                rc = put(cur, part, v);
-                v = NULL;
-                goto done;
-            }
+            if (last)
+                break;
             child = cJSON_GetObjectItemCaseSensitive(cur, part);
             if (!child && (f->kind == DS_FMT_OBJECT || f->kind == DS_FMT_MAP)) {
                 /* An optional parent object the spec defines is created. */
@@ -715,7 +719,7 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
                    : f->kind == DS_FMT_MAP ? M_MAP
                    : f->kind == DS_FMT_DIST ? M_DIST
                                             : M_OBJ;
-            break;
+            continue;
         }
         case M_LIST: {
             cJSON *e = NULL;
@@ -745,15 +749,12 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
             }
             cur = e;
             mode = M_OBJ;
-            break;
+            continue;
         }
         case M_MAP: {
             cJSON *child;
-            if (last) {
-                rc = put(cur, part, v);
-                v = NULL;
-                goto done;
-            }
+            if (last)
+                break;
             child = cJSON_GetObjectItemCaseSensitive(cur, part);
             if (!child) {
                 set_error(s, rep, path, "unknown key '%.80s'", part);
@@ -773,12 +774,13 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
             }
             cur = child;
             mode = M_DIST;
-            break;
+            continue;
         }
         case M_DIST: {
             const cJSON *kind = cJSON_GetObjectItemCaseSensitive(cur, "dist");
-            const ds_fmt_dist *dk =
-                cJSON_IsString(kind) ? ds_fmt_dist_find(kind->valuestring) : NULL;
+            const ds_fmt_dist *dk = cJSON_IsString(kind)
+                                        ? ds_fmt_dist_find(kind->valuestring)
+                                        : NULL;
             int ok = strcmp(part, "dist") == 0;
             size_t np = 0;
             const char *names[8];
@@ -790,25 +792,23 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
             if (!dk)
                 ok = 1; /* an unknown kind: build reports it */
             if (!ok) {
-                const char *sg = ds_scn_suggest(part, names, np);
-                if (sg)
-                    snprintf(hint, sizeof hint, " (did you mean '%s'?)", sg);
-                else
-                    hint[0] = '\0';
+                suggest_hint(part, names, np, hint, sizeof hint);
                 set_error(s, rep, path, "unknown key '%.80s'%s", part, hint);
                 goto fail;
             }
-            if (last) {
-                rc = put(cur, part, v);
-                v = NULL;
-                goto done;
-            }
+            if (last)
+                break;
             set_error(s, rep, path, "unknown key '%.*s' ('%.*s' is a plain "
                                     "value)",
                       part_len(next), next, (int)plen, path);
             goto fail;
         }
         }
+        /* The last part names a key of an object, a map or a dist: the
+         * value goes there (replacing the first entry of that key). */
+        rc = put(cur, part, v);
+        v = NULL;
+        goto done;
     }
 done:
     if (rc == DS_ENOMEM)

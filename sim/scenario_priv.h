@@ -73,7 +73,7 @@ typedef struct ds_scn_ctx {
     int nomem;              /* an allocation failed (not reported yet) */
     ds_model *m;            /* the model being built (the caller's) */
     const cJSON *root;      /* the document */
-    ds_scn_idset ids[DS_SCN_MAX_KEYS];     /* ids of ds_fmt_top[k], once checked */
+    ds_scn_idset ids[DS_SCN_MAX_KEYS];     /* of ds_fmt_top[k], once checked */
     unsigned char walked[DS_SCN_MAX_KEYS]; /* ds_fmt_top[k] checked */
     int decider_seen;       /* DS_FMT_RULE_DECIDER: a decider was seen, */
     const char *decider_id; /* with this id */

@@ -31,21 +31,31 @@ extern char **environ;
  * is a rule of the validator beyond single keys. */
 static const char *const inexpressible[] = {
     /* references to ids of other lists */
-    "dangling_champion.json", "dangling_did_you_mean.json",
-    "dangling_exposure.json", "dangling_offer.json",
-    "dangling_package_item.json", "dangling_score.json",
+    "dangling_champion.json",
+    "dangling_did_you_mean.json",
+    "dangling_exposure.json",
+    "dangling_offer.json",
+    "dangling_package_item.json",
+    "dangling_score.json",
     "dangling_weight.json",
     /* orderings and equal lengths inside a dist */
-    "dist_discrete_lengths.json", "dist_normal_sd0_bounds.json",
-    "dist_pert_mode.json", "dist_triangular_mode.json",
+    "dist_discrete_lengths.json",
+    "dist_normal_sd0_bounds.json",
+    "dist_pert_mode.json",
+    "dist_triangular_mode.json",
     "dist_uniform_order.json",
     /* unique ids of list elements (objects), and JSON duplicate keys, which
      * a JSON reader merges before any schema sees them */
-    "duplicate_actor.json", "duplicate_id.json", "duplicate_key.json",
-    "duplicate_key_top.json", "source_duplicate_id.json",
+    "duplicate_actor.json",
+    "duplicate_id.json",
+    "duplicate_key.json",
+    "duplicate_key_top.json",
+    "source_duplicate_id.json",
     /* rules across keys: the shared elasticity, D-bar, one decider */
-    "missing_elasticity.json", "range_mean_deficit.json",
-    "range_mean_infinite.json", "role_two_deciders.json",
+    "missing_elasticity.json",
+    "range_mean_deficit.json",
+    "range_mean_infinite.json",
+    "role_two_deciders.json",
 };
 #define N_INEXPRESSIBLE (sizeof inexpressible / sizeof inexpressible[0])
 
@@ -172,7 +182,8 @@ static const char *verdict(const char *out, const char *path)
 {
     static char v[16];
     size_t lp = strlen(path);
-    for (const char *l = out; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
+    for (const char *l = out; *l;
+         l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
         const char *sp = strchr(l, ' ');
         if (sp && strncmp(sp + 1, path, lp) == 0 && sp[1 + lp] == '\n') {
             snprintf(v, sizeof v, "%.*s", (int)(sp - l), l);
@@ -221,7 +232,8 @@ Test(schema, real_validator_on_every_scenario, .init = make_tmpdir,
         const char *v = verdict(out, bad[i]);
         cr_assert_not_null(v, "%s", bad[i]);
         if (is_inexpressible(bad[i])) {
-            cr_expect_str_eq(v, "PASS", "%s is listed as inexpressible", bad[i]);
+            cr_expect_str_eq(v, "PASS", "%s is listed as inexpressible",
+                             bad[i]);
             passing++;
         } else
             cr_expect(strcmp(v, "FAIL") == 0 || strcmp(v, "NOTJSON") == 0,
@@ -293,7 +305,8 @@ static void expect_same_keys(char want[][96], size_t nw, char got[][96],
     for (size_t i = 0; i < nw || i < ng; i++)
         cr_expect(i < nw && i < ng && strcmp(want[i], got[i]) == 0,
                   "%s, key %zu: table has '%s', %s has '%s'", what, i,
-                  i < nw ? want[i] : "(none)", what, i < ng ? got[i] : "(none)");
+                  i < nw ? want[i] : "(none)", what,
+                  i < ng ? got[i] : "(none)");
 }
 
 Test(schema, every_key_once, .init = make_tmpdir, .fini = remove_tmpdir)
@@ -320,8 +333,9 @@ Test(schema, every_key_once, .init = make_tmpdir, .fini = remove_tmpdir)
             const cJSON *dist = cJSON_GetObjectItemCaseSensitive(
                 cJSON_GetObjectItemCaseSensitive(b, "properties"), "dist");
             cr_assert(k < ds_fmt_n_dists);
-            cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(dist, "const")->valuestring,
-                             ds_fmt_dists[k].name);
+            cr_expect_str_eq(
+                cJSON_GetObjectItemCaseSensitive(dist, "const")->valuestring,
+                ds_fmt_dists[k].name);
         }
         cr_expect_eq(k, ds_fmt_n_dists);
     }
@@ -331,7 +345,8 @@ Test(schema, every_key_once, .init = make_tmpdir, .fini = remove_tmpdir)
     /* The man page: every key as ".TP" then ".B PATH" in KEYS, every kind
      * of dist in DISTS. */
     text = slurp(write_doc("man.5", ds_format_man));
-    char *keys = strstr(text, "\n.SH KEYS\n"), *dists = strstr(text, "\n.SH DISTS\n");
+    char *keys = strstr(text, "\n.SH KEYS\n"),
+         *dists = strstr(text, "\n.SH DISTS\n");
     cr_assert(keys && dists && keys < dists);
     ng = 0;
     for (char *l = keys; l && l < dists; l = strchr(l + 1, '\n'))
@@ -398,7 +413,7 @@ static ds_dist valid_dist(const ds_fmt_dist *k, double *values, double *weights)
         double x = strcmp(p->name, "min") == 0    ? 0
                    : strcmp(p->name, "max") == 0  ? 1
                    : strcmp(p->name, "mode") == 0 ? 0.25
-                                                   : 0.5;
+                                                  : 0.5;
         *(double *)((char *)&d + p->off) = x;
     }
     if (k->kind == DS_DIST_DISCRETE) {
@@ -443,10 +458,16 @@ Test(schema, integer_keys_come_from_the_table)
 {
     static const char *const yes[] = {"dealsim", "protocol.rounds",
                                       "simulation.draws", "simulation.seed"};
-    static const char *const no[] = {
-        "protocol.quorum", "baseline_deficit", "lines.autos.exports",
-        "actors.trump.noise", "protocol", "protocol.rounds.x", "rounds",
-        "items.semis.scores.security", "packages.big.items.lng", ""};
+    static const char *const no[] = {"protocol.quorum",
+                                     "baseline_deficit",
+                                     "lines.autos.exports",
+                                     "actors.trump.noise",
+                                     "protocol",
+                                     "protocol.rounds.x",
+                                     "rounds",
+                                     "items.semis.scores.security",
+                                     "packages.big.items.lng",
+                                     ""};
     size_t n_int = 0;
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         cr_expect(ds_sweep_is_integer(yes[i], NULL), "%s", yes[i]);
