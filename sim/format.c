@@ -7,7 +7,7 @@
  * (a did-you-mean prefers the earlier of two equally close keys), in the
  * schema and in the man page.  The validator checks the keys of an object
  * in row order too, except that a list other keys refer to is checked
- * before the first key that refers to it (scenario_build.c).
+ * before the first key that refers to it (scenario_check.c).
  */
 #include "format.h"
 

@@ -5,12 +5,13 @@
  * (kind DIST), where its value goes in the model, a description and a unit.
  *
  * Everything about keys is derived from these rows: the validator and model
- * builder (scenario_build.c), --set path walking and creation of optional
- * keys (scenario.c), the sweep's integer rounding (sweep.c), the JSON Schema
+ * builder (scenario_check.c, with the rules of scenario_build.c), --set
+ * path walking and creation of optional keys (scenario.c), the sweep's
+ * integer rounding (sweep.c), freeing a model (model.c), the JSON Schema
  * and the dealsim-scenario(5) man page (format.c, public in
- * dealsim/format.h).  Adding a key is adding a row; what a row cannot say
- * (references between keys that are not ids, orderings, D̄ > 0, ...) is a
- * named rule of scenario_build.c that the row points to.
+ * dealsim/format.h).  Adding a key is adding a row (and its member in
+ * model.h); what a row cannot say (D̄ > 0, the shared elasticity, one
+ * decider, ...) is a rule of scenario_build.c that the row names.
  */
 #ifndef DEALSIM_SIM_FORMAT_H
 #define DEALSIM_SIM_FORMAT_H
@@ -23,7 +24,8 @@
 typedef enum ds_fmt_kind {
     DS_FMT_NUMBER = 0, /* a finite number (double) */
     DS_FMT_INTEGER,    /* an integral number: 4.0 is accepted, 4.5 is not
-                          (int, or uint64_t with DS_FMT_U64) */
+                          (int, or uint64_t with DS_FMT_U64; its range must
+                          fit the type) */
     DS_FMT_BOOL,       /* true or false (int 0/1) */
     DS_FMT_STRING,     /* a string (char *, owned by the model) */
     DS_FMT_ENUM,       /* one of the strings of `choices` (its int value) */

@@ -34,10 +34,11 @@ void ds_scn_rule_after(ds_scn_ctx *c, const ds_fmt_field *f, void *base,
     case DS_FMT_RULE_VERSION: {
         /* A version out of the row's range is one this dealsim cannot read
          * (status > 0: the key is given and integral). */
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->root, f->name);
-        double x = status > 0 ? v->valuedouble : 0;
-        if (status > 0 &&
-            !(x >= ds_fmt_lo(&f->range) && x <= ds_fmt_hi(&f->range))) {
+        double x;
+        if (status <= 0)
+            break;
+        x = cJSON_GetObjectItemCaseSensitive(c->root, f->name)->valuedouble;
+        if (!(x >= ds_fmt_lo(&f->range) && x <= ds_fmt_hi(&f->range))) {
             o = ds_scn_path_key(&c->path, f->name);
             ds_scn_err(c,
                        "unsupported format version %.0f (this dealsim reads "
