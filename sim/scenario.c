@@ -767,13 +767,10 @@ static int looks_positional(const char *s)
     return *s == '\0' || (*s == ']' && s[1] == '\0');
 }
 
-static void suggest_field(const ds_sfield *fields, const char *key, char *b,
-                          size_t n)
+/* " (did you mean 'x'?)" for key among names, or "", in b[n]. */
+static void suggest_hint(const char *key, const char *const *names, size_t k,
+                         char *b, size_t n)
 {
-    const char *names[32];
-    size_t k = 0;
-    for (; fields && fields->name && k < 32; fields++)
-        names[k++] = fields->name;
     const char *sg = ds_scn_suggest(key, names, k);
     if (sg)
         snprintf(b, n, " (did you mean '%s'?)", sg);
@@ -781,11 +778,21 @@ static void suggest_field(const ds_sfield *fields, const char *key, char *b,
         b[0] = '\0';
 }
 
+static void suggest_field(const ds_fmt_field *fields, const char *key, char *b,
+                          size_t n)
+{
+    const char *names[32];
+    size_t k = 0;
+    for (; fields && fields->name && k < 32; fields++)
+        names[k++] = fields->name;
+    suggest_hint(key, names, k, b, n);
+}
+
 int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
                     ds_report *rep)
 {
     enum { M_OBJ, M_LIST, M_MAP, M_DIST } mode = M_OBJ;
-    const ds_sfield *fields = ds_scn_top, *fld = NULL;
+    const ds_fmt_field *fields = ds_fmt_top, *fld = NULL;
     cJSON *cur = s->root, *v = NULL;
     cJSON *made = NULL, *made_in = NULL; /* first object created on the way */
     const cJSON *val = NULL;             /* the new value, once placed */
@@ -819,20 +826,17 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
         }
         switch (mode) {
         case M_OBJ: {
-            const ds_sfield *f = ds_scn_field(fields, part);
+            const ds_fmt_field *f = ds_fmt_find(fields, part);
             cJSON *child;
             if (!f) {
                 suggest_field(fields, part, hint, sizeof hint);
                 set_error(s, rep, path, "unknown key '%.80s'%s", part, hint);
                 goto fail;
             }
-            if (last) {
-                rc = put(cur, part, v);
-                v = NULL;
-                goto done;
-            }
+            if (last)
+                break;
             child = cJSON_GetObjectItemCaseSensitive(cur, part);
-            if (!child && (f->kind == DS_SK_OBJECT || f->kind == DS_SK_MAP)) {
+            if (!child && (f->kind == DS_FMT_OBJECT || f->kind == DS_FMT_MAP)) {
                 /* An optional parent object the spec defines is created. */
                 child = cJSON_CreateObject();
                 if (!child || !cJSON_AddItemToObject(cur, part, child)) {
@@ -845,14 +849,14 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
                     made_in = cur;
                 }
             }
-            if (f->kind == DS_SK_VALUE) {
+            if (ds_fmt_is_plain(f->kind)) {
                 set_error(s, rep, path, "unknown key '%.*s' ('%.*s' is a "
                                         "plain value)",
                           part_len(next), next, (int)plen, path);
                 goto fail;
             }
             if (!child) {
-                if (f->kind == DS_SK_LIST)
+                if (f->kind == DS_FMT_LIST)
                     set_error(s, rep, path, "unknown %s '%.*s'", f->noun,
                               part_len(next), next);
                 else
@@ -862,27 +866,27 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
                               (int)plen, path);
                 goto fail;
             }
-            if (f->kind == DS_SK_DIST && cJSON_IsNumber(child)) {
+            if (f->kind == DS_FMT_DIST && cJSON_IsNumber(child)) {
                 set_error(s, rep, path,
                           "'%.*s' is a plain number, not a dist object: set "
                           "the whole value",
                           (int)plen, path);
                 goto fail;
             }
-            if ((f->kind == DS_SK_LIST && !cJSON_IsArray(child)) ||
-                (f->kind != DS_SK_LIST && !cJSON_IsObject(child))) {
+            if ((f->kind == DS_FMT_LIST && !cJSON_IsArray(child)) ||
+                (f->kind != DS_FMT_LIST && !cJSON_IsObject(child))) {
                 set_error(s, rep, path, "'%.*s' is not %s", (int)plen, path,
-                          f->kind == DS_SK_LIST ? "an array" : "an object");
+                          f->kind == DS_FMT_LIST ? "an array" : "an object");
                 goto fail;
             }
             cur = child;
             fld = f;
             fields = f->sub;
-            mode = f->kind == DS_SK_LIST ? M_LIST
-                   : f->kind == DS_SK_MAP ? M_MAP
-                   : f->kind == DS_SK_DIST ? M_DIST
-                                           : M_OBJ;
-            break;
+            mode = f->kind == DS_FMT_LIST ? M_LIST
+                   : f->kind == DS_FMT_MAP ? M_MAP
+                   : f->kind == DS_FMT_DIST ? M_DIST
+                                            : M_OBJ;
+            continue;
         }
         case M_LIST: {
             cJSON *e = NULL;
@@ -912,22 +916,19 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
             }
             cur = e;
             mode = M_OBJ;
-            break;
+            continue;
         }
         case M_MAP: {
             cJSON *child;
-            if (last) {
-                rc = put(cur, part, v);
-                v = NULL;
-                goto done;
-            }
+            if (last)
+                break;
             child = cJSON_GetObjectItemCaseSensitive(cur, part);
             if (!child) {
                 set_error(s, rep, path, "unknown key '%.80s'", part);
                 goto fail;
             }
-            if (fld->elem != DS_SK_DIST || !cJSON_IsObject(child)) {
-                if (fld->elem == DS_SK_DIST && cJSON_IsNumber(child))
+            if (fld->elem != DS_FMT_DIST || !cJSON_IsObject(child)) {
+                if (fld->elem == DS_FMT_DIST && cJSON_IsNumber(child))
                     set_error(s, rep, path,
                               "'%.*s' is a plain number, not a dist object: "
                               "set the whole value",
@@ -940,43 +941,41 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
             }
             cur = child;
             mode = M_DIST;
-            break;
+            continue;
         }
         case M_DIST: {
             const cJSON *kind = cJSON_GetObjectItemCaseSensitive(cur, "dist");
-            const char *const *params =
-                cJSON_IsString(kind) ? ds_scn_dist_params(kind->valuestring)
-                                     : NULL;
+            const ds_fmt_dist *dk = cJSON_IsString(kind)
+                                        ? ds_fmt_dist_find(kind->valuestring)
+                                        : NULL;
             int ok = strcmp(part, "dist") == 0;
             size_t np = 0;
             const char *names[8];
             names[np++] = "dist";
-            for (size_t i = 0; params && params[i] && np < 8; i++) {
-                names[np++] = params[i];
-                ok |= strcmp(part, params[i]) == 0;
+            for (size_t i = 0; dk && dk->params[i].name && np < 8; i++) {
+                names[np++] = dk->params[i].name;
+                ok |= strcmp(part, dk->params[i].name) == 0;
             }
-            if (!params)
+            if (!dk)
                 ok = 1; /* an unknown kind: build reports it */
             if (!ok) {
-                const char *sg = ds_scn_suggest(part, names, np);
-                if (sg)
-                    snprintf(hint, sizeof hint, " (did you mean '%s'?)", sg);
-                else
-                    hint[0] = '\0';
+                suggest_hint(part, names, np, hint, sizeof hint);
                 set_error(s, rep, path, "unknown key '%.80s'%s", part, hint);
                 goto fail;
             }
-            if (last) {
-                rc = put(cur, part, v);
-                v = NULL;
-                goto done;
-            }
+            if (last)
+                break;
             set_error(s, rep, path, "unknown key '%.*s' ('%.*s' is a plain "
                                     "value)",
                       part_len(next), next, (int)plen, path);
             goto fail;
         }
         }
+        /* The last part names a key of an object, a map or a dist: the
+         * value goes there (replacing the first entry of that key). */
+        rc = put(cur, part, v);
+        v = NULL;
+        goto done;
     }
 done:
     if (rc == DS_ENOMEM)

@@ -13,6 +13,7 @@
 
 #include "dealsim/csv.h"
 #include "dealsim/output.h"
+#include "format.h"
 
 /* Models built while validating are kept for the run, up to this many bytes
  * in all (an estimate from the model's counts), so a sweep of many small
@@ -33,9 +34,7 @@ struct ds_sweep {
 int ds_sweep_is_integer(const char *path, void *ctx)
 {
     (void)ctx;
-    return strcmp(path, "dealsim") == 0 || strcmp(path, "protocol.rounds") == 0 ||
-           strcmp(path, "simulation.draws") == 0 ||
-           strcmp(path, "simulation.seed") == 0;
+    return ds_fmt_path_is_integer(path);
 }
 
 /* Point i's scenario: a copy of the base with the point's overrides. */
