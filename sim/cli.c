@@ -33,9 +33,7 @@
 #include "dealsim/scenario.h"
 #include "dealsim/sha256.h"
 #include "dealsim/sweep.h"
-#ifdef DS_HAVE_FORMAT
 #include "dealsim/format.h"
-#endif
 
 /* A run shorter than this shows no progress line unless asked to (SPEC §8:
  * "takes more than about a second"). */
@@ -610,7 +608,6 @@ int ds_cli_scenario(ds_cli_args *a)
     return DS_EXIT_OK;
 }
 
-#ifdef DS_HAVE_FORMAT
 int ds_cli_schema(ds_cli_args *a)
 {
     (void)a;
@@ -619,7 +616,6 @@ int ds_cli_schema(ds_cli_args *a)
         return write_failed("schema", NULL, write_errno(stdout, errno));
     return finish_stdout("schema", DS_EXIT_OK);
 }
-#endif
 
 /* ---- help --------------------------------------------------------------- */
 
@@ -639,7 +635,6 @@ int ds_cli_help(ds_cli_args *a)
                 a->commands ? "commands" : "completion", topic);
         return DS_EXIT_USAGE;
     }
-#ifdef DS_HAVE_FORMAT
     /* dealsim-scenario(5): the scenario format, from the format table. */
     if (topic && a->man && strcmp(topic, "format") == 0) {
         errno = 0;
@@ -647,7 +642,6 @@ int ds_cli_help(ds_cli_args *a)
             return write_failed("help", NULL, write_errno(stdout, errno));
         return finish_stdout("help", DS_EXIT_OK);
     }
-#endif
     if (topic && !(c = ds_cli_find(topic))) {
         ds_cli_unknown_command("dealsim help", topic);
         return DS_EXIT_USAGE;
