@@ -5,6 +5,7 @@
  * building are in scenario_build.c.  Only these two files see cJSON.
  */
 #include "scenario_priv.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -771,7 +772,7 @@ static int looks_positional(const char *s)
 static void suggest_hint(const char *key, const char *const *names, size_t k,
                          char *b, size_t n)
 {
-    const char *sg = ds_scn_suggest(key, names, k);
+    const char *sg = ds_suggest(key, names, k);
     if (sg)
         snprintf(b, n, " (did you mean '%s'?)", sg);
     else

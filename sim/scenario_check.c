@@ -8,6 +8,7 @@
  * with scenario.c, and the bound on every quantity (DS_MAX_MAGNITUDE).
  */
 #include "scenario_priv.h"
+#include "suggest.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -118,60 +119,6 @@ void ds_scn_path_pop(ds_scn_path *p, size_t old)
     p->buf[old] = '\0';
 }
 
-/* Optimal-string-alignment distance between a and b, giving up (returning
- * a large number) when the lengths alone differ by more than `cap`. */
-static size_t edit_distance(const char *a, const char *b, size_t cap)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    /* Rows are fixed arrays: names are short, and a key over 63 characters
-     * is no typo of one. */
-    if ((la > lb ? la - lb : lb - la) > cap || lb > 63 || la > 63)
-        return (size_t)-1;
-    size_t r0[64], r1[64], r2[64]; /* rows i-2, i-1, i over b */
-    for (size_t j = 0; j <= lb; j++)
-        r1[j] = j;
-    for (size_t j = 0; j <= lb; j++)
-        r0[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        r2[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cost = a[i - 1] != b[j - 1];
-            size_t d = r1[j] + 1;
-            if (r2[j - 1] + 1 < d)
-                d = r2[j - 1] + 1;
-            if (r1[j - 1] + cost < d)
-                d = r1[j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-                a[i - 2] == b[j - 1] && r0[j - 2] + 1 < d)
-                d = r0[j - 2] + 1;
-            r2[j] = d;
-        }
-        memcpy(r0, r1, (lb + 1) * sizeof *r0);
-        memcpy(r1, r2, (lb + 1) * sizeof *r1);
-    }
-    return r1[lb];
-}
-
-/* A typo is within 2 edits, or a third of the key for long keys. */
-const char *ds_scn_suggest(const char *key, const char *const *names, size_t n)
-{
-    size_t len = strlen(key), cap = len / 3 > 2 ? len / 3 : 2;
-    const char *best = NULL;
-    size_t bestd = cap + 1;
-    if (len == 0)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!names[i])
-            continue;
-        size_t d = edit_distance(key, names[i], cap);
-        if (d < bestd && d < len) {
-            bestd = d;
-            best = names[i];
-        }
-    }
-    return best;
-}
-
 const char *ds_scn_num(char *b, size_t n, double x)
 {
     if (isinf(x))
@@ -251,7 +198,7 @@ static void check_names(ds_scn_ctx *c, const cJSON *obj,
         if (known || (allow_schema && strcmp(k->string, "$schema") == 0))
             continue;
         size_t old = ds_scn_path_key(&c->path, k->string);
-        const char *s = ds_scn_suggest(k->string, names, n);
+        const char *s = ds_suggest(k->string, names, n);
         if (s)
             ds_scn_err(c, "unknown key (did you mean '%s'?)", s);
         else
@@ -487,7 +434,7 @@ static int parse_dist(ds_scn_ctx *c, const cJSON *v, range r, ds_dist *out)
             strcat(all, i ? ", " : "");
             strcat(all, names[i]);
         }
-        const char *s = ds_scn_suggest(d->valuestring, names, ds_fmt_n_dists);
+        const char *s = ds_suggest(d->valuestring, names, ds_fmt_n_dists);
         if (s)
             ds_scn_err(c, "unknown dist '%.*s' (did you mean '%s'?)", SHOWN_MAX,
                        d->valuestring, s);
@@ -695,7 +642,7 @@ static void unknown_ref(ds_scn_ctx *c, const ds_fmt_field *l, int builtin,
             names[k++] = l->kind == DS_FMT_LIST
                              ? *(char **)at(ids + i * l->size, l->sub->off)
                              : ((char **)(void *)ids)[i];
-        s = ds_scn_suggest(id, names, k);
+        s = ds_suggest(id, names, k);
     }
     if (s)
         ds_scn_err(c, "unknown %s '%.*s' (did you mean '%s'?)", l->noun,

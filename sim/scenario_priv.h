@@ -20,10 +20,6 @@ struct ds_scenario {
                         build fails while this is non-zero (SPEC §4) */
 };
 
-/* The closest name in `names` (n of them; NULL entries are skipped) to
- * `key` when it is close enough to be a likely typo, else NULL.  Of two
- * equally close names, the earlier. */
-const char *ds_scn_suggest(const char *key, const char *const *names, size_t n);
 
 /* 1 if s matches [A-Za-z][A-Za-z0-9_]* (SPEC §1), else 0. */
 int ds_scn_id_ok(const char *s);

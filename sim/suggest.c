@@ -47,6 +47,8 @@ const char *ds_suggest(const char *word, const char *const *names, size_t n)
         return NULL;
     best_d = cap + 1;
     for (size_t i = 0; i < n; i++) {
+        if (!names[i])
+            continue;
         size_t d = distance(word, names[i], cap);
         if (d < best_d && d < len) {
             best_d = d;

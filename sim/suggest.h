@@ -11,7 +11,8 @@
  * distance (insertions, deletions, substitutions and swaps of neighbours),
  * when it is close enough to be a likely typo: within 2 edits, or a third
  * of the word for long words, and fewer edits than the word has characters.
- * Ties go to the earlier name.  Returns a pointer into names (borrowed), or
+ * Ties go to the earlier name; NULL names are skipped.  Returns a pointer
+ * into names (borrowed), or
  * NULL when no name is close.  Names or words longer than
  * DS_SUGGEST_MAX_LEN characters never match.  Can't fail. */
 const char *ds_suggest(const char *word, const char *const *names, size_t n);
