@@ -483,14 +483,17 @@ Test(schema, integer_keys_come_from_the_table)
     size_t n = 0;
     table_keys(ds_fmt_top, "", keys, &n);
     for (size_t i = 0; i < n; i++) {
-        char path[128] = "";
+        char path[128];
+        size_t len = 0;
         /* A list element is named by an id: put one in for "[]". */
-        for (const char *p = keys[i]; *p; p++)
+        for (const char *p = keys[i]; *p && len + 3 < sizeof path; p++)
             if (strncmp(p, "[]", 2) == 0) {
-                strcat(path, ".x");
+                path[len++] = '.';
+                path[len++] = 'x';
                 p++;
             } else
-                strncat(path, p, 1);
+                path[len++] = *p;
+        path[len] = '\0';
         n_int += ds_sweep_is_integer(path, NULL);
     }
     cr_expect_eq(n_int, sizeof yes / sizeof yes[0]);
