@@ -318,6 +318,25 @@ enum { FMT_DEFAULT, FMT_TABLE, FMT_CSV, FMT_JSON }; /* the --format values */
         ds_outfiles_finished(o);                                       \
     } while (0)
 
+
+/* The exit status of a run or sweep that did not complete (status from
+ * ds_run or ds_sweep_run, or a stop request): interrupted, a write to
+ * `rows` (the output the draws write to, or NULL) that failed, or another
+ * failure whose message is in err. */
+static int run_failed(const char *cmd, ds_outfiles *os, const ds_outfile *rows, int status,
+                      const ds_error *err)
+{
+    if (status == DS_EINTR || ds_outfiles_stop) {
+        ds_outfiles_interrupted(os);
+        return DS_EXIT_INTERRUPT;
+    }
+    if (status == DS_EIO && rows)
+        ds_outfiles_write_failed(os, rows);
+    else
+        fprintf(stderr, "dealsim %s: %s\n", cmd, err->msg);
+    return DS_EXIT_RUNTIME;
+}
+
 /* The status of a failed ds_outfiles_check. */
 static int check_status(int rc)
 {
@@ -380,19 +399,8 @@ int ds_cli_run(ds_cli_args *a)
     status = ds_run(m, &ro, &stats, &err);
     ds_outfiles_cooperate(0);
     progress_clear(&pr);
-    if (status == DS_EINTR || ds_outfiles_stop) {
-        ds_outfiles_interrupted(&os);
-        status = DS_EXIT_INTERRUPT;
-        goto done;
-    }
-    if (status == DS_EIO && dout) {
-        ds_outfiles_write_failed(&os, dout);
-        status = DS_EXIT_RUNTIME;
-        goto done;
-    }
-    if (status != DS_OK) {
-        fprintf(stderr, "dealsim run: %s\n", err.msg);
-        status = DS_EXIT_RUNTIME;
+    if (status != DS_OK || ds_outfiles_stop) {
+        status = run_failed("run", &os, dout, status, &err);
         goto done;
     }
 
@@ -500,19 +508,8 @@ int ds_cli_sweep(ds_cli_args *a)
     status = ds_sweep_run(sw, &ro, out->f, &err);
     ds_outfiles_cooperate(0);
     progress_clear(&pr);
-    if (status == DS_EINTR || ds_outfiles_stop) {
-        ds_outfiles_interrupted(&os);
-        status = DS_EXIT_INTERRUPT;
-        goto done;
-    }
-    if (status == DS_EIO) {
-        ds_outfiles_write_failed(&os, out);
-        status = DS_EXIT_RUNTIME;
-        goto done;
-    }
-    if (status != DS_OK) {
-        fprintf(stderr, "dealsim sweep: %s\n", err.msg);
-        status = DS_EXIT_RUNTIME;
+    if (status != DS_OK || ds_outfiles_stop) {
+        status = run_failed("sweep", &os, out, status, &err);
         goto done;
     }
     if (ds_outfiles_commit(&os) != DS_OK) {
