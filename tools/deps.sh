@@ -14,6 +14,9 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libcriterion-dev python3
       bash zsh groff-base python3-jsonschema
       clang libclang-rt-dev)
+# valgrind: the memcheck run of the command line (ctest -L valgrind);
+# gcovr: tools/coverage.sh.
+pkgs+=(valgrind gcovr)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
