@@ -59,7 +59,6 @@ int main(int argc, char **argv)
     ds_stats *st = NULL;
     ds_run_opts o = {0};
     ds_error err;
-    ds_summary row = {0};
     int status = 1;
 
     if (argc > 4) {
@@ -103,29 +102,22 @@ int main(int argc, char **argv)
         goto done;
     }
 
-    /* 3. Read the summary of each strategy.  The per-party and per-actor
-     *    figures go to arrays the caller provides. */
-    row.p_retaliation = calloc(m->n_third + 1, sizeof(double));
-    row.retaliation_cost_mean = calloc(m->n_third + 1, sizeof(double));
-    row.approve = calloc(m->n_actors + 1, sizeof(double));
-    if (!row.p_retaliation || !row.retaliation_cost_mean || !row.approve) {
-        fprintf(stderr, "embed: out of memory\n");
-        goto done;
-    }
+    /* 3. Read figures of the summary: each is named by a ds_stat, what it
+     *    is computed from (here the share of draws with a deal, and its
+     *    standard error). */
     printf("%s: %" PRIu64 " draws, seed %" PRIu64 "\n", m->name, o.draws, o.seed);
     printf("%-24s %9s %9s\n", "strategy", "p_deal", "p_deal_se");
     for (size_t k = 0; k < m->n_strategies; k++) {
-        ds_stats_summary(st, k, &row);
-        printf("%-24s %9.6f %9.6f\n", m->strategies[k].id, row.p_deal, row.p_deal_se);
+        const ds_stat p = {.kind = DS_STAT_SHARE, .c = DS_C_DEALS};
+        const ds_stat se = {.kind = DS_STAT_SHARE_SE, .c = DS_C_DEALS};
+        printf("%-24s %9.6f %9.6f\n", m->strategies[k].id,
+               ds_stats_value(st, k, &p, 0), ds_stats_value(st, k, &se, 0));
     }
     status = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
     if (status)
         fprintf(stderr, "embed: writing the output failed\n");
 
 done:
-    free(row.p_retaliation);
-    free(row.retaliation_cost_mean);
-    free(row.approve);
     ds_stats_free(st);
     ds_model_free(m);
     ds_scenario_free(sc);

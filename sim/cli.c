@@ -506,8 +506,11 @@ int ds_cli_sweep(ds_cli_args *a)
         status = DS_EXIT_INTERRUPT;
         goto done;
     }
-    if (status == DS_EIO) {
-        status = write_failed("sweep", a->output, write_errno(out.f, errno));
+    if (status == DS_EIO) {           /* err.msg: the system's reason */
+        fprintf(stderr, "dealsim sweep: cannot write %s: %s\n",
+                a->output && strcmp(a->output, "-") ? a->output : "standard output",
+                err.msg);
+        status = DS_EXIT_RUNTIME;
         goto done;
     }
     if (status != DS_OK || ds_outfile_commit(&out, &err) != DS_OK) {

@@ -10,230 +10,269 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* The cells are kept as one text: every cell's bytes and a NUL, in file
+ * order (header first), written over the file's own bytes as they are read
+ * (a cell never takes more bytes than it had in the file, quotes and
+ * separators included, but for the NUL after the last one).  Every
+ * CELL_STRIDE-th cell's offset is indexed; a lookup steps over at most
+ * CELL_STRIDE - 1 cells.  The line where each record (header, rows) starts
+ * is kept as its step from the record before, one byte, with the full line
+ * of every LINE_STRIDE-th record, and the rare steps of FAR lines or more
+ * (blank lines, fields of many lines) in a table of their own.
+ *
+ * So a file of len bytes takes len + 1 bytes of text, at most len + 1
+ * bytes of index (every cell has at least one byte of its own, a separator
+ * or line end, but the last) and about 1.07 bytes per record (a record has
+ * at least two bytes, a character and a line end, but the last; a far step
+ * stands for at least FAR - 1 bytes): about 2.6 times the file's size at
+ * most, 2 times for a file of commas. */
+#define CELL_STRIDE 4
+#define LINE_STRIDE 64
+#define FAR 255            /* a step of a byte that says: see the far table */
 
 struct ds_csv {
     char *file;
     size_t n_cols, n_rows;
-    char **cell;          /* header row then data rows, (1 + n_rows) * n_cols */
-    size_t *line;         /* 1-based start line of header and of each row */
+    char *text;           /* header row then data rows, each cell + NUL */
+    uint32_t *index;      /* offset in text of cells 0, CELL_STRIDE, ...;
+                             the allocation holds the line tables too */
+    uint32_t *mark;       /* line of records 0, LINE_STRIDE, ... (1-based) */
+    uint32_t *far;        /* n_far pairs (record, line), records ascending */
+    size_t n_far;
+    unsigned char *step;  /* [record] its line minus the previous record's,
+                             or FAR: its line is in `far` */
 };
 
-/* Growable arrays used while parsing. */
-typedef struct {
-    char *s;
-    size_t n, cap;
-} strbuf;
+/* What a pass over the text found, or (fill) writes. */
+typedef struct scan {
+    const char *file;
+    char *t;              /* the text; compacted in place when filling */
+    size_t len;
+    int fill;
+    size_t cols, cells, recs, fars;
+    /* filled when fill is set */
+    uint32_t *index, *mark, *far;
+    unsigned char *step;
+} scan;
 
-typedef struct {
-    char **v;
-    size_t n, cap;
-} strvec;
-
-static int strbuf_put(strbuf *b, char ch)
+/* Note where record r (s->recs) starts: line `line`, the one before it at
+ * `prev`. */
+static void note_line(scan *s, size_t line, size_t prev)
 {
-    if (b->n + 1 >= b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 64;
-        char *p = realloc(b->s, cap);
-        if (!p)
-            return DS_ENOMEM;
-        b->s = p;
-        b->cap = cap;
+    size_t r = s->recs;
+    if (r % LINE_STRIDE == 0) {
+        if (s->fill) {
+            s->mark[r / LINE_STRIDE] = (uint32_t)line;
+            s->step[r] = 0;
+        }
+    } else if (line - prev < FAR) {
+        if (s->fill)
+            s->step[r] = (unsigned char)(line - prev);
+    } else {
+        if (s->fill) {
+            s->step[r] = FAR;
+            s->far[2 * s->fars] = (uint32_t)r;
+            s->far[2 * s->fars + 1] = (uint32_t)line;
+        }
+        s->fars++;
     }
-    b->s[b->n++] = ch;
-    b->s[b->n] = '\0';
-    return DS_OK;
 }
 
-static int strvec_push(strvec *v, char *s)
+/* A line end at t[i]: 1 for "\n", 2 for "\r\n", else 0. */
+static size_t line_end(const char *t, size_t i, size_t len)
 {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? 2 * v->cap : 64;
-        char **p = realloc(v->v, cap * sizeof *p);
-        if (!p)
-            return DS_ENOMEM;
-        v->v = p;
-        v->cap = cap;
-    }
-    v->v[v->n++] = s;
-    return DS_OK;
+    if (t[i] == '\n')
+        return 1;
+    return t[i] == '\r' && i + 1 < len && t[i + 1] == '\n' ? 2 : 0;
 }
 
-/* Move the field text out of b (an empty field becomes "") and append it. */
-static int end_field(strbuf *b, strvec *fields)
+/* One pass over the text: count (fill 0, checking everything) or compact
+ * and index (fill 1, after a counting pass found no problem).  Cell bytes
+ * are written at w <= i, the next byte to read, so nothing unread is
+ * overwritten; a separator is looked at before the NUL replaces it. */
+static int scan_text(scan *s, ds_error *err)
 {
-    char *s = b->s ? b->s : malloc(1);
-    if (!s)
-        return DS_ENOMEM;
-    if (!b->s)
-        s[0] = '\0';
-    if (strvec_push(fields, s) != DS_OK) {
-        free(s);
-        return DS_ENOMEM;
-    }
-    b->s = NULL;
-    b->n = b->cap = 0;
-    return DS_OK;
-}
+    char *t = s->t;
+    const size_t len = s->len;
+    size_t i = 0, w = 0, line = 1, prev = 1;
 
-static int push_line(size_t **lines, size_t *n, size_t *cap, size_t line)
-{
-    if (*n == *cap) {
-        size_t c = *cap ? 2 * *cap : 64;
-        size_t *p = realloc(*lines, c * sizeof *p);
-        if (!p)
-            return DS_ENOMEM;
-        *lines = p;
-        *cap = c;
-    }
-    (*lines)[(*n)++] = line;
-    return DS_OK;
-}
-
-int ds_csv_parse(const char *file, const char *text, size_t len,
-                 ds_csv **out, ds_error *err)
-{
-    strbuf fb = {0};
-    strvec cells = {0};
-    size_t *lines = NULL, n_lines = 0, cap_lines = 0;
-    size_t i = 0, line = 1, row_line = 1, row_start, n_cols = 0;
-    int rc = DS_ENOMEM, have_header = 0;
-    ds_csv *c = NULL;
-
-    *out = NULL;
-    if (len >= 3 && (unsigned char)text[0] == 0xEF &&
-        (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF)
+    s->cells = s->recs = s->fars = 0;
+    if (len >= 3 && (unsigned char)t[0] == 0xEF && (unsigned char)t[1] == 0xBB &&
+        (unsigned char)t[2] == 0xBF)
         i = 3;
-
     while (i < len) {
         /* One record: starts at i, on line `line`. */
-        size_t n_fields;
-        row_line = line;
-        row_start = cells.n;
-        if (text[i] == '\n' || (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')) {
-            i += text[i] == '\r' ? 2 : 1; /* blank line: skipped */
+        size_t row_line = line, fields = 0, sep;
+        int comma;
+        if ((sep = line_end(t, i, len)) != 0) {
+            i += sep; /* blank line: skipped */
             line++;
             continue;
         }
         for (;;) {
             /* One field. */
-            if (i < len && text[i] == '"') {
+            if (s->fill && s->cells % CELL_STRIDE == 0)
+                s->index[s->cells / CELL_STRIDE] = (uint32_t)w;
+            if (i < len && t[i] == '"') {
                 size_t q_line = line;
                 i++;
                 for (;;) {
-                    if (i >= len) {
-                        rc = ds_error_set(err, DS_EINVAL,
-                                          "%s:%zu: error: unterminated quoted field",
-                                          file, q_line);
-                        goto fail;
-                    }
-                    if (text[i] == '"') {
-                        if (i + 1 < len && text[i + 1] == '"') {
-                            if (strbuf_put(&fb, '"'))
-                                goto nomem;
+                    if (i >= len)
+                        return ds_error_set(err, DS_EINVAL,
+                                            "%s:%zu: error: unterminated quoted field",
+                                            s->file, q_line);
+                    if (t[i] == '"') {
+                        if (i + 1 < len && t[i + 1] == '"') {
+                            if (s->fill)
+                                t[w] = '"';
+                            w++;
                             i += 2;
                             continue;
                         }
                         i++;
                         break;
                     }
-                    if (text[i] == '\0') {
-                        rc = ds_error_set(err, DS_EINVAL, "%s:%zu: error: NUL byte",
-                                          file, line);
-                        goto fail;
-                    }
-                    if (text[i] == '\n')
+                    if (t[i] == '\0')
+                        return ds_error_set(err, DS_EINVAL, "%s:%zu: error: NUL byte",
+                                            s->file, line);
+                    if (t[i] == '\n')
                         line++;
-                    if (strbuf_put(&fb, text[i]))
-                        goto nomem;
+                    if (s->fill)
+                        t[w] = t[i];
+                    w++;
                     i++;
                 }
-                if (i < len && text[i] != ',' && text[i] != '\n' &&
-                    !(text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')) {
-                    rc = ds_error_set(err, DS_EINVAL,
-                                      "%s:%zu: error: unexpected text after a closing quote",
-                                      file, line);
-                    goto fail;
-                }
+                if (i < len && t[i] != ',' && !line_end(t, i, len))
+                    return ds_error_set(err, DS_EINVAL,
+                                        "%s:%zu: error: unexpected text after a closing quote",
+                                        s->file, line);
             } else {
-                while (i < len && text[i] != ',' && text[i] != '\n' &&
-                       !(text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')) {
-                    if (text[i] == '"') {
-                        rc = ds_error_set(err, DS_EINVAL,
-                                          "%s:%zu: error: quote inside an unquoted field "
-                                          "(quote the whole field and double the quote)",
-                                          file, line);
-                        goto fail;
-                    }
-                    if (text[i] == '\0') {
-                        rc = ds_error_set(err, DS_EINVAL, "%s:%zu: error: NUL byte",
-                                          file, line);
-                        goto fail;
-                    }
-                    if (strbuf_put(&fb, text[i]))
-                        goto nomem;
+                while (i < len && t[i] != ',' && !line_end(t, i, len)) {
+                    if (t[i] == '"')
+                        return ds_error_set(err, DS_EINVAL,
+                                            "%s:%zu: error: quote inside an unquoted field "
+                                            "(quote the whole field and double the quote)",
+                                            s->file, line);
+                    if (t[i] == '\0')
+                        return ds_error_set(err, DS_EINVAL, "%s:%zu: error: NUL byte",
+                                            s->file, line);
+                    if (s->fill)
+                        t[w] = t[i];
+                    w++;
                     i++;
                 }
             }
-            if (end_field(&fb, &cells))
-                goto nomem;
-            if (i < len && text[i] == ',') {
+            /* The field ends at a comma, a line end or the end of input:
+             * which one is read before the NUL may replace it. */
+            comma = i < len && t[i] == ',';
+            sep = comma || i >= len ? 0 : line_end(t, i, len);
+            if (s->fill)
+                t[w] = '\0';
+            w++;
+            s->cells++;
+            fields++;
+            if (comma) {
                 i++;
                 continue;
             }
             break; /* end of record: line end or end of input */
         }
         if (i < len) { /* consume the line end */
-            i += text[i] == '\r' ? 2 : 1;
+            i += sep;
             line++;
         }
-        n_fields = cells.n - row_start;
-        if (!have_header) {
-            n_cols = n_fields;
-            have_header = 1;
-        } else if (n_fields != n_cols) {
-            rc = ds_error_set(err, DS_EINVAL,
-                              "%s:%zu: error: row has %zu field%s, the header has %zu",
-                              file, row_line, n_fields, n_fields == 1 ? "" : "s", n_cols);
-            goto fail;
-        }
-        if (push_line(&lines, &n_lines, &cap_lines, row_line))
-            goto nomem;
+        if (s->recs == 0)
+            s->cols = fields;
+        else if (fields != s->cols)
+            return ds_error_set(err, DS_EINVAL,
+                                "%s:%zu: error: row has %zu field%s, the header has %zu",
+                                s->file, row_line, fields, fields == 1 ? "" : "s", s->cols);
+        note_line(s, row_line, prev);
+        prev = row_line;
+        s->recs++;
     }
-    if (!have_header) {
-        rc = ds_error_set(err, DS_EINVAL, "%s:1: error: empty file (no header row)", file);
+    if (s->recs == 0)
+        return ds_error_set(err, DS_EINVAL, "%s:1: error: empty file (no header row)",
+                            s->file);
+    return DS_OK;
+}
+
+/* Parse text[0..len-1], a malloc'd buffer of at least len + 1 bytes that
+ * the table takes over (freed on failure too): a counting pass checks
+ * everything, then a second pass compacts the cells in place and indexes
+ * them, into arrays of the exact size. */
+static int parse_owned(const char *file, char *text, size_t len, ds_csv **out,
+                       ds_error *err)
+{
+    scan sc;
+    ds_csv *c = NULL;
+    size_t nidx, nmark;
+    int rc;
+
+    *out = NULL;
+    memset(&sc, 0, sizeof sc);
+    sc.file = file;
+    sc.t = text;
+    sc.len = len;
+    if (len > DS_CSV_MAX_BYTES) {
+        rc = ds_error_set(err, DS_EINVAL, "%s: error: file larger than %zu bytes", file,
+                          DS_CSV_MAX_BYTES);
         goto fail;
     }
-
+    if ((rc = scan_text(&sc, err)) != DS_OK)
+        goto fail;
+    nidx = (sc.cells + CELL_STRIDE - 1) / CELL_STRIDE;
+    nmark = (sc.recs + LINE_STRIDE - 1) / LINE_STRIDE;
     c = calloc(1, sizeof *c);
-    if (!c || !(c->file = strdup(file)))
-        goto nomem;
-    c->n_cols = n_cols;
-    c->n_rows = n_lines - 1;
-    c->cell = cells.v;
-    c->line = lines;
+    if (!c || !(c->file = strdup(file)) ||
+        !(c->index = malloc((nidx + nmark + 2 * sc.fars) * sizeof *c->index + sc.recs))) {
+        rc = ds_error_set(err, DS_ENOMEM, "%s: error: out of memory", file);
+        goto fail;
+    }
+    c->mark = c->index + nidx;
+    c->far = c->mark + nmark;
+    c->n_far = sc.fars;
+    c->step = (unsigned char *)(c->far + 2 * sc.fars);
+    sc.fill = 1;
+    sc.index = c->index;
+    sc.mark = c->mark;
+    sc.far = c->far;
+    sc.step = c->step;
+    scan_text(&sc, err); /* cannot fail: the counting pass found no problem */
+    c->text = text;
+    c->n_cols = sc.cols;
+    c->n_rows = sc.recs - 1;
     *out = c;
     return DS_OK;
-
-nomem:
-    rc = ds_error_set(err, DS_ENOMEM, "%s: error: out of memory", file);
 fail:
-    if (c) {
-        free(c->file);
-        free(c);
-    }
-    free(fb.s);
-    for (size_t k = 0; k < cells.n; k++)
-        free(cells.v[k]);
-    free(cells.v);
-    free(lines);
+    ds_csv_free(c);        /* its text is not set yet */
+    free(text);
     return rc;
+}
+
+int ds_csv_parse(const char *file, const char *text, size_t len,
+                 ds_csv **out, ds_error *err)
+{
+    char *copy;
+    *out = NULL;
+    if (len > DS_CSV_MAX_BYTES)
+        return ds_error_set(err, DS_EINVAL, "%s: error: file larger than %zu bytes", file,
+                            DS_CSV_MAX_BYTES);
+    if (!(copy = malloc(len + 1)))
+        return ds_error_set(err, DS_ENOMEM, "%s: error: out of memory", file);
+    if (len)
+        memcpy(copy, text, len);
+    return parse_owned(file, copy, len, out, err);
 }
 
 int ds_csv_read(const char *path, ds_csv **out, ds_error *err)
 {
     FILE *f = NULL;
+    struct stat st;
     char *buf = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap;
     int rc;
 
     *out = NULL;
@@ -242,10 +281,16 @@ int ds_csv_read(const char *path, ds_csv **out, ds_error *err)
         rc = ds_error_set(err, DS_EIO, "%s: error: cannot read: %s", path, strerror(errno));
         goto fail;
     }
+    /* A regular file is read into a buffer of its size (+ 1 for the NUL
+     * after the last cell, + 1 to see that it did not grow); anything else
+     * into a doubling one.  Reading stops past DS_CSV_MAX_BYTES. */
+    cap = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+                  (uintmax_t)st.st_size <= DS_CSV_MAX_BYTES
+              ? (size_t)st.st_size + 2 : 65536;
     for (;;) {
         size_t got;
-        if (cap - n < 65536) {
-            size_t ncap = cap ? 2 * cap : 65536;
+        if (cap - n < 2) {
+            size_t ncap = 2 * cap;
             char *p = realloc(buf, ncap);
             if (!p) {
                 rc = ds_error_set(err, DS_ENOMEM, "%s: error: out of memory", path);
@@ -253,8 +298,11 @@ int ds_csv_read(const char *path, ds_csv **out, ds_error *err)
             }
             buf = p;
             cap = ncap;
+        } else if (!buf && !(buf = malloc(cap))) {
+            rc = ds_error_set(err, DS_ENOMEM, "%s: error: out of memory", path);
+            goto fail;
         }
-        got = fread(buf + n, 1, cap - n, f);
+        got = fread(buf + n, 1, cap - n - 1, f);
         n += got;
         if (got == 0 || n > DS_CSV_MAX_BYTES)
             break;
@@ -263,12 +311,8 @@ int ds_csv_read(const char *path, ds_csv **out, ds_error *err)
         rc = ds_error_set(err, DS_EIO, "%s: error: cannot read: %s", path, strerror(errno));
         goto fail;
     }
-    if (n > DS_CSV_MAX_BYTES) {
-        rc = ds_error_set(err, DS_EINVAL, "%s: error: file larger than %zu bytes", path,
-                          DS_CSV_MAX_BYTES);
-        goto fail;
-    }
-    rc = ds_csv_parse(path, buf, n, out, err);
+    fclose(f);
+    return parse_owned(path, buf, n, out, err);
 fail:
     if (f)
         fclose(f);
@@ -280,30 +324,60 @@ void ds_csv_free(ds_csv *c)
 {
     if (!c)
         return;
-    for (size_t k = 0; k < (c->n_rows + 1) * c->n_cols; k++)
-        free(c->cell[k]);
-    free(c->cell);
-    free(c->line);
+    free(c->text);
+    free(c->index);       /* and the line tables after it */
     free(c->file);
     free(c);
+}
+
+/* Cell g of the text (header cells first, row by row). */
+static const char *cell_at(const ds_csv *c, size_t g)
+{
+    const char *p = c->text + c->index[g / CELL_STRIDE];
+    for (size_t k = g % CELL_STRIDE; k > 0; k--)
+        p += strlen(p) + 1;
+    return p;
 }
 
 const char *ds_csv_file(const ds_csv *c) { return c->file; }
 size_t ds_csv_cols(const ds_csv *c) { return c->n_cols; }
 size_t ds_csv_rows(const ds_csv *c) { return c->n_rows; }
-const char *ds_csv_name(const ds_csv *c, size_t j) { return c->cell[j]; }
-size_t ds_csv_line(const ds_csv *c, size_t i) { return c->line[i + 1]; }
-size_t ds_csv_header_line(const ds_csv *c) { return c->line[0]; }
+const char *ds_csv_name(const ds_csv *c, size_t j) { return cell_at(c, j); }
+/* The line where record r (0: the header) starts. */
+static size_t record_line(const ds_csv *c, size_t r)
+{
+    size_t line = c->mark[r / LINE_STRIDE];
+    for (size_t k = r - r % LINE_STRIDE + 1; k <= r; k++) {
+        if (c->step[k] < FAR) {
+            line += c->step[k];
+        } else {           /* binary search of the far table */
+            size_t lo = 0, hi = c->n_far;
+            while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (c->far[2 * mid] <= k)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            line = c->far[2 * lo + 1];
+        }
+    }
+    return line;
+}
+
+size_t ds_csv_line(const ds_csv *c, size_t i) { return record_line(c, i + 1); }
+size_t ds_csv_header_line(const ds_csv *c) { return record_line(c, 0); }
 
 const char *ds_csv_cell(const ds_csv *c, size_t i, size_t j)
 {
-    return c->cell[(i + 1) * c->n_cols + j];
+    return cell_at(c, (i + 1) * c->n_cols + j);
 }
 
 long ds_csv_find(const ds_csv *c, const char *name)
 {
-    for (size_t j = 0; j < c->n_cols; j++)
-        if (strcmp(c->cell[j], name) == 0)
+    const char *p = c->text;
+    for (size_t j = 0; j < c->n_cols; j++, p += strlen(p) + 1)
+        if (strcmp(p, name) == 0)
             return (long)j;
     return -1;
 }

@@ -6,7 +6,9 @@
  */
 #include "dealsim/design.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,9 @@
 #include "dealsim/rng.h"
 
 enum { KIND_GRID, KIND_LHS, KIND_SOBOL, KIND_FILE };
+
+/* Growth step when reading a design file: its size is not trusted. */
+#define READ_CHUNK 65536
 
 /* One varied path and the values it takes.  Grid: the path's own list
  * (points combine them); other kinds: one value per point. */
@@ -415,12 +420,89 @@ static double grid_value(double a, double b, size_t k, size_t i)
     return x;
 }
 
-static int build_from_file(const ds_design_args *args, ds_design *d, ds_error *err)
+/* Read the whole file at path (at most DS_CSV_MAX_BYTES) into *buf (caller
+ * frees) and its length into *len; the messages are ds_csv_read's. */
+static int read_file(const char *path, char **buf, size_t *len, ds_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *b = NULL;
+    size_t n = 0, cap = 0;
+    int rc = DS_OK;
+
+    if (!f)
+        return ds_error_set(err, DS_EIO, "%s: error: cannot read: %s", path, strerror(errno));
+    for (;;) {
+        size_t got;
+        if (cap - n < READ_CHUNK) {
+            size_t ncap = cap ? 2 * cap : READ_CHUNK;
+            char *p = realloc(b, ncap);
+            if (!p) {
+                rc = ds_error_set(err, DS_ENOMEM, "%s: error: out of memory", path);
+                goto fail;
+            }
+            b = p;
+            cap = ncap;
+        }
+        got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0 || n > DS_CSV_MAX_BYTES)
+            break;
+    }
+    if (ferror(f)) {
+        rc = ds_error_set(err, DS_EIO, "%s: error: cannot read: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (n > DS_CSV_MAX_BYTES) {
+        rc = ds_error_set(err, DS_EINVAL, "%s: error: file larger than %zu bytes", path,
+                          DS_CSV_MAX_BYTES);
+        goto fail;
+    }
+    fclose(f);
+    *buf = b;
+    *len = n;
+    return DS_OK;
+fail:
+    fclose(f);
+    free(b);
+    return rc;
+}
+
+/* Parse a design file's text as CSV.  A lone CR (old Mac line ends, as some
+ * spreadsheet programs still write) ends a line like LF and CRLF, as in
+ * scenario files (SPEC §4); the CSV reader knows only LF and CRLF, so lone
+ * CRs become LF in a copy first (line numbers stay the same). */
+static int parse_csv(const char *file, const char *text, size_t len, ds_csv **c,
+                     ds_error *err)
+{
+    char *copy;
+    size_t i;
+    int rc;
+    for (i = 0; i < len; i++)
+        if (text[i] == '\r' && !(i + 1 < len && text[i + 1] == '\n'))
+            break;
+    if (i == len)
+        return ds_csv_parse(file, text, len, c, err);
+    if (!(copy = malloc(len))) {
+        *c = NULL;
+        return ds_error_set(err, DS_ENOMEM, "%s: error: out of memory", file);
+    }
+    memcpy(copy, text, len);
+    for (; i < len; i++)
+        if (copy[i] == '\r' && !(i + 1 < len && copy[i + 1] == '\n'))
+            copy[i] = '\n';
+    rc = ds_csv_parse(file, copy, len, c, err);
+    free(copy);
+    return rc;
+}
+
+/* The points of a design file: `file` names it in messages, text[0..len)
+ * is its content. */
+static int build_from_text(const char *file, const char *text, size_t len,
+                           const ds_design_args *args, ds_design *d, ds_error *err)
 {
     ds_csv *c = NULL;
-    const char *file = args->design_file;
     size_t nc, nr;
-    int rc = ds_csv_read(file, &c, err);
+    int rc = parse_csv(file, text, len, &c, err);
     if (rc != DS_OK)
         return rc;
     nc = ds_csv_cols(c);
@@ -618,8 +700,13 @@ int ds_design_new(const ds_design_args *args, ds_design **out, ds_error *err)
                                               "not --design-file");
             goto fail;
         }
+        char *text = NULL;
+        size_t len = 0;
         d->kind = KIND_FILE;
-        rc = build_from_file(args, d, err);
+        rc = read_file(args->design_file, &text, &len, err);
+        if (rc == DS_OK)
+            rc = build_from_text(args->design_file, text, len, args, d, err);
+        free(text);
         if (rc != DS_OK)
             goto fail;
         *out = d;
@@ -733,6 +820,28 @@ fail:
     free(sp);
     ds_design_free(d);
     return rc;
+}
+
+int ds_design_parse(const char *file, const char *text, size_t len,
+                    ds_design_is_integer_fn is_integer, void *ctx, ds_design **out,
+                    ds_error *err)
+{
+    ds_design_args args = {0};
+    ds_design *d = calloc(1, sizeof *d);
+    int rc;
+    *out = NULL;
+    if (!d)
+        return ds_error_set(err, DS_ENOMEM, "error: out of memory");
+    args.is_integer = is_integer;
+    args.ctx = ctx;
+    d->kind = KIND_FILE;
+    rc = build_from_text(file, text, len, &args, d, err);
+    if (rc != DS_OK) {
+        ds_design_free(d);
+        return rc;
+    }
+    *out = d;
+    return DS_OK;
 }
 
 size_t ds_design_points(const ds_design *d) { return d->n_points; }

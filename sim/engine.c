@@ -42,6 +42,7 @@
 #include "dealsim/engine.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -798,11 +799,124 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
 
 double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw)
 {
-    /* Every round's shocks: ds_engine_draw generates rounds up to the
-     * furthest any strategy reaches, which is R whenever some strategy goes
-     * without a deal or the decider acts at the deadline. */
+    /* Every round's shocks (engine.h says when that is more than
+     * ds_engine_draw generates). */
     double acc = draw_world(e, seed, draw);
     for (int r = 1; r <= e->m->protocol.rounds; r++)
         acc += draw_round(e, seed, draw, r);
     return acc;
+}
+
+/* ---- finding a bad draw (outside the Monte Carlo loop) ------------------ */
+
+static int out_of_range(double x)
+{
+    return !(x >= -DS_OUTCOME_MAX && x <= DS_OUTCOME_MAX);
+}
+
+/* x for a message: "NaN", "inf", "-inf" or %g. */
+static const char *num_text(char buf[32], double x)
+{
+    if (isnan(x))
+        return "NaN";
+    if (isinf(x))
+        return x > 0 ? "inf" : "-inf";
+    snprintf(buf, 32, "%g", x);
+    return buf;
+}
+
+/* If input value v (named a.b.c, parts NULL when absent) is out of range
+ * and no input was named yet, name it in hint. */
+static void blame(char *hint, size_t n, double v, const char *a, const char *b,
+                  const char *c, const char *d)
+{
+    char buf[32];
+    if (hint[0] || !out_of_range(v))
+        return;
+    snprintf(hint, n, "; check %s%s%s%s%s%s%s, drawn as %s", a, b ? "." : "", b ? b : "",
+             c ? "." : "", c ? c : "", d ? "." : "", d ? d : "", num_text(buf, v));
+}
+
+/* The first input of the current world that is out of range, in file
+ * order (SPEC §3 paths), into hint; hint stays "" when there is none. */
+static void blame_world(const ds_engine *e, char *hint, size_t n)
+{
+    const ds_model *m = e->m;
+    const size_t D = m->n_dims;
+
+    hint[0] = '\0';
+    blame(hint, n, e->baseline, "baseline_deficit", NULL, NULL, NULL);
+    if (m->has_elasticity)
+        blame(hint, n, e->elasticity, "elasticity", NULL, NULL, NULL);
+    blame(hint, n, e->burden, "home", "tariff_burden", NULL, NULL);
+    blame(hint, n, e->margin, "home", "margin", NULL, NULL);
+    for (size_t l = 0; l < m->n_lines; l++) {
+        const char *id = m->lines[l].id;
+        blame(hint, n, e->x0[l], "lines", id, "exports", NULL);
+        blame(hint, n, e->cur[l], "lines", id, "current", NULL);
+        blame(hint, n, e->nodeal[l], "lines", id, "no_deal", NULL);
+        blame(hint, n, e->deal[l], "lines", id, "deal", NULL);
+        if (m->lines[l].has_elasticity)
+            blame(hint, n, e->eps[l], "lines", id, "elasticity", NULL);
+    }
+    for (size_t i = 0; i < m->n_items; i++) {
+        const char *id = m->items[i].id;
+        blame(hint, n, e->eff[i], "items", id, "deficit_effect", NULL);
+        blame(hint, n, e->cost[i], "items", id, "cost", NULL);
+        blame(hint, n, e->delivery[i], "items", id, "delivery", NULL);
+        for (size_t k = 0; k < D; k++)
+            blame(hint, n, e->score[i * D + k], "items", id, "scores", m->dims[k]);
+    }
+    for (size_t a = 0; a < m->n_actors; a++) {
+        blame(hint, n, e->thr[a], "actors", m->actors[a].id, "threshold", NULL);
+        blame(hint, n, e->conc[a], "actors", m->actors[a].id, "concession", NULL);
+    }
+    for (size_t q = 0; q < m->n_third; q++)
+        blame(hint, n, e->cpe[q], "third_parties", m->third[q].id, "cost_per_exposure",
+              NULL);
+}
+
+int ds_engine_check(ds_engine *e, uint64_t seed, uint64_t first, uint64_t last,
+                    ds_error *err)
+{
+    const ds_model *m = e->m;
+
+    for (uint64_t d = first; d < last; d++) {
+        const ds_outcome *out = ds_engine_draw(e, seed, d);
+        for (size_t s = 0; s < m->n_strategies; s++) {
+            const ds_outcome *o = &out[s];
+            const struct {
+                const char *name, *id;
+                double v;
+            } v[] = {
+                {"tariff", NULL, o->tariff},
+                {"deficit", NULL, o->deficit},
+                {"deficit_change", NULL, o->deficit_change},
+                {"benefit", NULL, o->benefit},
+                {"concession_cost", NULL, o->concession_cost},
+            };
+            const size_t nv = sizeof v / sizeof v[0];
+            char hint[512], buf[32];
+            for (size_t i = 0; i < nv + m->n_third; i++) {
+                const char *name = i < nv ? v[i].name : "retaliation_cost";
+                const char *id = i < nv ? NULL : m->third[i - nv].id;
+                double x = i < nv ? v[i].v : o->retaliation_cost[i - nv];
+                if (!out_of_range(x))
+                    continue;
+                blame_world(e, hint, sizeof hint);
+                if (isfinite(x))
+                    return ds_error_set(err, DS_ERANGE,
+                                        "draw %llu: %s%s%s is %g, beyond the +-%g that can "
+                                        "be summarised, for strategy '%s'%s",
+                                        (unsigned long long)d, name, id ? " to " : "",
+                                        id ? id : "", x, DS_OUTCOME_MAX,
+                                        m->strategies[s].id, hint);
+                return ds_error_set(err, DS_ERANGE, "draw %llu: %s%s%s is not finite (%s) for "
+                                    "strategy '%s'%s", (unsigned long long)d, name,
+                                    id ? " to " : "", id ? id : "", num_text(buf, x),
+                                    m->strategies[s].id, hint);
+            }
+        }
+    }
+    return DS_OK;
 }

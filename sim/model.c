@@ -1,83 +1,80 @@
 /*
  * model.c - ds_model_free (see include/dealsim/model.h).  A model is made only
- * by ds_scenario_build; this frees it, including a partly built one (every
- * pointer NULL or owned, every count matching its array).
+ * by ds_scenario_build, which stores every key where its row of the format
+ * table (format.h) says; this frees by the same rows, so a key added to the
+ * table is freed without a line here.  A partly built model is fine: every
+ * pointer is NULL or owned, every count matches its array.
  */
 #include "dealsim/model.h"
 
 #include <stdlib.h>
 
+#include "format.h"
+
+static void *at(void *base, size_t off)
+{
+    return (char *)base + off;
+}
+
+/* Slots of a non-sparse map (format.h): built-in dimensions, then one per
+ * id of its list. */
+static size_t map_slots(const ds_model *m, const ds_fmt_field *f)
+{
+    size_t n = 0;
+    if (f->flags & DS_FMT_BUILTIN)
+        while (ds_fmt_builtin_dims[n])
+            n++;
+    const ds_fmt_field *l = ds_fmt_find(ds_fmt_top, f->ref);
+    return n + *(const size_t *)((const char *)m + l->off_n);
+}
+
+/* Free what the keys `fields` own in base. */
+static void free_fields(const ds_model *m, const ds_fmt_field *fields,
+                        void *base)
+{
+    for (const ds_fmt_field *f = fields; f->name; f++) {
+        switch (f->kind) {
+        case DS_FMT_STRING:
+        case DS_FMT_ID: free(*(char **)at(base, f->off)); break;
+        case DS_FMT_DIST: ds_dist_free(at(base, f->off)); break;
+        case DS_FMT_OBJECT: free_fields(m, f->sub, base); break;
+        case DS_FMT_LIST: {
+            char *e = *(char **)at(base, f->off);
+            size_t n = *(size_t *)at(base, f->off_n);
+            for (size_t i = 0; e && i < n; i++)
+                free_fields(m, f->sub, e + i * f->size);
+            free(e);
+            break;
+        }
+        case DS_FMT_IDLIST: {
+            void *a = *(void **)at(base, f->off);
+            size_t n = *(size_t *)at(base, f->off_n);
+            for (size_t i = 0; a && !f->ref && i < n; i++)
+                free(((char **)a)[i]);
+            free(a);
+            break;
+        }
+        case DS_FMT_MAP:
+            if (f->flags & DS_FMT_SPARSE) {
+                free(*(void **)at(base, f->off));
+                free(*(void **)at(base, f->off_x));
+            } else {
+                ds_dist *d = *(ds_dist **)at(base, f->off);
+                for (size_t i = 0; d && f->elem == DS_FMT_DIST &&
+                                   i < map_slots(m, f); i++)
+                    ds_dist_free(&d[i]);
+                free(d);
+            }
+            break;
+        default: break;
+        }
+    }
+}
+
 void ds_model_free(ds_model *m)
 {
     if (!m)
         return;
-    free(m->name);
-    free(m->description);
-    free(m->home_name);
-    free(m->counterpart_name);
-    ds_dist_free(&m->tariff_burden);
-    ds_dist_free(&m->margin);
-    ds_dist_free(&m->baseline_deficit);
-    ds_dist_free(&m->elasticity);
-    for (size_t i = 0; m->lines && i < m->n_lines; i++) {
-        ds_line *l = &m->lines[i];
-        free(l->id);
-        ds_dist_free(&l->exports);
-        ds_dist_free(&l->current);
-        ds_dist_free(&l->no_deal);
-        ds_dist_free(&l->deal);
-        ds_dist_free(&l->elasticity);
-    }
-    free(m->lines);
-    for (size_t k = 0; m->dims && k < m->n_dims; k++)
-        free(m->dims[k]);
-    free(m->dims);
-    for (size_t i = 0; m->items && i < m->n_items; i++) {
-        ds_item *it = &m->items[i];
-        free(it->id);
-        free(it->label);
-        ds_dist_free(&it->deficit_effect);
-        ds_dist_free(&it->cost);
-        ds_dist_free(&it->delivery);
-        for (size_t k = 0; it->scores && k < m->n_dims; k++)
-            ds_dist_free(&it->scores[k]);
-        free(it->scores);
-        free(it->exposure);
-    }
-    free(m->items);
-    for (size_t i = 0; m->packages && i < m->n_packages; i++) {
-        free(m->packages[i].id);
-        free(m->packages[i].label);
-        free(m->packages[i].item);
-        free(m->packages[i].x);
-    }
-    free(m->packages);
-    for (size_t i = 0; m->strategies && i < m->n_strategies; i++) {
-        free(m->strategies[i].id);
-        free(m->strategies[i].label);
-        free(m->strategies[i].offers);
-    }
-    free(m->strategies);
-    for (size_t i = 0; m->actors && i < m->n_actors; i++) {
-        ds_actor *a = &m->actors[i];
-        free(a->id);
-        free(a->label);
-        free(a->weights);
-        ds_dist_free(&a->threshold);
-        ds_dist_free(&a->concession);
-        free(a->champions);
-    }
-    free(m->actors);
-    for (size_t i = 0; m->third && i < m->n_third; i++) {
-        free(m->third[i].id);
-        free(m->third[i].label);
-        ds_dist_free(&m->third[i].cost_per_exposure);
-    }
-    free(m->third);
-    for (size_t i = 0; m->sources && i < m->n_sources; i++) {
-        free(m->sources[i].id);
-        free(m->sources[i].text);
-    }
-    free(m->sources);
+    free_fields(m, ds_fmt_top, m);
     free(m);
 }

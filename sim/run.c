@@ -12,20 +12,29 @@
  * merges nor which blocks were summed together changes a bit).  When a
  * point's last block is merged, finished points are handed to job->done in
  * point order.  A single
- * run is a job of one point, plus per-draw rows: workers format them per
- * block into a second ring, written in block order.
+ * run is a job of one point, plus per-draw rows: workers have the output
+ * module format them per block into a second ring, written in block order.
+ *
+ * Nothing is formatted or written, and no callback runs, under the lock:
+ * the first worker to find the next point (or block of rows) finished takes
+ * a token, and delivers it, and every one after it that is ready, with the
+ * lock released; others only mark theirs ready.
+ *
+ * A block whose statistics hold a value that is not finite (or too large)
+ * stops the run.  To name the same draw for any number of threads, the
+ * smallest such task wins: tasks are claimed in order, so every task before
+ * it is finished (or found bad itself) before the run reports.
  */
 #include "dealsim/run.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "dealsim/csv.h"
 #include "dealsim/engine.h"
+#include "dealsim/output.h"
 
 /* Slots per thread, for points in flight and for blocks of per-draw rows:
  * enough that a worker rarely waits for a slower neighbour, few enough to
@@ -58,23 +67,29 @@ typedef struct shared {
     const ds_job *job;
     const ds_model *single;          /* ds_run's model, or NULL */
     const ds_run_opts *o;
+    ds_output_draws *dw;             /* per-draw rows' writer, or NULL */
     uint64_t nb;                     /* blocks per point */
     uint64_t tb;                     /* blocks per task: 1, or nb (whole
                                         points) when there are many points */
     uint64_t ntasks;                 /* npoints * nb / tb */
     atomic_uint_fast64_t next_task;
     atomic_uint_fast64_t done;       /* draws completed, all points */
+    atomic_uint_fast64_t bad_task;   /* first task with a bad value, or
+                                        UINT64_MAX (set under mu) */
     pthread_mutex_t mu;              /* guards everything below */
     pthread_cond_t cv;
     point_slot *points;
     size_t npslots;
     size_t next_done;                /* oldest unfinished point */
+    int delivering;                  /* a worker is handing points to done */
     row_slot *rows;
     size_t nrslots;
     uint64_t next_write;             /* next block whose rows go out */
+    int writing;                     /* a worker is writing rows */
     int running;                     /* workers not yet finished */
     int failed;                      /* first failure's code, or DS_OK */
     ds_error err;
+    ds_error bad_err;                /* what is wrong in task bad_task */
 } shared;
 
 typedef struct worker {
@@ -86,6 +101,12 @@ typedef struct worker {
 static int stopped(const shared *sh)
 {
     return (sh->o->stop && *sh->o->stop) || sh->failed;
+}
+
+/* Task t need not be finished: the run stops, or an earlier task was bad. */
+static int abandoned(const shared *sh, uint64_t t)
+{
+    return stopped(sh) || t > atomic_load(&sh->bad_task);
 }
 
 /* Record the first failure and wake everyone.  Call with sh->mu held. */
@@ -110,121 +131,55 @@ static void fail(shared *sh, int code, const ds_error *e, const char *what)
 
 /* ---- per-draw rows ---------------------------------------------------- */
 
-static size_t put_str(char *p, const char *s)
+int ds_run_draws_header(const ds_model *m, FILE *f)
 {
-    size_t n = strlen(s);
-    memcpy(p, s, n);
-    return n;
+    return ds_output_draws_columns(m, f);
 }
 
-static size_t put_num(char *p, double x)
-{
-    char buf[DS_CSV_NUM_MAX];
-    return put_str(p, ds_csv_format_double(buf, x));
-}
-
-static size_t put_u64(char *p, uint64_t v)
-{
-    char tmp[24];
-    size_t n = 0, i = 0;
-    do tmp[n++] = (char)('0' + v % 10); while ((v /= 10));
-    while (n)
-        p[i++] = tmp[--n];
-    return i;
-}
-
-/* Rows of draw d (SPEC §6 per-draw): draw, strategy, deal, round, package,
- * tariff, deficit, benefit, concession_cost, retaliation_<q> (0/1). */
-static size_t format_rows(char *p, const ds_model *m, uint64_t d,
-                          const ds_outcome *out)
-{
-    char *s = p;
-    for (size_t k = 0; k < m->n_strategies; k++) {
-        const ds_outcome *o = &out[k];
-        p += put_u64(p, d);
-        *p++ = ',';
-        p += put_str(p, m->strategies[k].id);
-        *p++ = ',';
-        *p++ = o->deal ? '1' : '0';
-        *p++ = ',';
-        if (o->deal)
-            p += put_u64(p, (uint64_t)o->round);
-        *p++ = ',';
-        if (o->deal && o->package >= 0)
-            p += put_str(p, m->packages[o->package].id);
-        *p++ = ',';
-        p += put_num(p, o->tariff);
-        *p++ = ',';
-        p += put_num(p, o->deficit);
-        *p++ = ',';
-        p += put_num(p, o->benefit);
-        *p++ = ',';
-        p += put_num(p, o->concession_cost);
-        for (size_t q = 0; q < m->n_third; q++) {
-            *p++ = ',';
-            *p++ = o->retaliates[q] ? '1' : '0';
-        }
-        *p++ = '\n';
-    }
-    return (size_t)(p - s);
-}
-
-/* Upper bound of format_rows' output for one draw. */
-static size_t row_bound(const ds_model *m)
-{
-    size_t maxpkg = 0, total = 0;
-    for (size_t i = 0; i < m->n_packages; i++) {
-        size_t n = strlen(m->packages[i].id);
-        if (n > maxpkg)
-            maxpkg = n;
-    }
-    for (size_t k = 0; k < m->n_strategies; k++)
-        total += strlen(m->strategies[k].id) + maxpkg + 2 * 21 + 4 * DS_CSV_NUM_MAX +
-                 2 * m->n_third + 16;
-    return total;
-}
-
-void ds_run_draws_header(const ds_model *m, FILE *f)
-{
-    fputs("draw,strategy,deal,round,package,tariff,deficit,benefit,"
-          "concession_cost", f);
-    for (size_t q = 0; q < m->n_third; q++)
-        fprintf(f, ",retaliation_%s", m->third[q].id);
-    fputc('\n', f);
-}
-
-/* Wait until block b's row slot is free.  NULL when the run is stopping. */
-static row_slot *claim_rows(shared *sh, uint64_t b)
+/* Wait until block b's (task t's) row slot is free.  NULL when the task is
+ * abandoned. */
+static row_slot *claim_rows(shared *sh, uint64_t b, uint64_t t)
 {
     row_slot *sl = NULL;
     pthread_mutex_lock(&sh->mu);
-    while (!stopped(sh) && b >= sh->next_write + sh->nrslots)
+    while (!abandoned(sh, t) && b >= sh->next_write + sh->nrslots)
         pthread_cond_wait(&sh->cv, &sh->mu);
-    if (!stopped(sh))
+    if (!abandoned(sh, t))
         sl = &sh->rows[b % sh->nrslots];
     pthread_mutex_unlock(&sh->mu);
     return sl;
 }
 
-/* Block b's rows are in sl: write every block that is now next in order. */
+/* Block b's rows are in sl.  Unless another worker is writing (it will
+ * take these too), write every block that is now next in order, with the
+ * lock released: the slot of block next_write is touched by no one else
+ * until next_write moves past it. */
 static void publish_rows(shared *sh, row_slot *sl, uint64_t b)
 {
     pthread_mutex_lock(&sh->mu);
     sl->block = b;
     sl->ready = 1;
-    for (;;) {
-        row_slot *w = &sh->rows[sh->next_write % sh->nrslots];
-        if (!w->ready || w->block != sh->next_write)
-            break;
-        if (!sh->failed && w->len &&
-            fwrite(w->buf, 1, w->len, sh->o->draws_out) != w->len) {
-            ds_error e;
-            ds_error_set(&e, DS_EIO, "writing per-draw rows: %s", strerror(errno));
-            fail_locked(sh, DS_EIO, &e, NULL);
+    if (!sh->writing) {
+        sh->writing = 1;
+        for (;;) {
+            row_slot *w = &sh->rows[sh->next_write % sh->nrslots];
+            if (!w->ready || w->block != sh->next_write)
+                break;
+            if (!sh->failed && w->len) {
+                ds_error e;
+                int rc;
+                pthread_mutex_unlock(&sh->mu);
+                rc = ds_output_draws_write(sh->dw, w->buf, w->len, &e);
+                pthread_mutex_lock(&sh->mu);
+                if (rc != DS_OK)
+                    fail_locked(sh, rc, &e, NULL);
+            }
+            w->ready = 0;
+            w->len = 0;
+            sh->next_write++;
+            pthread_cond_broadcast(&sh->cv);
         }
-        w->ready = 0;
-        w->len = 0;
-        sh->next_write++;
+        sh->writing = 0;
     }
     pthread_cond_broadcast(&sh->cv);
     pthread_mutex_unlock(&sh->mu);
@@ -247,16 +202,16 @@ static int reserve(row_slot *sl, size_t need)
 
 /* ---- points ------------------------------------------------------------ */
 
-/* Get point p's slot, building its model if this worker is the first to
- * reach it.  NULL when the run is stopping. */
-static point_slot *enter_point(shared *sh, size_t p)
+/* Get point p's slot (for task t), building its model if this worker is
+ * the first to reach it.  NULL when the task is abandoned. */
+static point_slot *enter_point(shared *sh, size_t p, uint64_t t)
 {
     point_slot *ps;
     pthread_mutex_lock(&sh->mu);
-    while (!stopped(sh) && p >= sh->next_done + sh->npslots)
+    while (!abandoned(sh, t) && p >= sh->next_done + sh->npslots)
         pthread_cond_wait(&sh->cv, &sh->mu);
     ps = &sh->points[p % sh->npslots];
-    if (!stopped(sh) && ps->state == POINT_EMPTY) {
+    if (!abandoned(sh, t) && ps->state == POINT_EMPTY) {
         ds_error e;
         int rc = DS_OK;
         ps->state = POINT_BUILDING;
@@ -287,16 +242,19 @@ static point_slot *enter_point(shared *sh, size_t p)
             fail_locked(sh, rc, &e, NULL);
         pthread_cond_broadcast(&sh->cv);
     }
-    while (!stopped(sh) && ps->state == POINT_BUILDING)
+    while (!abandoned(sh, t) && ps->state == POINT_BUILDING)
         pthread_cond_wait(&sh->cv, &sh->mu);
-    if (stopped(sh))
+    if (abandoned(sh, t))
         ps = NULL;
     pthread_mutex_unlock(&sh->mu);
     return ps;
 }
 
 /* Merge a worker's statistics of `blocks` finished blocks into their point;
- * hand every point that is now complete, in order, to job->done. */
+ * hand every point that is now complete, in order, to job->done (unless
+ * another worker is doing so: it will take these too).  done runs with the
+ * lock released: a complete point's slot is touched by no one else until
+ * next_done moves past it. */
 static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
                          uint64_t blocks)
 {
@@ -313,25 +271,56 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
         fail_locked(sh, DS_EINVAL, NULL, "statistics of different shapes");
     }
     ps->blocks_done += blocks;
-    for (;;) {
-        point_slot *d = &sh->points[sh->next_done % sh->npslots];
-        if (sh->next_done >= sh->job->npoints || d->state != POINT_READY ||
-            d->point != sh->next_done || d->blocks_done < sh->nb)
-            break;
-        if (!sh->failed) {
-            ds_error e;
-            ds_error_clear(&e);
-            int rc = sh->job->done(sh->job->ctx, d->point, d->use, d->total, &e);
-            if (rc != DS_OK)
-                fail_locked(sh, rc, &e, NULL);
+    if (!sh->delivering) {
+        sh->delivering = 1;
+        for (;;) {
+            point_slot *d = &sh->points[sh->next_done % sh->npslots];
+            if (sh->next_done >= sh->job->npoints || d->state != POINT_READY ||
+                d->point != sh->next_done || d->blocks_done < sh->nb)
+                break;
+            if (!sh->failed) {
+                ds_error e;
+                int rc;
+                ds_error_clear(&e);
+                pthread_mutex_unlock(&sh->mu);
+                rc = sh->job->done(sh->job->ctx, d->point, d->use, d->total, &e);
+                pthread_mutex_lock(&sh->mu);
+                if (rc != DS_OK)
+                    fail_locked(sh, rc, &e, NULL);
+            }
+            {
+                ds_stats *keep = d->total;   /* reused by the slot's next point */
+                ds_model_free(d->model);
+                memset(d, 0, sizeof *d);
+                d->total = keep;
+            }
+            sh->next_done++;
+            pthread_cond_broadcast(&sh->cv);
         }
-        {
-            ds_stats *keep = d->total;   /* reused by the slot's next point */
-            ds_model_free(d->model);
-            memset(d, 0, sizeof *d);
-            d->total = keep;
-        }
-        sh->next_done++;
+        sh->delivering = 0;
+    }
+    pthread_cond_broadcast(&sh->cv);
+    pthread_mutex_unlock(&sh->mu);
+}
+
+/* Task t (point p, draws [first, last) of engine e) holds a value that is
+ * not finite or too large: find the draw, and keep the message if t is the
+ * first such task so far. */
+static void bad_block(shared *sh, ds_engine *e, uint64_t seed, size_t p, uint64_t t,
+                      uint64_t first, uint64_t last)
+{
+    ds_error found, msg;
+    if (ds_engine_check(e, seed, first, last, &found) == DS_OK)
+        ds_error_set(&found, DS_ERANGE, "draws %llu to %llu: a value is not finite",
+                     (unsigned long long)first, (unsigned long long)(last - 1));
+    if (sh->single)
+        msg = found;
+    else
+        ds_error_set(&msg, DS_ERANGE, "point %zu: %s", p + 1, found.msg);
+    pthread_mutex_lock(&sh->mu);
+    if (t < atomic_load(&sh->bad_task)) {
+        atomic_store(&sh->bad_task, t);
+        sh->bad_err = msg;
     }
     pthread_cond_broadcast(&sh->cv);
     pthread_mutex_unlock(&sh->mu);
@@ -358,7 +347,7 @@ static void *work(void *arg)
         if (stopped(sh))
             break;
         t = atomic_fetch_add(&sh->next_task, 1);
-        if (t >= sh->ntasks)
+        if (t >= sh->ntasks || abandoned(sh, t))
             break;
         p = (size_t)(t / (sh->nb / sh->tb));
         b = t % (sh->nb / sh->tb) * sh->tb;
@@ -371,7 +360,7 @@ static void *work(void *arg)
             held = 0;
             ds_stats_reset(scratch);
         }
-        if (!(ps = enter_point(sh, p)))
+        if (!(ps = enter_point(sh, p, t)))
             break;
         if (p != cur_point) {
             /* The previous point's model may be gone: drop what was made
@@ -397,7 +386,7 @@ static void *work(void *arg)
             last = first + DS_RUN_BLOCK;
             if (last > o->draws || last < first)
                 last = o->draws;
-            if (sh->rows && !(rs = claim_rows(sh, b)))
+            if (sh->rows && !(rs = claim_rows(sh, b, t)))
                 goto done;
             for (uint64_t d = first; d < last; d++) {
                 const ds_outcome *out = ds_engine_draw(e, ps->seed, d);
@@ -407,15 +396,19 @@ static void *work(void *arg)
                         fail(sh, DS_ENOMEM, NULL, "out of memory for per-draw rows");
                         goto done;
                     }
-                    rs->len += format_rows(rs->buf + rs->len, cur, d, out);
+                    rs->len += ds_output_draws_format(sh->dw, rs->buf + rs->len, d, out);
                 }
             }
-            ds_stats_flush(scratch);
+            if (ds_stats_flush(scratch) != DS_OK) {
+                bad_block(sh, e, ps->seed, p, t, first, last);
+                held = 0;      /* the run fails: nothing of it is merged */
+                goto done;
+            }
             held++;
             atomic_fetch_add(&sh->done, last - first);
             if (rs)
                 publish_rows(sh, rs, b);
-            if (stopped(sh))
+            if (abandoned(sh, t))
                 goto done;
         }
     }
@@ -471,6 +464,7 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
         nthreads = (int)sh.ntasks;
     atomic_init(&sh.next_task, 0);
     atomic_init(&sh.done, 0);
+    atomic_init(&sh.bad_task, UINT64_MAX);
     pthread_mutex_init(&sh.mu, NULL);
     pthread_cond_init(&sh.cv, NULL);
 
@@ -479,14 +473,15 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
         goto nomem;
     if (single && o->draws_out) {
         sh.nrslots = (size_t)nthreads * SLOTS_PER_THREAD;
-        if (!(sh.rows = calloc(sh.nrslots, sizeof *sh.rows)))
+        if (!(sh.rows = calloc(sh.nrslots, sizeof *sh.rows)) ||
+            !(sh.dw = ds_output_draws_new(single, o->draws_out, o->draws_out_name)))
             goto nomem;
     }
     if (!(ws = calloc((size_t)nthreads, sizeof *ws)))
         goto nomem;
     for (int i = 0; i < nthreads; i++) {
         ws[i].sh = &sh;
-        ws[i].row_max = sh.rows ? row_bound(single) : 0;
+        ws[i].row_max = sh.dw ? ds_output_draws_max(sh.dw) : 0;
     }
 
     sh.running = nthreads;
@@ -523,6 +518,10 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
         rc = sh.failed;
         if (err)
             *err = sh.err;
+    } else if (atomic_load(&sh.bad_task) != UINT64_MAX) {
+        rc = sh.bad_err.code;
+        if (err)
+            *err = sh.bad_err;
     } else if (o->stop && *o->stop) {
         rc = ds_error_set(err, DS_EINTR, "interrupted");
     } else {
@@ -544,6 +543,7 @@ done:
         for (size_t i = 0; i < sh.nrslots; i++)
             free(sh.rows[i].buf);
     free(sh.rows);
+    ds_output_draws_free(sh.dw);
     pthread_mutex_destroy(&sh.mu);
     pthread_cond_destroy(&sh.cv);
     return rc;

@@ -7,6 +7,7 @@
 #include "scenario_priv.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,15 +80,28 @@ static void excerpt(const char *t, size_t n, size_t pos, char *b, size_t bsz)
  * A strict RFC 8259 syntax check done before cJSON sees the text: it gives
  * the exact place and reason of the first syntax error (cJSON's error
  * pointer is only approximate), enforces the DS_MAX_DEPTH nesting limit of
- * SPEC §3 without recursion, and rejects what cJSON tolerates (control
- * characters, leading zeros, trailing text).  cJSON then parses only text
- * that passed, nested at most DS_MAX_DEPTH deep.
+ * SPEC §3 without recursion, and rejects what cJSON tolerates or mangles:
+ * control characters, leading zeros, trailing text, strings that are not
+ * UTF-8 (RFC 8259 §8.1), lone surrogate escapes, numbers longer than cJSON
+ * reads, and "\u0000" (cJSON keeps strings NUL-terminated, so it would cut
+ * a key, id or name short).  Common mistakes (trailing or missing commas,
+ * single quotes, comments) get a message that names them.  cJSON then
+ * parses only text that passed, nested at most DS_MAX_DEPTH deep.
+ * Nothing here reads t[i] unless i < n: the text need not be NUL-terminated.
  */
 typedef struct jcheck {
     size_t pos;      /* offset of the first problem (n: at the end) */
-    char msg[96];    /* why */
+    char msg[192];   /* why */
     int deep;        /* 1 when the problem is the nesting limit */
 } jcheck;
+
+/* Longest number cJSON reads: it copies a number into a 64-byte buffer, so
+ * a longer one (valid JSON, e.g. 70 digits) would be cut and fail there. */
+#define JSON_NUMBER_MAX 63
+
+/* What JSON has instead of comments (SPEC §3: keys that begin with `_`). */
+#define NO_COMMENTS "comments are not allowed in JSON (write a comment as a " \
+                    "key starting with '_', e.g. \"_note\": \"...\")"
 
 static int jfail(jcheck *r, size_t pos, const char *msg)
 {
@@ -96,13 +110,29 @@ static int jfail(jcheck *r, size_t pos, const char *msg)
     return 0;
 }
 
-/* "unexpected character 'x'" (or the byte in hex when not printable). */
+/* 1 if a comment starts at t[i]: two slashes, a slash and a star, or '#'
+ * (as in YAML and shell scripts). */
+static int at_comment(const char *t, size_t n, size_t i)
+{
+    return i < n && (t[i] == '#' || (t[i] == '/' && i + 1 < n &&
+                                      (t[i + 1] == '/' || t[i + 1] == '*')));
+}
+
+/* "unexpected character 'x'" (or the byte in hex when not printable) and
+ * `what` was expected; at the end of the text "unexpected end of input".
+ * Comments and single quotes are named as such. */
 static int jfail_char(jcheck *r, const char *t, size_t n, size_t i,
                       const char *what)
 {
-    unsigned char c = (unsigned char)t[i];
+    unsigned char c;
     if (i >= n)
         return jfail(r, n, "unexpected end of input");
+    c = (unsigned char)t[i];
+    if (at_comment(t, n, i))
+        return jfail(r, i, NO_COMMENTS);
+    if (c == '\'')
+        return jfail(r, i, "single quote: JSON strings and keys are written "
+                           "in double quotes (\"...\")");
     r->pos = i;
     if (c >= 0x20 && c < 0x7f)
         snprintf(r->msg, sizeof r->msg, "unexpected character '%c'%s%s", c,
@@ -130,6 +160,73 @@ static int is_hex(char c)
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* The 4 hex digits at t[i..i+4) as a number; 0 when there are not 4. */
+static int hex4(const char *t, size_t n, size_t i, unsigned *v)
+{
+    *v = 0;
+    for (size_t h = i; h < i + 4; h++) {
+        if (h >= n || !is_hex(t[h]))
+            return 0;
+        *v = *v * 16 + (unsigned)(is_digit(t[h])          ? t[h] - '0'
+                                  : t[h] >= 'a' ? t[h] - 'a' + 10
+                                                : t[h] - 'A' + 10);
+    }
+    return 1;
+}
+
+/* Length of the well-formed UTF-8 sequence at t[k] (a byte >= 0x80), or 0
+ * with r filled, naming the problem (Unicode Table 3-7 / RFC 3629 §4). */
+static size_t check_utf8(const char *t, size_t n, size_t k, jcheck *r)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    unsigned char c = u[k], lo = 0x80, hi = 0xBF;
+    size_t len;
+    const char *why = NULL;
+
+    r->pos = k;
+    if (c < 0xC0)
+        why = "a continuation byte without a lead byte";
+    else if (c < 0xC2)
+        why = "an overlong encoding";
+    else if (c < 0xE0)
+        len = 2;
+    else if (c < 0xF0)
+        len = 3;
+    else if (c < 0xF5)
+        len = 4;
+    else if (c < 0xF8)
+        why = "a code point above U+10FFFF";
+    else
+        why = "a byte that never occurs in UTF-8";
+    if (why) {
+        snprintf(r->msg, sizeof r->msg, "invalid UTF-8 in a string: byte "
+                 "0x%02x is %s", c, why);
+        return 0;
+    }
+    if (c == 0xE0 || c == 0xF0)
+        lo = c == 0xE0 ? 0xA0 : 0x90;
+    else if (c == 0xED)
+        hi = 0x9F;
+    else if (c == 0xF4)
+        hi = 0x8F;
+    for (size_t j = 1; j < len; j++)
+        if (k + j >= n || (u[k + j] & 0xC0) != 0x80) {
+            snprintf(r->msg, sizeof r->msg, "invalid UTF-8 in a string: "
+                     "byte 0x%02x starts a %zu-byte sequence that is cut "
+                     "short", c, len);
+            return 0;
+        }
+    if (u[k + 1] < lo || u[k + 1] > hi) {
+        why = c == 0xED   ? "an encoded surrogate (U+D800-U+DFFF)"
+              : c == 0xF4 ? "a code point above U+10FFFF"
+                          : "an overlong encoding";
+        snprintf(r->msg, sizeof r->msg, "invalid UTF-8 in a string: bytes "
+                 "0x%02x 0x%02x start %s", c, u[k + 1], why);
+        return 0;
+    }
+    return len;
+}
+
 /* A string starting at t[*i] == '"'; on success *i is past its end. */
 static int check_string(const char *t, size_t n, size_t *i, jcheck *r)
 {
@@ -142,20 +239,51 @@ static int check_string(const char *t, size_t n, size_t *i, jcheck *r)
             break;
         if (c < 0x20)
             return jfail(r, k, "unescaped control character in a string");
+        if (c >= 0x80) {
+            size_t len = check_utf8(t, n, k, r);
+            if (!len)
+                return 0;
+            k += len;
+            continue;
+        }
         if (c == '\\') {
+            unsigned cp, lo;
             if (k + 1 >= n)
                 return jfail(r, n, "unexpected end of input in a string");
             char e = t[k + 1];
-            if (e == 'u') {
-                for (size_t h = 2; h < 6; h++)
-                    if (k + h >= n || !is_hex(t[k + h]))
-                        return jfail(r, k, "invalid \\u escape in a string");
-                k += 6;
+            if (e != 'u') {
+                if (!strchr("\"\\/bfnrt", e) || e == '\0')
+                    return jfail(r, k, "invalid escape in a string");
+                k += 2;
                 continue;
             }
-            if (!strchr("\"\\/bfnrt", e) || e == '\0')
-                return jfail(r, k, "invalid escape in a string");
-            k += 2;
+            if (!hex4(t, n, k + 2, &cp))
+                return jfail(r, k, "invalid \\u escape in a string");
+            if (cp == 0)
+                return jfail(r, k, "\\u0000 (a NUL character) is not allowed "
+                                   "in a string");
+            if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                r->pos = k;
+                snprintf(r->msg, sizeof r->msg, "lone surrogate escape "
+                         "\\u%.4s in a string: a low surrogate must follow a "
+                         "high one (\\uD800-\\uDBFF)", t + k + 2);
+                return 0;
+            }
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                /* UTF-16 pair (RFC 8259 §7): a low surrogate must follow. */
+                if (!(k + 7 < n && t[k + 6] == '\\' && t[k + 7] == 'u' &&
+                      hex4(t, n, k + 8, &lo) && lo >= 0xDC00 && lo <= 0xDFFF)) {
+                    r->pos = k;
+                    snprintf(r->msg, sizeof r->msg, "lone surrogate escape "
+                             "\\u%.4s in a string: a high surrogate must be "
+                             "followed by a low one (\\uDC00-\\uDFFF)",
+                             t + k + 2);
+                    return 0;
+                }
+                k += 12;
+                continue;
+            }
+            k += 6;
             continue;
         }
         k++;
@@ -164,7 +292,7 @@ static int check_string(const char *t, size_t n, size_t *i, jcheck *r)
     return 1;
 }
 
-/* A number (RFC 8259 grammar) starting at t[*i]. */
+/* A number (RFC 8259 grammar) starting at t[*i] (i < n). */
 static int check_number(const char *t, size_t n, size_t *i, jcheck *r)
 {
     size_t k = *i;
@@ -195,8 +323,17 @@ static int check_number(const char *t, size_t n, size_t *i, jcheck *r)
         while (k < n && is_digit(t[k]))
             k++;
     }
+    if (k - *i > JSON_NUMBER_MAX)
+        return jfail(r, *i, "number too long (at most 63 characters)");
     *i = k;
     return 1;
+}
+
+/* 1 if t[i] can start a JSON value (so a comma before it is missing). */
+static int starts_value(const char *t, size_t n, size_t i)
+{
+    return i < n && t[i] != '\0' &&
+           (strchr("\"{[-tfn", t[i]) || is_digit(t[i]));
 }
 
 /* Check that t[0..n) is one JSON value nested at most DS_MAX_DEPTH deep,
@@ -206,6 +343,7 @@ static int json_check(const char *t, size_t n, jcheck *r)
     enum { S_VALUE, S_KEY, S_AFTER } st = S_VALUE;
     char stack[DS_MAX_DEPTH];
     size_t depth = 0, i = 0;
+    size_t comma = SIZE_MAX; /* offset of the comma just read, if any */
     r->deep = 0;
     for (;;) {
         i = skip_ws(t, n, i);
@@ -213,6 +351,12 @@ static int json_check(const char *t, size_t n, jcheck *r)
             if (i >= n)
                 return jfail(r, n, "unexpected end of input");
             char c = t[i];
+            if (comma != SIZE_MAX && (c == ']' || c == ','))
+                return c == ']' ? jfail(r, comma, "trailing comma (JSON "
+                                                  "allows none before ']')")
+                                : jfail(r, i, "unexpected ',' (two commas "
+                                              "in a row)");
+            comma = SIZE_MAX;
             if (c == '{' || c == '[') {
                 if (depth == DS_MAX_DEPTH) {
                     r->deep = 1;
@@ -251,8 +395,21 @@ static int json_check(const char *t, size_t n, jcheck *r)
         } else if (st == S_KEY) {
             if (i >= n)
                 return jfail(r, n, "unexpected end of input");
-            if (t[i] != '"')
-                return jfail_char(r, t, n, i, "expected a string key");
+            if (comma != SIZE_MAX && (t[i] == '}' || t[i] == ','))
+                return t[i] == '}' ? jfail(r, comma, "trailing comma (JSON "
+                                                     "allows none before '}')")
+                                   : jfail(r, i, "unexpected ',' (two commas "
+                                                 "in a row)");
+            comma = SIZE_MAX;
+            if (t[i] != '"') {
+                unsigned char c = (unsigned char)t[i];
+                int word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                           c == '_' || c == '$';
+                return jfail_char(r, t, n, i,
+                                  word ? "expected a string key (keys are "
+                                         "written in double quotes)"
+                                       : "expected a string key");
+            }
             if (!check_string(t, n, &i, r))
                 return 0;
             i = skip_ws(t, n, i);
@@ -267,17 +424,26 @@ static int json_check(const char *t, size_t n, jcheck *r)
             if (i >= n)
                 return jfail(r, n, "unexpected end of input");
             if (t[i] == ',') {
-                i++;
+                comma = i++;
                 st = stack[depth - 1] == '{' ? S_KEY : S_VALUE;
             } else if (t[i] == close) {
                 depth--;
                 i++;
-            } else
+            } else if (close == '}')
                 return jfail_char(r, t, n, i,
-                                  close == '}' ? "expected ',' or '}'"
-                                               : "expected ',' or ']'");
+                                  t[i] == '"' ? "expected ',' or '}' (missing "
+                                                "comma between two members)"
+                                              : "expected ',' or '}'");
+            else
+                return jfail_char(r, t, n, i,
+                                  starts_value(t, n, i)
+                                      ? "expected ',' or ']' (missing comma "
+                                        "between two values)"
+                                      : "expected ',' or ']'");
         }
     }
+    if (at_comment(t, n, i))
+        return jfail(r, i, NO_COMMENTS);
     if (i < n)
         return jfail(r, i, "unexpected text after the JSON value");
     return 1;
@@ -379,16 +545,17 @@ ds_scenario *ds_scenario_parse(const char *file, const char *text, size_t len,
         syntax_error(rep, file, t, n, jc.pos, jc.msg);
         return NULL;
     }
-    /* The text is valid JSON at most DS_MAX_DEPTH deep.  cJSON can still
-     * fail on no memory or on what it cannot represent (a number longer than
-     * its 63-character buffer); its error pointer then tells where. */
+    /* The text is valid JSON at most DS_MAX_DEPTH deep, and json_check
+     * turned away what cJSON cannot represent (long numbers, "\u0000",
+     * lone surrogates), so cJSON can only fail on no memory; its error
+     * pointer then tells where. */
     root = cJSON_ParseWithLengthOpts(t, n, &end, 0);
     if (!root) {
         const char *ep = cJSON_GetErrorPtr();
         size_t pos = ep && ep >= t && ep <= t + n ? (size_t)(ep - t) : 0;
         excerpt(t, n, pos, near, sizeof near);
-        snprintf(msg, sizeof msg, "cannot parse the JSON near '%s' (number "
-                                  "too long, or out of memory)", near);
+        snprintf(msg, sizeof msg, "cannot parse the JSON near '%s' (out of "
+                                  "memory)", near);
         syntax_error(rep, file, t, n, pos, msg);
         return NULL;
     }
@@ -600,13 +767,10 @@ static int looks_positional(const char *s)
     return *s == '\0' || (*s == ']' && s[1] == '\0');
 }
 
-static void suggest_field(const ds_sfield *fields, const char *key, char *b,
-                          size_t n)
+/* " (did you mean 'x'?)" for key among names, or "", in b[n]. */
+static void suggest_hint(const char *key, const char *const *names, size_t k,
+                         char *b, size_t n)
 {
-    const char *names[32];
-    size_t k = 0;
-    for (; fields && fields->name && k < 32; fields++)
-        names[k++] = fields->name;
     const char *sg = ds_scn_suggest(key, names, k);
     if (sg)
         snprintf(b, n, " (did you mean '%s'?)", sg);
@@ -614,11 +778,21 @@ static void suggest_field(const ds_sfield *fields, const char *key, char *b,
         b[0] = '\0';
 }
 
+static void suggest_field(const ds_fmt_field *fields, const char *key, char *b,
+                          size_t n)
+{
+    const char *names[32];
+    size_t k = 0;
+    for (; fields && fields->name && k < 32; fields++)
+        names[k++] = fields->name;
+    suggest_hint(key, names, k, b, n);
+}
+
 int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
                     ds_report *rep)
 {
     enum { M_OBJ, M_LIST, M_MAP, M_DIST } mode = M_OBJ;
-    const ds_sfield *fields = ds_scn_top, *fld = NULL;
+    const ds_fmt_field *fields = ds_fmt_top, *fld = NULL;
     cJSON *cur = s->root, *v = NULL;
     cJSON *made = NULL, *made_in = NULL; /* first object created on the way */
     const cJSON *val = NULL;             /* the new value, once placed */
@@ -652,20 +826,17 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
         }
         switch (mode) {
         case M_OBJ: {
-            const ds_sfield *f = ds_scn_field(fields, part);
+            const ds_fmt_field *f = ds_fmt_find(fields, part);
             cJSON *child;
             if (!f) {
                 suggest_field(fields, part, hint, sizeof hint);
                 set_error(s, rep, path, "unknown key '%.80s'%s", part, hint);
                 goto fail;
             }
-            if (last) {
-                rc = put(cur, part, v);
-                v = NULL;
-                goto done;
-            }
+            if (last)
+                break;
             child = cJSON_GetObjectItemCaseSensitive(cur, part);
-            if (!child && (f->kind == DS_SK_OBJECT || f->kind == DS_SK_MAP)) {
+            if (!child && (f->kind == DS_FMT_OBJECT || f->kind == DS_FMT_MAP)) {
                 /* An optional parent object the spec defines is created. */
                 child = cJSON_CreateObject();
                 if (!child || !cJSON_AddItemToObject(cur, part, child)) {
@@ -678,14 +849,14 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
                     made_in = cur;
                 }
             }
-            if (f->kind == DS_SK_VALUE) {
+            if (ds_fmt_is_plain(f->kind)) {
                 set_error(s, rep, path, "unknown key '%.*s' ('%.*s' is a "
                                         "plain value)",
                           part_len(next), next, (int)plen, path);
                 goto fail;
             }
             if (!child) {
-                if (f->kind == DS_SK_LIST)
+                if (f->kind == DS_FMT_LIST)
                     set_error(s, rep, path, "unknown %s '%.*s'", f->noun,
                               part_len(next), next);
                 else
@@ -695,27 +866,27 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
                               (int)plen, path);
                 goto fail;
             }
-            if (f->kind == DS_SK_DIST && cJSON_IsNumber(child)) {
+            if (f->kind == DS_FMT_DIST && cJSON_IsNumber(child)) {
                 set_error(s, rep, path,
                           "'%.*s' is a plain number, not a dist object: set "
                           "the whole value",
                           (int)plen, path);
                 goto fail;
             }
-            if ((f->kind == DS_SK_LIST && !cJSON_IsArray(child)) ||
-                (f->kind != DS_SK_LIST && !cJSON_IsObject(child))) {
+            if ((f->kind == DS_FMT_LIST && !cJSON_IsArray(child)) ||
+                (f->kind != DS_FMT_LIST && !cJSON_IsObject(child))) {
                 set_error(s, rep, path, "'%.*s' is not %s", (int)plen, path,
-                          f->kind == DS_SK_LIST ? "an array" : "an object");
+                          f->kind == DS_FMT_LIST ? "an array" : "an object");
                 goto fail;
             }
             cur = child;
             fld = f;
             fields = f->sub;
-            mode = f->kind == DS_SK_LIST ? M_LIST
-                   : f->kind == DS_SK_MAP ? M_MAP
-                   : f->kind == DS_SK_DIST ? M_DIST
-                                           : M_OBJ;
-            break;
+            mode = f->kind == DS_FMT_LIST ? M_LIST
+                   : f->kind == DS_FMT_MAP ? M_MAP
+                   : f->kind == DS_FMT_DIST ? M_DIST
+                                            : M_OBJ;
+            continue;
         }
         case M_LIST: {
             cJSON *e = NULL;
@@ -745,22 +916,19 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
             }
             cur = e;
             mode = M_OBJ;
-            break;
+            continue;
         }
         case M_MAP: {
             cJSON *child;
-            if (last) {
-                rc = put(cur, part, v);
-                v = NULL;
-                goto done;
-            }
+            if (last)
+                break;
             child = cJSON_GetObjectItemCaseSensitive(cur, part);
             if (!child) {
                 set_error(s, rep, path, "unknown key '%.80s'", part);
                 goto fail;
             }
-            if (fld->elem != DS_SK_DIST || !cJSON_IsObject(child)) {
-                if (fld->elem == DS_SK_DIST && cJSON_IsNumber(child))
+            if (fld->elem != DS_FMT_DIST || !cJSON_IsObject(child)) {
+                if (fld->elem == DS_FMT_DIST && cJSON_IsNumber(child))
                     set_error(s, rep, path,
                               "'%.*s' is a plain number, not a dist object: "
                               "set the whole value",
@@ -773,43 +941,41 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
             }
             cur = child;
             mode = M_DIST;
-            break;
+            continue;
         }
         case M_DIST: {
             const cJSON *kind = cJSON_GetObjectItemCaseSensitive(cur, "dist");
-            const char *const *params =
-                cJSON_IsString(kind) ? ds_scn_dist_params(kind->valuestring)
-                                     : NULL;
+            const ds_fmt_dist *dk = cJSON_IsString(kind)
+                                        ? ds_fmt_dist_find(kind->valuestring)
+                                        : NULL;
             int ok = strcmp(part, "dist") == 0;
             size_t np = 0;
             const char *names[8];
             names[np++] = "dist";
-            for (size_t i = 0; params && params[i] && np < 8; i++) {
-                names[np++] = params[i];
-                ok |= strcmp(part, params[i]) == 0;
+            for (size_t i = 0; dk && dk->params[i].name && np < 8; i++) {
+                names[np++] = dk->params[i].name;
+                ok |= strcmp(part, dk->params[i].name) == 0;
             }
-            if (!params)
+            if (!dk)
                 ok = 1; /* an unknown kind: build reports it */
             if (!ok) {
-                const char *sg = ds_scn_suggest(part, names, np);
-                if (sg)
-                    snprintf(hint, sizeof hint, " (did you mean '%s'?)", sg);
-                else
-                    hint[0] = '\0';
+                suggest_hint(part, names, np, hint, sizeof hint);
                 set_error(s, rep, path, "unknown key '%.80s'%s", part, hint);
                 goto fail;
             }
-            if (last) {
-                rc = put(cur, part, v);
-                v = NULL;
-                goto done;
-            }
+            if (last)
+                break;
             set_error(s, rep, path, "unknown key '%.*s' ('%.*s' is a plain "
                                     "value)",
                       part_len(next), next, (int)plen, path);
             goto fail;
         }
         }
+        /* The last part names a key of an object, a map or a dist: the
+         * value goes there (replacing the first entry of that key). */
+        rc = put(cur, part, v);
+        v = NULL;
+        goto done;
     }
 done:
     if (rc == DS_ENOMEM)

@@ -1,8 +1,9 @@
 /*
- * scenario_priv.h - what sim/scenario.c (parse, --set, copy) and
- * sim/scenario_build.c (validation, model building) share: the parsed
- * document, the SPEC §3 key schema and the SPEC §4 path builder.
- * Private to those two files (the only ones that include cJSON.h).
+ * scenario_priv.h - what the files of the scenario module share:
+ * scenario.c (parse, --set, copy), scenario_check.c (the generic check
+ * against the format table) and scenario_build.c (the rules rows name,
+ * model building).  The keys themselves are the table of format.h.
+ * Private to these files (the only ones that include cJSON.h).
  */
 #ifndef DEALSIM_SCENARIO_PRIV_H
 #define DEALSIM_SCENARIO_PRIV_H
@@ -10,6 +11,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "dealsim/scenario.h"
+#include "format.h"
 
 struct ds_scenario {
     char *file;      /* name used in messages (owned) */
@@ -18,36 +20,10 @@ struct ds_scenario {
                         build fails while this is non-zero (SPEC §4) */
 };
 
-/* What stands at a key of the SPEC §3 schema. */
-typedef enum ds_skind {
-    DS_SK_VALUE = 0, /* a plain value (number, string, bool or an array of them) */
-    DS_SK_DIST,      /* a dist (SPEC §2): a number or a dist object */
-    DS_SK_OBJECT,    /* an object with the fields `sub` */
-    DS_SK_LIST,      /* an array of objects with the fields `sub`, named by id */
-    DS_SK_MAP        /* an object whose keys are ids; values of kind `elem` */
-} ds_skind;
-
-typedef struct ds_sfield {
-    const char *name;
-    ds_skind kind;
-    const struct ds_sfield *sub; /* OBJECT and LIST: fields, NULL-terminated */
-    const char *noun;            /* LIST: one element ("item"); else NULL */
-    ds_skind elem;               /* MAP: kind of the values */
-} ds_sfield;
-
-/* The top-level fields of a scenario (SPEC §3), NULL-name terminated. */
-extern const ds_sfield ds_scn_top[];
-
-/* Find a field by name in a NULL-terminated table, or NULL. */
-const ds_sfield *ds_scn_field(const ds_sfield *fields, const char *name);
-
-/* The closest name in `names` (n of them) to `key` when it is close enough
- * to be a likely typo, else NULL. */
+/* The closest name in `names` (n of them; NULL entries are skipped) to
+ * `key` when it is close enough to be a likely typo, else NULL.  Of two
+ * equally close names, the earlier. */
 const char *ds_scn_suggest(const char *key, const char *const *names, size_t n);
-
-/* The parameter names a dist object of kind `dist` may have besides "dist"
- * (NULL-terminated), or NULL when `dist` names no kind of SPEC §2. */
-const char *const *ds_scn_dist_params(const char *dist);
 
 /* 1 if s matches [A-Za-z][A-Za-z0-9_]* (SPEC §1), else 0. */
 int ds_scn_id_ok(const char *s);
@@ -72,5 +48,78 @@ void ds_scn_path_pop(ds_scn_path *p, size_t old);
 
 /* Name of a JSON value's type for messages ("string", "object", ...). */
 const char *ds_scn_type(const cJSON *v);
+
+/* ------------------- checking against the format table (scenario_check.c) */
+
+/* Most keys in one object of the format (ds_fmt_top has the most). */
+#define DS_SCN_MAX_KEYS 32
+
+/* The ids of a list, sorted, for lookup: each with its element's index. */
+typedef struct ds_scn_ident {
+    const char *id;  /* borrowed from the model */
+    size_t idx;
+} ds_scn_ident;
+typedef struct ds_scn_idset {
+    ds_scn_ident *v; /* owned */
+    size_t n;
+} ds_scn_idset;
+
+/* One check of a document, building a model. */
+typedef struct ds_scn_ctx {
+    const char *file;       /* for messages */
+    ds_report *rep;         /* where problems go */
+    ds_scn_path path;       /* of the value being checked */
+    size_t n_err;           /* problems reported */
+    int nomem;              /* an allocation failed (not reported yet) */
+    ds_model *m;            /* the model being built (the caller's) */
+    const cJSON *root;      /* the document */
+    ds_scn_idset ids[DS_SCN_MAX_KEYS];     /* of ds_fmt_top[k], once checked */
+    unsigned char walked[DS_SCN_MAX_KEYS]; /* ds_fmt_top[k] checked */
+    int decider_seen;       /* DS_FMT_RULE_DECIDER: a decider was seen, */
+    const char *decider_id; /* with this id */
+} ds_scn_ctx;
+
+/* Check c->root against every row of ds_fmt_top (in row order, but a list
+ * other keys refer to before the first key that refers to it): store each
+ * value or default where its row says in c->m, report every problem, and
+ * apply the rules rows name (ds_scn_rule_after, ds_scn_rule_elem). */
+void ds_scn_check(ds_scn_ctx *c);
+
+/* Free what ds_scn_check keeps (the id sets).  Can't fail. */
+void ds_scn_check_done(ds_scn_ctx *c);
+
+/* Check the key f of obj (NULL when obj itself is absent) and store it in
+ * base.  Returns 1 when given (and, for a plain value or dist, valid), 0
+ * when absent, -1 when a problem with it was reported. */
+int ds_scn_walk_field(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+                      void *base);
+
+/* Prepare every dist of a checked model.  DS_OK or DS_ENOMEM. */
+int ds_scn_prepare(ds_model *m);
+
+/* Report a problem as "FILE: error: PATH: MESSAGE" at c->path. */
+void ds_scn_err(ds_scn_ctx *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* strdup and calloc (of at least one byte) that set c->nomem on failure. */
+char *ds_scn_strdup(ds_scn_ctx *c, const char *s);
+void *ds_scn_calloc(ds_scn_ctx *c, size_t n, size_t size);
+
+/* x the shortest way that reads back the same ("0.1", "inf"), in b[n]. */
+const char *ds_scn_num(char *b, size_t n, double x);
+
+/* ------------------------------------ rules of rows (scenario_build.c) */
+
+/* The rule of row f (f->rule), after the key was checked: status as
+ * ds_scn_walk_field returns it. */
+void ds_scn_rule_after(ds_scn_ctx *c, const ds_fmt_field *f, void *base,
+                       int status);
+
+/* The rule of list `list` for one element (an object), after its keys. */
+void ds_scn_rule_elem(ds_scn_ctx *c, const ds_fmt_field *list, void *elem,
+                      const cJSON *e);
 
 #endif /* DEALSIM_SCENARIO_PRIV_H */

@@ -2,10 +2,18 @@
  * stats.c - the §6 summary, accumulated exactly and mergeably (SPEC §6, §7).
  *
  * Per draw, ds_stats_add adds to plain double partial sums (in draw order),
- * exact integer counts and two quantile histograms per strategy.  At the end
- * of each block ds_stats_flush folds the partials into exact superaccumulator
- * totals (xsum.h), so totals do not depend on which thread or process ran a
- * block, nor on merge order.  Memory is fixed at ds_stats_new.
+ * exact integer counts, the block's min and max of every value and two
+ * quantile histograms per strategy.  At the end of each block ds_stats_flush
+ * checks the block (finite, within +-DS_OUTCOME_MAX) and folds the partials
+ * into exact superaccumulator totals (xsum.h), so totals do not depend on
+ * which thread or process ran a block, nor on merge order.  Memory is fixed
+ * at ds_stats_new.
+ *
+ * Why the min and max: a block's partial sum of a constant c is not n c
+ * (0.1 added 4096 times is not 409.6), so the exact total of the partials,
+ * over n, is c only to within a few ulps, and S2 - S1^2/n of a constant is
+ * a rounding residue, not 0.  A value whose exact min equals its exact max
+ * took one value in every draw: its mean is that value and its SE is 0.
  */
 #include "dealsim/stats.h"
 #include "dealsim/error.h"
@@ -43,18 +51,46 @@ enum {
 /* Histograms per strategy. */
 enum { HIST_DEFICIT, HIST_BENEFIT, N_HIST };
 
+/* Where each quantity is kept: its plain sum, the shifted sums of its SE
+ * (-1: none) and its histogram (-1: none).  A per-third-party quantity has
+ * n_third consecutive sums from `sum`.  Values with a min and max are
+ * numbered as the quantities, the per-party ones last (index DS_Q_... + q). */
+static const struct {
+    int sum, se1, se2, hist;
+} where[DS_N_QUANTITIES] = {
+    [DS_Q_TARIFF] = {SUM_TARIFF, -1, -1, -1},
+    [DS_Q_DEFICIT] = {SUM_DEFICIT, SUM_DEF1, SUM_DEF2, HIST_DEFICIT},
+    [DS_Q_DEFICIT_CHANGE] = {SUM_DCHANGE, -1, -1, -1},
+    [DS_Q_BENEFIT] = {SUM_BENEFIT, SUM_BENEFIT, SUM_BEN2, HIST_BENEFIT},
+    [DS_Q_CONCESSION_COST] = {SUM_CONCESSION, -1, -1, -1},
+    [DS_Q_RETALIATION_COST] = {SUM_RETCOST, -1, -1, -1},
+};
+
 struct ds_stats {
     const ds_model *m;
     size_t ns, nq, na;     /* strategies, third parties, actors */
     size_t nsum, ncnt;     /* doubles and counts per strategy */
+    size_t nval;           /* values with a min and max per strategy */
     double shift;          /* D-bar, SPEC §5.2 */
     uint64_t draws;        /* all draws added */
     uint64_t pending;      /* draws added since the last flush */
     double *part;          /* [ns * nsum] block partial sums */
     ds_xsum *tot;          /* [ns * nsum] exact totals of flushed blocks */
+    double *lo, *hi;       /* [ns * nval] the block's min and max of each
+                              value (+inf, -inf when empty) */
+    double *tlo, *thi;     /* [ns * nval] the same over flushed blocks */
     uint64_t *cnt;         /* [ns * ncnt] */
     ds_qhist *hist;        /* [ns * N_HIST] */
 };
+
+/* Extremes of no value: min +inf, max -inf. */
+static void empty_extremes(double *lo, double *hi, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        lo[i] = INFINITY;
+        hi[i] = -INFINITY;
+    }
+}
 
 ds_stats *ds_stats_new(const ds_model *m)
 {
@@ -69,6 +105,7 @@ ds_stats *ds_stats_new(const ds_model *m)
     s->na = m->n_actors;
     s->nsum = SUM_RETCOST + s->nq;
     s->ncnt = CNT_RET + s->nq + 2 * s->na;
+    s->nval = DS_Q_RETALIATION_COST + s->nq;
     s->shift = m->baseline_mean;
     cells = s->ns * s->nsum;
     /* + 1: calloc(0) may return NULL, and a model has >= 1 strategy anyway. */
@@ -76,12 +113,18 @@ ds_stats *ds_stats_new(const ds_model *m)
     s->tot = calloc(cells + 1, sizeof *s->tot);
     s->cnt = calloc(s->ns * s->ncnt + 1, sizeof *s->cnt);
     s->hist = calloc(s->ns * N_HIST + 1, sizeof *s->hist);
-    if (!s->part || !s->tot || !s->cnt || !s->hist)
+    s->lo = calloc(4 * s->ns * s->nval + 1, sizeof *s->lo);
+    if (!s->part || !s->tot || !s->cnt || !s->hist || !s->lo)
         goto fail;
+    s->hi = s->lo + s->ns * s->nval;
+    s->tlo = s->hi + s->ns * s->nval;
+    s->thi = s->tlo + s->ns * s->nval;
     for (size_t i = 0; i < cells; i++)
         ds_xsum_init(&s->tot[i]);
     for (size_t i = 0; i < s->ns * N_HIST; i++)
         ds_qhist_init(&s->hist[i]);
+    empty_extremes(s->lo, s->hi, s->ns * s->nval);
+    empty_extremes(s->tlo, s->thi, s->ns * s->nval);
     return s;
 fail:
     ds_stats_free(s);
@@ -96,6 +139,7 @@ void ds_stats_free(ds_stats *s)
     free(s->tot);
     free(s->cnt);
     free(s->hist);
+    free(s->lo);
     free(s);
 }
 
@@ -109,6 +153,8 @@ void ds_stats_reset(ds_stats *s)
     memset(s->cnt, 0, s->ns * s->ncnt * sizeof *s->cnt);
     for (size_t i = 0; i < s->ns * N_HIST; i++)
         ds_qhist_reset(&s->hist[i]);
+    empty_extremes(s->lo, s->hi, s->ns * s->nval);
+    empty_extremes(s->tlo, s->thi, s->ns * s->nval);
     s->draws = 0;
     s->pending = 0;
 }
@@ -123,6 +169,15 @@ int ds_stats_rebind(ds_stats *s, const ds_model *m)
     return DS_OK;
 }
 
+/* lo[i] = min(lo[i], x), hi[i] = max(hi[i], x): branch-free (minsd/maxsd).
+ * A NaN leaves both as they are; it reaches the block's sums instead. */
+#define EXTREMES(lo, hi, i, x)                  \
+    do {                                        \
+        double x_ = (x);                        \
+        (lo)[i] = x_ < (lo)[i] ? x_ : (lo)[i];  \
+        (hi)[i] = x_ > (hi)[i] ? x_ : (hi)[i];  \
+    } while (0)
+
 /* The hot path: once per draw with every strategy.  No allocation, no
  * division, no indirect call. */
 void ds_stats_add(ds_stats *s, const ds_outcome *out)
@@ -133,11 +188,17 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
     for (size_t k = 0; k < s->ns; k++) {
         const ds_outcome *o = &out[k];
         double *p = s->part + k * s->nsum;
+        double *lo = s->lo + k * s->nval, *hi = s->hi + k * s->nval;
         uint64_t *n = s->cnt + k * s->ncnt;
         uint64_t *ev = n + CNT_RET + nq, *ap = ev + na;
         ds_qhist *h = s->hist + k * N_HIST;
         double dc = o->deficit - c, b = o->benefit;
 
+        EXTREMES(lo, hi, DS_Q_TARIFF, o->tariff);
+        EXTREMES(lo, hi, DS_Q_DEFICIT, o->deficit);
+        EXTREMES(lo, hi, DS_Q_DEFICIT_CHANGE, o->deficit_change);
+        EXTREMES(lo, hi, DS_Q_BENEFIT, b);
+        EXTREMES(lo, hi, DS_Q_CONCESSION_COST, o->concession_cost);
         p[SUM_TARIFF] += o->tariff;
         p[SUM_DEFICIT] += o->deficit;
         p[SUM_DEF1] += dc;
@@ -153,6 +214,7 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
         for (size_t q = 0; q < nq; q++) {
             n[CNT_RET + q] += o->retaliates[q] != 0;
             p[SUM_RETCOST + q] += o->retaliation_cost[q];
+            EXTREMES(lo, hi, DS_Q_RETALIATION_COST + q, o->retaliation_cost[q]);
         }
         for (size_t a = 0; a < na; a++) {
             ev[a] += o->evaluations[a];
@@ -165,17 +227,30 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
     s->pending++;
 }
 
-void ds_stats_flush(ds_stats *s)
+int ds_stats_flush(ds_stats *s)
 {
-    size_t cells = s->ns * s->nsum;
+    size_t cells = s->ns * s->nsum, nv = s->ns * s->nval;
+    int ok = 1;
 
     if (!s->pending)
-        return;
+        return DS_OK;
+    /* A NaN or an infinity makes its sum non-finite; a finite value beyond
+     * the bound shows in the extremes (which a NaN does not touch). */
     for (size_t i = 0; i < cells; i++) {
+        ok &= isfinite(s->part[i]) != 0;
         ds_xsum_add(&s->tot[i], s->part[i]);
         s->part[i] = 0.0;
     }
+    for (size_t i = 0; i < nv; i++) {
+        ok &= s->lo[i] >= -DS_OUTCOME_MAX && s->hi[i] <= DS_OUTCOME_MAX;
+        if (s->lo[i] < s->tlo[i])
+            s->tlo[i] = s->lo[i];
+        if (s->hi[i] > s->thi[i])
+            s->thi[i] = s->hi[i];
+    }
+    empty_extremes(s->lo, s->hi, nv);
     s->pending = 0;
+    return ok ? DS_OK : DS_ERANGE;
 }
 
 /* Both must be flushed (unflushed partial sums would be lost or, folded
@@ -192,6 +267,12 @@ int ds_stats_merge(ds_stats *dst, const ds_stats *src)
         dst->cnt[i] += src->cnt[i];
     for (size_t i = 0; i < dst->ns * N_HIST; i++)
         ds_qhist_merge(&dst->hist[i], &src->hist[i]);
+    for (size_t i = 0; i < dst->ns * dst->nval; i++) {
+        if (src->tlo[i] < dst->tlo[i])
+            dst->tlo[i] = src->tlo[i];
+        if (src->thi[i] > dst->thi[i])
+            dst->thi[i] = src->thi[i];
+    }
     dst->draws += src->draws;
     return DS_OK;
 }
@@ -233,44 +314,109 @@ static double ratio(uint64_t a, uint64_t b)
     return b ? (double)a / (double)b : NAN;
 }
 
-/* Quantile probabilities of the §6 columns _p05, _p50, _p95. */
-#define P05 0.05
-#define P50 0.50
-#define P95 0.95
+int ds_quantity_per_third(ds_quantity q)
+{
+    return q == DS_Q_RETALIATION_COST;
+}
 
-void ds_stats_summary(const ds_stats *s, size_t k, ds_summary *row)
+int ds_count_per_third(ds_count c)
+{
+    return c == DS_C_RETALIATIONS;
+}
+
+int ds_count_per_actor(ds_count c)
+{
+    return c == DS_C_EVALUATIONS || c == DS_C_APPROVALS;
+}
+
+int ds_stats_supports(const ds_stat *st)
+{
+    switch (st->kind) {
+    case DS_STAT_DRAWS:
+        return 1;
+    case DS_STAT_MEAN:
+        return (unsigned)st->q < DS_N_QUANTITIES;
+    case DS_STAT_SE:
+        return (unsigned)st->q < DS_N_QUANTITIES && where[st->q].se1 >= 0;
+    case DS_STAT_QUANTILE:
+        return (unsigned)st->q < DS_N_QUANTITIES && where[st->q].hist >= 0 &&
+               st->p >= 0.0 && st->p <= 1.0;
+    case DS_STAT_SHARE:
+    case DS_STAT_SHARE_SE:
+        return (unsigned)st->c < DS_N_COUNTS;
+    case DS_STAT_RATIO:
+        return (unsigned)st->c < DS_N_COUNTS && (unsigned)st->per < DS_N_COUNTS &&
+               ds_count_per_third(st->c) == ds_count_per_third(st->per) &&
+               ds_count_per_actor(st->c) == ds_count_per_actor(st->per);
+    }
+    return 0;
+}
+
+/* Count c (index: its third party or actor) of the counts row n, or NULL
+ * when the index is out of range. */
+static const uint64_t *count_of(const ds_stats *s, const uint64_t *n, ds_count c,
+                                size_t index)
+{
+    switch (c) {
+    case DS_C_DEALS:
+        return &n[CNT_DEALS];
+    case DS_C_ROUNDS:
+        return &n[CNT_ROUNDS];
+    case DS_C_RETALIATIONS:
+        return index < s->nq ? &n[CNT_RET + index] : NULL;
+    case DS_C_EVALUATIONS:
+        return index < s->na ? &n[CNT_RET + s->nq + index] : NULL;
+    case DS_C_APPROVALS:
+        return index < s->na ? &n[CNT_RET + s->nq + s->na + index] : NULL;
+    case DS_N_COUNTS:
+        break;
+    }
+    return NULL;
+}
+
+double ds_stats_value(const ds_stats *s, size_t k, const ds_stat *st, size_t index)
 {
     const ds_xsum *t = s->tot + k * s->nsum;
-    const uint64_t *c = s->cnt + k * s->ncnt;
-    const uint64_t *ev = c + CNT_RET + s->nq, *ap = ev + s->na;
-    const ds_qhist *hd = s->hist + k * N_HIST + HIST_DEFICIT;
-    const ds_qhist *hb = s->hist + k * N_HIST + HIST_BENEFIT;
-    const uint64_t n = s->draws;
+    const uint64_t *n = s->cnt + k * s->ncnt, draws = s->draws;
+    const uint64_t *a, *b;
+    size_t off, v;
     double p;
 
-    row->draws = n;
-    /* SPEC §6: p_deal_se = sqrt(p (1 - p) / n), 0 when n = 1. */
-    p = ratio(c[CNT_DEALS], n);
-    row->p_deal = p;
-    row->p_deal_se = n == 0 ? NAN : n == 1 ? 0.0 : sqrt(p * (1.0 - p) / (double)n);
-    row->round_mean = ratio(c[CNT_ROUNDS], c[CNT_DEALS]);
-    row->tariff_mean = mean_of(&t[SUM_TARIFF], n);
-    row->deficit_mean = mean_of(&t[SUM_DEFICIT], n);
-    row->deficit_se = mean_se(&t[SUM_DEF1], &t[SUM_DEF2], n);
-    row->deficit_p05 = ds_qhist_quantile(hd, P05);
-    row->deficit_p50 = ds_qhist_quantile(hd, P50);
-    row->deficit_p95 = ds_qhist_quantile(hd, P95);
-    row->deficit_change_mean = mean_of(&t[SUM_DCHANGE], n);
-    row->benefit_mean = mean_of(&t[SUM_BENEFIT], n);
-    row->benefit_se = mean_se(&t[SUM_BENEFIT], &t[SUM_BEN2], n);
-    row->benefit_p05 = ds_qhist_quantile(hb, P05);
-    row->benefit_p50 = ds_qhist_quantile(hb, P50);
-    row->benefit_p95 = ds_qhist_quantile(hb, P95);
-    row->concession_cost_mean = mean_of(&t[SUM_CONCESSION], n);
-    for (size_t q = 0; q < s->nq; q++) {
-        row->p_retaliation[q] = ratio(c[CNT_RET + q], n);
-        row->retaliation_cost_mean[q] = mean_of(&t[SUM_RETCOST + q], n);
+    if (k >= s->ns || !ds_stats_supports(st))
+        return NAN;
+    switch (st->kind) {
+    case DS_STAT_DRAWS:
+        return (double)draws;
+    case DS_STAT_SHARE:
+    case DS_STAT_SHARE_SE:
+        if (!(a = count_of(s, n, st->c, index)))
+            return NAN;
+        p = ratio(*a, draws);
+        if (st->kind == DS_STAT_SHARE)
+            return p;
+        /* SPEC §6: p_deal_se = sqrt(p (1 - p) / n), 0 when n = 1. */
+        return draws == 0 ? NAN : draws == 1 ? 0.0 : sqrt(p * (1.0 - p) / (double)draws);
+    case DS_STAT_RATIO:
+        if (!(a = count_of(s, n, st->c, index)) || !(b = count_of(s, n, st->per, index)))
+            return NAN;
+        return ratio(*a, *b);
+    case DS_STAT_MEAN:
+    case DS_STAT_SE:
+    case DS_STAT_QUANTILE:
+        break;
     }
-    for (size_t a = 0; a < s->na; a++)
-        row->approve[a] = ratio(ap[a], ev[a]);
+    off = 0;
+    if (ds_quantity_per_third(st->q)) {
+        if (index >= s->nq)
+            return NAN;
+        off = index;
+    }
+    v = k * s->nval + (size_t)st->q + off;
+    if (st->kind == DS_STAT_QUANTILE)
+        return ds_qhist_quantile(&s->hist[k * N_HIST + (size_t)where[st->q].hist], st->p);
+    if (s->tlo[v] == s->thi[v])           /* one value in every draw */
+        return st->kind == DS_STAT_MEAN ? s->tlo[v] + 0.0 /* -0 -> 0 */ : 0.0;
+    if (st->kind == DS_STAT_MEAN)
+        return mean_of(&t[(size_t)where[st->q].sum + off], draws);
+    return mean_se(&t[where[st->q].se1], &t[where[st->q].se2], draws);
 }

@@ -4,13 +4,16 @@
  */
 #include "dealsim/sweep.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dealsim/csv.h"
 #include "dealsim/output.h"
+#include "format.h"
 
 /* Models built while validating are kept for the run, up to this many bytes
  * in all (an estimate from the model's counts), so a sweep of many small
@@ -31,9 +34,7 @@ struct ds_sweep {
 int ds_sweep_is_integer(const char *path, void *ctx)
 {
     (void)ctx;
-    return strcmp(path, "dealsim") == 0 || strcmp(path, "protocol.rounds") == 0 ||
-           strcmp(path, "simulation.draws") == 0 ||
-           strcmp(path, "simulation.seed") == 0;
+    return ds_fmt_path_is_integer(path);
 }
 
 /* Point i's scenario: a copy of the base with the point's overrides. */
@@ -329,11 +330,11 @@ static int job_done(void *ctx, size_t p, const ds_model *m, const ds_stats *st,
         }
         fputc(',', f);
         if (ds_output_csv_cells(m, st, k, f) != DS_OK)
-            return ds_error_set(err, DS_ENOMEM, "out of memory");
+            break;
         fputc('\n', f);
     }
     if (ferror(f))
-        return ds_error_set(err, DS_EIO, "writing the sweep output failed");
+        return ds_error_set(err, DS_EIO, "%s", strerror(errno ? errno : EIO));
     return DS_OK;
 }
 

@@ -469,3 +469,143 @@ Test(compare, write_failure)
     cr_assert(strstr(e.msg, "error: cannot write the comparison") == e.msg, "%s", e.msg);
     fclose(f);
 }
+
+/* A write error names the output (when given) and the system's reason,
+ * taken at the failing call: it used to say "Success", the errno of a
+ * later, successful call. */
+Test(compare, write_failure_names_file_and_reason)
+{
+    ds_csv *a = NULL, *b = NULL;
+    ds_error e;
+    for (int table = 0; table <= 1; table++)
+        for (int buffered = 0; buffered <= 1; buffered++) {
+            ds_compare_opts o;
+            FILE *f = fopen("/dev/full", "w");
+            cr_assert_not_null(f);
+            if (!buffered)
+                setvbuf(f, NULL, _IONBF, 0);
+            ds_compare_opts_init(&o);
+            o.table = table;
+            cr_assert_eq(ds_csv_read(DATA "summary_a.csv", &a, &e), DS_OK);
+            cr_assert_eq(ds_csv_read(DATA "summary_b.csv", &b, &e), DS_OK);
+            cr_assert_eq(ds_compare_write(a, b, &o, f, "out.csv", &e), DS_EIO);
+            cr_assert_str_eq(e.msg, "out.csv: error: cannot write: No space left on device");
+            cr_assert_eq(ds_compare_tables(a, b, &o, f, &e), DS_EIO);
+            cr_assert_str_eq(e.msg, "error: cannot write the comparison: No space left on "
+                                    "device");
+            ds_csv_free(a);
+            ds_csv_free(b);
+            fclose(f);
+        }
+}
+
+/* Run compare as a table; returns the text (caller frees). */
+static char *run_table(const char *a, const char *b, ds_compare_opts *o)
+{
+    ds_error e;
+    int rc;
+    char *out;
+    o->table = 1;
+    out = run(a, b, o, &rc, &e);
+    cr_assert_eq(rc, DS_OK, "%s", e.msg);
+    return out;
+}
+
+/* The non-empty lines of text (at most 64), split in place. */
+static size_t split_lines(char *text, char **line)
+{
+    size_t n = 0;
+    for (char *p = strtok(text, "\n"); p && n < 64; p = strtok(NULL, "\n"))
+        line[n++] = p;
+    return n;
+}
+
+/* The table (SPEC §10): largest |z| first, then the rows without a z in
+ * file order; numbers to 4 digits; the units of the metrics shown. */
+Test(compare, table_largest_z_first)
+{
+    ds_compare_opts o;
+    char *t, *line[64];
+    size_t n;
+    ds_compare_opts_init(&o);
+    cr_assert_eq(o.table, 0, "CSV by default");
+    t = run_table("summary_a.csv", "summary_b.csv", &o);
+    n = split_lines(t, line);
+    cr_assert_str_eq(line[0], "a: " DATA "summary_a.csv");
+    cr_assert_str_eq(line[1], "b: " DATA "summary_b.csv");
+    cr_assert_str_eq(line[2], "diff = b - a, z = diff / sqrt(se_a^2 + se_b^2); largest |z| "
+                              "first");
+    cr_assert_str_eq(line[3], "strategy    metric             a      b   diff      z");
+    /* z: deficit_mean -1/sqrt(0.5) = -1.414 (invest), p_deal 0.03/sqrt(0.0005)
+     * = 1.342, deficit_mean 0.3/0.5 = 0.6 (tariff_cut), then the zeros, then
+     * the rows without a z (no SE column, or both SEs 0), in file order. */
+    cr_assert_str_eq(line[4], "invest      deficit_mean   60.25  59.25     -1  -1.41");
+    cr_assert_str_eq(line[5], "invest      p_deal           0.5   0.53  +0.03  +1.34");
+    cr_assert_str_eq(line[6], "tariff_cut  deficit_mean      62   62.3   +0.3  +0.60");
+    cr_assert_str_eq(line[7], "invest      benefit_mean       3      3     +0  +0.00");
+    cr_assert_str_eq(line[8], "tariff_cut  p_deal           0.2    0.2     +0  +0.00");
+    cr_assert_str_eq(line[9], "invest      draws           1000   1000     +0");
+    cr_assert_str_eq(line[21], "tariff_cut  benefit_mean       0    0.5   +0.5");
+    cr_assert_str_eq(line[n - 3], "tariff_cut  approve_trump");
+    cr_assert_str_eq(line[n - 2], "units: draws: draws; fraction: p_deal, p_deal_se, "
+                                  "tariff_mean, approve_trump; round: round_mean;");
+    cr_assert_str_eq(line[n - 1], "  bn/yr: deficit_mean, deficit_se, benefit_mean, benefit_se");
+    cr_assert_eq(n, 3 + 1 + 2 * 10 + 2);
+    free(t);
+
+    /* --only-significant keeps the rows with |z| >= z_min, still sorted. */
+    o.only_significant = 1;
+    o.z_min = 0.5;
+    t = run_table("summary_a.csv", "summary_b.csv", &o);
+    n = split_lines(t, line);
+    cr_assert_eq(n, 3 + 1 + 3 + 1, "%s", t);
+    cr_assert(strstr(line[4], "-1.41") && strstr(line[5], "+1.34") && strstr(line[6], "+0.60"));
+    cr_assert_str_eq(line[7], "units: fraction: p_deal; bn/yr: deficit_mean");
+    free(t);
+    o.z_min = 2;
+    t = run_table("summary_a.csv", "summary_b.csv", &o);
+    cr_assert(strstr(t, "(no metric with |z| >= 2)\n"), "%s", t);
+    free(t);
+}
+
+/* A sweep table has a point column; long names are cut to keep the width,
+ * and control characters from a file never reach the terminal. */
+Test(compare, table_of_sweeps_and_long_names)
+{
+    ds_compare_opts o;
+    ds_csv *a = NULL, *b = NULL;
+    ds_error e;
+    char *t = NULL, *line[64];
+    size_t len = 0, n;
+    FILE *f;
+    const char *text = "strategy,draws,p_retaliation_a_third_party_with_a_long_id,p_deal\n"
+                       "a_strategy_with_a_long_id,10,0.5,0.25\n"
+                       "s\x07\x1b[2Jx,10,0.5,0.25\n";
+    ds_compare_opts_init(&o);
+    t = run_table("sweep_a.csv", "sweep_b.csv", &o);
+    n = split_lines(t, line);
+    cr_assert_str_eq(line[3], "strategy    point  metric           a     b   diff      z");
+    cr_assert_str_eq(line[4], "tariff_cut  1      p_deal        0.25  0.45   +0.2  +3.12");
+    free(t);
+    cr_assert_eq(ds_csv_parse("a.csv", text, strlen(text), &a, &e), DS_OK, "%s", e.msg);
+    cr_assert_eq(ds_csv_parse("b.csv", text, strlen(text), &b, &e), DS_OK, "%s", e.msg);
+    t = NULL;
+    f = open_memstream(&t, &len);
+    o.table = 1;
+    cr_assert_eq(ds_compare_write(a, b, &o, f, "x", &e), DS_OK, "%s", e.msg);
+    fclose(f);
+    n = split_lines(t, line);
+    cr_assert_str_eq(line[3], "strategy          metric                         a     b  diff  z");
+    cr_assert_str_eq(line[4], "a_strategy_with~  draws                         10    10    +0");
+    cr_assert_str_eq(line[5], "a_strategy_with~  p_retaliation_a_third_par~   0.5   0.5    +0");
+    cr_assert_str_eq(line[7], "s??[2Jx           draws                         10    10    +0");
+    cr_assert_null(strchr(t, '\x1b'));
+    cr_assert_null(strchr(t, '\x07'));
+    for (size_t i = 0; i < n; i++)
+        cr_assert_leq(strlen(line[i]), DS_COMPARE_TABLE_WIDTH, "%s", line[i]);
+    cr_assert_str_eq(line[n - 1], "units: draws: draws; fraction: "
+                                  "p_retaliation_a_third_party_with_a_long_id, p_deal");
+    free(t);
+    ds_csv_free(a);
+    ds_csv_free(b);
+}

@@ -63,17 +63,15 @@ static void run_and_check(const ds_model *m)
     ds_run_opts o = {0};
     ds_stats *st = NULL;
     ds_error err;
-    double third[DS_MAX_THIRD_PARTIES], cost[DS_MAX_THIRD_PARTIES], approve[DS_MAX_ACTORS];
-    ds_summary row = {.p_retaliation = third, .retaliation_cost_mean = cost, .approve = approve};
+    const ds_stat p_deal = {.kind = DS_STAT_SHARE, .c = DS_C_DEALS};
 
     o.draws = DRAWS;
     o.seed = SEED;
     o.threads = 2;
     cr_assert_eq(ds_run(m, &o, &st, &err), DS_OK, "%s", err.msg);
     for (size_t k = 0; k < m->n_strategies; k++) {
-        ds_stats_summary(st, k, &row);
-        cr_expect(row.p_deal >= 0 && row.p_deal <= 1, "%s: p_deal %g", m->strategies[k].id,
-                  row.p_deal);
+        double p = ds_stats_value(st, k, &p_deal, 0);
+        cr_expect(p >= 0 && p <= 1, "%s: p_deal %g", m->strategies[k].id, p);
     }
     ds_stats_free(st);
 }

@@ -24,7 +24,7 @@ extern char **environ;
 #define GOOD_DIR DS_TEST_DIR "/data/good/"
 
 /* Most expected fragments per bad file. */
-#define MAX_EXPECT 4
+#define MAX_EXPECT 8
 
 /* One bad input per rule and the fragments its report must contain
  * (a path and message, or LINE:COL and message for syntax). */
@@ -86,6 +86,14 @@ static const struct bad_case {
     {"dangling_exposure", {"items.semis.exposure.chinaa: unknown third party 'chinaa'"}},
     {"dangling_weight", {"actors.lutnick.weights.jobs: unknown dimension 'jobs'"}},
     {"dangling_score", {"items.semis.scores.jobs: unknown dimension 'jobs'"}},
+    {"dangling_did_you_mean", {
+        "items.gas.scores.securty: unknown dimension 'securty' (did you mean 'security'?)",
+        "items.minerals.exposure.rivl: unknown third party 'rivl' (did you mean 'rival'?)",
+        "packages.both.items.minerls: unknown item 'minerls' (did you mean 'minerals'?)",
+        "strategies.escalate.offers[1]: unknown package 'bothh' (did you mean 'both'?)",
+        "actors.minister.weights.deficti: unknown dimension 'deficti' (did you mean 'deficit'?)",
+        "actors.minister.champions[0]: unknown item 'gass' (did you mean 'gas'?)",
+        "actors.leader.weights.scurity: unknown dimension 'scurity' (did you mean 'security'?)"}},
     {"reserved_dimension", {"dimensions[2]: 'deficit' is reserved"}},
     {"reserved_score", {"items.semis.scores.deficit: 'deficit' is reserved"}},
     {"dist_unknown_kind", {"baseline_deficit.dist: unknown dist 'unifrom' (did you mean 'uniform'?)"}},
@@ -122,6 +130,16 @@ static const struct bad_case {
     {"range_weights_zero", {"actors.trump.weights: must not all be 0"}},
     {"range_rounds", {"protocol.rounds: must be in [1, 1000], got 1001"}},
     {"range_mean_deficit", {"baseline_deficit: its mean must be > 0"}},
+    /* 2026-11-28: these were valid and ran into NaN and inf. */
+    {"range_mean_infinite", {"baseline_deficit: its mean must be a finite number (SPEC §5.2), got inf"}},
+    {"range_magnitude", {
+        "baseline_deficit: must be within ±1e12 (the largest magnitude of any quantity), got 1e+308",
+        "packages.huge.items.lng: must be within ±1e12 (the largest magnitude of any quantity), got 10000000000000",
+        "actors.trump.weights.deficit: must be within ±1e12 (the largest magnitude of any quantity), got 1e+300"}},
+    {"dist_magnitude", {
+        "lines.autos.exports: must be within ±1e12 (the largest magnitude of any quantity) over the values the dist draws, which reach [0, inf] at 10 standard deviations",
+        "lines.parts.no_deal: must be within ±1e12 (the largest magnitude of any quantity) over the dist's whole support, which is [0.25, 2000000000000]",
+        "actors.trump.threshold: must be within ±1e12 (the largest magnitude of any quantity) over the values the dist draws, which reach [-1999999999999.9, 2000000000000.1] at 10 standard deviations"}},
     {"range_draws", {"simulation.draws: must be in [1, 9007199254740991], got 0"}},
     {"int_rounds", {"protocol.rounds: must be an integer, got 4.5"}},
     {"int_seed_range", {"simulation.seed: must be in [0, 9007199254740991], got 9007199254740992"}},
@@ -142,6 +160,9 @@ static const struct bad_case {
     {"source_empty_id", {"sources[0].id: must not be empty"}},
     {"source_duplicate_id", {"sources[1].id: duplicate source id 'FR 2025-12345'"}},
     {"source_missing_text", {"sources[0].text: missing required key"}},
+    /* 2026-11-28: sources were always named by position, although an id of id
+     * syntax names them (SPEC §4); other ids still name them by position. */
+    {"source_named_by_id", {"sources.census_2024.text: expected a string, got number", "sources.census_2024: duplicate id 'census_2024'", "sources[2].text: missing required key"}},
     {"several_problems", {"protocol.rounds: must be in [1, 1000], got 0", "lines.autos.exports: must be >= 0, got -1", "name: expected a string, got number", "actors.trump.colour: unknown key"}},
 };
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
@@ -507,7 +528,7 @@ Test(scenario, syntax_positions)
     static const struct { const char *text; size_t len; const char *want; } c[] = {
         {"\xEF\xBB\xBF{\"a\" 1}", 11, "t.json:1:6: error: unexpected character '1', expected ':'"},
         {"{\r\n\r\n \"a\":x}", 12, "t.json:3:6: error: unexpected character 'x', expected a value"},
-        {"{\"\xC3\xA9\xC3\xA9\":1,}", 12, "t.json:1:9: error: unexpected character '}', expected a string key"},
+        {"{\"\xC3\xA9\xC3\xA9\":1,}", 12, "t.json:1:8: error: trailing comma (JSON allows none before '}')"},
         {"{}\0", 3, "t.json:1:3: error: unexpected text after the JSON value"},
         {"{\"a\":tru}", 9, "t.json:1:6: error: unexpected character 't', expected a value"},
         {"{\"a\":1.}", 8, "t.json:1:8: error: unexpected character '}', expected a digit after '.'"},

@@ -476,6 +476,59 @@ Test(qhist, signed_zero_and_non_finite)
 #define BLOCK 1000
 #define DBAR 60.0
 
+/* The §6 figures of one strategy, each by ds_stats_value (the output
+ * column table, output.h, lists the same figures for the writers). */
+typedef struct summary_row {
+    uint64_t draws;
+    double p_deal, p_deal_se, round_mean, tariff_mean;
+    double deficit_mean, deficit_se, deficit_p05, deficit_p50, deficit_p95;
+    double deficit_change_mean;
+    double benefit_mean, benefit_se, benefit_p05, benefit_p50, benefit_p95;
+    double concession_cost_mean;
+    double *p_retaliation;        /* [n_third], caller-provided */
+    double *retaliation_cost_mean;/* [n_third], caller-provided */
+    double *approve;              /* [n_actors], caller-provided */
+} summary_row;
+
+static double fig(const ds_stats *s, size_t k, ds_stat st, size_t i)
+{
+    return ds_stats_value(s, k, &st, i);
+}
+
+#define MEAN(q_) ((ds_stat){.kind = DS_STAT_MEAN, .q = (q_)})
+#define SE(q_) ((ds_stat){.kind = DS_STAT_SE, .q = (q_)})
+#define QUANT(q_, p_) ((ds_stat){.kind = DS_STAT_QUANTILE, .q = (q_), .p = (p_)})
+
+static void summarise(const ds_stats *s, size_t k, summary_row *row)
+{
+    row->draws = ds_stats_draws(s);
+    row->p_deal = fig(s, k, (ds_stat){.kind = DS_STAT_SHARE, .c = DS_C_DEALS}, 0);
+    row->p_deal_se = fig(s, k, (ds_stat){.kind = DS_STAT_SHARE_SE, .c = DS_C_DEALS}, 0);
+    row->round_mean = fig(s, k, (ds_stat){.kind = DS_STAT_RATIO, .c = DS_C_ROUNDS,
+                                          .per = DS_C_DEALS}, 0);
+    row->tariff_mean = fig(s, k, MEAN(DS_Q_TARIFF), 0);
+    row->deficit_mean = fig(s, k, MEAN(DS_Q_DEFICIT), 0);
+    row->deficit_se = fig(s, k, SE(DS_Q_DEFICIT), 0);
+    row->deficit_p05 = fig(s, k, QUANT(DS_Q_DEFICIT, 0.05), 0);
+    row->deficit_p50 = fig(s, k, QUANT(DS_Q_DEFICIT, 0.50), 0);
+    row->deficit_p95 = fig(s, k, QUANT(DS_Q_DEFICIT, 0.95), 0);
+    row->deficit_change_mean = fig(s, k, MEAN(DS_Q_DEFICIT_CHANGE), 0);
+    row->benefit_mean = fig(s, k, MEAN(DS_Q_BENEFIT), 0);
+    row->benefit_se = fig(s, k, SE(DS_Q_BENEFIT), 0);
+    row->benefit_p05 = fig(s, k, QUANT(DS_Q_BENEFIT, 0.05), 0);
+    row->benefit_p50 = fig(s, k, QUANT(DS_Q_BENEFIT, 0.50), 0);
+    row->benefit_p95 = fig(s, k, QUANT(DS_Q_BENEFIT, 0.95), 0);
+    row->concession_cost_mean = fig(s, k, MEAN(DS_Q_CONCESSION_COST), 0);
+    for (size_t q = 0; q < NT; q++) {
+        row->p_retaliation[q] = fig(s, k, (ds_stat){.kind = DS_STAT_SHARE,
+                                                    .c = DS_C_RETALIATIONS}, q);
+        row->retaliation_cost_mean[q] = fig(s, k, MEAN(DS_Q_RETALIATION_COST), q);
+    }
+    for (size_t a = 0; a < NA; a++)
+        row->approve[a] = fig(s, k, (ds_stat){.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS,
+                                              .per = DS_C_EVALUATIONS}, a);
+}
+
 static ds_model test_model(void)
 {
     ds_model m;
@@ -545,13 +598,13 @@ static void flatten(const ds_stats *s, double v[NS][ROW_VALUES])
 {
     for (size_t k = 0; k < NS; k++) {
         double pr[NT], rc[NT], ap[NA];
-        ds_summary row;
+        summary_row row;
         int i = 0;
         memset(&row, 0, sizeof row);
         row.p_retaliation = pr;
         row.retaliation_cost_mean = rc;
         row.approve = ap;
-        ds_stats_summary(s, k, &row);
+        summarise(s, k, &row);
         v[k][i++] = (double)row.draws;
         v[k][i++] = row.p_deal;
         v[k][i++] = row.p_deal_se;
@@ -667,7 +720,7 @@ Test(stats, summary_matches_direct_computation)
         double *def = malloc(NDRAWS * sizeof *def), *ben = malloc(NDRAWS * sizeof *ben);
         double pr[NT], rcm[NT], appr[NA];
         long double md, mb, n = NDRAWS;
-        ds_summary row;
+        summary_row row;
 
         for (uint64_t d = 0; d < NDRAWS; d++) {
             const ds_outcome *o = &b.out[k];
@@ -699,7 +752,7 @@ Test(stats, summary_matches_direct_computation)
         row.p_retaliation = pr;
         row.retaliation_cost_mean = rcm;
         row.approve = appr;
-        ds_stats_summary(s, (size_t)k, &row);
+        summarise(s, (size_t)k, &row);
 
 #define CLOSE(got, want) cr_assert(fabsl((long double)(got) - (want)) <= \
         1e-12L * fmaxl(fabsl(want), 1.0L), "k=%d %s: %.17g vs %.17Lg", k, #got, \
@@ -748,10 +801,10 @@ Test(stats, no_deal_gives_nan_round_mean_and_zero_benefit)
     ds_model m = test_model();
     ds_stats *s = ds_stats_new(&m);
     double pr[NT], rc[NT], ap[NA];
-    ds_summary row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    summary_row row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
     cr_assert_not_null(s);
     add_block(s, 0, 5000, 1);
-    ds_stats_summary(s, 2, &row);
+    summarise(s, 2, &row);
     cr_assert_eq(row.p_deal, 0.0);
     cr_assert_eq(row.p_deal_se, 0.0);
     cr_assert(isnan(row.round_mean));
@@ -761,7 +814,7 @@ Test(stats, no_deal_gives_nan_round_mean_and_zero_benefit)
     cr_assert_eq(row.concession_cost_mean, 0.0);
     cr_assert_eq(pr[0], 0.0);
     cr_assert_eq(rc[1], 0.0);
-    ds_stats_summary(s, 0, &row);               /* strategy 0 still deals */
+    summarise(s, 0, &row);               /* strategy 0 still deals */
     cr_assert_gt(row.p_deal, 0.0);
     cr_assert_geq(row.round_mean, 1.0);
     cr_assert_leq(row.round_mean, 5.0);
@@ -773,13 +826,13 @@ Test(stats, single_draw_has_zero_se)
     ds_model m = test_model();
     ds_stats *s = ds_stats_new(&m);
     double pr[NT], rc[NT], ap[NA];
-    ds_summary row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    summary_row row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
     draw_buf b;
     cr_assert_not_null(s);
     gen_draw(&b, 3, 0);
     ds_stats_add(s, b.out);
     ds_stats_flush(s);
-    ds_stats_summary(s, 1, &row);
+    summarise(s, 1, &row);
     cr_assert_eq(row.draws, 1u);
     cr_assert_eq(row.deficit_se, 0.0);
     cr_assert_eq(row.benefit_se, 0.0);
@@ -798,7 +851,7 @@ Test(stats, small_hand_example)
     ds_model m = test_model();
     ds_stats *s = ds_stats_new(&m);
     double pr[NT], rc[NT], ap[NA];
-    ds_summary row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    summary_row row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
     draw_buf b;
     cr_assert_not_null(s);
     for (int d = 0; d < 3; d++) {
@@ -815,7 +868,7 @@ Test(stats, small_hand_example)
         ds_stats_add(s, b.out);
     }
     ds_stats_flush(s);
-    ds_stats_summary(s, 0, &row);
+    summarise(s, 0, &row);
     cr_assert_eq(row.p_deal, 2.0 / 3.0);
     cr_assert_eq(row.round_mean, 1.5);
     cr_assert_eq(row.deficit_mean, 60.0);
@@ -837,7 +890,7 @@ Test(stats, constant_values_have_zero_se)
     ds_model m = test_model();
     ds_stats *s = ds_stats_new(&m);
     double pr[NT], rc[NT], ap[NA];
-    ds_summary row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    summary_row row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
     draw_buf b;
     cr_assert_not_null(s);
     for (int d = 0; d < 30; d++) {
@@ -846,7 +899,7 @@ Test(stats, constant_values_have_zero_se)
         ds_stats_add(s, b.out);
     }
     ds_stats_flush(s);
-    ds_stats_summary(s, 0, &row);
+    summarise(s, 0, &row);
     cr_assert_eq(row.deficit_se, 0.0);
     cr_assert_eq(row.deficit_p05, 61.3);
     cr_assert_eq(row.deficit_p95, 61.3);
@@ -932,4 +985,138 @@ Test(qhist, descending_and_wrapping)
         check_quantiles("around the kept count", x, n, n <= DS_QHIST_SMALL);
     }
     free(x);
+}
+
+/* A quantity that takes one value in every draw has exactly that mean and
+ * an SE of exactly 0, however the draws are split into blocks and merged.
+ * Plain block sums cannot give it: 0.1 added 4096 times is not 409.6, and
+ * the exact total over n was 0.09999999999999859 for this tariff; S2 -
+ * S1^2/n of the constant benefit left an SE of about 4e-8. */
+Test(stats, constant_quantities_are_exact)
+{
+    ds_model m = test_model();
+    ds_stats *a = ds_stats_new(&m), *b = ds_stats_new(&m);
+    static const ds_stat tariff = {.kind = DS_STAT_MEAN, .q = DS_Q_TARIFF},
+                         benefit = {.kind = DS_STAT_MEAN, .q = DS_Q_BENEFIT},
+                         benefit_se = {.kind = DS_STAT_SE, .q = DS_Q_BENEFIT},
+                         retcost = {.kind = DS_STAT_MEAN, .q = DS_Q_RETALIATION_COST};
+    double pr[NT], rc[NT], ap[NA];
+    summary_row row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    draw_buf buf;
+    cr_assert(a && b);
+    /* Three blocks of 4096 and one of 777 draws, in two accumulators. */
+    for (uint64_t d = 0; d < 3 * 4096 + 777; d++) {
+        gen_draw(&buf, d, 0);
+        buf.out[1].tariff = 0.1;
+        buf.out[1].benefit = 1.1;
+        buf.out[1].deficit = 71.3;
+        buf.out[1].deficit_change = -0.7;
+        buf.out[1].concession_cost = 2.7;
+        buf.out[1].retaliation_cost[1] = 0.3;
+        ds_stats_add(d < 2 * 4096 ? a : b, buf.out);
+        if ((d + 1) % 4096 == 0)
+            cr_assert_eq(ds_stats_flush(d < 2 * 4096 ? a : b), DS_OK);
+    }
+    cr_assert_eq(ds_stats_flush(b), DS_OK);
+    cr_assert_eq(ds_stats_merge(a, b), DS_OK);
+    summarise(a, 1, &row);
+    cr_assert_eq(row.tariff_mean, 0.1, "%.17g", row.tariff_mean);
+    cr_assert_eq(row.benefit_mean, 1.1, "%.17g", row.benefit_mean);
+    cr_assert_eq(row.benefit_se, 0.0, "%.17g", row.benefit_se);
+    cr_assert_eq(row.deficit_mean, 71.3, "%.17g", row.deficit_mean);
+    cr_assert_eq(row.deficit_se, 0.0, "%.17g", row.deficit_se);
+    cr_assert_eq(row.deficit_change_mean, -0.7, "%.17g", row.deficit_change_mean);
+    cr_assert_eq(row.concession_cost_mean, 2.7, "%.17g", row.concession_cost_mean);
+    cr_assert_eq(rc[1], 0.3, "%.17g", rc[1]);
+    cr_assert_eq(ds_stats_value(a, 1, &tariff, 0), 0.1);
+    cr_assert_eq(ds_stats_value(a, 1, &benefit_se, 0), 0.0);
+    cr_assert_eq(ds_stats_value(a, 1, &retcost, 1), 0.3);
+    /* The other strategies vary: their figures are the plain ones. */
+    cr_assert_neq(ds_stats_value(a, 0, &benefit_se, 0), 0.0);
+    cr_assert_lt(fabs(ds_stats_value(a, 0, &tariff, 0) - 0.2), 0.1);
+    /* -0 and +0 are one value, written as 0. */
+    ds_stats_reset(a);
+    for (uint64_t d = 0; d < 10; d++) {
+        gen_draw(&buf, d, 0);
+        buf.out[2].benefit = d % 2 ? -0.0 : 0.0;
+        ds_stats_add(a, buf.out);
+    }
+    cr_assert_eq(ds_stats_flush(a), DS_OK);
+    cr_assert(!signbit(ds_stats_value(a, 2, &benefit, 0)));
+    cr_assert_eq(ds_stats_value(a, 2, &benefit_se, 0), 0.0);
+    ds_stats_free(a);
+    ds_stats_free(b);
+}
+
+/* ds_stats_flush reports a block holding a value that is not finite or
+ * beyond DS_OUTCOME_MAX, in any quantity; a clean block after it is fine. */
+Test(stats, flush_reports_values_that_cannot_be_summarised)
+{
+    ds_model m = test_model();
+    ds_stats *s = ds_stats_new(&m);
+    draw_buf buf;
+    static const struct {
+        int field;
+        double v;
+    } bad[] = {
+        {0, NAN}, {1, INFINITY}, {2, -INFINITY}, {3, NAN}, {4, 2e100},
+        {5, -DS_OUTCOME_MAX * 1.5}, {6, NAN},
+    };
+    cr_assert_not_null(s);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ds_stats_reset(s);
+        for (uint64_t d = 0; d < 50; d++) {
+            ds_outcome *o;
+            gen_draw(&buf, d, 0);
+            o = &buf.out[d % NS];
+            if (d == 17)
+                switch (bad[i].field) {
+                case 0: o->tariff = bad[i].v; break;
+                case 1: o->deficit = bad[i].v; break;
+                case 2: o->deficit_change = bad[i].v; break;
+                case 3: o->benefit = bad[i].v; break;
+                case 4: o->concession_cost = bad[i].v; break;
+                case 5: o->retaliation_cost[1] = bad[i].v; break;
+                default: o->deficit_change = bad[i].v; break;
+                }
+            ds_stats_add(s, buf.out);
+        }
+        cr_assert_eq(ds_stats_flush(s), DS_ERANGE, "case %zu", i);
+        add_block(s, 100, 50, 0);
+    }
+    ds_stats_reset(s);
+    gen_draw(&buf, 1, 0);
+    buf.out[0].deficit = DS_OUTCOME_MAX;          /* the bound itself is fine */
+    ds_stats_add(s, buf.out);
+    cr_assert_eq(ds_stats_flush(s), DS_OK);
+    ds_stats_free(s);
+}
+
+/* Figures the statistics do not keep, and indices out of range, are NaN;
+ * ds_stats_supports says which figures are kept. */
+Test(stats, value_by_descriptor)
+{
+    ds_model m = test_model();
+    ds_stats *s = sequential(&m, BLOCK);
+    static const ds_stat p_deal = {.kind = DS_STAT_SHARE, .c = DS_C_DEALS},
+        d95 = {.kind = DS_STAT_QUANTILE, .q = DS_Q_DEFICIT, .p = 0.95},
+        p_bad = {.kind = DS_STAT_QUANTILE, .q = DS_Q_DEFICIT, .p = 1.5},
+        ret = {.kind = DS_STAT_SHARE, .c = DS_C_RETALIATIONS},
+        appr = {.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS, .per = DS_C_EVALUATIONS},
+        tariff_se = {.kind = DS_STAT_SE, .q = DS_Q_TARIFF},
+        tariff_p50 = {.kind = DS_STAT_QUANTILE, .q = DS_Q_TARIFF, .p = 0.5},
+        mixed = {.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS, .per = DS_C_DEALS},
+        draws = {.kind = DS_STAT_DRAWS};
+    cr_assert(!isnan(ds_stats_value(s, 1, &ret, NT - 1)));
+    cr_assert(!isnan(ds_stats_value(s, 1, &appr, 0)));
+    cr_assert_eq(ds_stats_value(s, 1, &draws, 0), (double)NDRAWS);
+    cr_assert(!ds_stats_supports(&p_bad) && isnan(ds_stats_value(s, 1, &p_bad, 0)));
+    cr_assert(isnan(ds_stats_value(s, 1, &ret, NT)));
+    cr_assert(isnan(ds_stats_value(s, 1, &appr, NA)));
+    cr_assert(isnan(ds_stats_value(s, NS, &p_deal, 0)));
+    cr_assert(!ds_stats_supports(&tariff_se) && isnan(ds_stats_value(s, 1, &tariff_se, 0)));
+    cr_assert(!ds_stats_supports(&tariff_p50));
+    cr_assert(!ds_stats_supports(&mixed));
+    cr_assert(ds_stats_supports(&appr) && ds_stats_supports(&d95));
+    ds_stats_free(s);
 }

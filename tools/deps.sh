@@ -6,8 +6,14 @@ set -euo pipefail
 
 # bash, zsh and groff-base: the tests run the generated completion scripts
 # and check the man pages with groff.
+# python3-jsonschema: the schema tests validate with a real validator.
+# clang and libclang-rt-dev: the libFuzzer campaigns of tools/fuzz.sh (clang
+# alone does not bring libFuzzer: on Debian 12 its runtime,
+# libclang_rt.fuzzer-x86_64.a, is in libclang-rt-14-dev, only recommended by
+# clang-14 and not installed with --no-install-recommends).
 pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libcriterion-dev python3
-      bash zsh groff-base)
+      bash zsh groff-base python3-jsonschema
+      clang libclang-rt-dev)
 # valgrind: the memcheck run of the command line (ctest -L valgrind);
 # gcovr: tools/coverage.sh.
 pkgs+=(valgrind gcovr)

@@ -21,8 +21,12 @@ typedef struct ds_compare_opts {
     int table;            /* 1: a table for a terminal, largest |z| first; 0: CSV */
 } ds_compare_opts;
 
-/* Options with their defaults: all rows, z_min = DS_COMPARE_Z_DEFAULT. */
+/* Options with their defaults: all rows, z_min = DS_COMPARE_Z_DEFAULT,
+ * CSV. */
 void ds_compare_opts_init(ds_compare_opts *o);
+
+/* Widest line of the table (SPEC §6: a table fits 100 columns). */
+#define DS_COMPARE_TABLE_WIDTH 100
 
 /*
  * Compare the tables a and b (borrowed, not kept) and write the result to
@@ -37,12 +41,20 @@ void ds_compare_opts_init(ds_compare_opts *o);
  * `strategy,point,metric,a,b,diff,z` (sweep); one row per (row of a,
  * metric).  Numbers are written shortest round-trip (ds_csv_format_double).
  * diff = b - a, empty when either cell is empty.  The standard error of
- * metric M is column `M_se` or, for M = `X_mean`, column `X_se` (p_deal ->
- * p_deal_se, deficit_mean -> deficit_se, benefit_mean -> benefit_se);
- * z = (b - a) / sqrt(se_a^2 + se_b^2) (SPEC §9), empty when there is no
- * such column, a value or standard error is empty, or both errors are 0.
- * With opts->only_significant, only rows with a z of |z| >= opts->z_min
- * are written.  opts may be NULL (defaults).
+ * metric M is the column the output column table (output.h) names for it
+ * (p_deal -> p_deal_se, deficit_mean -> deficit_se, benefit_mean ->
+ * benefit_se); for a column that table does not know (from another
+ * version), `M_se` or, for M = `X_mean`, `X_se`.  z = (b - a) /
+ * sqrt(se_a^2 + se_b^2) (SPEC §9), empty when there is no such column, a
+ * value or standard error is empty, or both errors are 0.  With
+ * opts->only_significant, only rows with a z of |z| >= opts->z_min are
+ * written.  With opts->table, the same rows are written as an aligned table
+ * for a terminal instead (SPEC §10): largest |z| first (rows without a z
+ * last, in the order above), at most DS_COMPARE_TABLE_WIDTH characters
+ * wide (long names cut, ending in '~'; control characters shown as '?'),
+ * numbers to 4 significant digits, z to 2 decimals, and a legend of the
+ * metrics' units from the column table.  opts may be NULL (defaults).
+ * Time and memory are linear in the number of cells.
  *
  * Returns DS_OK, or on failure (output may then be partly written):
  * DS_EINVAL with a message saying where the files do not line up, e.g.
@@ -51,10 +63,17 @@ void ds_compare_opts_init(ds_compare_opts *o);
  * "b.csv: error: point 2, column 'protocol.rounds': 5 here, 4 in a.csv",
  * or what is wrong in one file ("a.csv:4: error: column 'p_deal': not a
  * number: 'x'", a duplicate strategy or point, a missing `strategy`
- * column), or a bad z_min; DS_EIO when writing fails; DS_ENOMEM.
+ * column), or a bad z_min; DS_EIO when writing fails ("error: cannot write
+ * the comparison: REASON", the system's reason for the failing call);
+ * DS_ENOMEM.
  */
 int ds_compare_tables(const ds_csv *a, const ds_csv *b, const ds_compare_opts *opts,
                       FILE *out, ds_error *err);
+
+/* ds_compare_tables, naming the output `out_name` in a write error:
+ * "OUT_NAME: error: cannot write: REASON". */
+int ds_compare_write(const ds_csv *a, const ds_csv *b, const ds_compare_opts *opts,
+                     FILE *out, const char *out_name, ds_error *err);
 
 /* Read both files with ds_csv_read and compare them as above. */
 int ds_compare_files(const char *a_path, const char *b_path, const ds_compare_opts *opts,

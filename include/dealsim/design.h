@@ -61,7 +61,8 @@ typedef struct ds_design ds_design;
  * for each path in order, a gsl_ran_shuffle of 0..N-1, then N uniforms;
  * sobol = the first N points of GSL's gsl_qrng_sobol (at most its 40
  * dimensions), in GSL's order.  `--design-file` reads a CSV whose header
- * names the paths and whose rows are points, kept in row order; a cell
+ * names the paths and whose rows are points, kept in row order (line ends
+ * LF, CRLF or a lone CR, as spreadsheet programs write them); a cell
  * that reads as a finite number (strtod) is handed over in its shortest
  * round-trip spelling, any other cell verbatim (surrounding spaces trimmed).
  * Integer keys (args->is_integer): lhs/sobol values are rounded to the
@@ -88,6 +89,16 @@ typedef struct ds_design ds_design;
  * caller's to report (ds_scenario_set does).
  */
 int ds_design_new(const ds_design_args *args, ds_design **out, ds_error *err);
+
+/* Build a design from the contents of a design file: len bytes of text
+ * (need not be NUL-terminated; borrowed, not kept), named `file` in
+ * messages.  The same rules and messages as ds_design_new with
+ * --design-file, without reading a file; is_integer (may be NULL) and ctx
+ * as in ds_design_args.  On success DS_OK and a new design in *out (caller
+ * frees with ds_design_free); else *out is NULL and err says why. */
+int ds_design_parse(const char *file, const char *text, size_t len,
+                    ds_design_is_integer_fn is_integer, void *ctx, ds_design **out,
+                    ds_error *err);
 
 /* Free.  d may be NULL.  Can't fail. */
 void ds_design_free(ds_design *d);

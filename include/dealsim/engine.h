@@ -11,7 +11,16 @@
 #define DEALSIM_ENGINE_H
 
 #include <stdint.h>
+#include "dealsim/error.h"
 #include "dealsim/model.h"
+
+/* The largest magnitude an outcome value may have.  Anything beyond it, or
+ * not finite, stops a run with a message naming the draw (ds_engine_check),
+ * since its summary could only print inf or NaN (SPEC §6).  1e100 is far
+ * above any money figure (world output is about 1e5 bn/yr) and small enough
+ * that the sums of squares of 2^64 draws stay finite (2^64 * 1e200 is about
+ * 2e219, below DBL_MAX, about 1.8e308). */
+#define DS_OUTCOME_MAX 1e100
 
 /* The outcome of one strategy in one draw (SPEC §5.4, §6 per-draw). */
 typedef struct ds_outcome {
@@ -41,10 +50,27 @@ void ds_engine_free(ds_engine *e);
  * outcomes, in strategy order, owned by e and valid until the next call. */
 const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw);
 
-/* Generate exactly the random variates ds_engine_draw would for this draw
- * (same streams, same samplers, same count) and nothing else; returns a
- * number depending on all of them so the work is not optimised away.  This
- * is the bench's floor: the cost of sampling alone. */
+/* Generate the random variates of draw `draw` that a draw needs at most,
+ * from the same streams with the same samplers, and nothing else: the world
+ * (§5.1), the third parties' U_q and the shocks of every round 1..R (§5.6).
+ * Returns a number depending on all of them so the work is not optimised
+ * away.  ds_engine_draw generates the same world but the round shocks only
+ * up to the last round some strategy reaches: all R rounds when a strategy
+ * ends without a deal or the decider acts at the deadline (then the two
+ * counts are equal), fewer when every strategy deals before round R.  So
+ * this is the bench's floor, the cost of sampling alone, for draws that
+ * reach the deadline, and above ds_engine_draw's sampling otherwise. */
 double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw);
+
+/* Simulate draws [first, last) of seed again and find the first outcome
+ * value (tariff, deficit, deficit_change, benefit, concession_cost,
+ * retaliation cost) that is not finite or beyond +-DS_OUTCOME_MAX.
+ * Returns DS_OK when there is none; else DS_ERANGE with err set to, e.g.,
+ * "draw 1234: deficit is not finite (nan) for strategy 'deal15'; check
+ * lines.autos.exports, drawn as inf": the first input of the scenario whose
+ * value in that draw is itself not finite or beyond the bound, when there
+ * is one.  Used after ds_stats_flush reported a bad block. */
+int ds_engine_check(ds_engine *e, uint64_t seed, uint64_t first, uint64_t last,
+                    ds_error *err);
 
 #endif /* DEALSIM_ENGINE_H */

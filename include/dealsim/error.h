@@ -23,14 +23,15 @@
 
 #include <stddef.h>
 
-/* Status codes.  The numeric values of DS_EINVAL, DS_EIO and DS_EINTR are
+/* Status codes.  The numeric values of the codes are
  * not exit statuses; the CLI maps them (SPEC §8). */
 enum {
     DS_OK = 0,
     DS_EINVAL,  /* invalid scenario, option or input file */
     DS_ENOMEM,  /* allocation failed */
     DS_EIO,     /* read or write failed */
-    DS_EINTR    /* interrupted by a signal (Ctrl-C, SIGTERM) */
+    DS_EINTR,   /* interrupted by a signal (Ctrl-C, SIGTERM) */
+    DS_ERANGE   /* a draw's outcome is not finite or too large to summarise */
 };
 
 /* Longest message a ds_error holds, including the terminating NUL; longer
@@ -42,8 +43,10 @@ typedef struct ds_error {
     char msg[DS_ERROR_MSG_MAX];  /* human-readable, no trailing newline */
 } ds_error;
 
-/* Set code and a printf-style message.  e may be NULL (then nothing is
- * recorded).  Returns code, so callers can write `return ds_error_set(...)`. */
+/* Set code and a printf-style message, passed through ds_text_escape (so
+ * control characters from an input never reach a terminal raw).  e may be
+ * NULL (then nothing is recorded).  Returns code, so callers can write
+ * `return ds_error_set(...)`. */
 int ds_error_set(ds_error *e, int code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -52,6 +55,28 @@ int ds_error_set(ds_error *e, int code, const char *fmt, ...)
 
 /* Reset to DS_OK with an empty message.  e may be NULL. */
 void ds_error_clear(ds_error *e);
+
+/*
+ * Make text safe to print on a terminal: copy src into dst (n bytes; dst may
+ * be NULL when n is 0) with every byte that could act on a terminal made
+ * visible, the way the JSON syntax messages show bytes:
+ *   - C0 controls (0x00-0x1F: ESC, BEL, tab, line ends, ...) and DEL (0x7F)
+ *     as "\xNN" (two lowercase hex digits);
+ *   - C1 controls (U+0080-U+009F, in UTF-8 the bytes C2 80 .. C2 9F) as
+ *     "\u00NN";
+ *   - every byte that is not part of a well-formed UTF-8 sequence (a stray
+ *     continuation byte, an overlong form, an encoded surrogate, a code point
+ *     above U+10FFFF, a cut sequence) as "\xNN", so a lone 0x9B cannot act
+ *     as an 8-bit CSI.
+ * Printable ASCII and other well-formed UTF-8 pass through unchanged, and so
+ * does a backslash: the result contains nothing this function would change,
+ * so escaping twice gives the same text as escaping once.
+ * The result is always NUL-terminated (when n > 0) and, when it does not fit,
+ * cut before the first escape or character that does not fit whole.  Returns
+ * the length of the whole result without its NUL (as snprintf does): a
+ * return value >= n means it was cut.  Can't fail.
+ */
+size_t ds_text_escape(char *dst, size_t n, const char *src);
 
 /*
  * A report collects every problem found in an input (SPEC §4: "report every
@@ -72,8 +97,10 @@ typedef struct ds_report {
 /* A zeroed struct is a valid empty report; this just zeroes it. */
 void ds_report_init(ds_report *r);
 
-/* Append one printf-formatted message.  Returns DS_OK or DS_ENOMEM (the
- * problem is then counted in `dropped`, never silently lost). */
+/* Append one printf-formatted message, passed through ds_text_escape (so
+ * control characters from an input never reach a terminal raw).  Returns
+ * DS_OK or DS_ENOMEM (the problem is then counted in `dropped`, never
+ * silently lost). */
 int ds_report_add(ds_report *r, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

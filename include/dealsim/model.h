@@ -26,6 +26,16 @@
 #define DS_MAX_ROUNDS 1000
 #define DS_FORMAT_VERSION 1
 #define DS_MAX_FILE_SEED 9007199254740991.0 /* 2^53 - 1 */
+/* Largest magnitude of any quantity of a scenario: a plain number (other
+ * than the integers above), or a value a dist can draw.  10^12 bn/yr is
+ * ten million times world output, so a larger number is a mistake of
+ * units; and squares of such values, summed over 2^53 draws, stay finite. */
+#define DS_MAX_MAGNITUDE 1e12
+/* How far a dist with unbounded support (normal, lognormal) is taken to
+ * reach when checked against DS_MAX_MAGNITUDE: this many standard
+ * deviations (of the normal, or of the lognormal's logarithm).  A draw
+ * beyond has probability below 2e-23. */
+#define DS_REACH_SD 10
 
 typedef struct ds_source { char *id, *text; } ds_source;
 

@@ -1,16 +1,28 @@
 /*
- * output.h - the summary outputs of SPEC §6: CSV, JSON and a readable table.
+ * output.h - the outputs of SPEC §6: summary CSV, JSON and a readable table,
+ * and the per-draw CSV rows.
+ *
+ * Every summary column is one row of one table (ds_output_columns): its
+ * name, unit, standard-error partner, JSON key, terminal-table cell and how
+ * its value is computed from the statistics (a ds_stat, stats.h).  The CSV,
+ * JSON and table writers, and `compare` (compare.h), only walk that table,
+ * so a new column is one new row.  The per-draw columns are a table too.
  *
  * All numbers are written locale-independently, shortest round-trip; an
  * empty cell (CSV) or null (JSON) marks a figure with no value (round_mean
  * without deals, approve_<a> without evaluations).  Functions write to a
- * FILE* they do not own and return DS_OK or DS_EIO (ferror after writing).
+ * FILE* they do not own and return DS_OK or DS_EIO (the table also
+ * DS_ENOMEM); on DS_EIO they stop at the first failed write and leave errno
+ * as that write set it.
  */
 #ifndef DEALSIM_OUTPUT_H
 #define DEALSIM_OUTPUT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "dealsim/engine.h"
+#include "dealsim/error.h"
 #include "dealsim/model.h"
 #include "dealsim/stats.h"
 
@@ -23,22 +35,150 @@ typedef struct ds_run_meta {
     uint64_t draws;
 } ds_run_meta;
 
-/* The summary header's columns (SPEC §6), comma-separated, no newline. */
-void ds_output_csv_columns(const ds_model *m, FILE *f);
+/* ---- the column tables ------------------------------------------------ */
 
-/* One strategy's summary cells, comma-separated, no newline.  Returns DS_OK,
- * or DS_ENOMEM (nothing written). */
+/* How many columns a table row stands for: one, or one per third party or
+ * per actor, in scenario order (the name's "%s" is then the id).  In the
+ * CSV, consecutive rows of the same kind are expanded id by id: for each
+ * party, each of its rows (p_retaliation_china, retaliation_cost_china_mean,
+ * p_retaliation_japan, ...). */
+typedef enum ds_col_each {
+    DS_COL_ONE,
+    DS_COL_PER_THIRD,
+    DS_COL_PER_ACTOR
+} ds_col_each;
+
+/* What a summary column holds. */
+typedef enum ds_col_kind {
+    DS_COL_STRATEGY,    /* the strategy's id (the row's key) */
+    DS_COL_DRAWS,       /* the number of draws, an integer */
+    DS_COL_FIGURE       /* ds_stats_value of `stat` */
+} ds_col_kind;
+
+typedef struct ds_column {
+    const char *name;      /* CSV header ("%s": the party's or actor's id) */
+    ds_col_each each;
+    ds_col_kind kind;
+    ds_stat stat;          /* DS_COL_FIGURE: how the value is computed */
+    const char *unit;      /* SPEC §1: "bn/yr", "fraction", "round", "draws", "" */
+    const char *se;        /* CSV name of the column holding this one's
+                              standard error ("%s" as in name), or NULL */
+    const char *json;      /* JSON key: in the strategy's object; for a
+                              per-party row in that party's object under
+                              "third_parties"; for a per-actor row the name
+                              of an object keyed by actor id */
+    const char *doc;       /* what it is, one line */
+    /* The terminal table; t_head NULL: not shown. */
+    const char *t_head;    /* printf format of the heading, given the id */
+    const char *t_fmt;     /* printf format of the cell, given the value and
+                              those of t_with; "-" when the value is not
+                              finite */
+    double t_scale;        /* every value of the cell is multiplied by it
+                              (0: by 1) */
+    const char *t_with[2]; /* CSV names of more values in the cell, or NULL */
+    const char *t_legend;  /* an entry of the legend under the table, or NULL */
+} ds_column;
+
+/* The summary columns of SPEC §6 in CSV order; *n gets their number.  The
+ * table is static: never freed. */
+const ds_column *ds_output_columns(size_t *n);
+
+/* The row a summary CSV column name belongs to: the row of that exact name,
+ * or a per-party or per-actor row whose name matches with a non-empty id
+ * (the longest fixed part wins).  *id and *id_len get the id's place in
+ * `name` (length 0 for a DS_COL_ONE row).  NULL when no row matches. */
+const ds_column *ds_output_column_match(const char *name, const char **id,
+                                        size_t *id_len);
+
+/* What a per-draw column holds. */
+typedef enum ds_draw_kind {
+    DS_DRAW_INDEX,      /* the 0-based draw index */
+    DS_DRAW_STRATEGY,   /* the strategy's id */
+    DS_DRAW_DEAL,       /* 0/1 */
+    DS_DRAW_ROUND,      /* the deal round; empty without a deal */
+    DS_DRAW_PACKAGE,    /* the accepted package's id; empty without a deal */
+    DS_DRAW_VALUE,      /* the double at `offset` in ds_outcome */
+    DS_DRAW_RETALIATES  /* per third party: 0/1 */
+} ds_draw_kind;
+
+typedef struct ds_draw_column {
+    const char *name;   /* CSV header ("%s": the third party's id) */
+    ds_col_each each;
+    ds_draw_kind kind;
+    size_t offset;      /* DS_DRAW_VALUE: offsetof(ds_outcome, field) */
+    const char *unit;
+    const char *doc;
+} ds_draw_column;
+
+/* The per-draw columns of SPEC §6 in CSV order (static). */
+const ds_draw_column *ds_output_draw_columns(size_t *n);
+
+/* ---- summary writers -------------------------------------------------- */
+
+/* The summary header's columns (SPEC §6), comma-separated, no newline. */
+int ds_output_csv_columns(const ds_model *m, FILE *f);
+
+/* One strategy's summary cells, comma-separated, no newline. */
 int ds_output_csv_cells(const ds_model *m, const ds_stats *s, size_t k, FILE *f);
 
-/* Header and one row per strategy, in scenario order. */
+/* Header and one row per strategy, in scenario order; then fflush. */
 int ds_output_csv(const ds_model *m, const ds_stats *s, FILE *f);
 
-/* {"dealsim": {...metadata...}, "strategies": [{...§6 figures...}]} */
+/* {"dealsim": {...metadata...}, "strategies": [{...§6 figures...}]}; then
+ * fflush. */
 int ds_output_json(const ds_model *m, const ds_stats *s,
                    const ds_run_meta *meta, FILE *f);
 
-/* A readable, aligned table of the main figures, with a heading. */
+/* A readable, aligned table of the main figures, with a heading and a
+ * legend; then fflush. */
 int ds_output_table(const ds_model *m, const ds_stats *s,
                     const ds_run_meta *meta, FILE *f);
+
+typedef enum ds_output_format {
+    DS_OUTPUT_CSV,
+    DS_OUTPUT_JSON,
+    DS_OUTPUT_TABLE
+} ds_output_format;
+
+/* One of the three writers above; on a failed write, DS_EIO with err set to
+ * "NAME: cannot write: REASON" (the system's reason for the failing call).
+ * `name` names f in the message.  DS_OK otherwise. */
+int ds_output_summary(const ds_model *m, const ds_stats *s, const ds_run_meta *meta,
+                      ds_output_format format, FILE *f, const char *name,
+                      ds_error *err);
+
+/* ---- per-draw rows ---------------------------------------------------- */
+
+/*
+ * A per-draw CSV writer: the run module hands it each finished block of
+ * draws in draw order.  Formatting (ds_output_draws_format) is a pure
+ * function of the draw, safe to call from many threads at once with no
+ * lock; writing (ds_output_draws_write) is one call at a time, in draw order.
+ */
+typedef struct ds_output_draws ds_output_draws;
+
+/* A writer of model m's rows to f, which it does not own; `name` (copied)
+ * names f in messages (NULL: "per-draw rows").  NULL on no memory. */
+ds_output_draws *ds_output_draws_new(const ds_model *m, FILE *f, const char *name);
+
+/* Free the writer (not f).  w may be NULL.  Can't fail. */
+void ds_output_draws_free(ds_output_draws *w);
+
+/* The per-draw header (SPEC §6) for model m, with its newline. */
+int ds_output_draws_columns(const ds_model *m, FILE *f);
+
+/* Most bytes ds_output_draws_format writes for one draw. */
+size_t ds_output_draws_max(const ds_output_draws *w);
+
+/* Format draw d's rows (one per strategy, out as from ds_engine_draw) into
+ * buf, which must hold ds_output_draws_max bytes; returns the bytes written
+ * (no NUL).  Can't fail. */
+size_t ds_output_draws_format(const ds_output_draws *w, char *buf, uint64_t d,
+                              const ds_outcome *out);
+
+/* Write len bytes of formatted rows.  DS_OK, or DS_EIO with err set to
+ * "NAME: cannot write: REASON". */
+int ds_output_draws_write(ds_output_draws *w, const char *buf, size_t len,
+                          ds_error *err);
 
 #endif /* DEALSIM_OUTPUT_H */

@@ -8,6 +8,10 @@
  * its own engine workspace; the block partition does not depend on the
  * number of threads, and statistics are exact sums (stats.h), so every output
  * is byte-identical for any thread count (SPEC §7).
+ *
+ * The run module only schedules: per-draw rows are formatted and written by
+ * the output module (output.h), and nothing is formatted or written while the
+ * run's lock is held (callbacks such as ds_job.done run outside it too).
  */
 #ifndef DEALSIM_RUN_H
 #define DEALSIM_RUN_H
@@ -39,12 +43,17 @@ typedef struct ds_run_opts {
     void *progress_ctx;
     /* Set (to non-zero) from a signal handler to stop the run early. */
     volatile sig_atomic_t *stop;
+    /* The name of draws_out in messages, or NULL ("per-draw rows"). */
+    const char *draws_out_name;
 } ds_run_opts;
 
 /* Run o->draws draws of model m.  On success stores the merged statistics in
  * *out (caller frees with ds_stats_free) and returns DS_OK.  Returns
- * DS_EINTR if *o->stop became non-zero, DS_ENOMEM or DS_EIO (writing
- * per-draw rows failed) with err filled; *out is then NULL. */
+ * DS_EINTR if *o->stop became non-zero, DS_ENOMEM, DS_EIO with err filled
+ * when writing per-draw rows failed ("NAME: cannot write: REASON"), or
+ * DS_ERANGE with err filled when an outcome was not finite or beyond +-DS_OUTCOME_MAX ("draw D: deficit is not
+ * finite ..." as ds_engine_check says; always the first such draw, whatever
+ * the number of threads); *out is then NULL. */
 int ds_run(const ds_model *m, const ds_run_opts *o, ds_stats **out,
            ds_error *err);
 
@@ -63,8 +72,9 @@ typedef struct ds_job {
     /* The seed of point p, whose model is m (just built). */
     uint64_t (*seed)(void *ctx, size_t p, const ds_model *m);
     /* Point p is complete: its model and statistics (borrowed, valid during
-     * the call).  Called in point order, one call at a time.  Returns DS_OK,
-     * or an error code (with err filled) that stops the job. */
+     * the call).  Called in point order, one call at a time, with no lock
+     * held.  Returns DS_OK, or an error code (with err filled) that stops
+     * the job. */
     int (*done)(void *ctx, size_t p, const ds_model *m, const ds_stats *s,
                 ds_error *err);
     void *ctx;
@@ -72,10 +82,12 @@ typedef struct ds_job {
 
 /* Run a job with the draws, threads, progress and stop of o (draws_out must
  * be NULL: per-draw rows belong to single runs).  Progress counts draws over
- * all points.  Returns DS_OK, DS_EINTR, or the first error (err filled). */
+ * all points.  Returns DS_OK, DS_EINTR, or the first error (err filled); a
+ * bad outcome is named as in ds_run, prefixed "point P: " (1-based). */
 int ds_run_job(const ds_job *job, const ds_run_opts *o, ds_error *err);
 
-/* The per-draw CSV header (SPEC §6) for model m, with its newline. */
-void ds_run_draws_header(const ds_model *m, FILE *f);
+/* The per-draw CSV header (SPEC §6) for model m, with its newline: the
+ * same as ds_output_draws_columns.  DS_OK or DS_EIO. */
+int ds_run_draws_header(const ds_model *m, FILE *f);
 
 #endif /* DEALSIM_RUN_H */

@@ -6,7 +6,8 @@
  * sums are plain doubles in draw order; ds_stats_flush folds them into exact
  * (fixed-point superaccumulator) totals, so adding blocks in any order, on any
  * thread or process, and merging the partial accumulators in any order gives
- * bit-identical totals.  Quantiles come from a mergeable histogram with exact
+ * bit-identical totals.  Each value's minimum and maximum are kept too
+ * (exact, so order-free): they make the figures of a constant exact.  Quantiles come from a mergeable histogram with exact
  * per-bin min/max whose contents depend only on the multiset of values; its
  * error is below 0.1% of the observed range (SPEC §6).  Memory does not grow
  * with the number of draws.
@@ -41,8 +42,13 @@ int ds_stats_rebind(ds_stats *s, const ds_model *m);
 void ds_stats_add(ds_stats *s, const ds_outcome *out);
 
 /* End the current block: fold its partial sums into the exact totals.  Must
- * be called after the last draw of every block (and before merge/summary). */
-void ds_stats_flush(ds_stats *s);
+ * be called after the last draw of every block (and before merge/summary).
+ * Returns DS_OK, or DS_ERANGE when some value of the block was not finite or
+ * beyond +-DS_OUTCOME_MAX (engine.h): a runtime failure, to be reported by
+ * draw with ds_engine_check; the block is folded in all the same.  The
+ * check costs nothing per draw: NaN and infinities reach the block's sums,
+ * and every value's block min and max are kept anyway (see ds_stats_value). */
+int ds_stats_flush(ds_stats *s);
 
 /* dst += src (both flushed, same model).  Exact: merging in any order gives
  * the same bits.  Returns DS_OK, or DS_EINVAL when the shapes differ. */
@@ -51,22 +57,69 @@ int ds_stats_merge(ds_stats *dst, const ds_stats *src);
 /* Number of draws added. */
 uint64_t ds_stats_draws(const ds_stats *s);
 
-/* The §6 summary of one strategy.  NaN marks an empty cell (round_mean with
- * no deal, approve_a with no evaluation). */
-typedef struct ds_summary {
-    uint64_t draws;
-    double p_deal, p_deal_se, round_mean, tariff_mean;
-    double deficit_mean, deficit_se, deficit_p05, deficit_p50, deficit_p95;
-    double deficit_change_mean;
-    double benefit_mean, benefit_se, benefit_p05, benefit_p50, benefit_p95;
-    double concession_cost_mean;
-    double *p_retaliation;        /* [n_third], caller-provided */
-    double *retaliation_cost_mean;/* [n_third], caller-provided */
-    double *approve;              /* [n_actors], caller-provided */
-} ds_summary;
+/*
+ * What a figure of SPEC §6 is computed from.  The output columns (output.h)
+ * are rows of one table, each naming its figure as a ds_stat, so that the
+ * CSV, JSON, table and compare writers never compute anything themselves.
+ */
+typedef enum ds_quantity {    /* per-draw values of one strategy (engine.h) */
+    DS_Q_TARIFF,              /* tariff, a fraction */
+    DS_Q_DEFICIT,             /* deficit, bn/yr */
+    DS_Q_DEFICIT_CHANGE,      /* deficit - baseline_deficit, bn/yr */
+    DS_Q_BENEFIT,             /* benefit, bn/yr (0 without a deal) */
+    DS_Q_CONCESSION_COST,     /* concession cost, bn/yr (0 without a deal) */
+    DS_Q_RETALIATION_COST,    /* per third party: retaliation cost, bn/yr */
+    DS_N_QUANTITIES
+} ds_quantity;
 
-/* Fill *row for strategy k.  row's three arrays must be set by the caller
- * (sizes n_third, n_third, n_actors).  s must be flushed. */
-void ds_stats_summary(const ds_stats *s, size_t k, ds_summary *row);
+typedef enum ds_count {       /* integer counts of one strategy */
+    DS_C_DEALS,               /* draws with a deal */
+    DS_C_ROUNDS,              /* sum of the deal round over those draws */
+    DS_C_RETALIATIONS,        /* per third party: draws it retaliated in */
+    DS_C_EVALUATIONS,         /* per actor: evaluations (SPEC §5.6) */
+    DS_C_APPROVALS,           /* per actor: approvals */
+    DS_N_COUNTS
+} ds_count;
+
+typedef enum ds_stat_kind {
+    DS_STAT_DRAWS,            /* n, the number of draws */
+    DS_STAT_MEAN,             /* mean of quantity q over all draws */
+    DS_STAT_SE,               /* its standard error: sd (n - 1) / sqrt(n) */
+    DS_STAT_QUANTILE,         /* Hyndman-Fan type 7 quantile p of quantity q */
+    DS_STAT_SHARE,            /* count c / n, a probability */
+    DS_STAT_SHARE_SE,         /* sqrt(p (1 - p) / n) of that share */
+    DS_STAT_RATIO             /* count c / count per (same party or actor) */
+} ds_stat_kind;
+
+typedef struct ds_stat {
+    ds_stat_kind kind;
+    ds_quantity q;            /* MEAN, SE, QUANTILE */
+    ds_count c;               /* SHARE, SHARE_SE, RATIO (numerator) */
+    ds_count per;             /* RATIO: denominator */
+    double p;                 /* QUANTILE: order in [0, 1] */
+} ds_stat;
+
+/* 1 if the statistics keep what figure st needs (a standard error exists
+ * for the deficit and the benefit, quantiles for the same two), else 0. */
+int ds_stats_supports(const ds_stat *st);
+
+/* 1 if quantity q or count c has one value per third party (index = party)
+ * or per actor (index = actor); they are the only ones with an index. */
+int ds_quantity_per_third(ds_quantity q);
+int ds_count_per_third(ds_count c);
+int ds_count_per_actor(ds_count c);
+
+/*
+ * Figure st of strategy k (s flushed); `index` is the third party or actor
+ * of a per-party or per-actor quantity or count, else ignored.  NaN marks
+ * a figure with no value (a ratio over a zero count: round_mean without a
+ * deal, approve_a without an evaluation; anything of zero draws), or one
+ * that st does not support.  The mean of a quantity that took one value v
+ * in every draw is exactly v, and its standard error exactly 0 (exact block
+ * minima and maxima show it); other means are the exact total of the
+ * blocks' partial sums over n.  The figures of SPEC §6 are listed once,
+ * as the rows of the output column table (output.h).
+ */
+double ds_stats_value(const ds_stats *s, size_t k, const ds_stat *st, size_t index);
 
 #endif /* DEALSIM_STATS_H */

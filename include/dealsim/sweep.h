@@ -39,7 +39,9 @@ uint64_t ds_sweep_draws(const ds_sweep *s);
 
 /* Run every point with o's threads, progress and stop (o->draws and o->seed
  * are ignored: the sweep's own are used) and write the CSV to f in point
- * order.  Returns DS_OK, DS_EINTR, DS_EIO or DS_ENOMEM (err filled). */
+ * order.  Returns DS_OK, DS_EINTR, DS_ENOMEM, DS_ERANGE (a draw that cannot
+ * be summarised) or DS_EIO, whose err.msg is then the system's reason for
+ * the failed write (err filled). */
 int ds_sweep_run(ds_sweep *s, const ds_run_opts *o, FILE *f, ds_error *err);
 
 /* Free.  s may be NULL.  Can't fail. */

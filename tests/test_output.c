@@ -1,0 +1,426 @@
+/*
+ * test_output.c - the output column tables and the writers that walk them
+ * (SPEC §6): the tables are consistent, the CSV, JSON and table agree with
+ * each other and with the statistics, per-draw rows are as specified, and
+ * every writer reports a failed write.
+ */
+#include <criterion/criterion.h>
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dealsim/csv.h"
+#include "dealsim/engine.h"
+#include "dealsim/output.h"
+#include "dealsim/run.h"
+#include "model_util.h"
+
+#define ORACLE DS_TEST_DIR "/data/oracle/"
+
+static ds_stats *run_model(const ds_model *m, uint64_t draws)
+{
+    ds_run_opts o;
+    ds_stats *s = NULL;
+    ds_error e;
+    memset(&o, 0, sizeof o);
+    o.draws = draws;
+    o.seed = 11;
+    o.threads = 1;
+    cr_assert_eq(ds_run(m, &o, &s, &e), DS_OK, "%s", e.msg);
+    return s;
+}
+
+/* What a writer printed into memory. */
+typedef int (*writer)(const ds_model *, const ds_stats *, FILE *);
+
+static char *capture(writer w, const ds_model *m, const ds_stats *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_not_null(f);
+    cr_assert_eq(w(m, s, f), DS_OK);
+    fclose(f);
+    return buf;
+}
+
+static int csv_header_only(const ds_model *m, const ds_stats *s, FILE *f)
+{
+    (void)s;
+    return ds_output_csv_columns(m, f);
+}
+
+Test(columns, table_is_consistent)
+{
+    size_t n, nd;
+    const ds_column *c = ds_output_columns(&n);
+    const ds_draw_column *dc = ds_output_draw_columns(&nd);
+    cr_assert_gt(n, 0);
+    cr_assert_str_eq(c[0].name, "strategy");
+    cr_assert_eq(c[0].kind, DS_COL_STRATEGY);
+    for (size_t i = 0; i < n; i++) {
+        const char *hole = strstr(c[i].name, "%s");
+        cr_assert((c[i].each == DS_COL_ONE) == (hole == NULL), "%s", c[i].name);
+        cr_assert(c[i].unit && c[i].json && c[i].doc, "%s", c[i].name);
+        if (c[i].kind == DS_COL_FIGURE)
+            cr_assert(ds_stats_supports(&c[i].stat), "%s: a figure the statistics keep",
+                      c[i].name);
+        /* A per-party column computes a per-party figure, and so on. */
+        if (c[i].kind == DS_COL_FIGURE) {
+            int third = c[i].stat.kind == DS_STAT_MEAN ? ds_quantity_per_third(c[i].stat.q)
+                        : c[i].stat.kind == DS_STAT_SHARE || c[i].stat.kind == DS_STAT_RATIO
+                            ? ds_count_per_third(c[i].stat.c) : 0;
+            int actor = (c[i].stat.kind == DS_STAT_SHARE || c[i].stat.kind == DS_STAT_RATIO) &&
+                        ds_count_per_actor(c[i].stat.c);
+            cr_assert_eq(third, c[i].each == DS_COL_PER_THIRD, "%s", c[i].name);
+            cr_assert_eq(actor, c[i].each == DS_COL_PER_ACTOR, "%s", c[i].name);
+        }
+        for (size_t j = 0; j < i; j++) {
+            cr_assert_str_neq(c[i].name, c[j].name);
+            if (c[i].each == c[j].each)
+                cr_assert_str_neq(c[i].json, c[j].json);
+        }
+        /* Every name the row refers to is a row of the same kind. */
+        {
+            const char *refs[3] = {c[i].se, c[i].t_with[0], c[i].t_with[1]};
+            for (int r = 0; r < 3; r++) {
+                size_t k;
+                if (!refs[r])
+                    continue;
+                for (k = 0; k < n && strcmp(c[k].name, refs[r]) != 0; k++)
+                    ;
+                cr_assert_lt(k, n, "%s refers to '%s'", c[i].name, refs[r]);
+                cr_assert_eq(c[k].each, c[i].each);
+            }
+        }
+        if (c[i].t_with[0] || c[i].t_with[1])
+            cr_assert_not_null(c[i].t_head);
+        if (c[i].t_head)
+            cr_assert_not_null(c[i].t_fmt);
+    }
+    cr_assert_str_eq(dc[0].name, "draw");
+    for (size_t i = 0; i < nd; i++)
+        cr_assert((dc[i].each == DS_COL_ONE) == (strstr(dc[i].name, "%s") == NULL));
+}
+
+Test(columns, match_names_to_rows)
+{
+    const char *id;
+    size_t len;
+    const ds_column *c = ds_output_column_match("deficit_mean", &id, &len);
+    cr_assert(c && strcmp(c->name, "deficit_mean") == 0 && len == 0);
+    cr_assert_str_eq(c->se, "deficit_se");
+    cr_assert_str_eq(c->unit, "bn/yr");
+    c = ds_output_column_match("p_retaliation_china", &id, &len);
+    cr_assert(c && strcmp(c->name, "p_retaliation_%s") == 0);
+    cr_assert(len == 5 && strncmp(id, "china", len) == 0);
+    c = ds_output_column_match("retaliation_cost_south_korea_mean", &id, &len);
+    cr_assert(c && strcmp(c->name, "retaliation_cost_%s_mean") == 0);
+    cr_assert(len == 11 && strncmp(id, "south_korea", len) == 0);
+    c = ds_output_column_match("approve_trump", &id, &len);
+    cr_assert(c && c->each == DS_COL_PER_ACTOR);
+    cr_assert_null(ds_output_column_match("approve_", &id, &len));
+    cr_assert_null(ds_output_column_match("deficit", &id, &len));
+    cr_assert_null(ds_output_column_match("protocol.rounds", &id, &len));
+}
+
+/* Per-party columns are expanded party by party (SPEC §6), then actors. */
+Test(columns, csv_header_expansion)
+{
+    ds_model *m = test_model_file(ORACLE "retaliation.json");
+    char *h = capture(csv_header_only, m, NULL);
+    cr_assert_str_eq(h, "strategy,draws,p_deal,p_deal_se,round_mean,tariff_mean,"
+                        "deficit_mean,deficit_se,deficit_p05,deficit_p50,deficit_p95,"
+                        "deficit_change_mean,benefit_mean,benefit_se,benefit_p05,"
+                        "benefit_p50,benefit_p95,concession_cost_mean,"
+                        "p_retaliation_china,retaliation_cost_china_mean,"
+                        "p_retaliation_korea,retaliation_cost_korea_mean,approve_m");
+    free(h);
+    h = NULL;
+    {
+        size_t len = 0;
+        FILE *f = open_memstream(&h, &len);
+        cr_assert_eq(ds_run_draws_header(m, f), DS_OK);
+        fclose(f);
+    }
+    cr_assert_str_eq(h, "draw,strategy,deal,round,package,tariff,deficit,benefit,"
+                        "concession_cost,retaliation_china,retaliation_korea\n");
+    free(h);
+    ds_model_free(m);
+}
+
+/* The CSV, the JSON and the statistics say the same, column by column. */
+Test(columns, csv_and_json_agree_with_the_statistics)
+{
+    ds_model *m = test_model_file(ORACLE "retaliation.json");
+    ds_stats *s = run_model(m, 3000);
+    ds_run_meta meta = {"retaliation.json", "00", 11, 3000};
+    char *csv = capture(ds_output_csv, m, s), *json = NULL;
+    size_t len = 0, n;
+    const ds_column *col = ds_output_columns(&n);
+    ds_csv *c = NULL;
+    ds_error e;
+    cJSON *root, *strats;
+    FILE *f = open_memstream(&json, &len);
+
+    cr_assert_eq(ds_output_json(m, s, &meta, f), DS_OK);
+    fclose(f);
+    cr_assert_eq(ds_csv_parse("summary.csv", csv, strlen(csv), &c, &e), DS_OK, "%s", e.msg);
+    root = cJSON_Parse(json);
+    cr_assert_not_null(root, "JSON parses");
+    strats = cJSON_GetObjectItemCaseSensitive(root, "strategies");
+    cr_assert_eq((size_t)cJSON_GetArraySize(strats), m->n_strategies);
+    cr_assert_eq(ds_csv_rows(c), m->n_strategies);
+    for (size_t k = 0; k < m->n_strategies; k++) {
+        cJSON *js = cJSON_GetArrayItem(strats, (int)k);
+        for (size_t j = 0; j < ds_csv_cols(c); j++) {
+            const char *name = ds_csv_name(c, j), *id, *cell = ds_csv_cell(c, k, j);
+            size_t idlen;
+            char idbuf[64];
+            const ds_column *r = ds_output_column_match(name, &id, &idlen);
+            cJSON *jv;
+            double x, want;
+            cr_assert_not_null(r, "%s", name);
+            snprintf(idbuf, sizeof idbuf, "%.*s", (int)idlen, id);
+            if (r->each == DS_COL_ONE)
+                jv = cJSON_GetObjectItemCaseSensitive(js, r->json);
+            else if (r->each == DS_COL_PER_THIRD)
+                jv = cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(
+                        cJSON_GetObjectItemCaseSensitive(js, "third_parties"), idbuf),
+                    r->json);
+            else
+                jv = cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(js, r->json), idbuf);
+            cr_assert_not_null(jv, "JSON has %s", name);
+            if (r->kind == DS_COL_STRATEGY) {
+                cr_assert_str_eq(cell, m->strategies[k].id);
+                cr_assert_str_eq(jv->valuestring, cell);
+                continue;
+            }
+            if (r->kind == DS_COL_DRAWS) {
+                cr_assert_str_eq(cell, "3000");
+                cr_assert_eq(jv->valuedouble, 3000);
+                continue;
+            }
+            {
+                size_t q = 0;
+                if (r->each == DS_COL_PER_THIRD)
+                    while (strcmp(m->third[q].id, idbuf) != 0)
+                        q++;
+                else if (r->each == DS_COL_PER_ACTOR)
+                    while (strcmp(m->actors[q].id, idbuf) != 0)
+                        q++;
+                want = ds_stats_value(s, k, &r->stat, q);
+            }
+            if (isnan(want)) {
+                cr_assert_str_eq(cell, "", "%s empty", name);
+                cr_assert(cJSON_IsNull(jv), "%s null", name);
+                continue;
+            }
+            cr_assert(ds_csv_parse_double(cell, &x), "%s: '%s'", name, cell);
+            cr_assert_eq(x, want, "%s: %.17g vs %.17g", name, x, want);
+            cr_assert_eq(jv->valuedouble, want, "JSON %s", name);
+        }
+    }
+    /* Every column of the table is in the CSV, once per id. */
+    {
+        size_t expect = 0;
+        for (size_t j = 0; j < n; j++)
+            expect += col[j].each == DS_COL_PER_THIRD ? m->n_third
+                      : col[j].each == DS_COL_PER_ACTOR ? m->n_actors : 1;
+        cr_assert_eq(ds_csv_cols(c), expect);
+    }
+    cJSON_Delete(root);
+    ds_csv_free(c);
+    free(csv);
+    free(json);
+    ds_stats_free(s);
+    ds_model_free(m);
+}
+
+/* The table shows each column with a heading, and its legend. */
+Test(columns, table_from_the_rows)
+{
+    ds_model *m = test_model_file(ORACLE "retaliation.json");
+    ds_stats *s = run_model(m, 2000);
+    ds_run_meta meta = {"retaliation.json", "00", 11, 2000};
+    char *t = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&t, &len);
+    cr_assert_eq(ds_output_table(m, s, &meta, f), DS_OK);
+    fclose(f);
+    cr_assert(strstr(t, "P(retal. china)") && strstr(t, "P(retal. korea)"), "%s", t);
+    cr_assert(strstr(t, "ok m") && strstr(t, "benefit [5%, 95%]"), "%s", t);
+    cr_assert(strstr(t, "\nround: mean deal round among deals; tariff: mean "
+                        "export-weighted tariff; ok <actor>: approvals / evaluations\n"),
+              "%s", t);
+    cr_assert(strstr(t, "\nscenario retaliation.json, 2000 draws, seed 11\n"), "%s", t);
+    free(t);
+    ds_stats_free(s);
+    ds_model_free(m);
+}
+
+/* Per-draw rows: one per strategy, empty round and package without a deal. */
+Test(draws, rows_as_specified)
+{
+    ds_model *m = test_model_file(ORACLE "retaliation.json");
+    ds_output_draws *w = ds_output_draws_new(m, stdout, NULL);
+    ds_outcome out[2];
+    unsigned char ret[2][2] = {{1, 0}, {0, 0}};
+    double rc[2][2] = {{2.5, 0}, {0, 0}};
+    uint32_t ev[2][1] = {{1}, {1}}, ap[2][1] = {{1}, {0}};
+    char *buf;
+    size_t n;
+    cr_assert_not_null(w);
+    cr_assert_eq(m->n_strategies, 2);
+    memset(out, 0, sizeof out);
+    for (int k = 0; k < 2; k++) {
+        out[k].retaliates = ret[k];
+        out[k].retaliation_cost = rc[k];
+        out[k].evaluations = ev[k];
+        out[k].approvals = ap[k];
+    }
+    out[0].deal = 1;
+    out[0].round = 1;
+    out[0].package = 0;
+    out[0].tariff = 0.15;
+    out[0].deficit = 54.125;
+    out[0].benefit = -1.5;
+    out[0].concession_cost = 1;
+    out[1].package = -1;
+    out[1].tariff = 0.25;
+    out[1].deficit = 57;
+    buf = malloc(ds_output_draws_max(w));
+    cr_assert_not_null(buf);
+    n = ds_output_draws_format(w, buf, 18446744073709551615ull, out);
+    cr_assert_leq(n, ds_output_draws_max(w));
+    cr_assert_eq(n, strlen("18446744073709551615,offer,1,1,offer,0.15,54.125,-1.5,1,1,0\n"
+                           "18446744073709551615,nothing,0,,,0.25,57,0,0,0,0\n"));
+    cr_assert(memcmp(buf, "18446744073709551615,offer,1,1,offer,0.15,54.125,-1.5,1,1,0\n"
+                          "18446744073709551615,nothing,0,,,0.25,57,0,0,0,0\n", n) == 0,
+              "%.*s", (int)n, buf);
+    free(buf);
+    ds_output_draws_free(w);
+    ds_model_free(m);
+}
+
+/* ---- write failures --------------------------------------------------- */
+
+/* /dev/full, unbuffered (the first write fails) or fully buffered (only
+ * the flush does). */
+static FILE *full(int buffered)
+{
+    FILE *f = fopen("/dev/full", "w");
+    cr_assert_not_null(f, "/dev/full: %s", strerror(errno));
+    if (!buffered)
+        setvbuf(f, NULL, _IONBF, 0);
+    return f;
+}
+
+static int json_w(const ds_model *m, const ds_stats *s, FILE *f)
+{
+    ds_run_meta meta = {"x.json", "00", 1, 100};
+    return ds_output_json(m, s, &meta, f);
+}
+
+static int table_w(const ds_model *m, const ds_stats *s, FILE *f)
+{
+    ds_run_meta meta = {"x.json", "00", 1, 100};
+    return ds_output_table(m, s, &meta, f);
+}
+
+static int cells_w(const ds_model *m, const ds_stats *s, FILE *f)
+{
+    return ds_output_csv_cells(m, s, 0, f);
+}
+
+static int draws_header_w(const ds_model *m, const ds_stats *s, FILE *f)
+{
+    (void)s;
+    return ds_run_draws_header(m, f);
+}
+
+/* Every writer returns DS_EIO, with errno ENOSPC, when its output cannot be
+ * written; ds_output_csv_cells used to return DS_OK whatever happened. */
+Test(write_failure, every_writer_reports_it)
+{
+    ds_model *m = test_model_file(ORACLE "retaliation.json");
+    ds_stats *s = run_model(m, 500);
+    const struct {
+        const char *name;
+        writer w;
+        int flushes;      /* also detects a failure of buffered output */
+    } ws[] = {
+        {"csv", ds_output_csv, 1},
+        {"json", json_w, 1},
+        {"table", table_w, 1},
+        {"csv header", csv_header_only, 0},
+        {"csv cells", cells_w, 0},
+        {"per-draw header", draws_header_w, 0},
+    };
+    for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++)
+        for (int buffered = 0; buffered <= ws[i].flushes; buffered++) {
+            FILE *f = full(buffered);
+            errno = 0;
+            cr_assert_eq(ws[i].w(m, s, f), DS_EIO, "%s (buffered %d)", ws[i].name, buffered);
+            cr_assert_eq(errno, ENOSPC, "%s: errno %d", ws[i].name, errno);
+            fclose(f);
+        }
+    ds_stats_free(s);
+    ds_model_free(m);
+}
+
+/* The message names the file and the system's reason. */
+Test(write_failure, messages_name_the_file_and_reason)
+{
+    ds_model *m = test_model_file(ORACLE "retaliation.json");
+    ds_stats *s = run_model(m, 500);
+    ds_run_meta meta = {"x.json", "00", 1, 500};
+    ds_output_draws *w;
+    ds_error e;
+    for (int fmt = DS_OUTPUT_CSV; fmt <= DS_OUTPUT_TABLE; fmt++) {
+        FILE *f = full(1);
+        ds_error_clear(&e);
+        cr_assert_eq(ds_output_summary(m, s, &meta, (ds_output_format)fmt, f, "out.csv", &e),
+                     DS_EIO);
+        cr_assert_str_eq(e.msg, "out.csv: cannot write: No space left on device");
+        fclose(f);
+    }
+    {
+        FILE *f = full(0);
+        w = ds_output_draws_new(m, f, "draws.csv");
+        cr_assert_not_null(w);
+        cr_assert_eq(ds_output_draws_write(w, "x\n", 2, &e), DS_EIO);
+        cr_assert_str_eq(e.msg, "draws.csv: cannot write: No space left on device");
+        ds_output_draws_free(w);
+        fclose(f);
+    }
+    ds_stats_free(s);
+    ds_model_free(m);
+}
+
+/* A run whose per-draw rows cannot be written fails with the file's name. */
+Test(write_failure, run_with_per_draw_rows)
+{
+    ds_model *m = test_model_file(ORACLE "retaliation.json");
+    FILE *f = full(0);
+    ds_run_opts o;
+    ds_stats *s = NULL;
+    ds_error e;
+    memset(&o, 0, sizeof o);
+    o.draws = 3 * DS_RUN_BLOCK;
+    o.seed = 1;
+    o.threads = 2;
+    o.draws_out = f;
+    o.draws_out_name = "draws.csv";
+    cr_assert_eq(ds_run(m, &o, &s, &e), DS_EIO);
+    cr_assert_null(s);
+    cr_assert_str_eq(e.msg, "draws.csv: cannot write: No space left on device");
+    fclose(f);
+    ds_model_free(m);
+}
