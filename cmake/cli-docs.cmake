@@ -3,10 +3,11 @@
 # tables (sim/cli_opts.c), and their install rules.
 #
 # Included from CMakeLists.txt.  The same file, run in script mode
-#   cmake -DDEALSIM=path/to/dealsim -DOUT=dir [-DWITH_FORMAT=ON] -P cli-docs.cmake
+#   cmake -DDEALSIM=path/to/dealsim -DOUT=dir -P cli-docs.cmake
 # writes the files:
 #   OUT/man/man1/dealsim.1, OUT/man/man1/dealsim-COMMAND.1 (one per command),
-#   OUT/man/man5/dealsim-scenario.5 (WITH_FORMAT only),
+#   OUT/man/man5/dealsim-scenario.5 (the scenario format),
+#   OUT/scenario.schema.json (the JSON Schema of `dealsim schema`),
 #   OUT/completions/dealsim (bash), OUT/completions/_dealsim (zsh).
 
 if(CMAKE_SCRIPT_MODE_FILE)
@@ -34,34 +35,21 @@ if(CMAKE_SCRIPT_MODE_FILE)
   endforeach()
   ds_doc(completions/dealsim help --completion bash)
   ds_doc(completions/_dealsim help --completion zsh)
-  # dealsim-scenario(5): the scenario format, from ds_format_man().
-  if(WITH_FORMAT)
-    file(MAKE_DIRECTORY ${OUT}/man/man5)
-    ds_doc(man/man5/dealsim-scenario.5 help --man format)
-  endif()
+  # dealsim-scenario(5) and the JSON Schema, from the scenario format table.
+  file(MAKE_DIRECTORY ${OUT}/man/man5)
+  ds_doc(man/man5/dealsim-scenario.5 help --man format)
+  ds_doc(scenario.schema.json schema)
   return()
 endif()
 
 include(GNUInstallDirs)
 set(DS_DOC_DIR ${PROJECT_BINARY_DIR}/doc)
 
-# ---- The scenario format: dealsim-scenario(5) and `dealsim schema` --------
-# Both come from include/dealsim/format.h: ds_format_man(FILE *) writes the
-# page and ds_schema_write(FILE *) the JSON Schema.  With that header in the
-# tree, DS_HAVE_FORMAT builds in the `schema` row of the command table
-# (sim/cli_opts.c), `dealsim help --man format` (sim/cli.c) and the page.
-if(EXISTS ${PROJECT_SOURCE_DIR}/include/dealsim/format.h)
-  set(DS_HAVE_FORMAT ON)
-  target_compile_definitions(dealsim PRIVATE DS_HAVE_FORMAT)
-else()
-  set(DS_HAVE_FORMAT OFF)
-endif()
-
 if(NOT CMAKE_CROSSCOMPILING)
   add_custom_command(
     OUTPUT ${DS_DOC_DIR}/stamp
     COMMAND ${CMAKE_COMMAND} -DDEALSIM=$<TARGET_FILE:dealsim> -DOUT=${DS_DOC_DIR}
-            -DWITH_FORMAT=${DS_HAVE_FORMAT} -P ${CMAKE_CURRENT_LIST_FILE}
+            -P ${CMAKE_CURRENT_LIST_FILE}
     COMMAND ${CMAKE_COMMAND} -E touch ${DS_DOC_DIR}/stamp
     DEPENDS dealsim ${CMAKE_CURRENT_LIST_FILE}
     COMMENT "Generating the man pages and shell completions")
@@ -70,6 +58,8 @@ if(NOT CMAKE_CROSSCOMPILING)
   install(DIRECTORY ${DS_DOC_DIR}/man/ DESTINATION ${CMAKE_INSTALL_MANDIR})
   install(FILES ${DS_DOC_DIR}/completions/dealsim
           DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+  install(FILES ${DS_DOC_DIR}/scenario.schema.json
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/dealsim)
   install(FILES ${DS_DOC_DIR}/completions/_dealsim
           DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/site-functions)
 endif()
@@ -79,9 +69,6 @@ endif()
 if(TARGET test_help)
   target_sources(test_help PRIVATE ${DS_CLI_SOURCES})
   target_compile_definitions(test_help PRIVATE DS_DOC_DIR="${DS_DOC_DIR}")
-  if(DS_HAVE_FORMAT)
-    target_compile_definitions(test_help PRIVATE DS_HAVE_FORMAT)
-  endif()
   if(TARGET dealsim_docs)
     add_dependencies(test_help dealsim_docs)
   endif()

@@ -79,15 +79,10 @@ endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/dealsim.pc.in ${PROJECT_BINARY_DIR}/dealsim.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/dealsim.pc DESTINATION ${_ds_pc_dir})
 
-# Data: the scenario files, and the JSON Schema of the scenario format.
+# Data: the scenario files.  (The JSON Schema of the scenario format, the man
+# pages and the completions are generated and installed by cli-docs.cmake.)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/scenarios/
   DESTINATION ${CMAKE_INSTALL_DATADIR}/dealsim/scenarios FILES_MATCHING PATTERN "*.json")
-# DEALSIM_SCHEMA_FILE names the schema that `dealsim schema` writes at build
-# time; it is installed when the build defines it.
-if(DEFINED DEALSIM_SCHEMA_FILE)
-  install(FILES ${DEALSIM_SCHEMA_FILE} DESTINATION ${CMAKE_INSTALL_DATADIR}/dealsim
-          RENAME scenario.schema.json)
-endif()
 
 # The example of embedding the library, buildable from where it is installed.
 install(FILES ${PROJECT_SOURCE_DIR}/examples/embed.c ${PROJECT_SOURCE_DIR}/examples/CMakeLists.txt

@@ -4,8 +4,8 @@
  * The only place that prints to the terminal or decides an exit status.  The
  * commands and their options are the tables of cli_opts.c, which also parse
  * argv; each command here calls the library in flow order: scenario (load,
- * --set, build) -> run -> output, and owns signal handling so Ctrl-C leaves
- * no partial output.
+ * --set, build) -> run -> output.  Its output files, and the signals that
+ * must leave none of them half written, are cli_outfile.c's.
  */
 #include "cli.h"
 
@@ -33,9 +33,7 @@
 #include "dealsim/scenario.h"
 #include "dealsim/sha256.h"
 #include "dealsim/sweep.h"
-#ifdef DS_HAVE_FORMAT
 #include "dealsim/format.h"
-#endif
 
 /* A run shorter than this shows no progress line unless asked to (SPEC §8:
  * "takes more than about a second"). */
@@ -44,28 +42,13 @@
 /* Bytes read from a scenario file at a time. */
 #define READ_CHUNK 65536
 
-static volatile sig_atomic_t g_stop;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    g_stop = 1;
-}
-
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 /* ---- output errors ------------------------------------------------------ */
 
+#ifdef DS_HAVE_FORMAT
 /* The reason a write to f failed: fflush's errno, else e (the errno the
- * writer left), else EIO.  Never 0, so a message never says "Success". */
+ * writer left), else EIO.  Never 0, so a message never says "Success".
+ * (The commands with output files have the exact reason from
+ * cli_outfile.c.) */
 static int write_errno(FILE *f, int e)
 {
     errno = 0;
@@ -73,6 +56,7 @@ static int write_errno(FILE *f, int e)
         return errno;
     return e ? e : EIO;
 }
+#endif
 
 /* "dealsim CMD: cannot write NAME: REASON"; NULL or "-" is stdout. */
 static int write_failed(const char *cmd, const char *name, int e)
@@ -323,15 +307,22 @@ int ds_cli_validate(ds_cli_args *a)
 
 enum { FMT_DEFAULT, FMT_TABLE, FMT_CSV, FMT_JSON }; /* the --format values */
 
-/* Run a writer; on failure report the file and the reason and finish. */
-#define WRITE_OR_FAIL(call, f, name)                                    \
+/* Run a writer to output o; on failure report the file and the reason. */
+#define WRITE_OR_FAIL(call, o)                                          \
     do {                                                               \
-        errno = 0;                                                     \
         if ((call) != DS_OK) {                                         \
-            status = write_failed("run", (name), write_errno((f), errno)); \
+            ds_outfiles_write_failed(&os, (o));                        \
+            status = DS_EXIT_RUNTIME;                                  \
             goto done;                                                 \
         }                                                              \
+        ds_outfiles_finished(o);                                       \
     } while (0)
+
+/* The status of a failed ds_outfiles_check. */
+static int check_status(int rc)
+{
+    return rc == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
+}
 
 int ds_cli_run(ds_cli_args *a)
 {
@@ -340,51 +331,63 @@ int ds_cli_run(ds_cli_args *a)
     uint64_t draws, seed;
     ds_model *m = NULL;
     ds_stats *stats = NULL;
-    ds_outfile out = {0}, dout = {0}, jout = {0};
+    ds_outfiles os;
+    ds_outfile *out, *dout, *jout, *std;
     ds_error err = {0};
     char sha[65];
     progress pr;
     ds_run_opts ro;
     ds_run_meta meta;
 
+    /* Outputs that collide are bad usage, found before anything is read. */
+    ds_outfiles_init(&os, "run");
+    ds_outfiles_input(&os, "scenario", file);
+    out = ds_outfiles_add(&os, "-o", a->output);
+    dout = ds_outfiles_add(&os, "--draws-out", a->draws_out);
+    jout = ds_outfiles_add(&os, "--json", a->json);
+    std = a->output ? NULL : ds_outfiles_add(&os, NULL, "-");
+    if ((status = ds_outfiles_check(&os)) != DS_OK)
+        return check_status(status);
+    ds_outfiles_catch_signals(&os);
+
     status = load_model(file, &a->sets, sha, NULL, &m);
-    if (status != DS_OK)
-        return load_status(status);
+    if (status != DS_OK) {
+        status = load_status(status);
+        goto done;
+    }
     draws = a->draws.text ? a->draws.v : m->draws;
     seed = a->seed.text ? a->seed.v : m->seed;
 
     /* Open every output before the run, so a bad path fails in a second,
      * not after an hour. */
-    catch_signals();
-    if ((a->output && ds_outfile_open(&out, a->output, &err) != DS_OK) ||
-        (a->draws_out && ds_outfile_open(&dout, a->draws_out, &err) != DS_OK) ||
-        (a->json && ds_outfile_open(&jout, a->json, &err) != DS_OK)) {
-        fprintf(stderr, "dealsim run: %s\n", err.msg);
+    if (ds_outfiles_open(&os) != DS_OK) {
         status = DS_EXIT_RUNTIME;
         goto done;
     }
-    if (dout.f)
-        ds_run_draws_header(m, dout.f);
+    if (dout)
+        ds_run_draws_header(m, dout->f);
 
     progress_start(&pr, a, draws, 1);
     memset(&ro, 0, sizeof ro);
     ro.draws = draws;
     ro.seed = seed;
     ro.threads = thread_count(a);
-    ro.draws_out = dout.f;
+    ro.draws_out = dout ? dout->f : NULL;
     ro.progress = on_progress;
     ro.progress_ctx = &pr;
-    ro.stop = &g_stop;
-    errno = 0;
+    ro.stop = &ds_outfiles_stop;
+    ds_outfiles_cooperate(1);
     status = ds_run(m, &ro, &stats, &err);
+    ds_outfiles_cooperate(0);
     progress_clear(&pr);
-    if (status == DS_EINTR || g_stop) {
-        fprintf(stderr, "dealsim run: interrupted; no output written\n");
+    if (status == DS_EINTR || ds_outfiles_stop) {
+        ds_outfiles_interrupted(&os);
         status = DS_EXIT_INTERRUPT;
         goto done;
     }
-    if (status == DS_EIO) {
-        status = write_failed("run", a->draws_out, write_errno(dout.f, errno));
+    if (status == DS_EIO && dout) {
+        ds_outfiles_write_failed(&os, dout);
+        status = DS_EXIT_RUNTIME;
         goto done;
     }
     if (status != DS_OK) {
@@ -393,38 +396,27 @@ int ds_cli_run(ds_cli_args *a)
         goto done;
     }
 
+    ds_outfiles_finished(dout);
     meta.scenario_file = file ? file : DS_BUILTIN_NAME;
     meta.sha256 = sha;
     meta.seed = seed;
     meta.draws = draws;
-    if (out.f)
-        WRITE_OR_FAIL(ds_output_csv(m, stats, out.f), out.f, a->output);
-    if (jout.f)
-        WRITE_OR_FAIL(ds_output_json(m, stats, &meta, jout.f), jout.f, a->json);
-    if (!a->output) {
+    if (out)
+        WRITE_OR_FAIL(ds_output_csv(m, stats, out->f), out);
+    if (jout)
+        WRITE_OR_FAIL(ds_output_json(m, stats, &meta, jout->f), jout);
+    if (std) {
         if (format == FMT_DEFAULT)
             format = isatty(STDOUT_FILENO) ? FMT_TABLE : FMT_CSV;
         if (format == FMT_TABLE)
-            WRITE_OR_FAIL(ds_output_table(m, stats, &meta, stdout), stdout, NULL);
+            WRITE_OR_FAIL(ds_output_table(m, stats, &meta, std->f), std);
         else if (format == FMT_CSV)
-            WRITE_OR_FAIL(ds_output_csv(m, stats, stdout), stdout, NULL);
+            WRITE_OR_FAIL(ds_output_csv(m, stats, std->f), std);
         else
-            WRITE_OR_FAIL(ds_output_json(m, stats, &meta, stdout), stdout, NULL);
-        errno = 0;
-        if (fflush(stdout) != 0) {
-            status = write_failed("run", NULL, errno ? errno : EIO);
-            goto done;
-        }
+            WRITE_OR_FAIL(ds_output_json(m, stats, &meta, std->f), std);
     }
-    if (g_stop) {
-        fprintf(stderr, "dealsim run: interrupted; no output written\n");
-        status = DS_EXIT_INTERRUPT;
-        goto done;
-    }
-    if ((out.f && ds_outfile_commit(&out, &err) != DS_OK) ||
-        (dout.f && ds_outfile_commit(&dout, &err) != DS_OK) ||
-        (jout.f && ds_outfile_commit(&jout, &err) != DS_OK)) {
-        fprintf(stderr, "dealsim run: %s\n", err.msg);
+    /* Every output written and checked, then all renamed, or none. */
+    if (ds_outfiles_commit(&os) != DS_OK) {
         status = DS_EXIT_RUNTIME;
         goto done;
     }
@@ -432,9 +424,7 @@ int ds_cli_run(ds_cli_args *a)
         fprintf(stderr, "dealsim run: wrote %s\n", a->output);
     status = DS_EXIT_OK;
 done:
-    ds_outfile_abort(&out);
-    ds_outfile_abort(&dout);
-    ds_outfile_abort(&jout);
+    ds_outfiles_abort(&os);
     ds_stats_free(stats);
     ds_model_free(m);
     return status;
@@ -453,17 +443,27 @@ int ds_cli_sweep(ds_cli_args *a)
     ds_sweep *sw = NULL;
     ds_report rep;
     ds_error err = {0};
-    ds_outfile out = {0};
+    ds_outfiles os;
+    ds_outfile *out;
     progress pr;
     ds_run_opts ro;
 
     ds_report_init(&rep);
     memset(&da, 0, sizeof da);
+    ds_outfiles_init(&os, "sweep");
+    ds_outfiles_input(&os, "scenario", file);
+    ds_outfiles_input(&os, "design file", a->design_file);
+    out = ds_outfiles_add(&os, a->output ? "-o" : NULL, a->output ? a->output : "-");
+    if ((status = ds_outfiles_check(&os)) != DS_OK)
+        return check_status(status);
+    ds_outfiles_catch_signals(&os);
 
     /* The base scenario: parsed once, overridden, validated. */
     status = load_model(file, &a->sets, NULL, &base, &bm);
-    if (status != DS_OK)
-        return load_status(status);
+    if (status != DS_OK) {
+        status = load_status(status);
+        goto done;
+    }
 
     da.vary = a->vary.v;
     da.n_vary = a->vary.n;
@@ -486,9 +486,7 @@ int ds_cli_sweep(ds_cli_args *a)
         goto done;
     }
 
-    catch_signals();
-    if (ds_outfile_open(&out, a->output ? a->output : "-", &err) != DS_OK) {
-        fprintf(stderr, "dealsim sweep: %s\n", err.msg);
+    if (ds_outfiles_open(&os) != DS_OK) {
         status = DS_EXIT_RUNTIME;
         goto done;
     }
@@ -497,24 +495,27 @@ int ds_cli_sweep(ds_cli_args *a)
     ro.threads = thread_count(a);
     ro.progress = on_progress;
     ro.progress_ctx = &pr;
-    ro.stop = &g_stop;
-    errno = 0;
-    status = ds_sweep_run(sw, &ro, out.f, &err);
+    ro.stop = &ds_outfiles_stop;
+    ds_outfiles_cooperate(1);
+    status = ds_sweep_run(sw, &ro, out->f, &err);
+    ds_outfiles_cooperate(0);
     progress_clear(&pr);
-    if (status == DS_EINTR || g_stop) {
-        fprintf(stderr, "dealsim sweep: interrupted; no output written\n");
+    if (status == DS_EINTR || ds_outfiles_stop) {
+        ds_outfiles_interrupted(&os);
         status = DS_EXIT_INTERRUPT;
         goto done;
     }
-    if (status == DS_EIO) {           /* err.msg: the system's reason */
-        fprintf(stderr, "dealsim sweep: cannot write %s: %s\n",
-                a->output && strcmp(a->output, "-") ? a->output : "standard output",
-                err.msg);
+    if (status == DS_EIO) {
+        ds_outfiles_write_failed(&os, out);
         status = DS_EXIT_RUNTIME;
         goto done;
     }
-    if (status != DS_OK || ds_outfile_commit(&out, &err) != DS_OK) {
+    if (status != DS_OK) {
         fprintf(stderr, "dealsim sweep: %s\n", err.msg);
+        status = DS_EXIT_RUNTIME;
+        goto done;
+    }
+    if (ds_outfiles_commit(&os) != DS_OK) {
         status = DS_EXIT_RUNTIME;
         goto done;
     }
@@ -523,7 +524,7 @@ int ds_cli_sweep(ds_cli_args *a)
                 ds_design_points(design));
     status = DS_EXIT_OK;
 done:
-    ds_outfile_abort(&out);
+    ds_outfiles_abort(&os);
     ds_sweep_free(sw);
     ds_design_free(design);
     ds_model_free(bm);
@@ -539,7 +540,8 @@ int ds_cli_compare(ds_cli_args *a)
     const char *out_name = a->output ? a->output : "-";
     int status;
     ds_compare_opts co;
-    ds_outfile out = {0};
+    ds_outfiles os;
+    ds_outfile *out;
     ds_error err = {0};
     ds_csv *ca = NULL, *cb = NULL;
 
@@ -550,67 +552,64 @@ int ds_cli_compare(ds_cli_args *a)
     /* --format: a table on a terminal, else CSV (as `run`). */
     co.table = a->format ? a->format == 1
                          : strcmp(out_name, "-") == 0 && isatty(STDOUT_FILENO);
-    if (ds_outfile_open(&out, out_name, &err) != DS_OK) {
-        fprintf(stderr, "dealsim compare: %s\n", err.msg);
+    ds_outfiles_init(&os, "compare");
+    ds_outfiles_input(&os, "input", a->operands[0]);
+    ds_outfiles_input(&os, "input", a->operands[1]);
+    out = ds_outfiles_add(&os, a->output ? "-o" : NULL, out_name);
+    if ((status = ds_outfiles_check(&os)) != DS_OK)
+        return check_status(status);
+    /* The library cannot be stopped midway: a signal removes the temporary
+     * and ends dealsim at once. */
+    ds_outfiles_catch_signals(&os);
+    if (ds_outfiles_open(&os) != DS_OK)
         return DS_EXIT_RUNTIME;
-    }
     /* Read both files before writing anything: a file that cannot be read
      * or parsed is bad input (2); a failed write is a runtime failure (1). */
     if (ds_csv_read(a->operands[0], &ca, &err) != DS_OK ||
         ds_csv_read(a->operands[1], &cb, &err) != DS_OK) {
         fprintf(stderr, "dealsim compare: %s\n", err.msg);
         ds_csv_free(ca);
-        ds_outfile_abort(&out);
+        ds_outfiles_abort(&os);
         return err.code == DS_ENOMEM ? DS_EXIT_RUNTIME : DS_EXIT_USAGE;
     }
-    errno = 0;
-    status = ds_compare_tables(ca, cb, &co, out.f, &err);
+    status = ds_compare_tables(ca, cb, &co, out->f, &err);
     ds_csv_free(ca);
     ds_csv_free(cb);
     if (status == DS_EIO) {
-        status = write_failed("compare", out_name, write_errno(out.f, errno));
-        ds_outfile_abort(&out);
-        return status;
+        ds_outfiles_write_failed(&os, out);
+        return DS_EXIT_RUNTIME;
     }
     if (status != DS_OK) {
         fprintf(stderr, "dealsim compare: %s\n", err.msg);
-        ds_outfile_abort(&out);
+        ds_outfiles_abort(&os);
         return status == DS_EINVAL ? DS_EXIT_USAGE : DS_EXIT_RUNTIME;
     }
-    if (ds_outfile_commit(&out, &err) != DS_OK) {
-        fprintf(stderr, "dealsim compare: %s\n", err.msg);
-        return DS_EXIT_RUNTIME;
-    }
-    return DS_EXIT_OK;
+    return ds_outfiles_commit(&os) == DS_OK ? DS_EXIT_OK : DS_EXIT_RUNTIME;
 }
 
 /* ---- scenario, schema --------------------------------------------------- */
 
 int ds_cli_scenario(ds_cli_args *a)
 {
-    ds_outfile out = {0};
-    ds_error err = {0};
-    const char *name = a->output ? a->output : "-";
+    ds_outfiles os;
+    ds_outfile *out;
+    int status;
 
-    if (ds_outfile_open(&out, name, &err) != DS_OK) {
-        fprintf(stderr, "dealsim scenario: %s\n", err.msg);
+    ds_outfiles_init(&os, "scenario");
+    out = ds_outfiles_add(&os, a->output ? "-o" : NULL, a->output ? a->output : "-");
+    if ((status = ds_outfiles_check(&os)) != DS_OK)
+        return check_status(status);
+    ds_outfiles_catch_signals(&os);
+    if (ds_outfiles_open(&os) != DS_OK)
         return DS_EXIT_RUNTIME;
-    }
-    errno = 0;
-    if (fwrite(ds_builtin_scenario, 1, ds_builtin_scenario_len, out.f) !=
+    if (fwrite(ds_builtin_scenario, 1, ds_builtin_scenario_len, out->f) !=
         ds_builtin_scenario_len) {
-        int status = write_failed("scenario", name, write_errno(out.f, errno));
-        ds_outfile_abort(&out);
-        return status;
-    }
-    if (ds_outfile_commit(&out, &err) != DS_OK) {
-        fprintf(stderr, "dealsim scenario: %s\n", err.msg);
+        ds_outfiles_write_failed(&os, out);
         return DS_EXIT_RUNTIME;
     }
-    return DS_EXIT_OK;
+    return ds_outfiles_commit(&os) == DS_OK ? DS_EXIT_OK : DS_EXIT_RUNTIME;
 }
 
-#ifdef DS_HAVE_FORMAT
 int ds_cli_schema(ds_cli_args *a)
 {
     (void)a;
@@ -619,7 +618,6 @@ int ds_cli_schema(ds_cli_args *a)
         return write_failed("schema", NULL, write_errno(stdout, errno));
     return finish_stdout("schema", DS_EXIT_OK);
 }
-#endif
 
 /* ---- help --------------------------------------------------------------- */
 
@@ -639,7 +637,6 @@ int ds_cli_help(ds_cli_args *a)
                 a->commands ? "commands" : "completion", topic);
         return DS_EXIT_USAGE;
     }
-#ifdef DS_HAVE_FORMAT
     /* dealsim-scenario(5): the scenario format, from the format table. */
     if (topic && a->man && strcmp(topic, "format") == 0) {
         errno = 0;
@@ -647,7 +644,6 @@ int ds_cli_help(ds_cli_args *a)
             return write_failed("help", NULL, write_errno(stdout, errno));
         return finish_stdout("help", DS_EXIT_OK);
     }
-#endif
     if (topic && !(c = ds_cli_find(topic))) {
         ds_cli_unknown_command("dealsim help", topic);
         return DS_EXIT_USAGE;

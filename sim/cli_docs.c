@@ -340,9 +340,7 @@ int ds_cli_write_man(FILE *f, const ds_cli_cmd *c)
             fputs(" (1)", f);
             first = 0;
         }
-#ifdef DS_HAVE_FORMAT
         fputs(",\n.BR dealsim\\-scenario (5)", f);
-#endif
         fputc('\n', f);
     }
     return fflush(f) == 0 && !ferror(f) ? 0 : -1;

@@ -196,7 +196,6 @@ const ds_cli_cmd ds_cli_commands[] = {
      NULL,
      "dealsim scenario -o my.json\n",
      ds_cli_scenario},
-#ifdef DS_HAVE_FORMAT
     /* Built when include/dealsim/format.h (ds_schema_write) is there:
      * see cmake/cli-docs.cmake. */
     {"schema", DS_CMD_SCHEMA, "print the JSON Schema of the scenario format",
@@ -206,7 +205,6 @@ const ds_cli_cmd ds_cli_commands[] = {
      NULL,
      "dealsim schema > dealsim.schema.json\n",
      ds_cli_schema},
-#endif
     {"help", DS_CMD_HELP, "show help for a command",
      "[COMMAND]", DS_OPERAND_COMMAND, 0, 1,
      "Show the help of COMMAND, or the list of commands.\n",

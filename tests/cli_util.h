@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,28 +50,57 @@ static inline char *cli_read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* How cli_start_ex starts a command. */
+typedef struct cli_opts {
+    int in_fd;            /* stdin; -1: /dev/null */
+    int out_fd;           /* stdout to this descriptor when >= 0 ... */
+    const char *out_path; /* ... else to this file; NULL: a file in dir,
+                             read back by cli_wait */
+    int ignore_sigint;    /* start with SIGINT ignored, as a shell starts a
+                             background job of a script */
+    int ignore_sigpipe;   /* start with SIGPIPE ignored (else its default) */
+    long fsize;           /* > 0: RLIMIT_FSIZE in bytes, SIGXFSZ ignored, so
+                             a write beyond it fails with EFBIG */
+} cli_opts;
+
+/* Start argv as o says, with stderr to a file in dir; returns the pid. */
+static inline pid_t cli_start_ex(const char *dir, const cli_opts *o, char *const argv[])
+{
+    char out[1024], e[1024];
+    pid_t pid;
+    snprintf(out, sizeof out, "%s/.stdout", dir);
+    snprintf(e, sizeof e, "%s/.stderr", dir);
+    pid = fork();
+    if (pid == 0) {
+        int fo = o->out_fd >= 0 ? o->out_fd
+                                : open(o->out_path ? o->out_path : out,
+                                       O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fi = o->in_fd >= 0 ? o->in_fd : open("/dev/null", O_RDONLY);
+        dup2(fi, 0);
+        dup2(fo, 1);
+        dup2(fe, 2);
+        signal(SIGINT, o->ignore_sigint ? SIG_IGN : SIG_DFL);
+        signal(SIGPIPE, o->ignore_sigpipe ? SIG_IGN : SIG_DFL);
+        if (o->fsize > 0) {
+            struct rlimit rl = {(rlim_t)o->fsize, (rlim_t)o->fsize};
+            signal(SIGXFSZ, SIG_IGN);
+            setrlimit(RLIMIT_FSIZE, &rl);
+        }
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
 /* Start argv with stdin from in_fd (-1: /dev/null), stdout to out_path
  * (NULL: a file in dir, read back by cli_wait) and stderr to a file in dir;
  * returns the pid. */
 static inline pid_t cli_start_io(const char *dir, int in_fd, const char *out_path,
                           char *const argv[])
 {
-    char o[1024], e[1024];
-    pid_t pid;
-    snprintf(o, sizeof o, "%s/.stdout", dir);
-    snprintf(e, sizeof e, "%s/.stderr", dir);
-    pid = fork();
-    if (pid == 0) {
-        int fo = open(out_path ? out_path : o, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fi = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
-        dup2(fi, 0);
-        dup2(fo, 1);
-        dup2(fe, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
+    cli_opts o = {in_fd, -1, out_path, 0, 0, 0};
+    return cli_start_ex(dir, &o, argv);
 }
 
 /* Start argv with stdout/stderr redirected to files in dir; returns the pid. */
@@ -173,6 +203,14 @@ static inline cli_result cli_run_to(const char *dir, const char *out_path, ...)
     return cli_wait(dir, cli_start_io(dir, -1, out_path, argv));
 }
 
+/* Run DS_BIN with the given arguments as o says, and wait for it. */
+static inline cli_result cli_run_ex(const char *dir, const cli_opts *o, ...)
+{
+    char *argv[64];
+    CLI_ARGV(argv, o);
+    return cli_wait(dir, cli_start_ex(dir, o, argv));
+}
+
 static inline void cli_free(cli_result *r)
 {
     free(r->out);
@@ -185,6 +223,16 @@ static inline char *cli_tmpdir(void)
 {
     char *t = strdup("/tmp/dealsim-test-XXXXXX");
     return mkdtemp(t);
+}
+
+/* Write text to path (replacing it); 0 on success. */
+static inline int cli_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    int ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    return ok ? 0 : -1;
 }
 
 static inline void cli_rmdir(char *dir)

@@ -279,7 +279,6 @@ Test(help, one_man_page_per_command)
     }
     closedir(dp);
     cr_assert_eq(n, ds_cli_n_commands);
-#ifdef DS_HAVE_FORMAT
     /* The scenario format's page, from the format table. */
     char *page = doc_file("man/man5/dealsim-scenario.5");
     cr_assert(strncmp(page, ".TH ", 4) == 0, "%.40s", page);
@@ -287,7 +286,6 @@ Test(help, one_man_page_per_command)
     page = doc_file("man/man1/dealsim.1");
     cr_assert(strstr(page, ".BR dealsim\\-scenario (5)"), "SEE ALSO lacks it");
     free(page);
-#endif
 }
 
 /* groff reads every page without a warning. */

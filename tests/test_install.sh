@@ -47,11 +47,16 @@ if grep -rqF -- "$src" "$(dirname "$config")" "$pc"; then
   fail "the installed package names the source tree"
 fi
 "$prefix/bin/dealsim" --version >"$work/version.txt" || fail "installed dealsim --version failed"
-# The JSON Schema is installed when the program can print it, and is what it prints.
-if "$prefix/bin/dealsim" schema >"$work/schema.json" 2>/dev/null; then
-  cmp -s "$work/schema.json" "$prefix/share/dealsim/scenario.schema.json" ||
-    fail "share/dealsim/scenario.schema.json is missing or is not what \`dealsim schema\` prints"
-fi
+# The installed JSON Schema is what the program prints; the man pages and
+# completions are there.
+"$prefix/bin/dealsim" schema >"$work/schema.json" || fail "installed dealsim schema failed"
+cmp -s "$work/schema.json" "$prefix/share/dealsim/scenario.schema.json" ||
+  fail "share/dealsim/scenario.schema.json is missing or is not what \`dealsim schema\` prints"
+for f in man/man1/dealsim.1 man/man1/dealsim-run.1 man/man1/dealsim-schema.1 \
+         man/man5/dealsim-scenario.5 bash-completion/completions/dealsim \
+         zsh/site-functions/_dealsim; do
+  [ -s "$prefix/share/$f" ] || fail "share/$f is not installed"
+done
 
 export PKG_CONFIG_PATH=$(dirname "$pc")${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 pkg-config --exists dealsim || fail "pkg-config does not find dealsim"

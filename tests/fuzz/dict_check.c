@@ -10,13 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario_priv.h"
-
-/* The dist kinds of SPEC §2 (ds_scn_dist_params tells whether a name is
- * one; this list must name them all for their parameters to be checked,
- * and is checked against the dictionary too). */
-static const char *const kinds[] = {"fixed", "uniform", "normal", "lognormal",
-                                    "triangular", "pert", "beta", "discrete"};
+#include "format.h"
 
 static char **entries;
 static size_t n_entries;
@@ -65,7 +59,7 @@ static void need(const char *name)
     }
 }
 
-static void walk(const ds_sfield *f)
+static void walk(const ds_fmt_field *f)
 {
     for (; f && f->name; f++) {
         need(f->name);
@@ -98,24 +92,19 @@ int main(int argc, char **argv)
         entries[n_entries++] = v;
     }
     fclose(f);
-    walk(ds_scn_top);
+    walk(ds_fmt_top);
     need("dist");
-    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        const char *const *p = ds_scn_dist_params(kinds[k]);
+    for (size_t k = 0; k < ds_fmt_n_dists; k++) {
+        const ds_fmt_dist *dk = &ds_fmt_dists[k];
         char quoted[64];
-        if (!p) {
-            fprintf(stderr, "dict_check: '%s' is not a dist kind\n", kinds[k]);
-            missing++;
-            continue;
-        }
-        snprintf(quoted, sizeof quoted, "\"%s\"", kinds[k]);
+        snprintf(quoted, sizeof quoted, "\"%s\"", dk->name);
         if (!has(quoted)) {
             fprintf(stderr, "dict_check: dist kind '%s' is missing from the dictionary\n",
-                    kinds[k]);
+                    dk->name);
             missing++;
         }
-        for (; *p; p++)
-            need(*p);
+        for (const ds_fmt_param *p = dk->params; p->name; p++)
+            need(p->name);
     }
     for (size_t i = 0; i < n_entries; i++)
         free(entries[i]);
