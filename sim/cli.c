@@ -615,7 +615,7 @@ int ds_cli_schema(ds_cli_args *a)
     (void)a;
     errno = 0;
     if (ds_schema_write(stdout) != DS_OK)
-        return write_failed("schema", NULL, write_errno(stdout, errno));
+        return write_failed("schema", NULL, errno ? errno : EIO);
     return finish_stdout("schema", DS_EXIT_OK);
 }
 
@@ -641,7 +641,7 @@ int ds_cli_help(ds_cli_args *a)
     if (topic && a->man && strcmp(topic, "format") == 0) {
         errno = 0;
         if (ds_format_man(stdout) != 0)
-            return write_failed("help", NULL, write_errno(stdout, errno));
+            return write_failed("help", NULL, errno ? errno : EIO);
         return finish_stdout("help", DS_EXIT_OK);
     }
     if (topic && !(c = ds_cli_find(topic))) {

@@ -86,17 +86,17 @@ static const char *const EXTREME[] = {
     "elasticity={\"dist\":\"lognormal\",\"median\":1e-300,\"sigma\":30}",
     "home.tariff_burden={\"dist\":\"beta\",\"a\":1e-300,\"b\":1e300}",
     "home.margin={\"dist\":\"pert\",\"min\":0,\"mode\":0,\"max\":1e-300}",
-    "lines.autos.exports={\"dist\":\"normal\",\"mean\":0,\"sd\":1,\"min\":38,\"max\":1e300}",
+    "lines.autos.exports={\"dist\":\"normal\",\"mean\":0,\"sd\":1,\"min\":38,\"max\":1e12}",
     "lines.autos.deal={\"dist\":\"discrete\",\"values\":[0.1,0.15,0.2],"
     "\"weights\":[1e308,1e308,1e-308]}",
-    "items.semis.deficit_effect={\"dist\":\"normal\",\"mean\":-10,\"sd\":1e300}",
-    "items.semis.delivery={\"dist\":\"normal\",\"mean\":-1e300,\"sd\":1,\"min\":0,\"max\":1}",
+    "items.semis.deficit_effect={\"dist\":\"normal\",\"mean\":-10,\"sd\":1e10}",
+    "items.semis.delivery={\"dist\":\"normal\",\"mean\":-1e12,\"sd\":1,\"min\":0,\"max\":1}",
     "items.semis.cost={\"dist\":\"normal\",\"mean\":10,\"sd\":1e-300,\"min\":9,\"max\":11}",
     "actors.lutnick.weight_certainty=1e-300",
-    "actors.lutnick.threshold={\"dist\":\"normal\",\"mean\":0,\"sd\":1e300,"
+    "actors.lutnick.threshold={\"dist\":\"normal\",\"mean\":0,\"sd\":1e12,"
     "\"min\":-1e-300,\"max\":1e-300}",
-    "third_parties.china.cost_per_exposure={\"dist\":\"normal\",\"mean\":1e300,"
-    "\"sd\":1e300,\"min\":0,\"max\":1e300}",
+    "third_parties.china.cost_per_exposure={\"dist\":\"normal\",\"mean\":1e12,"
+    "\"sd\":1e12,\"min\":0,\"max\":1e12}",
 };
 
 /* With GSL's default handler in place (it aborts): a scenario of extreme
@@ -111,7 +111,7 @@ Test(gsl_handler, extreme_scenario_runs_under_the_default_handler)
     ds_model_free(m);
 
     /* Huge Dirichlet concentrations too (the other branch of the sampler). */
-    const char *const huge[] = {"actors.lutnick.weight_certainty=1e300"};
+    const char *const huge[] = {"actors.lutnick.weight_certainty=1e12"};
     m = build(huge, 1);
     run_and_check(m);
     ds_model_free(m);

@@ -56,6 +56,11 @@ static const char *const inexpressible[] = {
     "range_mean_deficit.json",
     "range_mean_infinite.json",
     "role_two_deciders.json",
+    /* strings that JSON readers other than dealsim's accept: a lone
+     * surrogate escape and \u0000, refused by dealsim's own reader */
+    "json_lone_low_surrogate.json",
+    "json_lone_surrogate.json",
+    "json_nul_name.json",
 };
 #define N_INEXPRESSIBLE (sizeof inexpressible / sizeof inexpressible[0])
 
