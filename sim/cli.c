@@ -83,7 +83,8 @@ static void print_report(const ds_report *rep)
     for (size_t i = 0; i < rep->n; i++)
         fprintf(stderr, "%s\n", rep->msg[i]);
     if (rep->dropped)
-        fprintf(stderr, "... and %zu more problems\n", rep->dropped);
+        fprintf(stderr, "... and %zu more problems%s\n", rep->dropped,
+                rep->nomem ? " (out of memory)" : "");
 }
 
 /* Read `file` (at most DS_MAX_FILE_BYTES + 1 bytes, so the parser can tell
@@ -113,8 +114,7 @@ static int read_file(const char *file, char **text, size_t *len, ds_report *rep)
             if (!(nb = realloc(buf, ncap + 1))) {
                 free(buf);
                 fclose(f);
-                ds_report_add(rep, "%s: error: out of memory", file);
-                return DS_ENOMEM;
+                return ds_report_nomem(rep, file);
             }
             buf = nb;
             cap = ncap;
@@ -130,10 +130,8 @@ static int read_file(const char *file, char **text, size_t *len, ds_report *rep)
         return DS_EINVAL;
     }
     fclose(f);
-    if (!buf && !(buf = malloc(1))) {
-        ds_report_add(rep, "%s: error: out of memory", file);
-        return DS_ENOMEM;
-    }
+    if (!buf && !(buf = malloc(1)))
+        return ds_report_nomem(rep, file);
     buf[n] = '\0';
     *text = buf;
     *len = n;
@@ -178,8 +176,7 @@ static int load_model(const char *file, const ds_cli_list *sets, char *sha,
     if (rc == DS_OK && !s)
         rc = DS_EINVAL;
     for (size_t i = 0; rc == DS_OK && i < sets->n; i++)
-        if (ds_scenario_set_arg(s, sets->v[i], &rep) != DS_OK)
-            rc = DS_EINVAL;
+        rc = ds_scenario_set_arg(s, sets->v[i], &rep);
     if (rc == DS_OK)
         rc = ds_scenario_build(s, m, &rep);
     print_report(&rep);
@@ -189,6 +186,10 @@ static int load_model(const char *file, const ds_cli_list *sets, char *sha,
         *m = NULL;
         rc = DS_EINVAL;
     }
+    /* Problems found while memory ran out may be lost or be its effects:
+     * the failure is the memory's, not the file's. */
+    if (rc != DS_OK && rep.nomem)
+        rc = DS_ENOMEM;
     if (rc == DS_OK && sp)
         *sp = s;
     else
@@ -307,11 +308,16 @@ int ds_cli_validate(ds_cli_args *a)
 
 enum { FMT_DEFAULT, FMT_TABLE, FMT_CSV, FMT_JSON }; /* the --format values */
 
-/* Run a writer to output o; on failure report the file and the reason. */
+/* Run a writer to output o; on failure report the file and the reason, or
+ * that memory ran out. */
 #define WRITE_OR_FAIL(call, o)                                          \
     do {                                                               \
-        if ((call) != DS_OK) {                                         \
+        int rc_ = (call);                                              \
+        if (rc_ == DS_ENOMEM) /* the table's cells */                  \
+            fprintf(stderr, "dealsim run: out of memory\n");           \
+        else if (rc_ != DS_OK)                                         \
             ds_outfiles_write_failed(&os, (o));                        \
+        if (rc_ != DS_OK) {                                            \
             status = DS_EXIT_RUNTIME;                                  \
             goto done;                                                 \
         }                                                              \

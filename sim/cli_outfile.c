@@ -688,22 +688,24 @@ static int close_stream(ds_outfile *o, int sync)
     return e;
 }
 
-/* Flush the directory of path after a rename in it.  0 or the errno. */
-static int sync_dir(const char *path)
+/* Flush the directory of o's target after o's rename in it.  0 or the
+ * errno.  The directory is the part of o->tmp before its last '/' (the
+ * temporary was made there), so nothing is allocated once the output is in
+ * place. */
+static int sync_dir(ds_outfile *o)
 {
-    char *dir = dir_of(path);
+    char *slash = strrchr(o->tmp, '/');
     int fd, e = 0;
 
-    if (!dir)
-        return ENOMEM;
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    *slash = '\0';
+    fd = open(o->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         e = errno;
-    else if (fsync(fd) != 0 && errno != EINVAL && errno != ENOTSUP)
+    *slash = '/';
+    if (fd >= 0 && fsync(fd) != 0 && errno != EINVAL && errno != ENOTSUP)
         e = errno;
     if (fd >= 0)
         close(fd);
-    free(dir);
     return e;
 }
 
@@ -774,7 +776,7 @@ int ds_outfiles_commit(ds_outfiles *s)
     for (size_t i = 0; i < s->n && !failed; i++) {
         ds_outfile *o = &s->out[i];
         int e;
-        if (renamed(o) && !dir_done_before(s, i) && (e = sync_dir(o->target)) != 0) {
+        if (renamed(o) && !dir_done_before(s, i) && (e = sync_dir(o)) != 0) {
             say(s, "cannot write %s: flushing its directory: %s", o->name, reason(e));
             failed = 1;
         }

@@ -556,16 +556,12 @@ static void t_line(wr *w, char cell[T_COLS][T_CELL], const size_t *width)
 /* "units: bn/yr: deficit_mean, deficit_se; fraction: p_deal": each metric
  * shown, grouped by unit in order of first appearance, names in full,
  * wrapped at the table's width.  Metrics the column table does not know
- * have no unit and are left out. */
-static void t_legend(wr *w, const rows *t, size_t nm)
+ * have no unit and are left out.  shown: nm bytes of zeros (used up). */
+static void t_legend(wr *w, const rows *t, size_t nm, char *shown)
 {
-    char *shown = calloc(nm ? nm : 1, 1), name[T_CELL], item[2 * T_CELL];
+    char name[T_CELL], item[2 * T_CELL];
     size_t col = 0;
     int groups = 0;
-    if (!shown) {
-        w_check(w, 1);         /* no memory: reported as a failed write */
-        return;
-    }
     for (size_t i = 0; i < t->n; i++)
         shown[t->v[i].m] = 1;
     for (size_t m = 0; m < nm; m++) {
@@ -597,7 +593,6 @@ static void t_legend(wr *w, const rows *t, size_t nm)
     }
     if (groups)
         w_put(w, "\n");
-    free(shown);
 }
 
 /* A file name for the terminal: control characters as '?'. */
@@ -615,6 +610,10 @@ static int write_table(wr *w, rows *t, const ds_csv *cb, size_t nm, const ds_com
 {
     char cell[T_COLS][T_CELL];
     size_t width[T_COLS] = {0};
+    /* The legend's memory before anything is written. */
+    char *shown = calloc(nm ? nm : 1, 1);
+    if (!shown)
+        return DS_ENOMEM;
     if (t->n)
         qsort(t->v, t->n, sizeof *t->v, by_z);
     for (size_t i = 0; i <= t->n; i++) {
@@ -637,7 +636,8 @@ static int write_table(wr *w, rows *t, const ds_csv *cb, size_t nm, const ds_com
     }
     if (t->n)
         w_put(w, "\n");
-    t_legend(w, t, nm);
+    t_legend(w, t, nm, shown);
+    free(shown);
     return w->err ? DS_EIO : DS_OK;
 }
 
@@ -727,11 +727,12 @@ int ds_compare_write(const ds_csv *ca, const ds_csv *cb, const ds_compare_opts *
         goto fail;
     if (opts->table) {
         rc = each_row(&a, &b, kb, nb, mt, nm, opts, keep_row, &t, err);
+        if (rc == DS_OK && write_table(&w, &t, cb, nm, opts) == DS_ENOMEM)
+            rc = DS_ENOMEM;
         if (rc == DS_ENOMEM) {
             rc = ds_error_set(err, DS_ENOMEM, "error: out of memory");
             goto fail;
         }
-        write_table(&w, &t, cb, nm, opts);
     } else {
         w_put(&w, a.sweep ? "strategy,point,metric,a,b,diff,z\n" : "strategy,metric,a,b,diff,z\n");
         if (!w.err)

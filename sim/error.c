@@ -153,6 +153,14 @@ int ds_report_add(ds_report *r, const char *fmt, ...)
     return DS_OK;
 nomem:
     r->dropped++;
+    r->nomem = 1;
+    return DS_ENOMEM;
+}
+
+int ds_report_nomem(ds_report *r, const char *file)
+{
+    ds_report_add(r, "%s: error: out of memory", file);
+    r->nomem = 1;
     return DS_ENOMEM;
 }
 

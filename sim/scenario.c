@@ -479,7 +479,7 @@ static size_t find_dups(const cJSON *node, ds_scn_path *p, const char *file,
         keyref *v = malloc(n * sizeof *v);
         unsigned char *dup = calloc(n, 1);
         if (!v || !dup) {
-            ds_report_add(rep, "%s: error: out of memory", file);
+            ds_report_nomem(rep, file);
             free(v);
             free(dup);
             return 1;
@@ -558,6 +558,7 @@ ds_scenario *ds_scenario_parse(const char *file, const char *text, size_t len,
         snprintf(msg, sizeof msg, "cannot parse the JSON near '%s' (out of "
                                   "memory)", near);
         syntax_error(rep, file, t, n, pos, msg);
+        rep->nomem = 1;
         return NULL;
     }
     if (!cJSON_IsObject(root)) {
@@ -571,7 +572,7 @@ ds_scenario *ds_scenario_parse(const char *file, const char *text, size_t len,
     }
     s = calloc(1, sizeof *s);
     if (!s || !(s->file = dup_str(file))) {
-        ds_report_add(rep, "%s: error: out of memory", file);
+        ds_report_nomem(rep, file);
         goto fail;
     }
     s->root = root;
@@ -612,7 +613,7 @@ ds_scenario *ds_scenario_load(const char *file, ds_report *rep)
                 break;
             nb = realloc(buf, ncap);
             if (!nb) {
-                ds_report_add(rep, "%s: error: out of memory", file);
+                ds_report_nomem(rep, file);
                 goto fail;
             }
             buf = nb;
@@ -713,8 +714,15 @@ static cJSON *parse_value(const ds_scenario *s, const char *path,
                         DS_MAX_DEPTH);
         return NULL;
     }
-    if (valid)
+    if (valid) {
+        /* json_check passed it, so cJSON fails only for no memory (and
+         * taking the text as a string instead would change the value). */
         v = cJSON_ParseWithLengthOpts(value, n, &end, 0);
+        if (!v) {
+            *rc = ds_report_nomem(rep, s->file);
+            return NULL;
+        }
+    }
     if (v) {
         k = (size_t)(end - value);
         while (k < n && is_json_ws((unsigned char)value[k]))
@@ -727,7 +735,7 @@ static cJSON *parse_value(const ds_scenario *s, const char *path,
     if (!v)
         v = cJSON_CreateString(value);
     if (!v) {
-        ds_report_add(rep, "%s: error: out of memory", s->file);
+        ds_report_nomem(rep, s->file);
         *rc = DS_ENOMEM;
     }
     return v;
@@ -737,11 +745,21 @@ static cJSON *parse_value(const ds_scenario *s, const char *path,
  * on failure. */
 static int put(cJSON *obj, const char *key, cJSON *v)
 {
-    if (cJSON_GetObjectItemCaseSensitive(obj, key)) {
-        /* This variant also gives v its key (ReplaceItemViaPointer would
-         * not); on failure v is not taken. */
-        if (cJSON_ReplaceItemInObjectCaseSensitive(obj, key, v))
-            return DS_OK;
+    cJSON *old = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (old) {
+        /* v gets its key here: cJSON_ReplaceItemInObject would drop a
+         * failed copy of the key and still replace, leaving a member
+         * without a key. */
+        char *k = cJSON_malloc(strlen(key) + 1);
+        if (k) {
+            strcpy(k, key);
+            if (!(v->type & cJSON_StringIsConst))
+                cJSON_free(v->string);
+            v->string = k;
+            v->type &= ~cJSON_StringIsConst;
+            if (cJSON_ReplaceItemViaPointer(obj, old, v))
+                return DS_OK;
+        }
     } else if (cJSON_AddItemToObject(obj, key, v))
         return DS_OK;
     cJSON_Delete(v);
@@ -804,7 +822,7 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
         return set_error(s, rep, path, "empty path");
     parts = dup_str(path);
     if (!parts) {
-        ds_report_add(rep, "%s: error: out of memory", s->file);
+        ds_report_nomem(rep, s->file);
         return DS_ENOMEM;
     }
     v = parse_value(s, path, value, rep, &rc);
@@ -980,7 +998,7 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
     }
 done:
     if (rc == DS_ENOMEM)
-        ds_report_add(rep, "%s: error: out of memory", s->file);
+        ds_report_nomem(rep, s->file);
     if (rc == DS_OK) {
         /* Keys repeated inside the value are duplicates like the file's:
          * reported under the --set path, and every later build fails. */
@@ -1008,7 +1026,7 @@ int ds_scenario_set_arg(ds_scenario *s, const char *arg, ds_report *rep)
         return set_error(s, rep, arg, "expected PATH=VALUE");
     path = malloc((size_t)(eq - arg) + 1);
     if (!path) {
-        ds_report_add(rep, "%s: error: out of memory", s->file);
+        ds_report_nomem(rep, s->file);
         return DS_ENOMEM;
     }
     memcpy(path, arg, (size_t)(eq - arg));

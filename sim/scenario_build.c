@@ -188,14 +188,14 @@ int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep)
     c->root = s->root;
     m = c->m = calloc(1, sizeof *m);
     if (!m) {
-        ds_report_add(rep, "%s: error: out of memory", s->file);
+        ds_report_nomem(rep, s->file);
         return DS_ENOMEM;
     }
     m->decider = -1; /* set by DS_FMT_RULE_DECIDER */
     ds_scn_check(c);
     ds_scn_check_done(c);
     if (c->nomem) {
-        ds_report_add(rep, "%s: error: out of memory", s->file);
+        ds_report_nomem(rep, s->file);
         rc = DS_ENOMEM;
         goto fail;
     }
@@ -205,7 +205,7 @@ int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep)
     }
     rc = ds_scn_prepare(m);
     if (rc != DS_OK) {
-        ds_report_add(rep, "%s: error: out of memory", s->file);
+        ds_report_nomem(rep, s->file);
         goto fail;
     }
     *out = m;

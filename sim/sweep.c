@@ -45,13 +45,16 @@ static int point_model(const ds_sweep *s, size_t i, ds_model **out, ds_report *r
 
     *out = NULL;
     if (!sc)
-        return DS_ENOMEM;
+        return ds_report_nomem(rep, ds_scenario_file(s->base));
     for (size_t j = 0; j < ds_design_paths(s->d) && rc == DS_OK; j++)
         rc = ds_scenario_set(sc, ds_design_path(s->d, j),
                              ds_design_value(s->d, i, j), rep);
     if (rc == DS_OK)
         rc = ds_scenario_build(sc, out, rep);
     ds_scenario_free(sc);
+    /* What was reported while memory ran out may be its effects. */
+    if (rc != DS_OK && rep->nomem)
+        rc = DS_ENOMEM;
     return rc;
 }
 
@@ -188,7 +191,7 @@ int ds_sweep_new(const ds_scenario *base, const ds_design *d, uint64_t draws,
     memset(&v, 0, sizeof v);
     if (!s || !(s->kept = calloc(np, sizeof *s->kept))) {
         free(s);
-        return DS_ENOMEM;
+        return ds_report_nomem(rep, ds_scenario_file(base));
     }
     s->base = base;
     s->d = d;
@@ -230,8 +233,11 @@ int ds_sweep_new(const ds_scenario *base, const ds_design *d, uint64_t draws,
             ds_report_init(&prep);
             rc = point_model(s, 0, &m0, &prep);
             ds_report_free(&prep);
-            if (rc != DS_OK)
+            if (rc != DS_OK) {
+                /* It was valid a moment ago: memory ran out. */
+                ds_report_nomem(rep, ds_scenario_file(base));
                 goto done;
+            }
         }
         v.first = m0;
         v.next = 1;
@@ -240,7 +246,7 @@ int ds_sweep_new(const ds_scenario *base, const ds_design *d, uint64_t draws,
         if ((size_t)threads > np)
             threads = (int)np;
         if (!(tid = calloc((size_t)threads, sizeof *tid))) {
-            rc = DS_ENOMEM;
+            rc = ds_report_nomem(rep, ds_scenario_file(base));
         } else {
             for (started = 0; started < threads - 1; started++)
                 if (pthread_create(&tid[started], NULL, validate_points, &v) != 0)
@@ -254,7 +260,11 @@ int ds_sweep_new(const ds_scenario *base, const ds_design *d, uint64_t draws,
             ds_model_free(m0);
     }
 done:
-    if (v.bad != SIZE_MAX) {
+    if (v.bad != SIZE_MAX && v.bad_rc == DS_ENOMEM) {
+        /* Not the point's fault: no "point is invalid". */
+        ds_report_nomem(rep, ds_scenario_file(base));
+        rc = DS_ENOMEM;
+    } else if (v.bad != SIZE_MAX) {
         char name[512];
         point_name(d, v.bad, name, sizeof name);
         ds_report_add(rep, "%s: error: %s is invalid:", ds_scenario_file(base), name);

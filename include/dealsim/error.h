@@ -92,6 +92,8 @@ typedef struct ds_report {
     size_t cap;     /* allocated slots */
     size_t dropped; /* problems beyond DS_REPORT_MAX, or lost to no memory */
     char **msg;     /* msg[0..n-1], each malloc'd */
+    int nomem;      /* memory ran out: what reported here stopped short, and
+                       a message may be lost (in `dropped`) */
 } ds_report;
 
 /* A zeroed struct is a valid empty report; this just zeroes it. */
@@ -100,12 +102,18 @@ void ds_report_init(ds_report *r);
 /* Append one printf-formatted message, passed through ds_text_escape (so
  * control characters from an input never reach a terminal raw).  Returns
  * DS_OK or DS_ENOMEM (the problem is then counted in `dropped`, never
- * silently lost). */
+ * silently lost, and nomem is set). */
 int ds_report_add(ds_report *r, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* Memory ran out while working on `file`: append "FILE: error: out of
+ * memory" and set nomem, so a caller that only gets NULL back (as from
+ * ds_scenario_parse) can tell no memory from bad input.  Returns
+ * DS_ENOMEM. */
+int ds_report_nomem(ds_report *r, const char *file);
 
 /* Total problems seen: n + dropped. */
 size_t ds_report_count(const ds_report *r);
