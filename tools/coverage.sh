@@ -33,4 +33,7 @@ gcovr -r . --object-directory "$build" -f 'sim/' -j "$(nproc)" \
   --exclude-directories "$build/CMakeFiles/[0-9]" --json "$build/coverage.json"
 gcovr -a "$build/coverage.json" --sort-uncovered
 gcovr -a "$build/coverage.json" --sort-uncovered --branches
-gcovr -a "$build/coverage.json" --txt /dev/null --print-summary | grep -E '^(lines|branches):'
+# The summary goes with a text report, which gcovr writes by replacing
+# the file it is given: never a special file such as /dev/null.
+gcovr -a "$build/coverage.json" --txt "$build/coverage.txt" --print-summary \
+  | grep -E '^(lines|branches):'
