@@ -377,7 +377,11 @@ static void *work(void *arg)
             if (!scratch)
                 scratch = ds_stats_new(cur);
             if (!e || !scratch) {
-                fail(sh, DS_ENOMEM, NULL, "out of memory for an engine workspace");
+                ds_error se;
+                if (!e && ds_engine_check_streams(cur, &se) == DS_EINVAL)
+                    fail(sh, DS_EINVAL, &se, NULL);
+                else
+                    fail(sh, DS_ENOMEM, NULL, "out of memory for an engine workspace");
                 break;
             }
         }

@@ -340,11 +340,12 @@ Test(engine, escalation_order)
     ds_model_free(m);
 }
 
-/* The documented stream layout (top of sim/engine.c): world slot 0 is the
- * baseline, slot 4 + 5 n_lines + 1 the first item's cost; round r's stream
- * draws lost, stall, then per actor (member: attendance, Z; decider: Z);
- * U_q is the first uniform of its own stream.  Re-drawing those streams
- * here predicts the engine's outcomes and ds_engine_draw_variates' sum. */
+/* The documented streams (top of sim/engine.c): a dist's stream is named by
+ * its path ("baseline_deficit", "items.a.cost"); round r's stream, named
+ * "rounds" with slot r, draws lost, stall, then per actor (member:
+ * attendance, Z; decider: Z); U_q is the first uniform of the stream named
+ * by q's id.  Re-drawing those streams here predicts the engine's outcomes
+ * and ds_engine_draw_variates' sum. */
 Test(engine, stream_layout_and_variates)
 {
     ds_model *m = parse(
@@ -361,20 +362,23 @@ Test(engine, stream_layout_and_variates)
         " \"third_parties\": [{\"id\": \"q\", \"retaliation\": {\"base\": 0, \"slope\": 0}, \"cost_per_exposure\": 1}]}");
     ds_engine *e = ds_engine_new(m);
     cr_assert_not_null(e);
-    const uint32_t cost_slot = 4 + 5 * 1 + 1;
+    const uint64_t k_base = ds_rng_key(SEED, ds_rng_name_hash("baseline_deficit"));
+    const uint64_t k_cost = ds_rng_key(SEED, ds_rng_name_hash("items.a.cost"));
+    const uint64_t k_q = ds_rng_key(SEED, ds_rng_name_hash("q"));
+    const uint64_t k_rounds = ds_rng_key(SEED, ds_rng_name_hash("rounds"));
     size_t deals = 0, rets = 0;
     for (uint64_t d = 0; d < 300; d++) {
         ds_rng r;
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, 0));
+        ds_rng_open(&r, k_base, d, DS_STREAM(DS_STREAM_WORLD, 0));
         double base = ds_dist_sample(&m->baseline_deficit, ds_rng_gsl(&r));
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, cost_slot));
+        ds_rng_open(&r, k_cost, d, DS_STREAM(DS_STREAM_WORLD, 0));
         double cost = ds_dist_sample(&m->items[0].cost, ds_rng_gsl(&r));
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_THIRD, 0));
+        ds_rng_open(&r, k_q, d, DS_STREAM(DS_STREAM_THIRD, 0));
         double uq = ds_rng_uniform(&r);
         double sum = base + cost + uq;
         int deal_round = 0;
         for (uint32_t rd = 1; rd <= 2; rd++) {
-            ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_ROUNDS, rd));
+            ds_rng_open(&r, k_rounds, d, DS_STREAM(DS_STREAM_ROUNDS, rd));
             /* Coin flips use one 32-bit word each: u = w / 2^32. */
             double ul = ds_rng_u32(&r) * 0x1p-32, us = ds_rng_u32(&r) * 0x1p-32;
             double ua = ds_rng_u32(&r) * 0x1p-32;
