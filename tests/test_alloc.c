@@ -48,6 +48,13 @@
 /* LeakSanitizer's check, when the program has it (a sanitizer build). */
 extern void __lsan_do_leak_check(void) __attribute__((weak));
 
+/* A coverage build (tools/coverage.sh defines DS_GCOV) writes a child's
+ * counts before _exit(), which skips the write that exit() would do; without
+ * it the failure paths the children run would count as never run. */
+#ifdef DS_GCOV
+void __gcov_dump(void);
+#endif
+
 /* What a child tells its parent through a shared page. */
 typedef struct child_report {
     int returned;      /* ds_cli_main returned */
@@ -180,6 +187,9 @@ static outcome run_k(char **argv, long k)
         fflush(stderr);
         if (__lsan_do_leak_check)
             __lsan_do_leak_check(); /* reports on stderr and exits non-zero */
+#ifdef DS_GCOV
+        __gcov_dump();
+#endif
         _exit(st);
     }
     cr_assert_eq(waitpid(pid, &st, 0), pid);
