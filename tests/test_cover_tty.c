@@ -25,8 +25,10 @@ static void teardown(void) { cli_rmdir(dir); }
 TestSuite(cover_tty, .init = setup, .fini = teardown, .timeout = 300);
 
 /* A pseudo-terminal in raw mode (no "\n" -> "\r\n"): its master, and the
- * slave's name in *slave_name. */
-static int open_pty(char *slave_name, size_t n)
+ * slave's name in *slave_name.  The slave stays open in *keep until the
+ * test closes it, so that the master can be read before the command opens
+ * it and after it has exited. */
+static int open_pty(char *slave_name, size_t n, int *keep)
 {
     int master = posix_openpt(O_RDWR | O_NOCTTY);
     cr_assert_geq(master, 0);
@@ -39,7 +41,7 @@ static int open_pty(char *slave_name, size_t n)
     cr_assert_eq(tcgetattr(s, &tio), 0);
     cfmakeraw(&tio);
     cr_assert_eq(tcsetattr(s, TCSANOW, &tio), 0);
-    close(s);
+    *keep = s;
     return master;
 }
 
@@ -66,22 +68,34 @@ static pid_t start_on(const char *slave, int fd, char *const argv[])
     return pid;
 }
 
-/* Append what the terminal shows to buf (size cap) until `until` is in it
- * (NULL: until the last writer closed the terminal), at most `seconds`.
- * Returns 1 when it came. */
-static int collect(int master, char *buf, size_t cap, const char *until, int seconds)
+/* 1 once pid has exited (not reaped: cli_wait does that). */
+static int exited(pid_t pid)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+}
+
+/* Append what the terminal shows to buf (size cap) until `until` is in it,
+ * or (until NULL) pid has exited and all it wrote is read; at most
+ * `seconds`.  Returns 1 when that came. */
+static int collect(int master, char *buf, size_t cap, const char *until, pid_t pid,
+                   int seconds)
 {
     size_t n = strlen(buf);
     for (int waited = 0; waited < seconds * 10;) {
+        int gone = until == NULL && exited(pid);
         struct pollfd p = {master, POLLIN, 0};
-        int r = poll(&p, 1, 100);
+        int r = poll(&p, 1, gone ? 0 : 100);
         if (r == 0) {
+            if (gone)
+                return 1;
             waited++;
             continue;
         }
         ssize_t got = read(master, buf + n, cap - 1 - n);
         if (got <= 0)
-            return until == NULL; /* EIO: no writer left */
+            return 0;
         n += (size_t)got;
         buf[n] = '\0';
         if (until && strstr(buf, until))
@@ -98,14 +112,15 @@ Test(cover_tty, progress_line_on_a_terminal)
 {
     char slave[128];
     static char buf[1 << 16];
-    int master = open_pty(slave, sizeof slave);
+    int keep, master = open_pty(slave, sizeof slave, &keep);
     char *argv[] = {DS_BIN, "run", JAPAN, "-n", "1e12", "-j", "2", "--format", "csv", NULL};
     pid_t pid = start_on(slave, 2, argv);
     buf[0] = '\0';
-    int shown = collect(master, buf, sizeof buf, "draws/s", 60);
+    int shown = collect(master, buf, sizeof buf, "draws/s", pid, 60);
     kill(pid, SIGINT);
-    cr_assert(collect(master, buf, sizeof buf, NULL, 60), "the terminal stayed open");
+    cr_assert(collect(master, buf, sizeof buf, NULL, pid, 60), "no end: %s", buf);
     cli_result r = cli_wait(dir, pid);
+    close(keep);
     close(master);
     cr_assert(shown, "no progress line within a minute: %s", buf);
     cr_assert_eq(r.status, 130);
@@ -130,17 +145,18 @@ Test(cover_tty, a_table_by_default_on_a_terminal)
     char *cmp[] = {DS_BIN, "compare", CMP "summary_a.csv", CMP "summary_b.csv", NULL};
     char *const *argvs[] = {run, cmp};
     const char *csv_start[] = {"strategy,draws,", "strategy,metric,"};
+    const char *table_has[] = {"\nnothing  ", "\ninvest      deficit_mean   60.25  59.25     -1  -1.41\n"};
     for (int i = 0; i < 2; i++) {
-        int master = open_pty(slave, sizeof slave);
+        int keep, master = open_pty(slave, sizeof slave, &keep);
         pid_t pid = start_on(slave, 1, argvs[i]);
         buf[0] = '\0';
-        cr_assert(collect(master, buf, sizeof buf, NULL, 60));
+        cr_assert(collect(master, buf, sizeof buf, NULL, pid, 60), "no end: %s", buf);
         cli_result r = cli_wait(dir, pid);
+        close(keep);
         close(master);
         cr_assert_eq(r.status, 0, "%s", r.err);
-        cr_assert(strncmp(buf, csv_start[i], strlen(csv_start[i])) != 0,
-                  "CSV on a terminal: %s", buf);
-        cr_assert(!strchr(buf, ','), "a table has no commas: %s", buf);
+        cr_assert(!strstr(buf, csv_start[i]), "CSV on a terminal: %s", buf);
+        cr_assert(strstr(buf, table_has[i]), "not the table: %s", buf);
         cli_free(&r);
     }
     /* the same commands into a file give CSV */
