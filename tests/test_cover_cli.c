@@ -402,3 +402,51 @@ Test(cover_cli, dangling_links_to_one_new_file_collide)
     assert_failed(&r, 2, want);
     cr_assert(!cli_exists(target));
 }
+
+/* Every point of a sweep has the strategies, third parties and actors of
+ * the first, in the same order, or its rows would not line up: a point
+ * that changes their number or an id is invalid, and nothing is run. */
+Test(cover_cli, sweep_points_must_keep_the_shape)
+{
+    char scen[600], o[600];
+    cr_assert_eq(cli_write_file(AT(scen, "s.json"),
+        "{\"dealsim\": 1, \"name\": \"shape\", \"baseline_deficit\": 60, \"elasticity\": 1.5,\n"
+        " \"home\": {\"tariff_burden\": 0.5, \"margin\": 0.2},\n"
+        " \"lines\": [{\"id\": \"autos\", \"exports\": 50, \"current\": 0.025,\n"
+        "            \"no_deal\": 0.25, \"deal\": 0.15}],\n"
+        " \"packages\": [{\"id\": \"nothing\", \"items\": {}}],\n"
+        " \"actors\": [{\"id\": \"trump\", \"role\": \"decider\", \"weights\": {\"deficit\": 1},\n"
+        "             \"threshold\": 0.1}],\n"
+        " \"protocol\": {\"rounds\": 3},\n"
+        " \"third_parties\": [{\"id\": \"q\", \"retaliation\": {\"base\": 0, \"slope\": 0},\n"
+        "                    \"cost_per_exposure\": 1}]}\n"), 0);
+    /* PATH=SPEC, and the value of point 2 as the message shows it */
+    static const char *const vary[][2] = {
+        {"packages=[{\"id\":\"nothing\",\"items\":{}}],"
+         "[{\"id\":\"nothing\",\"items\":{}},{\"id\":\"b\",\"items\":{}}]",
+         "[{\"id\":\"nothing\",\"items\":{}},{\"id\":\"b\",\"items\":{}}]"},
+        {"packages.nothing={\"id\":\"nothing\",\"items\":{}},{\"id\":\"other\",\"items\":{}}",
+         "{\"id\":\"other\",\"items\":{}}"},
+        {"actors.trump={\"id\":\"trump\",\"role\":\"decider\",\"weights\":{\"deficit\":1},"
+         "\"threshold\":0.1},{\"id\":\"donald\",\"role\":\"decider\",\"weights\":"
+         "{\"deficit\":1},\"threshold\":0.1}",
+         "{\"id\":\"donald\",\"role\":\"decider\",\"weights\":{\"deficit\":1},"
+         "\"threshold\":0.1}"},
+        {"third_parties.q={\"id\":\"q\",\"retaliation\":{\"base\":0,\"slope\":0},"
+         "\"cost_per_exposure\":1},{\"id\":\"r\",\"retaliation\":{\"base\":0,\"slope\":0},"
+         "\"cost_per_exposure\":1}",
+         "{\"id\":\"r\",\"retaliation\":{\"base\":0,\"slope\":0},\"cost_per_exposure\":1}"},
+    };
+    for (size_t i = 0; i < sizeof vary / sizeof vary[0]; i++) {
+        char want[2000];
+        cli_result r = cli_run(dir, "sweep", scen, "-n", "10", "--vary", vary[i][0], "-o",
+                               AT(o, "out.csv"), NULL);
+        snprintf(want, sizeof want,
+                 "%s: error: point 2 (%.*s=%s) is invalid:\n"
+                 "%s: error: the point changes the strategies, third parties or actors, "
+                 "so its rows would not line up\n",
+                 scen, (int)strcspn(vary[i][0], "="), vary[i][0], vary[i][1], scen);
+        assert_failed(&r, 2, want);
+        cr_assert(!cli_exists(o));
+    }
+}
