@@ -621,8 +621,8 @@ static int build_sampled(const ds_design_args *args, ds_design *d, const spec *s
         if (!q || !x)
             goto nomem;
         for (size_t i = 0; i < n; i++) {
-            if (gsl_qrng_get(q, x) != 0)
-                goto nomem; /* cannot happen below max_dimension */
+            if (gsl_qrng_get(q, x) != 0) /* GCOVR_EXCL_BR_LINE: see below */
+                goto nomem; /* cannot happen below max_dimension  GCOVR_EXCL_LINE */
             for (size_t j = 0; j < m; j++)
                 if (put_number(&d->dims[j], i, sp[j].a + (sp[j].b - sp[j].a) * x[j],
                                is_int(args, d->dims[j].path)))

@@ -270,7 +270,8 @@ done:
         ds_report_add(rep, "%s: error: %s is invalid:", ds_scenario_file(base), name);
         for (size_t k = 0; k < v.bad_rep.n; k++)
             ds_report_add(rep, "%s", v.bad_rep.msg[k]);
-        rc = v.bad_rc;
+        /* A list cut short by no memory is memory's failure, not the point's. */
+        rc = rep->nomem ? DS_ENOMEM : v.bad_rc;
     }
     ds_report_free(&v.bad_rep);
     pthread_mutex_destroy(&v.mu);
