@@ -183,7 +183,8 @@ const ds_cli_cmd ds_cli_commands[] = {
      "\n"
      "SPEC of --vary PATH=SPEC:\n"
      "  v1,v2,...    a list of values (grid design)\n"
-     "  a:b:k        k evenly spaced values from a to b inclusive (grid)\n"
+     "  a:b:k        k evenly spaced values from a to b inclusive (grid),\n"
+     "               rounded to 15 significant digits: 0:0.1:6 gives 0.06\n"
      "  a:b          a range (lhs and sobol designs)\n",
      "A warning about a point's scenario (see `dealsim help validate`) is\n"
      "printed once per distinct message, with the points it came from when\n"
