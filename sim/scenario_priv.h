@@ -114,7 +114,9 @@ const char *ds_scn_num(char *b, size_t n, double x);
 
 /* Report a warning (SPEC §3.1) at c->path: "FILE: warning: PATH: MESSAGE"
  * to c->warn, or, when c->strict, an error "... [strict]" (counted in
- * n_err).  Sets c->nomem when it cannot be kept. */
+ * n_err).  Sets c->nomem when it cannot be kept.  For ds_scn_warn's checks:
+ * warnings are only for a scenario without errors, so the rules of rows
+ * (which run while errors are still being found) do not call it. */
 void ds_scn_warning(ds_scn_ctx *c, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
