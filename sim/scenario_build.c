@@ -285,6 +285,12 @@ static int index_dists(ds_model *m)
 
 int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep)
 {
+    return ds_scenario_build_warn(s, 0, out, rep, NULL);
+}
+
+int ds_scenario_build_warn(const ds_scenario *s, unsigned flags,
+                           ds_model **out, ds_report *rep, ds_report *warn)
+{
     ds_scn_ctx ctx, *c = &ctx;
     ds_model *m;
     int rc;
@@ -294,6 +300,8 @@ int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep)
     c->file = s->file;
     c->rep = rep;
     c->root = s->root;
+    c->warn = warn;
+    c->strict = (flags & DS_BUILD_STRICT) != 0;
     m = c->m = calloc(1, sizeof *m);
     if (!m) {
         ds_report_nomem(rep, s->file);
@@ -302,6 +310,10 @@ int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep)
     m->decider = -1; /* set by DS_FMT_RULE_DECIDER */
     ds_scn_check(c);
     ds_scn_check_done(c);
+    /* Warnings (SPEC §3.1) read the model's values: only once all are
+     * valid. */
+    if (!c->nomem && !c->n_err && !s->n_dup)
+        ds_scn_warn(c);
     if (c->nomem) {
         ds_report_nomem(rep, s->file);
         rc = DS_ENOMEM;
