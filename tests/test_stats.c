@@ -65,6 +65,22 @@ static double type7(const double *sorted, size_t n, double p)
     return lo + g * (sorted[k] - lo);
 }
 
+/* How many of sorted[0..n-1] equal v. */
+static size_t count_equal(const double *sorted, size_t n, double v)
+{
+    size_t lo = 0, hi = n, c = 0;
+    while (lo < hi) {                   /* the first element >= v */
+        size_t mid = lo + (hi - lo) / 2;
+        if (sorted[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    while (lo + c < n && sorted[lo + c] == v)
+        c++;
+    return c;
+}
+
 static ds_qhist *qhist_new(void)
 {
     ds_qhist *h = malloc(sizeof *h);
@@ -115,6 +131,12 @@ static void check_quantiles(const char *name, const double *x, size_t n,
     for (size_t i = 0; i < N_PROBS; i++) {
         double ref = type7(sorted, n, probs[i]);
         double est = ds_qhist_quantile(a, probs[i]);
+        /* SPEC §6 v2: exact at a value that at least 1% of the set takes
+         * (every set here has such values only at the min or max of their
+         * bins; qhist.c says why that is the case that matters). */
+        if (100 * count_equal(sorted, n, ref) >= n)
+            cr_assert(est == ref, "%s: p=%g: %.17g != exact %.17g, a value %zu of %zu take",
+                      name, probs[i], est, ref, count_equal(sorted, n, ref), n);
         if (exact || range == 0.0)
             cr_assert(est == ref, "%s: p=%g: %.17g != exact %.17g", name,
                       probs[i], est, ref);
@@ -415,6 +437,189 @@ Test(qhist, tiny_samples_are_exact)
     check_quantiles("n=2", two, 2, 1);
     check_quantiles("n=3", three, 3, 1);
     check_quantiles("n=3 close", close3, 3, 1);
+}
+
+/* SPEC §6 v2: quantiles exact at atoms, with closed forms.  A strategy with
+ * P(deal) = 0.04: 96% of the benefits are 0 (no deal), the rest spread over
+ * [-5, 10).  Type 7 at p = 0.05, 0.5 and 0.95 uses ranks within the zeros
+ * (ranks 1334..97333 here: 1333 negative values first), so all three are
+ * exactly 0; before, p95 came out as a small positive number (the bin
+ * [0, 2^e) interpolated from 0 up to its largest positive value). */
+Test(qhist, exact_at_the_zero_of_no_deal)
+{
+    enum { N = 100000 };
+    double *x = malloc(N * sizeof *x);
+    ds_qhist *h = qhist_new();
+    size_t neg = 0, zero = 0;
+    cr_assert_not_null(x);
+    for (size_t i = 0; i < N; i++) {
+        double u = unif3(7, i, 0);
+        x[i] = i % 25 == 0 ? -5.0 + 15.0 * u : 0.0;   /* 4% deals */
+        neg += x[i] < 0;
+        zero += x[i] == 0;
+        ds_qhist_add(h, x[i]);
+    }
+    /* ranks of the zeros: neg + 1 .. neg + zero */
+    cr_assert(neg + 1 <= 5000 && neg + zero >= 95001, "%zu %zu", neg, zero);
+    cr_assert(ds_qhist_quantile(h, 0.05) == 0.0);
+    cr_assert(ds_qhist_quantile(h, 0.50) == 0.0);
+    cr_assert(ds_qhist_quantile(h, 0.95) == 0.0);
+    cr_assert(!signbit(ds_qhist_quantile(h, 0.50)), "prints 0, not -0");
+    check_quantiles("P(deal) = 0.04", x, N, 0);
+    /* A median benefit of 0 with deals on one side only. */
+    for (size_t i = 0; i < N; i++)
+        x[i] = i % 5 < 3 ? 0.0 : 1e-3 * (1.0 + unif3(8, i, 0));
+    check_quantiles("60% zeros", x, N, 0);
+    free(h);
+    free(x);
+}
+
+/* A repeated value at the top of its bin (nothing else within the bin
+ * above it) and one at the bottom of another (an integer, a multiple of the
+ * bin width), among continuous values: every quantile whose ranks fall in
+ * their runs is exact.  Closed form: 20% of the values are 0.3, 50% are
+ * below it in (0, 0.3), 20% are 2 and 10% above 2 up to 3.  With n = 10^5,
+ * 0.3 has ranks 50001..70000 and 2 ranks 70001..90000, so p55 (ranks 55000
+ * and 55001) and p65 are 0.3, p75 and p85 are 2 (p50 is not an atom: it
+ * interpolates between rank 50000, below 0.3, and 0.3). */
+Test(qhist, exact_at_atoms_at_the_ends_of_their_bins)
+{
+    enum { N = 100000 };
+    double *x = malloc(N * sizeof *x);
+    ds_qhist *h = qhist_new();
+    cr_assert_not_null(x);
+    for (size_t i = 0; i < N; i++) {
+        double u = unif3(9, i, 0);
+        size_t c = i % 10;
+        x[i] = c < 5 ? 0.3 * u : c < 7 ? 0.3 : c < 9 ? 2.0 : 2.0 + u;
+        ds_qhist_add(h, x[i]);
+    }
+    cr_assert(h->binned);
+    cr_assert(ds_qhist_quantile(h, 0.55) == 0.3 && ds_qhist_quantile(h, 0.65) == 0.3);
+    cr_assert(ds_qhist_quantile(h, 0.75) == 2.0 && ds_qhist_quantile(h, 0.85) == 2.0);
+    check_quantiles("atoms at bin ends", x, N, 0);
+    free(h);
+    free(x);
+}
+
+/* A metric with few distinct values (a scenario without uncertainty) keeps
+ * them exactly however many draws: every quantile is exact.  Closed form:
+ * 1.1 (30%), 2.2 (45%), 3.3 (25%): p05 = 1.1, p50 = 2.2, p95 = 3.3, and
+ * p30 interpolates between ranks 29999.7 -> x_29999 = 1.1 and x_30000 =
+ * 1.1: 1.1. */
+Test(qhist, few_distinct_values_are_exact)
+{
+    enum { N = 100000 };
+    double *x = malloc(N * sizeof *x);
+    ds_qhist *h = qhist_new();
+    cr_assert_not_null(x);
+    for (size_t i = 0; i < N; i++) {
+        size_t c = (i * 7919) % 20;
+        x[i] = c < 6 ? 1.1 : c < 15 ? 2.2 : 3.3;
+        ds_qhist_add(h, x[i]);
+    }
+    cr_assert(!h->binned && h->nv == 3 && h->n == N);
+    cr_assert_eq(h->cnt[h->mode], 45000u);
+    cr_assert(ds_qhist_quantile(h, 0.05) == 1.1);
+    cr_assert(ds_qhist_quantile(h, 0.5) == 2.2);
+    cr_assert(ds_qhist_quantile(h, 0.95) == 3.3);
+    check_quantiles("three values", x, N, 1);
+    /* DS_QHIST_DISTINCT distinct values, each many times: still exact. */
+    for (size_t i = 0; i < N; i++)
+        x[i] = 0.1 * (double)((i * 40503) % DS_QHIST_DISTINCT) - 2.0;
+    check_quantiles("the most kept values", x, N, 1);
+    free(h);
+    free(x);
+}
+
+/* The plotting histogram (SPEC §6 v2): equal-width bins of width 2^w
+ * aligned at multiples of 2^w, the smallest w giving at most 64 bins, with
+ * exact counts, whether the values are kept exactly or binned, and
+ * byte-identical for any order and merge. */
+Test(qhist, plotting_histogram)
+{
+    enum { N = 50000 };
+    double edges[65], e2[65], *x = malloc(N * sizeof *x);
+    uint64_t counts[64], c2[64];
+    ds_qhist *h = qhist_new(), *g = qhist_new(), *parts[2] = {qhist_new(), qhist_new()};
+    size_t nb;
+    cr_assert_not_null(x);
+
+    cr_assert_eq(ds_qhist_histogram(h, 64, edges, counts), 0u, "empty: no bins");
+    /* 0, 1, ..., 999 once each: width 16 gives 63 bins, width 8 gives 125. */
+    for (int i = 999; i >= 0; i--)
+        ds_qhist_add(h, (double)i);
+    nb = ds_qhist_histogram(h, 64, edges, counts);
+    cr_assert_eq(nb, 63u);
+    for (size_t j = 0; j < nb; j++) {
+        cr_assert_eq(edges[j], 16.0 * (double)j);
+        cr_assert_eq(counts[j], j < 62 ? 16u : 8u, "bin %zu: %llu", j,
+                     (unsigned long long)counts[j]);
+    }
+    cr_assert_eq(edges[nb], 1008.0);
+
+    /* Kept values: 0.5 x 3, 1.5 x 1, 2.75 x 2: width 2^-4 gives 37 bins
+     * (44 - 8 + 1), width 2^-5 would give 73. */
+    ds_qhist_init(h);
+    {
+        const double v[] = {0.5, 2.75, 1.5, 0.5, 2.75, 0.5};
+        for (size_t i = 0; i < 6; i++)
+            ds_qhist_add(h, v[i]);
+    }
+    nb = ds_qhist_histogram(h, 64, edges, counts);
+    cr_assert_eq(nb, 37u);
+    cr_assert(edges[0] == 0.5 && edges[1] == 0.5625 && edges[37] == 2.8125);
+    for (size_t j = 0; j < nb; j++)
+        cr_assert_eq(counts[j], j == 0 ? 3u : j == 16 ? 1u : j == 36 ? 2u : 0u, "bin %zu", j);
+    /* A constant: one bin, [v, v + 2^w). */
+    ds_qhist_init(h);
+    ds_qhist_add(h, 0.0);
+    ds_qhist_add(h, 0.0);
+    nb = ds_qhist_histogram(h, 64, edges, counts);
+    cr_assert(nb == 1 && edges[0] == 0.0 && edges[1] > 0.0 && counts[0] == 2);
+
+    /* Continuous values: the counts equal a direct count of the raw values
+     * in [edges[j], edges[j + 1]), and the bins are the narrowest such. */
+    ds_qhist_init(h);
+    for (size_t i = 0; i < N; i++)
+        x[i] = -37.0 + 123.0 * unif3(10, i, 0) * unif3(10, i, 1);
+    for (size_t i = 0; i < N; i++) {
+        ds_qhist_add(h, x[i]);
+        ds_qhist_add(parts[i % 3 == 0], x[N - 1 - i]);
+    }
+    ds_qhist_merge(g, parts[1]);
+    ds_qhist_merge(g, parts[0]);
+    cr_assert(memcmp(h, g, sizeof *h) == 0);
+    nb = ds_qhist_histogram(h, 64, edges, counts);
+    cr_assert(nb >= 33 && nb <= 64, "%zu bins", nb);
+    {
+        double width = edges[1] - edges[0], lo = x[0], hi = x[0];
+        int ex;
+        cr_assert_eq(frexp(width, &ex), 0.5, "a power of two");
+        for (size_t j = 0; j <= nb; j++)
+            cr_assert_eq(edges[j], edges[0] + width * (double)j);
+        cr_assert_eq(fmod(edges[0], width), 0.0, "aligned");
+        for (size_t j = 0; j < nb; j++) {
+            uint64_t direct = 0;
+            for (size_t i = 0; i < N; i++)
+                direct += x[i] >= edges[j] && x[i] < edges[j + 1];
+            cr_assert_eq(counts[j], direct, "bin %zu", j);
+        }
+        for (size_t i = 0; i < N; i++) {
+            lo = fmin(lo, x[i]);
+            hi = fmax(hi, x[i]);
+        }
+        /* half the width would need more than 64 bins */
+        cr_assert_gt(floor(hi / (width / 2)) - floor(lo / (width / 2)) + 1, 64.0);
+    }
+    cr_assert_eq(ds_qhist_histogram(g, 64, e2, c2), nb);
+    cr_assert(memcmp(edges, e2, (nb + 1) * sizeof *e2) == 0);
+    cr_assert(memcmp(counts, c2, nb * sizeof *c2) == 0);
+    free(parts[0]);
+    free(parts[1]);
+    free(g);
+    free(h);
+    free(x);
 }
 
 Test(qhist, signed_zero_and_non_finite)
@@ -979,10 +1184,10 @@ Test(qhist, descending_and_wrapping)
     for (size_t i = 0; i < N; i++)
         x[i] = -5e5 - (double)(i * 7919 % N) * 1e-2;  /* negative, scattered */
     check_quantiles("negative", x, N, 0);
-    for (size_t n = DS_QHIST_SMALL - 1; n <= DS_QHIST_SMALL + 2; n++) {
+    for (size_t n = DS_QHIST_DISTINCT - 1; n <= DS_QHIST_DISTINCT + 2; n++) {
         for (size_t i = 0; i < n; i++)
             x[i] = (double)((i * 37) % n) - 20.5;
-        check_quantiles("around the kept count", x, n, n <= DS_QHIST_SMALL);
+        check_quantiles("around the kept count", x, n, n <= DS_QHIST_DISTINCT);
     }
     free(x);
 }
