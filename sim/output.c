@@ -85,6 +85,48 @@ static const ds_column columns[] = {
      RATIO(DS_C_APPROVALS, DS_C_EVALUATIONS), "fraction", NULL, "approve",
      "the actor's approvals / evaluations (empty without an evaluation)",
      "ok %.50s", "%.2f", 0, {NULL, NULL}, "ok <actor>: approvals / evaluations"},
+    /* v2 (SPEC §6), appended */
+    {"label", DS_COL_ONE, DS_COL_LABEL, NONE, "", NULL, "label",
+     "the strategy's label (empty without one)", NULL, NULL, 0, {NULL, NULL}, NULL},
+    {"deficit_end_mean", DS_COL_ONE, DS_COL_FIGURE, MEAN(DS_Q_DEFICIT_END), "bn/yr", NULL,
+     "deficit_end_mean", "mean of the counterpart's deficit in year H, the horizon's last "
+     "(the deficit when H = 1)", NULL, NULL, 0, {NULL, NULL}, NULL},
+    {"deficit_end_p05", DS_COL_ONE, DS_COL_FIGURE, QUANTILE(DS_Q_DEFICIT_END, P05), "bn/yr",
+     NULL, "deficit_end_p05", "5% quantile of deficit_end", NULL, NULL, 0, {NULL, NULL}, NULL},
+    {"deficit_end_p50", DS_COL_ONE, DS_COL_FIGURE, QUANTILE(DS_Q_DEFICIT_END, P50), "bn/yr",
+     NULL, "deficit_end_p50", "median of deficit_end", NULL, NULL, 0, {NULL, NULL}, NULL},
+    {"deficit_end_p95", DS_COL_ONE, DS_COL_FIGURE, QUANTILE(DS_Q_DEFICIT_END, P95), "bn/yr",
+     NULL, "deficit_end_p95", "95% quantile of deficit_end", NULL, NULL, 0, {NULL, NULL}, NULL},
+    {"deficit_end_change_mean", DS_COL_ONE, DS_COL_FIGURE, MEAN(DS_Q_DEFICIT_END_CHANGE),
+     "bn/yr", NULL, "deficit_end_change_mean", "mean of deficit_end - baseline_deficit",
+     NULL, NULL, 0, {NULL, NULL}, NULL},
+    {"p_deal_in_extension", DS_COL_ONE, DS_COL_FIGURE, SHARE(DS_C_DEALS_IN_EXTENSION),
+     "fraction", NULL, "p_deal_in_extension",
+     "share of draws with a deal after round protocol.rounds, in an extension",
+     NULL, NULL, 0, {NULL, NULL}, NULL},
+    {"benefit_given_deal_mean", DS_COL_ONE, DS_COL_FIGURE, MEAN(DS_Q_BENEFIT_GIVEN_DEAL),
+     "bn/yr", NULL, "benefit_given_deal_mean",
+     "mean benefit over the draws with a deal (empty without one)",
+     NULL, NULL, 0, {NULL, NULL}, NULL},
+    {"benefit_given_deal_p05", DS_COL_ONE, DS_COL_FIGURE,
+     QUANTILE(DS_Q_BENEFIT_GIVEN_DEAL, P05), "bn/yr", NULL, "benefit_given_deal_p05",
+     "5% quantile of the benefit over the draws with a deal", NULL, NULL, 0, {NULL, NULL},
+     NULL},
+    {"benefit_given_deal_p50", DS_COL_ONE, DS_COL_FIGURE,
+     QUANTILE(DS_Q_BENEFIT_GIVEN_DEAL, P50), "bn/yr", NULL, "benefit_given_deal_p50",
+     "median of the benefit over the draws with a deal", NULL, NULL, 0, {NULL, NULL}, NULL},
+    {"benefit_given_deal_p95", DS_COL_ONE, DS_COL_FIGURE,
+     QUANTILE(DS_Q_BENEFIT_GIVEN_DEAL, P95), "bn/yr", NULL, "benefit_given_deal_p95",
+     "95% quantile of the benefit over the draws with a deal", NULL, NULL, 0, {NULL, NULL},
+     NULL},
+    {"p_loss_given_deal", DS_COL_ONE, DS_COL_FIGURE, RATIO(DS_C_LOSSES, DS_C_DEALS),
+     "fraction", NULL, "p_loss_given_deal",
+     "share of the deals with benefit < 0 (empty without a deal)",
+     NULL, NULL, 0, {NULL, NULL}, NULL},
+    {"p_retaliation_given_deal_%s", DS_COL_PER_THIRD, DS_COL_FIGURE,
+     RATIO(DS_C_RETALIATIONS, DS_C_DEALS), "fraction", NULL, "p_retaliation_given_deal",
+     "share of the deals in which the party retaliates (empty without a deal)",
+     NULL, NULL, 0, {NULL, NULL}, NULL},
 };
 #define N_COLUMNS (sizeof columns / sizeof columns[0])
 
@@ -104,6 +146,9 @@ static const ds_draw_column draw_columns[] = {
      "bn/yr", "cost to home of the accepted package"},
     {"retaliation_%s", DS_COL_PER_THIRD, DS_DRAW_RETALIATES, 0, "0/1",
      "1 if the party retaliates"},
+    /* v2 (SPEC §6), appended */
+    {"deficit_end", DS_COL_ONE, DS_DRAW_VALUE, offsetof(ds_outcome, deficit_end), "bn/yr",
+     "the counterpart's deficit in year H, the horizon's last"},
 };
 #define N_DRAW_COLUMNS (sizeof draw_columns / sizeof draw_columns[0])
 
@@ -119,6 +164,21 @@ const ds_draw_column *ds_output_draw_columns(size_t *n)
     return draw_columns;
 }
 
+static const ds_output_histogram histograms[] = {
+    {"deficit", DS_Q_DEFICIT, "bn/yr", "the counterpart's deficit (year 1)"},
+    {"deficit_end", DS_Q_DEFICIT_END, "bn/yr", "the counterpart's deficit in year H"},
+    {"benefit", DS_Q_BENEFIT, "bn/yr", "home's benefit, 0 without a deal"},
+    {"benefit_given_deal", DS_Q_BENEFIT_GIVEN_DEAL, "bn/yr",
+     "home's benefit over the draws with a deal"},
+};
+#define N_HISTOGRAMS (sizeof histograms / sizeof histograms[0])
+
+const ds_output_histogram *ds_output_histograms(size_t *n)
+{
+    *n = N_HISTOGRAMS;
+    return histograms;
+}
+
 /* Does `name` match the pattern `pat` (at most one "%s", standing for a
  * non-empty id)?  Sets *id and *len to the id's place; returns the length
  * of the fixed part, or -1 when it does not match. */
@@ -126,6 +186,8 @@ static long pattern_match(const char *pat, const char *name, const char **id, si
 {
     const char *hole = strstr(pat, "%s");
     size_t n = strlen(name), pre, post;
+    if (hole != pat && pat[0] != name[0])   /* most rows fail here, cheaply */
+        return -1;
     if (!hole) {
         *id = name + n;
         *len = 0;
@@ -252,12 +314,22 @@ static double value(const ds_column *c, const ds_stats *st, size_t k, size_t i)
                                    : ds_stats_value(st, k, &c->stat, i);
 }
 
-/* One cell: a strategy id, an integer or a number (empty when NaN). */
+/* A CSV field, quoted as RFC 4180 needs. */
+static void put_field(sink *o, const char *s)
+{
+    if (!o->failed && ds_csv_write_field(o->f, s) != DS_OK)
+        fail_now(o);
+}
+
+/* One cell: a strategy id, a label, an integer or a number (empty when
+ * NaN). */
 static void csv_cell(sink *o, const ds_model *m, const ds_stats *st, size_t k,
                      const ds_column *c, size_t i)
 {
     if (c->kind == DS_COL_STRATEGY)
         put(o, m->strategies[k].id);
+    else if (c->kind == DS_COL_LABEL)
+        put_field(o, m->strategies[k].label ? m->strategies[k].label : "");
     else if (c->kind == DS_COL_DRAWS)
         putu(o, ds_stats_draws(st));
     else
@@ -374,10 +446,54 @@ static void jkey(sink *o, const char *key)
     put(o, ": ");
 }
 
+/* "key": [n1, n2, ...] */
+static void json_counts(sink *o, const uint64_t *c, size_t n)
+{
+    putch(o, '[');
+    for (size_t j = 0; j < n; j++) {
+        put(o, j ? ", " : "");
+        putu(o, c[j]);
+    }
+    putch(o, ']');
+}
+
+/* The deal rounds 1..last and the plotting histograms of strategy k. */
+static void json_distributions(sink *o, const ds_stats *st, size_t k, int last)
+{
+    put(o, ",\n      \"deal_rounds\": [");
+    for (int r = 1; r <= last; r++) {
+        put(o, r > 1 ? ", " : "");
+        putu(o, ds_stats_round_count(st, k, r));
+    }
+    put(o, "],\n      \"histograms\": {");
+    for (size_t j = 0; j < N_HISTOGRAMS; j++) {
+        double edges[DS_STATS_HIST_BINS + 1];
+        uint64_t counts[DS_STATS_HIST_BINS];
+        size_t nb = ds_stats_histogram(st, k, histograms[j].q, edges, counts);
+        put(o, j ? ",\n        " : "\n        ");
+        jkey(o, histograms[j].json);
+        if (!nb) {
+            put(o, "null");
+            continue;
+        }
+        put(o, "{\"edges\": [");
+        for (size_t b = 0; b <= nb; b++) {
+            put(o, b ? ", " : "");
+            num(o, edges[b]);
+        }
+        put(o, "], \"counts\": ");
+        json_counts(o, counts, nb);
+        putch(o, '}');
+    }
+    put(o, "\n      }");
+}
+
 /* The fields of strategy k: the table's rows in order; the per-party rows
  * all go into one "third_parties" object (party by party) where the first
- * of them stands; each per-actor row is an object keyed by actor id. */
-static void json_strategy(sink *o, const ds_model *m, const ds_stats *st, size_t k)
+ * of them stands; each per-actor row is an object keyed by actor id.  Then
+ * the distributions of SPEC §6 v2, deal rounds 1..last. */
+static void json_strategy(sink *o, const ds_model *m, const ds_stats *st, size_t k,
+                          int last)
 {
     int third_done = 0;
     put(o, "    {\n");
@@ -390,6 +506,10 @@ static void json_strategy(sink *o, const ds_model *m, const ds_stats *st, size_t
             jkey(o, c->json);
             if (c->kind == DS_COL_STRATEGY)
                 jstr(o, m->strategies[k].id);
+            else if (c->kind == DS_COL_LABEL && m->strategies[k].label)
+                jstr(o, m->strategies[k].label);
+            else if (c->kind == DS_COL_LABEL)
+                put(o, "null");
             else if (c->kind == DS_COL_DRAWS)
                 putu(o, ds_stats_draws(st));
             else
@@ -423,12 +543,14 @@ static void json_strategy(sink *o, const ds_model *m, const ds_stats *st, size_t
             putch(o, '}');
         }
     }
+    json_distributions(o, st, k, last);
     put(o, "\n    }");
 }
 
 static void json_all(sink *o, const ds_model *m, const ds_stats *st, const ds_run_meta *meta)
 {
     char b[64];
+    int last;
     put(o, "{\n  \"dealsim\": {\n    \"version\": ");
     jstr(o, DS_VERSION);
     snprintf(b, sizeof b, ",\n    \"format\": %d,\n    \"scenario\": ", DS_FORMAT_VERSION);
@@ -443,8 +565,11 @@ static void json_all(sink *o, const ds_model *m, const ds_stats *st, const ds_ru
     put(o, ",\n    \"draws\": ");
     putu(o, meta->draws);
     put(o, "\n  },\n  \"strategies\": [\n");
+    last = ds_stats_last_round(st);
+    if (last < m->protocol.rounds)
+        last = m->protocol.rounds;
     for (size_t k = 0; k < m->n_strategies; k++) {
-        json_strategy(o, m, st, k);
+        json_strategy(o, m, st, k, last);
         put(o, k + 1 < m->n_strategies ? ",\n" : "\n");
     }
     put(o, "  ]\n}\n");

@@ -147,7 +147,11 @@ Test(cli, summary_csv_columns_in_order)
         "deficit_change_mean,benefit_mean,benefit_se,benefit_p05,"
         "benefit_p50,benefit_p95,concession_cost_mean,p_retaliation_china,"
         "retaliation_cost_china_mean,approve_bessent,approve_lutnick,"
-        "approve_greer,approve_trump\n";
+        "approve_greer,approve_trump,label,deficit_end_mean,deficit_end_p05,"
+        "deficit_end_p50,deficit_end_p95,deficit_end_change_mean,"
+        "p_deal_in_extension,benefit_given_deal_mean,benefit_given_deal_p05,"
+        "benefit_given_deal_p50,benefit_given_deal_p95,p_loss_given_deal,"
+        "p_retaliation_given_deal_china\n";
     cr_assert(strncmp(r.out, head, strlen(head)) == 0, "%.300s", r.out);
     /* Default to CSV when stdout is not a terminal; same bytes as -o -. */
     cli_result r2 = cli_run(dir, "run", JAPAN, "-n", "5000", NULL);

@@ -138,7 +138,12 @@ Test(columns, csv_header_expansion)
                         "deficit_change_mean,benefit_mean,benefit_se,benefit_p05,"
                         "benefit_p50,benefit_p95,concession_cost_mean,"
                         "p_retaliation_china,retaliation_cost_china_mean,"
-                        "p_retaliation_korea,retaliation_cost_korea_mean,approve_m");
+                        "p_retaliation_korea,retaliation_cost_korea_mean,approve_m,"
+                        "label,deficit_end_mean,deficit_end_p05,deficit_end_p50,"
+                        "deficit_end_p95,deficit_end_change_mean,p_deal_in_extension,"
+                        "benefit_given_deal_mean,benefit_given_deal_p05,"
+                        "benefit_given_deal_p50,benefit_given_deal_p95,p_loss_given_deal,"
+                        "p_retaliation_given_deal_china,p_retaliation_given_deal_korea");
     free(h);
     h = NULL;
     {
@@ -148,7 +153,7 @@ Test(columns, csv_header_expansion)
         fclose(f);
     }
     cr_assert_str_eq(h, "draw,strategy,deal,round,package,tariff,deficit,benefit,"
-                        "concession_cost,retaliation_china,retaliation_korea\n");
+                        "concession_cost,retaliation_china,retaliation_korea,deficit_end\n");
     free(h);
     ds_model_free(m);
 }
@@ -202,6 +207,15 @@ Test(columns, csv_and_json_agree_with_the_statistics)
                 cr_assert_str_eq(jv->valuestring, cell);
                 continue;
             }
+            if (r->kind == DS_COL_LABEL) {
+                const char *label = m->strategies[k].label;
+                cr_assert_str_eq(cell, label ? label : "");
+                if (label)
+                    cr_assert_str_eq(jv->valuestring, label);
+                else
+                    cr_assert(cJSON_IsNull(jv), "no label: null");
+                continue;
+            }
             if (r->kind == DS_COL_DRAWS) {
                 cr_assert_str_eq(cell, "3000");
                 cr_assert_eq(jv->valuedouble, 3000);
@@ -238,6 +252,75 @@ Test(columns, csv_and_json_agree_with_the_statistics)
     cJSON_Delete(root);
     ds_csv_free(c);
     free(csv);
+    free(json);
+    ds_stats_free(s);
+    ds_model_free(m);
+}
+
+/* SPEC §6 v2: per strategy, the deal rounds' counts and the plotting
+ * histograms, as the statistics have them: counts that add up to the draws
+ * (to the deals, given a deal), at most 64 equal bins whose width is a
+ * power of two and whose edges are multiples of it. */
+Test(columns, json_distributions)
+{
+    ds_model *m = test_model_file(ORACLE "retaliation.json");
+    ds_stats *s = run_model(m, 3000);
+    ds_run_meta meta = {"retaliation.json", "00", 11, 3000};
+    char *json = NULL;
+    size_t len = 0, nh;
+    const ds_output_histogram *hs = ds_output_histograms(&nh);
+    FILE *f = open_memstream(&json, &len);
+    cJSON *root, *strats;
+
+    cr_assert_eq(ds_output_json(m, s, &meta, f), DS_OK);
+    fclose(f);
+    root = cJSON_Parse(json);
+    cr_assert_not_null(root);
+    strats = cJSON_GetObjectItemCaseSensitive(root, "strategies");
+    cr_assert_eq(nh, 4u);
+    for (size_t k = 0; k < m->n_strategies; k++) {
+        cJSON *js = cJSON_GetArrayItem(strats, (int)k);
+        cJSON *rounds = cJSON_GetObjectItemCaseSensitive(js, "deal_rounds");
+        cJSON *hist = cJSON_GetObjectItemCaseSensitive(js, "histograms");
+        double deals = 3000 * ds_stats_value(s, k, &(ds_stat){.kind = DS_STAT_SHARE,
+                                                               .c = DS_C_DEALS}, 0);
+        double sum = 0;
+        cr_assert(cJSON_IsArray(rounds));
+        cr_assert_eq(cJSON_GetArraySize(rounds), m->protocol.rounds);
+        for (int r = 0; r < cJSON_GetArraySize(rounds); r++) {
+            double c = cJSON_GetArrayItem(rounds, r)->valuedouble;
+            cr_assert_eq(c, (double)ds_stats_round_count(s, k, r + 1));
+            sum += c;
+        }
+        cr_assert_eq(sum, deals);
+        for (size_t h = 0; h < nh; h++) {
+            cJSON *one = cJSON_GetObjectItemCaseSensitive(hist, hs[h].json);
+            cJSON *edges = cJSON_GetObjectItemCaseSensitive(one, "edges");
+            cJSON *counts = cJSON_GetObjectItemCaseSensitive(one, "counts");
+            int nb = cJSON_GetArraySize(counts);
+            double total = 0, width, e0;
+            int ex;
+            cr_assert_not_null(one, "%s", hs[h].json);
+            if (hs[h].q == DS_Q_BENEFIT_GIVEN_DEAL && deals == 0) {
+                cr_assert(cJSON_IsNull(one));
+                continue;
+            }
+            cr_assert(nb >= 1 && nb <= DS_STATS_HIST_BINS);
+            cr_assert_eq(cJSON_GetArraySize(edges), nb + 1);
+            e0 = cJSON_GetArrayItem(edges, 0)->valuedouble;
+            width = cJSON_GetArrayItem(edges, 1)->valuedouble - e0;
+            cr_assert_eq(frexp(width, &ex), 0.5, "%s: width %g", hs[h].json, width);
+            cr_assert_eq(fmod(e0, width), 0.0);
+            for (int j = 0; j < nb; j++) {
+                cr_assert_eq(cJSON_GetArrayItem(edges, j + 1)->valuedouble,
+                             e0 + width * (j + 1));
+                total += cJSON_GetArrayItem(counts, j)->valuedouble;
+            }
+            cr_assert_eq(total, hs[h].q == DS_Q_BENEFIT_GIVEN_DEAL ? deals : 3000.0,
+                         "%s", hs[h].json);
+        }
+    }
+    cJSON_Delete(root);
     free(json);
     ds_stats_free(s);
     ds_model_free(m);
@@ -292,17 +375,19 @@ Test(draws, rows_as_specified)
     out[0].deficit = 54.125;
     out[0].benefit = -1.5;
     out[0].concession_cost = 1;
+    out[0].deficit_end = 50.5;
     out[1].package = -1;
     out[1].tariff = 0.25;
     out[1].deficit = 57;
+    out[1].deficit_end = -0.25;
     buf = malloc(ds_output_draws_max(w));
     cr_assert_not_null(buf);
     n = ds_output_draws_format(w, buf, 18446744073709551615ull, out);
     cr_assert_leq(n, ds_output_draws_max(w));
-    cr_assert_eq(n, strlen("18446744073709551615,offer,1,1,offer,0.15,54.125,-1.5,1,1,0\n"
-                           "18446744073709551615,nothing,0,,,0.25,57,0,0,0,0\n"));
-    cr_assert(memcmp(buf, "18446744073709551615,offer,1,1,offer,0.15,54.125,-1.5,1,1,0\n"
-                          "18446744073709551615,nothing,0,,,0.25,57,0,0,0,0\n", n) == 0,
+    cr_assert_eq(n, strlen("18446744073709551615,offer,1,1,offer,0.15,54.125,-1.5,1,1,0,50.5\n"
+                           "18446744073709551615,nothing,0,,,0.25,57,0,0,0,0,-0.25\n"));
+    cr_assert(memcmp(buf, "18446744073709551615,offer,1,1,offer,0.15,54.125,-1.5,1,1,0,50.5\n"
+                          "18446744073709551615,nothing,0,,,0.25,57,0,0,0,0,-0.25\n", n) == 0,
               "%.*s", (int)n, buf);
     free(buf);
     ds_output_draws_free(w);

@@ -680,6 +680,8 @@ Test(qhist, signed_zero_and_non_finite)
 #define NDRAWS 100000
 #define BLOCK 1000
 #define DBAR 60.0
+#define ROUNDS 3    /* protocol.rounds: deals in rounds 4 and 5 are in an
+                       extension */
 
 /* The §6 figures of one strategy, each by ds_stats_value (the output
  * column table, output.h, lists the same figures for the writers). */
@@ -693,6 +695,11 @@ typedef struct summary_row {
     double *p_retaliation;        /* [n_third], caller-provided */
     double *retaliation_cost_mean;/* [n_third], caller-provided */
     double *approve;              /* [n_actors], caller-provided */
+    /* v2 */
+    double deficit_end_mean, deficit_end_p05, deficit_end_p50, deficit_end_p95;
+    double deficit_end_change_mean, p_deal_in_extension;
+    double bgd_mean, bgd_p05, bgd_p50, bgd_p95, p_loss_given_deal;
+    double p_retaliation_given_deal[NT];
 } summary_row;
 
 static double fig(const ds_stats *s, size_t k, ds_stat st, size_t i)
@@ -732,6 +739,23 @@ static void summarise(const ds_stats *s, size_t k, summary_row *row)
     for (size_t a = 0; a < NA; a++)
         row->approve[a] = fig(s, k, (ds_stat){.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS,
                                               .per = DS_C_EVALUATIONS}, a);
+    row->deficit_end_mean = fig(s, k, MEAN(DS_Q_DEFICIT_END), 0);
+    row->deficit_end_p05 = fig(s, k, QUANT(DS_Q_DEFICIT_END, 0.05), 0);
+    row->deficit_end_p50 = fig(s, k, QUANT(DS_Q_DEFICIT_END, 0.50), 0);
+    row->deficit_end_p95 = fig(s, k, QUANT(DS_Q_DEFICIT_END, 0.95), 0);
+    row->deficit_end_change_mean = fig(s, k, MEAN(DS_Q_DEFICIT_END_CHANGE), 0);
+    row->p_deal_in_extension = fig(s, k, (ds_stat){.kind = DS_STAT_SHARE,
+                                                   .c = DS_C_DEALS_IN_EXTENSION}, 0);
+    row->bgd_mean = fig(s, k, MEAN(DS_Q_BENEFIT_GIVEN_DEAL), 0);
+    row->bgd_p05 = fig(s, k, QUANT(DS_Q_BENEFIT_GIVEN_DEAL, 0.05), 0);
+    row->bgd_p50 = fig(s, k, QUANT(DS_Q_BENEFIT_GIVEN_DEAL, 0.50), 0);
+    row->bgd_p95 = fig(s, k, QUANT(DS_Q_BENEFIT_GIVEN_DEAL, 0.95), 0);
+    row->p_loss_given_deal = fig(s, k, (ds_stat){.kind = DS_STAT_RATIO, .c = DS_C_LOSSES,
+                                                 .per = DS_C_DEALS}, 0);
+    for (size_t q = 0; q < NT; q++)
+        row->p_retaliation_given_deal[q] =
+            fig(s, k, (ds_stat){.kind = DS_STAT_RATIO, .c = DS_C_RETALIATIONS,
+                                .per = DS_C_DEALS}, q);
 }
 
 static ds_model test_model(void)
@@ -742,6 +766,7 @@ static ds_model test_model(void)
     m.n_third = NT;
     m.n_actors = NA;
     m.baseline_mean = DBAR;
+    m.protocol.rounds = ROUNDS;
     return m;
 }
 
@@ -768,6 +793,8 @@ static void gen_draw(draw_buf *b, uint64_t d, int no_deal_2)
         o->tariff = o->deal ? 0.1 : 0.25 + 0.01 * unif3(d, (uint64_t)k, 3);
         o->deficit = DBAR + 8.0 * z - (o->deal ? 3.0 * k : 0.0);
         o->deficit_change = o->deficit - (DBAR + 2.0 * unif3(d, (uint64_t)k, 4));
+        o->deficit_end = o->deficit - 5.0 + 4.0 * unif3(d, (uint64_t)k, 7);
+        o->deficit_end_change = o->deficit_end - (o->deficit - o->deficit_change);
         o->benefit = o->deal ? 12.0 * unif3(d, (uint64_t)k, 5) - 4.0 : 0.0;
         o->concession_cost = o->deal ? 3.0 * unif3(d, (uint64_t)k, 6) : 0.0;
         o->retaliates = b->ret[k];
@@ -798,7 +825,7 @@ static void add_block(ds_stats *s, uint64_t first, uint64_t n, int no_deal_2)
 }
 
 /* Every output of every strategy as one flat array of numbers. */
-#define ROW_VALUES (17 + 2 * NT + NA)
+#define ROW_VALUES (38 + 3 * NT + NA)
 static void flatten(const ds_stats *s, double v[NS][ROW_VALUES])
 {
     for (size_t k = 0; k < NS; k++) {
@@ -833,6 +860,33 @@ static void flatten(const ds_stats *s, double v[NS][ROW_VALUES])
         }
         for (int a = 0; a < NA; a++)
             v[k][i++] = ap[a];
+        v[k][i++] = row.deficit_end_mean;
+        v[k][i++] = row.deficit_end_p05;
+        v[k][i++] = row.deficit_end_p50;
+        v[k][i++] = row.deficit_end_p95;
+        v[k][i++] = row.deficit_end_change_mean;
+        v[k][i++] = row.p_deal_in_extension;
+        v[k][i++] = row.bgd_mean;
+        v[k][i++] = row.bgd_p05;
+        v[k][i++] = row.bgd_p50;
+        v[k][i++] = row.bgd_p95;
+        v[k][i++] = row.p_loss_given_deal;
+        for (int q = 0; q < NT; q++)
+            v[k][i++] = row.p_retaliation_given_deal[q];
+        /* the deal rounds and the deficit's plotting histogram */
+        for (int r = 1; r <= 5; r++)
+            v[k][i++] = (double)ds_stats_round_count(s, k, r);
+        {
+            double edges[DS_STATS_HIST_BINS + 1];
+            uint64_t counts[DS_STATS_HIST_BINS];
+            size_t nb = ds_stats_histogram(s, k, DS_Q_DEFICIT, edges, counts);
+            v[k][i++] = (double)nb;
+            v[k][i++] = edges[0];
+            v[k][i++] = edges[nb];
+            v[k][i++] = (double)counts[nb / 2];
+            v[k][i++] = (double)counts[nb - 1];
+        }
+        cr_assert_eq(i, ROW_VALUES);
     }
 }
 
@@ -920,9 +974,11 @@ Test(stats, summary_matches_direct_computation)
     ds_stats *s = sequential(&m, BLOCK);
     draw_buf b;
     for (int k = 0; k < NS; k++) {
-        long double sum[6] = { 0 }, rc[NT] = { 0 }, dev_d = 0, dev_b = 0;
+        long double sum[9] = { 0 }, rc[NT] = { 0 }, dev_d = 0, dev_b = 0;
         uint64_t deals = 0, rounds = 0, ret[NT] = { 0 }, ev[NA] = { 0 }, ap[NA] = { 0 };
+        uint64_t ext = 0, loss = 0, by_round[6] = { 0 };
         double *def = malloc(NDRAWS * sizeof *def), *ben = malloc(NDRAWS * sizeof *ben);
+        double *dend = malloc(NDRAWS * sizeof *dend), *bgd = malloc(NDRAWS * sizeof *bgd);
         double pr[NT], rcm[NT], appr[NA];
         long double md, mb, n = NDRAWS;
         summary_row row;
@@ -937,6 +993,16 @@ Test(stats, summary_matches_direct_computation)
             sum[4] += o->concession_cost;
             def[d] = o->deficit;
             ben[d] = o->benefit;
+            dend[d] = o->deficit_end;
+            sum[5] += o->deficit_end;
+            sum[6] += o->deficit_end_change;
+            if (o->deal) {
+                bgd[deals] = o->benefit;
+                sum[7] += o->benefit;
+                ext += o->round > ROUNDS;
+                loss += o->benefit < 0;
+                by_round[o->round]++;
+            }
             deals += (uint64_t)o->deal;
             rounds += (uint64_t)o->round;
             for (int q = 0; q < NT; q++) {
@@ -984,6 +1050,43 @@ Test(stats, summary_matches_direct_computation)
                 cr_assert(isnan(appr[a]), "approve with no evaluations");
         cr_assert(isnan(appr[2]));
         cr_assert_gt(ev[0], 0u);
+        /* v2: year H, extension, and figures given a deal (over the deals) */
+        CLOSE(row.deficit_end_mean, sum[5] / n);
+        CLOSE(row.deficit_end_change_mean, sum[6] / n);
+        cr_assert_eq(row.p_deal_in_extension, (double)ext / NDRAWS);
+        cr_assert_gt(ext, 0u);
+        CLOSE(row.bgd_mean, sum[7] / (long double)deals);
+        cr_assert_eq(row.p_loss_given_deal, (double)loss / (double)deals);
+        cr_assert(loss > 0 && loss < deals);
+        for (int q = 0; q < NT; q++)
+            cr_assert_eq(row.p_retaliation_given_deal[q], (double)ret[q] / (double)deals);
+        for (int r = 1; r <= 5; r++)
+            cr_assert_eq(ds_stats_round_count(s, (size_t)k, r), by_round[r]);
+        cr_assert_eq(ds_stats_round_count(s, (size_t)k, 6), 0u);
+        cr_assert_eq(ds_stats_round_count(s, (size_t)k, 0), 0u);
+        cr_assert_eq(ds_stats_last_round(s), 5);
+        /* Plotting histograms: counts of the raw values in each bin. */
+        {
+            static const ds_quantity hq[2] = {DS_Q_DEFICIT_END, DS_Q_BENEFIT_GIVEN_DEAL};
+            const double *raw[2] = {dend, bgd};
+            const size_t nraw[2] = {NDRAWS, deals};
+            for (int h = 0; h < 2; h++) {
+                double edges[DS_STATS_HIST_BINS + 1];
+                uint64_t counts[DS_STATS_HIST_BINS], total = 0;
+                size_t nb = ds_stats_histogram(s, (size_t)k, hq[h], edges, counts);
+                cr_assert(nb >= 1 && nb <= DS_STATS_HIST_BINS);
+                for (size_t j = 0; j < nb; j++) {
+                    uint64_t direct = 0;
+                    for (size_t i = 0; i < nraw[h]; i++)
+                        direct += raw[h][i] >= edges[j] && raw[h][i] < edges[j + 1];
+                    cr_assert_eq(counts[j], direct, "k=%d h=%d bin %zu", k, h, j);
+                    total += counts[j];
+                }
+                cr_assert_eq(total, nraw[h]);
+            }
+            cr_assert_eq(ds_stats_histogram(s, (size_t)k, DS_Q_TARIFF, NULL, NULL), 0u,
+                         "no histogram of the tariff");
+        }
 
         /* Quantiles within 0.1% of the range of the exact ones. */
         qsort(def, NDRAWS, sizeof *def, cmp_double);
@@ -995,8 +1098,20 @@ Test(stats, summary_matches_direct_computation)
         cr_assert_leq(fabs(row.benefit_p05 - type7(ben, NDRAWS, 0.05)), 1e-3 * rb);
         cr_assert_leq(fabs(row.benefit_p50 - type7(ben, NDRAWS, 0.50)), 1e-3 * rb);
         cr_assert_leq(fabs(row.benefit_p95 - type7(ben, NDRAWS, 0.95)), 1e-3 * rb);
+        qsort(dend, NDRAWS, sizeof *dend, cmp_double);
+        qsort(bgd, deals, sizeof *bgd, cmp_double);
+        rd = dend[NDRAWS - 1] - dend[0];
+        rb = bgd[deals - 1] - bgd[0];
+        cr_assert_leq(fabs(row.deficit_end_p05 - type7(dend, NDRAWS, 0.05)), 1e-3 * rd);
+        cr_assert_leq(fabs(row.deficit_end_p50 - type7(dend, NDRAWS, 0.50)), 1e-3 * rd);
+        cr_assert_leq(fabs(row.deficit_end_p95 - type7(dend, NDRAWS, 0.95)), 1e-3 * rd);
+        cr_assert_leq(fabs(row.bgd_p05 - type7(bgd, deals, 0.05)), 1e-3 * rb);
+        cr_assert_leq(fabs(row.bgd_p50 - type7(bgd, deals, 0.50)), 1e-3 * rb);
+        cr_assert_leq(fabs(row.bgd_p95 - type7(bgd, deals, 0.95)), 1e-3 * rb);
         free(def);
         free(ben);
+        free(dend);
+        free(bgd);
     }
     ds_stats_free(s);
 }
@@ -1019,6 +1134,20 @@ Test(stats, no_deal_gives_nan_round_mean_and_zero_benefit)
     cr_assert_eq(row.concession_cost_mean, 0.0);
     cr_assert_eq(pr[0], 0.0);
     cr_assert_eq(rc[1], 0.0);
+    /* Figures given a deal have no value without one. */
+    cr_assert(isnan(row.bgd_mean) && isnan(row.bgd_p05) && isnan(row.bgd_p50) &&
+              isnan(row.bgd_p95) && isnan(row.p_loss_given_deal));
+    cr_assert(isnan(row.p_retaliation_given_deal[0]) && isnan(row.p_retaliation_given_deal[1]));
+    cr_assert_eq(row.p_deal_in_extension, 0.0);
+    {
+        double edges[DS_STATS_HIST_BINS + 1];
+        uint64_t counts[DS_STATS_HIST_BINS];
+        cr_assert_eq(ds_stats_histogram(s, 2, DS_Q_BENEFIT_GIVEN_DEAL, edges, counts), 0u);
+        cr_assert_eq(ds_stats_histogram(s, 2, DS_Q_BENEFIT, edges, counts), 1u);
+        cr_assert(counts[0] == 5000 && edges[0] == 0.0);
+        for (int r = 1; r <= 5; r++)
+            cr_assert_eq(ds_stats_round_count(s, 2, r), 0u);
+    }
     summarise(s, 0, &row);               /* strategy 0 still deals */
     cr_assert_gt(row.p_deal, 0.0);
     cr_assert_geq(row.round_mean, 1.0);
@@ -1085,6 +1214,54 @@ Test(stats, small_hand_example)
     cr_assert_eq(pr[0], 1.0 / 3.0);
     cr_assert_eq(rc[0], 0.5);
     cr_assert_eq(ap[0], 0.75);
+    /* Given a deal: the deals of draws 1 and 2 (benefits 0 and 3, China
+     * retaliating in the first), in rounds 1 and 2, neither after round 3. */
+    cr_assert_eq(row.bgd_mean, 1.5);
+    cr_assert_eq(row.bgd_p50, 1.5);
+    {
+        const double deal_benefits[2] = {0.0, 3.0};
+        cr_assert_eq(row.bgd_p05, type7(deal_benefits, 2, 0.05));
+        cr_assert(row.bgd_p05 > 0.149 && row.bgd_p05 < 0.151);
+    }
+    cr_assert_eq(row.p_loss_given_deal, 0.0);
+    cr_assert_eq(row.p_retaliation_given_deal[0], 0.5);
+    cr_assert_eq(row.p_deal_in_extension, 0.0);
+    cr_assert(ds_stats_round_count(s, 0, 1) == 1 && ds_stats_round_count(s, 0, 2) == 1);
+    ds_stats_free(s);
+}
+
+/* A deal after round R (protocol.rounds = 3) is in the extension; the
+ * benefit given a deal, and the loss share, are over the deals only:
+ * rounds 2, 4, 5 and 4 in four of ten draws, benefits -1, 2, -3, 6. */
+Test(stats, extension_and_figures_given_a_deal)
+{
+    ds_model m = test_model();
+    ds_stats *s = ds_stats_new(&m);
+    double pr[NT], rc[NT], ap[NA];
+    summary_row row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    static const int round[10] = {0, 2, 0, 4, 0, 0, 5, 0, 4, 0};
+    static const double ben[10] = {0, -1, 0, 2, 0, 0, -3, 0, 6, 0};
+    draw_buf b;
+    cr_assert_not_null(s);
+    for (int d = 0; d < 10; d++) {
+        gen_draw(&b, (uint64_t)d, 0);
+        b.out[1].deal = round[d] > 0;
+        b.out[1].round = round[d];
+        b.out[1].benefit = ben[d];
+        b.ret[1][0] = d == 6;
+        ds_stats_add(s, b.out);
+    }
+    ds_stats_flush(s);
+    summarise(s, 1, &row);
+    cr_assert_eq(row.p_deal_in_extension, 0.3);
+    cr_assert_eq(row.bgd_mean, 1.0);
+    cr_assert_eq(row.p_loss_given_deal, 0.5);
+    cr_assert_eq(row.p_retaliation_given_deal[0], 0.25);
+    cr_assert_eq(row.bgd_p50, 0.5);                 /* (-1 + 2) / 2 */
+    cr_assert_eq(row.benefit_p50, 0.0);
+    cr_assert_eq(ds_stats_round_count(s, 1, 4), 2u);
+    cr_assert_eq(ds_stats_round_count(s, 1, 5), 1u);
+    cr_assert_eq(ds_stats_round_count(s, 1, 3), 0u);
     ds_stats_free(s);
 }
 
@@ -1310,7 +1487,8 @@ Test(stats, value_by_descriptor)
         appr = {.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS, .per = DS_C_EVALUATIONS},
         tariff_se = {.kind = DS_STAT_SE, .q = DS_Q_TARIFF},
         tariff_p50 = {.kind = DS_STAT_QUANTILE, .q = DS_Q_TARIFF, .p = 0.5},
-        mixed = {.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS, .per = DS_C_DEALS},
+        mixed = {.kind = DS_STAT_RATIO, .c = DS_C_DEALS, .per = DS_C_APPROVALS},
+        given = {.kind = DS_STAT_RATIO, .c = DS_C_RETALIATIONS, .per = DS_C_DEALS},
         draws = {.kind = DS_STAT_DRAWS};
     cr_assert(!isnan(ds_stats_value(s, 1, &ret, NT - 1)));
     cr_assert(!isnan(ds_stats_value(s, 1, &appr, 0)));
@@ -1322,6 +1500,7 @@ Test(stats, value_by_descriptor)
     cr_assert(!ds_stats_supports(&tariff_se) && isnan(ds_stats_value(s, 1, &tariff_se, 0)));
     cr_assert(!ds_stats_supports(&tariff_p50));
     cr_assert(!ds_stats_supports(&mixed));
+    cr_assert(ds_stats_supports(&given) && !isnan(ds_stats_value(s, 1, &given, NT - 1)));
     cr_assert(ds_stats_supports(&appr) && ds_stats_supports(&d95));
     ds_stats_free(s);
 }

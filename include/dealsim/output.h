@@ -52,7 +52,9 @@ typedef enum ds_col_each {
 typedef enum ds_col_kind {
     DS_COL_STRATEGY,    /* the strategy's id (the row's key) */
     DS_COL_DRAWS,       /* the number of draws, an integer */
-    DS_COL_FIGURE       /* ds_stats_value of `stat` */
+    DS_COL_FIGURE,      /* ds_stats_value of `stat` */
+    DS_COL_LABEL        /* the strategy's label: text, not a metric (empty
+                           in the CSV, null in the JSON, without one) */
 } ds_col_kind;
 
 typedef struct ds_column {
@@ -113,6 +115,17 @@ typedef struct ds_draw_column {
 /* The per-draw columns of SPEC §6 in CSV order (static). */
 const ds_draw_column *ds_output_draw_columns(size_t *n);
 
+/* A plotting histogram of the JSON summary (SPEC §6 v2). */
+typedef struct ds_output_histogram {
+    const char *json;      /* its key under "histograms" */
+    ds_quantity q;         /* what it counts (ds_stats_histogram) */
+    const char *unit;
+    const char *doc;
+} ds_output_histogram;
+
+/* The JSON's plotting histograms, in the order written (static). */
+const ds_output_histogram *ds_output_histograms(size_t *n);
+
 /* ---- summary writers -------------------------------------------------- */
 
 /* The summary header's columns (SPEC §6), comma-separated, no newline. */
@@ -125,7 +138,11 @@ int ds_output_csv_cells(const ds_model *m, const ds_stats *s, size_t k, FILE *f)
 int ds_output_csv(const ds_model *m, const ds_stats *s, FILE *f);
 
 /* {"dealsim": {...metadata...}, "strategies": [{...§6 figures...}]}; then
- * fflush. */
+ * fflush.  After the figures, each strategy has "deal_rounds" (the number
+ * of draws whose deal came in round 1, 2, ..., up to protocol.rounds or,
+ * if later, the last round in which any strategy made a deal) and
+ * "histograms": per quantity of ds_output_histograms, {"edges": [...],
+ * "counts": [...]} (ds_stats_histogram), or null when it has no value. */
 int ds_output_json(const ds_model *m, const ds_stats *s,
                    const ds_run_meta *meta, FILE *f);
 
