@@ -407,6 +407,11 @@ size_t ds_qhist_histogram(const ds_qhist *h, size_t max_bins, double *edges,
         return 0;
     lo = min_of(h);
     hi = max_of(h);
+    if (lo == hi) {           /* one value: one bin of zero width */
+        edges[0] = edges[1] = lo;
+        counts[0] = h->n;
+        return 1;
+    }
     /* The answer is never below the bins' e: fewer bins and smaller
      * indices than (a) and (b) ask for satisfy them too.  So the plotting
      * bins are groups of 2^(w - e) adjacent bins, with exact counts. */

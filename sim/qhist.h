@@ -144,7 +144,8 @@ double ds_qhist_quantile(const ds_qhist *h, double p);
  * (>= DS_QHIST_EMIN) that needs at most max_bins bins from the min to the
  * max and keeps every edge an exact double (|edge| / 2^w <= 2^53).
  * edges[0..nb] and counts[0..nb-1] get the edges and exact counts; returns
- * nb (0 when there is no finite value).  max_bins must be in
+ * nb (0 when there is no finite value).  A set of one value v has one bin,
+ * with both edges v.  max_bins must be in
  * 1..DS_QHIST_BINS; edges must hold max_bins + 1 values, counts max_bins.
  * Can't fail. */
 size_t ds_qhist_histogram(const ds_qhist *h, size_t max_bins, double *edges,

@@ -571,12 +571,13 @@ Test(qhist, plotting_histogram)
     cr_assert(edges[0] == 0.5 && edges[1] == 0.5625 && edges[37] == 2.8125);
     for (size_t j = 0; j < nb; j++)
         cr_assert_eq(counts[j], j == 0 ? 3u : j == 16 ? 1u : j == 36 ? 2u : 0u, "bin %zu", j);
-    /* A constant: one bin, [v, v + 2^w). */
+    /* A constant: one bin of zero width, [v, v]. */
     ds_qhist_init(h);
-    ds_qhist_add(h, 0.0);
+    ds_qhist_add(h, -0.0);
     ds_qhist_add(h, 0.0);
     nb = ds_qhist_histogram(h, 64, edges, counts);
-    cr_assert(nb == 1 && edges[0] == 0.0 && edges[1] > 0.0 && counts[0] == 2);
+    cr_assert(nb == 1 && edges[0] == 0.0 && edges[1] == 0.0 && counts[0] == 2);
+    cr_assert(!signbit(edges[0]) && !signbit(edges[1]));
 
     /* Continuous values: the counts equal a direct count of the raw values
      * in [edges[j], edges[j + 1]), and the bins are the narrowest such. */
@@ -1144,7 +1145,7 @@ Test(stats, no_deal_gives_nan_round_mean_and_zero_benefit)
         uint64_t counts[DS_STATS_HIST_BINS];
         cr_assert_eq(ds_stats_histogram(s, 2, DS_Q_BENEFIT_GIVEN_DEAL, edges, counts), 0u);
         cr_assert_eq(ds_stats_histogram(s, 2, DS_Q_BENEFIT, edges, counts), 1u);
-        cr_assert(counts[0] == 5000 && edges[0] == 0.0);
+        cr_assert(counts[0] == 5000 && edges[0] == 0.0 && edges[1] == 0.0);
         for (int r = 1; r <= 5; r++)
             cr_assert_eq(ds_stats_round_count(s, 2, r), 0u);
     }

@@ -153,9 +153,11 @@ int ds_stats_last_round(const ds_stats *s);
  * histogram (of width 2^e, aligned likewise, so a group of 2^(w - e) of
  * them is one such bin), so the counts are exact and, like everything
  * here, independent of how the draws were split and merged.
- * edges[0..nb] and counts[0..nb-1] get the edges (bn/yr) and counts; the
- * return is nb, 0 when q has no value (no draw, or no deal for the benefit
- * given a deal) or has no histogram.
+ * edges[0..nb] and counts[0..nb-1] get the edges (bn/yr) and counts (bin
+ * j holds the values in [edges[j], edges[j + 1])); the return is nb, 0
+ * when q has no value (no draw, or no deal for the benefit given a deal)
+ * or has no histogram.  A quantity that took one value v in every draw
+ * has one bin with both edges v.
  */
 size_t ds_stats_histogram(const ds_stats *s, size_t k, ds_quantity q,
                           double edges[DS_STATS_HIST_BINS + 1],
