@@ -927,6 +927,7 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
             }
         }
         o->deficit_change = o->deficit - e->baseline;
+        o->deficit_end = o->deficit, o->deficit_end_change = o->deficit_change; /* H = 1 */
     }
     return e->out;
 }

@@ -112,6 +112,9 @@ Test(sweep, point_equals_run_with_set)
     size_t nstrat = nr - 1;
     cr_assert_eq(ns, 1 + 2 * nstrat);
     cr_assert_str_eq(after_cells(vs[0], 2), vr[0], "header after point and path");
+    cr_assert(strstr(vs[0], ",approve_trump,label,deficit_end_mean,") &&
+              strstr(vs[0], ",p_loss_given_deal,p_retaliation_given_deal_china"),
+              "sweep rows carry the v2 columns: %s", vs[0]);
     for (size_t k = 0; k < nstrat; k++)
         cr_assert_str_eq(after_cells(vs[1 + nstrat + k], 2), vr[1 + k]);
     free_lines(vs);

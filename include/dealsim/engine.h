@@ -33,6 +33,8 @@ typedef struct ds_outcome {
     double tariff;             /* export-weighted mean tariff (fraction) */
     double deficit;            /* counterpart's deficit, bn/yr */
     double deficit_change;     /* deficit - this draw's baseline_deficit */
+    double deficit_end;        /* counterpart's deficit in year H, bn/yr */
+    double deficit_end_change; /* deficit_end - this draw's baseline_deficit */
     double benefit;            /* home's discounted net gain, bn/yr; 0 w/o deal */
     double concession_cost;    /* bn/yr; 0 without a deal */
     unsigned char *retaliates; /* [n_third] 0/1 */
