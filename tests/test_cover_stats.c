@@ -181,7 +181,6 @@ Test(cover_stats, descriptors_outside_the_tables)
         STAT(.kind = DS_STAT_SHARE_SE, .c = (ds_count)77),
         STAT(.kind = DS_STAT_RATIO, .c = DS_N_COUNTS, .per = DS_C_DEALS),
         STAT(.kind = DS_STAT_RATIO, .c = DS_C_DEALS, .per = DS_N_COUNTS),
-        STAT(.kind = DS_STAT_RATIO, .c = DS_C_RETALIATIONS, .per = DS_C_DEALS),
         STAT(.kind = DS_STAT_RATIO, .c = DS_C_DEALS, .per = DS_C_RETALIATIONS),
         STAT(.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS, .per = DS_C_RETALIATIONS),
     };
