@@ -119,6 +119,7 @@ struct ds_engine {
     world_draw *wd;
     size_t *wd_of;            /* [n_dists] wd index of model dist i, or
                                  SIZE_MAX for a constant one */
+    size_t *wd_dist;          /* [n_dists] model dist of wd[j]: the inputs */
     size_t n_cd;
     corr_draw *cd;            /* [n_corr] */
     size_t *cd_wd;            /* storage of every cd[].wd */
@@ -216,7 +217,7 @@ struct ds_engine {
 
 /* Everything the workspace allocates, in one list for new/free. */
 #define ENGINE_ARRAYS(X)                                                     \
-    X(wd) X(wd_of) X(cd) X(cd_wd) X(dd) X(dir_key) X(dir_alpha) X(dir_theta) X(x0) X(cur)            \
+    X(wd) X(wd_of) X(wd_dist) X(cd) X(cd_wd) X(dd) X(dir_key) X(dir_alpha) X(dir_theta) X(x0) X(cur)            \
     X(nodeal) X(deal) X(eps) X(eff) X(cost) X(delivery) X(score) X(thr)      \
     X(conc) X(w) X(cpe) X(uq) X(line_const) X(f_nodeal) X(f_deal) X(used)    \
     X(pslot) X(champ) X(expo) X(pret) X(S) X(V) X(ccost) X(delivered)        \
@@ -270,14 +271,15 @@ static double *site_dst(ds_engine *e, size_t i)
 }
 
 /* Record dist i of the model: a constant goes straight to where its value
- * goes, anything else joins the per-draw sampling plan, with the stream
- * named by its path. */
+ * goes, anything else (an input, ds_model_is_input) joins the per-draw
+ * sampling plan, with the stream named by its path. */
 static void plan_dist(ds_engine *e, size_t i)
 {
     const ds_model_dist *md = &e->m->dists[i];
     double *dst = site_dst(e, i), v;
     e->wd_of[i] = SIZE_MAX;
-    if (ds_dist_is_constant(md->dist, &v)) {
+    if (!ds_model_is_input(e->m, i)) {
+        ds_dist_is_constant(md->dist, &v);
         *dst = v;
         return;
     }
@@ -287,6 +289,7 @@ static void plan_dist(ds_engine *e, size_t i)
                          : ds_dist_is_one_uniform(md->dist) ? WD_ONE_U : WD_SAMPLE;
     e->whash[e->n_wd] = ds_rng_name_hash(md->path);
     e->wd_of[i] = e->n_wd;
+    e->wd_dist[e->n_wd] = i;
     e->n_wd++;
 }
 
@@ -434,7 +437,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     size_t n_cw = 0;
     for (size_t c = 0; c < m->n_corr; c++)
         n_cw += m->corr[c].k;
-    ALLOC(wd, ND) ALLOC(wd_of, ND) ALLOC(cd, m->n_corr) ALLOC(cd_wd, n_cw) ALLOC(spare, ND) ALLOC(dd, A) ALLOC(dir_key, A * nk)
+    ALLOC(wd, ND) ALLOC(wd_of, ND) ALLOC(wd_dist, ND) ALLOC(cd, m->n_corr) ALLOC(cd_wd, n_cw) ALLOC(spare, ND) ALLOC(dd, A) ALLOC(dir_key, A * nk)
     ALLOC(dir_alpha, A * nk) ALLOC(dir_theta, nk)
     ALLOC(x0, L) ALLOC(cur, L) ALLOC(nodeal, L) ALLOC(deal, L) ALLOC(eps, L)
     ALLOC(eff, I) ALLOC(cost, I) ALLOC(delivery, I) ALLOC(score, I * D)
@@ -994,6 +997,21 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
         o->deficit_change = o->deficit - e->baseline;
     }
     return e->out;
+}
+
+size_t ds_engine_n_inputs(const ds_engine *e)
+{
+    return e->n_wd;
+}
+
+const ds_model_dist *ds_engine_input(const ds_engine *e, size_t j)
+{
+    return &e->m->dists[e->wd_dist[j]];
+}
+
+double ds_engine_input_value(const ds_engine *e, size_t j)
+{
+    return *e->wd[j].dst;
 }
 
 double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw)

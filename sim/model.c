@@ -1,5 +1,5 @@
 /*
- * model.c - ds_model_free (see include/dealsim/model.h).  A model is made only
+ * model.c - ds_model_free and ds_model_is_input (see include/dealsim/model.h).  A model is made only
  * by ds_scenario_build, which stores every key where its row of the format
  * table (format.h) says; this frees by the same rows, so a key added to the
  * table is freed without a line here; then what the builder adds beyond the
@@ -80,6 +80,11 @@ static void free_fields(const ds_model *m, const ds_fmt_field *fields,
         default: break;
         }
     }
+}
+
+int ds_model_is_input(const ds_model *m, size_t i)
+{
+    return !ds_dist_is_constant(m->dists[i].dist, NULL);
 }
 
 void ds_model_free(ds_model *m)

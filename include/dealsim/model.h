@@ -212,6 +212,11 @@ typedef struct ds_model {
                                                      (ds_model_dist) */
 } ds_model;
 
+/* 1 if dist i of m (m->dists[i]) is an input (SPEC §6 inputs per draw,
+ * §11): a dist that can take more than one value.  The engine draws
+ * exactly these, in this order (ds_engine_input). */
+int ds_model_is_input(const ds_model *m, size_t i);
+
 /* Free the model and everything it owns.  m may be NULL.  Can't fail. */
 void ds_model_free(ds_model *m);
 
