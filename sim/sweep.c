@@ -214,7 +214,8 @@ static int wline_cmp(const void *a, const void *b)
  * the points it came from unless all np points have it. */
 static int wset_report(wset *w, size_t np, ds_report *rep)
 {
-    qsort(w->v, w->n, sizeof *w->v, wline_cmp);
+    if (w->n) /* v is NULL without lines */
+        qsort(w->v, w->n, sizeof *w->v, wline_cmp);
     for (size_t k = 0; k < w->n; k++) {
         const wline *e = &w->v[k];
         int rc;
