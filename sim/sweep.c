@@ -175,6 +175,7 @@ static void wset_add(wset *w, size_t i, const ds_report *rep)
 {
     if (rep->nomem)
         w->nomem = 1;
+    w->dropped += rep->dropped;
     for (size_t k = 0; k < rep->n; k++) {
         const char *msg = rep->msg[k];
         size_t j = w->nslot ? wset_slot(w, msg) : 0;
@@ -214,7 +215,8 @@ static int wline_cmp(const void *a, const void *b)
  * the points it came from unless all np points have it. */
 static int wset_report(wset *w, size_t np, ds_report *rep)
 {
-    qsort(w->v, w->n, sizeof *w->v, wline_cmp);
+    if (w->n) /* v is NULL without lines */
+        qsort(w->v, w->n, sizeof *w->v, wline_cmp);
     for (size_t k = 0; k < w->n; k++) {
         const wline *e = &w->v[k];
         int rc;
@@ -268,7 +270,7 @@ static int check_point(vjob *v, size_t i, ds_report *prep)
 
     ds_report_init(&pw);
     rc = point_model(s, i, s->flags, &m, prep, v->want_warnings ? &pw : NULL);
-    if (rc == DS_OK && pw.n) {
+    if (rc == DS_OK && (pw.n || pw.dropped)) {
         pthread_mutex_lock(&v->mu);
         wset_add(&v->warn, i, &pw);
         pthread_mutex_unlock(&v->mu);
