@@ -8,7 +8,37 @@
  * it said and what it left.
  */
 #define _GNU_SOURCE /* as cli_outfile.c, included below */
+#include <signal.h>
+#include <unistd.h>
+
+/* A coverage build (tools/coverage.sh defines DS_GCOV) writes the counts
+ * of a child before it ends by _exit() or by a signal, which skip the
+ * write at exit: the signal handler's own _exit() and raise() are routed
+ * through here, as are the children's. */
+#ifdef DS_GCOV
+void __gcov_dump(void);
+#define GCOV_DUMP() __gcov_dump()
+#else
+#define GCOV_DUMP() ((void)0)
+#endif
+
+static _Noreturn void child_exit(int status)
+{
+    GCOV_DUMP();
+    _exit(status);
+}
+
+static int child_raise(int sig)
+{
+    GCOV_DUMP();
+    return raise(sig);
+}
+
+#define _exit child_exit
+#define raise child_raise
 #include "cli_outfile.c"
+#undef _exit
+#undef raise
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -128,6 +158,30 @@ static int open_one_name(const char *name, char **err)
     return rc;
 }
 
+/* Two dangling links to one new name in the root directory are the same
+ * file, refused before anything is created there. */
+Test(cover_outfile, new_names_in_the_root_directory_collide)
+{
+    char target[64], l1[600], l2[600];
+    snprintf(target, sizeof target, "/dealsim-test-%ld-never-made", (long)getpid());
+    cr_assert_eq(symlink(target, AT(l1, "l1")), 0);
+    cr_assert_eq(symlink(target, AT(l2, "l2")), 0);
+    ds_outfiles s;
+    ds_outfiles_init(&s, "test");
+    ds_outfiles_add(&s, "-o", l1);
+    ds_outfiles_add(&s, "--json", l2);
+    stderr_begin();
+    int rc = ds_outfiles_check(&s);
+    char *err = stderr_end();
+    cr_assert_eq(rc, DS_EINVAL);
+    char want[1400];
+    snprintf(want, sizeof want, "dealsim test: -o %s and --json %s are the same file; give "
+             "each output a file of its own\n", l1, l2);
+    cr_assert_str_eq(err, want);
+    free(err);
+    cr_assert_eq(access(target, F_OK), -1);
+}
+
 /* "/dev/fd/" names a directory, not a descriptor; a number too large for
  * a descriptor is an ordinary name, here one that cannot be created. */
 Test(cover_outfile, descriptor_names_that_are_not_descriptors)
@@ -154,15 +208,18 @@ Test(cover_outfile, no_descriptor_left_for_standard_output)
     cr_assert_geq(pid, 0);
     if (pid == 0) {
         ds_outfiles s;
-        struct rlimit rl = {3, 3};
-        int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        struct rlimit rl = {3, 3}, old;
+        int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644), rc;
         dup2(fd, 2);
         close(fd);
         ds_outfiles_init(&s, "test");
         ds_outfiles_add(&s, NULL, "-");
-        if (ds_outfiles_check(&s) != DS_OK || setrlimit(RLIMIT_NOFILE, &rl) != 0)
-            _exit(3);
-        _exit(ds_outfiles_open(&s) == DS_EIO ? 0 : 4);
+        if (ds_outfiles_check(&s) != DS_OK || getrlimit(RLIMIT_NOFILE, &old) != 0 ||
+            setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            child_exit(3);
+        rc = ds_outfiles_open(&s);
+        setrlimit(RLIMIT_NOFILE, &old); /* room to write the counts again */
+        child_exit(rc == DS_EIO ? 0 : 4);
     }
     int st;
     cr_assert_eq(waitpid(pid, &st, 0), pid);
@@ -271,7 +328,7 @@ static int signalled_child(int sig, int direct, char **err)
         ds_outfile *od = direct ? ds_outfiles_add(&s, NULL, "-") : NULL;
         ds_outfiles_catch_signals(&s);
         if (ds_outfiles_check(&s) != DS_OK || ds_outfiles_open(&s) != DS_OK)
-            _exit(3);
+            child_exit(3);
         fputs("A\n", oa->f);
         fputs("B\n", ob->f);
         if (od) {
@@ -279,8 +336,8 @@ static int signalled_child(int sig, int direct, char **err)
             ds_outfiles_finished(od);
         }
         fflush(oa->f);
-        raise(sig);
-        _exit(4); /* not reached: the signal ends the process */
+        raise(sig); /* the handler's own _exit or raise writes the counts */
+        child_exit(4); /* not reached: the signal ends the process */
     }
     int st;
     cr_assert_eq(waitpid(pid, &st, 0), pid);

@@ -145,7 +145,8 @@ Test(cover_tty, a_table_by_default_on_a_terminal)
     char *cmp[] = {DS_BIN, "compare", CMP "summary_a.csv", CMP "summary_b.csv", NULL};
     char *const *argvs[] = {run, cmp};
     const char *csv_start[] = {"strategy,draws,", "strategy,metric,"};
-    const char *table_has[] = {"\nnothing  ", "\ninvest      deficit_mean   60.25  59.25     -1  -1.41\n"};
+    const char *table_has[] = {"\nnothing  ",
+                               "\ninvest      deficit_mean   60.25  59.25     -1  -1.41\n"};
     for (int i = 0; i < 2; i++) {
         int keep, master = open_pty(slave, sizeof slave, &keep);
         pid_t pid = start_on(slave, 1, argvs[i]);
