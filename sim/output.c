@@ -934,6 +934,10 @@ static void wrap(sink *o, const char *text)
     putch(o, '\n');
 }
 
+/* Bytes of a legend entry made from a row: a heading, three names, a scale
+ * and a unit, with room to spare. */
+#define LEGEND_ENTRY (6 * TABLE_CELL)
+
 /* The legend's entry for row c into buf (n bytes): its own t_legend, or
  * "HEADING: CSV names (unit)", the names set in the cell's format (so
  * "P(deal): p_deal ±p_deal_se (fraction)"), "<q>" or "<a>" for an id. */
@@ -967,9 +971,9 @@ static void legend_entry(char *buf, size_t n, const ds_column *c)
         char set[3 * TABLE_CELL];
         snprintf(set, sizeof set, fmt, names[0], names[1], names[2]);
         if (c->t_scale && c->t_scale != 1)
-            snprintf(buf, n, "%s: %s x %g (%s)", head, set, c->t_scale, unit);
+            snprintf(buf, n, "%s: %s x %g (%.16s)", head, set, c->t_scale, unit);
         else
-            snprintf(buf, n, "%s: %s (%s)", head, set, unit);
+            snprintf(buf, n, "%s: %s (%.16s)", head, set, unit);
     }
 }
 
@@ -1017,7 +1021,7 @@ static size_t abbreviated_size(const ds_model *m, const table_col *c)
 static void legend(sink *o, const ds_model *m, const table_col *cols, size_t ncol,
                    const char *cells, size_t nrow, char *e)
 {
-    char entry[4 * TABLE_CELL];
+    char entry[LEGEND_ENTRY];
     wrapper w = {o, 0};
     size_t left = 0;
     int dash = 0;             /* some cell has no value */

@@ -55,7 +55,8 @@
 #include <stddef.h>
 #include <string.h>
 
-static const ds_qhist_bin empty_bin = { 0, 0, 0, INFINITY, -INFINITY };
+static const ds_qhist_bin empty_bin = { 0, INFINITY, -INFINITY };
+static const ds_qhist_ends empty_ends = { 0, 0 };
 
 void ds_qhist_init(ds_qhist *h)
 {
@@ -66,11 +67,18 @@ void ds_qhist_init(ds_qhist *h)
         h->bin[j] = empty_bin;
 }
 
+/* Empty slot j.  Can't fail. */
+static void clear_slot(ds_qhist *h, size_t j)
+{
+    h->bin[j] = empty_bin;
+    h->end[j] = empty_ends;
+}
+
 void ds_qhist_reset(ds_qhist *h)
 {
     if (h->binned)                          /* slots outside the window are empty */
         for (int64_t i = h->lo_i; i <= h->hi_i; i++)
-            h->bin[DS_QHIST_SLOT(i)] = empty_bin;
+            clear_slot(h, DS_QHIST_SLOT(i));
     h->e = DS_QHIST_EMIN;
     h->scale = ldexp(1.0, -DS_QHIST_EMIN);
     h->lo_i = h->hi_i = 0;
@@ -142,20 +150,23 @@ static void set_e(ds_qhist *h, int64_t e)
     h->scale = ldexp(1.0, (int)-e);
 }
 
-static void merge_bin(ds_qhist_bin *dst, const ds_qhist_bin *src)
+/* Slot j of h takes in the values of bin b with ends c. */
+static void merge_bin(ds_qhist *h, size_t j, const ds_qhist_bin *b, const ds_qhist_ends *c)
 {
-    dst->n += src->n;
-    if (src->lo < dst->lo) {
-        dst->lo = src->lo;
-        dst->n_lo = src->n_lo;
-    } else if (src->lo == dst->lo) {
-        dst->n_lo += src->n_lo;
+    ds_qhist_bin *d = &h->bin[j];
+    ds_qhist_ends *de = &h->end[j];
+    d->n += b->n;
+    if (b->lo < d->lo) {
+        d->lo = b->lo;
+        de->n_lo = c->n_lo;
+    } else if (b->lo == d->lo) {
+        de->n_lo += c->n_lo;
     }
-    if (src->hi > dst->hi) {
-        dst->hi = src->hi;
-        dst->n_hi = src->n_hi;
-    } else if (src->hi == dst->hi) {
-        dst->n_hi += src->n_hi;
+    if (b->hi > d->hi) {
+        d->hi = b->hi;
+        de->n_hi = c->n_hi;
+    } else if (b->hi == d->hi) {
+        de->n_hi += c->n_hi;
     }
 }
 
@@ -165,16 +176,18 @@ static void merge_bin(ds_qhist_bin *dst, const ds_qhist_bin *src)
 static void coarsen(ds_qhist *h, int64_t e)
 {
     static _Thread_local ds_qhist_bin tmp[DS_QHIST_BINS];
+    static _Thread_local ds_qhist_ends tmp_end[DS_QHIST_BINS];
     int64_t s = e - h->e, w = h->hi_i - h->lo_i + 1;
 
     for (int64_t k = 0; k < w; k++) {
         size_t slot = DS_QHIST_SLOT(h->lo_i + k);
         tmp[k] = h->bin[slot];
-        h->bin[slot] = empty_bin;
+        tmp_end[k] = h->end[slot];
+        clear_slot(h, slot);
     }
     for (int64_t k = 0; k < w; k++)
         if (tmp[k].n)
-            merge_bin(&h->bin[DS_QHIST_SLOT(floor_shift(h->lo_i + k, s))], &tmp[k]);
+            merge_bin(h, DS_QHIST_SLOT(floor_shift(h->lo_i + k, s)), &tmp[k], &tmp_end[k]);
     h->lo_i = floor_shift(h->lo_i, s);
     h->hi_i = floor_shift(h->hi_i, s);
     set_e(h, e);
@@ -184,8 +197,9 @@ static void coarsen(ds_qhist *h, int64_t e)
 static void put(ds_qhist *h, double x, uint64_t c)
 {
     int64_t i = bin_index(x, h->scale);
-    ds_qhist_bin some = {c, c, c, x, x};
-    merge_bin(&h->bin[DS_QHIST_SLOT(i)], &some);
+    ds_qhist_bin some = {c, x, x};
+    ds_qhist_ends ends = {c, c};
+    merge_bin(h, DS_QHIST_SLOT(i), &some, &ends);
     if (i < h->lo_i)
         h->lo_i = i;
     if (i > h->hi_i)
@@ -282,6 +296,16 @@ void ds_qhist_add_slow(ds_qhist *h, double x)
     insert(h, x + 0.0, 1);
 }
 
+void ds_qhist_copy(ds_qhist *dst, const ds_qhist *src)
+{
+    memcpy(dst, src, offsetof(ds_qhist, bin));
+    if (src->binned)
+        for (int64_t i = src->lo_i; i <= src->hi_i; i++) {
+            dst->bin[DS_QHIST_SLOT(i)] = src->bin[DS_QHIST_SLOT(i)];
+            dst->end[DS_QHIST_SLOT(i)] = src->end[DS_QHIST_SLOT(i)];
+        }
+}
+
 void ds_qhist_merge(ds_qhist *dst, const ds_qhist *src)
 {
     uint64_t n_nan = dst->n_nan + src->n_nan;
@@ -299,9 +323,7 @@ void ds_qhist_merge(ds_qhist *dst, const ds_qhist *src)
         uint32_t nk = dst->nv;
         memcpy(keep, dst->val, nk * sizeof *keep);
         memcpy(kc, dst->cnt, nk * sizeof *kc);
-        memcpy(dst, src, offsetof(ds_qhist, bin));
-        for (int64_t i = src->lo_i; i <= src->hi_i; i++)
-            dst->bin[DS_QHIST_SLOT(i)] = src->bin[DS_QHIST_SLOT(i)];
+        ds_qhist_copy(dst, src);          /* dst's bins are all empty */
         for (uint32_t k = 0; k < nk; k++)
             insert(dst, keep[k], kc[k]);
     } else if (src->n > 0) {
@@ -318,7 +340,7 @@ void ds_qhist_merge(ds_qhist *dst, const ds_qhist *src)
             if (b->n == 0)
                 continue;
             t = floor_shift(i, s);
-            merge_bin(&dst->bin[DS_QHIST_SLOT(t)], b);
+            merge_bin(dst, DS_QHIST_SLOT(t), b, &src->end[DS_QHIST_SLOT(i)]);
             if (t < dst->lo_i)
                 dst->lo_i = t;
             if (t > dst->hi_i)
@@ -353,15 +375,16 @@ static double order_stat(const ds_qhist *h, uint64_t k)
     }
     for (int64_t i = h->lo_i; i <= h->hi_i; i++) {
         const ds_qhist_bin *b = &h->bin[DS_QHIST_SLOT(i)];
+        const ds_qhist_ends *c = &h->end[DS_QHIST_SLOT(i)];
         if (k <= cum + b->n) {
             uint64_t t = k - cum;
-            if (t <= b->n_lo)
+            if (t <= c->n_lo)
                 return b->lo;
-            if (t > b->n - b->n_hi)
+            if (t > b->n - c->n_hi)
                 return b->hi;
             /* ranks n_lo + 1 .. n - n_hi hold the values strictly inside:
              * with single extremes, (t - 1) / (n - 1) of the way. */
-            return b->lo + (double)(t - b->n_lo) / (double)(b->n - b->n_lo - b->n_hi + 1) *
+            return b->lo + (double)(t - c->n_lo) / (double)(b->n - c->n_lo - c->n_hi + 1) *
                                (b->hi - b->lo);
         }
         cum += b->n;

@@ -36,10 +36,16 @@
 
 typedef struct ds_qhist_bin {
     uint64_t n;         /* values in the bin */
-    uint64_t n_lo;      /* how many of them equal lo (0 when empty) */
-    uint64_t n_hi;      /* how many equal hi (n_lo = n_hi = n if lo == hi) */
     double lo, hi;      /* their exact min and max; +inf, -inf when empty */
 } ds_qhist_bin;
+
+/* How many values of a bin equal its min and its max (n_lo = n_hi = n if
+ * lo == hi; 0 when empty).  Kept apart from the bins: adding a value
+ * strictly between them (most values) does not touch them, so the bins
+ * that every value touches stay small in the cache. */
+typedef struct ds_qhist_ends {
+    uint64_t n_lo, n_hi;
+} ds_qhist_ends;
 
 typedef struct ds_qhist {
     int64_t e;          /* bins have width 2^e */
@@ -58,6 +64,7 @@ typedef struct ds_qhist {
     ds_qhist_bin bin[DS_QHIST_BINS]; /* index i in slot i mod DS_QHIST_BINS:
                                         a window that moves without copying;
                                         slots outside [lo_i, hi_i] empty */
+    ds_qhist_ends end[DS_QHIST_BINS]; /* the same slots' counts of min, max */
 } ds_qhist;
 
 /* The slot of bin index i (DS_QHIST_BINS is a power of two; & of a negative
@@ -103,19 +110,24 @@ static inline void ds_qhist_add(ds_qhist *h, double x)
         int64_t i = (int64_t)q;
         int64_t lo = i < h->lo_i ? i : h->lo_i, hi = i > h->hi_i ? i : h->hi_i;
         if (hi - lo < DS_QHIST_BINS) {         /* the window still fits */
-            ds_qhist_bin *b = &h->bin[DS_QHIST_SLOT(i)];
+            size_t slot = DS_QHIST_SLOT(i);
+            ds_qhist_bin *b = &h->bin[slot];
             b->n++;
-            if (x < b->lo) {
-                b->lo = x;
-                b->n_lo = 1;
-            } else if (x == b->lo) {
-                b->n_lo++;
+            if (x <= b->lo) {
+                if (x < b->lo) {
+                    b->lo = x;
+                    h->end[slot].n_lo = 1;
+                } else {
+                    h->end[slot].n_lo++;
+                }
             }
-            if (x > b->hi) {
-                b->hi = x;
-                b->n_hi = 1;
-            } else if (x == b->hi) {
-                b->n_hi++;
+            if (x >= b->hi) {
+                if (x > b->hi) {
+                    b->hi = x;
+                    h->end[slot].n_hi = 1;
+                } else {
+                    h->end[slot].n_hi++;
+                }
             }
             h->lo_i = lo;
             h->hi_i = hi;
@@ -125,6 +137,10 @@ static inline void ds_qhist_add(ds_qhist *h, double x)
     }
     ds_qhist_add_slow(h, x);
 }
+
+/* dst = src, for an empty dst (as made by ds_qhist_init or _reset),
+ * touching only src's used bins.  Can't fail. */
+void ds_qhist_copy(ds_qhist *dst, const ds_qhist *src);
 
 /* dst += src: afterwards dst is byte-identical to the histogram of the union
  * of both multisets.  Can't fail. */

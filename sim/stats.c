@@ -56,7 +56,12 @@ enum {
     CNT_RET            /* first of the retaliation counts */
 };
 
-/* Histograms per strategy. */
+/* Histograms per strategy.  HIST_DEND is used only once deficit_end has
+ * differed from the deficit in some draw (`split`): until then the two
+ * multisets are the same, and HIST_DEFICIT stands for both.  With a
+ * one-year horizon they never differ, and each draw adds to one histogram
+ * fewer (a histogram per strategy is a large part of the cache the hot
+ * path uses). */
 enum { HIST_DEFICIT, HIST_BENEFIT, HIST_DEND, HIST_BENDEAL, N_HIST };
 
 /* Where each quantity is kept: its plain sum, the shifted sums of its SE
@@ -97,6 +102,7 @@ struct ds_stats {
     double *tlo, *thi;     /* [ns * nval] the same over flushed blocks */
     uint64_t *cnt;         /* [ns * ncnt] */
     ds_qhist *hist;        /* [ns * N_HIST] */
+    unsigned char *split;  /* [ns] deficit_end != deficit in some draw */
 };
 
 /* Extremes of no value: min +inf, max -inf. */
@@ -132,7 +138,8 @@ ds_stats *ds_stats_new(const ds_model *m)
     s->cnt = calloc(s->ns * s->ncnt + 1, sizeof *s->cnt);
     s->hist = calloc(s->ns * N_HIST + 1, sizeof *s->hist);
     s->lo = calloc(4 * s->ns * s->nval + 1, sizeof *s->lo);
-    if (!s->part || !s->tot || !s->cnt || !s->hist || !s->lo)
+    s->split = calloc(s->ns + 1, 1);
+    if (!s->part || !s->tot || !s->cnt || !s->hist || !s->lo || !s->split)
         goto fail;
     s->hi = s->lo + s->ns * s->nval;
     s->tlo = s->hi + s->ns * s->nval;
@@ -158,6 +165,7 @@ void ds_stats_free(ds_stats *s)
     free(s->cnt);
     free(s->hist);
     free(s->lo);
+    free(s->split);
     free(s);
 }
 
@@ -171,6 +179,7 @@ void ds_stats_reset(ds_stats *s)
     memset(s->cnt, 0, s->ns * s->ncnt * sizeof *s->cnt);
     for (size_t i = 0; i < s->ns * N_HIST; i++)
         ds_qhist_reset(&s->hist[i]);
+    memset(s->split, 0, s->ns);
     empty_extremes(s->lo, s->hi, s->ns * s->nval);
     empty_extremes(s->tlo, s->thi, s->ns * s->nval);
     s->draws = 0;
@@ -197,6 +206,27 @@ int ds_stats_rebind(ds_stats *s, const ds_model *m)
         (hi)[i] = x_ > (hi)[i] ? x_ : (hi)[i];  \
     } while (0)
 
+/* Strategy k's deficit_end differs from its deficit for the first time:
+ * its histogram starts as a copy of the deficit's (the same multiset so
+ * far).  Can't fail. */
+static void split_dend(ds_stats *s, size_t k)
+{
+    ds_qhist *h = s->hist + k * N_HIST;
+    ds_qhist_copy(&h[HIST_DEND], &h[HIST_DEFICIT]);
+    s->split[k] = 1;
+}
+
+/* The histogram of quantity q of strategy k, or NULL when q has none. */
+static const ds_qhist *hist_of(const ds_stats *s, size_t k, ds_quantity q)
+{
+    int i = where[q].hist;
+    if (i < 0)
+        return NULL;
+    if (i == HIST_DEND && !s->split[k])
+        i = HIST_DEFICIT;
+    return &s->hist[k * N_HIST + (size_t)i];
+}
+
 /* The hot path: once per draw with every strategy.  No allocation, no
  * division, no indirect call. */
 void ds_stats_add(ds_stats *s, const ds_outcome *out)
@@ -214,6 +244,8 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
         ds_qhist *h = s->hist + k * N_HIST;
         double dc = o->deficit - c, b = o->benefit;
 
+        if (o->deficit_end != o->deficit && !s->split[k])   /* before this deficit */
+            split_dend(s, k);
         EXTREMES(lo, hi, DS_Q_TARIFF, o->tariff);
         EXTREMES(lo, hi, DS_Q_DEFICIT, o->deficit);
         EXTREMES(lo, hi, DS_Q_DEFICIT_CHANGE, o->deficit_change);
@@ -253,7 +285,8 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
         }
         ds_qhist_add(&h[HIST_DEFICIT], o->deficit);
         ds_qhist_add(&h[HIST_BENEFIT], b);
-        ds_qhist_add(&h[HIST_DEND], o->deficit_end);
+        if (s->split[k])
+            ds_qhist_add(&h[HIST_DEND], o->deficit_end);
     }
     s->draws++;
     s->pending++;
@@ -297,8 +330,19 @@ int ds_stats_merge(ds_stats *dst, const ds_stats *src)
         ds_xsum_merge(&dst->tot[i], &src->tot[i]);
     for (size_t i = 0; i < dst->ns * dst->ncnt; i++)
         dst->cnt[i] += src->cnt[i];
+    /* deficit_end's histograms first: dst's may start as a copy of its
+     * deficit histogram, which must not yet hold src's deficits. */
+    for (size_t k = 0; k < dst->ns; k++) {
+        ds_qhist *d = dst->hist + k * N_HIST;
+        const ds_qhist *h = src->hist + k * N_HIST;
+        if (src->split[k] && !dst->split[k])
+            split_dend(dst, k);
+        if (dst->split[k])
+            ds_qhist_merge(&d[HIST_DEND], src->split[k] ? &h[HIST_DEND] : &h[HIST_DEFICIT]);
+    }
     for (size_t i = 0; i < dst->ns * N_HIST; i++)
-        ds_qhist_merge(&dst->hist[i], &src->hist[i]);
+        if (i % N_HIST != HIST_DEND)
+            ds_qhist_merge(&dst->hist[i], &src->hist[i]);
     for (size_t i = 0; i < dst->ns * dst->nval; i++) {
         if (src->tlo[i] < dst->tlo[i])
             dst->tlo[i] = src->tlo[i];
@@ -450,7 +494,7 @@ double ds_stats_value(const ds_stats *s, size_t k, const ds_stat *st, size_t ind
     }
     v = k * s->nval + (size_t)st->q + off;
     if (st->kind == DS_STAT_QUANTILE)
-        return ds_qhist_quantile(&s->hist[k * N_HIST + (size_t)where[st->q].hist], st->p);
+        return ds_qhist_quantile(hist_of(s, k, st->q), st->p);
     if (s->tlo[v] == s->thi[v])           /* one value in every draw */
         return st->kind == DS_STAT_MEAN ? s->tlo[v] + 0.0 /* -0 -> 0 */ : 0.0;
     if (st->kind == DS_STAT_MEAN)
@@ -484,6 +528,5 @@ size_t ds_stats_histogram(const ds_stats *s, size_t k, ds_quantity q,
 {
     if (k >= s->ns || (unsigned)q >= DS_N_QUANTITIES || where[q].hist < 0)
         return 0;
-    return ds_qhist_histogram(&s->hist[k * N_HIST + (size_t)where[q].hist],
-                              DS_STATS_HIST_BINS, edges, counts);
+    return ds_qhist_histogram(hist_of(s, k, q), DS_STATS_HIST_BINS, edges, counts);
 }

@@ -779,6 +779,12 @@ typedef struct draw_buf {
     uint32_t ev[NS][NA], ap[NS][NA];
 } draw_buf;
 
+/* How deficit_end relates to the deficit in gen_draw: 0 another value in
+ * every draw; 1 the same value but in strategy 1's draws d = 997 (mod
+ * 3000) (so one block of 1000 in three has a differing draw); 2 the same
+ * value in every draw (a one-year horizon). */
+static int dend_mode;
+
 /* Outcomes of draw d, a fixed function of d.  Strategy 2 never deals when
  * no_deal_2 is set. */
 static void gen_draw(draw_buf *b, uint64_t d, int no_deal_2)
@@ -794,7 +800,9 @@ static void gen_draw(draw_buf *b, uint64_t d, int no_deal_2)
         o->tariff = o->deal ? 0.1 : 0.25 + 0.01 * unif3(d, (uint64_t)k, 3);
         o->deficit = DBAR + 8.0 * z - (o->deal ? 3.0 * k : 0.0);
         o->deficit_change = o->deficit - (DBAR + 2.0 * unif3(d, (uint64_t)k, 4));
-        o->deficit_end = o->deficit - 5.0 + 4.0 * unif3(d, (uint64_t)k, 7);
+        o->deficit_end = dend_mode == 0 || (dend_mode == 1 && k == 1 && d % 3000 == 997)
+                             ? o->deficit - 5.0 + 4.0 * unif3(d, (uint64_t)k, 7)
+                             : o->deficit;
         o->deficit_end_change = o->deficit_end - (o->deficit - o->deficit_change);
         o->benefit = o->deal ? 12.0 * unif3(d, (uint64_t)k, 5) - 4.0 : 0.0;
         o->concession_cost = o->deal ? 3.0 * unif3(d, (uint64_t)k, 6) : 0.0;
@@ -826,7 +834,7 @@ static void add_block(ds_stats *s, uint64_t first, uint64_t n, int no_deal_2)
 }
 
 /* Every output of every strategy as one flat array of numbers. */
-#define ROW_VALUES (38 + 3 * NT + NA)
+#define ROW_VALUES (43 + 3 * NT + NA)
 static void flatten(const ds_stats *s, double v[NS][ROW_VALUES])
 {
     for (size_t k = 0; k < NS; k++) {
@@ -877,10 +885,11 @@ static void flatten(const ds_stats *s, double v[NS][ROW_VALUES])
         /* the deal rounds and the deficit's plotting histogram */
         for (int r = 1; r <= 5; r++)
             v[k][i++] = (double)ds_stats_round_count(s, k, r);
-        {
+        for (int h = 0; h < 2; h++) {
             double edges[DS_STATS_HIST_BINS + 1];
             uint64_t counts[DS_STATS_HIST_BINS];
-            size_t nb = ds_stats_histogram(s, k, DS_Q_DEFICIT, edges, counts);
+            size_t nb = ds_stats_histogram(s, k, h ? DS_Q_DEFICIT_END : DS_Q_DEFICIT, edges,
+                                           counts);
             v[k][i++] = (double)nb;
             v[k][i++] = edges[0];
             v[k][i++] = edges[nb];
@@ -900,7 +909,10 @@ static ds_stats *sequential(const ds_model *m, uint64_t block)
     return s;
 }
 
-Test(stats, blocks_split_and_merged_any_way_give_identical_bits)
+/* The statistics of NDRAWS draws, summed sequentially, by four
+ * accumulators in scrambled block order and as a tree of one accumulator
+ * per block: the same bits. */
+static void check_split_and_merged(void)
 {
     ds_model m = test_model();
     ds_stats *ref = sequential(&m, BLOCK);
@@ -946,6 +958,69 @@ Test(stats, blocks_split_and_merged_any_way_give_identical_bits)
         ds_stats_free(per[b]);
     ds_stats_free(total);
     ds_stats_free(ref);
+}
+
+Test(stats, blocks_split_and_merged_any_way_give_identical_bits)
+{
+    dend_mode = 0;
+    check_split_and_merged();
+}
+
+/* deficit_end's histogram is the deficit's until they first differ (a
+ * one-year horizon never does): merging accumulators where they have and
+ * have not differed yet gives the same bits; where they never do, the
+ * deficit_end figures are the deficit's. */
+Test(stats, deficit_end_that_equals_the_deficit)
+{
+    ds_model m = test_model();
+    ds_stats *s;
+    static double v[NS][ROW_VALUES];
+    dend_mode = 1;
+    check_split_and_merged();
+    dend_mode = 2;
+    check_split_and_merged();
+    s = sequential(&m, BLOCK);
+    flatten(s, v);
+    for (int k = 0; k < NS; k++) {
+        summary_row row;
+        double pr[NT], rc[NT], ap[NA];
+        row.p_retaliation = pr;
+        row.retaliation_cost_mean = rc;
+        row.approve = ap;
+        summarise(s, (size_t)k, &row);
+        cr_assert_eq(row.deficit_end_p05, row.deficit_p05);
+        cr_assert_eq(row.deficit_end_p50, row.deficit_p50);
+        cr_assert_eq(row.deficit_end_p95, row.deficit_p95);
+        cr_assert_eq(row.deficit_end_mean, row.deficit_mean);
+        cr_assert(memcmp(&v[k][ROW_VALUES - 10], &v[k][ROW_VALUES - 5],
+                         5 * sizeof(double)) == 0, "the same histogram");
+    }
+    ds_stats_free(s);
+    /* Mode 1: the quantiles of deficit_end against a sort. */
+    dend_mode = 1;
+    s = sequential(&m, BLOCK);
+    {
+        double *x = malloc(NDRAWS * sizeof *x), pr[NT], rc[NT], ap[NA], range;
+        summary_row row;
+        draw_buf b;
+        cr_assert_not_null(x);
+        for (uint64_t d = 0; d < NDRAWS; d++) {
+            gen_draw(&b, d, 0);
+            x[d] = b.out[1].deficit_end;
+        }
+        qsort(x, NDRAWS, sizeof *x, cmp_double);
+        range = x[NDRAWS - 1] - x[0];
+        row.p_retaliation = pr;
+        row.retaliation_cost_mean = rc;
+        row.approve = ap;
+        summarise(s, 1, &row);
+        cr_assert_leq(fabs(row.deficit_end_p05 - type7(x, NDRAWS, 0.05)), 1e-3 * range);
+        cr_assert_leq(fabs(row.deficit_end_p50 - type7(x, NDRAWS, 0.50)), 1e-3 * range);
+        cr_assert_leq(fabs(row.deficit_end_p95 - type7(x, NDRAWS, 0.95)), 1e-3 * range);
+        free(x);
+    }
+    ds_stats_free(s);
+    dend_mode = 0;
 }
 
 /* Other block sizes change only the rounding of the in-block partial sums:
