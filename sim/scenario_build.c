@@ -46,7 +46,7 @@ void ds_scn_rule_after(ds_scn_ctx *c, const ds_fmt_field *f, void *base,
             o = ds_scn_path_key(&c->path, f->name);
             ds_scn_err(c,
                        "unsupported format version %.0f (this dealsim reads "
-                       "%d)",
+                       "1 to %d)",
                        x, DS_FORMAT_VERSION);
             ds_scn_path_pop(&c->path, o);
         }

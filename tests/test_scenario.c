@@ -144,7 +144,7 @@ static const struct bad_case {
     {"int_rounds", {"protocol.rounds: must be an integer, got 4.5"}},
     {"int_seed_range", {"simulation.seed: must be in [0, 9007199254740991], got 9007199254740992"}},
     {"int_seed_negative", {"simulation.seed: must be in [0, 9007199254740991], got -1"}},
-    {"int_version", {"dealsim: unsupported format version 2"}},
+    {"int_version", {"dealsim: unsupported format version 3 (this dealsim reads 1 to 2)"}},
     {"int_version_frac", {"dealsim: must be an integer, got 1.5"}},
     {"role_member_key_on_decider", {"actors.trump.influence: not allowed on the decider", "actors.trump.veto: not allowed on the decider"}},
     {"role_decider_key_on_member", {"actors.lutnick.team_weight: not allowed on a member"}},

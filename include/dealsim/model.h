@@ -26,7 +26,7 @@
 #define DS_MAX_ROUNDS 1000
 #define DS_MAX_CORRELATIONS 64
 #define DS_MAX_CORRELATED 64   /* dists in one correlation */
-#define DS_FORMAT_VERSION 1
+#define DS_FORMAT_VERSION 2 /* reads versions 1 and 2: the same format, v2 adds keys */
 #define DS_MAX_FILE_SEED 9007199254740991.0 /* 2^53 - 1 */
 /* Largest magnitude of any quantity of a scenario: a plain number (other
  * than the integers above), or a value a dist can draw.  10^12 bn/yr is
