@@ -21,7 +21,11 @@
  *         3 + k scores[k]},
  *       then per actor a, 3 slots from A0 = I0 + n_items (3 + n_dims):
  *         A0 + 3a + {0 threshold, 1 concession, 2 Dirichlet weights},
- *       then per third party q: A0 + 3 n_actors + q: cost_per_exposure.
+ *       then per third party q: A0 + 3 n_actors + q: cost_per_exposure,
+ *     and after them the dists of model v2, from V0 = A0 + 3 n_actors + n_third:
+ *       V0 + 0 elasticity_long (top level), V0 + 1 adjustment,
+ *       then per line l, 2 slots from V0 + 2 + 2l: elasticity_long,
+ *         tariff_burden.
  *    A constant dist (ds_dist_is_constant) is not sampled at all: its value
  *    is the same in every draw and no other dist uses its stream.  The
  *    Dirichlet weights are one gsl_ran_dirichlet call over the keys with
@@ -60,6 +64,9 @@
 #define SLOTS_PER_LINE 5u
 #define SLOTS_ITEM_FIXED 3u /* deficit_effect, cost, delivery; then scores */
 #define SLOTS_PER_ACTOR 3u
+/* Model v2 slots, after the third parties' (see the top comment). */
+#define V2_SLOTS_FIXED 2u    /* elasticity_long, adjustment */
+#define V2_SLOTS_PER_LINE 2u /* elasticity_long, tariff_burden */
 
 /* The first blocks of the first rounds' streams are computed with the
  * world's, side by side (rng.h): a round draws about 2 + 2 per actor words,
@@ -116,9 +123,13 @@ struct ds_engine {
     double *w;                               /* [n_actors * nk] */
     double *cpe, *uq;                        /* [n_third] */
 
-    /* Lines whose tariff factors are constant: precomputed (§5.4). */
+    double *lb;                              /* [n_lines] line's own burden */
+
+    /* Lines whose factors under a tariff vector are constant: precomputed
+     * (§5.4).  line_const[l] bit v: vector v (0 no deal, 1 deal) of line l
+     * is constant, with pi and Q at pre[(v L + l) * 2 + {0, 1}]. */
     unsigned char *line_const;               /* [n_lines] */
-    double *f_nodeal, *f_deal;               /* [n_lines] X / X0 */
+    double *pre;                             /* [2 * n_lines * 2] */
 
     /* Shared economics of the draw: [0] no deal, [1] deal (§5.4). */
     double tariff[2], dsum[2], loss[2];
@@ -185,7 +196,7 @@ struct ds_engine {
 #define ENGINE_ARRAYS(X)                                                     \
     X(wd) X(dd) X(dir_key) X(dir_alpha) X(dir_theta) X(x0) X(cur)            \
     X(nodeal) X(deal) X(eps) X(eff) X(cost) X(delivery) X(score) X(thr)      \
-    X(conc) X(w) X(cpe) X(uq) X(line_const) X(f_nodeal) X(f_deal) X(used)    \
+    X(conc) X(w) X(cpe) X(uq) X(line_const) X(pre) X(lb) X(used)    \
     X(pslot) X(champ) X(expo) X(pret) X(S) X(V) X(ccost) X(delivered)        \
     X(retcost) X(ret) X(offer_slot) X(offer_start) X(lost) X(stall)          \
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
@@ -257,10 +268,23 @@ static void plan_weights(ds_engine *e, size_t a, uint32_t slot,
     }
 }
 
-/* X(t) / X0 = ((1 + t) / (1 + current))^(-eps) (SPEC §5.4). */
-static double export_factor(double t, double current, double eps)
+/* The price factors of one line under tariff t (SPEC §5.4, pass-through):
+ * the importers' price m(t) = 1 + (1 - b) t and the border price
+ * x(t) = m(t) / (1 + t), both against no tariff; against today's tariff c,
+ * *mu = m(t) / m(c) and *pi = x(t) / x(c).  With b = 0 these are exactly
+ * v1's: *mu = (1 + t) / (1 + c) with the same operations and *pi = 1
+ * exactly (m(t) / (1 + t) divides a number by itself). */
+static void price_factors(double t, double c, double b, double *mu, double *pi)
 {
-    return pow((1.0 + t) / (1.0 + current), -eps);
+    double mt = 1.0 + (1.0 - b) * t, mc = 1.0 + (1.0 - b) * c;
+    *mu = mt / mc;
+    *pi = (mt / (1.0 + t)) / (mc / (1.0 + c));
+}
+
+/* The volume factor Q = mu^(-eps) (SPEC §5.4): 1 at today's tariff. */
+static double volume_factor(double mu, double eps)
+{
+    return pow(mu, -eps);
 }
 
 ds_engine *ds_engine_new(const ds_model *m)
@@ -279,7 +303,8 @@ ds_engine *ds_engine_new(const ds_model *m)
     size_t n_offers = 0;
     for (size_t s = 0; s < K; s++)
         n_offers += m->strategies[s].n_offers;
-    size_t n_dists = 4 + 5 * L + I * (3 + D) + 2 * A + Q;
+    size_t n_dists = 4 + 5 * L + I * (3 + D) + 2 * A + Q + V2_SLOTS_FIXED
+                     + V2_SLOTS_PER_LINE * L;
 
 #define ALLOC(f, n) if (!(e->f = zalloc((n), sizeof *e->f))) goto fail;
     ALLOC(wd, n_dists) ALLOC(dd, A) ALLOC(dir_key, A * nk)
@@ -287,7 +312,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(x0, L) ALLOC(cur, L) ALLOC(nodeal, L) ALLOC(deal, L) ALLOC(eps, L)
     ALLOC(eff, I) ALLOC(cost, I) ALLOC(delivery, I) ALLOC(score, I * D)
     ALLOC(thr, A) ALLOC(conc, A) ALLOC(w, A * nk) ALLOC(cpe, Q) ALLOC(uq, Q)
-    ALLOC(line_const, L) ALLOC(f_nodeal, L) ALLOC(f_deal, L)
+    ALLOC(line_const, L) ALLOC(pre, 2 * L * 2) ALLOC(lb, L)
     ALLOC(used, P) ALLOC(pslot, P) ALLOC(offer_slot, n_offers)
     ALLOC(offer_start, K)
     ALLOC(lost, R + 1) ALLOC(stall, R + 1) ALLOC(present, (R + 1) * A)
@@ -345,19 +370,36 @@ ds_engine *ds_engine_new(const ds_model *m)
         plan_dist(e, &m->third[q].cost_per_exposure, &e->cpe[q],
                   q0 + (uint32_t)q);
 
-    /* Lines whose export factors are the same in every draw (§5.4). */
+    /* ---- model v2 dists: slots appended after every v1 slot (see the
+     * top comment), so that no v1 slot moves. ---- */
+    uint32_t v0 = q0 + (uint32_t)Q;
+    for (size_t l = 0; l < L; l++) {
+        const ds_line *ln = &m->lines[l];
+        uint32_t s0 = v0 + V2_SLOTS_FIXED + (uint32_t)(V2_SLOTS_PER_LINE * l);
+        if (ln->has_tariff_burden)
+            plan_dist(e, &ln->tariff_burden, &e->lb[l], s0 + 1);
+    }
+    /* ---- end of the model v2 dists ---- */
+
+    /* Lines whose factors under a tariff vector are the same in every draw
+     * (§5.4). */
     for (size_t l = 0; l < L; l++) {
         const ds_line *ln = &m->lines[l];
         const ds_dist *el = ln->has_elasticity ? &ln->elasticity : &m->elasticity;
-        double c, nd, dl, ep;
-        if (ds_dist_is_constant(&ln->current, &c)
-            && ds_dist_is_constant(&ln->no_deal, &nd)
-            && ds_dist_is_constant(&ln->deal, &dl)
-            && (ln->has_elasticity || m->has_elasticity)
-            && ds_dist_is_constant(el, &ep)) {
-            e->line_const[l] = 1;
-            e->f_nodeal[l] = export_factor(nd, c, ep);
-            e->f_deal[l] = export_factor(dl, c, ep);
+        const ds_dist *bd = ln->has_tariff_burden ? &ln->tariff_burden : &m->tariff_burden;
+        const ds_dist *tv[2] = {&ln->no_deal, &ln->deal};
+        double c, t, ep, b;
+        if (!ds_dist_is_constant(&ln->current, &c)
+            || !(ln->has_elasticity || m->has_elasticity)
+            || !ds_dist_is_constant(el, &ep) || !ds_dist_is_constant(bd, &b))
+            continue;
+        for (int v = 0; v < 2; v++) {
+            double mu, *pre = e->pre + ((size_t)v * L + l) * 2;
+            if (!ds_dist_is_constant(tv[v], &t))
+                continue;
+            e->line_const[l] |= (unsigned char)(1u << v);
+            price_factors(t, c, b, &mu, &pre[0]);
+            pre[1] = volume_factor(mu, ep);
         }
     }
 
@@ -525,31 +567,40 @@ static double draw_round(ds_engine *e, uint64_t seed, uint64_t draw, int r)
     return acc;
 }
 
-/* The two tariff vectors of the draw: tariff, deficit part and loss (§5.4). */
+/* The two tariff vectors of the draw: tariff, deficit part and loss (§5.4).
+ * Per line: xq = X0 Q is the volume at today's prices, X = xq pi the
+ * border value; loss = X0 [Q (1 - pi) + margin (1 - Q)], written as
+ * (xq - X) + margin (X0 - xq) so that with b = 0 (pi = 1 exactly, X = xq)
+ * it is v1's margin (X0 - X) bit for bit. */
 static void shared_economics(ds_engine *e)
 {
     const ds_model *m = e->m;
+    const size_t L = m->n_lines;
     double sx0 = 0.0, st[2] = {0.0, 0.0}, mt[2] = {0.0, 0.0};
     e->dsum[0] = e->dsum[1] = e->loss[0] = e->loss[1] = 0.0;
-    for (size_t l = 0; l < m->n_lines; l++) {
+    for (size_t l = 0; l < L; l++) {
+        const ds_line *ln = &m->lines[l];
         const double x0 = e->x0[l];
         const double t[2] = {e->nodeal[l], e->deal[l]};
-        double f[2];
-        if (e->line_const[l]) {
-            f[0] = e->f_nodeal[l];
-            f[1] = e->f_deal[l];
-        } else {
-            double ep = m->lines[l].has_elasticity ? e->eps[l] : e->elasticity;
-            f[0] = export_factor(t[0], e->cur[l], ep);
-            f[1] = export_factor(t[1], e->cur[l], ep);
-        }
         sx0 += x0;
         for (int v = 0; v < 2; v++) {
-            double x = x0 * f[v];                                  /* §5.4 X(t) */
+            double pi, q;
+            if (e->line_const[l] >> v & 1u) {
+                const double *pre = e->pre + ((size_t)v * L + l) * 2;
+                pi = pre[0];
+                q = pre[1];
+            } else {
+                double ep = ln->has_elasticity ? e->eps[l] : e->elasticity;
+                double b = ln->has_tariff_burden ? e->lb[l] : e->burden, mu;
+                price_factors(t[v], e->cur[l], b, &mu, &pi);
+                q = volume_factor(mu, ep);
+            }
+            double xq = x0 * q;                                  /* §5.4 volume */
+            double x = xq * pi;                                  /* X(t), border value */
             st[v] += x0 * t[v];
             mt[v] += t[v];
-            e->dsum[v] += x - x0;                                  /* §5.4 deficit */
-            e->loss[v] += e->burden * t[v] * x + e->margin * (x0 - x); /* loss(t) */
+            e->dsum[v] += x - x0;                                /* §5.4 deficit */
+            e->loss[v] += (xq - x) + e->margin * (x0 - xq);      /* §5.4 loss(t) */
         }
     }
     for (int v = 0; v < 2; v++)                     /* §5.4 export-weighted */
@@ -858,6 +909,8 @@ static void blame_world(const ds_engine *e, char *hint, size_t n)
         blame(hint, n, e->deal[l], "lines", id, "deal", NULL);
         if (m->lines[l].has_elasticity)
             blame(hint, n, e->eps[l], "lines", id, "elasticity", NULL);
+        if (m->lines[l].has_tariff_burden)
+            blame(hint, n, e->lb[l], "lines", id, "tariff_burden", NULL);
     }
     for (size_t i = 0; i < m->n_items; i++) {
         const char *id = m->items[i].id;

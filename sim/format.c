@@ -72,8 +72,10 @@ static const ds_fmt_field f_home[] = {
              "worth δ^(r*−1) of the same deal in round 1"},
     {.name = "tariff_burden", .kind = DS_FMT_DIST, .flags = DS_FMT_REQ,
      .range = PROB, AT(ds_model, tariff_burden), .unit = "share",
-     .desc = "share of the tariff paid by home's exporters (1 − pass-through "
-             "to the counterpart's duty-inclusive prices)"},
+     .desc = "b, the share of the tariff paid by home's exporters (1 − "
+             "pass-through to the counterpart's duty-inclusive prices): "
+             "they cut their price by it, which lowers the border value of "
+             "their exports; a line may override it"},
     {.name = "margin", .kind = DS_FMT_DIST, .flags = DS_FMT_REQ, .range = PROB,
      AT(ds_model, margin), .unit = "share",
      .desc = "home's loss per dollar of export sales lost to the tariff (its "
@@ -87,6 +89,7 @@ static const ds_fmt_field f_counterpart[] = {
 
 static const ds_fmt_field f_line[] = {
     ID_KEY(ds_line, "the line's id, unique among lines"),
+    LABEL_KEY(ds_line),
     {.name = "exports", .kind = DS_FMT_DIST, .flags = DS_FMT_REQ, .range = GE0,
      AT(ds_line, exports), .unit = "bn/yr",
      .desc = "X0, home's exports on this line today"},
@@ -103,6 +106,11 @@ static const ds_fmt_field f_line[] = {
      .range = GE0, .sdef = "the top-level elasticity", AT(ds_line, elasticity),
      .off_has = offsetof(ds_line, has_elasticity),
      .desc = "ε, the import-demand elasticity of this line"},
+    {.name = "tariff_burden", .kind = DS_FMT_DIST, .flags = DS_FMT_HAS,
+     .range = PROB, .sdef = "home.tariff_burden", AT(ds_line, tariff_burden),
+     .off_has = offsetof(ds_line, has_tariff_burden), .unit = "share",
+     .desc = "b, the share of this line's tariff paid by home's exporters "
+             "(they cut their price by it; the importers pay the rest)"},
     {0}};
 
 static const ds_fmt_field f_item[] = {

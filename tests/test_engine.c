@@ -341,7 +341,9 @@ Test(engine, escalation_order)
 }
 
 /* The documented stream layout (top of sim/engine.c): world slot 0 is the
- * baseline, slot 4 + 5 n_lines + 1 the first item's cost; round r's stream
+ * baseline, slot 4 + 5 n_lines + 1 the first item's cost, and, after every
+ * v1 slot (V0 = 4 + 5 n_lines + 3 n_items + 3 n_actors + n_third), slot
+ * V0 + 2 + 2l + 1 line l's tariff_burden; round r's stream
  * draws lost, stall, then per actor (member: attendance, Z; decider: Z);
  * U_q is the first uniform of its own stream.  Re-drawing those streams
  * here predicts the engine's outcomes and ds_engine_draw_variates' sum. */
@@ -351,7 +353,8 @@ Test(engine, stream_layout_and_variates)
         "{\"dealsim\": 1, \"name\": \"streams\","
         " \"home\": {\"tariff_burden\": 0.5, \"margin\": 0.1},"
         " \"baseline_deficit\": {\"dist\": \"normal\", \"mean\": 60, \"sd\": 5}, \"elasticity\": 0,"
-        " \"lines\": [{\"id\": \"all\", \"exports\": 100, \"current\": 0.1, \"no_deal\": 0.25, \"deal\": 0.15}],"
+        " \"lines\": [{\"id\": \"all\", \"exports\": 100, \"current\": 0.1, \"no_deal\": 0.25, \"deal\": 0.15,"
+        "             \"tariff_burden\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 1}}],"
         " \"items\": [{\"id\": \"a\", \"deficit_effect\": 0, \"cost\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 1},"
         "             \"exposure\": {\"q\": 1}}],"
         " \"packages\": [{\"id\": \"p\", \"items\": {\"a\": 1}}],"
@@ -362,6 +365,7 @@ Test(engine, stream_layout_and_variates)
     ds_engine *e = ds_engine_new(m);
     cr_assert_not_null(e);
     const uint32_t cost_slot = 4 + 5 * 1 + 1;
+    const uint32_t burden_slot = (4 + 5 * 1 + 3 * 1 + 3 * 2 + 1) + 2 + 2 * 0 + 1;
     size_t deals = 0, rets = 0;
     for (uint64_t d = 0; d < 300; d++) {
         ds_rng r;
@@ -371,7 +375,9 @@ Test(engine, stream_layout_and_variates)
         double cost = ds_dist_sample(&m->items[0].cost, ds_rng_gsl(&r));
         ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_THIRD, 0));
         double uq = ds_rng_uniform(&r);
-        double sum = base + cost + uq;
+        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, burden_slot));
+        double b = ds_dist_sample(&m->lines[0].tariff_burden, ds_rng_gsl(&r));
+        double sum = base + cost + uq + b;
         int deal_round = 0;
         for (uint32_t rd = 1; rd <= 2; rd++) {
             ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_ROUNDS, rd));
@@ -397,7 +403,12 @@ Test(engine, stream_layout_and_variates)
             cr_assert_eq(o->retaliates[0], uq < 0.5);
             rets += o->retaliates[0];
         } else {
-            cr_assert_eq(o->deficit, base, "no deal, no line effect: the baseline");
+            /* Elasticity 0: no volume effect, only the exporters' price
+             * cut (§5.4), with the engine's operations. */
+            double mt = 1 + (1 - b) * 0.25, mc = 1 + (1 - b) * 0.1;
+            double pi = (mt / (1 + 0.25)) / (mc / (1 + 0.1));
+            cr_assert_eq(o->deficit, base + (100 * 1.0 * pi - 100),
+                         "no deal: the baseline and the price cut");
         }
     }
     cr_expect(deals > 50 && deals < 250 && rets > 10, "cases not informative");

@@ -328,6 +328,27 @@ static void expect_rel(const char *what, double got, double want)
     cr_expect(fabs(got - want) <= tol, "%s: got %.17g, want %.17g", what, got, want);
 }
 
+/* §5.4 pass-through: the exporters pay the share b of tariff t, so the
+ * importers' price is m(t) = 1 + (1 - b) t, the border price x(t) =
+ * m(t) / (1 + t); against today's tariff c the volume is (m(t)/m(c))^-eps
+ * and the border value X = X0 Q pi with pi = x(t)/x(c).  Written out here
+ * from the formulas, independently of the engine's arrangement. */
+typedef struct line_econ {
+    double X, loss; /* border value, home's loss against today */
+} line_econ;
+
+static line_econ line_at(double x0, double c, double t, double b, double eps,
+                         double margin)
+{
+    double m_t = 1 + (1 - b) * t, m_c = 1 + (1 - b) * c;
+    double Q = pow(m_t / m_c, -eps);
+    double pi = (m_t / (1 + t)) / (m_c / (1 + c));
+    line_econ r;
+    r.X = x0 * Q * pi;
+    r.loss = x0 * (Q * (1 - pi) + margin * (1 - Q));
+    return r;
+}
+
 /* §5.4: tariffs, exports, deficit, loss, concession cost, retaliation and
  * the discounted benefit, all fixed (one draw suffices). */
 Test(oracle, deterministic_economics)
@@ -340,14 +361,14 @@ Test(oracle, deterministic_economics)
     const double x0[2] = {50, 98.2}, cur[2] = {0.275, 0.1};
     const double nd[2] = {0.25, 0.24}, dl[2] = {0.15, 0.15}, eps[2] = {2.5, 1.5};
     const double burden = 0.6, margin = 0.12, base = 68.5, delta = 0.9;
-    double Xn[2], Xd[2], loss_n = 0, loss_d = 0, sum_n = 0, sum_d = 0;
+    double loss_n = 0, loss_d = 0, sum_n = 0, sum_d = 0;
     for (int l = 0; l < 2; l++) {
-        Xn[l] = x0[l] * pow((1 + nd[l]) / (1 + cur[l]), -eps[l]);
-        Xd[l] = x0[l] * pow((1 + dl[l]) / (1 + cur[l]), -eps[l]);
-        loss_n += burden * nd[l] * Xn[l] + margin * (x0[l] - Xn[l]);
-        loss_d += burden * dl[l] * Xd[l] + margin * (x0[l] - Xd[l]);
-        sum_n += Xn[l] - x0[l];
-        sum_d += Xd[l] - x0[l];
+        line_econ n = line_at(x0[l], cur[l], nd[l], burden, eps[l], margin);
+        line_econ d = line_at(x0[l], cur[l], dl[l], burden, eps[l], margin);
+        loss_n += n.loss;
+        loss_d += d.loss;
+        sum_n += n.X - x0[l];
+        sum_d += d.X - x0[l];
     }
     double delivered = 1.5 * -4 * 0.7 + 1 * -6.9 * 0.5;
     double ccost = 1.5 * 0.8 + 1 * 1.5;
@@ -381,6 +402,43 @@ Test(oracle, deterministic_economics)
     cr_expect_eq(o[0].evaluations[0], 2);
     cr_expect_eq(o[0].approvals[0], 1);
 
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.4 pass-through with a line's own tariff_burden: autos' exporters pay
+ * 80% of the tariff (their own burden), the other line 0% (home's): its
+ * exports move by volume only, exactly v1's ((1 + t)/(1 + c))^-eps with
+ * pi = 1, and its loss is v1's margin (X0 - X).  A tariff paid by the
+ * exporters barely moves volumes but cuts the border value: the deficit
+ * falls by the price cut. */
+Test(oracle, pass_through)
+{
+    ds_model *m = load("passthrough");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    const ds_outcome *o = ds_engine_draw(e, SEED, 11);
+
+    const double margin = 0.2, base = 60;
+    /* autos: X0 50, 2.5% -> 27.5% (no deal) or 15% (deal), b = 0.8, eps 1. */
+    line_econ an = line_at(50, 0.025, 0.275, 0.8, 1.0, margin);
+    line_econ ad = line_at(50, 0.025, 0.15, 0.8, 1.0, margin);
+    /* other: X0 100, 10% -> 25% or 10%, b = 0, eps 2: v1's formulas. */
+    double on = 100 * pow(1.25 / 1.1, -2.0), od = 100.0;
+    cr_expect_eq(m->lines[0].has_tariff_burden, 1);
+    cr_expect_eq(m->lines[1].has_tariff_burden, 0);
+    /* At b = 0.8 the price cut dominates: 1.275/1.025 in the importers'
+     * price against 1.055/1.005 with b = 0.8. */
+    cr_expect(an.X < 50 * 0.9 && an.X > 50 * 0.75, "autos no-deal value %g", an.X);
+
+    /* Strategy "offer" is accepted in round 1 (V = 0.1 >= 0.05). */
+    cr_assert_eq(o[0].deal, 1);
+    expect_rel("deficit (deal)", o[0].deficit, base + (ad.X - 50) + (od - 100) + -6);
+    expect_rel("benefit", o[0].benefit,
+               (an.loss + margin * (100 - on)) - (ad.loss + margin * (100 - od)) - 1);
+    /* Strategy "none": no deal. */
+    cr_assert_eq(o[1].deal, 0);
+    expect_rel("deficit (no deal)", o[1].deficit, base + (an.X - 50) + (on - 100));
     ds_engine_free(e);
     ds_model_free(m);
 }

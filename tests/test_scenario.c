@@ -163,6 +163,7 @@ static const struct bad_case {
     /* 2026-11-28: sources were always named by position, although an id of id
      * syntax names them (SPEC §4); other ids still name them by position. */
     {"source_named_by_id", {"sources.census_2024.text: expected a string, got number", "sources.census_2024: duplicate id 'census_2024'", "sources[2].text: missing required key"}},
+    {"range_line_burden", {"lines.autos.tariff_burden: must be in [0, 1] over the dist's whole support, which is [0.5, 1.5]"}},
     {"several_problems", {"protocol.rounds: must be in [1, 1000], got 0", "lines.autos.exports: must be >= 0, got -1", "name: expected a string, got number", "actors.trump.colour: unknown key"}},
 };
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
@@ -663,6 +664,11 @@ Test(scenario, full_has_every_value)
     cr_expect_eq(m->lines[0].deal.u.discrete.weights[1], 3);
     cr_expect_eq(m->lines[1].has_elasticity, 1);
     cr_expect_eq(m->lines[1].elasticity.kind, DS_DIST_TRIANGULAR);
+    cr_expect_str_eq(m->lines[0].label, "Vehicles and parts");
+    cr_expect_str_eq(m->lines[1].label, "parts");
+    cr_expect_eq(m->lines[0].has_tariff_burden, 1);
+    cr_expect_eq(m->lines[0].tariff_burden.u.uniform.max, 0.9);
+    cr_expect_eq(m->lines[1].has_tariff_burden, 0);
     cr_expect_eq(m->n_dims, 2);
     cr_expect_str_eq(m->dims[1], "security");
     cr_expect_eq(m->n_items, 2);

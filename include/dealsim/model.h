@@ -40,13 +40,17 @@
 typedef struct ds_source { char *id, *text; } ds_source;
 
 typedef struct ds_line {
-    char *id;
+    char *id, *label;
     ds_dist exports;      /* X0, bn/yr */
     ds_dist current;      /* tariff today */
     ds_dist no_deal;      /* tariff without a deal */
-    ds_dist deal;         /* tariff with a deal */
+    ds_dist deal;         /* tariff with a deal (unless the package's terms
+                             say otherwise) */
     int has_elasticity;   /* 0: uses the model's shared elasticity */
-    ds_dist elasticity;   /* valid when has_elasticity */
+    ds_dist elasticity;   /* year-1 elasticity; valid when has_elasticity */
+    int has_tariff_burden; /* 0: uses home's tariff_burden */
+    ds_dist tariff_burden; /* share of the tariff paid by home's exporters,
+                              [0, 1]; valid when has_tariff_burden */
 } ds_line;
 
 typedef struct ds_item {
