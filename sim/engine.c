@@ -124,15 +124,33 @@ struct ds_engine {
     double *cpe, *uq;                        /* [n_third] */
 
     double *lb;                              /* [n_lines] line's own burden */
+    double elasticity_long, adjustment;      /* top level */
+    double *epsl;                            /* [n_lines] line's own */
+
+    /* The horizon (§5.4): H years, year weights w_h = (1 + rho)^-(h-1)
+     * and their sum W; lines whose elasticity changes over the years
+     * (H > 1 and a long-run elasticity); (1 - lambda)^(h-1) of the draw. */
+    int H;
+    double *yw;                              /* [H + 1] w_h, index h */
+    double W;
+    unsigned char *long_run;                 /* [n_lines] */
+    int any_long_run;
+    double *apow;                            /* [H + 1] per draw */
+    /* Delivery schedule of each item (§5.4): s_i(1), s_i(H) and the
+     * discounted average of s_i(h) over the years (1 exactly for a pledge
+     * delivered in full from year 1). */
+    double *s1, *sH, *savg;                  /* [n_items] */
 
     /* Lines whose factors under a tariff vector are constant: precomputed
      * (§5.4).  line_const[l] bit v: vector v (0 no deal, 1 deal) of line l
-     * is constant, with pi and Q at pre[(v L + l) * 2 + {0, 1}]. */
+     * is constant, with its factors (struct factors) at pre[v L + l]. */
     unsigned char *line_const;               /* [n_lines] */
-    double *pre;                             /* [2 * n_lines * 2] */
+    struct factors *pre;                     /* [2 * n_lines] */
 
-    /* Shared economics of the draw: [0] no deal, [1] deal (§5.4). */
-    double tariff[2], dsum[2], loss[2];
+    /* Economics of the draw's tariff vectors, [0] no deal, [1] deal (§5.4):
+     * mean tariff, the lines' part of the deficit in years 1 and H, and
+     * home's loss, averaged over the years. */
+    double tariff[2], dsum1[2], dsumH[2], loss[2];
 
     /* Offered packages ("used"): pslot[p] = its index among them or -1. */
     size_t n_used;
@@ -144,7 +162,8 @@ struct ds_engine {
     double *S;                   /* [n_used * nk] scores, per draw */
     double *V;                   /* [n_actors * n_used] base utilities
                                     V_a(p), actor-major for the team step */
-    double *ccost, *delivered, *retcost;      /* [n_used] per draw */
+    double *ccost, *retcost;     /* [n_used] per draw */
+    double *dlv1, *dlvH;         /* [n_used] delivered pledges, years 1, H */
     unsigned char *ret;          /* [n_used * n_third] per draw */
     size_t *offer_slot;          /* flattened offers as used-slots */
     size_t *offer_start;         /* [n_strategies] into offer_slot */
@@ -196,8 +215,9 @@ struct ds_engine {
 #define ENGINE_ARRAYS(X)                                                     \
     X(wd) X(dd) X(dir_key) X(dir_alpha) X(dir_theta) X(x0) X(cur)            \
     X(nodeal) X(deal) X(eps) X(eff) X(cost) X(delivery) X(score) X(thr)      \
-    X(conc) X(w) X(cpe) X(uq) X(line_const) X(pre) X(lb) X(used)    \
-    X(pslot) X(champ) X(expo) X(pret) X(S) X(V) X(ccost) X(delivered)        \
+    X(conc) X(w) X(cpe) X(uq) X(line_const) X(pre) X(lb) X(epsl) X(yw) X(long_run) X(apow)            \
+    X(s1) X(sH) X(savg) X(used)    \
+    X(pslot) X(champ) X(expo) X(pret) X(S) X(V) X(ccost) X(dlv1) X(dlvH)        \
     X(retcost) X(ret) X(offer_slot) X(offer_start) X(lost) X(stall)          \
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot)   \
@@ -287,6 +307,61 @@ static double volume_factor(double mu, double eps)
     return pow(mu, -eps);
 }
 
+/* What a line's economics under one tariff need (SPEC §5.4): the border
+ * price factor pi, the volume factors of years 1 and H and the discounted
+ * average of the volume factor over the years, Qavg = sum_h w_h Q_h / W.
+ * The loss and the deficit are linear in Q_h, so these four numbers give
+ * the averaged loss and the deficits of years 1 and H exactly. */
+struct factors {
+    double pi, q1, qH, qavg;
+};
+
+/* The factors of a line at price ratio mu and border factor pi, with
+ * year-1 elasticity eps; when the line's elasticity changes over the
+ * horizon (long_run), long-run elasticity epsl and apow[h] =
+ * (1 - lambda)^(h-1).  Year h's elasticity is
+ * eps_h = epsl + (eps - epsl) apow[h] (SPEC §5.4); Q_1 uses eps itself,
+ * with v1's operation, and every year is Q_1 when the elasticity does not
+ * change. */
+static struct factors line_factors(const ds_engine *e, double mu, double pi,
+                                   double eps, int long_run, double epsl)
+{
+    struct factors f;
+    f.pi = pi;
+    f.q1 = volume_factor(mu, eps);
+    if (!long_run) {
+        f.qH = f.qavg = f.q1;
+        return f;
+    }
+    const double lg = log(mu), d = eps - epsl;
+    double sum = e->yw[1] * f.q1, q = f.q1;
+    for (int h = 2; h <= e->H; h++) {
+        q = exp(-(epsl + d * e->apow[h]) * lg);          /* mu^(-eps_h) */
+        sum += e->yw[h] * q;
+    }
+    f.qH = q;
+    f.qavg = sum / e->W;
+    return f;
+}
+
+/* s_i(h), the share of item i's pledge delivered in year h (SPEC §5.4):
+ * 0 before its start, then growing to 1 over ramp + 1 years. */
+static double schedule(const ds_item *it, int h)
+{
+    if (h < it->start)
+        return 0.0;
+    double s = (double)(h - it->start + 1) / (double)(it->ramp + 1);
+    return s < 1.0 ? s : 1.0;
+}
+
+/* apow[h] = (1 - lambda)^(h-1) for h = 1..H (SPEC §5.4). */
+static void year_powers(ds_engine *e, double lambda)
+{
+    e->apow[1] = 1.0;
+    for (int h = 2; h <= e->H; h++)
+        e->apow[h] = e->apow[h - 1] * (1.0 - lambda);
+}
+
 ds_engine *ds_engine_new(const ds_model *m)
 {
     ds_engine *e = calloc(1, sizeof *e);
@@ -312,7 +387,10 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(x0, L) ALLOC(cur, L) ALLOC(nodeal, L) ALLOC(deal, L) ALLOC(eps, L)
     ALLOC(eff, I) ALLOC(cost, I) ALLOC(delivery, I) ALLOC(score, I * D)
     ALLOC(thr, A) ALLOC(conc, A) ALLOC(w, A * nk) ALLOC(cpe, Q) ALLOC(uq, Q)
-    ALLOC(line_const, L) ALLOC(pre, 2 * L * 2) ALLOC(lb, L)
+    ALLOC(line_const, L) ALLOC(pre, 2 * L) ALLOC(lb, L) ALLOC(epsl, L)
+    ALLOC(yw, (size_t)m->horizon + 1) ALLOC(long_run, L)
+    ALLOC(apow, (size_t)m->horizon + 1)
+    ALLOC(s1, I) ALLOC(sH, I) ALLOC(savg, I)
     ALLOC(used, P) ALLOC(pslot, P) ALLOC(offer_slot, n_offers)
     ALLOC(offer_start, K)
     ALLOC(lost, R + 1) ALLOC(stall, R + 1) ALLOC(present, (R + 1) * A)
@@ -373,33 +451,73 @@ ds_engine *ds_engine_new(const ds_model *m)
     /* ---- model v2 dists: slots appended after every v1 slot (see the
      * top comment), so that no v1 slot moves. ---- */
     uint32_t v0 = q0 + (uint32_t)Q;
+    if (m->has_elasticity_long)
+        plan_dist(e, &m->elasticity_long, &e->elasticity_long, v0);
+    if (m->has_adjustment)
+        plan_dist(e, &m->adjustment, &e->adjustment, v0 + 1);
     for (size_t l = 0; l < L; l++) {
         const ds_line *ln = &m->lines[l];
         uint32_t s0 = v0 + V2_SLOTS_FIXED + (uint32_t)(V2_SLOTS_PER_LINE * l);
+        if (ln->has_elasticity_long)
+            plan_dist(e, &ln->elasticity_long, &e->epsl[l], s0);
         if (ln->has_tariff_burden)
             plan_dist(e, &ln->tariff_burden, &e->lb[l], s0 + 1);
     }
     /* ---- end of the model v2 dists ---- */
 
+    /* The horizon (§5.4): year weights, lines whose elasticity moves, and
+     * each item's delivery schedule s_i(h). */
+    e->H = m->horizon;
+    e->W = 0.0;
+    for (int h = 1; h <= e->H; h++) {
+        e->yw[h] = pow(1.0 + m->discount_rate, -(double)(h - 1));
+        e->W += e->yw[h];
+    }
+    for (size_t l = 0; l < L; l++) {
+        e->long_run[l] = e->H > 1
+            && (m->lines[l].has_elasticity_long || m->has_elasticity_long);
+        e->any_long_run |= e->long_run[l];
+    }
+    for (size_t i = 0; i < I; i++) {
+        const ds_item *it = &m->items[i];
+        double sum = 0.0;
+        for (int h = 1; h <= e->H; h++) {
+            double sh = schedule(it, h);
+            sum += e->yw[h] * sh;
+            if (h == 1)
+                e->s1[i] = sh;
+            if (h == e->H)
+                e->sH[i] = sh;
+        }
+        e->savg[i] = sum / e->W;
+    }
+
     /* Lines whose factors under a tariff vector are the same in every draw
-     * (§5.4). */
+     * (§5.4): today's tariff, burden and elasticities constant. */
     for (size_t l = 0; l < L; l++) {
         const ds_line *ln = &m->lines[l];
         const ds_dist *el = ln->has_elasticity ? &ln->elasticity : &m->elasticity;
         const ds_dist *bd = ln->has_tariff_burden ? &ln->tariff_burden : &m->tariff_burden;
+        const ds_dist *ll = ln->has_elasticity_long ? &ln->elasticity_long
+                                                    : &m->elasticity_long;
         const ds_dist *tv[2] = {&ln->no_deal, &ln->deal};
-        double c, t, ep, b;
+        double c, t, ep, b, epl = 0.0, lam;
         if (!ds_dist_is_constant(&ln->current, &c)
             || !(ln->has_elasticity || m->has_elasticity)
             || !ds_dist_is_constant(el, &ep) || !ds_dist_is_constant(bd, &b))
             continue;
+        if (e->long_run[l]) {
+            if (!ds_dist_is_constant(ll, &epl) || !ds_dist_is_constant(&m->adjustment, &lam))
+                continue;
+            year_powers(e, lam);
+        }
         for (int v = 0; v < 2; v++) {
-            double mu, *pre = e->pre + ((size_t)v * L + l) * 2;
+            double mu, pi;
             if (!ds_dist_is_constant(tv[v], &t))
                 continue;
             e->line_const[l] |= (unsigned char)(1u << v);
-            price_factors(t, c, b, &mu, &pre[0]);
-            pre[1] = volume_factor(mu, ep);
+            price_factors(t, c, b, &mu, &pi);
+            e->pre[(size_t)v * L + l] = line_factors(e, mu, pi, ep, e->long_run[l], epl);
         }
     }
 
@@ -421,7 +539,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     }
     const size_t U = e->n_used;
     ALLOC(champ, U * A) ALLOC(expo, U * Q) ALLOC(pret, U * Q)
-    ALLOC(S, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(delivered, U)
+    ALLOC(S, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(dlv1, U) ALLOC(dlvH, U)
     ALLOC(retcost, U) ALLOC(ret, U * Q)
     ALLOC(t_pass, U) ALLOC(t_sigma, U) ALLOC(t_sa, U) ALLOC(t_na, U)
     ALLOC(t_veto, U) ALLOC(t_ok, U)
@@ -577,30 +695,37 @@ static void shared_economics(ds_engine *e)
     const ds_model *m = e->m;
     const size_t L = m->n_lines;
     double sx0 = 0.0, st[2] = {0.0, 0.0}, mt[2] = {0.0, 0.0};
-    e->dsum[0] = e->dsum[1] = e->loss[0] = e->loss[1] = 0.0;
+    if (e->any_long_run)
+        year_powers(e, e->adjustment);
+    for (int v = 0; v < 2; v++)
+        e->dsum1[v] = e->dsumH[v] = e->loss[v] = 0.0;
     for (size_t l = 0; l < L; l++) {
         const ds_line *ln = &m->lines[l];
         const double x0 = e->x0[l];
         const double t[2] = {e->nodeal[l], e->deal[l]};
         sx0 += x0;
         for (int v = 0; v < 2; v++) {
-            double pi, q;
+            struct factors f;
             if (e->line_const[l] >> v & 1u) {
-                const double *pre = e->pre + ((size_t)v * L + l) * 2;
-                pi = pre[0];
-                q = pre[1];
+                f = e->pre[(size_t)v * L + l];
             } else {
                 double ep = ln->has_elasticity ? e->eps[l] : e->elasticity;
-                double b = ln->has_tariff_burden ? e->lb[l] : e->burden, mu;
+                double b = ln->has_tariff_burden ? e->lb[l] : e->burden, mu, pi;
+                double epl = ln->has_elasticity_long ? e->epsl[l] : e->elasticity_long;
                 price_factors(t[v], e->cur[l], b, &mu, &pi);
-                q = volume_factor(mu, ep);
+                f = line_factors(e, mu, pi, ep, e->long_run[l], epl);
             }
-            double xq = x0 * q;                                  /* §5.4 volume */
-            double x = xq * pi;                                  /* X(t), border value */
+            /* Per year h: volume at today's prices xq = X0 Q_h, border
+             * value X = xq pi; loss_h = (xq - X) + margin (X0 - xq), averaged
+             * over the years through Q's average. */
+            double xq = x0 * f.q1;                               /* §5.4 volume */
+            double x = xq * f.pi;                                /* X(t), border value */
             st[v] += x0 * t[v];
             mt[v] += t[v];
-            e->dsum[v] += x - x0;                                /* §5.4 deficit */
-            e->loss[v] += (xq - x) + e->margin * (x0 - xq);      /* §5.4 loss(t) */
+            e->dsum1[v] += x - x0;                               /* §5.4 deficit_1 */
+            e->dsumH[v] += x0 * f.qH * f.pi - x0;                /* deficit_H */
+            double xa = x0 * f.qavg;
+            e->loss[v] += (xa - xa * f.pi) + e->margin * (x0 - xa); /* avg loss */
         }
     }
     for (int v = 0; v < 2; v++)                     /* §5.4 export-weighted */
@@ -617,22 +742,25 @@ static void package_values(ds_engine *e)
     for (size_t u = 0; u < e->n_used; u++) {
         const ds_package *pk = &m->packages[e->used[u]];
         double *restrict S = e->S + u * nk;
-        double sdef = 0.0, cc = 0.0, dl = 0.0;
+        double sdef = 0.0, cc = 0.0, dl1 = 0.0, dlH = 0.0;
         for (size_t k = 1; k < nk; k++)
             S[k] = 0.0;
         for (size_t j = 0; j < pk->n; j++) {
             size_t i = pk->item[j];
             double x = pk->x[j];
             sdef += x * eff[i];
-            cc += x * cost[i];
-            dl += x * eff[i] * delivery[i];
+            cc += x * cost[i] * e->savg[i];                 /* §5.4 avg cost */
+            double dl = x * eff[i] * delivery[i];
+            dl1 += dl * e->s1[i];                           /* §5.4 deficit_h */
+            dlH += dl * e->sH[i];
             const double *restrict sc = e->score + i * D;
             for (size_t k = 0; k < D; k++)
                 S[1 + k] += x * sc[k];                               /* §5.2 S_k */
         }
         S[0] = -sdef * e->inv_dbar;                                  /* §5.2 */
         e->ccost[u] = cc;
-        e->delivered[u] = dl;
+        e->dlv1[u] = dl1;
+        e->dlvH[u] = dlH;
         for (size_t a = 0; a < A; a++) {                             /* §5.3 */
             const double *restrict w = e->w + a * nk;
             double v = 0.0;
@@ -823,7 +951,8 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
         if (deal) {                                                  /* §5.4 */
             o->round = round;
             o->package = (int)e->used[u];
-            o->deficit = e->baseline + e->dsum[1] + e->delivered[u];
+            o->deficit = e->baseline + e->dsum1[1] + e->dlv1[u];
+            o->deficit_end = e->baseline + e->dsumH[1] + e->dlvH[u];
             o->concession_cost = e->ccost[u];
             o->benefit = e->disc[round] * (e->loss[0] - e->loss[1]
                                            - e->ccost[u] - e->retcost[u]);
@@ -835,7 +964,8 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
         } else {
             o->round = 0;
             o->package = -1;
-            o->deficit = e->baseline + e->dsum[0];
+            o->deficit = e->baseline + e->dsum1[0];
+            o->deficit_end = e->baseline + e->dsumH[0];
             o->concession_cost = 0.0;
             o->benefit = 0.0;
             for (size_t q = 0; q < Q; q++) {
@@ -844,6 +974,7 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
             }
         }
         o->deficit_change = o->deficit - e->baseline;
+        o->deficit_end_change = o->deficit_end - e->baseline;
     }
     return e->out;
 }
@@ -899,6 +1030,10 @@ static void blame_world(const ds_engine *e, char *hint, size_t n)
     blame(hint, n, e->baseline, "baseline_deficit", NULL, NULL, NULL);
     if (m->has_elasticity)
         blame(hint, n, e->elasticity, "elasticity", NULL, NULL, NULL);
+    if (m->has_elasticity_long)
+        blame(hint, n, e->elasticity_long, "elasticity_long", NULL, NULL, NULL);
+    if (m->has_adjustment)
+        blame(hint, n, e->adjustment, "adjustment", NULL, NULL, NULL);
     blame(hint, n, e->burden, "home", "tariff_burden", NULL, NULL);
     blame(hint, n, e->margin, "home", "margin", NULL, NULL);
     for (size_t l = 0; l < m->n_lines; l++) {
@@ -909,6 +1044,8 @@ static void blame_world(const ds_engine *e, char *hint, size_t n)
         blame(hint, n, e->deal[l], "lines", id, "deal", NULL);
         if (m->lines[l].has_elasticity)
             blame(hint, n, e->eps[l], "lines", id, "elasticity", NULL);
+        if (m->lines[l].has_elasticity_long)
+            blame(hint, n, e->epsl[l], "lines", id, "elasticity_long", NULL);
         if (m->lines[l].has_tariff_burden)
             blame(hint, n, e->lb[l], "lines", id, "tariff_burden", NULL);
     }
@@ -945,6 +1082,8 @@ int ds_engine_check(ds_engine *e, uint64_t seed, uint64_t first, uint64_t last,
                 {"tariff", NULL, o->tariff},
                 {"deficit", NULL, o->deficit},
                 {"deficit_change", NULL, o->deficit_change},
+                {"deficit_end", NULL, o->deficit_end},
+                {"deficit_end_change", NULL, o->deficit_end_change},
                 {"benefit", NULL, o->benefit},
                 {"concession_cost", NULL, o->concession_cost},
             };

@@ -70,6 +70,11 @@ static const ds_fmt_field f_home[] = {
      AT(ds_model, discount), .unit = "per round",
      .desc = "δ, home's per-round discount factor: a deal in round r* is "
              "worth δ^(r*−1) of the same deal in round 1"},
+    {.name = "discount_rate", .kind = DS_FMT_NUMBER, .range = GE0,
+     AT(ds_model, discount_rate), .unit = "per year",
+     .desc = "ρ, home's yearly discount rate over the horizon: year h "
+             "weighs (1 + ρ)^−(h−1) in the discounted averages per year of "
+             "benefit and concession cost"},
     {.name = "tariff_burden", .kind = DS_FMT_DIST, .flags = DS_FMT_REQ,
      .range = PROB, AT(ds_model, tariff_burden), .unit = "share",
      .desc = "b, the share of the tariff paid by home's exporters (1 − "
@@ -105,7 +110,13 @@ static const ds_fmt_field f_line[] = {
     {.name = "elasticity", .kind = DS_FMT_DIST, .flags = DS_FMT_HAS,
      .range = GE0, .sdef = "the top-level elasticity", AT(ds_line, elasticity),
      .off_has = offsetof(ds_line, has_elasticity),
-     .desc = "ε, the import-demand elasticity of this line"},
+     .desc = "ε, the year-1 import-demand elasticity of this line"},
+    {.name = "elasticity_long", .kind = DS_FMT_DIST, .flags = DS_FMT_HAS,
+     .range = GE0,
+     .sdef = "the top-level elasticity_long, else this line's elasticity",
+     AT(ds_line, elasticity_long),
+     .off_has = offsetof(ds_line, has_elasticity_long),
+     .desc = "εL, the long-run import-demand elasticity of this line"},
     {.name = "tariff_burden", .kind = DS_FMT_DIST, .flags = DS_FMT_HAS,
      .range = PROB, .sdef = "home.tariff_burden", AT(ds_line, tariff_burden),
      .off_has = offsetof(ds_line, has_tariff_burden), .unit = "share",
@@ -127,6 +138,15 @@ static const ds_fmt_field f_item[] = {
      AT(ds_item, delivery), .unit = "share",
      .desc = "share of the pledge actually delivered (enters only the "
              "realised deficit)"},
+    {.name = "start", .kind = DS_FMT_INTEGER,
+     .range = INT_IN(1, DS_MAX_ITEM_YEAR), .def = 1, AT(ds_item, start),
+     .unit = "year",
+     .desc = "the year of the horizon in which the pledge starts to be "
+             "delivered (and to cost)"},
+    {.name = "ramp", .kind = DS_FMT_INTEGER,
+     .range = INT_IN(0, DS_MAX_ITEM_YEAR), AT(ds_item, ramp), .unit = "years",
+     .desc = "years over which delivery grows to full after start: in year "
+             "h the pledge is min(1, (h − start + 1)/(ramp + 1)) delivered"},
     {.name = "scores", .kind = DS_FMT_MAP, .ref = "dimensions",
      .elem = DS_FMT_DIST, .sdef = "every score 0", AT(ds_item, scores),
      .unit = "dimension units",
@@ -275,8 +295,28 @@ const ds_fmt_field ds_fmt_top[] = {
     {.name = "elasticity", .kind = DS_FMT_DIST, .flags = DS_FMT_HAS,
      .range = GE0, AT(ds_model, elasticity),
      .off_has = offsetof(ds_model, has_elasticity),
-     .desc = "ε, the import-demand elasticity, drawn once and shared by every "
-             "line without its own; required when a line has none"},
+     .desc = "ε, the year-1 import-demand elasticity, drawn once and shared "
+             "by every line without its own; required when a line has none"},
+    {.name = "elasticity_long", .kind = DS_FMT_DIST, .flags = DS_FMT_HAS,
+     .range = GE0, .sdef = "each line's year-1 elasticity",
+     AT(ds_model, elasticity_long),
+     .off_has = offsetof(ds_model, has_elasticity_long),
+     .desc = "εL, the long-run import-demand elasticity, drawn once and "
+             "shared by every line without its own; in year h a line's "
+             "elasticity is εL + (ε − εL)(1 − λ)^(h−1)"},
+    {.name = "adjustment", .kind = DS_FMT_DIST, .flags = DS_FMT_HAS,
+     .range = OC01, .rule = DS_FMT_RULE_ADJUSTMENT,
+     .sdef = "none; required when any elasticity_long is given",
+     AT(ds_model, adjustment), .off_has = offsetof(ds_model, has_adjustment),
+     .unit = "share per year",
+     .desc = "λ, the share of the gap between the year-1 and the long-run "
+             "elasticity closed each year"},
+    {.name = "horizon", .kind = DS_FMT_INTEGER,
+     .range = INT_IN(1, DS_MAX_HORIZON), .def = 1, AT(ds_model, horizon),
+     .unit = "years",
+     .desc = "H, the years the economics are followed: benefit and "
+             "concession cost are discounted averages per year over years "
+             "1 … H, and deficit_end is the deficit in year H"},
     {.name = "dimensions", .kind = DS_FMT_IDLIST, .flags = DS_FMT_RESERVED,
      .noun = "dimension",
      .max = DS_MAX_DIMENSIONS, ARRAY(ds_model, dims, n_dims),

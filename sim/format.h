@@ -89,6 +89,8 @@ typedef enum ds_fmt_rule {
     DS_FMT_RULE_MEAN,       /* baseline_deficit: its analytic mean D̄ > 0 */
     DS_FMT_RULE_ELASTICITY, /* lines: the top-level elasticity is required
                                when a line has none of its own */
+    DS_FMT_RULE_ADJUSTMENT, /* adjustment: required when any
+                               elasticity_long is given */
     DS_FMT_RULE_STRATEGIES, /* strategies: absent = one per package */
     DS_FMT_RULE_DECIDER,    /* actors.role: at most one decider */
     DS_FMT_RULE_ROLE        /* actors: the keys of the other role are errors */

@@ -7,7 +7,8 @@
  * Each key is checked as its row of the format table says, by the generic
  * walk of scenario_check.c.  This file holds what a row cannot say: the
  * rules that rows name (the format version, D̄ > 0, the shared elasticity,
- * default strategies, one decider, role-specific keys).
+ * the adjustment that goes with a long-run elasticity, default strategies,
+ * one decider, role-specific keys).
  */
 #include "scenario_priv.h"
 
@@ -91,6 +92,40 @@ void ds_scn_rule_after(ds_scn_ctx *c, const ds_fmt_field *f, void *base,
                 needy);
             ds_scn_path_pop(&c->path, o);
         }
+        break;
+    }
+    case DS_FMT_RULE_ADJUSTMENT: {
+        /* §3.1: adjustment is required when any elasticity_long is given
+         * (top level or a line, an object); the message names where. */
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(c->root, "lines");
+        const char *line = NULL;
+        int top = cJSON_GetObjectItemCaseSensitive(c->root, "elasticity_long") != NULL;
+        if (status != 0)
+            break;
+        for (const cJSON *e = cJSON_IsArray(l) ? l->child : NULL; e && !line && !top;
+             e = e->next) {
+            if (!cJSON_IsObject(e) ||
+                !cJSON_GetObjectItemCaseSensitive(e, "elasticity_long"))
+                continue;
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
+            line = cJSON_IsString(id) && ds_scn_id_ok(id->valuestring)
+                       ? id->valuestring
+                       : "";
+        }
+        if (!top && !line)
+            break;
+        o = ds_scn_path_key(&c->path, f->name);
+        if (top)
+            ds_scn_err(c, "missing required key (elasticity_long is given)");
+        else if (line[0])
+            ds_scn_err(c,
+                       "missing required key (line '%s' has an "
+                       "elasticity_long)",
+                       line);
+        else
+            ds_scn_err(c,
+                       "missing required key (a line has an elasticity_long)");
+        ds_scn_path_pop(&c->path, o);
         break;
     }
     case DS_FMT_RULE_STRATEGIES:

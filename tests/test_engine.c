@@ -415,3 +415,103 @@ Test(engine, stream_layout_and_variates)
     ds_engine_free(e);
     ds_model_free(m);
 }
+
+/* The model v2 world slots (top of sim/engine.c), after every v1 slot
+ * V0 = 4 + 5 n_lines + (3 + n_dims) n_items + 3 n_actors + n_third:
+ * V0 elasticity_long, V0 + 1 adjustment, V0 + 2 + 2l line l's
+ * elasticity_long, V0 + 3 + 2l its tariff_burden.  Re-drawing them here
+ * and applying SPEC §5.4 gives the engine's deficits of years 1 and H. */
+Test(engine, v2_world_slots)
+{
+    ds_model *m = parse(
+        "{\"dealsim\": 1, \"name\": \"v2 slots\","
+        " \"home\": {\"tariff_burden\": 0.3, \"margin\": 0.1},"
+        " \"baseline_deficit\": 60, \"elasticity\": 0.8,"
+        " \"elasticity_long\": {\"dist\": \"uniform\", \"min\": 1.5, \"max\": 2.5},"
+        " \"adjustment\": {\"dist\": \"uniform\", \"min\": 0.1, \"max\": 0.4}, \"horizon\": 4,"
+        " \"lines\": [{\"id\": \"a\", \"exports\": 50, \"current\": 0.025, \"no_deal\": 0.25, \"deal\": 0.15,"
+        "             \"elasticity_long\": {\"dist\": \"triangular\", \"min\": 1, \"mode\": 1.2, \"max\": 3},"
+        "             \"tariff_burden\": {\"dist\": \"uniform\", \"min\": 0.5, \"max\": 0.9}},"
+        "            {\"id\": \"b\", \"exports\": 80, \"current\": 0.1, \"no_deal\": 0.3, \"deal\": 0.1}],"
+        " \"packages\": [{\"id\": \"none\", \"items\": {}}],"
+        " \"actors\": [{\"id\": \"m\", \"role\": \"member\", \"weights\": {\"deficit\": 1}, \"threshold\": 1}],"
+        " \"protocol\": {\"rounds\": 1}}");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    const uint32_t v0 = 4 + 5 * 2 + 0 + 3 * 1 + 0;
+    for (uint64_t d = 0; d < 100; d++) {
+        ds_rng r;
+        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, v0));
+        double el_top = ds_dist_sample(&m->elasticity_long, ds_rng_gsl(&r));
+        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, v0 + 1));
+        double lambda = ds_dist_sample(&m->adjustment, ds_rng_gsl(&r));
+        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, v0 + 2));
+        double el_a = ds_dist_sample(&m->lines[0].elasticity_long, ds_rng_gsl(&r));
+        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, v0 + 3));
+        double b_a = ds_dist_sample(&m->lines[0].tariff_burden, ds_rng_gsl(&r));
+        const double x0[2] = {50, 80}, c[2] = {0.025, 0.1}, t[2] = {0.25, 0.3};
+        const double b[2] = {b_a, 0.3}, el[2] = {el_a, el_top};
+        double want[5] = {60, 60, 60, 60, 60};
+        for (int h = 1; h <= 4; h++)
+            for (int l = 0; l < 2; l++) {
+                double eh = el[l] + (0.8 - el[l]) * pow(1 - lambda, h - 1);
+                double mt = 1 + (1 - b[l]) * t[l], mc = 1 + (1 - b[l]) * c[l];
+                double pi = (mt / (1 + t[l])) / (mc / (1 + c[l]));
+                want[h] += x0[l] * pow(mt / mc, -eh) * pi - x0[l];
+            }
+        const ds_outcome *o = ds_engine_draw(e, SEED, d);
+        cr_assert_eq(o->deal, 0);
+        cr_assert(fabs(o->deficit - want[1]) <= 1e-12 * want[1], "draw %llu: %.17g vs %.17g",
+                  (unsigned long long)d, o->deficit, want[1]);
+        cr_assert(fabs(o->deficit_end - want[4]) <= 1e-12 * want[4], "draw %llu: %.17g vs %.17g",
+                  (unsigned long long)d, o->deficit_end, want[4]);
+    }
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.4: a horizon without anything that changes over the years (no
+ * elasticity_long, pledges from year 1 in full), even with a discount
+ * rate, is year 1 repeated: every outcome is the one-year one bit for bit
+ * (deficit_end = deficit; the averages of equal years are the year-1
+ * values); an explicit horizon of 1 is the default. */
+Test(engine, flat_horizon_is_one_year)
+{
+    char base[8192], h1[8400], h3[8400];
+    snprintf(base, sizeof base, RANDOM_JSON, STRATEGIES, "deadline");
+    const char *home = strstr(base, "\"home\": {");
+    cr_assert_not_null(home);
+    int pre = (int)(home - base);
+    const char *rest = home + strlen("\"home\": {");
+    snprintf(h1, sizeof h1, "%.*s\"horizon\": 1, \"home\": {%s", pre, base, rest);
+    snprintf(h3, sizeof h3, "%.*s\"horizon\": 3, \"home\": {\"discount_rate\": 0.07, %s",
+             pre, base, rest);
+    ds_model *m[3] = {parse(base), parse(h1), parse(h3)};
+    cr_assert_eq(m[0]->horizon, 1);
+    cr_assert_eq(m[2]->horizon, 3);
+    ds_engine *e[3];
+    for (int i = 0; i < 3; i++)
+        cr_assert_not_null(e[i] = ds_engine_new(m[i]));
+    size_t deals = 0;
+    for (uint64_t d = 0; d < 300; d++) {
+        snap a[3][4];
+        for (int i = 0; i < 3; i++) {
+            const ds_outcome *o = ds_engine_draw(e[i], SEED, d);
+            for (size_t k = 0; k < 4; k++)
+                take(&a[i][k], &o[k], m[i]);
+        }
+        for (size_t k = 0; k < 4; k++) {
+            cr_assert_eq(a[0][k].o.deficit_end, a[0][k].o.deficit);
+            cr_assert(same(&a[0][k], &a[1][k]), "draw %llu: horizon 1 differs from none",
+                      (unsigned long long)d);
+            cr_assert(same(&a[0][k], &a[2][k]), "draw %llu: flat horizon 3 differs",
+                      (unsigned long long)d);
+            deals += (size_t)a[0][k].o.deal;
+        }
+    }
+    cr_expect(deals > 50, "too few deals (%zu) to be informative", deals);
+    for (int i = 0; i < 3; i++) {
+        ds_engine_free(e[i]);
+        ds_model_free(m[i]);
+    }
+}

@@ -443,6 +443,66 @@ Test(oracle, pass_through)
     ds_model_free(m);
 }
 
+/* §5.4 over a horizon of H = 5 years: year h's elasticity
+ * eps_h = epsL + (eps - epsL)(1 - lambda)^(h-1), volumes mu^-eps_h; the
+ * deficit of years 1 and H; pledges delivered in the share
+ * s(h) = min(1, (h - start + 1)/(ramp + 1)) from their start; benefit and
+ * concession cost as averages per year with weights 1.05^-(h-1). */
+Test(oracle, horizon_paths)
+{
+    ds_model *m = load("horizon");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    const ds_outcome *o = ds_engine_draw(e, SEED, 5);
+    enum { H = 5 };
+    const double x0[2] = {50, 100}, cur[2] = {0.025, 0.1};
+    const double nd[2] = {0.275, 0.25}, dl[2] = {0.15, 0.1};
+    const double b[2] = {0.8, 0.5}, eps[2] = {0.76, 1.2}, epsl[2] = {1.5, 2};
+    const double lambda = 0.25, margin = 0.2, base = 60;
+    /* lng: start 2, ramp 2; chips: from year 1; alaska: from year 7. */
+    const double s_lng[H + 1] = {0, 0, 1.0 / 3, 2.0 / 3, 1, 1};
+    double w[H + 1], W = 0, loss_n = 0, loss_d = 0, cost = 0;
+    double def_n[H + 1], def_d[H + 1];
+    for (int h = 1; h <= H; h++) {
+        w[h] = pow(1.05, -(h - 1));
+        W += w[h];
+        def_n[h] = base;
+        def_d[h] = base + 1 * -6 * 0.8 * s_lng[h] + 2 * -3;
+        double ln_h = 0, ld_h = 0;
+        for (int l = 0; l < 2; l++) {
+            double eh = epsl[l] + (eps[l] - epsl[l]) * pow(1 - lambda, h - 1);
+            line_econ n = line_at(x0[l], cur[l], nd[l], b[l], eh, margin);
+            line_econ d = line_at(x0[l], cur[l], dl[l], b[l], eh, margin);
+            def_n[h] += n.X - x0[l];
+            def_d[h] += d.X - x0[l];
+            ln_h += n.loss;
+            ld_h += d.loss;
+        }
+        loss_n += w[h] * ln_h;
+        loss_d += w[h] * ld_h;
+        cost += w[h] * (1 * 1 * s_lng[h] + 2 * 0.5);
+    }
+    loss_n /= W;
+    loss_d /= W;
+    cost /= W;
+
+    cr_assert_eq(o[0].deal, 1);
+    cr_expect_eq(o[0].round, 1);
+    expect_rel("deficit (deal, year 1)", o[0].deficit, def_d[1]);
+    expect_rel("deficit_end (deal, year 5)", o[0].deficit_end, def_d[H]);
+    expect_rel("deficit_end_change (deal)", o[0].deficit_end_change, def_d[H] - base);
+    expect_rel("concession_cost", o[0].concession_cost, cost);
+    expect_rel("benefit", o[0].benefit, loss_n - loss_d - cost);
+    cr_assert_eq(o[1].deal, 0);
+    expect_rel("deficit (no deal, year 1)", o[1].deficit, def_n[1]);
+    expect_rel("deficit_end (no deal, year 5)", o[1].deficit_end, def_n[H]);
+    expect_rel("deficit_end_change (no deal)", o[1].deficit_end_change, def_n[H] - base);
+    /* The long run bites: no deal cuts the deficit more in year 5. */
+    cr_expect(def_n[H] < def_n[1] - 1, "no-deal deficits %g, %g", def_n[1], def_n[H]);
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
 /* §5.4: P_q = logistic(base + slope E_q); cost = E_q cost_per_exposure. */
 Test(oracle, retaliation)
 {

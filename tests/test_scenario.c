@@ -164,6 +164,19 @@ static const struct bad_case {
      * syntax names them (SPEC §4); other ids still name them by position. */
     {"source_named_by_id", {"sources.census_2024.text: expected a string, got number", "sources.census_2024: duplicate id 'census_2024'", "sources[2].text: missing required key"}},
     {"range_line_burden", {"lines.autos.tariff_burden: must be in [0, 1] over the dist's whole support, which is [0.5, 1.5]"}},
+    {"range_horizon", {"horizon: must be in [1, 50], got 51"}},
+    {"int_horizon", {"horizon: must be an integer, got 2.5"}},
+    {"dist_horizon", {"horizon: expected a number, got a dist (a dist is not allowed here)"}},
+    {"range_elasticity_long", {"elasticity_long: must be >= 0 over the dist's whole support, which is [-inf, inf]"}},
+    {"range_line_elasticity_long", {"lines.autos.elasticity_long: must be >= 0, got -1"}},
+    {"range_adjustment", {"adjustment: must be in (0, 1], got 0"}},
+    {"required_adjustment", {"adjustment: missing required key (elasticity_long is given)"}},
+    {"required_adjustment_line", {"adjustment: missing required key (line 'autos' has an elasticity_long)"}},
+    {"range_discount_rate", {"home.discount_rate: must be >= 0, got -0.05"}},
+    {"range_item_schedule", {"items.lng.start: must be in [1, 1000], got 0",
+                             "items.lng.ramp: must be in [0, 1000], got -1",
+                             "items.gas.start: must be an integer, got 1.5",
+                             "items.gas.ramp: must be in [0, 1000], got 1001"}},
     {"several_problems", {"protocol.rounds: must be in [1, 1000], got 0", "lines.autos.exports: must be >= 0, got -1", "name: expected a string, got number", "actors.trump.colour: unknown key"}},
 };
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
@@ -585,9 +598,16 @@ Test(scenario, minimal_gets_defaults)
     cr_expect_eq(m->baseline_mean, 60);
     cr_expect_eq(m->has_elasticity, 1);
     expect_fixed(&m->elasticity, 1.5);
+    cr_expect_eq(m->has_elasticity_long, 0);
+    cr_expect_eq(m->has_adjustment, 0);
+    cr_expect_eq(m->horizon, 1);
+    cr_expect_eq(m->discount_rate, 0);
     cr_expect_eq(m->n_lines, 1);
     cr_expect_str_eq(m->lines[0].id, "autos");
+    cr_expect_str_eq(m->lines[0].label, "autos");
     cr_expect_eq(m->lines[0].has_elasticity, 0);
+    cr_expect_eq(m->lines[0].has_elasticity_long, 0);
+    cr_expect_eq(m->lines[0].has_tariff_burden, 0);
     expect_fixed(&m->lines[0].current, 0.025);
     cr_expect_eq(m->n_dims, 0);
     cr_expect_eq(m->n_items, 0);
@@ -655,6 +675,15 @@ Test(scenario, full_has_every_value)
               "%.17g", m->baseline_mean);
     cr_expect_eq(m->elasticity.kind, DS_DIST_LOGNORMAL);
     cr_expect_eq(m->elasticity.u.lognormal.sigma, 0.3);
+    cr_expect_eq(m->has_elasticity_long, 1);
+    cr_expect_eq(m->elasticity_long.kind, DS_DIST_UNIFORM);
+    cr_expect_eq(m->has_adjustment, 1);
+    expect_fixed(&m->adjustment, 0.2);
+    cr_expect_eq(m->horizon, 3);
+    cr_expect_eq(m->discount_rate, 0.04);
+    cr_expect_eq(m->lines[1].has_elasticity_long, 1);
+    expect_fixed(&m->lines[1].elasticity_long, 2.5);
+    cr_expect_eq(m->lines[0].has_elasticity_long, 0);
     cr_expect_eq(m->n_lines, 2);
     cr_expect_eq(m->lines[0].exports.kind, DS_DIST_UNIFORM);
     expect_fixed(&m->lines[0].no_deal, 0.25);
@@ -682,6 +711,10 @@ Test(scenario, full_has_every_value)
     cr_expect_eq(it->exposure[0], 0.5);
     cr_expect_str_eq(m->items[1].label, "lng");
     expect_fixed(&m->items[1].delivery, 1);
+    cr_expect_eq(it->start, 2);
+    cr_expect_eq(it->ramp, 3);
+    cr_expect_eq(m->items[1].start, 1);
+    cr_expect_eq(m->items[1].ramp, 0);
     expect_fixed(&m->items[1].scores[0], 0);
     cr_expect_eq(m->items[1].exposure[0], 0);
     cr_expect_eq(m->n_packages, 2);

@@ -56,6 +56,9 @@ static const char *const inexpressible[] = {
     "range_mean_deficit.json",
     "range_mean_infinite.json",
     "role_two_deciders.json",
+    /* the adjustment that any elasticity_long, here or in a line, needs */
+    "required_adjustment.json",
+    "required_adjustment_line.json",
     /* strings that JSON readers other than dealsim's accept: a lone
      * surrogate escape and \u0000, refused by dealsim's own reader */
     "json_lone_low_surrogate.json",
@@ -462,7 +465,8 @@ Test(schema, dist_parameter_ranges_are_what_dist_c_checks)
 Test(schema, integer_keys_come_from_the_table)
 {
     static const char *const yes[] = {"dealsim", "protocol.rounds",
-                                      "simulation.draws", "simulation.seed"};
+                                      "simulation.draws", "simulation.seed",
+                                      "horizon", "items.x.start", "items.x.ramp"};
     static const char *const no[] = {"protocol.quorum",
                                      "baseline_deficit",
                                      "lines.autos.exports",

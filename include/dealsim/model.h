@@ -24,6 +24,8 @@
 #define DS_MAX_LINES 64
 #define DS_MAX_THIRD_PARTIES 64
 #define DS_MAX_ROUNDS 1000
+#define DS_MAX_HORIZON 50     /* years the economics are followed (SPEC §5.4) */
+#define DS_MAX_ITEM_YEAR 1000 /* largest item start and ramp, in years */
 #define DS_FORMAT_VERSION 1
 #define DS_MAX_FILE_SEED 9007199254740991.0 /* 2^53 - 1 */
 /* Largest magnitude of any quantity of a scenario: a plain number (other
@@ -48,6 +50,9 @@ typedef struct ds_line {
                              say otherwise) */
     int has_elasticity;   /* 0: uses the model's shared elasticity */
     ds_dist elasticity;   /* year-1 elasticity; valid when has_elasticity */
+    int has_elasticity_long; /* 0: the model's elasticity_long, else this
+                                line's year-1 elasticity */
+    ds_dist elasticity_long; /* valid when has_elasticity_long */
     int has_tariff_burden; /* 0: uses home's tariff_burden */
     ds_dist tariff_burden; /* share of the tariff paid by home's exporters,
                               [0, 1]; valid when has_tariff_burden */
@@ -58,6 +63,8 @@ typedef struct ds_item {
     ds_dist deficit_effect; /* bn/yr change of the deficit at intensity 1 */
     ds_dist cost;           /* bn/yr cost to home at intensity 1 */
     ds_dist delivery;       /* share delivered, in [0, 1]; default fixed 1 */
+    int start;              /* year the pledge starts, >= 1 (default 1) */
+    int ramp;               /* years to full delivery after start, >= 0 */
     ds_dist *scores;        /* [n_dims]; fixed 0 where the file has none */
     double *exposure;       /* [n_third]; 0 where the file has none */
 } ds_item;
@@ -121,13 +128,19 @@ typedef struct ds_model {
     char *home_name, *counterpart_name;
 
     double discount;              /* delta in (0, 1] */
+    double discount_rate;         /* rho >= 0, per year over the horizon */
     ds_dist tariff_burden;        /* [0, 1] */
     ds_dist margin;               /* [0, 1] */
 
     ds_dist baseline_deficit;     /* bn/yr */
     double baseline_mean;         /* D-bar, the analytic mean (> 0), §5.2 */
     int has_elasticity;           /* top-level elasticity given */
-    ds_dist elasticity;
+    ds_dist elasticity;           /* year 1 */
+    int has_elasticity_long;      /* top-level elasticity_long given */
+    ds_dist elasticity_long;
+    int has_adjustment;           /* given (required with any elasticity_long) */
+    ds_dist adjustment;           /* lambda in (0, 1] */
+    int horizon;                  /* H, years, 1..DS_MAX_HORIZON (default 1) */
 
     size_t n_lines;        ds_line *lines;
     size_t n_dims;         char **dims;           /* declared dimensions */
