@@ -1,8 +1,10 @@
 /*
  * engine.c - one Monte Carlo draw of the model of SPEC §5 for every strategy.
- * Flow per draw: world (§5.1) -> shared economics of the two tariff vectors
- * (§5.4) -> per offered package: scores, utilities, costs (§5.2-§5.4) ->
- * per strategy: the rounds of §5.6 -> outcomes.  No allocation, no I/O.
+ * Flow per draw: world (§5.1) -> economics of the no-deal tariffs (§5.4) ->
+ * per offered package: scores, utilities, costs (§5.2-§5.4) -> per
+ * strategy: the rounds of §5.6 -> outcomes, with the economics of a deal's
+ * tariffs (the lines' deal, or a package's terms) computed when a strategy
+ * first makes a deal with them.  No allocation, no I/O.
  *
  * Random numbers (part of the output contract; changing anything below
  * changes results for a given seed).  Common random numbers: every strategy
@@ -25,11 +27,15 @@
  *     and after them the dists of model v2, from V0 = A0 + 3 n_actors + n_third:
  *       V0 + 0 elasticity_long (top level), V0 + 1 adjustment,
  *       then per line l, 2 slots from V0 + 2 + 2l: elasticity_long,
- *         tariff_burden.
+ *         tariff_burden,
+ *       then per package p and line l, from T0 = V0 + 2 + 2 n_lines:
+ *         T0 + p n_lines + l: terms[l] (drawn only for offered packages).
  *    A constant dist (ds_dist_is_constant) is not sampled at all: its value
  *    is the same in every draw and no other dist uses its stream.  The
  *    Dirichlet weights are one gsl_ran_dirichlet call over the keys with
- *    positive normalised weight, in key order ("deficit", then dims), and
+ *    positive normalised weight, in key order ("deficit", "tariff", then
+ *    dims: a key of weight 0 is left out, so a file without "tariff" draws
+ *    what it drew before the key existed), and
  *    only when kappa > 0 and at least two keys are positive.
  *  - Rounds (§5.6): round r (1-based) has stream DS_STREAM(DS_STREAM_ROUNDS, r)
  *    and always draws, in this order, whatever the probabilities:
@@ -141,16 +147,31 @@ struct ds_engine {
      * delivered in full from year 1). */
     double *s1, *sH, *savg;                  /* [n_items] */
 
-    /* Lines whose factors under a tariff vector are constant: precomputed
-     * (§5.4).  line_const[l] bit v: vector v (0 no deal, 1 deal) of line l
-     * is constant, with its factors (struct factors) at pre[v L + l]. */
-    unsigned char *line_const;               /* [n_lines] */
-    struct factors *pre;                     /* [2 * n_lines] */
+    /* Tariff vectors (§5.2, §5.4): v = 0 no deal, v = 1 the lines' deal,
+     * shared by every package without terms, and v = 2 + j the j-th
+     * offered package with terms, whose own draws are at tdraw[(v - 2) L + l]
+     * for the lines it asks for (asks[(v - 2) L + l]), the line's deal for
+     * the others.  vof[u] is the vector of offered package u. */
+    size_t NV;
+    size_t *vof;                             /* [n_used] */
+    size_t *vpkg;                            /* [NV] package of vector v >= 2 */
+    unsigned char *asks;                     /* [(NV - 2) * n_lines] */
+    double *tdraw;                           /* [(NV - 2) * n_lines] */
 
-    /* Economics of the draw's tariff vectors, [0] no deal, [1] deal (§5.4):
-     * mean tariff, the lines' part of the deficit in years 1 and H, and
-     * home's loss, averaged over the years. */
-    double tariff[2], dsum1[2], dsumH[2], loss[2];
+    /* Lines whose factors under a vector are constant: precomputed (§5.4)
+     * when vconst[v L + l], at pre[v L + l]. */
+    unsigned char *vconst;                   /* [NV * n_lines] */
+    struct factors *pre;                     /* [NV * n_lines] */
+
+    /* Economics of each vector in the current draw (§5.4): mean tariff,
+     * the lines' part of the deficit in years 1 and H, and home's loss,
+     * averaged over the years.  Vector 0 every draw; the others when a
+     * strategy first makes a deal with them (vgen[v] == gen). */
+    double *tariff, *dsum1, *dsumH, *loss;   /* [NV] */
+    uint64_t *vgen;                          /* [NV] */
+    uint64_t gen;                            /* draws simulated so far */
+    int need_tariff;                         /* some actor weighs "tariff" */
+    double *stariff;                         /* [NV] S_tariff, per draw */
 
     /* Offered packages ("used"): pslot[p] = its index among them or -1. */
     size_t n_used;
@@ -215,7 +236,8 @@ struct ds_engine {
 #define ENGINE_ARRAYS(X)                                                     \
     X(wd) X(dd) X(dir_key) X(dir_alpha) X(dir_theta) X(x0) X(cur)            \
     X(nodeal) X(deal) X(eps) X(eff) X(cost) X(delivery) X(score) X(thr)      \
-    X(conc) X(w) X(cpe) X(uq) X(line_const) X(pre) X(lb) X(epsl) X(yw) X(long_run) X(apow)            \
+    X(conc) X(w) X(cpe) X(uq) X(vof) X(vpkg) X(asks) X(tdraw) X(vconst) X(pre) X(tariff) X(dsum1) X(dsumH)    \
+    X(loss) X(vgen) X(stariff) X(lb) X(epsl) X(yw) X(long_run) X(apow)            \
     X(s1) X(sH) X(savg) X(used)    \
     X(pslot) X(champ) X(expo) X(pret) X(S) X(V) X(ccost) X(dlv1) X(dlvH)        \
     X(retcost) X(ret) X(offer_slot) X(offer_start) X(lost) X(stall)          \
@@ -368,7 +390,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     if (!e)
         return NULL;
     e->m = m;
-    e->nk = 1 + m->n_dims;
+    e->nk = 2 + m->n_dims; /* "deficit", "tariff", the dimensions */
     e->inv_dbar = 1.0 / m->baseline_mean;
     const size_t L = m->n_lines, I = m->n_items, A = m->n_actors;
     const size_t Q = m->n_third, P = m->n_packages, K = m->n_strategies;
@@ -378,8 +400,12 @@ ds_engine *ds_engine_new(const ds_model *m)
     size_t n_offers = 0;
     for (size_t s = 0; s < K; s++)
         n_offers += m->strategies[s].n_offers;
+    size_t n_terms = 0;
+    for (size_t p = 0; p < P; p++)
+        for (size_t l = 0; l < L; l++)
+            n_terms += (size_t)ds_package_asks(&m->packages[p], l);
     size_t n_dists = 4 + 5 * L + I * (3 + D) + 2 * A + Q + V2_SLOTS_FIXED
-                     + V2_SLOTS_PER_LINE * L;
+                     + V2_SLOTS_PER_LINE * L + n_terms;
 
 #define ALLOC(f, n) if (!(e->f = zalloc((n), sizeof *e->f))) goto fail;
     ALLOC(wd, n_dists) ALLOC(dd, A) ALLOC(dir_key, A * nk)
@@ -387,7 +413,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(x0, L) ALLOC(cur, L) ALLOC(nodeal, L) ALLOC(deal, L) ALLOC(eps, L)
     ALLOC(eff, I) ALLOC(cost, I) ALLOC(delivery, I) ALLOC(score, I * D)
     ALLOC(thr, A) ALLOC(conc, A) ALLOC(w, A * nk) ALLOC(cpe, Q) ALLOC(uq, Q)
-    ALLOC(line_const, L) ALLOC(pre, 2 * L) ALLOC(lb, L) ALLOC(epsl, L)
+    ALLOC(lb, L) ALLOC(epsl, L)
     ALLOC(yw, (size_t)m->horizon + 1) ALLOC(long_run, L)
     ALLOC(apow, (size_t)m->horizon + 1)
     ALLOC(s1, I) ALLOC(sH, I) ALLOC(savg, I)
@@ -448,6 +474,40 @@ ds_engine *ds_engine_new(const ds_model *m)
         plan_dist(e, &m->third[q].cost_per_exposure, &e->cpe[q],
                   q0 + (uint32_t)q);
 
+    /* Offered packages, in order of first offer. */
+    for (size_t p = 0; p < P; p++)
+        e->pslot[p] = -1;
+    size_t o = 0;
+    for (size_t s = 0; s < K; s++) {
+        const ds_strategy *st = &m->strategies[s];
+        e->offer_start[s] = o;
+        for (size_t j = 0; j < st->n_offers; j++) {
+            size_t p = st->offers[j];
+            if (e->pslot[p] < 0) {
+                e->pslot[p] = (long)e->n_used;
+                e->used[e->n_used++] = p;
+            }
+            e->offer_slot[o++] = (size_t)e->pslot[p];
+        }
+    }
+    /* Tariff vectors: one per offered package with terms (§5.2). */
+    e->NV = 2;
+    ALLOC(vof, e->n_used) ALLOC(vpkg, e->n_used + 2)
+    for (size_t u = 0; u < e->n_used; u++) {
+        const ds_package *pk = &m->packages[e->used[u]];
+        int any = 0;
+        for (size_t l = 0; l < L; l++)
+            any |= ds_package_asks(pk, l);
+        e->vof[u] = any ? e->NV++ : 1;
+        e->vpkg[e->vof[u]] = e->used[u];
+    }
+    const size_t NV = e->NV;
+    ALLOC(asks, (NV - 2) * L) ALLOC(tdraw, (NV - 2) * L) ALLOC(vconst, NV * L)
+    ALLOC(pre, NV * L) ALLOC(tariff, NV) ALLOC(dsum1, NV) ALLOC(dsumH, NV)
+    ALLOC(loss, NV) ALLOC(vgen, NV) ALLOC(stariff, NV)
+    for (size_t a = 0; a < A; a++)
+        e->need_tariff |= m->actors[a].weights[1] > 0.0;
+
     /* ---- model v2 dists: slots appended after every v1 slot (see the
      * top comment), so that no v1 slot moves. ---- */
     uint32_t v0 = q0 + (uint32_t)Q;
@@ -462,6 +522,19 @@ ds_engine *ds_engine_new(const ds_model *m)
             plan_dist(e, &ln->elasticity_long, &e->epsl[l], s0);
         if (ln->has_tariff_burden)
             plan_dist(e, &ln->tariff_burden, &e->lb[l], s0 + 1);
+    }
+    /* Package terms, of the offered packages (the others are never used). */
+    uint32_t t0 = v0 + V2_SLOTS_FIXED + (uint32_t)(V2_SLOTS_PER_LINE * L);
+    for (size_t u = 0; u < e->n_used; u++) {
+        const size_t p = e->used[u], v = e->vof[u];
+        const ds_package *pk = &m->packages[p];
+        for (size_t l = 0; v >= 2 && l < L; l++) {
+            if (!ds_package_asks(pk, l))
+                continue;
+            e->asks[(v - 2) * L + l] = 1;
+            plan_dist(e, &pk->terms[l], &e->tdraw[(v - 2) * L + l],
+                      t0 + (uint32_t)(p * L + l));
+        }
     }
     /* ---- end of the model v2 dists ---- */
 
@@ -493,14 +566,14 @@ ds_engine *ds_engine_new(const ds_model *m)
     }
 
     /* Lines whose factors under a tariff vector are the same in every draw
-     * (§5.4): today's tariff, burden and elasticities constant. */
+     * (§5.4): today's tariff, burden, elasticities and the vector's tariff
+     * constant. */
     for (size_t l = 0; l < L; l++) {
         const ds_line *ln = &m->lines[l];
         const ds_dist *el = ln->has_elasticity ? &ln->elasticity : &m->elasticity;
         const ds_dist *bd = ln->has_tariff_burden ? &ln->tariff_burden : &m->tariff_burden;
         const ds_dist *ll = ln->has_elasticity_long ? &ln->elasticity_long
                                                     : &m->elasticity_long;
-        const ds_dist *tv[2] = {&ln->no_deal, &ln->deal};
         double c, t, ep, b, epl = 0.0, lam;
         if (!ds_dist_is_constant(&ln->current, &c)
             || !(ln->has_elasticity || m->has_elasticity)
@@ -511,32 +584,19 @@ ds_engine *ds_engine_new(const ds_model *m)
                 continue;
             year_powers(e, lam);
         }
-        for (int v = 0; v < 2; v++) {
+        for (size_t v = 0; v < NV; v++) {
+            const ds_dist *tv = v == 0 ? &ln->no_deal : &ln->deal;
             double mu, pi;
-            if (!ds_dist_is_constant(tv[v], &t))
+            if (v >= 2 && e->asks[(v - 2) * L + l])
+                tv = &m->packages[e->vpkg[v]].terms[l];
+            if (!ds_dist_is_constant(tv, &t))
                 continue;
-            e->line_const[l] |= (unsigned char)(1u << v);
+            e->vconst[v * L + l] = 1;
             price_factors(t, c, b, &mu, &pi);
-            e->pre[(size_t)v * L + l] = line_factors(e, mu, pi, ep, e->long_run[l], epl);
+            e->pre[v * L + l] = line_factors(e, mu, pi, ep, e->long_run[l], epl);
         }
     }
 
-    /* Offered packages, in order of first offer. */
-    for (size_t p = 0; p < P; p++)
-        e->pslot[p] = -1;
-    size_t o = 0;
-    for (size_t s = 0; s < K; s++) {
-        const ds_strategy *st = &m->strategies[s];
-        e->offer_start[s] = o;
-        for (size_t j = 0; j < st->n_offers; j++) {
-            size_t p = st->offers[j];
-            if (e->pslot[p] < 0) {
-                e->pslot[p] = (long)e->n_used;
-                e->used[e->n_used++] = p;
-            }
-            e->offer_slot[o++] = (size_t)e->pslot[p];
-        }
-    }
     const size_t U = e->n_used;
     ALLOC(champ, U * A) ALLOC(expo, U * Q) ALLOC(pret, U * Q)
     ALLOC(S, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(dlv1, U) ALLOC(dlvH, U)
@@ -685,51 +745,72 @@ static double draw_round(ds_engine *e, uint64_t seed, uint64_t draw, int r)
     return acc;
 }
 
-/* The two tariff vectors of the draw: tariff, deficit part and loss (§5.4).
- * Per line: xq = X0 Q is the volume at today's prices, X = xq pi the
- * border value; loss = X0 [Q (1 - pi) + margin (1 - Q)], written as
- * (xq - X) + margin (X0 - xq) so that with b = 0 (pi = 1 exactly, X = xq)
- * it is v1's margin (X0 - X) bit for bit. */
-static void shared_economics(ds_engine *e)
+/* Line l's tariff under vector v (§5.2, §5.4). */
+static inline double vec_tariff(const ds_engine *e, size_t v, size_t l)
+{
+    const size_t L = e->m->n_lines;
+    if (v == 0)
+        return e->nodeal[l];
+    if (v >= 2 && e->asks[(v - 2) * L + l])
+        return e->tdraw[(v - 2) * L + l];
+    return e->deal[l];
+}
+
+/* The economics of tariff vector v in the current draw (§5.4): mean
+ * tariff, the lines' part of the deficit in years 1 and H, and home's loss
+ * averaged over the years.  Per line: xq = X0 Q is the volume at today's
+ * prices, X = xq pi the border value; loss = X0 [Q (1 - pi) + margin (1 -
+ * Q)], written as (xq - X) + margin (X0 - xq) so that with b = 0 (pi = 1
+ * exactly, X = xq) it is v1's margin (X0 - X) bit for bit.  The loss is
+ * linear in Q, so its average over the years is that of Q's average. */
+static void vec_econ(ds_engine *e, size_t v)
 {
     const ds_model *m = e->m;
     const size_t L = m->n_lines;
-    double sx0 = 0.0, st[2] = {0.0, 0.0}, mt[2] = {0.0, 0.0};
-    if (e->any_long_run)
-        year_powers(e, e->adjustment);
-    for (int v = 0; v < 2; v++)
-        e->dsum1[v] = e->dsumH[v] = e->loss[v] = 0.0;
+    double sx0 = 0.0, st = 0.0, mt = 0.0, d1 = 0.0, dH = 0.0, loss = 0.0;
     for (size_t l = 0; l < L; l++) {
         const ds_line *ln = &m->lines[l];
-        const double x0 = e->x0[l];
-        const double t[2] = {e->nodeal[l], e->deal[l]};
-        sx0 += x0;
-        for (int v = 0; v < 2; v++) {
-            struct factors f;
-            if (e->line_const[l] >> v & 1u) {
-                f = e->pre[(size_t)v * L + l];
-            } else {
-                double ep = ln->has_elasticity ? e->eps[l] : e->elasticity;
-                double b = ln->has_tariff_burden ? e->lb[l] : e->burden, mu, pi;
-                double epl = ln->has_elasticity_long ? e->epsl[l] : e->elasticity_long;
-                price_factors(t[v], e->cur[l], b, &mu, &pi);
-                f = line_factors(e, mu, pi, ep, e->long_run[l], epl);
-            }
-            /* Per year h: volume at today's prices xq = X0 Q_h, border
-             * value X = xq pi; loss_h = (xq - X) + margin (X0 - xq), averaged
-             * over the years through Q's average. */
-            double xq = x0 * f.q1;                               /* §5.4 volume */
-            double x = xq * f.pi;                                /* X(t), border value */
-            st[v] += x0 * t[v];
-            mt[v] += t[v];
-            e->dsum1[v] += x - x0;                               /* §5.4 deficit_1 */
-            e->dsumH[v] += x0 * f.qH * f.pi - x0;                /* deficit_H */
-            double xa = x0 * f.qavg;
-            e->loss[v] += (xa - xa * f.pi) + e->margin * (x0 - xa); /* avg loss */
+        const double x0 = e->x0[l], t = vec_tariff(e, v, l);
+        struct factors f;
+        if (e->vconst[v * L + l]) {
+            f = e->pre[v * L + l];
+        } else {
+            double ep = ln->has_elasticity ? e->eps[l] : e->elasticity;
+            double b = ln->has_tariff_burden ? e->lb[l] : e->burden, mu, pi;
+            double epl = ln->has_elasticity_long ? e->epsl[l] : e->elasticity_long;
+            price_factors(t, e->cur[l], b, &mu, &pi);
+            f = line_factors(e, mu, pi, ep, e->long_run[l], epl);
         }
+        double xq = x0 * f.q1;                                   /* §5.4 volume */
+        double x = xq * f.pi;                                    /* X(t), border value */
+        sx0 += x0;
+        st += x0 * t;
+        mt += t;
+        d1 += x - x0;                                            /* §5.4 deficit_1 */
+        dH += x0 * f.qH * f.pi - x0;                             /* deficit_H */
+        double xa = x0 * f.qavg;
+        loss += (xa - xa * f.pi) + e->margin * (x0 - xa);        /* avg loss_h */
     }
-    for (int v = 0; v < 2; v++)                     /* §5.4 export-weighted */
-        e->tariff[v] = sx0 != 0.0 ? st[v] / sx0 : mt[v] / (double)m->n_lines;
+    e->tariff[v] = sx0 != 0.0 ? st / sx0 : mt / (double)L;     /* export-weighted */
+    e->dsum1[v] = d1;
+    e->dsumH[v] = dH;
+    e->loss[v] = loss;
+    e->vgen[v] = e->gen;
+}
+
+/* S_tariff of vector v (§5.2): minus the export-weighted tariff cut, against
+ * no deal, that accepting it grants (a plain mean when sum X0 = 0). */
+static double s_tariff(const ds_engine *e, size_t v)
+{
+    const size_t L = e->m->n_lines;
+    double sx0 = 0.0, cut = 0.0, mcut = 0.0;
+    for (size_t l = 0; l < L; l++) {
+        double c = e->nodeal[l] - vec_tariff(e, v, l);
+        sx0 += e->x0[l];
+        cut += e->x0[l] * c;
+        mcut += c;
+    }
+    return -(sx0 != 0.0 ? cut / sx0 : mcut / (double)L);
 }
 
 /* Per offered package: scores, base utilities, costs, retaliation (§5.2-§5.4). */
@@ -739,12 +820,15 @@ static void package_values(ds_engine *e)
     const size_t nk = e->nk, D = m->n_dims, A = m->n_actors, Q = m->n_third;
     const double *restrict eff = e->eff, *restrict cost = e->cost;
     const double *restrict delivery = e->delivery;
+    const double st_deal = e->need_tariff ? s_tariff(e, 1) : 0.0;
     for (size_t u = 0; u < e->n_used; u++) {
         const ds_package *pk = &m->packages[e->used[u]];
         double *restrict S = e->S + u * nk;
         double sdef = 0.0, cc = 0.0, dl1 = 0.0, dlH = 0.0;
         for (size_t k = 1; k < nk; k++)
             S[k] = 0.0;
+        if (e->need_tariff)                                          /* §5.2 */
+            S[1] = e->vof[u] == 1 ? st_deal : s_tariff(e, e->vof[u]);
         for (size_t j = 0; j < pk->n; j++) {
             size_t i = pk->item[j];
             double x = pk->x[j];
@@ -755,7 +839,7 @@ static void package_values(ds_engine *e)
             dlH += dl * e->sH[i];
             const double *restrict sc = e->score + i * D;
             for (size_t k = 0; k < D; k++)
-                S[1 + k] += x * sc[k];                               /* §5.2 S_k */
+                S[2 + k] += x * sc[k];                               /* §5.2 S_k */
         }
         S[0] = -sdef * e->inv_dbar;                                  /* §5.2 */
         e->ccost[u] = cc;
@@ -935,7 +1019,10 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
     const size_t K = m->n_strategies, A = m->n_actors, Q = m->n_third;
 
     draw_world(e, seed, draw);
-    shared_economics(e);
+    e->gen++;
+    if (e->any_long_run)
+        year_powers(e, e->adjustment);                       /* §5.4 eps_h */
+    vec_econ(e, 0);                                          /* no deal */
     package_values(e);
     memset(e->out_eval, 0, K * A * sizeof *e->out_eval);
     memset(e->out_appr, 0, K * A * sizeof *e->out_appr);
@@ -947,14 +1034,17 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
         const size_t u = e->res_slot[s];
         const int deal = round > 0;
         o->deal = deal;
-        o->tariff = e->tariff[deal];
         if (deal) {                                                  /* §5.4 */
+            const size_t v = e->vof[u];
+            if (e->vgen[v] != e->gen)
+                vec_econ(e, v);          /* first deal with this vector */
             o->round = round;
             o->package = (int)e->used[u];
-            o->deficit = e->baseline + e->dsum1[1] + e->dlv1[u];
-            o->deficit_end = e->baseline + e->dsumH[1] + e->dlvH[u];
+            o->tariff = e->tariff[v];
+            o->deficit = e->baseline + e->dsum1[v] + e->dlv1[u];
+            o->deficit_end = e->baseline + e->dsumH[v] + e->dlvH[u];
             o->concession_cost = e->ccost[u];
-            o->benefit = e->disc[round] * (e->loss[0] - e->loss[1]
+            o->benefit = e->disc[round] * (e->loss[0] - e->loss[v]
                                            - e->ccost[u] - e->retcost[u]);
             for (size_t q = 0; q < Q; q++) {
                 o->retaliates[q] = e->ret[u * Q + q];
@@ -964,6 +1054,7 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
         } else {
             o->round = 0;
             o->package = -1;
+            o->tariff = e->tariff[0];
             o->deficit = e->baseline + e->dsum1[0];
             o->deficit_end = e->baseline + e->dsumH[0];
             o->concession_cost = 0.0;
@@ -1056,6 +1147,13 @@ static void blame_world(const ds_engine *e, char *hint, size_t n)
         blame(hint, n, e->delivery[i], "items", id, "delivery", NULL);
         for (size_t k = 0; k < D; k++)
             blame(hint, n, e->score[i * D + k], "items", id, "scores", m->dims[k]);
+    }
+    for (size_t u = 0; u < e->n_used; u++) {
+        const size_t v = e->vof[u];
+        for (size_t l = 0; v >= 2 && l < m->n_lines; l++)
+            if (e->asks[(v - 2) * m->n_lines + l])
+                blame(hint, n, e->tdraw[(v - 2) * m->n_lines + l], "packages",
+                      m->packages[e->used[u]].id, "terms", m->lines[l].id);
     }
     for (size_t a = 0; a < m->n_actors; a++) {
         blame(hint, n, e->thr[a], "actors", m->actors[a].id, "threshold", NULL);

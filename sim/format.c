@@ -165,6 +165,11 @@ static const ds_fmt_field f_package[] = {
      ARRAY(ds_package, item, n), .off_x = offsetof(ds_package, x),
      .desc = "x_i, the intensity of each item offered (1 = the item as "
              "described); {} offers nothing"},
+    {.name = "terms", .kind = DS_FMT_MAP, .ref = "lines", .elem = DS_FMT_DIST,
+     .range = GE0, .def = NAN, .sdef = "{} (every line's deal)",
+     AT(ds_package, terms), .unit = "fraction",
+     .desc = "what home asks in return: the tariff on each line named if "
+             "the package is accepted, replacing the line's deal"},
     {0}};
 
 static const ds_fmt_field f_strategy[] = {
@@ -188,7 +193,8 @@ static const ds_fmt_field f_actor[] = {
      .flags = DS_FMT_REQ | DS_FMT_BUILTIN | DS_FMT_NONZERO,
      .ref = "dimensions", .elem = DS_FMT_NUMBER, .range = GE0,
      AT(ds_actor, weights),
-     .desc = "weight of \"deficit\" and of each declared dimension (missing "
+     .desc = "weight of \"deficit\", of \"tariff\" (dislike of the tariff "
+             "cuts a package grants) and of each declared dimension (missing "
              "keys weigh 0; not all 0); normalised to sum 1"},
     {.name = "weight_certainty", .kind = DS_FMT_NUMBER, .range = GE0,
      AT(ds_actor, weight_certainty),
@@ -321,7 +327,7 @@ const ds_fmt_field ds_fmt_top[] = {
      .noun = "dimension",
      .max = DS_MAX_DIMENSIONS, ARRAY(ds_model, dims, n_dims),
      .desc = "criteria the actors care about besides the built-in "
-             "\"deficit\""},
+             "\"deficit\" and \"tariff\""},
     {.name = "lines", .kind = DS_FMT_LIST,
      .flags = DS_FMT_REQ | DS_FMT_NONEMPTY,
      .sub = f_line, .noun = "line", .max = DS_MAX_LINES,
@@ -360,7 +366,7 @@ const ds_fmt_field ds_fmt_top[] = {
      .desc = "defaults for the run; command-line flags override"},
     {0}};
 
-const char *const ds_fmt_builtin_dims[] = {"deficit", NULL};
+const char *const ds_fmt_builtin_dims[] = {"deficit", "tariff", NULL};
 
 /* ------------------------------------------------------------ dists */
 
@@ -595,7 +601,7 @@ static void kind_words(char *b, size_t n, const ds_fmt_field *f)
     case DS_FMT_LIST: snprintf(b, n, "list of objects%s", cnt); break;
     case DS_FMT_MAP:
         snprintf(b, n, "object {%s%s id: %s}",
-                 f->flags & DS_FMT_BUILTIN ? "\"deficit\" or " : "",
+                 f->flags & DS_FMT_BUILTIN ? "\"deficit\", \"tariff\" or " : "",
                  ref_noun(f->ref), f->elem == DS_FMT_DIST ? "dist" : "number");
         break;
     case DS_FMT_IDLIST:

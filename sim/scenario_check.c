@@ -1083,9 +1083,9 @@ static void walk_map(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
         if (bi >= 0 && nb)
             slot = bi;
         else if (bi >= 0)
-            ds_scn_err(
-                c, "'%s' is reserved and cannot be scored (use deficit_effect)",
-                x->string);
+            ds_scn_err(c, "'%s' is reserved and cannot be scored (%s)", x->string,
+                       bi == 0 ? "use deficit_effect"
+                               : "it comes from the package's terms");
         else {
             long d = idset_find(&c->ids[k], x->string);
             if (d < 0) {

@@ -515,3 +515,40 @@ Test(engine, flat_horizon_is_one_year)
         ds_model_free(m[i]);
     }
 }
+
+/* Package terms have world slots after the lines' v2 slots:
+ * T0 = V0 + 2 + 2 n_lines, package p's terms on line l at T0 + p n_lines + l
+ * (top of sim/engine.c).  The deal tariff of a package with terms is its
+ * draw; a package without terms has the line's deal. */
+Test(engine, terms_slots)
+{
+    ds_model *m = parse(
+        "{\"dealsim\": 1, \"name\": \"terms slots\","
+        " \"home\": {\"tariff_burden\": 0.3, \"margin\": 0.1},"
+        " \"baseline_deficit\": 60, \"elasticity\": 1,"
+        " \"lines\": [{\"id\": \"a\", \"exports\": 50, \"current\": 0.1, \"no_deal\": 0.25,"
+        "             \"deal\": {\"dist\": \"uniform\", \"min\": 0.1, \"max\": 0.2}},"
+        "            {\"id\": \"b\", \"exports\": 0, \"current\": 0.1, \"no_deal\": 0.3, \"deal\": 0.1}],"
+        " \"packages\": [{\"id\": \"plain\", \"items\": {}},"
+        "              {\"id\": \"ask\", \"items\": {},"
+        "               \"terms\": {\"b\": 0.05, \"a\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 0.1}}}],"
+        " \"actors\": [{\"id\": \"m\", \"role\": \"member\", \"weights\": {\"deficit\": 1}, \"threshold\": 0}],"
+        " \"protocol\": {\"rounds\": 1}}");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    const uint32_t deal_a = 4 + 5 * 0 + 3, t0 = (4 + 5 * 2 + 3) + 2 + 2 * 2;
+    for (uint64_t d = 0; d < 100; d++) {
+        ds_rng r;
+        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, deal_a));
+        double dl = ds_dist_sample(&m->lines[0].deal, ds_rng_gsl(&r));
+        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, t0 + 1 * 2 + 0));
+        double ta = ds_dist_sample(&m->packages[1].terms[0], ds_rng_gsl(&r));
+        const ds_outcome *o = ds_engine_draw(e, SEED, d);
+        cr_assert(o[0].deal && o[1].deal);
+        /* Line b exports nothing: the mean tariff is line a's. */
+        cr_assert_eq(o[0].tariff, 50 * dl / 50, "draw %llu", (unsigned long long)d);
+        cr_assert_eq(o[1].tariff, 50 * ta / 50, "draw %llu", (unsigned long long)d);
+    }
+    ds_engine_free(e);
+    ds_model_free(m);
+}

@@ -503,6 +503,75 @@ Test(oracle, horizon_paths)
     ds_model_free(m);
 }
 
+/* §5.2 terms and the "tariff" weight: a member with w-hat = (0.5 deficit,
+ * 0.5 tariff) and threshold N(0, 0.03^2) approves package p with
+ * probability Phi(0.5 (S_deficit + S_tariff(p)) / 0.03).  Asking for
+ * less tariff relief (plain) makes a deal more likely than asking for a
+ * deep cut on autos (ask15); with terms drawn uniform on [0.15, 0.275]
+ * (ask_rand) the probability is the average over the draw, computed here
+ * by quadrature.  A deal with terms applies them. */
+static double s_tariff_terms(double t_autos)
+{
+    return -(50 * (0.275 - t_autos) + 100 * (0.25 - 0.15)) / 150;
+}
+
+static double p_terms(double t_autos)
+{
+    return Phi(0.5 * (0.1 + s_tariff_terms(t_autos)) / 0.03);
+}
+
+Test(oracle, terms_and_tariff_weight)
+{
+    ds_model *m = load("terms");
+    tally t[3];
+    for (size_t k = 0; k < 3; k++)
+        run(m, k, N_DRAWS, &t[k]);
+    check_p("P(deal), plain", t[0].deals, t[0].n, p_terms(0.275));
+    check_p("P(deal), ask15", t[1].deals, t[1].n, p_terms(0.15));
+    /* Simpson's rule over u ~ U(0.15, 0.275), 2000 intervals. */
+    const int n = 2000;
+    double a = 0.15, b = 0.275, h = (b - a) / n, sum = p_terms(a) + p_terms(b);
+    for (int i = 1; i < n; i++)
+        sum += (i % 2 ? 4 : 2) * p_terms(a + i * h);
+    check_p("P(deal), ask_rand", t[2].deals, t[2].n, sum * h / 3 / (b - a));
+    cr_expect(p_terms(0.275) - p_terms(0.15) > 0.2, "the oracle separates the packages");
+
+    /* The economics of a deal use the package's terms (§5.4). */
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    int seen[3] = {0, 0, 0};
+    for (uint64_t d = 0; d < 200 && !(seen[0] && seen[1]); d++) {
+        const ds_outcome *o = ds_engine_draw(e, SEED, d);
+        for (int k = 0; k < 2; k++) {
+            if (!o[k].deal)
+                continue;
+            double ta = k == 0 ? 0.275 : 0.15;
+            line_econ a_d = line_at(50, 0.275, ta, 0.5, 1, 0.2);
+            line_econ o_d = line_at(100, 0.1, 0.15, 0.5, 1, 0.2);
+            line_econ o_n = line_at(100, 0.1, 0.25, 0.5, 1, 0.2);
+            expect_rel("tariff (deal)", o[k].tariff, (50 * ta + 100 * 0.15) / 150);
+            expect_rel("deficit (deal)", o[k].deficit, 60 + (a_d.X - 50) + (o_d.X - 100) - 6);
+            expect_rel("benefit", o[k].benefit, o_n.loss - (a_d.loss + o_d.loss) - 1);
+            seen[k] = 1;
+        }
+    }
+    cr_expect(seen[0] && seen[1], "no deal to check the economics of");
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.1: the Dirichlet's keys include "tariff" (after "deficit"; a weight-0
+ * dimension is left out): w-hat = (0.75, 0.25), kappa = 10, so
+ * w_deficit ~ Beta(7.5, 2.5) and the member approves iff w_deficit >= 0.7. */
+Test(oracle, dirichlet_tariff_key)
+{
+    ds_model *m = load("dirichlet_tariff");
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    check_p("P(approve)", t.deals, t.n, gsl_cdf_beta_Q(0.7, 7.5, 2.5));
+    ds_model_free(m);
+}
+
 /* §5.4: P_q = logistic(base + slope E_q); cost = E_q cost_per_exposure. */
 Test(oracle, retaliation)
 {

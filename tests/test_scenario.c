@@ -177,6 +177,12 @@ static const struct bad_case {
                              "items.lng.ramp: must be in [0, 1000], got -1",
                              "items.gas.start: must be an integer, got 1.5",
                              "items.gas.ramp: must be in [0, 1000], got 1001"}},
+    {"dangling_terms", {"packages.nothing.terms.autoz: unknown line 'autoz' (did you mean 'autos'?)"}},
+    {"range_terms", {"packages.nothing.terms.autos: must be >= 0, got -0.1"}},
+    {"range_terms_dist", {"packages.nothing.terms.autos: must be >= 0 over the dist's whole support, which is [-inf, inf]"}},
+    {"type_terms", {"packages.nothing.terms: expected an object, got array"}},
+    {"reserved_tariff_dimension", {"dimensions[1]: 'tariff' is reserved (it is always a dimension)"}},
+    {"reserved_tariff_score", {"items.lng.scores.tariff: 'tariff' is reserved and cannot be scored (it comes from the package's terms)"}},
     {"several_problems", {"protocol.rounds: must be in [1, 1000], got 0", "lines.autos.exports: must be >= 0, got -1", "name: expected a string, got number", "actors.trump.colour: unknown key"}},
 };
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
@@ -719,6 +725,12 @@ Test(scenario, full_has_every_value)
     cr_expect_eq(m->items[1].exposure[0], 0);
     cr_expect_eq(m->n_packages, 2);
     cr_expect_str_eq(m->packages[0].label, "Small offer");
+    /* terms: autos asked at a dist, parts left at the line's deal. */
+    cr_expect(ds_package_asks(&m->packages[1], 0));
+    cr_expect_eq(m->packages[1].terms[0].kind, DS_DIST_TRIANGULAR);
+    cr_expect(!ds_package_asks(&m->packages[1], 1));
+    cr_expect(!ds_package_asks(&m->packages[0], 0));
+    cr_expect(!ds_package_asks(&m->packages[0], 1));
     /* Sparse, in file order, "_" keys skipped. */
     cr_expect_eq(m->packages[1].n, 2);
     cr_expect_eq(m->packages[1].item[0], 0);
@@ -735,9 +747,11 @@ Test(scenario, full_has_every_value)
     cr_expect_eq(m->decider, 2);
     const ds_actor *a = &m->actors[0];
     cr_expect_eq(a->role, DS_ROLE_MEMBER);
+    /* "deficit", "tariff", then the dimensions reshoring, security. */
     cr_expect_eq(a->weights[0], 2);
-    cr_expect_eq(a->weights[1], 1);
-    cr_expect_eq(a->weights[2], 0);
+    cr_expect_eq(a->weights[1], 0.5);
+    cr_expect_eq(a->weights[2], 1);
+    cr_expect_eq(a->weights[3], 0);
     cr_expect_eq(a->weight_certainty, 20);
     cr_expect_eq(a->threshold.kind, DS_DIST_NORMAL);
     expect_fixed(&a->concession, 0.01);
@@ -748,7 +762,7 @@ Test(scenario, full_has_every_value)
     cr_expect_eq(a->n_champions, 1);
     cr_expect_eq(a->champions[0], 0);
     cr_expect_eq(a->credit, 0.05);
-    cr_expect_eq(m->actors[1].weights[2], 1);
+    cr_expect_eq(m->actors[1].weights[3], 1);
     cr_expect_eq(m->actors[2].team_weight, 0.3);
     cr_expect_eq(m->protocol.rounds, 4);
     cr_expect_eq(m->protocol.quorum, 0.6);

@@ -37,6 +37,7 @@ static const char *const inexpressible[] = {
     "dangling_offer.json",
     "dangling_package_item.json",
     "dangling_score.json",
+    "dangling_terms.json",
     "dangling_weight.json",
     /* orderings and equal lengths inside a dist */
     "dist_discrete_lengths.json",

@@ -75,7 +75,20 @@ typedef struct ds_package {
     size_t n;             /* entries (items with any intensity, even 0) */
     size_t *item;         /* [n] item indices */
     double *x;            /* [n] intensities >= 0 */
+    ds_dist *terms;       /* [n_lines]: the tariff the package asks for on
+                             each line, replacing the line's deal when it
+                             is accepted (SPEC §5.2, §5.4); a line it asks
+                             nothing for holds a fixed NaN (see
+                             ds_package_asks), never drawn */
 } ds_package;
+
+/* 1 if package p asks a tariff of its own (`terms`) for line l, else 0:
+ * the package then uses the line's `deal`. */
+static inline int ds_package_asks(const ds_package *p, size_t l)
+{
+    const ds_dist *d = &p->terms[l];
+    return !(d->kind == DS_DIST_FIXED && d->u.fixed.value != d->u.fixed.value);
+}
 
 typedef struct ds_strategy {
     char *id, *label;
@@ -89,8 +102,11 @@ typedef enum ds_role { DS_ROLE_MEMBER = 0, DS_ROLE_DECIDER = 1 } ds_role;
 typedef struct ds_actor {
     char *id, *label;
     ds_role role;
-    double *weights;         /* [1 + n_dims]: [0] = "deficit", [1+k] = dims[k];
-                                raw file values, >= 0, not all 0 */
+    double *weights;         /* [2 + n_dims]: the built-in keys first, [0] =
+                                "deficit", [1] = "tariff" (SPEC §5.2), then
+                                [2 + k] = dims[k]; raw file values, >= 0,
+                                not all 0.  Scores, and the keys of a
+                                weight Dirichlet (§5.1), are in this order. */
     double weight_certainty; /* kappa >= 0; 0 = weights known exactly */
     ds_dist threshold;       /* reservation utility in round 1 */
     ds_dist concession;      /* fall of the threshold per later round */
