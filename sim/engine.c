@@ -48,6 +48,10 @@
  *    never depend on which strategy got there first.
  *  - Third parties (§5.4): U_q is the first ds_rng_uniform of stream
  *    DS_STREAM(DS_STREAM_THIRD, q), drawn every draw.
+ *  - Extension (§5.6): the flag is u < probability, u the first
+ *    ds_rng_uniform of stream DS_STREAM(DS_STREAM_EXTENSION, 0), drawn when
+ *    a strategy reaches round R without a deal; rounds R + 1..R + k are
+ *    rounds like the others, on their own streams (DS_STREAM_ROUNDS, r).
  */
 #include "dealsim/engine.h"
 
@@ -395,7 +399,9 @@ ds_engine *ds_engine_new(const ds_model *m)
     const size_t L = m->n_lines, I = m->n_items, A = m->n_actors;
     const size_t Q = m->n_third, P = m->n_packages, K = m->n_strategies;
     const size_t D = m->n_dims, nk = e->nk;
-    const size_t R = (size_t)m->protocol.rounds;
+    /* Rounds 1..R, and R + 1..R + k of an extension (§5.6). */
+    const size_t R = (size_t)m->protocol.rounds
+                     + (m->protocol.extension.given ? (size_t)m->protocol.extension.rounds : 0);
 
     size_t n_offers = 0;
     for (size_t s = 0; s < K; s++)
@@ -626,7 +632,8 @@ ds_engine *ds_engine_new(const ds_model *m)
 
     /* The world's stream purposes, in the order draw_world uses them. */
     e->n_ws = e->n_wd + e->n_dd + Q;
-    e->n_rb = ROUND_BLOCKS * (size_t)(R < ROUNDS_AHEAD ? R : ROUNDS_AHEAD);
+    const size_t R1 = (size_t)m->protocol.rounds;
+    e->n_rb = ROUND_BLOCKS * (size_t)(R1 < ROUNDS_AHEAD ? R1 : ROUNDS_AHEAD);
     if (!(e->wblk = zalloc(e->n_ws + e->n_rb, sizeof *e->wblk)) ||
         !(e->wpurp = zalloc(e->n_ws + e->n_rb, sizeof *e->wpurp)) ||
         !(e->wbi = zalloc(e->n_ws + e->n_rb, sizeof *e->wbi)))
@@ -643,7 +650,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     for (size_t q = 0; q < Q; q++)
         e->wpurp[e->n_wd + e->n_dd + q] = DS_STREAM(DS_STREAM_THIRD, q);
 
-    /* delta^(r - 1) for r = 1..R (§5.4). */
+    /* delta^(r - 1) for r = 1..R + k (§5.4). */
     for (size_t r = 1; r <= R; r++)
         e->disc[r] = pow(m->discount, (double)(r - 1));
 
@@ -947,23 +954,31 @@ static void close_members(ds_engine *e, size_t s, int r_end)
         ev[e->member[k]] = cum[k];
 }
 
-/* Play the rounds of §5.6 for every strategy, round by round, so that each
- * round's shocks are generated once, when the first strategy reaches it.
- * Sets e->res_round[s] (0: no deal) and e->res_slot[s]. */
-static void play_all(ds_engine *e, uint64_t seed, uint64_t draw)
+/* ---- the extension's random number (§5.6), the only use of stream kind
+ * DS_STREAM_EXTENSION: one flag per draw, shared by all strategies, from
+ * its own stream, so adding an extension changes no other number.  Drawn
+ * when the first strategy reaches the deadline without a deal. ---- */
+static int extended(ds_engine *e, uint64_t seed, uint64_t draw)
+{
+    ds_rng_open(&e->rng, seed, draw, DS_STREAM(DS_STREAM_EXTENSION, 0));
+    return ds_rng_uniform(&e->rng) < e->m->protocol.extension.probability;
+}
+/* ---- end of the extension's random number ---- */
+
+/* Play rounds r0..r1 of §5.6, r1 being the deadline, for the n_act
+ * strategies still open in e->act, round by round, so that each round's
+ * shocks are generated once, when the first strategy reaches it.  Sets
+ * e->res_round[s] and e->res_slot[s] of a strategy that makes a deal;
+ * leaves the others in e->act and returns their count. */
+static size_t play_rounds(ds_engine *e, uint64_t seed, uint64_t draw, int r0, int r1,
+                          size_t n_act)
 {
     const ds_model *m = e->m;
-    const size_t K = m->n_strategies, NM = e->n_members;
-    const int R = m->protocol.rounds, dec = m->decider;
+    const size_t NM = e->n_members;
+    const int dec = m->decider;
     const int deadline = m->protocol.decider_acts == DS_DECIDER_DEADLINE;
-    size_t n_act = K;
 
-    for (size_t s = 0; s < K; s++) {
-        e->act[s] = s;
-        e->fwd[s] = -1;
-        e->res_round[s] = 0;
-    }
-    for (int r = 1; r <= R && n_act > 0; r++) {
+    for (int r = r0; r <= r1 && n_act > 0; r++) {
         draw_round(e, seed, draw, r);
         if (e->lost[r])                                              /* §5.6 1 */
             continue;
@@ -999,17 +1014,44 @@ static void play_all(ds_engine *e, uint64_t seed, uint64_t draw)
         }
         n_act = kept;
     }
-    /* Strategies still open played every round. */
+    /* Strategies still open played every round; the deadline r1. */
+    size_t kept = 0;
     for (size_t i = 0; i < n_act; i++) {
         size_t s = e->act[i];
-        close_members(e, s, R);
+        close_members(e, s, r1);
         if (dec >= 0 && deadline && e->fwd[s] >= 0) {                /* §5.6 3 */
             size_t u = (size_t)e->fwd[s];
-            if (decide(e, s, R, u, e->fwd_sigma[s])) {
-                e->res_round[s] = R;
+            if (decide(e, s, r1, u, e->fwd_sigma[s])) {
+                e->res_round[s] = r1;
                 e->res_slot[s] = u;
+                continue;
             }
         }
+        e->act[kept++] = s;
+    }
+    return kept;
+}
+
+/* Play §5.6 for every strategy: rounds 1..R, then, for the strategies
+ * without a deal and if the deadline is extended in this draw, rounds
+ * R + 1..R + k with R + k the new deadline (in deadline mode the decider
+ * decided at R, so the forward is cleared). */
+static void play_all(ds_engine *e, uint64_t seed, uint64_t draw)
+{
+    const ds_model *m = e->m;
+    const size_t K = m->n_strategies;
+    const int R = m->protocol.rounds;
+
+    for (size_t s = 0; s < K; s++) {
+        e->act[s] = s;
+        e->fwd[s] = -1;
+        e->res_round[s] = 0;
+    }
+    size_t n_act = play_rounds(e, seed, draw, 1, R, K);
+    if (n_act > 0 && m->protocol.extension.given && extended(e, seed, draw)) {
+        for (size_t i = 0; i < n_act; i++)
+            e->fwd[e->act[i]] = -1;
+        play_rounds(e, seed, draw, R + 1, R + m->protocol.extension.rounds, n_act);
     }
 }
 
@@ -1072,10 +1114,20 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
 
 double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw)
 {
-    /* Every round's shocks (engine.h says when that is more than
-     * ds_engine_draw generates). */
+    /* Every round's shocks, and the extension's when it happens (engine.h
+     * says when that is more than ds_engine_draw generates). */
+    const ds_protocol *p = &e->m->protocol;
     double acc = draw_world(e, seed, draw);
-    for (int r = 1; r <= e->m->protocol.rounds; r++)
+    int last = p->rounds;
+    for (int r = 1; r <= p->rounds; r++)
+        acc += draw_round(e, seed, draw, r);
+    if (p->extension.given) {
+        int ext = extended(e, seed, draw);
+        acc += ext;
+        if (ext)
+            last += p->extension.rounds;
+    }
+    for (int r = p->rounds + 1; r <= last; r++)
         acc += draw_round(e, seed, draw, r);
     return acc;
 }

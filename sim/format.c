@@ -24,6 +24,9 @@
 
 /* ------------------------------------------------------------ ranges */
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 #define ANY {0, 0, DS_FMT_NONE, DS_FMT_NONE}
 #define GE0 {0, 0, DS_FMT_CLOSED, DS_FMT_NONE}
 #define GT0 {0, 0, DS_FMT_OPEN, DS_FMT_NONE}
@@ -227,6 +230,19 @@ static const ds_fmt_field f_actor[] = {
      .desc = "weight of the team's support σ in the decider's utility"},
     {0}};
 
+static const ds_fmt_field f_extension[] = {
+    {.name = "probability", .kind = DS_FMT_NUMBER, .flags = DS_FMT_REQ,
+     .range = PROB, AT(ds_model, protocol.extension.probability),
+     .unit = "probability",
+     .desc = "the chance, drawn once per draw, that the deadline is "
+             "extended"},
+    {.name = "rounds", .kind = DS_FMT_INTEGER, .flags = DS_FMT_REQ,
+     .range = INT_IN(1, DS_MAX_ROUNDS),
+     AT(ds_model, protocol.extension.rounds),
+     .desc = "k, the rounds added: R + k is the new deadline (R + k <= "
+             STR(DS_MAX_ROUNDS) ")"},
+    {0}};
+
 static const ds_fmt_field f_protocol[] = {
     {.name = "rounds", .kind = DS_FMT_INTEGER, .flags = DS_FMT_REQ,
      .range = INT_IN(1, DS_MAX_ROUNDS), AT(ds_model, protocol.rounds),
@@ -246,6 +262,14 @@ static const ds_fmt_field f_protocol[] = {
      AT(ds_model, protocol.stall_on_split), .unit = "probability",
      .desc = "probability that a split team (some but not all present "
              "members approve) stalls and loses the round"},
+    {.name = "extension", .kind = DS_FMT_OBJECT,
+     .flags = DS_FMT_OPTIONAL | DS_FMT_HAS, .sub = f_extension,
+     .rule = DS_FMT_RULE_EXTENSION, .sdef = "none (the deadline is final)",
+     .off_has = offsetof(ds_model, protocol.extension.given),
+     .desc = "a deadline that may be pushed back once: with this "
+             "probability, each draw, a strategy without a deal after round R "
+             "goes on for more rounds; both keys are required when it is "
+             "given"},
     {0}};
 
 static const ds_fmt_field f_retaliation[] = {
@@ -481,8 +505,6 @@ int ds_fmt_path_is_integer(const char *path)
 
 /* ------------------------------------------------------ text helpers */
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 /* A number the shortest way that reads back the same. */
 static void num_text(char *b, size_t n, double x)
@@ -1077,7 +1099,7 @@ static int must_give(const ds_fmt_field *f)
 {
     if (f->flags & DS_FMT_REQ)
         return 1;
-    if (f->kind == DS_FMT_OBJECT)
+    if (f->kind == DS_FMT_OBJECT && !(f->flags & DS_FMT_OPTIONAL))
         for (const ds_fmt_field *g = f->sub; g->name; g++)
             if (g->flags & DS_FMT_REQ)
                 return 1;

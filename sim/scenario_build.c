@@ -128,6 +128,21 @@ void ds_scn_rule_after(ds_scn_ctx *c, const ds_fmt_field *f, void *base,
         ds_scn_path_pop(&c->path, o);
         break;
     }
+    case DS_FMT_RULE_EXTENSION: {
+        /* §3.1: rounds + extension.rounds <= DS_MAX_ROUNDS (each in its own
+         * range already; an invalid one was reported and is not summed). */
+        const ds_protocol *p = &m->protocol;
+        if (status <= 0 || p->rounds < 1 || p->extension.rounds < 1 ||
+            p->rounds + p->extension.rounds <= DS_MAX_ROUNDS)
+            break;
+        o = ds_scn_path_key(&c->path, f->name);
+        ds_scn_path_key(&c->path, "rounds");
+        ds_scn_err(c,
+                   "rounds + extension.rounds must be <= %d, got %d + %d",
+                   DS_MAX_ROUNDS, p->rounds, p->extension.rounds);
+        ds_scn_path_pop(&c->path, o);
+        break;
+    }
     case DS_FMT_RULE_STRATEGIES:
         /* §3.1, §5.5: no strategies key = one strategy per package, of the
          * same id and label, offering it in every round. */

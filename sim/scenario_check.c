@@ -825,7 +825,7 @@ static void walk_object(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
         ds_scn_path_pop(&c->path, old);
         return;
     }
-    if (j || !(f->flags & DS_FMT_REQ)) {
+    if (j || !(f->flags & (DS_FMT_REQ | DS_FMT_OPTIONAL))) {
         if (j)
             check_keys(c, j, f->sub, 0);
         for (const ds_fmt_field *g = f->sub; g->name; g++)

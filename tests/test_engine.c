@@ -552,3 +552,86 @@ Test(engine, terms_slots)
     ds_engine_free(e);
     ds_model_free(m);
 }
+
+/* §5.6, §7: the extension flag is the first uniform of its own stream
+ * DS_STREAM(DS_STREAM_EXTENSION, 0) below `probability`.  Here the member
+ * first approves in round 2 (threshold 0.2 falls to 0.1 = V), after the
+ * deadline R = 1: a deal (in round 2) iff the deadline is extended. */
+Test(engine, extension_stream)
+{
+    ds_model *m = parse(
+        "{\"dealsim\": 1, \"name\": \"extension stream\","
+        " \"home\": {\"tariff_burden\": 0, \"margin\": 0.1},"
+        " \"baseline_deficit\": 60, \"elasticity\": 1,"
+        " \"lines\": [{\"id\": \"a\", \"exports\": 50, \"current\": 0.1, \"no_deal\": 0.25, \"deal\": 0.1}],"
+        " \"items\": [{\"id\": \"lng\", \"deficit_effect\": -6, \"cost\": 1}],"
+        " \"packages\": [{\"id\": \"offer\", \"items\": {\"lng\": 1}}],"
+        " \"actors\": [{\"id\": \"m\", \"role\": \"member\", \"weights\": {\"deficit\": 1},"
+        "              \"threshold\": 0.2, \"concession\": 0.1}],"
+        " \"protocol\": {\"rounds\": 1, \"extension\": {\"probability\": 0.3, \"rounds\": 2}}}");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    size_t deals = 0;
+    for (uint64_t d = 0; d < 300; d++) {
+        ds_rng r;
+        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_EXTENSION, 0));
+        int ext = ds_rng_uniform(&r) < 0.3;
+        const ds_outcome *o = ds_engine_draw(e, SEED, d);
+        cr_assert_eq(o->deal, ext, "draw %llu", (unsigned long long)d);
+        cr_assert_eq(o->round, ext ? 2 : 0);
+        cr_assert_eq(o->evaluations[0], ext ? 2u : 1u);
+        deals += (size_t)o->deal;
+    }
+    cr_expect(deals > 50 && deals < 150, "%zu deals", deals);
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.6, §7: adding an extension changes no other random number: every
+ * strategy of RANDOM_JSON that ends by the deadline R = 3 (with or without
+ * a deal) has the same outcome, bit for bit; one without a deal at R may
+ * only go on to a deal after R.  The same with an extension of
+ * probability 0 changes nothing at all. */
+Test(engine, extension_changes_nothing_before_the_deadline)
+{
+    char base[8192], with[8400], never[8400];
+    snprintf(base, sizeof base, RANDOM_JSON, STRATEGIES, "deadline");
+    const char *pr = strstr(base, "\"rounds\": 3,");
+    cr_assert_not_null(pr);
+    int pre = (int)(pr - base);
+    snprintf(with, sizeof with, "%.*s\"extension\": {\"probability\": 0.7, \"rounds\": 4}, %s",
+             pre, base, pr);
+    snprintf(never, sizeof never, "%.*s\"extension\": {\"probability\": 0, \"rounds\": 4}, %s",
+             pre, base, pr);
+    ds_model *m[3] = {parse(base), parse(with), parse(never)};
+    cr_assert(m[1]->protocol.extension.given && m[1]->protocol.extension.rounds == 4);
+    ds_engine *e[3];
+    for (int i = 0; i < 3; i++)
+        cr_assert_not_null(e[i] = ds_engine_new(m[i]));
+    size_t late = 0, kept = 0;
+    for (uint64_t d = 0; d < 400; d++) {
+        snap a[3][4];
+        for (int i = 0; i < 3; i++) {
+            const ds_outcome *o = ds_engine_draw(e[i], SEED, d);
+            for (size_t k = 0; k < 4; k++)
+                take(&a[i][k], &o[k], m[i]);
+        }
+        for (size_t k = 0; k < 4; k++) {
+            cr_assert(same(&a[0][k], &a[2][k]), "draw %llu: probability 0 changed it",
+                      (unsigned long long)d);
+            if (a[0][k].o.deal) {
+                cr_assert(same(&a[0][k], &a[1][k]), "draw %llu strategy %zu",
+                          (unsigned long long)d, k);
+                kept++;
+            } else if (a[1][k].o.deal) {
+                cr_assert_gt(a[1][k].o.round, 3);
+                late++;
+            }
+        }
+    }
+    cr_expect(kept > 50 && late > 20, "uninformative: %zu kept, %zu late", kept, late);
+    for (int i = 0; i < 3; i++) {
+        ds_engine_free(e[i]);
+        ds_model_free(m[i]);
+    }
+}

@@ -35,6 +35,7 @@
 /* Sums over draws of one strategy's outcomes. */
 typedef struct tally {
     double n, deals, round_sum, round_sq;
+    double late;      /* deals after round R, in an extension (§5.6) */
     double pkg[MAXP];
     double ev[MAXA], ev_sq[MAXA], ap[MAXA];
     double ret[MAXQ], rcost[MAXQ], rcost_sq[MAXQ];
@@ -61,6 +62,7 @@ static void run(const ds_model *m, size_t k, uint64_t n, tally *t)
             t->deals += 1;
             t->round_sum += o->round;
             t->round_sq += (double)o->round * o->round;
+            t->late += o->round > m->protocol.rounds;
             t->pkg[o->package] += 1;
         }
         for (size_t a = 0; a < m->n_actors; a++) {
@@ -569,6 +571,56 @@ Test(oracle, dirichlet_tariff_key)
     tally t;
     run(m, 0, N_DRAWS, &t);
     check_p("P(approve)", t.deals, t.n, gsl_cdf_beta_Q(0.7, 7.5, 2.5));
+    ds_model_free(m);
+}
+
+/* §5.6 extension, no decider: the member approves each round with
+ * p = Phi(-0.4) (fresh noise); with probability q = 0.6 rounds 3..5 follow
+ * a deadline of 2 without a deal.  The deal round is r with probability
+ * (1 - p)^(r-1) p for r <= 2 and q (1 - p)^(r-1) p for r = 3..5. */
+Test(oracle, extension_team)
+{
+    ds_model *m = load("extension_team");
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    const double p = Phi((0.1 - 0.12) / 0.05), q = 0.6;
+    double f[5], late = 0.0, all = 0.0;
+    for (int r = 1; r <= 5; r++) {
+        f[r - 1] = (r <= 2 ? 1.0 : q) * pow(1 - p, r - 1) * p;
+        all += f[r - 1];
+        late += r > 2 ? f[r - 1] : 0.0;
+    }
+    check_p("P(deal)", t.deals, t.n, all);
+    check_p("P(deal in the extension)", t.late, t.n, late);
+    check_round(&t, f, 5);
+    /* Evaluations: rounds played, 2 + 3 when extended without an early deal. */
+    double ev = 0.0;
+    for (int r = 1; r <= 5; r++)
+        ev += (r <= 2 ? 1.0 : q) * pow(1 - p, r - 1);
+    check_mean("member evaluations", t.ev[0], t.ev_sq[0], t.n, ev);
+    ds_model_free(m);
+}
+
+/* §5.6 extension in deadline mode: a forward exists at round 2 with
+ * F = 1 - 0.4^2 (the member present in some round), the decider approves
+ * it with p2 = Phi((0.1 - theta(2))/0.1); extended (q = 0.5), the forward
+ * is cleared and rounds 3..4 forward again with F, the decider deciding at
+ * round 4 with p4 = Phi((0.1 - theta(4))/0.1).  Without clearing, the
+ * second forward would exist with 1 - 0.4^4. */
+Test(oracle, extension_deadline)
+{
+    ds_model *m = load("extension_deadline");
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    const double F = 1 - 0.4 * 0.4, q = 0.5;
+    const double p2 = Phi((0.1 - 0.08) / 0.1), p4 = Phi((0.1 - 0.04) / 0.1);
+    const double at2 = F * p2, at4 = (1 - at2) * q * F * p4;
+    const double f[4] = {0, at2, 0, at4};
+    check_p("P(deal)", t.deals, t.n, at2 + at4);
+    check_p("P(deal in the extension)", t.late, t.n, at4);
+    check_round(&t, f, 4);
+    check_mean("decider evaluations", t.ev[1], t.ev_sq[1], t.n, F + (1 - at2) * q * F);
+    cr_expect_eq(t.ap[1], t.deals, "each deal is one decider approval");
     ds_model_free(m);
 }
 

@@ -183,6 +183,15 @@ static const struct bad_case {
     {"type_terms", {"packages.nothing.terms: expected an object, got array"}},
     {"reserved_tariff_dimension", {"dimensions[1]: 'tariff' is reserved (it is always a dimension)"}},
     {"reserved_tariff_score", {"items.lng.scores.tariff: 'tariff' is reserved and cannot be scored (it comes from the package's terms)"}},
+    {"range_extension", {"protocol.extension.probability: must be in [0, 1], got 1.5",
+                         "protocol.extension.rounds: must be in [1, 1000], got 0"}},
+    {"int_extension_rounds", {"protocol.extension.rounds: must be an integer, got 2.5"}},
+    {"required_extension", {"protocol.extension.probability: missing required key",
+                            "protocol.extension.rounds: missing required key"}},
+    {"required_extension_rounds", {"protocol.extension.roundz: unknown key (did you mean 'rounds'?)",
+                                   "protocol.extension.rounds: missing required key"}},
+    {"range_extension_total", {"protocol.extension.rounds: rounds + extension.rounds must be <= 1000, got 998 + 5"}},
+    {"type_extension", {"protocol.extension: expected an object, got number"}},
     {"several_problems", {"protocol.rounds: must be in [1, 1000], got 0", "lines.autos.exports: must be >= 0, got -1", "name: expected a string, got number", "actors.trump.colour: unknown key"}},
 };
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
@@ -650,6 +659,7 @@ Test(scenario, minimal_gets_defaults)
     cr_expect_eq(m->protocol.decider_acts, DS_DECIDER_DEADLINE);
     cr_expect_eq(m->protocol.disconnect, 0);
     cr_expect_eq(m->protocol.stall_on_split, 0);
+    cr_expect_eq(m->protocol.extension.given, 0);
     cr_expect_eq(m->draws, 100000);
     cr_expect_eq(m->seed, 1);
     ds_model_free(m);
@@ -769,6 +779,9 @@ Test(scenario, full_has_every_value)
     cr_expect_eq(m->protocol.decider_acts, DS_DECIDER_EVERY_ROUND);
     cr_expect_eq(m->protocol.disconnect, 0.05);
     cr_expect_eq(m->protocol.stall_on_split, 0.1);
+    cr_expect_eq(m->protocol.extension.given, 1);
+    cr_expect_eq(m->protocol.extension.probability, 0.25);
+    cr_expect_eq(m->protocol.extension.rounds, 2);
     cr_expect_eq(m->n_third, 1);
     cr_expect_str_eq(m->third[0].label, "China");
     cr_expect_eq(m->third[0].base, -2);

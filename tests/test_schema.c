@@ -60,6 +60,8 @@ static const char *const inexpressible[] = {
     /* the adjustment that any elasticity_long, here or in a line, needs */
     "required_adjustment.json",
     "required_adjustment_line.json",
+    /* rounds + extension.rounds <= 1000 */
+    "range_extension_total.json",
     /* strings that JSON readers other than dealsim's accept: a lone
      * surrogate escape and \u0000, refused by dealsim's own reader */
     "json_lone_low_surrogate.json",
@@ -467,7 +469,8 @@ Test(schema, integer_keys_come_from_the_table)
 {
     static const char *const yes[] = {"dealsim", "protocol.rounds",
                                       "simulation.draws", "simulation.seed",
-                                      "horizon", "items.x.start", "items.x.ramp"};
+                                      "horizon", "items.x.start", "items.x.ramp",
+                                      "protocol.extension.rounds"};
     static const char *const no[] = {"protocol.quorum",
                                      "baseline_deficit",
                                      "lines.autos.exports",

@@ -57,14 +57,16 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw);
 
 /* Generate the random variates of draw `draw` that a draw needs at most,
  * from the same streams with the same samplers, and nothing else: the world
- * (§5.1), the third parties' U_q and the shocks of every round 1..R (§5.6).
- * Returns a number depending on all of them so the work is not optimised
- * away.  ds_engine_draw generates the same world but the round shocks only
- * up to the last round some strategy reaches: all R rounds when a strategy
- * ends without a deal or the decider acts at the deadline (then the two
- * counts are equal), fewer when every strategy deals before round R.  So
- * this is the bench's floor, the cost of sampling alone, for draws that
- * reach the deadline, and above ds_engine_draw's sampling otherwise. */
+ * (§5.1), the third parties' U_q, the shocks of every round 1..R (§5.6)
+ * and, with an extension, its flag and, when it is drawn, the shocks of
+ * rounds R + 1..R + k.  Returns a number depending on all of them so the
+ * work is not optimised away.  ds_engine_draw generates the same world but
+ * the round shocks only up to the last round some strategy reaches: all
+ * rounds when a strategy ends without a deal or the decider acts at the
+ * deadline (then the two counts are equal), fewer when every strategy
+ * deals before its deadline.  So this is the bench's floor, the cost of
+ * sampling alone, for draws that reach the deadline, and above
+ * ds_engine_draw's sampling otherwise. */
 double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw);
 
 /* Simulate draws [first, last) of seed again and find the first outcome

@@ -125,12 +125,21 @@ typedef enum ds_decider_acts {
     DS_DECIDER_EVERY_ROUND = 1
 } ds_decider_acts;
 
+/* An extendable deadline (SPEC §5.6). */
+typedef struct ds_extension {
+    int given;                    /* 1 if protocol.extension is given */
+    double probability;           /* chance the deadline is pushed back */
+    int rounds;                   /* k >= 1, rounds added; R + k <=
+                                     DS_MAX_ROUNDS */
+} ds_extension;
+
 typedef struct ds_protocol {
     int rounds;                   /* R, 1..DS_MAX_ROUNDS */
     double quorum;                /* (0, 1], default 0.5 */
     ds_decider_acts decider_acts; /* default deadline */
     double disconnect;            /* P(round lost), default 0 */
     double stall_on_split;        /* P(split team stalls), default 0 */
+    ds_extension extension;
 } ds_protocol;
 
 typedef struct ds_third_party {

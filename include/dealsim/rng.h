@@ -25,7 +25,9 @@ enum {
     DS_STREAM_WORLD = 1,  /* §5.1: one slot per dist of the scenario / actor weights */
     DS_STREAM_ROUNDS = 2, /* §5.6: one slot per round's shocks */
     DS_STREAM_THIRD = 3,  /* §5.4: the uniform U_q of each third party */
-    DS_STREAM_DESIGN = 4  /* §9: LHS designs (draw = 0) */
+    DS_STREAM_DESIGN = 4, /* §9: LHS designs (draw = 0) */
+    DS_STREAM_EXTENSION = 5 /* §5.6: the extension flag, one uniform per draw
+                               (slot 0) */
 };
 #define DS_STREAM_KIND_BITS 4
 #define DS_STREAM(kind, slot) ((uint32_t)(kind) | ((uint32_t)(slot) << DS_STREAM_KIND_BITS))
