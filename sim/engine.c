@@ -514,8 +514,10 @@ ds_engine *ds_engine_new(const ds_model *m)
     for (size_t a = 0; a < A; a++)
         e->need_tariff |= m->actors[a].weights[1] > 0.0;
 
-    /* ---- model v2 dists: slots appended after every v1 slot (see the
-     * top comment), so that no v1 slot moves. ---- */
+    /* ---- registrations of the model v2 dists (elasticity_long,
+     * adjustment, a line's elasticity_long and tariff_burden, package
+     * terms), all of them in this block: slots appended after every v1
+     * slot (see the top comment), so that no v1 slot moves. ---- */
     uint32_t v0 = q0 + (uint32_t)Q;
     if (m->has_elasticity_long)
         plan_dist(e, &m->elasticity_long, &e->elasticity_long, v0);
@@ -542,7 +544,7 @@ ds_engine *ds_engine_new(const ds_model *m)
                       t0 + (uint32_t)(p * L + l));
         }
     }
-    /* ---- end of the model v2 dists ---- */
+    /* ---- end of the registrations of the model v2 dists ---- */
 
     /* The horizon (§5.4): year weights, lines whose elasticity moves, and
      * each item's delivery schedule s_i(h). */
