@@ -23,6 +23,9 @@ static const char *const designs[] = {"grid", "lhs", "sobol", NULL};
 static const char *const shells[] = {"bash", "zsh", NULL};
 
 #define RUN_SWEEP (DS_CMD_RUN | DS_CMD_SWEEP)
+/* The commands that load a scenario, and so take --set and --strict: a new
+ * command of that kind adds its bit here. */
+#define SCENARIO_CMDS (RUN_SWEEP | DS_CMD_VALIDATE)
 #define OUT_CMDS (DS_CMD_SWEEP | DS_CMD_COMPARE | DS_CMD_SCENARIO)
 
 /* The options.  A command shows its options in this order. */
@@ -81,9 +84,13 @@ const ds_cli_opt ds_cli_options[] = {
      .help = "the threshold of --only-significant", .dflt = "1.96"},
 
     /* the scenario */
-    {0, "set", "PATH=VALUE", DS_CLI_LIST, RUN_SWEEP | DS_CMD_VALIDATE, FIELD(sets),
+    {0, "set", "PATH=VALUE", DS_CLI_LIST, SCENARIO_CMDS, FIELD(sets),
      .help = "change the scenario before validation, "
              "e.g. --set actors.trump.threshold=0.2"},
+    {0, "strict", NULL, DS_CLI_FLAG, SCENARIO_CMDS, FIELD(strict), .set = 1,
+     .help = "make every scenario warning (a value that is valid but most "
+             "likely a mistake of units) an error: exit 2, nothing run or "
+             "written"},
 
     /* messages */
     {0, "progress", NULL, DS_CLI_FLAG, RUN_SWEEP, FIELD(progress), .set = DS_PROGRESS_ON,
@@ -92,7 +99,7 @@ const ds_cli_opt ds_cli_options[] = {
      .help = "never show it",
      .dflt = "shown on a terminal for runs longer than about a second"},
     {'q', "quiet", NULL, DS_CLI_FLAG, RUN_SWEEP, FIELD(quiet), .set = 1,
-     .help = "print nothing but results and errors"},
+     .help = "print nothing but results, warnings and errors"},
 
     /* help */
     {0, "man", NULL, DS_CLI_FLAG, DS_CMD_HELP, FIELD(man), .set = 1,
@@ -152,10 +159,17 @@ const ds_cli_cmd ds_cli_commands[] = {
      "  FILE:LINE:COL: error: MESSAGE     (JSON syntax)\n"
      "  FILE: error: PATH: MESSAGE        (everything else, PATH by ids)\n"
      "A valid file prints 'FILE: ok' on stdout.  Without a file, the built-in\n"
-     "scenario is checked.  Exit status 0 if every file is valid, else 2.\n",
+     "scenario is checked.  Exit status 0 if every file is valid, else 2.\n"
+     "\n"
+     "A value that is valid but most likely a mistake of units (a tariff of 25\n"
+     "meant as 25%: tariffs are fractions) is a warning, also on stderr:\n"
+     "  FILE: warning: PATH: MESSAGE\n"
+     "It does not make the file invalid, and 'FILE: ok (N warnings)' says how\n"
+     "many there were; with --strict every warning is an error.\n",
      NULL,
      "dealsim validate my.json\n"
-     "dealsim validate my.json --set protocol.rounds=0\n",
+     "dealsim validate my.json --set protocol.rounds=0\n"
+     "dealsim validate --strict scenarios/*.json\n",
      ds_cli_validate},
     {"sweep", DS_CMD_SWEEP, "one run per design point, as one long CSV table",
      "[SCENARIO] --vary PATH=SPEC ...\n"
@@ -169,9 +183,13 @@ const ds_cli_cmd ds_cli_commands[] = {
      "\n"
      "SPEC of --vary PATH=SPEC:\n"
      "  v1,v2,...    a list of values (grid design)\n"
-     "  a:b:k        k evenly spaced values from a to b inclusive (grid)\n"
+     "  a:b:k        k evenly spaced values from a to b inclusive (grid),\n"
+     "               rounded to 15 significant digits: 0:0.1:6 gives 0.06\n"
      "  a:b          a range (lhs and sobol designs)\n",
-     NULL,
+     "A warning about a point's scenario (see `dealsim help validate`) is\n"
+     "printed once per distinct message, with the points it came from when\n"
+     "not every point has it.  With --strict a point with a warning is\n"
+     "invalid.\n",
      "dealsim sweep --vary actors.trump.threshold=0:0.6:7 -n 20000 -o t.csv\n"
      "dealsim sweep my.json --vary protocol.rounds=1,2,3 \\\n"
      "              --vary protocol.disconnect=0:0.4:5\n"

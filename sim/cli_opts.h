@@ -67,10 +67,12 @@ typedef struct ds_cli_args {
     size_t n_operands;
     int help;              /* -h: show the command's help and stop */
     int version;           /* --version (dealsim itself) */
-    /* run, sweep */
+    /* run, sweep (and, for --set and --strict, every command that loads a
+     * scenario) */
     ds_cli_uint draws, seed, threads;
     const char *output;
     ds_cli_list sets;
+    int strict;            /* --strict: scenario warnings are errors */
     int progress;          /* DS_PROGRESS_* */
     int quiet;
     /* run */

@@ -270,13 +270,14 @@ static long metric_column(const layout *l, const char *name)
 }
 
 /* Column of the standard error of metric column j of l, or -1: the one
- * the column table names, else (a column it does not know) M_se or, for
- * X_mean, X_se.  *unit gets the table's unit, or NULL. */
-static long se_column(const layout *l, size_t j, const char **unit)
+ * the column table names (row, matched to the name with its id at id),
+ * else (row NULL: a column it does not know) M_se or, for X_mean, X_se.
+ * *unit gets the table's unit, or NULL. */
+static long se_column(const layout *l, size_t j, const ds_column *row, const char *id,
+                      size_t id_len, const char **unit)
 {
-    const char *m = ds_csv_name(l->c, j), *id;
-    size_t n = strlen(m), id_len;
-    const ds_column *row = ds_output_column_match(m, &id, &id_len);
+    const char *m = ds_csv_name(l->c, j);
+    size_t n = strlen(m);
     char buf[512];
     static const char mean[] = "_mean";
     const size_t mean_len = sizeof mean - 1;
@@ -307,24 +308,31 @@ static long se_column(const layout *l, size_t j, const char **unit)
     return -1;
 }
 
-/* The metrics: a's columns after `strategy`, with their partners. */
+/* The metrics: a's columns after `strategy` but the text ones of the
+ * column table (the strategy's label, which describes the row and is not
+ * compared), with their partners. */
 static int make_metrics(const layout *a, const layout *b, metric **out, size_t *n,
                         ds_error *err)
 {
-    size_t nc = ds_csv_cols(a->c), nm = nc - a->strat - 1;
+    size_t nc = ds_csv_cols(a->c), nm = nc - a->strat - 1, i = 0;
     metric *mt = malloc((nm ? nm : 1) * sizeof *mt);
     if (!mt)
         return ds_error_set(err, DS_ENOMEM, "error: out of memory");
-    for (size_t j = a->strat + 1, i = 0; j < nc; j++, i++) {
-        const char *unit;
+    for (size_t j = a->strat + 1; j < nc; j++) {
+        const char *unit, *id;
+        size_t id_len;
+        const ds_column *row = ds_output_column_match(ds_csv_name(a->c, j), &id, &id_len);
+        if (row && row->kind == DS_COL_LABEL)
+            continue;
         mt[i].ja = j;
         mt[i].jb = (size_t)names_find(b, ds_csv_name(a->c, j)); /* checked before */
-        mt[i].sa = se_column(a, j, &unit);
+        mt[i].sa = se_column(a, j, row, id, id_len, &unit);
         mt[i].sb = mt[i].sa >= 0 ? metric_column(b, ds_csv_name(a->c, (size_t)mt[i].sa)) : -1;
         mt[i].unit = unit;
+        i++;
     }
     *out = mt;
-    *n = nm;
+    *n = i;
     return DS_OK;
 }
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,20 +405,108 @@ static int put_number(dim *d, size_t k, double x, int integer)
     return d->value[k] ? DS_OK : DS_ENOMEM;
 }
 
-/* k evenly spaced values from a to b inclusive (SPEC §9 `a:b:k`).  The
- * weighted form (a(k-1-i) + b i)/(k-1) gives the decimal values users type
- * (0.1:0.5:5 -> 0.3, not 0.30000000000000004); the ends are exact. */
+/* Significant digits of a value of `a:b:k` (SPEC §9): 15 are enough for
+ * any decimal a user types and few enough that the binary rounding of the
+ * arithmetic (about 4 units in the 17th digit, see grid_value) never shows. */
+#define GRID_DIGITS 15
+
+/* The decimal exponent of x (finite, not 0) as printf writes it with
+ * GRID_DIGITS significant digits: floor(log10 |x|), or one more when that
+ * rounding carries into a new digit (9.99...9e2 -> 1.00...0e3). */
+static int dec_exponent(double x)
+{
+    char b[64];
+    snprintf(b, sizeof b, "%.*e", GRID_DIGITS - 1, x);
+    return atoi(strchr(b, 'e') + 1);
+}
+
+/* x rounded at the decimal place 10^q, where q >= dec_exponent(x) -
+ * (GRID_DIGITS - 1), i.e. to at most GRID_DIGITS significant digits.
+ * printf's %e is correctly rounded (glibc prints the exact binary value)
+ * and so is strtod, so the result is the double nearest to the rounded
+ * decimal.  When dec_exponent carried, printf rounds one place finer than
+ * q; both roundings give the same power of ten. */
+static double round_at(double x, int q)
+{
+    char b[64];
+    int p;
+    if (x == 0)
+        return 0;
+    p = dec_exponent(x) - q; /* digits after the first */
+    if (p >= 0) {
+        snprintf(b, sizeof b, "%.*e", p, x);
+        return strtod(b, NULL);
+    }
+    /* |x| < 10^q: 0, or 10^q (with x's sign) from half of it on. */
+    snprintf(b, sizeof b, "5e%d", q - 1);
+    if (fabs(x) < strtod(b, NULL))
+        return 0;
+    snprintf(b, sizeof b, "%se%d", x < 0 ? "-1" : "1", q);
+    return strtod(b, NULL);
+}
+
+/* a + i (b - a)/(k - 1) in binary floating point, as the weighted mean
+ * (a (k-1-i) + b i)/(k - 1): two products by integers (k <= 10^6 < 2^20),
+ * a sum and a division, each within half an ulp of its own result.  Bounds
+ * near the largest double are scaled by an exact power of two first, so
+ * the products cannot overflow. */
+static double grid_raw(double a, double b, size_t k, size_t i)
+{
+    int s = fmax(fabs(a), fabs(b)) > 0x1p1000 ? 64 : 0;
+    double as = ldexp(a, -s), bs = ldexp(b, -s);
+    return ldexp((as * (double)(k - 1 - i) + bs * (double)i) / (double)(k - 1), s);
+}
+
+/* Value i of `a:b:k` (SPEC §9): a + i (b - a)/(k - 1) rounded to
+ * GRID_DIGITS significant digits, so 0:0.1:6 gives 0.06, not
+ * 0.06000000000000001; the ends are exactly a and b.
+ *
+ * Why 15 digits recover what was typed: when a and b have the same sign
+ * (or one is 0), the error of grid_raw plus that of a and b themselves
+ * (decimals read into binary) is at most about 4 units of 2^-53 relative to
+ * the result, below half a unit in its 15th digit (at least 5e-16 of it).
+ * When the range crosses 0, the products cancel and the error is relative
+ * to the larger end instead: there every value is rounded at the decimal
+ * place of the larger |end|'s 15th digit, so -0.3:0.1:5 gives -0.3, -0.2,
+ * -0.1, 0, 0.1 (not 1.4e-17 for the 0) and values near 0 show no noise.
+ * A rounded value is kept within [a, b] (an end typed with more than 15
+ * digits could be passed otherwise). */
 static double grid_value(double a, double b, size_t k, size_t i)
 {
-    double x;
+    double x, lo = fmin(a, b), hi = fmax(a, b);
+    int crosses = (a < 0 && b > 0) || (a > 0 && b < 0);
     if (i == 0 || k == 1)
         return a;
     if (i == k - 1)
         return b;
-    x = (a * (double)(k - 1 - i) + b * (double)i) / (double)(k - 1);
-    if (!isfinite(x)) /* huge bounds: the products overflowed */
-        x = a + (b - a) / (double)(k - 1) * (double)i;
-    return x;
+    x = grid_raw(a, b, k, i);
+    if (x == 0)
+        return 0;
+    /* The place of the 15th digit: of x, or, across 0, of the larger end. */
+    x = round_at(x, dec_exponent(crosses ? fmax(-lo, hi) : x) - (GRID_DIGITS - 1));
+    return fmin(fmax(x, lo), hi);
+}
+
+/* Value i of `a:b:k` for an integer key: exact, in integers, when a and b
+ * are integers a double holds exactly (|a|, |b| <= 2^53), so a seed range
+ * of 16 digits is not rounded to 15.  Returns 1 with the value in *x when
+ * it is an integer; else 0 with *x the value as near as a double has it
+ * (for the message). */
+static int grid_integer(double a, double b, size_t k, size_t i, double *x)
+{
+    const double exact = 0x1p53;
+    if (k > 1 && a == floor(a) && b == floor(b) && fabs(a) <= exact && fabs(b) <= exact) {
+        int64_t ia = (int64_t)a, n = (int64_t)(k - 1), ii = (int64_t)i;
+        int64_t d = (int64_t)b - ia, q = d / n, r = d % n; /* |d| <= 2^54 */
+        if ((ii * r) % n == 0) {                          /* |i r| < 2^40 */
+            *x = (double)(ia + ii * q + ii * r / n);      /* |i q| <= |d| */
+            return 1;
+        }
+        *x = (double)(ia + ii * q) + (double)(ii * r) / (double)n;
+        return 0;
+    }
+    *x = grid_value(a, b, k, i);
+    return *x == floor(*x);
 }
 
 /* Read the whole file at path (at most DS_CSV_MAX_BYTES) into *buf (caller
@@ -621,8 +710,8 @@ static int build_sampled(const ds_design_args *args, ds_design *d, const spec *s
         if (!q || !x)
             goto nomem;
         for (size_t i = 0; i < n; i++) {
-            if (gsl_qrng_get(q, x) != 0)
-                goto nomem; /* cannot happen below max_dimension */
+            if (gsl_qrng_get(q, x) != 0) /* GCOVR_EXCL_BR_LINE: see below */
+                goto nomem; /* cannot happen below max_dimension  GCOVR_EXCL_LINE */
             for (size_t j = 0; j < m; j++)
                 if (put_number(&d->dims[j], i, sp[j].a + (sp[j].b - sp[j].a) * x[j],
                                is_int(args, d->dims[j].path)))
@@ -652,8 +741,10 @@ static int build_grid_dim(const ds_design_args *args, dim *dm, const spec *sp,
         return ds_error_set(err, DS_ENOMEM, "error: out of memory");
     for (size_t i = 0; i < n; i++) {
         if (sp->is_range) {
-            double x = grid_value(sp->a, sp->b, sp->k, i);
-            if (integer && x != floor(x)) {
+            double x;
+            int ok = integer ? grid_integer(sp->a, sp->b, sp->k, i, &x)
+                             : (x = grid_value(sp->a, sp->b, sp->k, i), 1);
+            if (!ok) {
                 char buf[DS_CSV_NUM_MAX];
                 return ds_error_set(err, DS_EINVAL,
                                     "error: --vary %s: '%s' is an integer key, value %zu is %s",

@@ -7,37 +7,33 @@
  * first makes a deal with them.  No allocation, no I/O.
  *
  * Random numbers (part of the output contract; changing anything below
- * changes results for a given seed).  Common random numbers: every strategy
- * of a draw sees the same world and the same round shocks.
+ * changes results for a given seed).  Every stream is named by what it is
+ * for, never by a position (SPEC §7, rng.h): its key is
+ * ds_rng_key(seed, ds_rng_name_hash(NAME)) and its counter (block,
+ * DS_STREAM(KIND, SLOT), draw).  So adding or removing a dist, an item, a
+ * package, a strategy, a correlation or an extension changes no other
+ * random number: two scenarios that differ in one place are compared on
+ * the same worlds.  Common random numbers: every strategy of a draw sees
+ * the same world and the same round shocks.
  *
- *  - World (§5.1): every dist of the scenario has its own stream
- *    DS_STREAM(DS_STREAM_WORLD, slot), one sample from its start, with slots
- *    numbered in this fixed order (a slot is reserved even when the dist is
- *    absent or constant, so changing one dist never moves another's numbers):
- *       0 baseline_deficit, 1 elasticity (top level), 2 home.tariff_burden,
- *       3 home.margin,
- *       then per line l (in file order), 5 slots from 4 + 5l:
- *         exports, current, no_deal, deal, elasticity,
- *       then per item i, 3 + n_dims slots from I0 = 4 + 5 n_lines,
- *         I0 + i (3 + n_dims) + {0 deficit_effect, 1 cost, 2 delivery,
- *         3 + k scores[k]},
- *       then per actor a, 3 slots from A0 = I0 + n_items (3 + n_dims):
- *         A0 + 3a + {0 threshold, 1 concession, 2 Dirichlet weights},
- *       then per third party q: A0 + 3 n_actors + q: cost_per_exposure,
- *     and after them the dists of model v2, from V0 = A0 + 3 n_actors + n_third:
- *       V0 + 0 elasticity_long (top level), V0 + 1 adjustment,
- *       then per line l, 2 slots from V0 + 2 + 2l: elasticity_long,
- *         tariff_burden,
- *       then per package p and line l, from T0 = V0 + 2 + 2 n_lines:
- *         T0 + p n_lines + l: terms[l] (drawn only for offered packages).
- *    A constant dist (ds_dist_is_constant) is not sampled at all: its value
- *    is the same in every draw and no other dist uses its stream.  The
- *    Dirichlet weights are one gsl_ran_dirichlet call over the keys with
+ *  - World (§5.1): every dist that is not constant (ds_dist_is_constant)
+ *    has its own stream, kind DS_STREAM_WORLD, named by the dist's SPEC §9
+ *    path (model.h, ds_model.dists): "baseline_deficit", "elasticity",
+ *    "home.tariff_burden", "lines.autos.exports", "lines.autos.tariff_burden",
+ *    "items.semis.scores.reshoring", "packages.deal15.terms.autos",
+ *    "actors.trump.threshold", "third_parties.china.cost_per_exposure", ...
+ *    The dist is one ds_dist_sample from the start of its stream.  A
+ *    constant dist is not sampled at all: its value is the same in every
+ *    draw.  A package's terms are drawn only when some strategy offers the
+ *    package (the others are never used).
+ *  - Actor weights (§5.1): one gsl_ran_dirichlet call over the keys with
  *    positive normalised weight, in key order ("deficit", "tariff", then
  *    dims: a key of weight 0 is left out, so a file without "tariff" draws
- *    what it drew before the key existed), and
- *    only when kappa > 0 and at least two keys are positive.
- *  - Rounds (§5.6): round r (1-based) has stream DS_STREAM(DS_STREAM_ROUNDS, r)
+ *    what it drew before the key existed), from the stream named
+ *    "actors.ID.weights" (kind DS_STREAM_WORLD), only when kappa > 0 and at
+ *    least two keys are positive.
+ *  - Rounds (§5.6): round r (1-based, numbered: rounds are not named) has
+ *    the stream named DS_STREAM_ROUNDS_NAME, kind DS_STREAM_ROUNDS, slot r,
  *    and always draws, in this order, whatever the probabilities:
  *       lost uniform, stall uniform, then per actor in scenario order:
  *       a member draws its attendance uniform then its Z, the decider its Z.
@@ -46,12 +42,19 @@
  *    Z by gsl_ran_gaussian_ziggurat.  A round's shocks are generated when
  *    the first strategy reaches it, always from their own stream, so values
  *    never depend on which strategy got there first.
- *  - Third parties (§5.4): U_q is the first ds_rng_uniform of stream
- *    DS_STREAM(DS_STREAM_THIRD, q), drawn every draw.
- *  - Extension (§5.6): the flag is u < probability, u the first
- *    ds_rng_uniform of stream DS_STREAM(DS_STREAM_EXTENSION, 0), drawn when
- *    a strategy reaches round R without a deal; rounds R + 1..R + k are
- *    rounds like the others, on their own streams (DS_STREAM_ROUNDS, r).
+ *  - Third parties (§5.4): U_q is the first ds_rng_uniform of the stream
+ *    named by q's id, kind DS_STREAM_THIRD, drawn every draw.
+ *  - Extension (§5.6): the flag is U_ext < probability, U_ext the first
+ *    ds_rng_uniform of the stream named DS_STREAM_EXTENSION_NAME, kind
+ *    DS_STREAM_EXTENSION (extension_uniform below), drawn when a strategy
+ *    reaches round R without a deal; rounds R + 1..R + k are rounds like
+ *    the others, on the rounds' stream (slots R + 1..R + k).
+ * Keys are computed once per engine and seed (rekey), so a draw costs what
+ * it did with one key.  Two streams of one kind coincide only if their
+ * names' 64-bit hashes are equal: for n names that has probability about
+ * n^2 / 2^65 (below 1e-9 for the largest scenario the limits allow), so it
+ * is practically impossible; ds_engine_new checks it all the same and
+ * refuses such a model (ds_engine_check_streams names the two streams).
  */
 #include "dealsim/engine.h"
 
@@ -65,19 +68,6 @@
 #include "dealsim/dist.h"
 #include "dealsim/rng.h"
 
-/* World slot layout (see the comment at the top). */
-#define SLOT_BASELINE 0u
-#define SLOT_ELASTICITY 1u
-#define SLOT_BURDEN 2u
-#define SLOT_MARGIN 3u
-#define SLOT_LINES 4u
-#define SLOTS_PER_LINE 5u
-#define SLOTS_ITEM_FIXED 3u /* deficit_effect, cost, delivery; then scores */
-#define SLOTS_PER_ACTOR 3u
-/* Model v2 slots, after the third parties' (see the top comment). */
-#define V2_SLOTS_FIXED 2u    /* elasticity_long, adjustment */
-#define V2_SLOTS_PER_LINE 2u /* elasticity_long, tariff_burden */
-
 /* The first blocks of the first rounds' streams are computed with the
  * world's, side by side (rng.h): a round draws about 2 + 2 per actor words,
  * three blocks for a few actors; rounds after the first few are rare enough
@@ -88,11 +78,10 @@
 /* The team step keeps its approving members in one 64-bit mask. */
 _Static_assert(DS_MAX_ACTORS <= 64, "member masks are 64 bits wide");
 
-/* One non-constant dist of the world: sample d into *dst from its slot. */
+/* One non-constant dist of the world: sample d into *dst from its stream. */
 typedef struct world_draw {
     const ds_dist *d;
     double *dst;
-    uint32_t slot;
     int one_u;         /* ds_dist_is_one_uniform: sampled from the first
                           block's words, without opening the stream */
 } world_draw;
@@ -103,7 +92,6 @@ typedef struct dirichlet_draw {
     size_t n;          /* positive keys, >= 2 */
     size_t *key;       /* [n] key indices into the 1 + n_dims weights */
     double *alpha;     /* [n] kappa * w-hat_k */
-    uint32_t slot;
 } dirichlet_draw;
 
 struct ds_engine {
@@ -153,14 +141,16 @@ struct ds_engine {
 
     /* Tariff vectors (§5.2, §5.4): v = 0 no deal, v = 1 the lines' deal,
      * shared by every package without terms, and v = 2 + j the j-th
-     * offered package with terms, whose own draws are at tdraw[(v - 2) L + l]
-     * for the lines it asks for (asks[(v - 2) L + l]), the line's deal for
-     * the others.  vof[u] is the vector of offered package u. */
+     * offered package with terms, package vpkg[v], whose own draws are at
+     * tdraw[vpkg[v] L + l] for the lines it asks for (asks[(v - 2) L + l]),
+     * the line's deal for the others.  vof[u] is the vector of offered
+     * package u. */
     size_t NV;
     size_t *vof;                             /* [n_used] */
     size_t *vpkg;                            /* [NV] package of vector v >= 2 */
     unsigned char *asks;                     /* [(NV - 2) * n_lines] */
-    double *tdraw;                           /* [(NV - 2) * n_lines] */
+    double *tdraw;                           /* [n_packages * n_lines] terms,
+                                                by package and line */
 
     /* Lines whose factors under a vector are constant: precomputed (§5.4)
      * when vconst[v L + l], at pre[v L + l]. */
@@ -223,17 +213,29 @@ struct ds_engine {
     double *out_retcost;
     uint32_t *out_eval, *out_appr;
 
+    /* A dist the engine does not use still has its value somewhere. */
+    double *spare;                /* [n_dists], by index in m->dists */
+
     /* One generator, reopened for every stream. */
     ds_rng rng;
     /* The world's streams' first blocks, computed side by side each draw:
      * wd[] first, then dd[], then the third parties' U_q streams. */
     size_t n_ws;
-    uint32_t (*wblk)[4];          /* [n_ws + n_rb] first blocks of the streams,
-                                     then the rounds' first blocks */
-    uint32_t *wpurp;              /* [n_ws + n_rb] stream purposes */
-    uint32_t *wbi;                /* [n_ws + n_rb] block indices */
+    /* Arrays of n_ws + n_rb entries, rounded up to whole DS_RNG_LANES
+     * (ds_rng_lanes): the streams' first blocks, then the first rounds'
+     * first blocks. */
+    uint32_t *wb0, *wb1, *wb2, *wb3;  /* the blocks' words, per draw */
+    uint32_t *wpurp;              /* stream purposes */
+    uint32_t *wbi;                /* block indices */
+    uint64_t *whash;              /* [n_ws + n_rb] the streams' name hashes */
+    uint32_t *wk0, *wk1;          /* [n_ws + n_rb] their keys under key_seed,
+                                     low and high words */
     size_t n_rb;                  /* ROUND_BLOCKS for each of rounds
                                      1..min(R, ROUNDS_AHEAD) */
+    uint64_t round_hash, round_key;  /* the rounds' stream */
+    uint64_t ext_hash, ext_key;      /* the extension flag's stream */
+    uint64_t key_seed;            /* the seed the keys are for, */
+    int keyed;                    /* once computed */
 };
 
 /* Everything the workspace allocates, in one list for new/free. */
@@ -248,7 +250,7 @@ struct ds_engine {
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot)   \
     X(member) X(influence) X(veto) X(out) X(out_ret) X(out_retcost)          \
-    X(out_eval) X(out_appr) X(wblk) X(wpurp) X(wbi)
+    X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1)
 
 /* calloc that never returns NULL for a zero count (so NULL means no memory). */
 static void *zalloc(size_t n, size_t size)
@@ -266,26 +268,131 @@ void ds_engine_free(ds_engine *e)
     free(e);
 }
 
-/* Record dist d for slot `slot`: a constant goes straight to *dst, anything
- * else joins the per-draw sampling plan. */
-static void plan_dist(ds_engine *e, const ds_dist *d, double *dst, uint32_t slot)
+/* Where the value of dist i of the model (m->dists[i]) goes. */
+static double *site_dst(ds_engine *e, size_t i)
 {
-    double v;
-    if (ds_dist_is_constant(d, &v)) {
+    const ds_model_dist *md = &e->m->dists[i];
+    const size_t j = md->elem;
+    switch (md->site) {
+    case DS_SITE_TARIFF_BURDEN: return &e->burden;
+    case DS_SITE_MARGIN: return &e->margin;
+    case DS_SITE_BASELINE: return &e->baseline;
+    case DS_SITE_ELASTICITY: return &e->elasticity;
+    case DS_SITE_LINE_EXPORTS: return &e->x0[j];
+    case DS_SITE_LINE_CURRENT: return &e->cur[j];
+    case DS_SITE_LINE_NO_DEAL: return &e->nodeal[j];
+    case DS_SITE_LINE_DEAL: return &e->deal[j];
+    case DS_SITE_LINE_ELASTICITY: return &e->eps[j];
+    case DS_SITE_ITEM_EFFECT: return &e->eff[j];
+    case DS_SITE_ITEM_COST: return &e->cost[j];
+    case DS_SITE_ITEM_DELIVERY: return &e->delivery[j];
+    case DS_SITE_ITEM_SCORE: return &e->score[j * e->m->n_dims + md->slot];
+    case DS_SITE_THRESHOLD: return &e->thr[j];
+    case DS_SITE_CONCESSION: return &e->conc[j];
+    case DS_SITE_COST_PER_EXPOSURE: return &e->cpe[j];
+    case DS_SITE_ELASTICITY_LONG: return &e->elasticity_long;
+    case DS_SITE_ADJUSTMENT: return &e->adjustment;
+    case DS_SITE_LINE_ELASTICITY_LONG: return &e->epsl[j];
+    case DS_SITE_LINE_TARIFF_BURDEN: return &e->lb[j];
+    case DS_SITE_PACKAGE_TERMS: return &e->tdraw[j * e->m->n_lines + md->slot];
+    case DS_SITE_NONE: break;
+    }
+    return &e->spare[i];
+}
+
+/* Record dist i of the model: a constant goes straight to where its value
+ * goes, anything else joins the per-draw sampling plan, with the stream
+ * named by its path. */
+static void plan_dist(ds_engine *e, size_t i)
+{
+    const ds_model_dist *md = &e->m->dists[i];
+    double *dst = site_dst(e, i), v;
+    if (ds_dist_is_constant(md->dist, &v)) {
         *dst = v;
         return;
     }
-    e->wd[e->n_wd].d = d;
+    e->wd[e->n_wd].d = md->dist;
     e->wd[e->n_wd].dst = dst;
-    e->wd[e->n_wd].slot = slot;
-    e->wd[e->n_wd].one_u = ds_dist_is_one_uniform(d);
+    e->wd[e->n_wd].one_u = ds_dist_is_one_uniform(md->dist);
+    e->whash[e->n_wd] = ds_rng_name_hash(md->path);
     e->n_wd++;
+}
+
+/* "actors.ID.weights", the name of actor a's Dirichlet stream, allocated
+ * (NULL on no memory). */
+static char *weights_name(const ds_actor *a)
+{
+    size_t n = strlen("actors..weights") + strlen(a->id) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "actors.%s.weights", a->id);
+    return s;
+}
+
+/* The name hashes of every stream of kind DS_STREAM_WORLD model m can
+ * have, whether drawn or not: m->dists[i] at i, then actor a's weights at
+ * n_dists + a, into h.  DS_OK or DS_ENOMEM. */
+static int world_hashes(const ds_model *m, uint64_t *h)
+{
+    for (size_t i = 0; i < m->n_dists; i++)
+        h[i] = ds_rng_name_hash(m->dists[i].path);
+    for (size_t a = 0; a < m->n_actors; a++) {
+        char *w = weights_name(&m->actors[a]);
+        if (!w)
+            return DS_ENOMEM;
+        h[m->n_dists + a] = ds_rng_name_hash(w);
+        free(w);
+    }
+    return DS_OK;
+}
+
+/* The name of world stream i (as world_hashes numbers them), allocated. */
+static char *world_name(const ds_model *m, size_t i)
+{
+    if (i < m->n_dists) {
+        char *s = malloc(strlen(m->dists[i].path) + 1);
+        return s ? strcpy(s, m->dists[i].path) : NULL;
+    }
+    return weights_name(&m->actors[i - m->n_dists]);
+}
+
+int ds_engine_check_streams(const ds_model *m, ds_error *err)
+{
+    const size_t nw = m->n_dists + m->n_actors, n = nw > m->n_third ? nw : m->n_third;
+    uint64_t *h = malloc((n ? n : 1) * sizeof *h), *tmp = malloc((n ? n : 1) * sizeof *h);
+    size_t i, j;
+    int rc = DS_OK;
+    if (!h || !tmp || world_hashes(m, h) != DS_OK) {
+        rc = ds_error_set(err, DS_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (ds_rng_find_equal(h, nw, tmp, &i, &j)) {
+        char *a = world_name(m, i), *b = world_name(m, j);
+        rc = ds_error_set(err, DS_EINVAL,
+                          "the random streams of '%s' and '%s' have the same key "
+                          "(their names' 64-bit hashes are equal); rename an id",
+                          a ? a : "?", b ? b : "?");
+        free(a);
+        free(b);
+        goto done;
+    }
+    for (size_t q = 0; q < m->n_third; q++)
+        h[q] = ds_rng_name_hash(m->third[q].id);
+    if (ds_rng_find_equal(h, m->n_third, tmp, &i, &j))
+        rc = ds_error_set(err, DS_EINVAL,
+                          "the random streams of third parties '%s' and '%s' have the "
+                          "same key (their ids' 64-bit hashes are equal); rename one",
+                          m->third[i].id, m->third[j].id);
+done:
+    free(h);
+    free(tmp);
+    return rc;
 }
 
 /* Normalised weights w-hat of actor a (§5.1) into e->w, and its Dirichlet
  * plan when kappa > 0 and two or more keys are positive. */
-static void plan_weights(ds_engine *e, size_t a, uint32_t slot,
-                         size_t *key_store, double *alpha_store)
+static int plan_weights(ds_engine *e, size_t a, size_t *key_store,
+                        double *alpha_store)
 {
     const ds_actor *ac = &e->m->actors[a];
     double sum = 0.0;
@@ -298,13 +405,18 @@ static void plan_weights(ds_engine *e, size_t a, uint32_t slot,
             npos++;
     }
     if (ac->weight_certainty <= 0.0 || npos < 2)
-        return;
+        return DS_OK;
+    char *name = weights_name(ac);
+    if (!name)
+        return DS_ENOMEM;
+    /* Its stream follows the world's dists' in whash (see ds_engine_new). */
+    e->whash[e->n_wd + e->n_dd] = ds_rng_name_hash(name);
+    free(name);
     dirichlet_draw *dd = &e->dd[e->n_dd++];
     dd->actor = a;
     dd->n = 0;
     dd->key = key_store;
     dd->alpha = alpha_store;
-    dd->slot = slot;
     for (size_t k = 0; k < e->nk; k++) {
         if (ac->weights[k] > 0.0) {
             dd->key[dd->n] = k;
@@ -312,6 +424,7 @@ static void plan_weights(ds_engine *e, size_t a, uint32_t slot,
             dd->n++;
         }
     }
+    return DS_OK;
 }
 
 /* The price factors of one line under tariff t (SPEC §5.4, pass-through):
@@ -406,15 +519,20 @@ ds_engine *ds_engine_new(const ds_model *m)
     size_t n_offers = 0;
     for (size_t s = 0; s < K; s++)
         n_offers += m->strategies[s].n_offers;
-    size_t n_terms = 0;
-    for (size_t p = 0; p < P; p++)
-        for (size_t l = 0; l < L; l++)
-            n_terms += (size_t)ds_package_asks(&m->packages[p], l);
-    size_t n_dists = 4 + 5 * L + I * (3 + D) + 2 * A + Q + V2_SLOTS_FIXED
-                     + V2_SLOTS_PER_LINE * L + n_terms;
+    const size_t ND = m->n_dists;
+    /* Streams computed side by side each draw (see the struct): the first
+     * rounds' blocks only up to the deadline R1 (an extension's rounds
+     * open their streams when reached). */
+    const size_t R1 = (size_t)m->protocol.rounds;
+    const size_t n_rb = ROUND_BLOCKS * (R1 < ROUNDS_AHEAD ? R1 : ROUNDS_AHEAD);
+    const size_t n_st = (ND + A + Q + n_rb + DS_RNG_LANES - 1) / DS_RNG_LANES * DS_RNG_LANES;
+
+    /* Streams of one model never coincide (see the top comment). */
+    if (ds_engine_check_streams(m, NULL) != DS_OK)
+        goto fail;
 
 #define ALLOC(f, n) if (!(e->f = zalloc((n), sizeof *e->f))) goto fail;
-    ALLOC(wd, n_dists) ALLOC(dd, A) ALLOC(dir_key, A * nk)
+    ALLOC(wd, ND) ALLOC(spare, ND) ALLOC(dd, A) ALLOC(dir_key, A * nk)
     ALLOC(dir_alpha, A * nk) ALLOC(dir_theta, nk)
     ALLOC(x0, L) ALLOC(cur, L) ALLOC(nodeal, L) ALLOC(deal, L) ALLOC(eps, L)
     ALLOC(eff, I) ALLOC(cost, I) ALLOC(delivery, I) ALLOC(score, I * D)
@@ -422,7 +540,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(lb, L) ALLOC(epsl, L)
     ALLOC(yw, (size_t)m->horizon + 1) ALLOC(long_run, L)
     ALLOC(apow, (size_t)m->horizon + 1)
-    ALLOC(s1, I) ALLOC(sH, I) ALLOC(savg, I)
+    ALLOC(s1, I) ALLOC(sH, I) ALLOC(savg, I) ALLOC(tdraw, P * L)
     ALLOC(used, P) ALLOC(pslot, P) ALLOC(offer_slot, n_offers)
     ALLOC(offer_start, K)
     ALLOC(lost, R + 1) ALLOC(stall, R + 1) ALLOC(present, (R + 1) * A)
@@ -432,53 +550,8 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(res_round, K) ALLOC(res_slot, K)
     ALLOC(out, K) ALLOC(out_ret, K * Q) ALLOC(out_retcost, K * Q)
     ALLOC(out_eval, K * A) ALLOC(out_appr, K * A)
-
-    /* The world's sampling plan, in slot order (see the top comment). */
-    plan_dist(e, &m->baseline_deficit, &e->baseline, SLOT_BASELINE);
-    if (m->has_elasticity)
-        plan_dist(e, &m->elasticity, &e->elasticity, SLOT_ELASTICITY);
-    plan_dist(e, &m->tariff_burden, &e->burden, SLOT_BURDEN);
-    plan_dist(e, &m->margin, &e->margin, SLOT_MARGIN);
-    for (size_t l = 0; l < L; l++) {
-        const ds_line *ln = &m->lines[l];
-        uint32_t s0 = (uint32_t)(SLOT_LINES + SLOTS_PER_LINE * l);
-        plan_dist(e, &ln->exports, &e->x0[l], s0);
-        plan_dist(e, &ln->current, &e->cur[l], s0 + 1);
-        plan_dist(e, &ln->no_deal, &e->nodeal[l], s0 + 2);
-        plan_dist(e, &ln->deal, &e->deal[l], s0 + 3);
-        if (ln->has_elasticity)
-            plan_dist(e, &ln->elasticity, &e->eps[l], s0 + 4);
-    }
-    uint32_t i0 = (uint32_t)(SLOT_LINES + SLOTS_PER_LINE * L);
-    uint32_t per_item = (uint32_t)(SLOTS_ITEM_FIXED + D);
-    for (size_t i = 0; i < I; i++) {
-        const ds_item *it = &m->items[i];
-        uint32_t s0 = i0 + (uint32_t)i * per_item;
-        plan_dist(e, &it->deficit_effect, &e->eff[i], s0);
-        plan_dist(e, &it->cost, &e->cost[i], s0 + 1);
-        plan_dist(e, &it->delivery, &e->delivery[i], s0 + 2);
-        for (size_t k = 0; k < D; k++)
-            plan_dist(e, &it->scores[k], &e->score[i * D + k],
-                      s0 + (uint32_t)(SLOTS_ITEM_FIXED + k));
-    }
-    uint32_t a0 = i0 + (uint32_t)I * per_item;
-    for (size_t a = 0; a < A; a++) {
-        const ds_actor *ac = &m->actors[a];
-        uint32_t s0 = a0 + (uint32_t)(SLOTS_PER_ACTOR * a);
-        plan_dist(e, &ac->threshold, &e->thr[a], s0);
-        plan_dist(e, &ac->concession, &e->conc[a], s0 + 1);
-        plan_weights(e, a, s0 + 2, e->dir_key + a * nk, e->dir_alpha + a * nk);
-        if (ac->role == DS_ROLE_MEMBER) {
-            e->member[e->n_members] = a;
-            e->influence[e->n_members] = ac->influence;
-            e->veto[e->n_members] = ac->veto != 0;
-            e->n_members++;
-        }
-    }
-    uint32_t q0 = a0 + (uint32_t)(SLOTS_PER_ACTOR * A);
-    for (size_t q = 0; q < Q; q++)
-        plan_dist(e, &m->third[q].cost_per_exposure, &e->cpe[q],
-                  q0 + (uint32_t)q);
+    ALLOC(wb0, n_st) ALLOC(wb1, n_st) ALLOC(wb2, n_st) ALLOC(wb3, n_st) ALLOC(wpurp, n_st) ALLOC(wbi, n_st) ALLOC(whash, n_st)
+    ALLOC(wk0, n_st) ALLOC(wk1, n_st)
 
     /* Offered packages, in order of first offer. */
     for (size_t p = 0; p < P; p++)
@@ -508,43 +581,39 @@ ds_engine *ds_engine_new(const ds_model *m)
         e->vpkg[e->vof[u]] = e->used[u];
     }
     const size_t NV = e->NV;
-    ALLOC(asks, (NV - 2) * L) ALLOC(tdraw, (NV - 2) * L) ALLOC(vconst, NV * L)
+    ALLOC(asks, (NV - 2) * L) ALLOC(vconst, NV * L)
     ALLOC(pre, NV * L) ALLOC(tariff, NV) ALLOC(dsum1, NV) ALLOC(dsumH, NV)
     ALLOC(loss, NV) ALLOC(vgen, NV) ALLOC(stariff, NV)
     for (size_t a = 0; a < A; a++)
         e->need_tariff |= m->actors[a].weights[1] > 0.0;
 
-    /* ---- registrations of the model v2 dists (elasticity_long,
-     * adjustment, a line's elasticity_long and tariff_burden, package
-     * terms), all of them in this block: slots appended after every v1
-     * slot (see the top comment), so that no v1 slot moves. ---- */
-    uint32_t v0 = q0 + (uint32_t)Q;
-    if (m->has_elasticity_long)
-        plan_dist(e, &m->elasticity_long, &e->elasticity_long, v0);
-    if (m->has_adjustment)
-        plan_dist(e, &m->adjustment, &e->adjustment, v0 + 1);
-    for (size_t l = 0; l < L; l++) {
-        const ds_line *ln = &m->lines[l];
-        uint32_t s0 = v0 + V2_SLOTS_FIXED + (uint32_t)(V2_SLOTS_PER_LINE * l);
-        if (ln->has_elasticity_long)
-            plan_dist(e, &ln->elasticity_long, &e->epsl[l], s0);
-        if (ln->has_tariff_burden)
-            plan_dist(e, &ln->tariff_burden, &e->lb[l], s0 + 1);
-    }
-    /* Package terms, of the offered packages (the others are never used). */
-    uint32_t t0 = v0 + V2_SLOTS_FIXED + (uint32_t)(V2_SLOTS_PER_LINE * L);
     for (size_t u = 0; u < e->n_used; u++) {
-        const size_t p = e->used[u], v = e->vof[u];
-        const ds_package *pk = &m->packages[p];
-        for (size_t l = 0; v >= 2 && l < L; l++) {
-            if (!ds_package_asks(pk, l))
-                continue;
-            e->asks[(v - 2) * L + l] = 1;
-            plan_dist(e, &pk->terms[l], &e->tdraw[(v - 2) * L + l],
-                      t0 + (uint32_t)(p * L + l));
+        const size_t v = e->vof[u];
+        for (size_t l = 0; v >= 2 && l < L; l++)
+            e->asks[(v - 2) * L + l] =
+                (unsigned char)ds_package_asks(&m->packages[e->used[u]], l);
+    }
+
+    /* The world's sampling plan: every dist of the model, in model order
+     * (ds_model.dists), each on the stream named by its path; a package's
+     * terms only when it is offered (the others are never used). */
+    for (size_t i = 0; i < ND; i++) {
+        const ds_model_dist *md = &m->dists[i];
+        if (md->site == DS_SITE_PACKAGE_TERMS && e->pslot[md->elem] < 0)
+            continue;
+        plan_dist(e, i);
+    }
+    for (size_t a = 0; a < A; a++) {
+        const ds_actor *ac = &m->actors[a];
+        if (plan_weights(e, a, e->dir_key + a * nk, e->dir_alpha + a * nk) != DS_OK)
+            goto fail;
+        if (ac->role == DS_ROLE_MEMBER) {
+            e->member[e->n_members] = a;
+            e->influence[e->n_members] = ac->influence;
+            e->veto[e->n_members] = ac->veto != 0;
+            e->n_members++;
         }
     }
-    /* ---- end of the registrations of the model v2 dists ---- */
 
     /* The horizon (§5.4): year weights, lines whose elasticity moves, and
      * each item's delivery schedule s_i(h). */
@@ -632,25 +701,27 @@ ds_engine *ds_engine_new(const ds_model *m)
         }
     }
 
-    /* The world's stream purposes, in the order draw_world uses them. */
+    /* The streams computed side by side each draw, in the order
+     * draw_world uses them: the world's dists, the Dirichlet weights, the
+     * third parties' U_q, then the first blocks of the first rounds.  Their
+     * name hashes are set above (dists, weights) and here; their keys
+     * depend on the seed (rekey). */
     e->n_ws = e->n_wd + e->n_dd + Q;
-    const size_t R1 = (size_t)m->protocol.rounds;
-    e->n_rb = ROUND_BLOCKS * (size_t)(R1 < ROUNDS_AHEAD ? R1 : ROUNDS_AHEAD);
-    if (!(e->wblk = zalloc(e->n_ws + e->n_rb, sizeof *e->wblk)) ||
-        !(e->wpurp = zalloc(e->n_ws + e->n_rb, sizeof *e->wpurp)) ||
-        !(e->wbi = zalloc(e->n_ws + e->n_rb, sizeof *e->wbi)))
-        goto fail;
+    e->n_rb = n_rb;
+    for (size_t j = 0; j < e->n_wd + e->n_dd; j++)
+        e->wpurp[j] = DS_STREAM(DS_STREAM_WORLD, 0);
+    for (size_t q = 0; q < Q; q++) {
+        e->wpurp[e->n_wd + e->n_dd + q] = DS_STREAM(DS_STREAM_THIRD, 0);
+        e->whash[e->n_wd + e->n_dd + q] = ds_rng_name_hash(m->third[q].id);
+    }
+    e->round_hash = ds_rng_name_hash(DS_STREAM_ROUNDS_NAME);
+    e->ext_hash = ds_rng_name_hash(DS_STREAM_EXTENSION_NAME);
     for (size_t j = 0; j < e->n_rb; j++) {
         e->wpurp[e->n_ws + j] =
             DS_STREAM(DS_STREAM_ROUNDS, (uint32_t)(1 + j / ROUND_BLOCKS));
         e->wbi[e->n_ws + j] = (uint32_t)(j % ROUND_BLOCKS);
+        e->whash[e->n_ws + j] = e->round_hash;
     }
-    for (size_t j = 0; j < e->n_wd; j++)
-        e->wpurp[j] = DS_STREAM(DS_STREAM_WORLD, e->wd[j].slot);
-    for (size_t j = 0; j < e->n_dd; j++)
-        e->wpurp[e->n_wd + j] = DS_STREAM(DS_STREAM_WORLD, e->dd[j].slot);
-    for (size_t q = 0; q < Q; q++)
-        e->wpurp[e->n_wd + e->n_dd + q] = DS_STREAM(DS_STREAM_THIRD, q);
 
     /* delta^(r - 1) for r = 1..R + k (§5.4). */
     for (size_t r = 1; r <= R; r++)
@@ -669,43 +740,80 @@ fail:
     return NULL;
 }
 
+/* The keys of every stream under `seed` (rng.h): once per engine and seed. */
+static void rekey(ds_engine *e, uint64_t seed)
+{
+    const size_t n = e->n_ws + e->n_rb;
+    for (size_t j = 0; j < n; j++) {
+        uint64_t k = ds_rng_key(seed, e->whash[j]);
+        e->wk0[j] = (uint32_t)k;
+        e->wk1[j] = (uint32_t)(k >> 32);
+    }
+    e->round_key = ds_rng_key(seed, e->round_hash);
+    e->ext_key = ds_rng_key(seed, e->ext_hash);
+    e->key_seed = seed;
+    e->keyed = 1;
+}
+
+/* U_ext, the uniform of draw `draw`'s extension flag (SPEC §5.6,
+ * protocol.extension): the first ds_rng_uniform of its own stream (named
+ * DS_STREAM_EXTENSION_NAME, kind DS_STREAM_EXTENSION); the deadline is
+ * extended iff U_ext < extension.probability.  Valid after draw_world of
+ * the same draw (the keys are then for its seed).  One Philox block: call
+ * it once per draw, and only for a scenario with an extension, so others
+ * spend nothing on it. */
+static inline double extension_uniform(const ds_engine *e, uint64_t draw)
+{
+    return ds_rng_first_uniform(e->ext_key, draw, DS_STREAM(DS_STREAM_EXTENSION, 0));
+}
+
 /* Sample the world of draw `draw` (§5.1) and the third parties' U_q (§5.4).
  * Returns the sum of every variate drawn (for ds_engine_draw_variates). */
 static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
 {
     const ds_model *m = e->m;
     ds_rng *r = &e->rng;
-    const uint32_t *pu = e->wpurp;
-    uint32_t (*blk)[4] = e->wblk;
     double acc = 0.0;
-    ds_rng_blocks(e->n_ws + e->n_rb, seed, draw, e->wpurp, e->wbi, e->wblk);
-    for (size_t j = 0; j < e->n_wd; j++, pu++, blk++) {
-        const world_draw *wd = &e->wd[j];
+    size_t j = 0;
+    if (!e->keyed || seed != e->key_seed)
+        rekey(e, seed);
+    ds_rng_lanes(e->n_ws + e->n_rb, e->wk0, e->wk1, e->wbi, e->wpurp, draw, e->wb0,
+                 e->wb1, e->wb2, e->wb3);
+    const uint32_t *restrict b0 = e->wb0, *restrict b1 = e->wb1;
+    const uint32_t *restrict b2 = e->wb2, *restrict b3 = e->wb3;
+    const uint32_t *restrict k0 = e->wk0, *restrict k1 = e->wk1, *restrict pu = e->wpurp;
+    const world_draw *restrict wd = e->wd;
+    /* Open stream j on its first block. */
+#define OPEN(j)                                                                \
+    ds_rng_open_lanes(r, ((uint64_t)k1[j] << 32) | k0[j], draw, pu[j], b0 + (j), \
+                      b1 + (j), b2 + (j), b3 + (j), 1)
+    for (const size_t nwd = e->n_wd; j < nwd; j++, wd++) {
         if (wd->one_u) {
             /* Exactly ds_rng_uniform of the stream's first two words. */
-            double u = (double)ds_rng_u53_of((*blk)[0], (*blk)[1]) * DS_RNG_TWO_M53;
+            double u = (double)ds_rng_u53_of(b0[j], b1[j]) * DS_RNG_TWO_M53;
             *wd->dst = ds_dist_from_uniform(wd->d, u);
         } else {
-            ds_rng_open_at(r, seed, draw, *pu, *blk);
+            OPEN(j);
             *wd->dst = ds_dist_sample(wd->d, ds_rng_gsl(r));
         }
         acc += *wd->dst;
     }
-    for (size_t j = 0; j < e->n_dd; j++, pu++, blk++) {
-        const dirichlet_draw *dd = &e->dd[j];
+    for (size_t i = 0; i < e->n_dd; i++, j++) {
+        const dirichlet_draw *dd = &e->dd[i];
         double *w = e->w + dd->actor * e->nk;
-        ds_rng_open_at(r, seed, draw, *pu, *blk);
+        OPEN(j);
         gsl_ran_dirichlet(ds_rng_gsl(r), dd->n, dd->alpha, e->dir_theta);
         for (size_t k = 0; k < dd->n; k++) {
             w[dd->key[k]] = e->dir_theta[k];
             acc += e->dir_theta[k];
         }
     }
-    for (size_t q = 0; q < m->n_third; q++, pu++, blk++) {
-        ds_rng_open_at(r, seed, draw, *pu, *blk);
+    for (size_t q = 0; q < m->n_third; q++, j++) {
+        OPEN(j);
         e->uq[q] = ds_rng_uniform(r);
         acc += e->uq[q];
     }
+#undef OPEN
     return acc;
 }
 
@@ -718,8 +826,8 @@ static inline double coin(ds_rng *g)
 }
 
 /* Generate the shocks of round r (§5.6) from its own stream; returns the
- * sum of its variates. */
-static double draw_round(ds_engine *e, uint64_t seed, uint64_t draw, int r)
+ * sum of its variates.  After draw_world of the same draw (its keys). */
+static double draw_round(ds_engine *e, uint64_t draw, int r)
 {
     const ds_model *m = e->m;
     const size_t A = m->n_actors;
@@ -727,10 +835,11 @@ static double draw_round(ds_engine *e, uint64_t seed, uint64_t draw, int r)
     uint32_t purpose = DS_STREAM(DS_STREAM_ROUNDS, (uint32_t)r);
     size_t rb = ROUND_BLOCKS * (size_t)(r - 1);
     if (rb < e->n_rb)             /* computed with the world's blocks */
-        ds_rng_open_blocks(g, seed, draw, purpose,
-                           (const uint32_t (*)[4])(e->wblk + e->n_ws + rb), ROUND_BLOCKS);
+        ds_rng_open_lanes(g, e->round_key, draw, purpose, e->wb0 + e->n_ws + rb,
+                          e->wb1 + e->n_ws + rb, e->wb2 + e->n_ws + rb,
+                          e->wb3 + e->n_ws + rb, ROUND_BLOCKS);
     else
-        ds_rng_open(g, seed, draw, purpose);
+        ds_rng_open(g, e->round_key, draw, purpose);
     double ul = coin(g), us = coin(g);
     double acc = ul + us;
     e->lost[r] = ul < m->protocol.disconnect;
@@ -761,7 +870,7 @@ static inline double vec_tariff(const ds_engine *e, size_t v, size_t l)
     if (v == 0)
         return e->nodeal[l];
     if (v >= 2 && e->asks[(v - 2) * L + l])
-        return e->tdraw[(v - 2) * L + l];
+        return e->tdraw[e->vpkg[v] * L + l];
     return e->deal[l];
 }
 
@@ -956,24 +1065,22 @@ static void close_members(ds_engine *e, size_t s, int r_end)
         ev[e->member[k]] = cum[k];
 }
 
-/* ---- the extension's random number (§5.6), the only use of stream kind
- * DS_STREAM_EXTENSION: one flag per draw, shared by all strategies, from
- * its own stream, so adding an extension changes no other number.  Drawn
- * when the first strategy reaches the deadline without a deal. ---- */
-static int extended(ds_engine *e, uint64_t seed, uint64_t draw)
+/* Whether the deadline of draw `draw` is extended (§5.6,
+ * protocol.extension): one flag per draw, shared by all strategies, from
+ * its own stream (extension_uniform), so adding an extension changes no
+ * other number.  Drawn when the first strategy reaches the deadline
+ * without a deal. */
+static int extended(const ds_engine *e, uint64_t draw)
 {
-    ds_rng_open(&e->rng, seed, draw, DS_STREAM(DS_STREAM_EXTENSION, 0));
-    return ds_rng_uniform(&e->rng) < e->m->protocol.extension.probability;
+    return extension_uniform(e, draw) < e->m->protocol.extension.probability;
 }
-/* ---- end of the extension's random number ---- */
 
 /* Play rounds r0..r1 of §5.6, r1 being the deadline, for the n_act
  * strategies still open in e->act, round by round, so that each round's
  * shocks are generated once, when the first strategy reaches it.  Sets
  * e->res_round[s] and e->res_slot[s] of a strategy that makes a deal;
  * leaves the others in e->act and returns their count. */
-static size_t play_rounds(ds_engine *e, uint64_t seed, uint64_t draw, int r0, int r1,
-                          size_t n_act)
+static size_t play_rounds(ds_engine *e, uint64_t draw, int r0, int r1, size_t n_act)
 {
     const ds_model *m = e->m;
     const size_t NM = e->n_members;
@@ -981,7 +1088,7 @@ static size_t play_rounds(ds_engine *e, uint64_t seed, uint64_t draw, int r0, in
     const int deadline = m->protocol.decider_acts == DS_DECIDER_DEADLINE;
 
     for (int r = r0; r <= r1 && n_act > 0; r++) {
-        draw_round(e, seed, draw, r);
+        draw_round(e, draw, r);
         if (e->lost[r])                                              /* §5.6 1 */
             continue;
         team_round(e, r);
@@ -1038,7 +1145,7 @@ static size_t play_rounds(ds_engine *e, uint64_t seed, uint64_t draw, int r0, in
  * without a deal and if the deadline is extended in this draw, rounds
  * R + 1..R + k with R + k the new deadline (in deadline mode the decider
  * decided at R, so the forward is cleared). */
-static void play_all(ds_engine *e, uint64_t seed, uint64_t draw)
+static void play_all(ds_engine *e, uint64_t draw)
 {
     const ds_model *m = e->m;
     const size_t K = m->n_strategies;
@@ -1049,11 +1156,11 @@ static void play_all(ds_engine *e, uint64_t seed, uint64_t draw)
         e->fwd[s] = -1;
         e->res_round[s] = 0;
     }
-    size_t n_act = play_rounds(e, seed, draw, 1, R, K);
-    if (n_act > 0 && m->protocol.extension.given && extended(e, seed, draw)) {
+    size_t n_act = play_rounds(e, draw, 1, R, K);
+    if (n_act > 0 && m->protocol.extension.given && extended(e, draw)) {
         for (size_t i = 0; i < n_act; i++)
             e->fwd[e->act[i]] = -1;
-        play_rounds(e, seed, draw, R + 1, R + m->protocol.extension.rounds, n_act);
+        play_rounds(e, draw, R + 1, R + m->protocol.extension.rounds, n_act);
     }
 }
 
@@ -1070,7 +1177,7 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
     package_values(e);
     memset(e->out_eval, 0, K * A * sizeof *e->out_eval);
     memset(e->out_appr, 0, K * A * sizeof *e->out_appr);
-    play_all(e, seed, draw);
+    play_all(e, draw);
 
     for (size_t s = 0; s < K; s++) {
         ds_outcome *o = &e->out[s];
@@ -1122,15 +1229,15 @@ double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw)
     double acc = draw_world(e, seed, draw);
     int last = p->rounds;
     for (int r = 1; r <= p->rounds; r++)
-        acc += draw_round(e, seed, draw, r);
+        acc += draw_round(e, draw, r);
     if (p->extension.given) {
-        int ext = extended(e, seed, draw);
+        int ext = extended(e, draw);
         acc += ext;
         if (ext)
             last += p->extension.rounds;
     }
     for (int r = p->rounds + 1; r <= last; r++)
-        acc += draw_round(e, seed, draw, r);
+        acc += draw_round(e, draw, r);
     return acc;
 }
 
@@ -1152,70 +1259,23 @@ static const char *num_text(char buf[32], double x)
     return buf;
 }
 
-/* If input value v (named a.b.c, parts NULL when absent) is out of range
- * and no input was named yet, name it in hint. */
-static void blame(char *hint, size_t n, double v, const char *a, const char *b,
-                  const char *c, const char *d)
-{
-    char buf[32];
-    if (hint[0] || !out_of_range(v))
-        return;
-    snprintf(hint, n, "; check %s%s%s%s%s%s%s, drawn as %s", a, b ? "." : "", b ? b : "",
-             c ? "." : "", c ? c : "", d ? "." : "", d ? d : "", num_text(buf, v));
-}
-
-/* The first input of the current world that is out of range, in file
- * order (SPEC §3 paths), into hint; hint stays "" when there is none. */
-static void blame_world(const ds_engine *e, char *hint, size_t n)
+/* The first input of the current world that is out of range, in model
+ * order (ds_model.dists, SPEC §3 paths), into hint as "; check PATH, drawn
+ * as X"; hint stays "" when there is none. */
+static void blame_world(ds_engine *e, char *hint, size_t n)
 {
     const ds_model *m = e->m;
-    const size_t D = m->n_dims;
+    char buf[32];
 
     hint[0] = '\0';
-    blame(hint, n, e->baseline, "baseline_deficit", NULL, NULL, NULL);
-    if (m->has_elasticity)
-        blame(hint, n, e->elasticity, "elasticity", NULL, NULL, NULL);
-    if (m->has_elasticity_long)
-        blame(hint, n, e->elasticity_long, "elasticity_long", NULL, NULL, NULL);
-    if (m->has_adjustment)
-        blame(hint, n, e->adjustment, "adjustment", NULL, NULL, NULL);
-    blame(hint, n, e->burden, "home", "tariff_burden", NULL, NULL);
-    blame(hint, n, e->margin, "home", "margin", NULL, NULL);
-    for (size_t l = 0; l < m->n_lines; l++) {
-        const char *id = m->lines[l].id;
-        blame(hint, n, e->x0[l], "lines", id, "exports", NULL);
-        blame(hint, n, e->cur[l], "lines", id, "current", NULL);
-        blame(hint, n, e->nodeal[l], "lines", id, "no_deal", NULL);
-        blame(hint, n, e->deal[l], "lines", id, "deal", NULL);
-        if (m->lines[l].has_elasticity)
-            blame(hint, n, e->eps[l], "lines", id, "elasticity", NULL);
-        if (m->lines[l].has_elasticity_long)
-            blame(hint, n, e->epsl[l], "lines", id, "elasticity_long", NULL);
-        if (m->lines[l].has_tariff_burden)
-            blame(hint, n, e->lb[l], "lines", id, "tariff_burden", NULL);
+    for (size_t i = 0; i < m->n_dists; i++) {
+        double v = *site_dst(e, i);
+        if (out_of_range(v)) {
+            snprintf(hint, n, "; check %s, drawn as %s", m->dists[i].path,
+                     num_text(buf, v));
+            return;
+        }
     }
-    for (size_t i = 0; i < m->n_items; i++) {
-        const char *id = m->items[i].id;
-        blame(hint, n, e->eff[i], "items", id, "deficit_effect", NULL);
-        blame(hint, n, e->cost[i], "items", id, "cost", NULL);
-        blame(hint, n, e->delivery[i], "items", id, "delivery", NULL);
-        for (size_t k = 0; k < D; k++)
-            blame(hint, n, e->score[i * D + k], "items", id, "scores", m->dims[k]);
-    }
-    for (size_t u = 0; u < e->n_used; u++) {
-        const size_t v = e->vof[u];
-        for (size_t l = 0; v >= 2 && l < m->n_lines; l++)
-            if (e->asks[(v - 2) * m->n_lines + l])
-                blame(hint, n, e->tdraw[(v - 2) * m->n_lines + l], "packages",
-                      m->packages[e->used[u]].id, "terms", m->lines[l].id);
-    }
-    for (size_t a = 0; a < m->n_actors; a++) {
-        blame(hint, n, e->thr[a], "actors", m->actors[a].id, "threshold", NULL);
-        blame(hint, n, e->conc[a], "actors", m->actors[a].id, "concession", NULL);
-    }
-    for (size_t q = 0; q < m->n_third; q++)
-        blame(hint, n, e->cpe[q], "third_parties", m->third[q].id, "cost_per_exposure",
-              NULL);
 }
 
 int ds_engine_check(ds_engine *e, uint64_t seed, uint64_t first, uint64_t last,

@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "dealsim/dist.h"
+#include "dealsim/model.h"
 
 /* What stands at a key. */
 typedef enum ds_fmt_kind {
@@ -131,6 +132,8 @@ typedef struct ds_fmt_field {
     size_t off_n;                /* LIST, IDLIST, sparse MAP: the count */
     size_t off_x;                /* sparse MAP: the values (double *) */
     size_t off_has;              /* DS_FMT_HAS: an int */
+    ds_dist_site site;           /* DIST, MAP of dists: which quantity of
+                                    the model (ds_model_dist.site) */
     const char *unit;            /* for the schema and docs, or NULL */
     const char *desc;            /* a sentence or two: schema, man, docs */
 } ds_fmt_field;

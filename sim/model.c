@@ -2,8 +2,9 @@
  * model.c - ds_model_free (see include/dealsim/model.h).  A model is made only
  * by ds_scenario_build, which stores every key where its row of the format
  * table (format.h) says; this frees by the same rows, so a key added to the
- * table is freed without a line here.  A partly built model is fine: every
- * pointer is NULL or owned, every count matches its array.
+ * table is freed without a line here; then what the builder adds beyond the
+ * keys (the index of dists).  A partly built model is fine: every pointer is
+ * NULL or owned, every count matches its array.
  */
 #include "dealsim/model.h"
 
@@ -76,5 +77,8 @@ void ds_model_free(ds_model *m)
     if (!m)
         return;
     free_fields(m, ds_fmt_top, m);
+    for (size_t i = 0; m->dists && i < m->n_dists; i++)
+        free(m->dists[i].path);
+    free(m->dists);
     free(m);
 }

@@ -1,12 +1,21 @@
 /*
- * qhist.c - mergeable quantile histogram with exact per-bin min and max.
+ * qhist.c - mergeable quantile histogram with exact per-bin extremes.
  *
- * The bin exponent e is the smallest integer >= DS_QHIST_EMIN such that
- * (a) the aligned bins from floor(min/2^e) to floor(max/2^e) number at most
- * DS_QHIST_BINS and (b) every |x| / 2^e < 2^62.  It depends only on the min
- * and max of the set and grows with the set, and coarsening (merging bins
- * pairwise, index i -> floor(i / 2)) commutes with union, so adding values in
- * any order, or merging histograms in any order, gives the same bytes.
+ * Kept values.  While the multiset has at most DS_QHIST_DISTINCT distinct
+ * values, val[] holds them in ascending order and cnt[] their counts (and
+ * `mode` the index of the most frequent, for the inline path); quantiles
+ * are then exact.  The next distinct value moves them into the bins.  Which
+ * form the state is in depends only on the number of distinct values, so
+ * it is a function of the multiset.
+ *
+ * Bins.  The bin exponent e is the smallest integer >= DS_QHIST_EMIN such
+ * that (a) the aligned bins from floor(min/2^e) to floor(max/2^e) number at
+ * most DS_QHIST_BINS and (b) every |x| / 2^e < 2^62.  It depends only on
+ * the min and max of the set and grows with the set, and coarsening
+ * (merging bins pairwise, index i -> floor(i / 2)) commutes with union, as
+ * do a bin's count, its min and max, and the counts of its min and max; so
+ * adding values in any order, or merging histograms in any order, gives the
+ * same bytes.
  *
  * Error: the order statistic of rank k lies in the same bin as its estimate,
  * so the error is below the bin's spread < 2^e.  When (a) decides e,
@@ -18,9 +27,24 @@
  * range of a few ulps.  Only sets whose whole range is below 2^-1011 (deep
  * in the subnormals) can exceed the 0.1% bound, by at most 2^-1022 absolute.
  *
- * The first DS_QHIST_SMALL finite values are kept sorted instead (bins
- * empty); the next one moves them into bins at the e of the set so far.  The
- * state still depends only on the multiset: n decides which form it is in.
+ * Exact at atoms (SPEC §6 v2): a quantile must be exact when it is a value
+ * that many draws take, above all the 0 of every draw without a deal.  The
+ * order statistics of ranks 1..n_lo of a bin are its min, those of ranks
+ * n - n_hi + 1..n its max, so they are returned exactly; only ranks strictly
+ * between are interpolated (linearly in rank, strictly inside (lo, hi)).
+ * Type 7 gives a value v that the draws take only when both order
+ * statistics it uses are v, or it uses one with weight 1; so the quantile is
+ * exact whenever v is the min or the max of its bin.  That holds for every
+ * value of a set with at most DS_QHIST_DISTINCT distinct values (kept
+ * exactly), for every value that is a multiple of the bin width (0 above
+ * all: bins are aligned at multiples of 2^e, so 0 is the min of its bin),
+ * and for a value with no other value within the bin width (< 0.1% of the
+ * range) on one side.  The one case left is a repeated value with other
+ * values within 0.1% of the range on both sides in a set of many distinct
+ * values: the rank of such a value among its close neighbours cannot be
+ * known exactly by any one-pass summary of fixed size (it would need the
+ * neighbours seen before the value turned out to repeat), so there the
+ * quantile is within the 0.1% bound like any other.
  *
  * Quantiles: Hyndman, R. J. and Fan, Y. (1996), "Sample quantiles in
  * statistical packages", The American Statistician 50(4), 361-365, type 7:
@@ -31,7 +55,7 @@
 #include <stddef.h>
 #include <string.h>
 
-static const ds_qhist_bin empty_bin = { 0, INFINITY, -INFINITY };
+static const ds_qhist_bin empty_bin = { 0, 0, 0, INFINITY, -INFINITY };
 
 void ds_qhist_init(ds_qhist *h)
 {
@@ -44,13 +68,17 @@ void ds_qhist_init(ds_qhist *h)
 
 void ds_qhist_reset(ds_qhist *h)
 {
-    if (h->n > DS_QHIST_SMALL)              /* slots outside the window are empty */
+    if (h->binned)                          /* slots outside the window are empty */
         for (int64_t i = h->lo_i; i <= h->hi_i; i++)
             h->bin[DS_QHIST_SLOT(i)] = empty_bin;
     h->e = DS_QHIST_EMIN;
     h->scale = ldexp(1.0, -DS_QHIST_EMIN);
     h->lo_i = h->hi_i = 0;
-    memset(h->small, 0, sizeof h->small);
+    memset(h->val, 0, sizeof h->val);
+    memset(h->cnt, 0, sizeof h->cnt);
+    h->binned = 0;
+    h->nv = 0;
+    h->mode = 0;
     h->n = h->n_nan = h->n_pinf = h->n_ninf = 0;
 }
 
@@ -73,31 +101,39 @@ static int64_t floor_shift(int64_t i, int64_t s)
     return i >= 0 ? i >> s : -(((-i) - 1) >> s) - 1;
 }
 
-/* Conditions (a) and (b) for a set with minimum lo and maximum hi. */
-static int fits(double lo, double hi, int64_t e)
+/* Do bins of width 2^e, with indices below `limit` in magnitude, number at
+ * most `bins` from lo to hi? */
+static int fits_in(double lo, double hi, int64_t e, double limit, int64_t bins)
 {
     double scale = ldexp(1.0, (int)-e);
-    if (!(fabs(lo * scale) < DS_QHIST_IDX_LIMIT &&
-          fabs(hi * scale) < DS_QHIST_IDX_LIMIT))
+    if (!(fabs(lo * scale) < limit && fabs(hi * scale) < limit))
         return 0;
-    return bin_index(hi, scale) - bin_index(lo, scale) < DS_QHIST_BINS;
+    return bin_index(hi, scale) - bin_index(lo, scale) < bins;
 }
 
-/* The smallest e >= e0 that fits [lo, hi]; e0 must not exceed the answer. */
-static int64_t find_e(double lo, double hi, int64_t e0)
+/* The smallest e >= e0 for which fits_in holds; e0 must not exceed it. */
+static int64_t find_width(double lo, double hi, int64_t e0, double limit, int64_t bins)
 {
     double m = fmax(fabs(lo), fabs(hi));
     int64_t e = e0;
-    int k;
+    int k, lk;
 
-    if (m > 0) {              /* (b) needs e >= k - 62 where m < 2^k */
+    (void)frexp(limit, &lk);  /* limit = 2^(lk - 1) */
+    if (m > 0) {              /* m / 2^e < limit needs e >= k - lk where m < 2^k */
         (void)frexp(m, &k);
-        if ((int64_t)k - 63 > e)
-            e = (int64_t)k - 63;
+        if ((int64_t)k - lk > e)
+            e = (int64_t)k - lk;
     }
-    while (!fits(lo, hi, e))
+    while (!fits_in(lo, hi, e, limit, bins))
         e++;
     return e;
+}
+
+/* Conditions (a) and (b) for a set with minimum lo and maximum hi: the
+ * smallest e >= e0 (e0 must not exceed the answer). */
+static int64_t find_e(double lo, double hi, int64_t e0)
+{
+    return find_width(lo, hi, e0, DS_QHIST_IDX_LIMIT, DS_QHIST_BINS);
 }
 
 static void set_e(ds_qhist *h, int64_t e)
@@ -109,10 +145,18 @@ static void set_e(ds_qhist *h, int64_t e)
 static void merge_bin(ds_qhist_bin *dst, const ds_qhist_bin *src)
 {
     dst->n += src->n;
-    if (src->lo < dst->lo)
+    if (src->lo < dst->lo) {
         dst->lo = src->lo;
-    if (src->hi > dst->hi)
+        dst->n_lo = src->n_lo;
+    } else if (src->lo == dst->lo) {
+        dst->n_lo += src->n_lo;
+    }
+    if (src->hi > dst->hi) {
         dst->hi = src->hi;
+        dst->n_hi = src->n_hi;
+    } else if (src->hi == dst->hi) {
+        dst->n_hi += src->n_hi;
+    }
 }
 
 /* Coarsen the bins to width 2^e (e > h->e): index i becomes
@@ -136,26 +180,92 @@ static void coarsen(ds_qhist *h, int64_t e)
     set_e(h, e);
 }
 
-/* Put x (finite, not -0) in its bin; the window must fit it. */
-static void put(ds_qhist *h, double x)
+/* Put c copies of x (finite, not -0) in x's bin; the window must fit it. */
+static void put(ds_qhist *h, double x, uint64_t c)
 {
     int64_t i = bin_index(x, h->scale);
-    ds_qhist_bin one = {1, x, x};
-    merge_bin(&h->bin[DS_QHIST_SLOT(i)], &one);
+    ds_qhist_bin some = {c, c, c, x, x};
+    merge_bin(&h->bin[DS_QHIST_SLOT(i)], &some);
     if (i < h->lo_i)
         h->lo_i = i;
     if (i > h->hi_i)
         h->hi_i = i;
 }
 
-/* Move the DS_QHIST_SMALL kept values into bins (h->n == DS_QHIST_SMALL). */
-static void small_to_bins(ds_qhist *h)
+/* Min and max of the finite values (h->n > 0). */
+static double min_of(const ds_qhist *h)
 {
-    set_e(h, find_e(h->small[0], h->small[h->n - 1], DS_QHIST_EMIN));
-    h->lo_i = h->hi_i = bin_index(h->small[0], h->scale);
-    for (uint64_t k = 0; k < h->n; k++)
-        put(h, h->small[k]);
-    memset(h->small, 0, sizeof h->small);
+    return h->binned ? h->bin[DS_QHIST_SLOT(h->lo_i)].lo : h->val[0];
+}
+
+static double max_of(const ds_qhist *h)
+{
+    return h->binned ? h->bin[DS_QHIST_SLOT(h->hi_i)].hi : h->val[h->nv - 1];
+}
+
+/* Move the kept values into bins wide enough for them and for x. */
+static void kept_to_bins(ds_qhist *h, double x)
+{
+    double lo = fmin(h->val[0], x), hi = fmax(h->val[h->nv - 1], x);
+    set_e(h, find_e(lo, hi, DS_QHIST_EMIN));
+    h->lo_i = h->hi_i = bin_index(h->val[0], h->scale);
+    for (uint32_t k = 0; k < h->nv; k++)
+        put(h, h->val[k], h->cnt[k]);
+    memset(h->val, 0, sizeof h->val);
+    memset(h->cnt, 0, sizeof h->cnt);
+    h->nv = 0;
+    h->mode = 0;
+    h->binned = 1;
+}
+
+/* Kept value i's count grew (or it is new): make it the mode if it is now
+ * the most frequent (ties: the smaller value, the smaller index). */
+static void note_count(ds_qhist *h, uint64_t i)
+{
+    if (h->cnt[i] > h->cnt[h->mode] || (h->cnt[i] == h->cnt[h->mode] && i < h->mode))
+        h->mode = i;
+}
+
+/* Add c copies of x (finite, not -0). */
+static void insert(ds_qhist *h, double x, uint64_t c)
+{
+    if (!h->binned) {
+        uint32_t lo = 0, hi = h->nv;           /* the first value >= x */
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (h->val[mid] < x)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < h->nv && h->val[lo] == x) {
+            h->cnt[lo] += c;
+            note_count(h, lo);
+            h->n += c;
+            return;
+        }
+        if (h->nv < DS_QHIST_DISTINCT) {
+            memmove(&h->val[lo + 1], &h->val[lo], (h->nv - lo) * sizeof *h->val);
+            memmove(&h->cnt[lo + 1], &h->cnt[lo], (h->nv - lo) * sizeof *h->cnt);
+            h->val[lo] = x;
+            h->cnt[lo] = c;
+            if (h->nv > 0 && h->mode >= lo)
+                h->mode++;
+            h->nv++;
+            note_count(h, lo);
+            h->n += c;
+            return;
+        }
+        kept_to_bins(h, x);
+    }
+    {
+        double lo = fmin(min_of(h), x), hi = fmax(max_of(h), x);
+        int64_t e = find_e(lo, hi, h->e);
+        if (e > h->e)
+            coarsen(h, e);
+    }
+    put(h, x, c);
+    h->n += c;
 }
 
 void ds_qhist_add_slow(ds_qhist *h, double x)
@@ -169,28 +279,7 @@ void ds_qhist_add_slow(ds_qhist *h, double x)
             h->n_ninf++;
         return;
     }
-    x += 0.0;
-    if (h->n < DS_QHIST_SMALL) {             /* insert into the sorted values */
-        uint64_t k = h->n;
-        while (k > 0 && h->small[k - 1] > x) {
-            h->small[k] = h->small[k - 1];
-            k--;
-        }
-        h->small[k] = x;
-        h->n++;
-        return;
-    }
-    if (h->n == DS_QHIST_SMALL)
-        small_to_bins(h);
-    {
-        double lo = fmin(h->bin[DS_QHIST_SLOT(h->lo_i)].lo, x);
-        double hi = fmax(h->bin[DS_QHIST_SLOT(h->hi_i)].hi, x);
-        int64_t e = find_e(lo, hi, h->e);
-        if (e > h->e)
-            coarsen(h, e);
-    }
-    put(h, x);
-    h->n++;
+    insert(h, x + 0.0, 1);
 }
 
 void ds_qhist_merge(ds_qhist *dst, const ds_qhist *src)
@@ -199,25 +288,25 @@ void ds_qhist_merge(ds_qhist *dst, const ds_qhist *src)
     uint64_t n_pinf = dst->n_pinf + src->n_pinf;
     uint64_t n_ninf = dst->n_ninf + src->n_ninf;
 
-    if (src->n > 0 && src->n <= DS_QHIST_SMALL) {
-        for (uint64_t k = 0; k < src->n; k++)
-            ds_qhist_add(dst, src->small[k]);
-    } else if (src->n > 0 && dst->n <= DS_QHIST_SMALL) {
-        /* dst holds at most DS_QHIST_SMALL values: take src's bins (only
-         * its window: a histogram is mostly empty slots), then add them. */
-        double keep[DS_QHIST_SMALL];
-        uint64_t nk = dst->n;
-        memcpy(keep, dst->small, (size_t)nk * sizeof *keep);
+    if (src->n > 0 && !src->binned) {
+        for (uint32_t k = 0; k < src->nv; k++)
+            insert(dst, src->val[k], src->cnt[k]);
+    } else if (src->n > 0 && !dst->binned) {
+        /* dst keeps its values exactly: take src's bins (only its window:
+         * a histogram is mostly empty slots), then add dst's values. */
+        double keep[DS_QHIST_DISTINCT];
+        uint64_t kc[DS_QHIST_DISTINCT];
+        uint32_t nk = dst->nv;
+        memcpy(keep, dst->val, nk * sizeof *keep);
+        memcpy(kc, dst->cnt, nk * sizeof *kc);
         memcpy(dst, src, offsetof(ds_qhist, bin));
         for (int64_t i = src->lo_i; i <= src->hi_i; i++)
             dst->bin[DS_QHIST_SLOT(i)] = src->bin[DS_QHIST_SLOT(i)];
-        for (uint64_t k = 0; k < nk; k++)
-            ds_qhist_add(dst, keep[k]);
+        for (uint32_t k = 0; k < nk; k++)
+            insert(dst, keep[k], kc[k]);
     } else if (src->n > 0) {
-        double lo = fmin(dst->bin[DS_QHIST_SLOT(dst->lo_i)].lo,
-                         src->bin[DS_QHIST_SLOT(src->lo_i)].lo);
-        double hi = fmax(dst->bin[DS_QHIST_SLOT(dst->hi_i)].hi,
-                         src->bin[DS_QHIST_SLOT(src->hi_i)].hi);
+        double lo = fmin(min_of(dst), min_of(src));
+        double hi = fmax(max_of(dst), max_of(src));
         int64_t e = find_e(lo, hi, dst->e > src->e ? dst->e : src->e);
         int64_t s = e - src->e;
 
@@ -243,8 +332,8 @@ void ds_qhist_merge(ds_qhist *dst, const ds_qhist *src)
 }
 
 /* The k-th smallest value (1-based, k <= total count), or its estimate:
- * the bin's min or max for its first or last value, else linear in rank
- * between them. */
+ * exact for a kept value and for the ranks of a bin's min and max (every
+ * copy of them), else linear in rank strictly between them. */
 static double order_stat(const ds_qhist *h, uint64_t k)
 {
     uint64_t cum = 0;
@@ -254,21 +343,30 @@ static double order_stat(const ds_qhist *h, uint64_t k)
     k -= h->n_ninf;
     if (k > h->n)
         return INFINITY;
-    if (h->n <= DS_QHIST_SMALL)
-        return h->small[k - 1];
+    if (!h->binned) {
+        for (uint32_t i = 0; i < h->nv; i++) {
+            if (k <= cum + h->cnt[i])
+                return h->val[i];
+            cum += h->cnt[i];
+        }
+        return NAN;           /* not reached: the counts add up to n */
+    }
     for (int64_t i = h->lo_i; i <= h->hi_i; i++) {
         const ds_qhist_bin *b = &h->bin[DS_QHIST_SLOT(i)];
         if (k <= cum + b->n) {
             uint64_t t = k - cum;
-            if (t == 1)
+            if (t <= b->n_lo)
                 return b->lo;
-            if (t == b->n)
+            if (t > b->n - b->n_hi)
                 return b->hi;
-            return b->lo + (double)(t - 1) / (double)(b->n - 1) * (b->hi - b->lo);
+            /* ranks n_lo + 1 .. n - n_hi hold the values strictly inside:
+             * with single extremes, (t - 1) / (n - 1) of the way. */
+            return b->lo + (double)(t - b->n_lo) / (double)(b->n - b->n_lo - b->n_hi + 1) *
+                               (b->hi - b->lo);
         }
         cum += b->n;
     }
-    return NAN;               /* not reached: the counts add up to n */
+    return NAN;               /* not reached: the counts add up to n  GCOVR_EXCL_LINE */
 }
 
 double ds_qhist_quantile(const ds_qhist *h, double p)
@@ -293,4 +391,48 @@ double ds_qhist_quantile(const ds_qhist *h, double p)
     if (isinf(d))                 /* finite ends of opposite huge signs */
         return (1.0 - g) * lo + g * hi;
     return lo + g * d;
+}
+
+/* Plotting bins' edges are j 2^w with |j| <= 2^53: exact doubles. */
+#define EDGE_IDX_LIMIT 9007199254740992.0 /* 2^53 */
+
+size_t ds_qhist_histogram(const ds_qhist *h, size_t max_bins, double *edges,
+                          uint64_t *counts)
+{
+    double lo, hi, scale;
+    int64_t w, jlo, jhi;
+    size_t nb;
+
+    if (h->n == 0 || max_bins < 1 || max_bins > DS_QHIST_BINS)
+        return 0;
+    lo = min_of(h);
+    hi = max_of(h);
+    if (lo == hi) {           /* one value: one bin of zero width */
+        edges[0] = edges[1] = lo;
+        counts[0] = h->n;
+        return 1;
+    }
+    /* The answer is never below the bins' e: fewer bins and smaller
+     * indices than (a) and (b) ask for satisfy them too.  So the plotting
+     * bins are groups of 2^(w - e) adjacent bins, with exact counts. */
+    w = find_width(lo, hi, h->binned ? h->e : DS_QHIST_EMIN, EDGE_IDX_LIMIT,
+                   (int64_t)max_bins);
+    scale = ldexp(1.0, (int)-w);
+    jlo = bin_index(lo, scale);
+    jhi = bin_index(hi, scale);
+    nb = (size_t)(jhi - jlo + 1);
+    memset(counts, 0, nb * sizeof *counts);
+    if (h->binned) {
+        for (int64_t i = h->lo_i; i <= h->hi_i; i++) {
+            const ds_qhist_bin *b = &h->bin[DS_QHIST_SLOT(i)];
+            if (b->n)
+                counts[floor_shift(i, w - h->e) - jlo] += b->n;
+        }
+    } else {
+        for (uint32_t k = 0; k < h->nv; k++)
+            counts[bin_index(h->val[k], scale) - jlo] += h->cnt[k];
+    }
+    for (size_t j = 0; j <= nb; j++)
+        edges[j] = ldexp((double)(jlo + (int64_t)j), (int)w);
+    return nb;
 }

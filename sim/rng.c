@@ -1,12 +1,15 @@
 /*
  * rng.c - counter-based random streams (SPEC §7): Philox4x32-10 of Salmon,
  * Moraes, Dror & Shaw, "Parallel random numbers: as easy as 1, 2, 3" (SC'11),
- * wrapped as a GSL generator type.  A leaf module: the engine opens one
- * stream per (seed, draw, purpose); dist.c and GSL's samplers draw from it.
+ * wrapped as a GSL generator type, and the keys of named streams.  A leaf
+ * module: the engine opens one stream per (name, draw, purpose) under a
+ * seed; dist.c and GSL's samplers draw from it.
  */
 #include "dealsim/rng.h"
 
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Philox4x32 round multipliers and Weyl key increments (Salmon et al. 2011;
  * Random123's philox.h: PHILOX_M4x32_0/1, PHILOX_W32_0/1; the increments
@@ -21,43 +24,55 @@
  * Random123's philox.h: _philox4x32round): per round, two 32x32->64
  * multiplies, the high halves xored with the other words and the round key,
  * the words permuted; the key is bumped by the Weyl increments between
- * rounds.  Blocks are laid out word by word (c0[j] .. c3[j] is block j), so
- * lanes map onto SIMD registers: 4 blocks per SSE2 register set, 16 per two
- * interleaved AVX2 sets (chosen at run time), with a scalar version for other machines.  Every
- * block uses the same key.  The three versions compute the same bits. */
-#define MAX_LANES 16
+ * rounds.  Blocks are laid out word by word, in lanes: lane j has key
+ * (k0[j], k1[j]) (low, high word) and counter (c0[j], c1[j], d0, d1), the
+ * draw's two words d0, d1 being the same in every lane; its output block
+ * goes to (o0[j], o1[j], o2[j], o3[j]) (the outputs may be the inputs).
+ * Lanes map onto SIMD registers: 4 per SSE2 register set, 16 per two
+ * interleaved AVX2 sets (chosen at run time), with a scalar version for
+ * other machines.  The three versions compute the same bits. */
+#define MAX_LANES DS_RNG_LANES
+_Static_assert(DS_RNG_LANES == 16, "the AVX2 version computes 16 lanes");
 
 #if defined(__x86_64__) && defined(__SSE2__) && defined(__GNUC__)
 #include <immintrin.h>
 #define HAVE_X86_SIMD 1
 #else
-static void philox_scalar(uint32_t k0, uint32_t k1, int lanes, uint32_t *c0,
-                          uint32_t *c1, uint32_t *c2, uint32_t *c3)
+static void philox_scalar(int lanes, const uint32_t *k0, const uint32_t *k1,
+                          const uint32_t *c0, const uint32_t *c1, uint32_t d0,
+                          uint32_t d1, uint32_t *o0, uint32_t *o1, uint32_t *o2,
+                          uint32_t *o3)
 {
-    for (int round = 0; round < PHILOX_ROUNDS; round++) {
-        for (int j = 0; j < lanes; j++) {
-            uint64_t p0 = (uint64_t)PHILOX_M0 * c0[j];
-            uint64_t p1 = (uint64_t)PHILOX_M1 * c2[j];
-            uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1[j] ^ k0;
-            uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3[j] ^ k1;
-            c1[j] = (uint32_t)p1;
-            c3[j] = (uint32_t)p0;
-            c0[j] = n0;
-            c2[j] = n2;
+    for (int j = 0; j < lanes; j++) {
+        uint32_t ka = k0[j], kb = k1[j], a = c0[j], b = c1[j], c = d0, d = d1;
+        for (int round = 0; round < PHILOX_ROUNDS; round++) {
+            uint64_t p0 = (uint64_t)PHILOX_M0 * a;
+            uint64_t p1 = (uint64_t)PHILOX_M1 * c;
+            uint32_t n0 = (uint32_t)(p1 >> 32) ^ b ^ ka;
+            uint32_t n2 = (uint32_t)(p0 >> 32) ^ d ^ kb;
+            b = (uint32_t)p1;
+            d = (uint32_t)p0;
+            a = n0;
+            c = n2;
+            ka += PHILOX_W0;
+            kb += PHILOX_W1;
         }
-        k0 += PHILOX_W0;
-        k1 += PHILOX_W1;
+        o0[j] = a;
+        o1[j] = b;
+        o2[j] = c;
+        o3[j] = d;
     }
 }
 #endif
 
 #ifdef HAVE_X86_SIMD
 
-/* 4 blocks: lanes j = 0..3 of four 128-bit registers.  _mm_mul_epu32
- * multiplies the even 32-bit lanes into 64-bit products; the odd lanes are
- * shifted down and multiplied the same way, then the halves recombined. */
-static void philox_x4(uint32_t k0, uint32_t k1, uint32_t *c0, uint32_t *c1,
-                      uint32_t *c2, uint32_t *c3)
+/* 4 lanes in four 128-bit registers.  _mm_mul_epu32 multiplies the even
+ * 32-bit lanes into 64-bit products; the odd lanes are shifted down and
+ * multiplied the same way, then the halves recombined. */
+static void philox_x4(const uint32_t *k0, const uint32_t *k1, const uint32_t *c0,
+                      const uint32_t *c1, uint32_t d0, uint32_t d1, uint32_t *o0,
+                      uint32_t *o1, uint32_t *o2, uint32_t *o3)
 {
     const __m128i m0 = _mm_set1_epi32((int)PHILOX_M0);
     const __m128i m1 = _mm_set1_epi32((int)PHILOX_M1);
@@ -65,9 +80,10 @@ static void philox_x4(uint32_t k0, uint32_t k1, uint32_t *c0, uint32_t *c1,
     const __m128i hi = _mm_set1_epi64x((long long)0xffffffff00000000ULL);
     __m128i a = _mm_loadu_si128((const __m128i *)c0);
     __m128i b = _mm_loadu_si128((const __m128i *)c1);
-    __m128i c = _mm_loadu_si128((const __m128i *)c2);
-    __m128i d = _mm_loadu_si128((const __m128i *)c3);
-    __m128i ka = _mm_set1_epi32((int)k0), kb = _mm_set1_epi32((int)k1);
+    __m128i c = _mm_set1_epi32((int)d0);
+    __m128i d = _mm_set1_epi32((int)d1);
+    __m128i ka = _mm_loadu_si128((const __m128i *)k0);
+    __m128i kb = _mm_loadu_si128((const __m128i *)k1);
     const __m128i wa = _mm_set1_epi32((int)PHILOX_W0);
     const __m128i wb = _mm_set1_epi32((int)PHILOX_W1);
     for (int round = 0; round < PHILOX_ROUNDS; round++) {
@@ -84,126 +100,143 @@ static void philox_x4(uint32_t k0, uint32_t k1, uint32_t *c0, uint32_t *c1,
         ka = _mm_add_epi32(ka, wa);
         kb = _mm_add_epi32(kb, wb);
     }
-    _mm_storeu_si128((__m128i *)c0, a);
-    _mm_storeu_si128((__m128i *)c1, b);
-    _mm_storeu_si128((__m128i *)c2, c);
-    _mm_storeu_si128((__m128i *)c3, d);
+    _mm_storeu_si128((__m128i *)o0, a);
+    _mm_storeu_si128((__m128i *)o1, b);
+    _mm_storeu_si128((__m128i *)o2, c);
+    _mm_storeu_si128((__m128i *)o3, d);
 }
 
-/* One Philox round on 8 blocks held in four 256-bit registers. */
+/* One Philox round on 8 lanes held in four 256-bit registers.  The halves
+ * of the even and odd products are recombined by blends (odd 32-bit lanes,
+ * mask 0xAA, from the odd products), which need no mask registers: with a
+ * key per lane, the two sets' four key registers then still fit. */
 #define PHILOX_ROUND_AVX2(a, b, c, d, ka, kb)                                  \
     do {                                                                       \
         __m256i pe0 = _mm256_mul_epu32(a, m0);                                 \
         __m256i po0 = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m0);          \
         __m256i pe1 = _mm256_mul_epu32(c, m1);                                 \
         __m256i po1 = _mm256_mul_epu32(_mm256_srli_epi64(c, 32), m1);          \
-        __m256i hi0 = _mm256_or_si256(_mm256_srli_epi64(pe0, 32),              \
-                                      _mm256_and_si256(po0, hi));              \
-        __m256i lo0 = _mm256_or_si256(_mm256_and_si256(pe0, lo),               \
-                                      _mm256_slli_epi64(po0, 32));             \
-        __m256i hi1 = _mm256_or_si256(_mm256_srli_epi64(pe1, 32),              \
-                                      _mm256_and_si256(po1, hi));              \
-        __m256i lo1 = _mm256_or_si256(_mm256_and_si256(pe1, lo),               \
-                                      _mm256_slli_epi64(po1, 32));             \
+        __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(pe0, 32), po0, 0xAA); \
+        __m256i lo0 = _mm256_blend_epi32(pe0, _mm256_slli_epi64(po0, 32), 0xAA); \
+        __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(pe1, 32), po1, 0xAA); \
+        __m256i lo1 = _mm256_blend_epi32(pe1, _mm256_slli_epi64(po1, 32), 0xAA); \
         a = _mm256_xor_si256(_mm256_xor_si256(hi1, b), ka);                    \
         b = lo1;                                                               \
         c = _mm256_xor_si256(_mm256_xor_si256(hi0, d), kb);                    \
         d = lo0;                                                               \
     } while (0)
 
-/* 16 blocks with AVX2: two independent sets of 8, interleaved so one set's
+/* 16 lanes with AVX2: two independent sets of 8, interleaved so one set's
  * multiplies run while the other's wait on their latency. */
 __attribute__((target("avx2")))
-static void philox_x16_avx2(uint32_t k0, uint32_t k1, uint32_t *c0, uint32_t *c1,
-                            uint32_t *c2, uint32_t *c3)
+static void philox_x16_avx2(const uint32_t *k0, const uint32_t *k1, const uint32_t *c0,
+                            const uint32_t *c1, uint32_t d0, uint32_t d1, uint32_t *o0,
+                            uint32_t *o1, uint32_t *o2, uint32_t *o3)
 {
     const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M0);
     const __m256i m1 = _mm256_set1_epi32((int)PHILOX_M1);
-    const __m256i lo = _mm256_set1_epi64x(0xffffffffLL);
-    const __m256i hi = _mm256_set1_epi64x((long long)0xffffffff00000000ULL);
     __m256i a = _mm256_loadu_si256((const __m256i *)c0);
     __m256i b = _mm256_loadu_si256((const __m256i *)c1);
-    __m256i c = _mm256_loadu_si256((const __m256i *)c2);
-    __m256i d = _mm256_loadu_si256((const __m256i *)c3);
+    __m256i c = _mm256_set1_epi32((int)d0);
+    __m256i d = _mm256_set1_epi32((int)d1);
     __m256i e = _mm256_loadu_si256((const __m256i *)(c0 + 8));
     __m256i f = _mm256_loadu_si256((const __m256i *)(c1 + 8));
-    __m256i g = _mm256_loadu_si256((const __m256i *)(c2 + 8));
-    __m256i h = _mm256_loadu_si256((const __m256i *)(c3 + 8));
-    __m256i ka = _mm256_set1_epi32((int)k0), kb = _mm256_set1_epi32((int)k1);
+    __m256i g = c;
+    __m256i h = d;
+    __m256i ka = _mm256_loadu_si256((const __m256i *)k0);
+    __m256i kb = _mm256_loadu_si256((const __m256i *)k1);
+    __m256i kc = _mm256_loadu_si256((const __m256i *)(k0 + 8));
+    __m256i kd = _mm256_loadu_si256((const __m256i *)(k1 + 8));
     const __m256i wa = _mm256_set1_epi32((int)PHILOX_W0);
     const __m256i wb = _mm256_set1_epi32((int)PHILOX_W1);
     for (int round = 0; round < PHILOX_ROUNDS; round++) {
         PHILOX_ROUND_AVX2(a, b, c, d, ka, kb);
-        PHILOX_ROUND_AVX2(e, f, g, h, ka, kb);
+        PHILOX_ROUND_AVX2(e, f, g, h, kc, kd);
         ka = _mm256_add_epi32(ka, wa);
         kb = _mm256_add_epi32(kb, wb);
+        kc = _mm256_add_epi32(kc, wa);
+        kd = _mm256_add_epi32(kd, wb);
     }
-    _mm256_storeu_si256((__m256i *)c0, a);
-    _mm256_storeu_si256((__m256i *)c1, b);
-    _mm256_storeu_si256((__m256i *)c2, c);
-    _mm256_storeu_si256((__m256i *)c3, d);
-    _mm256_storeu_si256((__m256i *)(c0 + 8), e);
-    _mm256_storeu_si256((__m256i *)(c1 + 8), f);
-    _mm256_storeu_si256((__m256i *)(c2 + 8), g);
-    _mm256_storeu_si256((__m256i *)(c3 + 8), h);
+    _mm256_storeu_si256((__m256i *)o0, a);
+    _mm256_storeu_si256((__m256i *)o1, b);
+    _mm256_storeu_si256((__m256i *)o2, c);
+    _mm256_storeu_si256((__m256i *)o3, d);
+    _mm256_storeu_si256((__m256i *)(o0 + 8), e);
+    _mm256_storeu_si256((__m256i *)(o1 + 8), f);
+    _mm256_storeu_si256((__m256i *)(o2 + 8), g);
+    _mm256_storeu_si256((__m256i *)(o3 + 8), h);
 }
 #endif
 
-/* MAX_LANES (16) blocks in place, by the fastest version this machine has. */
-static void philox_lanes16(uint32_t k0, uint32_t k1, uint32_t *c0, uint32_t *c1,
-                           uint32_t *c2, uint32_t *c3)
+/* MAX_LANES (16) lanes, by the fastest version this machine has. */
+static void philox_lanes16(const uint32_t *k0, const uint32_t *k1, const uint32_t *c0,
+                           const uint32_t *c1, uint32_t d0, uint32_t d1, uint32_t *o0,
+                           uint32_t *o1, uint32_t *o2, uint32_t *o3)
 {
 #ifdef HAVE_X86_SIMD
     if (__builtin_cpu_supports("avx2")) {
-        philox_x16_avx2(k0, k1, c0, c1, c2, c3);
+        philox_x16_avx2(k0, k1, c0, c1, d0, d1, o0, o1, o2, o3);
     } else {
         for (int j = 0; j < MAX_LANES; j += 4)
-            philox_x4(k0, k1, c0 + j, c1 + j, c2 + j, c3 + j);
+            philox_x4(k0 + j, k1 + j, c0 + j, c1 + j, d0, d1, o0 + j, o1 + j, o2 + j,
+                      o3 + j);
     }
 #else
-    philox_scalar(k0, k1, MAX_LANES, c0, c1, c2, c3);
+    philox_scalar(MAX_LANES, k0, k1, c0, c1, d0, d1, o0, o1, o2, o3);
 #endif
 }
 
-/* 4 blocks in place. */
-static void philox_lanes4(uint32_t k0, uint32_t k1, uint32_t *c0, uint32_t *c1,
-                          uint32_t *c2, uint32_t *c3)
+/* 4 lanes. */
+static void philox_lanes4(const uint32_t *k0, const uint32_t *k1, const uint32_t *c0,
+                          const uint32_t *c1, uint32_t d0, uint32_t d1, uint32_t *o0,
+                          uint32_t *o1, uint32_t *o2, uint32_t *o3)
 {
 #ifdef HAVE_X86_SIMD
-    philox_x4(k0, k1, c0, c1, c2, c3);
+    philox_x4(k0, k1, c0, c1, d0, d1, o0, o1, o2, o3);
 #else
-    philox_scalar(k0, k1, 4, c0, c1, c2, c3);
+    philox_scalar(4, k0, k1, c0, c1, d0, d1, o0, o1, o2, o3);
 #endif
 }
 
 void ds_rng_refill(ds_rng *r)
 {
     enum { BLOCKS = DS_RNG_BUF / 4 };
-    uint32_t c0[MAX_LANES], c1[MAX_LANES], c2[MAX_LANES], c3[MAX_LANES];
+    uint32_t c0[BLOCKS], c1[BLOCKS], k0[BLOCKS], k1[BLOCKS];
+    uint32_t o0[BLOCKS], o1[BLOCKS], o2[BLOCKS], o3[BLOCKS];
     for (int j = 0; j < BLOCKS; j++) {
         c0[j] = r->ctr[0] + (uint32_t)j; /* 2^32 blocks = 2^34 words, then it repeats */
         c1[j] = r->ctr[1];
-        c2[j] = r->ctr[2];
-        c3[j] = r->ctr[3];
+        k0[j] = r->key[0];
+        k1[j] = r->key[1];
     }
     _Static_assert(BLOCKS == 4, "refill computes four blocks");
-    philox_lanes4(r->key[0], r->key[1], c0, c1, c2, c3);
+    philox_lanes4(k0, k1, c0, c1, r->ctr[2], r->ctr[3], o0, o1, o2, o3);
     for (int j = 0; j < BLOCKS; j++) {
-        r->buf[4 * j] = c0[j];
-        r->buf[4 * j + 1] = c1[j];
-        r->buf[4 * j + 2] = c2[j];
-        r->buf[4 * j + 3] = c3[j];
+        r->buf[4 * j] = o0[j];
+        r->buf[4 * j + 1] = o1[j];
+        r->buf[4 * j + 2] = o2[j];
+        r->buf[4 * j + 3] = o3[j];
     }
     r->ctr[0] += BLOCKS;
     r->used = 0;
     r->avail = DS_RNG_BUF;
 }
 
-/* Point r at (seed, draw, purpose) without touching its gsl member. */
-static void stream_set(ds_rng *r, uint64_t seed, uint64_t draw, uint32_t purpose)
+void ds_rng_lanes(size_t n, const uint32_t *key_lo, const uint32_t *key_hi,
+                  const uint32_t *block, const uint32_t *purpose, uint64_t draw,
+                  uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
-    r->key[0] = (uint32_t)seed;
-    r->key[1] = (uint32_t)(seed >> 32);
+    const uint32_t d0 = (uint32_t)draw, d1 = (uint32_t)(draw >> 32);
+    for (size_t i = 0; i < n; i += MAX_LANES)
+        philox_lanes16(key_lo + i, key_hi + i, block + i, purpose + i, d0, d1, w0 + i,
+                       w1 + i, w2 + i, w3 + i);
+}
+
+/* Point r at (key, draw, purpose) without touching its gsl member. */
+static void stream_set(ds_rng *r, uint64_t key, uint64_t draw, uint32_t purpose)
+{
+    r->key[0] = (uint32_t)key;
+    r->key[1] = (uint32_t)(key >> 32);
     r->ctr[0] = 0;
     r->ctr[1] = purpose;
     r->ctr[2] = (uint32_t)draw;
@@ -238,51 +271,136 @@ static const gsl_rng_type ds_rng_type_s = {
 
 const gsl_rng_type *ds_rng_type = &ds_rng_type_s;
 
-void ds_rng_open(ds_rng *r, uint64_t seed, uint64_t draw, uint32_t purpose)
+void ds_rng_open(ds_rng *r, uint64_t key, uint64_t draw, uint32_t purpose)
 {
-    stream_set(r, seed, draw, purpose);
+    stream_set(r, key, draw, purpose);
     r->gsl.type = &ds_rng_type_s;
     r->gsl.state = r;
 }
 
-void ds_rng_blocks(size_t n, uint64_t seed, uint64_t draw, const uint32_t *purpose,
-                   const uint32_t *block, uint32_t (*out)[4])
+void ds_rng_first_blocks(size_t n, const uint64_t *key, uint64_t draw,
+                         const uint32_t *purpose, uint32_t (*first)[4])
 {
-    uint32_t c0[MAX_LANES], c1[MAX_LANES], c2[MAX_LANES], c3[MAX_LANES];
+    uint32_t k0[MAX_LANES], k1[MAX_LANES], c0[MAX_LANES] = {0}, c1[MAX_LANES];
+    uint32_t o0[MAX_LANES], o1[MAX_LANES], o2[MAX_LANES], o3[MAX_LANES];
     for (size_t i0 = 0; i0 < n; i0 += MAX_LANES) {
         size_t lanes = n - i0 < MAX_LANES ? n - i0 : MAX_LANES;
         for (size_t j = 0; j < MAX_LANES; j++) {
             /* Unused lanes compute a harmless copy of lane 0. */
             size_t i = i0 + (j < lanes ? j : 0);
-            c0[j] = block ? block[i] : 0;
+            k0[j] = (uint32_t)key[i];
+            k1[j] = (uint32_t)(key[i] >> 32);
             c1[j] = purpose[i];
-            c2[j] = (uint32_t)draw;
-            c3[j] = (uint32_t)(draw >> 32);
         }
-        philox_lanes16((uint32_t)seed, (uint32_t)(seed >> 32), c0, c1, c2, c3);
+        ds_rng_lanes(MAX_LANES, k0, k1, c0, c1, draw, o0, o1, o2, o3);
         for (size_t j = 0; j < lanes; j++) {
-            out[i0 + j][0] = c0[j];
-            out[i0 + j][1] = c1[j];
-            out[i0 + j][2] = c2[j];
-            out[i0 + j][3] = c3[j];
+            first[i0 + j][0] = o0[j];
+            first[i0 + j][1] = o1[j];
+            first[i0 + j][2] = o2[j];
+            first[i0 + j][3] = o3[j];
         }
     }
 }
 
-void ds_rng_first_blocks(size_t n, uint64_t seed, uint64_t draw,
-                         const uint32_t *purpose, uint32_t (*first)[4])
-{
-    ds_rng_blocks(n, seed, draw, purpose, NULL, first);
-}
-
-void ds_rng_open_many(ds_rng *r, size_t n, uint64_t seed, uint64_t draw,
+void ds_rng_open_many(ds_rng *r, size_t n, const uint64_t *key, uint64_t draw,
                       const uint32_t *purpose)
 {
     uint32_t first[MAX_LANES][4];
     for (size_t i0 = 0; i0 < n; i0 += MAX_LANES) {
         size_t lanes = n - i0 < MAX_LANES ? n - i0 : MAX_LANES;
-        ds_rng_first_blocks(lanes, seed, draw, purpose + i0, first);
+        ds_rng_first_blocks(lanes, key + i0, draw, purpose + i0, first);
         for (size_t j = 0; j < lanes; j++)
-            ds_rng_open_at(&r[i0 + j], seed, draw, purpose[i0 + j], first[j]);
+            ds_rng_open_at(&r[i0 + j], key[i0 + j], draw, purpose[i0 + j], first[j]);
     }
+}
+
+double ds_rng_first_uniform(uint64_t key, uint64_t draw, uint32_t purpose)
+{
+    uint32_t k0[4], k1[4], c0[4] = {0}, c1[4], o0[4], o1[4], o2[4], o3[4];
+    for (int j = 0; j < 4; j++) {
+        k0[j] = (uint32_t)key;
+        k1[j] = (uint32_t)(key >> 32);
+        c1[j] = purpose;
+    }
+    philox_lanes4(k0, k1, c0, c1, (uint32_t)draw, (uint32_t)(draw >> 32), o0, o1, o2,
+                  o3);
+    return (double)ds_rng_u53_of(o0[0], o1[0]) * DS_RNG_TWO_M53;
+}
+
+/* ---- names and keys --------------------------------------------------- */
+
+/* The finaliser of splitmix64 (Steele, Lea & Flood, "Fast splittable
+ * pseudorandom number generators", OOPSLA 2014), with the shifts and
+ * multipliers of Stafford's variant 13 ("Better bit mixing", 2011): a
+ * bijection of 64-bit words in which every input bit changes about half
+ * of the output bits. */
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+/* Starting values with nothing up their sleeve: the first 64 bits of the
+ * fractional parts of sqrt(2) and sqrt(3) (SHA-512's first two initial
+ * hash words, FIPS 180-4 §5.3.5). */
+#define NAME_IV UINT64_C(0x6a09e667f3bcc908)
+#define SEED_IV UINT64_C(0xbb67ae8584caa73b)
+
+uint64_t ds_rng_name_hash(const char *name)
+{
+    const unsigned char *s = (const unsigned char *)name;
+    uint64_t h = NAME_IV, len = 0;
+    for (;;) {
+        uint64_t w = 0;
+        unsigned k = 0;
+        while (k < 8 && s[len + k]) {
+            w |= (uint64_t)s[len + k] << (8 * k);
+            k++;
+        }
+        if (k == 0)
+            break;
+        h = mix64(h ^ w);
+        len += k;
+        if (k < 8)
+            break;
+    }
+    return mix64(h ^ len);
+}
+
+uint64_t ds_rng_key(uint64_t seed, uint64_t name_hash)
+{
+    return mix64(mix64(seed ^ SEED_IV) ^ name_hash);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int ds_rng_find_equal(const uint64_t *h, size_t n, uint64_t *scratch, size_t *i,
+                      size_t *j)
+{
+    if (n < 2)
+        return 0;
+    memcpy(scratch, h, n * sizeof *h);
+    qsort(scratch, n, sizeof *scratch, cmp_u64);
+    for (size_t k = 1; k < n; k++) {
+        if (scratch[k] != scratch[k - 1])
+            continue;
+        /* The first two positions holding that value. */
+        size_t a = n, b = n;
+        for (size_t p = 0; p < n && b == n; p++)
+            if (h[p] == scratch[k]) {
+                if (a == n)
+                    a = p;
+                else
+                    b = p;
+            }
+        *i = a;
+        *j = b;
+        return 1;
+    }
+    return 0;
 }

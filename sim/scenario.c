@@ -928,11 +928,11 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
                 v = NULL;
                 goto done;
             }
-            if (!cJSON_IsObject(e)) {
+            if (!cJSON_IsObject(e)) { /* e has an "id": an object  GCOVR_EXCL_START */
                 set_error(s, rep, path, "'%.*s' is not an object", (int)plen,
                           path);
                 goto fail;
-            }
+            } /* GCOVR_EXCL_STOP */
             cur = e;
             mode = M_OBJ;
             continue;

@@ -223,9 +223,129 @@ void ds_scn_rule_elem(ds_scn_ctx *c, const ds_fmt_field *list, void *elem,
         rule_role(c, list->sub, elem, e);
 }
 
+/* ------------------------------------------------- the index of dists */
+
+/* The growing list of a model's dists, while it is indexed.  Paths are
+ * built in full here (messages shorten long ids; stream names must not). */
+typedef struct dist_index {
+    ds_model *m;
+    size_t cap;
+    int nomem;
+} dist_index;
+
+/* "prefix.name" (just "name" when prefix is ""), allocated; NULL (and
+ * x->nomem set) on no memory. */
+static char *join(dist_index *x, const char *prefix, const char *name)
+{
+    size_t lp = strlen(prefix), ln = strlen(name);
+    char *p = x->nomem ? NULL : malloc(lp + ln + 2);
+    if (!p) {
+        x->nomem = 1;
+        return NULL;
+    }
+    memcpy(p, prefix, lp);
+    if (lp)
+        p[lp++] = '.';
+    memcpy(p + lp, name, ln + 1);
+    return p;
+}
+
+/* Append (path, d, site, elem, slot) to m->dists, which takes path. */
+static void index_add(dist_index *x, char *path, const ds_dist *d,
+                      ds_dist_site site, size_t elem, size_t slot)
+{
+    ds_model *m = x->m;
+    if (!path)
+        return;
+    if (m->n_dists == x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 64;
+        ds_model_dist *nd = realloc(m->dists, cap * sizeof *nd);
+        if (!nd) {
+            x->nomem = 1;
+            free(path);
+            return;
+        }
+        m->dists = nd;
+        x->cap = cap;
+    }
+    m->dists[m->n_dists++] = (ds_model_dist){path, d, site, elem, slot};
+}
+
+/* Index the dists below `fields` in base, which is named `prefix`; `elem`
+ * is the index of the list element base is in. */
+static void index_fields(dist_index *x, const char *prefix,
+                         const ds_fmt_field *fields, void *base, size_t elem)
+{
+    for (const ds_fmt_field *f = fields; f->name && !x->nomem; f++) {
+        if (f->kind == DS_FMT_DIST) {
+            if (!(f->flags & DS_FMT_HAS) || *(int *)at(base, f->off_has))
+                index_add(x, join(x, prefix, f->name), at(base, f->off),
+                          f->site, elem, 0);
+        } else if (f->kind == DS_FMT_OBJECT) {
+            char *p = join(x, prefix, f->name);
+            if (p)
+                index_fields(x, p, f->sub, base, elem);
+            free(p);
+        } else if (f->kind == DS_FMT_LIST) {
+            char *e = *(char **)at(base, f->off);
+            size_t n = *(size_t *)at(base, f->off_n);
+            char *p = join(x, prefix, f->name);
+            for (size_t i = 0; p && e && i < n && !x->nomem; i++) {
+                void *el = e + i * f->size;
+                const char *id = *(char **)at(el, f->sub->off);
+                if (!id || !ds_scn_id_ok(id))
+                    continue; /* not nameable (reported by the check) */
+                char *q = join(x, p, id);
+                if (q)
+                    index_fields(x, q, f->sub, el, i);
+                free(q);
+            }
+            free(p);
+        } else if (f->kind == DS_FMT_MAP && f->elem == DS_FMT_DIST &&
+                   !(f->flags & DS_FMT_SPARSE)) {
+            /* One slot per id of the list it is over (maps of dists take
+             * no built-in keys); elem is base's list index (a package's,
+             * for terms), slot the id's. */
+            const ds_fmt_field *l = ds_fmt_find(ds_fmt_top, f->ref);
+            const ds_dist *d = *(ds_dist **)at(base, f->off);
+            char *ids = *(char **)at(x->m, l->off);
+            size_t n = *(size_t *)at(x->m, l->off_n);
+            char *p = join(x, prefix, f->name);
+            for (size_t k = 0; p && d && ids && k < n && !x->nomem; k++) {
+                const char *id = l->kind == DS_FMT_LIST
+                                     ? *(char **)at(ids + k * l->size, l->sub->off)
+                                     : ((char **)(void *)ids)[k];
+                /* A map whose default is NaN (a package's terms) holds a
+                 * fixed NaN for a key the file leaves out: no dist. */
+                if (isnan(f->def) && d[k].kind == DS_DIST_FIXED &&
+                    isnan(d[k].u.fixed.value))
+                    continue;
+                if (id)
+                    index_add(x, join(x, p, id), &d[k], f->site, elem, k);
+            }
+            free(p);
+        }
+    }
+}
+
+/* Fill m->dists (model.h) from the format table: every dist row, in row
+ * order.  DS_OK or DS_ENOMEM (m->dists then holds what was made). */
+static int index_dists(ds_model *m)
+{
+    dist_index x = {m, 0, 0};
+    index_fields(&x, "", ds_fmt_top, m, 0);
+    return x.nomem ? DS_ENOMEM : DS_OK;
+}
+
 /* ---------------------------------------------------------------- build */
 
 int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep)
+{
+    return ds_scenario_build_warn(s, 0, out, rep, NULL);
+}
+
+int ds_scenario_build_warn(const ds_scenario *s, unsigned flags,
+                           ds_model **out, ds_report *rep, ds_report *warn)
 {
     ds_scn_ctx ctx, *c = &ctx;
     ds_model *m;
@@ -236,6 +356,8 @@ int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep)
     c->file = s->file;
     c->rep = rep;
     c->root = s->root;
+    c->warn = warn;
+    c->strict = (flags & DS_BUILD_STRICT) != 0;
     m = c->m = calloc(1, sizeof *m);
     if (!m) {
         ds_report_nomem(rep, s->file);
@@ -244,6 +366,10 @@ int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep)
     m->decider = -1; /* set by DS_FMT_RULE_DECIDER */
     ds_scn_check(c);
     ds_scn_check_done(c);
+    /* Warnings (SPEC §3.1) read the model's values: only once all are
+     * valid. */
+    if (!c->nomem && !c->n_err && !s->n_dup)
+        ds_scn_warn(c);
     if (c->nomem) {
         ds_report_nomem(rep, s->file);
         rc = DS_ENOMEM;
@@ -254,6 +380,8 @@ int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep)
         goto fail;
     }
     rc = ds_scn_prepare(m);
+    if (rc == DS_OK)
+        rc = index_dists(m);
     if (rc != DS_OK) {
         ds_report_nomem(rep, s->file);
         goto fail;

@@ -1006,8 +1006,9 @@ static void walk_idlist(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
             long d;
             if (!cJSON_IsString(e)) {
                 if (l)
-                    ds_scn_err(c, "expected a string (a %s id), got %s",
-                               l->noun, ds_scn_type(e));
+                    ds_scn_err(c, "expected a string (%s %s id), got %s",
+                               strchr("aeiou", l->noun[0]) ? "an" : "a", l->noun,
+                               ds_scn_type(e));
                 else
                     ds_scn_err(c, "expected a string, got %s", ds_scn_type(e));
             } else if (l) {

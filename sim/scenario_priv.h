@@ -73,6 +73,9 @@ typedef struct ds_scn_ctx {
     unsigned char walked[DS_SCN_MAX_KEYS]; /* ds_fmt_top[k] checked */
     int decider_seen;       /* DS_FMT_RULE_DECIDER: a decider was seen, */
     const char *decider_id; /* with this id */
+    ds_report *warn;        /* where warnings go (NULL: dropped) */
+    int strict;             /* DS_BUILD_STRICT: warnings are errors */
+    size_t n_warn;          /* warnings found (also when strict) */
 } ds_scn_ctx;
 
 /* Check c->root against every row of ds_fmt_top (in row order, but a list
@@ -106,6 +109,23 @@ void *ds_scn_calloc(ds_scn_ctx *c, size_t n, size_t size);
 
 /* x the shortest way that reads back the same ("0.1", "inf"), in b[n]. */
 const char *ds_scn_num(char *b, size_t n, double x);
+
+/* ------------------------------------------ warnings (scenario_warn.c) */
+
+/* Report a warning (SPEC §3.1) at c->path: "FILE: warning: PATH: MESSAGE"
+ * to c->warn, or, when c->strict, an error "... [strict]" (counted in
+ * n_err).  Sets c->nomem when it cannot be kept.  For ds_scn_warn's checks:
+ * warnings are only for a scenario without errors, so the rules of rows
+ * (which run while errors are still being found) do not call it. */
+void ds_scn_warning(ds_scn_ctx *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Check the warnings of SPEC §3.1 on c->m, a model checked without error
+ * (every id usable, every dist valid, baseline_mean set). */
+void ds_scn_warn(ds_scn_ctx *c);
 
 /* ------------------------------------ rules of rows (scenario_build.c) */
 

@@ -2,8 +2,9 @@
  * stats.c - the §6 summary, accumulated exactly and mergeably (SPEC §6, §7).
  *
  * Per draw, ds_stats_add adds to plain double partial sums (in draw order),
- * exact integer counts, the block's min and max of every value and two
- * quantile histograms per strategy.  At the end of each block ds_stats_flush
+ * exact integer counts (the deal round's distribution too), the block's min
+ * and max of every value and four quantile histograms per strategy (the
+ * deficit, deficit_end, benefit, and benefit over the draws with a deal).  At the end of each block ds_stats_flush
  * checks the block (finite, within +-DS_OUTCOME_MAX) and folds the partials
  * into exact superaccumulator totals (xsum.h), so totals do not depend on
  * which thread or process ran a block, nor on merge order.  Memory is fixed
@@ -37,33 +38,45 @@ enum {
     SUM_BENEFIT,       /* benefit */
     SUM_BEN2,          /* benefit^2 */
     SUM_CONCESSION,    /* concession_cost */
+    SUM_DEND,          /* deficit_end */
+    SUM_DENDCHANGE,    /* deficit_end_change */
+    SUM_BENDEAL,       /* benefit, over the draws with a deal */
     SUM_RETCOST        /* first of n_third retaliation costs */
 };
 
 /* Integer counts per strategy, then n_third retaliations, then n_actors
- * evaluations, then n_actors approvals. */
+ * evaluations, then n_actors approvals, then DS_MAX_ROUNDS deals by round
+ * (SPEC §3.1 bounds every deal round, extension included, by 1000: a fixed
+ * size, so the counts need not know the protocol). */
 enum {
     CNT_DEALS,         /* draws with a deal */
     CNT_ROUNDS,        /* sum of the deal round over those draws */
+    CNT_EXT,           /* deals after round protocol.rounds */
+    CNT_LOSS,          /* deals with benefit < 0 */
     CNT_RET            /* first of the retaliation counts */
 };
 
 /* Histograms per strategy. */
-enum { HIST_DEFICIT, HIST_BENEFIT, N_HIST };
+enum { HIST_DEFICIT, HIST_BENEFIT, HIST_DEND, HIST_BENDEAL, N_HIST };
 
 /* Where each quantity is kept: its plain sum, the shifted sums of its SE
- * (-1: none) and its histogram (-1: none).  A per-third-party quantity has
- * n_third consecutive sums from `sum`.  Values with a min and max are
- * numbered as the quantities, the per-party ones last (index DS_Q_... + q). */
+ * (-1: none), its histogram (-1: none), and whether it is over the draws
+ * with a deal only (its mean is then over their number).  A per-third-party
+ * quantity has n_third consecutive sums from `sum`.  Values with a min and
+ * max are numbered as the quantities, the per-party ones last (index
+ * DS_Q_... + q). */
 static const struct {
-    int sum, se1, se2, hist;
+    int sum, se1, se2, hist, given_deal;
 } where[DS_N_QUANTITIES] = {
-    [DS_Q_TARIFF] = {SUM_TARIFF, -1, -1, -1},
-    [DS_Q_DEFICIT] = {SUM_DEFICIT, SUM_DEF1, SUM_DEF2, HIST_DEFICIT},
-    [DS_Q_DEFICIT_CHANGE] = {SUM_DCHANGE, -1, -1, -1},
-    [DS_Q_BENEFIT] = {SUM_BENEFIT, SUM_BENEFIT, SUM_BEN2, HIST_BENEFIT},
-    [DS_Q_CONCESSION_COST] = {SUM_CONCESSION, -1, -1, -1},
-    [DS_Q_RETALIATION_COST] = {SUM_RETCOST, -1, -1, -1},
+    [DS_Q_TARIFF] = {SUM_TARIFF, -1, -1, -1, 0},
+    [DS_Q_DEFICIT] = {SUM_DEFICIT, SUM_DEF1, SUM_DEF2, HIST_DEFICIT, 0},
+    [DS_Q_DEFICIT_CHANGE] = {SUM_DCHANGE, -1, -1, -1, 0},
+    [DS_Q_BENEFIT] = {SUM_BENEFIT, SUM_BENEFIT, SUM_BEN2, HIST_BENEFIT, 0},
+    [DS_Q_CONCESSION_COST] = {SUM_CONCESSION, -1, -1, -1, 0},
+    [DS_Q_DEFICIT_END] = {SUM_DEND, -1, -1, HIST_DEND, 0},
+    [DS_Q_DEFICIT_END_CHANGE] = {SUM_DENDCHANGE, -1, -1, -1, 0},
+    [DS_Q_BENEFIT_GIVEN_DEAL] = {SUM_BENDEAL, -1, -1, HIST_BENDEAL, 1},
+    [DS_Q_RETALIATION_COST] = {SUM_RETCOST, -1, -1, -1, 0},
 };
 
 struct ds_stats {
@@ -71,7 +84,10 @@ struct ds_stats {
     size_t ns, nq, na;     /* strategies, third parties, actors */
     size_t nsum, ncnt;     /* doubles and counts per strategy */
     size_t nval;           /* values with a min and max per strategy */
+    size_t rdist;          /* index of round 1's count in a counts row */
     double shift;          /* D-bar, SPEC §5.2 */
+    int rounds;            /* protocol.rounds: later deals are in an
+                              extension */
     uint64_t draws;        /* all draws added */
     uint64_t pending;      /* draws added since the last flush */
     double *part;          /* [ns * nsum] block partial sums */
@@ -104,7 +120,9 @@ ds_stats *ds_stats_new(const ds_model *m)
     s->nq = m->n_third;
     s->na = m->n_actors;
     s->nsum = SUM_RETCOST + s->nq;
-    s->ncnt = CNT_RET + s->nq + 2 * s->na;
+    s->rdist = CNT_RET + s->nq + 2 * s->na;
+    s->ncnt = s->rdist + DS_MAX_ROUNDS;
+    s->rounds = m->protocol.rounds;
     s->nval = DS_Q_RETALIATION_COST + s->nq;
     s->shift = m->baseline_mean;
     cells = s->ns * s->nsum;
@@ -166,6 +184,7 @@ int ds_stats_rebind(ds_stats *s, const ds_model *m)
     ds_stats_reset(s);
     s->m = m;
     s->shift = m->baseline_mean;
+    s->rounds = m->protocol.rounds;
     return DS_OK;
 }
 
@@ -184,6 +203,7 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
 {
     const size_t nq = s->nq, na = s->na;
     const double c = s->shift;
+    const int rounds = s->rounds;
 
     for (size_t k = 0; k < s->ns; k++) {
         const ds_outcome *o = &out[k];
@@ -199,6 +219,8 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
         EXTREMES(lo, hi, DS_Q_DEFICIT_CHANGE, o->deficit_change);
         EXTREMES(lo, hi, DS_Q_BENEFIT, b);
         EXTREMES(lo, hi, DS_Q_CONCESSION_COST, o->concession_cost);
+        EXTREMES(lo, hi, DS_Q_DEFICIT_END, o->deficit_end);
+        EXTREMES(lo, hi, DS_Q_DEFICIT_END_CHANGE, o->deficit_end_change);
         p[SUM_TARIFF] += o->tariff;
         p[SUM_DEFICIT] += o->deficit;
         p[SUM_DEF1] += dc;
@@ -207,9 +229,18 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
         p[SUM_BENEFIT] += b;
         p[SUM_BEN2] += b * b;
         p[SUM_CONCESSION] += o->concession_cost;
+        p[SUM_DEND] += o->deficit_end;
+        p[SUM_DENDCHANGE] += o->deficit_end_change;
         if (o->deal) {
             n[CNT_DEALS]++;
             n[CNT_ROUNDS] += (uint64_t)o->round;
+            n[CNT_EXT] += o->round > rounds;
+            n[CNT_LOSS] += b < 0.0;
+            if ((unsigned)o->round - 1u < DS_MAX_ROUNDS)
+                n[s->rdist + (unsigned)o->round - 1u]++;
+            p[SUM_BENDEAL] += b;
+            EXTREMES(lo, hi, DS_Q_BENEFIT_GIVEN_DEAL, b);
+            ds_qhist_add(&h[HIST_BENDEAL], b);
         }
         for (size_t q = 0; q < nq; q++) {
             n[CNT_RET + q] += o->retaliates[q] != 0;
@@ -222,6 +253,7 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
         }
         ds_qhist_add(&h[HIST_DEFICIT], o->deficit);
         ds_qhist_add(&h[HIST_BENEFIT], b);
+        ds_qhist_add(&h[HIST_DEND], o->deficit_end);
     }
     s->draws++;
     s->pending++;
@@ -344,10 +376,11 @@ int ds_stats_supports(const ds_stat *st)
     case DS_STAT_SHARE:
     case DS_STAT_SHARE_SE:
         return (unsigned)st->c < DS_N_COUNTS;
-    case DS_STAT_RATIO:
+    case DS_STAT_RATIO:           /* per: c's kind, or one per strategy */
         return (unsigned)st->c < DS_N_COUNTS && (unsigned)st->per < DS_N_COUNTS &&
-               ds_count_per_third(st->c) == ds_count_per_third(st->per) &&
-               ds_count_per_actor(st->c) == ds_count_per_actor(st->per);
+               ((ds_count_per_third(st->c) == ds_count_per_third(st->per) &&
+                 ds_count_per_actor(st->c) == ds_count_per_actor(st->per)) ||
+                (!ds_count_per_third(st->per) && !ds_count_per_actor(st->per)));
     }
     return 0;
 }
@@ -362,16 +395,20 @@ static const uint64_t *count_of(const ds_stats *s, const uint64_t *n, ds_count c
         return &n[CNT_DEALS];
     case DS_C_ROUNDS:
         return &n[CNT_ROUNDS];
+    case DS_C_DEALS_IN_EXTENSION:
+        return &n[CNT_EXT];
+    case DS_C_LOSSES:
+        return &n[CNT_LOSS];
     case DS_C_RETALIATIONS:
         return index < s->nq ? &n[CNT_RET + index] : NULL;
     case DS_C_EVALUATIONS:
         return index < s->na ? &n[CNT_RET + s->nq + index] : NULL;
     case DS_C_APPROVALS:
         return index < s->na ? &n[CNT_RET + s->nq + s->na + index] : NULL;
-    case DS_N_COUNTS:
-        break;
+    case DS_N_COUNTS: /* not a count: ds_stats_supports refused it  GCOVR_EXCL_LINE */
+        break;       /* GCOVR_EXCL_LINE */
     }
-    return NULL;
+    return NULL;     /* GCOVR_EXCL_LINE */
 }
 
 double ds_stats_value(const ds_stats *s, size_t k, const ds_stat *st, size_t index)
@@ -417,6 +454,36 @@ double ds_stats_value(const ds_stats *s, size_t k, const ds_stat *st, size_t ind
     if (s->tlo[v] == s->thi[v])           /* one value in every draw */
         return st->kind == DS_STAT_MEAN ? s->tlo[v] + 0.0 /* -0 -> 0 */ : 0.0;
     if (st->kind == DS_STAT_MEAN)
-        return mean_of(&t[(size_t)where[st->q].sum + off], draws);
+        return mean_of(&t[(size_t)where[st->q].sum + off],
+                       where[st->q].given_deal ? n[CNT_DEALS] : draws);
     return mean_se(&t[where[st->q].se1], &t[where[st->q].se2], draws);
+}
+
+uint64_t ds_stats_round_count(const ds_stats *s, size_t k, int r)
+{
+    if (k >= s->ns || r < 1 || r > DS_MAX_ROUNDS)
+        return 0;
+    return s->cnt[k * s->ncnt + s->rdist + (size_t)(r - 1)];
+}
+
+int ds_stats_last_round(const ds_stats *s)
+{
+    int last = 0;
+    for (size_t k = 0; k < s->ns; k++)
+        for (int r = DS_MAX_ROUNDS; r > last; r--)
+            if (s->cnt[k * s->ncnt + s->rdist + (size_t)(r - 1)]) {
+                last = r;
+                break;
+            }
+    return last;
+}
+
+size_t ds_stats_histogram(const ds_stats *s, size_t k, ds_quantity q,
+                          double edges[DS_STATS_HIST_BINS + 1],
+                          uint64_t counts[DS_STATS_HIST_BINS])
+{
+    if (k >= s->ns || (unsigned)q >= DS_N_QUANTITIES || where[q].hist < 0)
+        return 0;
+    return ds_qhist_histogram(&s->hist[k * N_HIST + (size_t)where[q].hist],
+                              DS_STATS_HIST_BINS, edges, counts);
 }

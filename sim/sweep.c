@@ -23,6 +23,7 @@
 struct ds_sweep {
     const ds_scenario *base;
     const ds_design *d;
+    unsigned flags;   /* ds_scenario_build_warn's, for validating points */
     ds_model **kept;  /* [points] validated models not yet run, or NULL */
     uint64_t draws;
     int have_seed, vary_seed;
@@ -37,8 +38,11 @@ int ds_sweep_is_integer(const char *path, void *ctx)
     return ds_fmt_path_is_integer(path);
 }
 
-/* Point i's scenario: a copy of the base with the point's overrides. */
-static int point_model(const ds_sweep *s, size_t i, ds_model **out, ds_report *rep)
+/* Point i's scenario: a copy of the base with the point's overrides, built
+ * with `flags` (ds_scenario_build_warn); its warnings go to warn (NULL:
+ * dropped). */
+static int point_model(const ds_sweep *s, size_t i, unsigned flags, ds_model **out,
+                       ds_report *rep, ds_report *warn)
 {
     ds_scenario *sc = ds_scenario_copy(s->base);
     int rc = DS_OK;
@@ -50,7 +54,7 @@ static int point_model(const ds_sweep *s, size_t i, ds_model **out, ds_report *r
         rc = ds_scenario_set(sc, ds_design_path(s->d, j),
                              ds_design_value(s->d, i, j), rep);
     if (rc == DS_OK)
-        rc = ds_scenario_build(sc, out, rep);
+        rc = ds_scenario_build_warn(sc, flags, out, rep, warn);
     ds_scenario_free(sc);
     /* What was reported while memory ran out may be its effects. */
     if (rc != DS_OK && rep->nomem)
@@ -102,6 +106,143 @@ static void point_name(const ds_design *d, size_t i, char *buf, size_t n)
         snprintf(buf + used, n - used, ")");
 }
 
+/* ---- the points' warnings, once per distinct line ---------------------- */
+
+/* One distinct warning line: the first point that has it (and its place
+ * among that point's warnings) and how many points have it. */
+typedef struct wline {
+    char *msg;
+    size_t point, seq, count;
+} wline;
+
+/* The distinct lines, with an open-addressing hash of their texts. */
+typedef struct wset {
+    wline *v;
+    size_t n, cap;
+    size_t *slot;     /* [nslot]: index into v + 1, or 0 when free */
+    size_t nslot;     /* a power of two, at least 2n */
+    size_t dropped;   /* lines beyond DS_REPORT_MAX (each time seen) */
+    int nomem;
+} wset;
+
+/* FNV-1a (Fowler, Noll, Vo), 64-bit. */
+static uint64_t text_hash(const char *t)
+{
+    uint64_t h = 14695981039346656037u;
+    for (; *t; t++)
+        h = (h ^ (unsigned char)*t) * 1099511628211u;
+    return h;
+}
+
+/* The slot of msg: where it is, or the free slot where it would go. */
+static size_t wset_slot(const wset *w, const char *msg)
+{
+    size_t i = (size_t)text_hash(msg) & (w->nslot - 1);
+    while (w->slot[i] && strcmp(w->v[w->slot[i] - 1].msg, msg) != 0)
+        i = (i + 1) & (w->nslot - 1);
+    return i;
+}
+
+/* Make room for one more line.  DS_OK or DS_ENOMEM. */
+static int wset_grow(wset *w)
+{
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 16;
+        wline *v = realloc(w->v, cap * sizeof *v);
+        if (!v)
+            return DS_ENOMEM;
+        w->v = v;
+        w->cap = cap;
+    }
+    if (2 * (w->n + 1) > w->nslot) {
+        size_t nslot = w->nslot ? 2 * w->nslot : 64;
+        size_t *old = w->slot, oldn = w->nslot;
+        if (!(w->slot = calloc(nslot, sizeof *w->slot))) {
+            w->slot = old;
+            return DS_ENOMEM;
+        }
+        w->nslot = nslot;
+        for (size_t i = 0; i < oldn; i++)
+            if (old[i])
+                w->slot[wset_slot(w, w->v[old[i] - 1].msg)] = old[i];
+        free(old);
+    }
+    return DS_OK;
+}
+
+/* Count the warning lines of point i (rep) in w. */
+static void wset_add(wset *w, size_t i, const ds_report *rep)
+{
+    if (rep->nomem)
+        w->nomem = 1;
+    for (size_t k = 0; k < rep->n; k++) {
+        const char *msg = rep->msg[k];
+        size_t j = w->nslot ? wset_slot(w, msg) : 0;
+        wline *e;
+        if (w->nslot && w->slot[j]) {
+            e = &w->v[w->slot[j] - 1];
+            e->count++;
+            if (i < e->point || (i == e->point && k < e->seq)) {
+                e->point = i;
+                e->seq = k;
+            }
+            continue;
+        }
+        if (w->n >= DS_REPORT_MAX) {
+            w->dropped++;
+            continue;
+        }
+        if (wset_grow(w) != DS_OK || !(msg = strdup(msg))) {
+            w->nomem = 1;
+            return;
+        }
+        e = &w->v[w->n++];
+        *e = (wline){(char *)msg, i, k, 1};
+        w->slot[wset_slot(w, msg)] = w->n;
+    }
+}
+
+static int wline_cmp(const void *a, const void *b)
+{
+    const wline *x = a, *y = b;
+    if (x->point != y->point)
+        return x->point < y->point ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Append w's lines to rep in the order of their first point, each with
+ * the points it came from unless all np points have it. */
+static int wset_report(wset *w, size_t np, ds_report *rep)
+{
+    qsort(w->v, w->n, sizeof *w->v, wline_cmp);
+    for (size_t k = 0; k < w->n; k++) {
+        const wline *e = &w->v[k];
+        int rc;
+        if (e->count == np)
+            rc = ds_report_add(rep, "%s", e->msg);
+        else if (e->count == 1)
+            rc = ds_report_add(rep, "%s [point %zu]", e->msg, e->point + 1);
+        else
+            rc = ds_report_add(rep, "%s [%zu of %zu points, the first point %zu]",
+                               e->msg, e->count, np, e->point + 1);
+        if (rc != DS_OK)
+            return rc;
+    }
+    rep->dropped += w->dropped;
+    return DS_OK;
+}
+
+static void wset_free(wset *w)
+{
+    for (size_t k = 0; k < w->n; k++)
+        free(w->v[k].msg);
+    free(w->v);
+    free(w->slot);
+    memset(w, 0, sizeof *w);
+}
+
+/* ---- validating the points --------------------------------------------- */
+
 /* Validation of the points, shared by the threads that do it. */
 typedef struct vjob {
     ds_sweep *s;
@@ -112,15 +253,27 @@ typedef struct vjob {
     int bad_rc;
     ds_report bad_rep;            /* its problems */
     size_t kept_bytes;
+    int want_warnings;            /* collect the points' warnings in warn */
+    wset warn;
 } vjob;
 
-/* Check point i; keep its model if the budget allows.  Returns DS_OK or the
- * point's status with its problems in *prep. */
+/* Check point i; keep its model if the budget allows, and its warnings.
+ * Returns DS_OK or the point's status with its problems in *prep. */
 static int check_point(vjob *v, size_t i, ds_report *prep)
 {
     ds_sweep *s = v->s;
     ds_model *m = NULL;
-    int rc = point_model(s, i, &m, prep);
+    ds_report pw;
+    int rc;
+
+    ds_report_init(&pw);
+    rc = point_model(s, i, s->flags, &m, prep, v->want_warnings ? &pw : NULL);
+    if (rc == DS_OK && pw.n) {
+        pthread_mutex_lock(&v->mu);
+        wset_add(&v->warn, i, &pw);
+        pthread_mutex_unlock(&v->mu);
+    }
+    ds_report_free(&pw);
     if (rc == DS_OK && v->first && !same_shape(v->first, m)) {
         ds_report_add(prep, "%s: error: the point changes the strategies, "
                       "third parties or actors, so its rows would not line up",
@@ -181,6 +334,14 @@ int ds_sweep_new(const ds_scenario *base, const ds_design *d, uint64_t draws,
                  int have_seed, uint64_t seed, int vary_seed, int threads,
                  ds_sweep **out, ds_report *rep)
 {
+    return ds_sweep_new_warn(base, d, draws, have_seed, seed, vary_seed, threads, 0,
+                             NULL, out, rep);
+}
+
+int ds_sweep_new_warn(const ds_scenario *base, const ds_design *d, uint64_t draws,
+                      int have_seed, uint64_t seed, int vary_seed, int threads,
+                      unsigned flags, ds_report *warn, ds_sweep **out, ds_report *rep)
+{
     ds_sweep *s = calloc(1, sizeof *s);
     size_t np = ds_design_points(d);
     pthread_t *tid = NULL;
@@ -195,6 +356,7 @@ int ds_sweep_new(const ds_scenario *base, const ds_design *d, uint64_t draws,
     }
     s->base = base;
     s->d = d;
+    s->flags = flags;
     s->have_seed = have_seed;
     s->seed = seed;
     s->vary_seed = vary_seed;
@@ -212,6 +374,7 @@ int ds_sweep_new(const ds_scenario *base, const ds_design *d, uint64_t draws,
      * order. */
     v.s = s;
     v.bad = SIZE_MAX;
+    v.want_warnings = warn != NULL;
     pthread_mutex_init(&v.mu, NULL);
     ds_report_init(&v.bad_rep);
     {
@@ -231,7 +394,7 @@ int ds_sweep_new(const ds_scenario *base, const ds_design *d, uint64_t draws,
         if (!m0) {                    /* over the budget: build it to compare */
             ds_report prep;
             ds_report_init(&prep);
-            rc = point_model(s, 0, &m0, &prep);
+            rc = point_model(s, 0, 0, &m0, &prep, NULL);
             ds_report_free(&prep);
             if (rc != DS_OK) {
                 /* It was valid a moment ago: memory ran out. */
@@ -270,8 +433,16 @@ done:
         ds_report_add(rep, "%s: error: %s is invalid:", ds_scenario_file(base), name);
         for (size_t k = 0; k < v.bad_rep.n; k++)
             ds_report_add(rep, "%s", v.bad_rep.msg[k]);
-        rc = v.bad_rc;
+        /* A list cut short by no memory is memory's failure, not the point's. */
+        rc = rep->nomem ? DS_ENOMEM : v.bad_rc;
+    } else if (rc == DS_OK && v.warn.nomem) {
+        /* A warning lost: the list would be incomplete. */
+        rc = ds_report_nomem(rep, ds_scenario_file(base));
+    } else if (rc == DS_OK && warn &&
+               wset_report(&v.warn, np, warn) != DS_OK) {
+        rc = ds_report_nomem(rep, ds_scenario_file(base));
     }
+    wset_free(&v.warn);
     ds_report_free(&v.bad_rep);
     pthread_mutex_destroy(&v.mu);
     free(tid);
@@ -300,7 +471,7 @@ static int job_model(void *ctx, size_t p, ds_model **out, ds_error *err)
         return DS_OK;
     }
     ds_report_init(&rep);
-    rc = point_model(s, p, out, &rep);
+    rc = point_model(s, p, 0, out, &rep, NULL);
     if (rc != DS_OK)
         ds_error_set(err, rc, "point %zu: %s", p + 1,
                      rep.n ? rep.msg[0] : "out of memory");

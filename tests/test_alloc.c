@@ -15,6 +15,11 @@
  *
  * Small draws (-n) keep the loops short; -j 1 and -j 2 both run, so the
  * allocations of starting workers and of their workspaces fail too.
+ *
+ * Command lines whose input is bad (exit status 2) run the same loop: the
+ * allocations of the messages fail too, and such a run must still exit 1
+ * with "out of memory" (the problems it could not list are counted), or
+ * absorb the failure with exactly the messages of the run without it.
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <criterion/criterion.h>
@@ -47,6 +52,13 @@
 
 /* LeakSanitizer's check, when the program has it (a sanitizer build). */
 extern void __lsan_do_leak_check(void) __attribute__((weak));
+
+/* A coverage build (tools/coverage.sh defines DS_GCOV) writes a child's
+ * counts before _exit(), which skips the write that exit() would do; without
+ * it the failure paths the children run would count as never run. */
+#ifdef DS_GCOV
+void __gcov_dump(void);
+#endif
 
 /* What a child tells its parent through a shared page. */
 typedef struct child_report {
@@ -180,6 +192,9 @@ static outcome run_k(char **argv, long k)
         fflush(stderr);
         if (__lsan_do_leak_check)
             __lsan_do_leak_check(); /* reports on stderr and exits non-zero */
+#ifdef DS_GCOV
+        __gcov_dump();
+#endif
         _exit(st);
     }
     cr_assert_eq(waitpid(pid, &st, 0), pid);
@@ -237,7 +252,8 @@ static const char *unclean_failure(const outcome *o, char *why, size_t n)
 }
 
 /* Whether o (a run that absorbed its failure, or that reached no failing
- * point) did exactly what the reference run did. */
+ * point) did exactly what the reference run did.  A run that fails on its
+ * input (status 2) must also give the same messages. */
 static const char *differs(const outcome *o, const outcome *ref, char *why, size_t n)
 {
     char line[200];
@@ -246,6 +262,9 @@ static const char *differs(const outcome *o, const outcome *ref, char *why, size
                  ref->status, first_line(o->err, line, sizeof line));
     else if (sanitizer_report(o->err))
         snprintf(why, n, "sanitizer report: %s", o->err);
+    else if (ref->status != 0 && strcmp(o->err, ref->err) != 0)
+        snprintf(why, n, "stderr differs from the run without failures: %s",
+                 first_line(o->err, line, sizeof line));
     else if (o->rep.live != 0)
         snprintf(why, n, "%ld blocks still allocated, the first at point %ld (%zu bytes)",
                  o->rep.live, o->rep.live_point, o->rep.live_size);
@@ -320,7 +339,7 @@ static void loop(int status, ...)
             outcome_free(&o);
             break;
         }
-        if (o.rep.returned && o.status == 0) {
+        if (o.rep.returned && o.status == status && status != 1) {
             absorbed++;
             bad = differs(&o, &ref, why, sizeof why);
         } else {
@@ -394,9 +413,44 @@ Test(alloc, compare)
          "--only-significant", NULL);
 }
 
+/* Bad inputs: the report's own allocations fail too. */
+Test(alloc, problems_reported)
+{
+    char bad[1024];
+    write_input("bad.json",
+                "{\"dealsim\": 1, \"name\": \"bad\", \"baseline_deficit\": -5,\n"
+                " \"home\": {\"tariff_burden\": 2, \"margn\": 0.2},\n"
+                " \"lines\": [{\"id\": \"autos\", \"exports\": 50, \"current\": 0.025,\n"
+                "   \"no_deal\": 0.25, \"deal\": 0.15, \"elasticity\": \"high\"}],\n"
+                " \"packages\": [{\"id\": \"p\", \"items\": {\"ghost\": 1}}],\n"
+                " \"actors\": [{\"id\": \"trump\", \"role\": \"decider\",\n"
+                "   \"weights\": {\"deficit\": 1}, \"threshold\": 0.1}],\n"
+                " \"protocol\": {\"rounds\": 0}}\n");
+    snprintf(bad, sizeof bad, "%s/bad.json", in);
+    loop(2, "validate", bad, NULL);
+    loop(2, "run", MINIMAL, "--set", "protocol.roundz=3", "--set", "lines.autos.deal=-1",
+         NULL);
+    loop(2, "sweep", MINIMAL, "--vary", "protocol.rounds=1,2", "--vary",
+         "actors.trump.threshold=0.1,\"x\"", "-n", "10", NULL);
+}
+
 Test(alloc, scenario_and_help)
 {
     loop(0, "scenario", "-o", "s.json", NULL);
     loop(0, "help", "sweep", NULL);
     loop(0, "schema", NULL);
+}
+
+/* Warnings (SPEC §3.1) are kept for printing, and counted once per line in
+ * a sweep: running out of memory there is a failure, not fewer warnings. */
+Test(alloc, warnings)
+{
+    loop(0, "validate", DS_TEST_DIR "/data/warn/several.json", NULL);
+    loop(2, "validate", "--strict", DS_TEST_DIR "/data/warn/several.json", NULL);
+    loop(0, "run", MINIMAL, "-n", "100", "-j", "1", "--set", "lines.autos.no_deal=25", "-o",
+         "out.csv", "-q", NULL);
+    loop(0, "sweep", MINIMAL, "--vary", "lines.autos.no_deal=0.2,25,30", "--set",
+         "lines.autos.exports=700", "-n", "50", "-j", "2", "-o", "sweep.csv", "-q", NULL);
+    loop(2, "sweep", MINIMAL, "--vary", "lines.autos.no_deal=0.2,25", "-n", "50", "-j", "1",
+         "--strict", NULL);
 }

@@ -147,7 +147,11 @@ Test(cli, summary_csv_columns_in_order)
         "deficit_change_mean,benefit_mean,benefit_se,benefit_p05,"
         "benefit_p50,benefit_p95,concession_cost_mean,p_retaliation_china,"
         "retaliation_cost_china_mean,approve_bessent,approve_lutnick,"
-        "approve_greer,approve_trump\n";
+        "approve_greer,approve_trump,label,deficit_end_mean,deficit_end_p05,"
+        "deficit_end_p50,deficit_end_p95,deficit_end_change_mean,"
+        "p_deal_in_extension,benefit_given_deal_mean,benefit_given_deal_p05,"
+        "benefit_given_deal_p50,benefit_given_deal_p95,p_loss_given_deal,"
+        "p_retaliation_given_deal_china\n";
     cr_assert(strncmp(r.out, head, strlen(head)) == 0, "%.300s", r.out);
     /* Default to CSV when stdout is not a terminal; same bytes as -o -. */
     cli_result r2 = cli_run(dir, "run", JAPAN, "-n", "5000", NULL);
@@ -178,6 +182,43 @@ Test(cli, json_has_metadata)
     cr_assert(cJSON_GetArraySize(cJSON_GetObjectItem(j, "strategies")) >= 2);
     cJSON_Delete(j);
     cli_free(&r);
+}
+
+/* A strategy that never deals (tests/data/good/minimal.json): the figures
+ * given a deal are empty in the CSV and null in the JSON, its deal rounds
+ * all 0, the benefit given a deal has no histogram, and a metric of one
+ * value has one bin [v, v]. */
+Test(cli, figures_given_a_deal_without_a_deal)
+{
+    cli_result r = cli_run(dir, "run", DS_TEST_DIR "/data/good/minimal.json", "-n", "3000",
+                           "--format", "json", NULL);
+    cli_result c = cli_run(dir, "run", DS_TEST_DIR "/data/good/minimal.json", "-n", "3000",
+                           "--format", "csv", NULL);
+    cJSON *j, *s, *h, *b;
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(c.status, 0, "%s", c.err);
+    cr_assert(strstr(c.out, ",0,,,,,\n"), "p_deal_in_extension 0, then five empty "
+              "cells: %s", c.out);
+    j = cJSON_Parse(r.out);
+    cr_assert_not_null(j);
+    s = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "strategies"), 0);
+    cr_assert_eq(cJSON_GetObjectItem(s, "p_deal")->valuedouble, 0);
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(s, "benefit_given_deal_mean")));
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(s, "benefit_given_deal_p50")));
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(s, "p_loss_given_deal")));
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(s, "deal_rounds")), 3);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(s, "deal_rounds"), i)->valuedouble,
+                     0);
+    h = cJSON_GetObjectItem(s, "histograms");
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(h, "benefit_given_deal")));
+    b = cJSON_GetObjectItem(h, "benefit");
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "edges")), 2);
+    cr_assert_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "edges"), 1)->valuedouble, 0);
+    cr_assert_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "counts"), 0)->valuedouble, 3000);
+    cJSON_Delete(j);
+    cli_free(&r);
+    cli_free(&c);
 }
 
 Test(cli, builtin_scenario_equals_file)

@@ -337,6 +337,28 @@ Test(compare, files_that_agree)
     ds_csv_free(c);
 }
 
+/* The strategy's label is text that describes the row: it is not a metric,
+ * and labels that differ (or hold commas and quotes) do not stop two files
+ * from lining up. */
+Test(compare, labels_are_not_compared)
+{
+    ds_csv *c = run_ok("summary_label_a.csv", "summary_label_b.csv", NULL);
+    size_t r;
+    cr_assert_eq(ds_csv_rows(c), 2 * 5, "2 strategies x 5 metrics, no label");
+    for (size_t i = 0; i < ds_csv_rows(c); i++)
+        cr_assert_str_neq(ds_csv_cell(c, i, 1), "label");
+    r = find_row(c, "invest", NULL, "benefit_given_deal_mean");
+    cr_assert_eq(cell_num(c, r, 4), 0.5);
+    r = find_row(c, "tariff_cut", NULL, "p_retaliation_given_deal_china");
+    cr_assert_str_eq(ds_csv_cell(c, r, 2), "");
+    cr_assert_str_eq(ds_csv_cell(c, r, 3), "0");
+    ds_csv_free(c);
+    /* a file without the label column does not line up with one that has it */
+    run_bad("summary_label_a.csv", "summary_a.csv",
+            "%ssummary_a.csv: error: metric column 'label' (in %ssummary_label_a.csv) is "
+            "missing");
+}
+
 Test(compare, files_that_differ)
 {
     ds_csv *c = run_ok("summary_a.csv", "summary_b.csv", NULL);

@@ -5,6 +5,8 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,15 +118,157 @@ Test(grid, range_spacing)
         cr_assert_str_eq(ds_design_value(d, i, 0), want[i]);
     ds_design_free(d);
 
-    /* Unround bounds: evenly spaced within rounding, ends exact. */
+    /* Unround bounds: evenly spaced within the rounding to 15 significant
+     * digits (of the larger end, 2.3, across 0: half a unit is 5e-15),
+     * ends exact. */
     vary[0] = "x=-1.7:2.3:7";
     d = must_build(&a);
     cr_assert_eq(ds_design_points(d), 7);
     cr_assert_eq(num(ds_design_value(d, 0, 0)), -1.7);
     cr_assert_eq(num(ds_design_value(d, 6, 0)), 2.3);
     for (size_t i = 0; i < 7; i++)
-        cr_assert(fabs(num(ds_design_value(d, i, 0)) - (-1.7 + 4.0 * (double)i / 6)) < 1e-15);
+        cr_assert(fabs(num(ds_design_value(d, i, 0)) - (-1.7 + 4.0 * (double)i / 6)) <= 5e-15);
+    cr_assert_str_eq(ds_design_value(d, 1, 0), "-1.03333333333333");
     ds_design_free(d);
+}
+
+/* The values of one `--vary x=SPEC` grid, against want[] (n of them). */
+static void expect_grid(const char *spec, const char *const *want, size_t n)
+{
+    char arg[256];
+    const char *vary[] = {arg};
+    ds_design_args a = args_of(NULL, vary, 1, NULL);
+    snprintf(arg, sizeof arg, "x=%s", spec);
+    ds_design *d = must_build(&a);
+    cr_assert_eq(ds_design_points(d), n, "%s", spec);
+    for (size_t i = 0; i < n; i++)
+        cr_expect_str_eq(ds_design_value(d, i, 0), want[i], "%s: value %zu is %s, want %s",
+                         spec, i + 1, ds_design_value(d, i, 0), want[i]);
+    ds_design_free(d);
+}
+
+#define GRID(spec, ...)                                                        \
+    do {                                                                       \
+        static const char *const w_[] = {__VA_ARGS__};                         \
+        expect_grid(spec, w_, sizeof w_ / sizeof w_[0]);                       \
+    } while (0)
+
+/* SPEC §9 v2: value i of a:b:k is a + i (b - a)/(k - 1) rounded to 15
+ * significant digits, so decimals come out as typed; the ends are a and b. */
+Test(grid, rounded_to_15_digits)
+{
+    GRID("0:0.1:6", "0", "0.02", "0.04", "0.06", "0.08", "0.1");
+    GRID("0.1:0.7:7", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7");
+    GRID("0:1:7", "0", "0.166666666666667", "0.333333333333333", "0.5",
+         "0.666666666666667", "0.833333333333333", "1");
+    /* Negative ranges, ascending and descending. */
+    GRID("-1:-0.1:10", "-1", "-0.9", "-0.8", "-0.7", "-0.6", "-0.5", "-0.4", "-0.3", "-0.2",
+         "-0.1");
+    GRID("-0.06:-0.3:5", "-0.06", "-0.12", "-0.18", "-0.24", "-0.3");
+    /* Across 0 the sum cancels: rounded at the larger end's 15th digit,
+     * the 0 is 0 (not 6.9e-18) and values near it show no noise. */
+    GRID("-0.3:0.1:5", "-0.3", "-0.2", "-0.1", "0", "0.1");
+    GRID("0.1:-0.2:4", "0.1", "0", "-0.1", "-0.2");
+    GRID("-1:1:4", "-1", "-0.33333333333333", "0.33333333333333", "1");
+    GRID("-0.3:0.3:3", "-0.3", "0", "0.3"); /* never -0 */
+    /* Huge and tiny magnitudes, up to the largest double. */
+    GRID("1e300:2e300:6", "1e+300", "1.2e+300", "1.4e+300", "1.6e+300", "1.8e+300",
+         "2e+300");
+    GRID("8e307:-8e307:5", "8e+307", "4e+307", "0", "-4e+307", "-8e+307");
+    GRID("1.7976931348623157e308:1e308:3", "1.7976931348623157e+308",
+         "1.39884656743116e+308", "1e+308");
+    GRID("1e-300:2e-300:6", "1e-300", "1.2e-300", "1.4e-300", "1.6e-300", "1.8e-300",
+         "2e-300");
+    /* Subnormal: the same doubles as the decimals typed. */
+    {
+        const char *vary[] = {"x=-3e-310:6e-310:4"};
+        ds_design_args a = args_of(NULL, vary, 1, NULL);
+        ds_design *d = must_build(&a);
+        static const char *const want[] = {"-3e-310", "0", "3e-310", "6e-310"};
+        for (size_t i = 0; i < 4; i++)
+            cr_expect_eq(num(ds_design_value(d, i, 0)), strtod(want[i], NULL), "%s",
+                         ds_design_value(d, i, 0));
+        ds_design_free(d);
+    }
+    /* Ends typed with 16 digits stay exact; what lies between them is
+     * rounded, but never beyond them (0.123456789012346 > b). */
+    GRID("0.1234567890123456:0.1234567890123458:3", "0.1234567890123456",
+         "0.1234567890123458", "0.1234567890123458");
+}
+
+/* Grids of decimals made at random (fixed seed) at every magnitude: a and
+ * the step are integers of up to 7 digits times 10^E, so every value is a
+ * decimal of at most 8 digits; each must come out exactly as its decimal
+ * text reads (computed here in integers). */
+Test(grid, random_decimals_exact)
+{
+    uint64_t st = 0x9E3779B97F4A7C15u;
+    for (int t = 0; t < 3000; t++) {
+        long long A, S;
+        int E, k;
+        char spec[128], arg[140];
+        const char *vary[] = {arg};
+        ds_design_args a = args_of(NULL, vary, 1, NULL);
+        st = st * 6364136223846793005u + 1442695040888963407u;
+        A = (long long)((st >> 11) % 2000001) - 1000000;
+        st = st * 6364136223846793005u + 1442695040888963407u;
+        S = (long long)((st >> 11) % 1000000) + 1;
+        if ((st >> 7) & 1)
+            S = -S;
+        st = st * 6364136223846793005u + 1442695040888963407u;
+        E = (int)((st >> 11) % 591) - 300; /* 10^-300 .. 10^290 */
+        k = 2 + (int)((st >> 40) % 40);
+        snprintf(spec, sizeof spec, "%llde%d:%llde%d:%d", A, E, A + (k - 1) * S, E, k);
+        snprintf(arg, sizeof arg, "x=%s", spec);
+        ds_design *d = must_build(&a);
+        for (int i = 0; i < k; i++) {
+            char text[64], want[DS_CSV_NUM_MAX];
+            snprintf(text, sizeof text, "%llde%d", A + i * S, E);
+            ds_csv_format_double(want, strtod(text, NULL));
+            if (strcmp(want, "-0") == 0)
+                strcpy(want, "0");
+            cr_assert_str_eq(ds_design_value(d, (size_t)i, 0), want, "%s: value %d",
+                             spec, i + 1);
+        }
+        ds_design_free(d);
+    }
+}
+
+/* Integer keys: values computed exactly in integers, also beyond 15
+ * digits; one that is not an integer is an error. */
+Test(grid, integer_keys_exact)
+{
+    const char *vary[] = {"simulation.seed=0:9007199254740990:3"};
+    ds_design_args a = args_of(NULL, vary, 1, NULL);
+    ds_design *d = must_build(&a);
+    cr_assert_str_eq(ds_design_value(d, 1, 0), "4503599627370495");
+    cr_assert_eq(num(ds_design_value(d, 2, 0)), 9007199254740990.0);
+    ds_design_free(d);
+
+    vary[0] = "protocol.rounds=10:1:4";
+    d = must_build(&a);
+    for (size_t i = 0; i < 4; i++) {
+        char want[8];
+        snprintf(want, sizeof want, "%zu", 10 - 3 * i);
+        cr_assert_str_eq(ds_design_value(d, i, 0), want);
+    }
+    ds_design_free(d);
+
+    vary[0] = "simulation.seed=-6:6:5";
+    d = must_build(&a);
+    cr_assert_str_eq(ds_design_value(d, 1, 0), "-3");
+    cr_assert_str_eq(ds_design_value(d, 2, 0), "0");
+    ds_design_free(d);
+
+    /* 4503599627370495.5: 15 digits would make it 4503599627370500. */
+    vary[0] = "simulation.seed=0:9007199254740991:3";
+    expect_error(&a, DS_EINVAL, "'simulation.seed' is an integer key, value 2 is "
+                                "4503599627370495.5");
+    vary[0] = "protocol.rounds=1:2:4";
+    expect_error(&a, DS_EINVAL, "'protocol.rounds' is an integer key, value 2 is "
+                                "1.3333333333333333");
+    vary[0] = "protocol.rounds=0.5:3.5:4";
+    expect_error(&a, DS_EINVAL, "'protocol.rounds' is an integer key, value 1 is 0.5");
 }
 
 Test(grid, range_k1_gives_a_and_descending)

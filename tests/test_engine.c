@@ -340,13 +340,12 @@ Test(engine, escalation_order)
     ds_model_free(m);
 }
 
-/* The documented stream layout (top of sim/engine.c): world slot 0 is the
- * baseline, slot 4 + 5 n_lines + 1 the first item's cost, and, after every
- * v1 slot (V0 = 4 + 5 n_lines + 3 n_items + 3 n_actors + n_third), slot
- * V0 + 2 + 2l + 1 line l's tariff_burden; round r's stream
- * draws lost, stall, then per actor (member: attendance, Z; decider: Z);
- * U_q is the first uniform of its own stream.  Re-drawing those streams
- * here predicts the engine's outcomes and ds_engine_draw_variates' sum. */
+/* The documented streams (top of sim/engine.c): a dist's stream is named by
+ * its path ("baseline_deficit", "items.a.cost", "lines.all.tariff_burden");
+ * round r's stream, named "rounds" with slot r, draws lost, stall, then per
+ * actor (member: attendance, Z; decider: Z); U_q is the first uniform of
+ * the stream named by q's id.  Re-drawing those streams here predicts the
+ * engine's outcomes and ds_engine_draw_variates' sum. */
 Test(engine, stream_layout_and_variates)
 {
     ds_model *m = parse(
@@ -364,23 +363,26 @@ Test(engine, stream_layout_and_variates)
         " \"third_parties\": [{\"id\": \"q\", \"retaliation\": {\"base\": 0, \"slope\": 0}, \"cost_per_exposure\": 1}]}");
     ds_engine *e = ds_engine_new(m);
     cr_assert_not_null(e);
-    const uint32_t cost_slot = 4 + 5 * 1 + 1;
-    const uint32_t burden_slot = (4 + 5 * 1 + 3 * 1 + 3 * 2 + 1) + 2 + 2 * 0 + 1;
+    const uint64_t k_base = ds_rng_key(SEED, ds_rng_name_hash("baseline_deficit"));
+    const uint64_t k_cost = ds_rng_key(SEED, ds_rng_name_hash("items.a.cost"));
+    const uint64_t k_q = ds_rng_key(SEED, ds_rng_name_hash("q"));
+    const uint64_t k_rounds = ds_rng_key(SEED, ds_rng_name_hash("rounds"));
+    const uint64_t k_burden = ds_rng_key(SEED, ds_rng_name_hash("lines.all.tariff_burden"));
     size_t deals = 0, rets = 0;
     for (uint64_t d = 0; d < 300; d++) {
         ds_rng r;
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, 0));
+        ds_rng_open(&r, k_base, d, DS_STREAM(DS_STREAM_WORLD, 0));
         double base = ds_dist_sample(&m->baseline_deficit, ds_rng_gsl(&r));
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, cost_slot));
+        ds_rng_open(&r, k_cost, d, DS_STREAM(DS_STREAM_WORLD, 0));
         double cost = ds_dist_sample(&m->items[0].cost, ds_rng_gsl(&r));
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_THIRD, 0));
+        ds_rng_open(&r, k_q, d, DS_STREAM(DS_STREAM_THIRD, 0));
         double uq = ds_rng_uniform(&r);
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, burden_slot));
+        ds_rng_open(&r, k_burden, d, DS_STREAM(DS_STREAM_WORLD, 0));
         double b = ds_dist_sample(&m->lines[0].tariff_burden, ds_rng_gsl(&r));
         double sum = base + cost + uq + b;
         int deal_round = 0;
         for (uint32_t rd = 1; rd <= 2; rd++) {
-            ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_ROUNDS, rd));
+            ds_rng_open(&r, k_rounds, d, DS_STREAM(DS_STREAM_ROUNDS, rd));
             /* Coin flips use one 32-bit word each: u = w / 2^32. */
             double ul = ds_rng_u32(&r) * 0x1p-32, us = ds_rng_u32(&r) * 0x1p-32;
             double ua = ds_rng_u32(&r) * 0x1p-32;
@@ -416,12 +418,11 @@ Test(engine, stream_layout_and_variates)
     ds_model_free(m);
 }
 
-/* The model v2 world slots (top of sim/engine.c), after every v1 slot
- * V0 = 4 + 5 n_lines + (3 + n_dims) n_items + 3 n_actors + n_third:
- * V0 elasticity_long, V0 + 1 adjustment, V0 + 2 + 2l line l's
- * elasticity_long, V0 + 3 + 2l its tariff_burden.  Re-drawing them here
+/* The model v2 dists have streams named by their paths (top of
+ * sim/engine.c): "elasticity_long", "adjustment",
+ * "lines.L.elasticity_long", "lines.L.tariff_burden".  Re-drawing them here
  * and applying SPEC §5.4 gives the engine's deficits of years 1 and H. */
-Test(engine, v2_world_slots)
+Test(engine, v2_world_streams)
 {
     ds_model *m = parse(
         "{\"dealsim\": 1, \"name\": \"v2 slots\","
@@ -438,16 +439,20 @@ Test(engine, v2_world_slots)
         " \"protocol\": {\"rounds\": 1}}");
     ds_engine *e = ds_engine_new(m);
     cr_assert_not_null(e);
-    const uint32_t v0 = 4 + 5 * 2 + 0 + 3 * 1 + 0;
+    const uint64_t k_el = ds_rng_key(SEED, ds_rng_name_hash("elasticity_long"));
+    const uint64_t k_adj = ds_rng_key(SEED, ds_rng_name_hash("adjustment"));
+    const uint64_t k_el_a = ds_rng_key(SEED, ds_rng_name_hash("lines.a.elasticity_long"));
+    const uint64_t k_b_a = ds_rng_key(SEED, ds_rng_name_hash("lines.a.tariff_burden"));
+    const uint32_t w = DS_STREAM(DS_STREAM_WORLD, 0);
     for (uint64_t d = 0; d < 100; d++) {
         ds_rng r;
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, v0));
+        ds_rng_open(&r, k_el, d, w);
         double el_top = ds_dist_sample(&m->elasticity_long, ds_rng_gsl(&r));
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, v0 + 1));
+        ds_rng_open(&r, k_adj, d, w);
         double lambda = ds_dist_sample(&m->adjustment, ds_rng_gsl(&r));
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, v0 + 2));
+        ds_rng_open(&r, k_el_a, d, w);
         double el_a = ds_dist_sample(&m->lines[0].elasticity_long, ds_rng_gsl(&r));
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, v0 + 3));
+        ds_rng_open(&r, k_b_a, d, w);
         double b_a = ds_dist_sample(&m->lines[0].tariff_burden, ds_rng_gsl(&r));
         const double x0[2] = {50, 80}, c[2] = {0.025, 0.1}, t[2] = {0.25, 0.3};
         const double b[2] = {b_a, 0.3}, el[2] = {el_a, el_top};
@@ -516,11 +521,12 @@ Test(engine, flat_horizon_is_one_year)
     }
 }
 
-/* Package terms have world slots after the lines' v2 slots:
- * T0 = V0 + 2 + 2 n_lines, package p's terms on line l at T0 + p n_lines + l
- * (top of sim/engine.c).  The deal tariff of a package with terms is its
- * draw; a package without terms has the line's deal. */
-Test(engine, terms_slots)
+/* A package's terms have streams named by their paths,
+ * "packages.P.terms.L" (top of sim/engine.c), and are listed in the
+ * model's dists only for the lines the package asks for.  The deal tariff
+ * of a package with terms is its draw; a package without terms has the
+ * line's deal. */
+Test(engine, terms_streams)
 {
     ds_model *m = parse(
         "{\"dealsim\": 1, \"name\": \"terms slots\","
@@ -536,12 +542,23 @@ Test(engine, terms_slots)
         " \"protocol\": {\"rounds\": 1}}");
     ds_engine *e = ds_engine_new(m);
     cr_assert_not_null(e);
-    const uint32_t deal_a = 4 + 5 * 0 + 3, t0 = (4 + 5 * 2 + 3) + 2 + 2 * 2;
+    size_t n_terms = 0;
+    for (size_t i = 0; i < m->n_dists; i++)
+        if (m->dists[i].site == DS_SITE_PACKAGE_TERMS) {
+            const char *want = n_terms == 0 ? "packages.ask.terms.a" : "packages.ask.terms.b";
+            cr_assert_str_eq(m->dists[i].path, want);
+            cr_assert_eq(m->dists[i].elem, 1);
+            cr_assert_eq(m->dists[i].slot, n_terms == 0 ? 0 : 1);
+            n_terms++;
+        }
+    cr_assert_eq(n_terms, 2);
+    const uint64_t k_deal = ds_rng_key(SEED, ds_rng_name_hash("lines.a.deal"));
+    const uint64_t k_ta = ds_rng_key(SEED, ds_rng_name_hash("packages.ask.terms.a"));
     for (uint64_t d = 0; d < 100; d++) {
         ds_rng r;
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, deal_a));
+        ds_rng_open(&r, k_deal, d, DS_STREAM(DS_STREAM_WORLD, 0));
         double dl = ds_dist_sample(&m->lines[0].deal, ds_rng_gsl(&r));
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_WORLD, t0 + 1 * 2 + 0));
+        ds_rng_open(&r, k_ta, d, DS_STREAM(DS_STREAM_WORLD, 0));
         double ta = ds_dist_sample(&m->packages[1].terms[0], ds_rng_gsl(&r));
         const ds_outcome *o = ds_engine_draw(e, SEED, d);
         cr_assert(o[0].deal && o[1].deal);
@@ -554,7 +571,8 @@ Test(engine, terms_slots)
 }
 
 /* §5.6, §7: the extension flag is the first uniform of its own stream
- * DS_STREAM(DS_STREAM_EXTENSION, 0) below `probability`.  Here the member
+ * (named DS_STREAM_EXTENSION_NAME, purpose DS_STREAM(DS_STREAM_EXTENSION,
+ * 0)) below `probability`.  Here the member
  * first approves in round 2 (threshold 0.2 falls to 0.1 = V), after the
  * deadline R = 1: a deal (in round 2) iff the deadline is extended. */
 Test(engine, extension_stream)
@@ -572,9 +590,10 @@ Test(engine, extension_stream)
     ds_engine *e = ds_engine_new(m);
     cr_assert_not_null(e);
     size_t deals = 0;
+    const uint64_t k_ext = ds_rng_key(SEED, ds_rng_name_hash(DS_STREAM_EXTENSION_NAME));
     for (uint64_t d = 0; d < 300; d++) {
         ds_rng r;
-        ds_rng_open(&r, SEED, d, DS_STREAM(DS_STREAM_EXTENSION, 0));
+        ds_rng_open(&r, k_ext, d, DS_STREAM(DS_STREAM_EXTENSION, 0));
         int ext = ds_rng_uniform(&r) < 0.3;
         const ds_outcome *o = ds_engine_draw(e, SEED, d);
         cr_assert_eq(o->deal, ext, "draw %llu", (unsigned long long)d);

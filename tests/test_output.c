@@ -4,14 +4,18 @@
  * each other and with the statistics, per-draw rows are as specified, and
  * every writer reports a failed write.
  */
+/* wcswidth (X/Open), beside the build's POSIX 2008 */
+#define _XOPEN_SOURCE 700
 #include <criterion/criterion.h>
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "dealsim/csv.h"
 #include "dealsim/engine.h"
@@ -99,8 +103,24 @@ Test(columns, table_is_consistent)
         }
         if (c[i].t_with[0] || c[i].t_with[1])
             cr_assert_not_null(c[i].t_head);
-        if (c[i].t_head)
+        /* Shown in the table: a heading, a cell format, a place. */
+        cr_assert_eq(c[i].t_pos > 0, c[i].t_head != NULL, "%s", c[i].name);
+        if (c[i].t_head) {
             cr_assert_not_null(c[i].t_fmt);
+            cr_assert_eq(strstr(c[i].t_head, "%s") != NULL, c[i].each != DS_COL_ONE,
+                         "%s", c[i].name);
+            for (size_t j = 0; j < i; j++)
+                cr_assert(c[j].t_pos != c[i].t_pos, "%s and %s share a place", c[i].name,
+                          c[j].name);
+        }
+        if (c[i].t_show == DS_SHOW_IF_DIFFERS) {
+            size_t k;
+            cr_assert_not_null(c[i].t_same);
+            for (k = 0; k < n && strcmp(c[k].name, c[i].t_same) != 0; k++)
+                ;
+            cr_assert_lt(k, n, "%s is compared with '%s'", c[i].name, c[i].t_same);
+            cr_assert_eq(c[k].each, c[i].each);
+        }
     }
     cr_assert_str_eq(dc[0].name, "draw");
     for (size_t i = 0; i < nd; i++)
@@ -138,7 +158,12 @@ Test(columns, csv_header_expansion)
                         "deficit_change_mean,benefit_mean,benefit_se,benefit_p05,"
                         "benefit_p50,benefit_p95,concession_cost_mean,"
                         "p_retaliation_china,retaliation_cost_china_mean,"
-                        "p_retaliation_korea,retaliation_cost_korea_mean,approve_m");
+                        "p_retaliation_korea,retaliation_cost_korea_mean,approve_m,"
+                        "label,deficit_end_mean,deficit_end_p05,deficit_end_p50,"
+                        "deficit_end_p95,deficit_end_change_mean,p_deal_in_extension,"
+                        "benefit_given_deal_mean,benefit_given_deal_p05,"
+                        "benefit_given_deal_p50,benefit_given_deal_p95,p_loss_given_deal,"
+                        "p_retaliation_given_deal_china,p_retaliation_given_deal_korea");
     free(h);
     h = NULL;
     {
@@ -148,7 +173,7 @@ Test(columns, csv_header_expansion)
         fclose(f);
     }
     cr_assert_str_eq(h, "draw,strategy,deal,round,package,tariff,deficit,benefit,"
-                        "concession_cost,retaliation_china,retaliation_korea\n");
+                        "concession_cost,retaliation_china,retaliation_korea,deficit_end\n");
     free(h);
     ds_model_free(m);
 }
@@ -202,6 +227,15 @@ Test(columns, csv_and_json_agree_with_the_statistics)
                 cr_assert_str_eq(jv->valuestring, cell);
                 continue;
             }
+            if (r->kind == DS_COL_LABEL) {
+                const char *label = m->strategies[k].label;
+                cr_assert_str_eq(cell, label ? label : "");
+                if (label)
+                    cr_assert_str_eq(jv->valuestring, label);
+                else
+                    cr_assert(cJSON_IsNull(jv), "no label: null");
+                continue;
+            }
             if (r->kind == DS_COL_DRAWS) {
                 cr_assert_str_eq(cell, "3000");
                 cr_assert_eq(jv->valuedouble, 3000);
@@ -243,6 +277,81 @@ Test(columns, csv_and_json_agree_with_the_statistics)
     ds_model_free(m);
 }
 
+/* SPEC §6 v2: per strategy, the deal rounds' counts and the plotting
+ * histograms, as the statistics have them: counts that add up to the draws
+ * (to the deals, given a deal), at most 64 equal bins whose width is a
+ * power of two and whose edges are multiples of it. */
+Test(columns, json_distributions)
+{
+    ds_model *m = test_model_file(ORACLE "retaliation.json");
+    ds_stats *s = run_model(m, 3000);
+    ds_run_meta meta = {"retaliation.json", "00", 11, 3000};
+    char *json = NULL;
+    size_t len = 0, nh;
+    const ds_output_histogram *hs = ds_output_histograms(&nh);
+    FILE *f = open_memstream(&json, &len);
+    cJSON *root, *strats;
+
+    cr_assert_eq(ds_output_json(m, s, &meta, f), DS_OK);
+    fclose(f);
+    root = cJSON_Parse(json);
+    cr_assert_not_null(root);
+    strats = cJSON_GetObjectItemCaseSensitive(root, "strategies");
+    cr_assert_eq(nh, 4u);
+    for (size_t k = 0; k < m->n_strategies; k++) {
+        cJSON *js = cJSON_GetArrayItem(strats, (int)k);
+        cJSON *rounds = cJSON_GetObjectItemCaseSensitive(js, "deal_rounds");
+        cJSON *hist = cJSON_GetObjectItemCaseSensitive(js, "histograms");
+        double deals = 3000 * ds_stats_value(s, k, &(ds_stat){.kind = DS_STAT_SHARE,
+                                                               .c = DS_C_DEALS}, 0);
+        double sum = 0;
+        cr_assert(cJSON_IsArray(rounds));
+        cr_assert_eq(cJSON_GetArraySize(rounds), m->protocol.rounds);
+        for (int r = 0; r < cJSON_GetArraySize(rounds); r++) {
+            double c = cJSON_GetArrayItem(rounds, r)->valuedouble;
+            cr_assert_eq(c, (double)ds_stats_round_count(s, k, r + 1));
+            sum += c;
+        }
+        cr_assert_eq(sum, deals);
+        for (size_t h = 0; h < nh; h++) {
+            cJSON *one = cJSON_GetObjectItemCaseSensitive(hist, hs[h].json);
+            cJSON *edges = cJSON_GetObjectItemCaseSensitive(one, "edges");
+            cJSON *counts = cJSON_GetObjectItemCaseSensitive(one, "counts");
+            int nb = cJSON_GetArraySize(counts);
+            double total = 0, width, e0;
+            int ex;
+            cr_assert_not_null(one, "%s", hs[h].json);
+            if (hs[h].q == DS_Q_BENEFIT_GIVEN_DEAL && deals == 0) {
+                cr_assert(cJSON_IsNull(one));
+                continue;
+            }
+            cr_assert(nb >= 1 && nb <= DS_STATS_HIST_BINS);
+            cr_assert_eq(cJSON_GetArraySize(edges), nb + 1);
+            e0 = cJSON_GetArrayItem(edges, 0)->valuedouble;
+            width = cJSON_GetArrayItem(edges, 1)->valuedouble - e0;
+            if (width == 0.0) {           /* one value: [v, v] */
+                cr_assert_eq(nb, 1);
+                cr_assert_eq(cJSON_GetArrayItem(counts, 0)->valuedouble,
+                             hs[h].q == DS_Q_BENEFIT_GIVEN_DEAL ? deals : 3000.0);
+                continue;
+            }
+            cr_assert_eq(frexp(width, &ex), 0.5, "%s: width %g", hs[h].json, width);
+            cr_assert_eq(fmod(e0, width), 0.0);
+            for (int j = 0; j < nb; j++) {
+                cr_assert_eq(cJSON_GetArrayItem(edges, j + 1)->valuedouble,
+                             e0 + width * (j + 1));
+                total += cJSON_GetArrayItem(counts, j)->valuedouble;
+            }
+            cr_assert_eq(total, hs[h].q == DS_Q_BENEFIT_GIVEN_DEAL ? deals : 3000.0,
+                         "%s", hs[h].json);
+        }
+    }
+    cJSON_Delete(root);
+    free(json);
+    ds_stats_free(s);
+    ds_model_free(m);
+}
+
 /* The table shows each column with a heading, and its legend. */
 Test(columns, table_from_the_rows)
 {
@@ -254,14 +363,209 @@ Test(columns, table_from_the_rows)
     FILE *f = open_memstream(&t, &len);
     cr_assert_eq(ds_output_table(m, s, &meta, f), DS_OK);
     fclose(f);
-    cr_assert(strstr(t, "P(retal. china)") && strstr(t, "P(retal. korea)"), "%s", t);
+    cr_assert(strstr(t, "retal china") && strstr(t, "retal korea"), "%s", t);
     cr_assert(strstr(t, "ok m") && strstr(t, "benefit [5%, 95%]"), "%s", t);
-    cr_assert(strstr(t, "\nround: mean deal round among deals; tariff: mean "
-                        "export-weighted tariff; ok <actor>: approvals / evaluations\n"),
-              "%s", t);
+    cr_assert(strstr(t, "\nstrategy: its label (its id without one); P(deal): p_deal "
+                        "±p_deal_se (fraction);\nround: round_mean (round); tariff: "
+                        "tariff_mean x 100 (%); deficit: deficit_mean (bn/yr);\n"), "%s", t);
+    cr_assert(strstr(t, "retal <q>: p_retaliation_<q> (fraction);\nok <a>: approve_<a> "
+                        "(fraction)\n"), "%s", t);
     cr_assert(strstr(t, "\nscenario retaliation.json, 2000 draws, seed 11\n"), "%s", t);
+    /* Columns shown only when they say something: not here. */
+    cr_assert(!strstr(t, "deficit H") && !strstr(t, "P(ext.)"), "%s", t);
     free(t);
     ds_stats_free(s);
+    ds_model_free(m);
+}
+
+/* ---- the terminal table's width (SPEC §6) ----------------------------- */
+
+static char *table_of(const ds_model *m, const ds_stats *s, const char *file)
+{
+    ds_run_meta meta = {file, "00", 5, ds_stats_draws(s)};
+    char *t = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&t, &len);
+    cr_assert_not_null(f);
+    cr_assert_eq(ds_output_table(m, s, &meta, f), DS_OK);
+    fclose(f);
+    return t;
+}
+
+/* Every line of t is at most 100 characters (UTF-8 code points) and, on a
+ * terminal, at most 100 columns (glibc's wcswidth in C.UTF-8, which counts
+ * East Asian wide characters and emoji as two); no control character but
+ * the newlines.  Returns the number of lines. */
+static size_t check_width(const char *t)
+{
+    size_t lines = 0;
+    char *old = setlocale(LC_CTYPE, NULL), *keep = old ? strdup(old) : NULL;
+    cr_assert_not_null(setlocale(LC_CTYPE, "C.UTF-8"), "the C.UTF-8 locale (glibc >= 2.35)");
+    for (const char *p = t; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p), chars = 0;
+        char line[2048];
+        wchar_t wl[2048];
+        int cols;
+        cr_assert_lt(n, sizeof line);
+        memcpy(line, p, n);
+        line[n] = '\0';
+        for (size_t i = 0; i < n; i++) {
+            cr_assert((unsigned char)line[i] >= 0x20 && line[i] != 0x7f,
+                      "control character in '%s'", line);
+            chars += ((unsigned char)line[i] & 0xC0) != 0x80;
+        }
+        cr_assert_leq(chars, DS_OUTPUT_TABLE_WIDTH, "%zu characters: '%s'", chars, line);
+        cr_assert_neq(mbstowcs(wl, line, 2048), (size_t)-1, "valid UTF-8: '%s'", line);
+        cols = wcswidth(wl, 2048);
+        cr_assert(cols >= 0 && cols <= DS_OUTPUT_TABLE_WIDTH, "%d columns: '%s'", cols, line);
+        lines++;
+        p += n + (e != NULL);
+    }
+    setlocale(LC_CTYPE, keep ? keep : "C");
+    free(keep);
+    return lines;
+}
+
+/* The built-in scenario's table fits 100 columns, in blocks each led by
+ * the strategies (by label), and its legend maps every heading. */
+Test(table, builtin_scenario_fits_100_columns)
+{
+    ds_model *m = test_model_file(DS_SOURCE_DIR "/scenarios/japan_us_2025.json");
+    ds_stats *s = run_model(m, 4000);
+    char *t = table_of(m, s, "japan_us_2025.json");
+    static const char *const legend[] = {
+        "strategy: its label (its id without one)", "P(deal): p_deal ±p_deal_se (fraction)",
+        "round: round_mean (round)", "tariff: tariff_mean x 100 (%)",
+        "deficit: deficit_mean (bn/yr)", "change: deficit_change_mean (bn/yr)",
+        "benefit [5%, 95%]: benefit_mean [benefit_p05, benefit_p95] (bn/yr)",
+        "benefit|deal: benefit_given_deal_mean (bn/yr)",
+        "P(loss|deal): p_loss_given_deal (fraction)", "cost: concession_cost_mean (bn/yr)",
+        "retal <q>: p_retaliation_<q> (fraction)", "ok <a>: approve_<a> (fraction)"};
+    static const char *const heads[] = {"P(deal)", "round", "tariff", "deficit", "change",
+                                        "benefit [5%, 95%]", "benefit|deal", "P(loss|deal)",
+                                        "cost", "retal china", "ok bessent", "ok lutnick",
+                                        "ok greer", "ok trump"};
+    size_t blocks = 0;
+    check_width(t);
+    for (size_t i = 0; i < sizeof legend / sizeof *legend; i++)
+        cr_assert(strstr(t, legend[i]), "legend: %s\n%s", legend[i], t);
+    for (size_t i = 0; i < sizeof heads / sizeof *heads; i++)
+        cr_assert(strstr(t, heads[i]), "heading %s", heads[i]);
+    for (const char *p = t; (p = strstr(p, "\nstrategy  ")); p++)
+        blocks++;
+    cr_assert_geq(blocks, 2, "a wide table wraps into blocks:\n%s", t);
+    cr_assert(strstr(t, "\nFull China card from the start  "), "strategies by label:\n%s", t);
+    cr_assert(strstr(t, "\nEnergy, then add chips, then …"), "labels cut with …:\n%s", t);
+    cr_assert(!strstr(t, "china_card"), "ids are not shown where there is a label");
+    free(t);
+    ds_stats_free(s);
+    ds_model_free(m);
+}
+
+/* A wide scenario: 13 actors and 8 third parties with long ids, labels in
+ * Japanese, Greek and emoji, a control character, a long name.  Every line
+ * fits; every party's and actor's column is there, under an abbreviated
+ * heading that the legend maps to its CSV column. */
+Test(table, wide_scenario_fits_100_columns)
+{
+    ds_model *m = test_model_file(DS_TEST_DIR "/data/table/wide.json");
+    ds_stats *s = run_model(m, 2000);
+    char *t = table_of(m, s, DS_TEST_DIR "/data/table/wide.json");
+    char want[256];
+    size_t rows = 0;
+    cr_assert_geq(m->n_actors, 13);
+    cr_assert_geq(m->n_third, 8);
+    check_width(t);
+    for (size_t q = 0; q < m->n_third; q++) {
+        snprintf(want, sizeof want, "retal #%zu: p_retaliation_%s (fraction)", q + 1,
+                 m->third[q].id);
+        cr_assert(strstr(t, want), "legend: %s\n%s", want, t);
+        snprintf(want, sizeof want, "  retal #%zu", q + 1);
+        cr_assert(strstr(t, want), "heading: %s", want);
+    }
+    for (size_t a = 0; a < m->n_actors; a++) {
+        snprintf(want, sizeof want, "ok #%zu: approve_%s (fraction)", a + 1, m->actors[a].id);
+        cr_assert(strstr(t, want), "legend: %s\n%s", want, t);
+    }
+    /* Each block: a heading and one line per strategy. */
+    for (const char *p = t; (p = strstr(p, "\nstrategy  ")); p++)
+        rows++;
+    cr_assert(strstr(t, "\ntab?here, newline?there  "), "control characters as '?':\n%s", t);
+    cr_assert(strstr(t, "\n日本の提案"), "%s", t);
+    cr_assert(strstr(t, "…"), "long labels are cut");
+    {
+        size_t n = 0;
+        for (const char *p = t; (p = strstr(p, "\nΕλληνική")); p++)
+            n++;
+        cr_assert_eq(n, rows, "each of the %zu blocks lists every strategy", rows);
+    }
+    free(t);
+    ds_stats_free(s);
+    ds_model_free(m);
+}
+
+/* Outcomes of strategy 0 (a deal in round r with benefit b, deficit d and
+ * deficit_end de) and strategy 1 (no deal) of the retaliation oracle's
+ * model, added n times. */
+static ds_stats *handmade(const ds_model *m, uint64_t n, int r, double b, double d, double de)
+{
+    ds_stats *s = ds_stats_new(m);
+    ds_outcome out[2];
+    unsigned char ret[2][2] = {{1, 0}, {0, 0}};
+    double rc[2][2] = {{b / 2, 0}, {0, 0}};
+    uint32_t ev[2][1] = {{1}, {1}}, ap[2][1] = {{1}, {0}};
+    cr_assert_not_null(s);
+    cr_assert_eq(m->n_strategies, 2);
+    memset(out, 0, sizeof out);
+    for (int k = 0; k < 2; k++) {
+        out[k].retaliates = ret[k];
+        out[k].retaliation_cost = rc[k];
+        out[k].evaluations = ev[k];
+        out[k].approvals = ap[k];
+        out[k].package = -1;
+        out[k].tariff = 0.25;
+        out[k].deficit = out[k].deficit_end = d;
+    }
+    out[0].deal = 1;
+    out[0].round = r;
+    out[0].package = 0;
+    out[0].benefit = b;
+    out[0].concession_cost = b / 4;
+    out[0].deficit_end = de;
+    for (uint64_t i = 0; i < n; i++)
+        ds_stats_add(s, out);
+    ds_stats_flush(s);
+    return s;
+}
+
+/* "P(ext.)" and "deficit H" appear when some strategy makes deals in an
+ * extension, or has another deficit in year H than in year 1; huge values
+ * fall back to three significant digits and the table still fits. */
+Test(table, columns_shown_when_they_say_something)
+{
+    ds_model *m = test_model_file(ORACLE "retaliation.json");
+    ds_stats *plain = handmade(m, 10, m->protocol.rounds, 2.5, 55, 55);
+    ds_stats *ext = handmade(m, 10, m->protocol.rounds + 1, 2.5, 55, 50.25);
+    ds_stats *huge = handmade(m, 10, 1, -3e90, 7e95, -1e99);
+    char *t = table_of(m, plain, "plain.json");
+    cr_assert(!strstr(t, "P(ext.)") && !strstr(t, "deficit H"), "%s", t);
+    free(t);
+    t = table_of(m, ext, "ext.json");
+    check_width(t);
+    cr_assert(strstr(t, "P(ext.)") && strstr(t, "deficit H"), "%s", t);
+    cr_assert(strstr(t, "P(ext.): p_deal_in_extension (fraction)"), "%s", t);
+    cr_assert(strstr(t, "deficit H: deficit_end_mean (bn/yr)"), "%s", t);
+    cr_assert(strstr(t, "  1.000  ") && strstr(t, "  50.2"), "%s", t);
+    free(t);
+    t = table_of(m, huge, "huge.json");
+    check_width(t);
+    cr_assert(strstr(t, "-3e+90 [-3e+90, -3e+90]"), "benefit in 3 digits:\n%s", t);
+    cr_assert(strstr(t, "7e+95"), "%s", t);
+    free(t);
+    ds_stats_free(plain);
+    ds_stats_free(ext);
+    ds_stats_free(huge);
     ds_model_free(m);
 }
 
@@ -292,17 +596,19 @@ Test(draws, rows_as_specified)
     out[0].deficit = 54.125;
     out[0].benefit = -1.5;
     out[0].concession_cost = 1;
+    out[0].deficit_end = 50.5;
     out[1].package = -1;
     out[1].tariff = 0.25;
     out[1].deficit = 57;
+    out[1].deficit_end = -0.25;
     buf = malloc(ds_output_draws_max(w));
     cr_assert_not_null(buf);
     n = ds_output_draws_format(w, buf, 18446744073709551615ull, out);
     cr_assert_leq(n, ds_output_draws_max(w));
-    cr_assert_eq(n, strlen("18446744073709551615,offer,1,1,offer,0.15,54.125,-1.5,1,1,0\n"
-                           "18446744073709551615,nothing,0,,,0.25,57,0,0,0,0\n"));
-    cr_assert(memcmp(buf, "18446744073709551615,offer,1,1,offer,0.15,54.125,-1.5,1,1,0\n"
-                          "18446744073709551615,nothing,0,,,0.25,57,0,0,0,0\n", n) == 0,
+    cr_assert_eq(n, strlen("18446744073709551615,offer,1,1,offer,0.15,54.125,-1.5,1,1,0,50.5\n"
+                           "18446744073709551615,nothing,0,,,0.25,57,0,0,0,0,-0.25\n"));
+    cr_assert(memcmp(buf, "18446744073709551615,offer,1,1,offer,0.15,54.125,-1.5,1,1,0,50.5\n"
+                          "18446744073709551615,nothing,0,,,0.25,57,0,0,0,0,-0.25\n", n) == 0,
               "%.*s", (int)n, buf);
     free(buf);
     ds_output_draws_free(w);

@@ -153,7 +153,7 @@ Test(outputs, failed_output_replaces_no_other)
 Test(outputs, regular_file_write_error_leaves_nothing)
 {
     char keep[600], big[600], sw[600], sc[600], cmp[600], a[600];
-    cli_opts o = {-1, -1, NULL, 0, 0, 4096};
+    cli_opts o = {-1, -1, NULL, 0, 0, 8192};
     AT(keep, "keep.csv");
     AT(big, "big.json");
     AT(sw, "sweep.csv");
@@ -161,7 +161,7 @@ Test(outputs, regular_file_write_error_leaves_nothing)
     AT(cmp, "cmp.csv");
     AT(a, "a.csv");
 
-    /* The summary (about 3 KB) fits, the JSON (about 9 KB) does not. */
+    /* The summary (about 6 KB) fits, the JSON (about 31 KB) does not. */
     cli_write_file(keep, "OLD\n");
     cli_result r = cli_run_ex(dir, &o, "run", JAPAN, "-n", "100", "-o", keep, "--json", big,
                               NULL);
@@ -185,7 +185,7 @@ Test(outputs, regular_file_write_error_leaves_nothing)
     cr_assert(!cli_exists(sc));
     cli_free(&r);
 
-    /* compare writes about 9 KB for two summaries */
+    /* compare writes about 20 KB for two summaries */
     copy_file(GOLDEN, a);
     r = cli_run_ex(dir, &o, "compare", a, GOLDEN, "-o", cmp, NULL);
     cr_assert_eq(r.status, 1, "%s", r.err);

@@ -1,7 +1,7 @@
 /*
  * test_rng.c - Philox4x32-10 streams (sim/rng.c): the published known-answer
- * vectors, the (seed, draw, purpose) mapping, the GSL generator type, and
- * the moments of the uniforms.
+ * vectors, the (key, draw, purpose) mapping, the names and keys of streams,
+ * the GSL generator type, and the moments of the uniforms.
  */
 #include <criterion/criterion.h>
 
@@ -28,7 +28,7 @@ static const struct {
      {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
 };
 
-/* Open the stream whose first block has counter c and key k: seed = key
+/* Open the stream whose first block has counter c and key k: key = k's
  * halves, draw = counter words 2..3, purpose = word 1, block index = word 0. */
 static void open_at(ds_rng *r, const uint32_t c[4], const uint32_t k[2])
 {
@@ -81,12 +81,12 @@ Test(rng, open_is_deterministic)
         cr_assert_eq(ds_rng_u32(&a), ds_rng_u32(&b), "word %d", j);
 }
 
-/* Streams that differ in any one of seed (low or high half), draw (low or
+/* Streams that differ in any one of key (low or high half), draw (low or
  * high half) or purpose share none of their first 64 words. */
 Test(rng, distinct_streams_differ)
 {
     const struct {
-        uint64_t seed, draw;
+        uint64_t key, draw;
         uint32_t purpose;
     } s[] = {
         {1, 0, DS_STREAM_WORLD},           {2, 0, DS_STREAM_WORLD},
@@ -99,7 +99,7 @@ Test(rng, distinct_streams_differ)
     static uint32_t w[NS][NW];
     for (int i = 0; i < NS; i++) {
         ds_rng r;
-        ds_rng_open(&r, s[i].seed, s[i].draw, s[i].purpose);
+        ds_rng_open(&r, s[i].key, s[i].draw, s[i].purpose);
         for (int j = 0; j < NW; j++)
             w[i][j] = ds_rng_u32(&r);
     }
@@ -164,7 +164,7 @@ Test(rng, gsl_rng_alloc_and_set)
     ds_rng_open(&r, 31337, 0, 0);
     for (int j = 0; j < 20; j++)
         cr_assert_eq(gsl_rng_get(g), (unsigned long)ds_rng_u32(&r));
-    /* gsl_rng_set on an opened stream restarts it at (seed, 0, 0) */
+    /* gsl_rng_set on an opened stream restarts it at (key = seed, 0, 0) */
     ds_rng s;
     ds_rng_open(&s, 1, 2, 3);
     gsl_rng_set(ds_rng_gsl(&s), 31337);
@@ -256,11 +256,15 @@ Test(rng, open_many_equals_open)
     enum { N = 21, WORDS = 40 };
     ds_rng many[N], one;
     uint32_t purpose[N];
-    for (size_t i = 0; i < N; i++)
-        purpose[i] = DS_STREAM(DS_STREAM_WORLD, 3 * i + 1);
-    ds_rng_open_many(many, N, UINT64_C(0x123456789abcdef), 987654321, purpose);
+    uint64_t key[N];
     for (size_t i = 0; i < N; i++) {
-        ds_rng_open(&one, UINT64_C(0x123456789abcdef), 987654321, purpose[i]);
+        purpose[i] = DS_STREAM(DS_STREAM_WORLD, 3 * i + 1);
+        /* Every lane its own key, some sharing one. */
+        key[i] = UINT64_C(0x123456789abcdef) * (i % 7 + 1);
+    }
+    ds_rng_open_many(many, N, key, 987654321, purpose);
+    for (size_t i = 0; i < N; i++) {
+        ds_rng_open(&one, key[i], 987654321, purpose[i]);
         for (int w = 0; w < WORDS; w++)
             cr_assert_eq(ds_rng_u32(&many[i]), ds_rng_u32(&one), "stream %zu word %d", i, w);
         /* The GSL view works on a stream from open_many too. */
@@ -268,24 +272,131 @@ Test(rng, open_many_equals_open)
     }
 }
 
-/* Blocks computed ahead (any block index, side by side) and handed to
- * ds_rng_open_blocks give the same stream as ds_rng_open, past the
+/* Blocks computed ahead in lanes (any block index and key, side by side:
+ * two groups of DS_RNG_LANES and a part of one) and handed to
+ * ds_rng_open_lanes give the same stream as ds_rng_open, past the
  * precomputed words too. */
-Test(rng, open_blocks_equals_open)
+Test(rng, open_lanes_equals_open)
 {
-    enum { STREAMS = 5, NB = 3 };
-    uint32_t purpose[STREAMS * NB], block[STREAMS * NB], out[STREAMS * NB][4];
-    for (size_t i = 0; i < STREAMS * NB; i++) {
+    enum { STREAMS = 13, NB = 3, N = STREAMS * NB, CAP = 48 };
+    _Static_assert(CAP % DS_RNG_LANES == 0 && CAP >= N, "whole lanes");
+    uint32_t purpose[CAP] = {0}, block[CAP] = {0}, lo[CAP] = {0}, hi[CAP] = {0};
+    uint32_t w0[CAP], w1[CAP], w2[CAP], w3[CAP];
+    uint64_t key[CAP];
+    for (size_t i = 0; i < N; i++) {
         purpose[i] = DS_STREAM(DS_STREAM_ROUNDS, 1 + i / NB);
         block[i] = (uint32_t)(i % NB);
+        key[i] = ds_rng_key(99, i / NB); /* one key per stream */
+        lo[i] = (uint32_t)key[i];
+        hi[i] = (uint32_t)(key[i] >> 32);
     }
-    ds_rng_blocks(STREAMS * NB, 99, 123456789012ULL, purpose, block, out);
+    ds_rng_lanes(N, lo, hi, block, purpose, 123456789012ULL, w0, w1, w2, w3);
     for (size_t s = 0; s < STREAMS; s++) {
         ds_rng a, b;
-        ds_rng_open_blocks(&a, 99, 123456789012ULL, purpose[s * NB],
-                           (const uint32_t (*)[4])(out + s * NB), NB);
-        ds_rng_open(&b, 99, 123456789012ULL, purpose[s * NB]);
+        size_t i = s * NB;
+        ds_rng_open_lanes(&a, key[i], 123456789012ULL, purpose[i], w0 + i, w1 + i, w2 + i,
+                          w3 + i, NB);
+        ds_rng_open(&b, key[i], 123456789012ULL, purpose[i]);
         for (int w = 0; w < 50; w++)
             cr_assert_eq(ds_rng_u32(&a), ds_rng_u32(&b), "stream %zu word %d", s, w);
+    }
+}
+
+/* ---- names and keys --------------------------------------------------- */
+
+/* The hash of a name and the key of a stream are part of the output
+ * contract (rng.h).  Values computed by a separate implementation of the
+ * documented algorithm (64-bit words of the name, little-endian, each
+ * mixed into the state by splitmix64's finaliser from sqrt(2)'s bits, then
+ * the length; the key mixes the seed with sqrt(3)'s bits, then the hash). */
+Test(rng, name_hash_and_key_values)
+{
+    static const struct {
+        const char *name;
+        uint64_t hash;
+    } v[] = {
+        {"", UINT64_C(0x492b8d6066c09227)},
+        {"rounds", UINT64_C(0x1e1c741d3b8af8b3)},
+        {"baseline_deficit", UINT64_C(0x6b203aeb5afdd993)},
+        {"lines.autos.exports", UINT64_C(0x77a92ae93e2b93b9)},
+        {"protocol.extension", UINT64_C(0x4c7a2ab62b7bc87e)},
+        {"actors.trump.weights", UINT64_C(0x7da63f4490b643a7)},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        cr_expect_eq(ds_rng_name_hash(v[i].name), v[i].hash, "'%s': %016llx", v[i].name,
+                     (unsigned long long)ds_rng_name_hash(v[i].name));
+    cr_expect_eq(ds_rng_key(2025, UINT64_C(0x6b203aeb5afdd993)),
+                 UINT64_C(0x4f95a738a4e95a52));
+    cr_expect_eq(ds_rng_key(0, 0), UINT64_C(0x64d518a44ffc1d6e));
+    cr_expect_eq(ds_rng_name_hash(DS_STREAM_ROUNDS_NAME), ds_rng_name_hash("rounds"));
+}
+
+/* Names of at most 8 bytes never share a hash (each is one word through a
+ * bijection): every name of one or two characters of id syntax and '.'; and
+ * a name and the same name with one more character differ. */
+Test(rng, short_names_never_collide)
+{
+    static const char cs[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.";
+    enum { NC = sizeof cs - 1, N = NC + NC * NC };
+    static uint64_t h[N], tmp[N];
+    size_t n = 0, i, j;
+    for (size_t a = 0; a < NC; a++) {
+        char s[3] = {cs[a], 0, 0};
+        h[n++] = ds_rng_name_hash(s);
+        for (size_t b = 0; b < NC; b++) {
+            s[1] = cs[b];
+            h[n++] = ds_rng_name_hash(s);
+            s[1] = 0;
+        }
+    }
+    cr_assert_eq(n, (size_t)N);
+    cr_assert_not(ds_rng_find_equal(h, n, tmp, &i, &j), "%zu and %zu collide", i, j);
+    cr_assert_neq(ds_rng_name_hash("items.semis.cost"), ds_rng_name_hash("items.semis.costs"));
+    cr_assert_neq(ds_rng_name_hash("abcdefgh"), ds_rng_name_hash("abcdefgh\x01"));
+}
+
+/* For one seed, distinct names give distinct keys (the key is one-to-one
+ * in the hash), and the key changes with the seed: 20000 paths of a large
+ * scenario under two seeds, 40000 keys, all distinct. */
+Test(rng, keys_of_many_names_are_distinct)
+{
+    enum { N = 20000 };
+    static uint64_t k[2 * N], tmp[2 * N];
+    size_t i, j;
+    for (size_t n = 0; n < N; n++) {
+        char name[64];
+        snprintf(name, sizeof name, "items.item%zu.scores.dim%zu", n / 40, n % 40);
+        uint64_t h = ds_rng_name_hash(name);
+        k[n] = ds_rng_key(1, h);
+        k[N + n] = ds_rng_key(2, h);
+    }
+    cr_assert_not(ds_rng_find_equal(k, 2 * N, tmp, &i, &j), "keys %zu and %zu collide", i, j);
+}
+
+/* ds_rng_find_equal finds the first two positions of the smallest value
+ * that repeats, and nothing where there is nothing. */
+Test(rng, find_equal)
+{
+    uint64_t tmp[8];
+    size_t i = 99, j = 99;
+    cr_assert_not(ds_rng_find_equal((uint64_t[]){5}, 1, tmp, &i, &j));
+    cr_assert_not(ds_rng_find_equal(NULL, 0, tmp, &i, &j));
+    cr_assert_not(ds_rng_find_equal((uint64_t[]){3, 1, 2, UINT64_MAX}, 4, tmp, &i, &j));
+    cr_assert(ds_rng_find_equal((uint64_t[]){9, 4, 7, 4, 9, 4}, 6, tmp, &i, &j));
+    cr_assert(i == 1 && j == 3, "%zu %zu", i, j);
+    cr_assert(ds_rng_find_equal((uint64_t[]){UINT64_MAX, 0, UINT64_MAX}, 3, tmp, &i, &j));
+    cr_assert(i == 0 && j == 2, "%zu %zu", i, j);
+}
+
+/* ds_rng_first_uniform is the first ds_rng_uniform of the stream. */
+Test(rng, first_uniform_is_the_streams_first)
+{
+    uint64_t key = ds_rng_key(77, ds_rng_name_hash(DS_STREAM_EXTENSION_NAME));
+    for (uint64_t d = 0; d < 1000; d += 7) {
+        uint64_t draw = d * UINT64_C(0x9e3779b97f4a7c15); /* both halves used */
+        ds_rng r;
+        ds_rng_open(&r, key, draw, DS_STREAM(DS_STREAM_EXTENSION, 0));
+        cr_assert_eq(ds_rng_first_uniform(key, draw, DS_STREAM(DS_STREAM_EXTENSION, 0)),
+                     ds_rng_uniform(&r));
     }
 }

@@ -65,6 +65,22 @@ static double type7(const double *sorted, size_t n, double p)
     return lo + g * (sorted[k] - lo);
 }
 
+/* How many of sorted[0..n-1] equal v. */
+static size_t count_equal(const double *sorted, size_t n, double v)
+{
+    size_t lo = 0, hi = n, c = 0;
+    while (lo < hi) {                   /* the first element >= v */
+        size_t mid = lo + (hi - lo) / 2;
+        if (sorted[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    while (lo + c < n && sorted[lo + c] == v)
+        c++;
+    return c;
+}
+
 static ds_qhist *qhist_new(void)
 {
     ds_qhist *h = malloc(sizeof *h);
@@ -115,6 +131,12 @@ static void check_quantiles(const char *name, const double *x, size_t n,
     for (size_t i = 0; i < N_PROBS; i++) {
         double ref = type7(sorted, n, probs[i]);
         double est = ds_qhist_quantile(a, probs[i]);
+        /* SPEC §6 v2: exact at a value that at least 1% of the set takes
+         * (every set here has such values only at the min or max of their
+         * bins; qhist.c says why that is the case that matters). */
+        if (100 * count_equal(sorted, n, ref) >= n)
+            cr_assert(est == ref, "%s: p=%g: %.17g != exact %.17g, a value %zu of %zu take",
+                      name, probs[i], est, ref, count_equal(sorted, n, ref), n);
         if (exact || range == 0.0)
             cr_assert(est == ref, "%s: p=%g: %.17g != exact %.17g", name,
                       probs[i], est, ref);
@@ -417,6 +439,190 @@ Test(qhist, tiny_samples_are_exact)
     check_quantiles("n=3 close", close3, 3, 1);
 }
 
+/* SPEC §6 v2: quantiles exact at atoms, with closed forms.  A strategy with
+ * P(deal) = 0.04: 96% of the benefits are 0 (no deal), the rest spread over
+ * [-5, 10).  Type 7 at p = 0.05, 0.5 and 0.95 uses ranks within the zeros
+ * (ranks 1334..97333 here: 1333 negative values first), so all three are
+ * exactly 0; before, p95 came out as a small positive number (the bin
+ * [0, 2^e) interpolated from 0 up to its largest positive value). */
+Test(qhist, exact_at_the_zero_of_no_deal)
+{
+    enum { N = 100000 };
+    double *x = malloc(N * sizeof *x);
+    ds_qhist *h = qhist_new();
+    size_t neg = 0, zero = 0;
+    cr_assert_not_null(x);
+    for (size_t i = 0; i < N; i++) {
+        double u = unif3(7, i, 0);
+        x[i] = i % 25 == 0 ? -5.0 + 15.0 * u : 0.0;   /* 4% deals */
+        neg += x[i] < 0;
+        zero += x[i] == 0;
+        ds_qhist_add(h, x[i]);
+    }
+    /* ranks of the zeros: neg + 1 .. neg + zero */
+    cr_assert(neg + 1 <= 5000 && neg + zero >= 95001, "%zu %zu", neg, zero);
+    cr_assert(ds_qhist_quantile(h, 0.05) == 0.0);
+    cr_assert(ds_qhist_quantile(h, 0.50) == 0.0);
+    cr_assert(ds_qhist_quantile(h, 0.95) == 0.0);
+    cr_assert(!signbit(ds_qhist_quantile(h, 0.50)), "prints 0, not -0");
+    check_quantiles("P(deal) = 0.04", x, N, 0);
+    /* A median benefit of 0 with deals on one side only. */
+    for (size_t i = 0; i < N; i++)
+        x[i] = i % 5 < 3 ? 0.0 : 1e-3 * (1.0 + unif3(8, i, 0));
+    check_quantiles("60% zeros", x, N, 0);
+    free(h);
+    free(x);
+}
+
+/* A repeated value at the top of its bin (nothing else within the bin
+ * above it) and one at the bottom of another (an integer, a multiple of the
+ * bin width), among continuous values: every quantile whose ranks fall in
+ * their runs is exact.  Closed form: 20% of the values are 0.3, 50% are
+ * below it in (0, 0.3), 20% are 2 and 10% above 2 up to 3.  With n = 10^5,
+ * 0.3 has ranks 50001..70000 and 2 ranks 70001..90000, so p55 (ranks 55000
+ * and 55001) and p65 are 0.3, p75 and p85 are 2 (p50 is not an atom: it
+ * interpolates between rank 50000, below 0.3, and 0.3). */
+Test(qhist, exact_at_atoms_at_the_ends_of_their_bins)
+{
+    enum { N = 100000 };
+    double *x = malloc(N * sizeof *x);
+    ds_qhist *h = qhist_new();
+    cr_assert_not_null(x);
+    for (size_t i = 0; i < N; i++) {
+        double u = unif3(9, i, 0);
+        size_t c = i % 10;
+        x[i] = c < 5 ? 0.3 * u : c < 7 ? 0.3 : c < 9 ? 2.0 : 2.0 + u;
+        ds_qhist_add(h, x[i]);
+    }
+    cr_assert(h->binned);
+    cr_assert(ds_qhist_quantile(h, 0.55) == 0.3 && ds_qhist_quantile(h, 0.65) == 0.3);
+    cr_assert(ds_qhist_quantile(h, 0.75) == 2.0 && ds_qhist_quantile(h, 0.85) == 2.0);
+    check_quantiles("atoms at bin ends", x, N, 0);
+    free(h);
+    free(x);
+}
+
+/* A metric with few distinct values (a scenario without uncertainty) keeps
+ * them exactly however many draws: every quantile is exact.  Closed form:
+ * 1.1 (30%), 2.2 (45%), 3.3 (25%): p05 = 1.1, p50 = 2.2, p95 = 3.3, and
+ * p30 interpolates between ranks 29999.7 -> x_29999 = 1.1 and x_30000 =
+ * 1.1: 1.1. */
+Test(qhist, few_distinct_values_are_exact)
+{
+    enum { N = 100000 };
+    double *x = malloc(N * sizeof *x);
+    ds_qhist *h = qhist_new();
+    cr_assert_not_null(x);
+    for (size_t i = 0; i < N; i++) {
+        size_t c = (i * 7919) % 20;
+        x[i] = c < 6 ? 1.1 : c < 15 ? 2.2 : 3.3;
+        ds_qhist_add(h, x[i]);
+    }
+    cr_assert(!h->binned && h->nv == 3 && h->n == N);
+    cr_assert_eq(h->cnt[h->mode], 45000u);
+    cr_assert(ds_qhist_quantile(h, 0.05) == 1.1);
+    cr_assert(ds_qhist_quantile(h, 0.5) == 2.2);
+    cr_assert(ds_qhist_quantile(h, 0.95) == 3.3);
+    check_quantiles("three values", x, N, 1);
+    /* DS_QHIST_DISTINCT distinct values, each many times: still exact. */
+    for (size_t i = 0; i < N; i++)
+        x[i] = 0.1 * (double)((i * 40503) % DS_QHIST_DISTINCT) - 2.0;
+    check_quantiles("the most kept values", x, N, 1);
+    free(h);
+    free(x);
+}
+
+/* The plotting histogram (SPEC §6 v2): equal-width bins of width 2^w
+ * aligned at multiples of 2^w, the smallest w giving at most 64 bins, with
+ * exact counts, whether the values are kept exactly or binned, and
+ * byte-identical for any order and merge. */
+Test(qhist, plotting_histogram)
+{
+    enum { N = 50000 };
+    double edges[65], e2[65], *x = malloc(N * sizeof *x);
+    uint64_t counts[64], c2[64];
+    ds_qhist *h = qhist_new(), *g = qhist_new(), *parts[2] = {qhist_new(), qhist_new()};
+    size_t nb;
+    cr_assert_not_null(x);
+
+    cr_assert_eq(ds_qhist_histogram(h, 64, edges, counts), 0u, "empty: no bins");
+    /* 0, 1, ..., 999 once each: width 16 gives 63 bins, width 8 gives 125. */
+    for (int i = 999; i >= 0; i--)
+        ds_qhist_add(h, (double)i);
+    nb = ds_qhist_histogram(h, 64, edges, counts);
+    cr_assert_eq(nb, 63u);
+    for (size_t j = 0; j < nb; j++) {
+        cr_assert_eq(edges[j], 16.0 * (double)j);
+        cr_assert_eq(counts[j], j < 62 ? 16u : 8u, "bin %zu: %llu", j,
+                     (unsigned long long)counts[j]);
+    }
+    cr_assert_eq(edges[nb], 1008.0);
+
+    /* Kept values: 0.5 x 3, 1.5 x 1, 2.75 x 2: width 2^-4 gives 37 bins
+     * (44 - 8 + 1), width 2^-5 would give 73. */
+    ds_qhist_init(h);
+    {
+        const double v[] = {0.5, 2.75, 1.5, 0.5, 2.75, 0.5};
+        for (size_t i = 0; i < 6; i++)
+            ds_qhist_add(h, v[i]);
+    }
+    nb = ds_qhist_histogram(h, 64, edges, counts);
+    cr_assert_eq(nb, 37u);
+    cr_assert(edges[0] == 0.5 && edges[1] == 0.5625 && edges[37] == 2.8125);
+    for (size_t j = 0; j < nb; j++)
+        cr_assert_eq(counts[j], j == 0 ? 3u : j == 16 ? 1u : j == 36 ? 2u : 0u, "bin %zu", j);
+    /* A constant: one bin of zero width, [v, v]. */
+    ds_qhist_init(h);
+    ds_qhist_add(h, -0.0);
+    ds_qhist_add(h, 0.0);
+    nb = ds_qhist_histogram(h, 64, edges, counts);
+    cr_assert(nb == 1 && edges[0] == 0.0 && edges[1] == 0.0 && counts[0] == 2);
+    cr_assert(!signbit(edges[0]) && !signbit(edges[1]));
+
+    /* Continuous values: the counts equal a direct count of the raw values
+     * in [edges[j], edges[j + 1]), and the bins are the narrowest such. */
+    ds_qhist_init(h);
+    for (size_t i = 0; i < N; i++)
+        x[i] = -37.0 + 123.0 * unif3(10, i, 0) * unif3(10, i, 1);
+    for (size_t i = 0; i < N; i++) {
+        ds_qhist_add(h, x[i]);
+        ds_qhist_add(parts[i % 3 == 0], x[N - 1 - i]);
+    }
+    ds_qhist_merge(g, parts[1]);
+    ds_qhist_merge(g, parts[0]);
+    cr_assert(memcmp(h, g, sizeof *h) == 0);
+    nb = ds_qhist_histogram(h, 64, edges, counts);
+    cr_assert(nb >= 33 && nb <= 64, "%zu bins", nb);
+    {
+        double width = edges[1] - edges[0], lo = x[0], hi = x[0];
+        int ex;
+        cr_assert_eq(frexp(width, &ex), 0.5, "a power of two");
+        for (size_t j = 0; j <= nb; j++)
+            cr_assert_eq(edges[j], edges[0] + width * (double)j);
+        cr_assert_eq(fmod(edges[0], width), 0.0, "aligned");
+        for (size_t j = 0; j < nb; j++) {
+            uint64_t direct = 0;
+            for (size_t i = 0; i < N; i++)
+                direct += x[i] >= edges[j] && x[i] < edges[j + 1];
+            cr_assert_eq(counts[j], direct, "bin %zu", j);
+        }
+        for (size_t i = 0; i < N; i++) {
+            lo = fmin(lo, x[i]);
+            hi = fmax(hi, x[i]);
+        }
+        /* half the width would need more than 64 bins */
+        cr_assert_gt(floor(hi / (width / 2)) - floor(lo / (width / 2)) + 1, 64.0);
+    }
+    cr_assert_eq(ds_qhist_histogram(g, 64, e2, c2), nb);
+    cr_assert(memcmp(edges, e2, (nb + 1) * sizeof *e2) == 0);
+    cr_assert(memcmp(counts, c2, nb * sizeof *c2) == 0);
+    free(parts[0]);
+    free(parts[1]);
+    free(g);
+    free(h);
+    free(x);
+}
+
 Test(qhist, signed_zero_and_non_finite)
 {
     ds_qhist *h = qhist_new(), *g = qhist_new();
@@ -475,6 +681,8 @@ Test(qhist, signed_zero_and_non_finite)
 #define NDRAWS 100000
 #define BLOCK 1000
 #define DBAR 60.0
+#define ROUNDS 3    /* protocol.rounds: deals in rounds 4 and 5 are in an
+                       extension */
 
 /* The §6 figures of one strategy, each by ds_stats_value (the output
  * column table, output.h, lists the same figures for the writers). */
@@ -488,6 +696,11 @@ typedef struct summary_row {
     double *p_retaliation;        /* [n_third], caller-provided */
     double *retaliation_cost_mean;/* [n_third], caller-provided */
     double *approve;              /* [n_actors], caller-provided */
+    /* v2 */
+    double deficit_end_mean, deficit_end_p05, deficit_end_p50, deficit_end_p95;
+    double deficit_end_change_mean, p_deal_in_extension;
+    double bgd_mean, bgd_p05, bgd_p50, bgd_p95, p_loss_given_deal;
+    double p_retaliation_given_deal[NT];
 } summary_row;
 
 static double fig(const ds_stats *s, size_t k, ds_stat st, size_t i)
@@ -527,6 +740,23 @@ static void summarise(const ds_stats *s, size_t k, summary_row *row)
     for (size_t a = 0; a < NA; a++)
         row->approve[a] = fig(s, k, (ds_stat){.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS,
                                               .per = DS_C_EVALUATIONS}, a);
+    row->deficit_end_mean = fig(s, k, MEAN(DS_Q_DEFICIT_END), 0);
+    row->deficit_end_p05 = fig(s, k, QUANT(DS_Q_DEFICIT_END, 0.05), 0);
+    row->deficit_end_p50 = fig(s, k, QUANT(DS_Q_DEFICIT_END, 0.50), 0);
+    row->deficit_end_p95 = fig(s, k, QUANT(DS_Q_DEFICIT_END, 0.95), 0);
+    row->deficit_end_change_mean = fig(s, k, MEAN(DS_Q_DEFICIT_END_CHANGE), 0);
+    row->p_deal_in_extension = fig(s, k, (ds_stat){.kind = DS_STAT_SHARE,
+                                                   .c = DS_C_DEALS_IN_EXTENSION}, 0);
+    row->bgd_mean = fig(s, k, MEAN(DS_Q_BENEFIT_GIVEN_DEAL), 0);
+    row->bgd_p05 = fig(s, k, QUANT(DS_Q_BENEFIT_GIVEN_DEAL, 0.05), 0);
+    row->bgd_p50 = fig(s, k, QUANT(DS_Q_BENEFIT_GIVEN_DEAL, 0.50), 0);
+    row->bgd_p95 = fig(s, k, QUANT(DS_Q_BENEFIT_GIVEN_DEAL, 0.95), 0);
+    row->p_loss_given_deal = fig(s, k, (ds_stat){.kind = DS_STAT_RATIO, .c = DS_C_LOSSES,
+                                                 .per = DS_C_DEALS}, 0);
+    for (size_t q = 0; q < NT; q++)
+        row->p_retaliation_given_deal[q] =
+            fig(s, k, (ds_stat){.kind = DS_STAT_RATIO, .c = DS_C_RETALIATIONS,
+                                .per = DS_C_DEALS}, q);
 }
 
 static ds_model test_model(void)
@@ -537,6 +767,7 @@ static ds_model test_model(void)
     m.n_third = NT;
     m.n_actors = NA;
     m.baseline_mean = DBAR;
+    m.protocol.rounds = ROUNDS;
     return m;
 }
 
@@ -563,6 +794,8 @@ static void gen_draw(draw_buf *b, uint64_t d, int no_deal_2)
         o->tariff = o->deal ? 0.1 : 0.25 + 0.01 * unif3(d, (uint64_t)k, 3);
         o->deficit = DBAR + 8.0 * z - (o->deal ? 3.0 * k : 0.0);
         o->deficit_change = o->deficit - (DBAR + 2.0 * unif3(d, (uint64_t)k, 4));
+        o->deficit_end = o->deficit - 5.0 + 4.0 * unif3(d, (uint64_t)k, 7);
+        o->deficit_end_change = o->deficit_end - (o->deficit - o->deficit_change);
         o->benefit = o->deal ? 12.0 * unif3(d, (uint64_t)k, 5) - 4.0 : 0.0;
         o->concession_cost = o->deal ? 3.0 * unif3(d, (uint64_t)k, 6) : 0.0;
         o->retaliates = b->ret[k];
@@ -593,7 +826,7 @@ static void add_block(ds_stats *s, uint64_t first, uint64_t n, int no_deal_2)
 }
 
 /* Every output of every strategy as one flat array of numbers. */
-#define ROW_VALUES (17 + 2 * NT + NA)
+#define ROW_VALUES (38 + 3 * NT + NA)
 static void flatten(const ds_stats *s, double v[NS][ROW_VALUES])
 {
     for (size_t k = 0; k < NS; k++) {
@@ -628,6 +861,33 @@ static void flatten(const ds_stats *s, double v[NS][ROW_VALUES])
         }
         for (int a = 0; a < NA; a++)
             v[k][i++] = ap[a];
+        v[k][i++] = row.deficit_end_mean;
+        v[k][i++] = row.deficit_end_p05;
+        v[k][i++] = row.deficit_end_p50;
+        v[k][i++] = row.deficit_end_p95;
+        v[k][i++] = row.deficit_end_change_mean;
+        v[k][i++] = row.p_deal_in_extension;
+        v[k][i++] = row.bgd_mean;
+        v[k][i++] = row.bgd_p05;
+        v[k][i++] = row.bgd_p50;
+        v[k][i++] = row.bgd_p95;
+        v[k][i++] = row.p_loss_given_deal;
+        for (int q = 0; q < NT; q++)
+            v[k][i++] = row.p_retaliation_given_deal[q];
+        /* the deal rounds and the deficit's plotting histogram */
+        for (int r = 1; r <= 5; r++)
+            v[k][i++] = (double)ds_stats_round_count(s, k, r);
+        {
+            double edges[DS_STATS_HIST_BINS + 1];
+            uint64_t counts[DS_STATS_HIST_BINS];
+            size_t nb = ds_stats_histogram(s, k, DS_Q_DEFICIT, edges, counts);
+            v[k][i++] = (double)nb;
+            v[k][i++] = edges[0];
+            v[k][i++] = edges[nb];
+            v[k][i++] = (double)counts[nb / 2];
+            v[k][i++] = (double)counts[nb - 1];
+        }
+        cr_assert_eq(i, ROW_VALUES);
     }
 }
 
@@ -715,9 +975,11 @@ Test(stats, summary_matches_direct_computation)
     ds_stats *s = sequential(&m, BLOCK);
     draw_buf b;
     for (int k = 0; k < NS; k++) {
-        long double sum[6] = { 0 }, rc[NT] = { 0 }, dev_d = 0, dev_b = 0;
+        long double sum[9] = { 0 }, rc[NT] = { 0 }, dev_d = 0, dev_b = 0;
         uint64_t deals = 0, rounds = 0, ret[NT] = { 0 }, ev[NA] = { 0 }, ap[NA] = { 0 };
+        uint64_t ext = 0, loss = 0, by_round[6] = { 0 };
         double *def = malloc(NDRAWS * sizeof *def), *ben = malloc(NDRAWS * sizeof *ben);
+        double *dend = malloc(NDRAWS * sizeof *dend), *bgd = malloc(NDRAWS * sizeof *bgd);
         double pr[NT], rcm[NT], appr[NA];
         long double md, mb, n = NDRAWS;
         summary_row row;
@@ -732,6 +994,16 @@ Test(stats, summary_matches_direct_computation)
             sum[4] += o->concession_cost;
             def[d] = o->deficit;
             ben[d] = o->benefit;
+            dend[d] = o->deficit_end;
+            sum[5] += o->deficit_end;
+            sum[6] += o->deficit_end_change;
+            if (o->deal) {
+                bgd[deals] = o->benefit;
+                sum[7] += o->benefit;
+                ext += o->round > ROUNDS;
+                loss += o->benefit < 0;
+                by_round[o->round]++;
+            }
             deals += (uint64_t)o->deal;
             rounds += (uint64_t)o->round;
             for (int q = 0; q < NT; q++) {
@@ -779,6 +1051,43 @@ Test(stats, summary_matches_direct_computation)
                 cr_assert(isnan(appr[a]), "approve with no evaluations");
         cr_assert(isnan(appr[2]));
         cr_assert_gt(ev[0], 0u);
+        /* v2: year H, extension, and figures given a deal (over the deals) */
+        CLOSE(row.deficit_end_mean, sum[5] / n);
+        CLOSE(row.deficit_end_change_mean, sum[6] / n);
+        cr_assert_eq(row.p_deal_in_extension, (double)ext / NDRAWS);
+        cr_assert_gt(ext, 0u);
+        CLOSE(row.bgd_mean, sum[7] / (long double)deals);
+        cr_assert_eq(row.p_loss_given_deal, (double)loss / (double)deals);
+        cr_assert(loss > 0 && loss < deals);
+        for (int q = 0; q < NT; q++)
+            cr_assert_eq(row.p_retaliation_given_deal[q], (double)ret[q] / (double)deals);
+        for (int r = 1; r <= 5; r++)
+            cr_assert_eq(ds_stats_round_count(s, (size_t)k, r), by_round[r]);
+        cr_assert_eq(ds_stats_round_count(s, (size_t)k, 6), 0u);
+        cr_assert_eq(ds_stats_round_count(s, (size_t)k, 0), 0u);
+        cr_assert_eq(ds_stats_last_round(s), 5);
+        /* Plotting histograms: counts of the raw values in each bin. */
+        {
+            static const ds_quantity hq[2] = {DS_Q_DEFICIT_END, DS_Q_BENEFIT_GIVEN_DEAL};
+            const double *raw[2] = {dend, bgd};
+            const size_t nraw[2] = {NDRAWS, deals};
+            for (int h = 0; h < 2; h++) {
+                double edges[DS_STATS_HIST_BINS + 1];
+                uint64_t counts[DS_STATS_HIST_BINS], total = 0;
+                size_t nb = ds_stats_histogram(s, (size_t)k, hq[h], edges, counts);
+                cr_assert(nb >= 1 && nb <= DS_STATS_HIST_BINS);
+                for (size_t j = 0; j < nb; j++) {
+                    uint64_t direct = 0;
+                    for (size_t i = 0; i < nraw[h]; i++)
+                        direct += raw[h][i] >= edges[j] && raw[h][i] < edges[j + 1];
+                    cr_assert_eq(counts[j], direct, "k=%d h=%d bin %zu", k, h, j);
+                    total += counts[j];
+                }
+                cr_assert_eq(total, nraw[h]);
+            }
+            cr_assert_eq(ds_stats_histogram(s, (size_t)k, DS_Q_TARIFF, NULL, NULL), 0u,
+                         "no histogram of the tariff");
+        }
 
         /* Quantiles within 0.1% of the range of the exact ones. */
         qsort(def, NDRAWS, sizeof *def, cmp_double);
@@ -790,8 +1099,20 @@ Test(stats, summary_matches_direct_computation)
         cr_assert_leq(fabs(row.benefit_p05 - type7(ben, NDRAWS, 0.05)), 1e-3 * rb);
         cr_assert_leq(fabs(row.benefit_p50 - type7(ben, NDRAWS, 0.50)), 1e-3 * rb);
         cr_assert_leq(fabs(row.benefit_p95 - type7(ben, NDRAWS, 0.95)), 1e-3 * rb);
+        qsort(dend, NDRAWS, sizeof *dend, cmp_double);
+        qsort(bgd, deals, sizeof *bgd, cmp_double);
+        rd = dend[NDRAWS - 1] - dend[0];
+        rb = bgd[deals - 1] - bgd[0];
+        cr_assert_leq(fabs(row.deficit_end_p05 - type7(dend, NDRAWS, 0.05)), 1e-3 * rd);
+        cr_assert_leq(fabs(row.deficit_end_p50 - type7(dend, NDRAWS, 0.50)), 1e-3 * rd);
+        cr_assert_leq(fabs(row.deficit_end_p95 - type7(dend, NDRAWS, 0.95)), 1e-3 * rd);
+        cr_assert_leq(fabs(row.bgd_p05 - type7(bgd, deals, 0.05)), 1e-3 * rb);
+        cr_assert_leq(fabs(row.bgd_p50 - type7(bgd, deals, 0.50)), 1e-3 * rb);
+        cr_assert_leq(fabs(row.bgd_p95 - type7(bgd, deals, 0.95)), 1e-3 * rb);
         free(def);
         free(ben);
+        free(dend);
+        free(bgd);
     }
     ds_stats_free(s);
 }
@@ -814,6 +1135,20 @@ Test(stats, no_deal_gives_nan_round_mean_and_zero_benefit)
     cr_assert_eq(row.concession_cost_mean, 0.0);
     cr_assert_eq(pr[0], 0.0);
     cr_assert_eq(rc[1], 0.0);
+    /* Figures given a deal have no value without one. */
+    cr_assert(isnan(row.bgd_mean) && isnan(row.bgd_p05) && isnan(row.bgd_p50) &&
+              isnan(row.bgd_p95) && isnan(row.p_loss_given_deal));
+    cr_assert(isnan(row.p_retaliation_given_deal[0]) && isnan(row.p_retaliation_given_deal[1]));
+    cr_assert_eq(row.p_deal_in_extension, 0.0);
+    {
+        double edges[DS_STATS_HIST_BINS + 1];
+        uint64_t counts[DS_STATS_HIST_BINS];
+        cr_assert_eq(ds_stats_histogram(s, 2, DS_Q_BENEFIT_GIVEN_DEAL, edges, counts), 0u);
+        cr_assert_eq(ds_stats_histogram(s, 2, DS_Q_BENEFIT, edges, counts), 1u);
+        cr_assert(counts[0] == 5000 && edges[0] == 0.0 && edges[1] == 0.0);
+        for (int r = 1; r <= 5; r++)
+            cr_assert_eq(ds_stats_round_count(s, 2, r), 0u);
+    }
     summarise(s, 0, &row);               /* strategy 0 still deals */
     cr_assert_gt(row.p_deal, 0.0);
     cr_assert_geq(row.round_mean, 1.0);
@@ -880,6 +1215,54 @@ Test(stats, small_hand_example)
     cr_assert_eq(pr[0], 1.0 / 3.0);
     cr_assert_eq(rc[0], 0.5);
     cr_assert_eq(ap[0], 0.75);
+    /* Given a deal: the deals of draws 1 and 2 (benefits 0 and 3, China
+     * retaliating in the first), in rounds 1 and 2, neither after round 3. */
+    cr_assert_eq(row.bgd_mean, 1.5);
+    cr_assert_eq(row.bgd_p50, 1.5);
+    {
+        const double deal_benefits[2] = {0.0, 3.0};
+        cr_assert_eq(row.bgd_p05, type7(deal_benefits, 2, 0.05));
+        cr_assert(row.bgd_p05 > 0.149 && row.bgd_p05 < 0.151);
+    }
+    cr_assert_eq(row.p_loss_given_deal, 0.0);
+    cr_assert_eq(row.p_retaliation_given_deal[0], 0.5);
+    cr_assert_eq(row.p_deal_in_extension, 0.0);
+    cr_assert(ds_stats_round_count(s, 0, 1) == 1 && ds_stats_round_count(s, 0, 2) == 1);
+    ds_stats_free(s);
+}
+
+/* A deal after round R (protocol.rounds = 3) is in the extension; the
+ * benefit given a deal, and the loss share, are over the deals only:
+ * rounds 2, 4, 5 and 4 in four of ten draws, benefits -1, 2, -3, 6. */
+Test(stats, extension_and_figures_given_a_deal)
+{
+    ds_model m = test_model();
+    ds_stats *s = ds_stats_new(&m);
+    double pr[NT], rc[NT], ap[NA];
+    summary_row row = { .p_retaliation = pr, .retaliation_cost_mean = rc, .approve = ap };
+    static const int round[10] = {0, 2, 0, 4, 0, 0, 5, 0, 4, 0};
+    static const double ben[10] = {0, -1, 0, 2, 0, 0, -3, 0, 6, 0};
+    draw_buf b;
+    cr_assert_not_null(s);
+    for (int d = 0; d < 10; d++) {
+        gen_draw(&b, (uint64_t)d, 0);
+        b.out[1].deal = round[d] > 0;
+        b.out[1].round = round[d];
+        b.out[1].benefit = ben[d];
+        b.ret[1][0] = d == 6;
+        ds_stats_add(s, b.out);
+    }
+    ds_stats_flush(s);
+    summarise(s, 1, &row);
+    cr_assert_eq(row.p_deal_in_extension, 0.3);
+    cr_assert_eq(row.bgd_mean, 1.0);
+    cr_assert_eq(row.p_loss_given_deal, 0.5);
+    cr_assert_eq(row.p_retaliation_given_deal[0], 0.25);
+    cr_assert_eq(row.bgd_p50, 0.5);                 /* (-1 + 2) / 2 */
+    cr_assert_eq(row.benefit_p50, 0.0);
+    cr_assert_eq(ds_stats_round_count(s, 1, 4), 2u);
+    cr_assert_eq(ds_stats_round_count(s, 1, 5), 1u);
+    cr_assert_eq(ds_stats_round_count(s, 1, 3), 0u);
     ds_stats_free(s);
 }
 
@@ -979,10 +1362,10 @@ Test(qhist, descending_and_wrapping)
     for (size_t i = 0; i < N; i++)
         x[i] = -5e5 - (double)(i * 7919 % N) * 1e-2;  /* negative, scattered */
     check_quantiles("negative", x, N, 0);
-    for (size_t n = DS_QHIST_SMALL - 1; n <= DS_QHIST_SMALL + 2; n++) {
+    for (size_t n = DS_QHIST_DISTINCT - 1; n <= DS_QHIST_DISTINCT + 2; n++) {
         for (size_t i = 0; i < n; i++)
             x[i] = (double)((i * 37) % n) - 20.5;
-        check_quantiles("around the kept count", x, n, n <= DS_QHIST_SMALL);
+        check_quantiles("around the kept count", x, n, n <= DS_QHIST_DISTINCT);
     }
     free(x);
 }
@@ -1105,7 +1488,8 @@ Test(stats, value_by_descriptor)
         appr = {.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS, .per = DS_C_EVALUATIONS},
         tariff_se = {.kind = DS_STAT_SE, .q = DS_Q_TARIFF},
         tariff_p50 = {.kind = DS_STAT_QUANTILE, .q = DS_Q_TARIFF, .p = 0.5},
-        mixed = {.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS, .per = DS_C_DEALS},
+        mixed = {.kind = DS_STAT_RATIO, .c = DS_C_DEALS, .per = DS_C_APPROVALS},
+        given = {.kind = DS_STAT_RATIO, .c = DS_C_RETALIATIONS, .per = DS_C_DEALS},
         draws = {.kind = DS_STAT_DRAWS};
     cr_assert(!isnan(ds_stats_value(s, 1, &ret, NT - 1)));
     cr_assert(!isnan(ds_stats_value(s, 1, &appr, 0)));
@@ -1117,6 +1501,7 @@ Test(stats, value_by_descriptor)
     cr_assert(!ds_stats_supports(&tariff_se) && isnan(ds_stats_value(s, 1, &tariff_se, 0)));
     cr_assert(!ds_stats_supports(&tariff_p50));
     cr_assert(!ds_stats_supports(&mixed));
+    cr_assert(ds_stats_supports(&given) && !isnan(ds_stats_value(s, 1, &given, NT - 1)));
     cr_assert(ds_stats_supports(&appr) && ds_stats_supports(&d95));
     ds_stats_free(s);
 }

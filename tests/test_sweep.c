@@ -69,6 +69,35 @@ Test(sweep, grid_rows_in_order)
     cli_free(&r);
 }
 
+/* SPEC §9 v2: grid values are rounded to 15 significant digits, so the
+ * varied column shows the decimals as typed (0.06, not
+ * 0.06000000000000001), and each point runs with that value: the same
+ * bytes as a run with --set of the typed decimal. */
+Test(sweep, grid_values_as_typed)
+{
+    const char *want[6] = {"0", "0.02", "0.04", "0.06", "0.08", "0.1"};
+    cli_result r = cli_run(dir, "sweep", DS_TEST_DIR "/data/good/minimal.json", "--vary",
+                           "protocol.disconnect=0:0.1:6", "-n", "300", NULL);
+    cli_result one = cli_run(dir, "run", DS_TEST_DIR "/data/good/minimal.json", "--set",
+                             "protocol.disconnect=0.06", "-n", "300", "--format", "csv", NULL);
+    size_t n, n1;
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(one.status, 0, "%s", one.err);
+    char **v = lines(r.out, &n), **v1 = lines(one.out, &n1);
+    cr_assert_eq(n, 7, "%s", r.out);
+    cr_assert_eq(n1, 2);
+    for (size_t p = 0; p < 6; p++) {
+        char head[32];
+        snprintf(head, sizeof head, "%zu,%s,", p + 1, want[p]);
+        cr_expect(strncmp(v[1 + p], head, strlen(head)) == 0, "row %zu: %s", p + 1, v[1 + p]);
+    }
+    cr_expect_str_eq(after_cells(v[4], 2), v1[1]);
+    free_lines(v);
+    free_lines(v1);
+    cli_free(&r);
+    cli_free(&one);
+}
+
 /* A sweep point's summary is, byte for byte, a run with the same --set. */
 Test(sweep, point_equals_run_with_set)
 {
@@ -83,6 +112,9 @@ Test(sweep, point_equals_run_with_set)
     size_t nstrat = nr - 1;
     cr_assert_eq(ns, 1 + 2 * nstrat);
     cr_assert_str_eq(after_cells(vs[0], 2), vr[0], "header after point and path");
+    cr_assert(strstr(vs[0], ",approve_trump,label,deficit_end_mean,") &&
+              strstr(vs[0], ",p_loss_given_deal,p_retaliation_given_deal_china"),
+              "sweep rows carry the v2 columns: %s", vs[0]);
     for (size_t k = 0; k < nstrat; k++)
         cr_assert_str_eq(after_cells(vs[1 + nstrat + k], 2), vr[1 + k]);
     free_lines(vs);

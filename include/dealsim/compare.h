@@ -34,9 +34,11 @@ void ds_compare_opts_init(ds_compare_opts *o);
  *
  * Kinds: a sweep CSV has `point` as its first column, then the varied
  * paths, then `strategy` and the summary columns; a summary CSV starts with
- * `strategy`.  Both inputs must be of the same kind.  Metrics are every
- * column after `strategy` (draws and the _se columns included), in a's
- * order; rows are keyed by strategy (and point), in a's order.
+ * `strategy`.  Both inputs must be of the same kind, with the same
+ * columns.  Metrics are every column after `strategy` (draws and the _se
+ * columns included) but `label` (text that describes the row, which may
+ * differ), in a's order; rows are keyed by strategy (and point), in a's
+ * order.
  * Output header `strategy,metric,a,b,diff,z` (summary) or
  * `strategy,point,metric,a,b,diff,z` (sweep); one row per (row of a,
  * metric).  Numbers are written shortest round-trip (ds_csv_format_double).

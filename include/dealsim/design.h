@@ -52,6 +52,14 @@ typedef struct ds_design ds_design;
  *    is quoted as a JSON string.
  *  - `a:b:k` (grid only): k evenly spaced numbers from a to b inclusive
  *    (k >= 1; k = 1 gives a; a > b gives a descending list, a = b repeats).
+ *    Value i is a + i (b - a)/(k - 1) rounded to 15 significant digits, so
+ *    decimals come out as typed (0:0.1:6 gives 0.06, not
+ *    0.06000000000000001); when a and b have opposite signs, every value is
+ *    rounded at the decimal place of the larger |end|'s 15th digit, so the
+ *    values near 0 carry no rounding noise (-0.3:0.1:5 gives 0, not 1e-17).
+ *    The ends are exactly a and b, and no value lies beyond them.  For an
+ *    integer key with integral ends the values are exact (computed in
+ *    integers, also beyond 15 digits).
  *  - `a:b` (lhs and sobol only): the range mapped onto [0, 1] as a + (b - a)u
  *    (a > b is allowed and means the same interval).
  * Designs: grid = Cartesian product, the first --vary varying slowest; lhs =

@@ -6,6 +6,9 @@
  * world of §5.1 and the round shocks of §5.6 are shared by all strategies:
  * common random numbers) and returns one outcome per strategy.  The draw is a
  * pure function of (model, seed, draw): no allocation, no I/O, no globals.
+ * Its random numbers come from streams named by what they are for (a dist's
+ * path, a third party's id, a round's number; see sim/engine.c and rng.h),
+ * so a change to one part of a scenario leaves every other number alone.
  */
 #ifndef DEALSIM_ENGINE_H
 #define DEALSIM_ENGINE_H
@@ -45,8 +48,16 @@ typedef struct ds_outcome {
 
 typedef struct ds_engine ds_engine;
 
-/* Make a workspace for model m (which must outlive it).  NULL on no memory. */
+/* Make a workspace for model m (which must outlive it).  NULL on no memory,
+ * or when two of m's random streams would coincide (ds_engine_check_streams;
+ * practically impossible). */
 ds_engine *ds_engine_new(const ds_model *m);
+
+/* Check that no two random streams of model m coincide: two streams of one
+ * kind (rng.h) do when their names' 64-bit hashes are equal, which has
+ * probability about n^2 / 2^65 for n names.  Returns DS_OK, DS_EINVAL with
+ * err (may be NULL) naming the two streams, or DS_ENOMEM. */
+int ds_engine_check_streams(const ds_model *m, ds_error *err);
 
 /* Free the workspace.  e may be NULL.  Can't fail. */
 void ds_engine_free(ds_engine *e);

@@ -41,6 +41,61 @@
 
 typedef struct ds_source { char *id, *text; } ds_source;
 
+/* Which quantity of the model a dist is (ds_model_dist.site): set by the
+ * dist's row of the format table, so the engine knows where its value goes
+ * without matching names. */
+typedef enum ds_dist_site {
+    DS_SITE_NONE = 0,          /* a dist the engine does not use (yet) */
+    DS_SITE_TARIFF_BURDEN,     /* home.tariff_burden */
+    DS_SITE_MARGIN,            /* home.margin */
+    DS_SITE_BASELINE,          /* baseline_deficit */
+    DS_SITE_ELASTICITY,        /* elasticity (top level) */
+    DS_SITE_LINE_EXPORTS,      /* lines.L.exports */
+    DS_SITE_LINE_CURRENT,      /* lines.L.current */
+    DS_SITE_LINE_NO_DEAL,      /* lines.L.no_deal */
+    DS_SITE_LINE_DEAL,         /* lines.L.deal */
+    DS_SITE_LINE_ELASTICITY,   /* lines.L.elasticity */
+    DS_SITE_ITEM_EFFECT,       /* items.I.deficit_effect */
+    DS_SITE_ITEM_COST,         /* items.I.cost */
+    DS_SITE_ITEM_DELIVERY,     /* items.I.delivery */
+    DS_SITE_ITEM_SCORE,        /* items.I.scores.K */
+    DS_SITE_THRESHOLD,         /* actors.A.threshold */
+    DS_SITE_CONCESSION,        /* actors.A.concession */
+    DS_SITE_COST_PER_EXPOSURE, /* third_parties.Q.cost_per_exposure */
+    DS_SITE_ELASTICITY_LONG,   /* elasticity_long (top level) */
+    DS_SITE_ADJUSTMENT,        /* adjustment */
+    DS_SITE_LINE_ELASTICITY_LONG, /* lines.L.elasticity_long */
+    DS_SITE_LINE_TARIFF_BURDEN,   /* lines.L.tariff_burden */
+    DS_SITE_PACKAGE_TERMS      /* packages.P.terms.L (slot: the line) */
+} ds_dist_site;
+
+/* One dist of the model, named by its SPEC §9 path.  ds_model.dists lists
+ * every dist the model holds, given in the file or by default (a default is
+ * constant), in the order of SPEC §3's key listing (the rows of the format
+ * table) with list elements in file order and an item's scores in the order
+ * of `dimensions`:
+ *   home.tariff_burden, home.margin, baseline_deficit, elasticity,
+ *   elasticity_long, adjustment,
+ *   per line: exports, current, no_deal, deal, elasticity, elasticity_long,
+ *     tariff_burden,
+ *   per item: deficit_effect, cost, delivery, scores.K...,
+ *   per package: terms.L for each line L it asks a tariff for,
+ *   per actor: threshold, concession,
+ *   per third party: cost_per_exposure.
+ * Optional dists without a default (elasticity, elasticity_long,
+ * adjustment, a line's elasticity, elasticity_long and tariff_burden, a
+ * package's terms) are listed only when given.
+ * Random streams (engine.c) and inputs (engine.h) are named by these paths. */
+typedef struct ds_model_dist {
+    char *path;            /* "lines.autos.exports" (owned by the model) */
+    const ds_dist *dist;   /* the dist, inside the model (borrowed) */
+    ds_dist_site site;     /* which quantity it is */
+    size_t elem;           /* index of its line, item, package, actor or
+                              third party (0 for a dist outside the lists) */
+    size_t slot;           /* an item score's dimension index, a package
+                              term's line index, else 0 */
+} ds_model_dist;
+
 typedef struct ds_line {
     char *id, *label;
     ds_dist exports;      /* X0, bn/yr */
@@ -183,6 +238,9 @@ typedef struct ds_model {
     uint64_t seed;         /* simulation.seed, default 1 */
 
     size_t n_sources;      ds_source *sources;
+
+    size_t n_dists;        ds_model_dist *dists;  /* every dist, by path
+                                                     (ds_model_dist) */
 } ds_model;
 
 /* Free the model and everything it owns.  m may be NULL.  Can't fail. */

@@ -52,8 +52,21 @@ typedef enum ds_col_each {
 typedef enum ds_col_kind {
     DS_COL_STRATEGY,    /* the strategy's id (the row's key) */
     DS_COL_DRAWS,       /* the number of draws, an integer */
-    DS_COL_FIGURE       /* ds_stats_value of `stat` */
+    DS_COL_FIGURE,      /* ds_stats_value of `stat` */
+    DS_COL_LABEL        /* the strategy's label: text, not a metric (empty
+                           in the CSV, null in the JSON, without one) */
 } ds_col_kind;
+
+/* When the terminal table shows a column. */
+typedef enum ds_col_show {
+    DS_SHOW_ALWAYS,       /* always */
+    DS_SHOW_IF_NONZERO,   /* when some strategy's value is not 0 (a figure
+                             that is 0 for every scenario without a feature,
+                             such as p_deal_in_extension) */
+    DS_SHOW_IF_DIFFERS    /* when some strategy's value differs from that of
+                             column t_same (deficit_end_mean, the same as
+                             deficit_mean while the horizon is one year) */
+} ds_col_show;
 
 typedef struct ds_column {
     const char *name;      /* CSV header ("%s": the party's or actor's id) */
@@ -68,15 +81,23 @@ typedef struct ds_column {
                               "third_parties"; for a per-actor row the name
                               of an object keyed by actor id */
     const char *doc;       /* what it is, one line */
-    /* The terminal table; t_head NULL: not shown. */
-    const char *t_head;    /* printf format of the heading, given the id */
+    /* The terminal table (SPEC §6): columns in ascending t_pos (0: not
+     * shown), one per id for a per-party or per-actor row. */
+    const char *t_head;    /* heading ("%s": the id, shortened to
+                              DS_OUTPUT_TABLE_ID characters) */
     const char *t_fmt;     /* printf format of the cell, given the value and
-                              those of t_with; "-" when the value is not
-                              finite */
+                              those of t_with ("%s" for the strategy);
+                              "-" when the value is not finite */
     double t_scale;        /* every value of the cell is multiplied by it
                               (0: by 1) */
     const char *t_with[2]; /* CSV names of more values in the cell, or NULL */
-    const char *t_legend;  /* an entry of the legend under the table, or NULL */
+    int t_pos;             /* place from the left, 1 = first; 0: not shown */
+    ds_col_show t_show;    /* when it is shown */
+    const char *t_same;    /* DS_SHOW_IF_DIFFERS: the CSV name compared with */
+    const char *t_unit;    /* the cell's unit in the legend, when it is not
+                              `unit` (t_scale 100: "%"), or NULL */
+    const char *t_legend;  /* the legend's entry, when the one made from the
+                              row (heading: CSV names, unit) does not fit */
 } ds_column;
 
 /* The summary columns of SPEC §6 in CSV order; *n gets their number.  The
@@ -113,6 +134,17 @@ typedef struct ds_draw_column {
 /* The per-draw columns of SPEC §6 in CSV order (static). */
 const ds_draw_column *ds_output_draw_columns(size_t *n);
 
+/* A plotting histogram of the JSON summary (SPEC §6 v2). */
+typedef struct ds_output_histogram {
+    const char *json;      /* its key under "histograms" */
+    ds_quantity q;         /* what it counts (ds_stats_histogram) */
+    const char *unit;
+    const char *doc;
+} ds_output_histogram;
+
+/* The JSON's plotting histograms, in the order written (static). */
+const ds_output_histogram *ds_output_histograms(size_t *n);
+
 /* ---- summary writers -------------------------------------------------- */
 
 /* The summary header's columns (SPEC §6), comma-separated, no newline. */
@@ -125,12 +157,30 @@ int ds_output_csv_cells(const ds_model *m, const ds_stats *s, size_t k, FILE *f)
 int ds_output_csv(const ds_model *m, const ds_stats *s, FILE *f);
 
 /* {"dealsim": {...metadata...}, "strategies": [{...§6 figures...}]}; then
- * fflush. */
+ * fflush.  After the figures, each strategy has "deal_rounds" (the number
+ * of draws whose deal came in round 1, 2, ..., up to protocol.rounds or,
+ * if later, the last round in which any strategy made a deal) and
+ * "histograms": per quantity of ds_output_histograms, {"edges": [...],
+ * "counts": [...]} (ds_stats_histogram), or null when it has no value. */
 int ds_output_json(const ds_model *m, const ds_stats *s,
                    const ds_run_meta *meta, FILE *f);
 
-/* A readable, aligned table of the main figures, with a heading and a
- * legend; then fflush. */
+/* The terminal table: no line wider than this many characters (SPEC §6). */
+#define DS_OUTPUT_TABLE_WIDTH 100
+/* Characters of a strategy's label (or id) in the table, at most; a longer
+ * one is cut and ends in "…". */
+#define DS_OUTPUT_TABLE_STRATEGY 30
+/* Characters of a party's or actor's id in a heading, at most (cut as
+ * above). */
+#define DS_OUTPUT_TABLE_ID 16
+
+/* A readable table of the main figures for a terminal (SPEC §6), then
+ * fflush: a heading, the table, and a legend that maps every heading to
+ * its CSV columns and unit.  Strategies are shown by label (else id).  No
+ * line is wider than DS_OUTPUT_TABLE_WIDTH characters (UTF-8 counted as
+ * characters): columns that do not fit go into further blocks below, each
+ * led by the strategy column, and long text wraps.  Control characters in
+ * names are shown as '?'. */
 int ds_output_table(const ds_model *m, const ds_stats *s,
                     const ds_run_meta *meta, FILE *f);
 

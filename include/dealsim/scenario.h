@@ -12,6 +12,9 @@
  * §4 format, using the file name given at parse time:
  *   FILE:LINE:COL: error: MESSAGE       (JSON syntax, depth, size)
  *   FILE: error: PATH: MESSAGE          (everything else)
+ * Warnings (SPEC §3.1: values that are valid but almost certainly a mistake
+ * of units) go to a report of their own, named by the same paths:
+ *   FILE: warning: PATH: MESSAGE
  */
 #ifndef DEALSIM_SCENARIO_H
 #define DEALSIM_SCENARIO_H
@@ -53,6 +56,28 @@ ds_scenario *ds_scenario_copy(const ds_scenario *s);
  * model in *out (caller frees with ds_model_free) and return DS_OK.  Else
  * report every problem, leave *out NULL and return DS_EINVAL (or DS_ENOMEM). */
 int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep);
+
+/* Flags of ds_scenario_build_warn. */
+#define DS_BUILD_STRICT 0x1u /* every warning is an error */
+
+/*
+ * ds_scenario_build, and the warnings of SPEC §3.1: values that are valid
+ * but almost certainly a mistake of units (a tariff above 1, an item that
+ * moves the deficit by more than the whole baseline deficit, exports above
+ * 10 times it; see docs/scenario-format.md for the list).  They are checked
+ * only when the scenario has no error, and named by the same paths as
+ * errors.  Each is appended to `warn` (NULL: not kept) as
+ *   "FILE: warning: PATH: MESSAGE"
+ * and does not stop the build.  With DS_BUILD_STRICT each is reported to
+ * `rep` as an error instead ("FILE: error: PATH: MESSAGE [strict]"), and
+ * the build fails as for any error (DS_EINVAL, *out NULL), warn untouched.
+ * Running out of memory while keeping a warning fails the build
+ * (DS_ENOMEM), since the warnings would be incomplete.
+ * ds_scenario_build(s, out, rep) is ds_scenario_build_warn(s, 0, out, rep,
+ * NULL).
+ */
+int ds_scenario_build_warn(const ds_scenario *s, unsigned flags,
+                           ds_model **out, ds_report *rep, ds_report *warn);
 
 /* The file name given at parse time. */
 const char *ds_scenario_file(const ds_scenario *s);

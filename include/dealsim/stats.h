@@ -68,13 +68,21 @@ typedef enum ds_quantity {    /* per-draw values of one strategy (engine.h) */
     DS_Q_DEFICIT_CHANGE,      /* deficit - baseline_deficit, bn/yr */
     DS_Q_BENEFIT,             /* benefit, bn/yr (0 without a deal) */
     DS_Q_CONCESSION_COST,     /* concession cost, bn/yr (0 without a deal) */
-    DS_Q_RETALIATION_COST,    /* per third party: retaliation cost, bn/yr */
+    DS_Q_DEFICIT_END,         /* deficit_end (year H), bn/yr */
+    DS_Q_DEFICIT_END_CHANGE,  /* deficit_end - baseline_deficit, bn/yr */
+    DS_Q_BENEFIT_GIVEN_DEAL,  /* benefit over the draws with a deal only:
+                                 its mean and quantiles are over those */
+    DS_Q_RETALIATION_COST,    /* per third party: retaliation cost, bn/yr
+                                 (the last: values are numbered by it) */
     DS_N_QUANTITIES
 } ds_quantity;
 
 typedef enum ds_count {       /* integer counts of one strategy */
     DS_C_DEALS,               /* draws with a deal */
     DS_C_ROUNDS,              /* sum of the deal round over those draws */
+    DS_C_DEALS_IN_EXTENSION,  /* draws with a deal after round
+                                 protocol.rounds (SPEC §5.6 extension) */
+    DS_C_LOSSES,              /* draws with a deal and benefit < 0 */
     DS_C_RETALIATIONS,        /* per third party: draws it retaliated in */
     DS_C_EVALUATIONS,         /* per actor: evaluations (SPEC §5.6) */
     DS_C_APPROVALS,           /* per actor: approvals */
@@ -88,7 +96,9 @@ typedef enum ds_stat_kind {
     DS_STAT_QUANTILE,         /* Hyndman-Fan type 7 quantile p of quantity q */
     DS_STAT_SHARE,            /* count c / n, a probability */
     DS_STAT_SHARE_SE,         /* sqrt(p (1 - p) / n) of that share */
-    DS_STAT_RATIO             /* count c / count per (same party or actor) */
+    DS_STAT_RATIO             /* count c / count per (per: the same party
+                                 or actor as c, or one count of the
+                                 strategy, such as DS_C_DEALS) */
 } ds_stat_kind;
 
 typedef struct ds_stat {
@@ -100,7 +110,8 @@ typedef struct ds_stat {
 } ds_stat;
 
 /* 1 if the statistics keep what figure st needs (a standard error exists
- * for the deficit and the benefit, quantiles for the same two), else 0. */
+ * for the deficit and the benefit, quantiles for the deficit, deficit_end,
+ * benefit and benefit given a deal), else 0. */
 int ds_stats_supports(const ds_stat *st);
 
 /* 1 if quantity q or count c has one value per third party (index = party)
@@ -121,5 +132,35 @@ int ds_count_per_actor(ds_count c);
  * as the rows of the output column table (output.h).
  */
 double ds_stats_value(const ds_stats *s, size_t k, const ds_stat *st, size_t index);
+
+/* Draws of strategy k whose deal came in round r (1-based); 0 for a round
+ * beyond DS_MAX_ROUNDS, which bounds every deal round (SPEC §3.1: rounds +
+ * extension.rounds <= 1000). */
+uint64_t ds_stats_round_count(const ds_stats *s, size_t k, int r);
+
+/* The last round in which some strategy made a deal, 0 if none did. */
+int ds_stats_last_round(const ds_stats *s);
+
+/* Most bins of a plotting histogram (SPEC §6 v2). */
+#define DS_STATS_HIST_BINS 64
+
+/*
+ * The plotting histogram of quantity q of strategy k (SPEC §6 v2; q one
+ * with quantiles, see ds_stats_supports): equal-width bins of width 2^w
+ * aligned at multiples of 2^w, for the smallest w that needs at most
+ * DS_STATS_HIST_BINS bins from the minimum to the maximum (and keeps every
+ * edge an exact double).  They are groups of adjacent bins of the quantile
+ * histogram (of width 2^e, aligned likewise, so a group of 2^(w - e) of
+ * them is one such bin), so the counts are exact and, like everything
+ * here, independent of how the draws were split and merged.
+ * edges[0..nb] and counts[0..nb-1] get the edges (bn/yr) and counts (bin
+ * j holds the values in [edges[j], edges[j + 1])); the return is nb, 0
+ * when q has no value (no draw, or no deal for the benefit given a deal)
+ * or has no histogram.  A quantity that took one value v in every draw
+ * has one bin with both edges v.
+ */
+size_t ds_stats_histogram(const ds_stats *s, size_t k, ds_quantity q,
+                          double edges[DS_STATS_HIST_BINS + 1],
+                          uint64_t counts[DS_STATS_HIST_BINS]);
 
 #endif /* DEALSIM_STATS_H */

@@ -34,6 +34,23 @@ int ds_sweep_new(const ds_scenario *base, const ds_design *d, uint64_t draws,
                  int have_seed, uint64_t seed, int vary_seed, int threads,
                  ds_sweep **out, ds_report *rep);
 
+/* ds_sweep_new, and the warnings of the points' scenarios (SPEC §3.1, see
+ * ds_scenario_build_warn).  `flags` are ds_scenario_build_warn's for every
+ * point: with DS_BUILD_STRICT a point with a warning is invalid (its
+ * warnings are its errors).  Otherwise, when the sweep is valid, every
+ * distinct warning line is appended to `warn` (NULL: not kept) once, in
+ * the order of the first point that has it, followed by the points it came
+ * from unless every point has it:
+ *   "FILE: warning: PATH: MESSAGE [point 3]"
+ *   "FILE: warning: PATH: MESSAGE [4 of 10 points, the first point 3]"
+ * (points counted from 1, as in the output).  An invalid sweep adds none:
+ * its error comes first.  The lines do not depend on the thread count.
+ * ds_sweep_new is ds_sweep_new_warn with flags 0 and warn NULL. */
+int ds_sweep_new_warn(const ds_scenario *base, const ds_design *d,
+                      uint64_t draws, int have_seed, uint64_t seed,
+                      int vary_seed, int threads, unsigned flags,
+                      ds_report *warn, ds_sweep **out, ds_report *rep);
+
 /* Draws of every point. */
 uint64_t ds_sweep_draws(const ds_sweep *s);
 

@@ -1,0 +1,204 @@
+/*
+ * test_cover_run.c - the run scheduler's edges beyond test_run.c: runs with
+ * nothing to do or too much, per-draw rows asked of a job, errors with no
+ * ds_error to fill, and jobs whose points have models of different shapes
+ * (the statistics of a slot and of a worker are made again for each): each
+ * point's figures are bit for bit those of a single run of its model.
+ */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dealsim/dist.h"
+#include "dealsim/run.h"
+#include "model_util.h"
+
+#define MINIMAL DS_TEST_DIR "/data/good/minimal.json"
+#define FULL DS_TEST_DIR "/data/good/full.json"
+
+static ds_run_opts opts(uint64_t draws, int threads)
+{
+    ds_run_opts o;
+    memset(&o, 0, sizeof o);
+    o.draws = draws;
+    o.seed = 99;
+    o.threads = threads;
+    return o;
+}
+
+static int never_model(void *ctx, size_t p, ds_model **out, ds_error *err)
+{
+    (void)ctx, (void)p, (void)out;
+    cr_assert_fail("no point may be built");
+    return ds_error_set(err, DS_EINVAL, "not reached");
+}
+
+Test(cover_run, nothing_to_run_or_too_much)
+{
+    ds_model *m = test_model_file(MINIMAL);
+    ds_run_opts o = opts(0, 2);
+    ds_stats *s = (ds_stats *)1;
+    ds_error err;
+    cr_assert_eq(ds_run(m, &o, &s, &err), DS_EINVAL);
+    cr_assert_null(s);
+    cr_assert_str_eq(err.msg, "nothing to run");
+
+    ds_job job = {0, never_model, NULL, NULL, NULL};
+    o = opts(10, 2);
+    cr_assert_eq(ds_run_job(&job, &o, &err), DS_EINVAL);
+    cr_assert_str_eq(err.msg, "nothing to run");
+    /* 2^64 - 1 draws in blocks of 4096, ten thousand times over */
+    job.npoints = 10000;
+    o = opts(UINT64_MAX, 2);
+    cr_assert_eq(ds_run_job(&job, &o, &err), DS_EINVAL);
+    cr_assert_str_eq(err.msg, "too many draws times points");
+    /* per-draw rows belong to single runs */
+    job.npoints = 2;
+    o = opts(10, 1);
+    o.draws_out = stdout;
+    cr_assert_eq(ds_run_job(&job, &o, &err), DS_EINVAL);
+    cr_assert_str_eq(err.msg, "per-draw rows need a single run");
+    ds_model_free(m);
+}
+
+/* ---- errors without a ds_error -------------------------------------------- */
+
+static int failing_model(void *ctx, size_t p, ds_model **out, ds_error *err)
+{
+    (void)ctx;
+    *out = NULL;
+    return ds_error_set(err, DS_EINVAL, "point %zu cannot be built", p + 1);
+}
+
+static uint64_t seed_of(void *ctx, size_t p, const ds_model *m)
+{
+    (void)ctx, (void)p, (void)m;
+    return 99;
+}
+
+/* err may be NULL: the status still says what happened. */
+Test(cover_run, errors_without_an_error_to_fill)
+{
+    ds_job job = {3, failing_model, seed_of, NULL, NULL};
+    ds_run_opts o = opts(100, 2);
+    ds_error err;
+    cr_assert_eq(ds_run_job(&job, &o, NULL), DS_EINVAL);
+    cr_assert_eq(ds_run_job(&job, &o, &err), DS_EINVAL);
+    cr_assert_str_eq(err.msg, "point 1 cannot be built");
+
+    /* a draw that cannot be summarised */
+    ds_model *m = test_model_file(MINIMAL);
+    ds_stats *s = NULL;
+    ds_dist_free(&m->baseline_deficit);
+    m->baseline_deficit = ds_dist_fixed(1e150);
+    cr_assert_eq(ds_run(m, &o, &s, NULL), DS_ERANGE);
+    cr_assert_null(s);
+    ds_model_free(m);
+
+    /* stopped before it started */
+    volatile sig_atomic_t stop = 1;
+    m = test_model_file(MINIMAL);
+    o.stop = &stop;
+    cr_assert_eq(ds_run(m, &o, &s, NULL), DS_EINTR);
+    cr_assert_null(s);
+    ds_model_free(m);
+}
+
+/* ---- points of different shapes ------------------------------------------- */
+
+typedef struct shapes {
+    ds_model *ref[2];    /* minimal, full */
+    ds_stats *want[2];   /* a single run of each */
+    size_t npoints, done;
+} shapes;
+
+/* The first half of the points are minimal.json (1 strategy, no third
+ * party), the others full.json: a slot (and a worker) that held a point of
+ * the first half gets one of the second. */
+static int shape_of(const shapes *c, size_t p)
+{
+    return 2 * p >= c->npoints;
+}
+
+static int shape_model(void *ctx, size_t p, ds_model **out, ds_error *err)
+{
+    (void)err;
+    *out = test_model_file(shape_of(ctx, p) ? FULL : MINIMAL);
+    return DS_OK;
+}
+
+/* Every figure of every strategy, compared as bits. */
+static void same_figures(const ds_model *m, const ds_stats *a, const ds_stats *b, size_t p)
+{
+    static const ds_stat figs[] = {
+        {.kind = DS_STAT_SHARE, .c = DS_C_DEALS},
+        {.kind = DS_STAT_RATIO, .c = DS_C_ROUNDS, .per = DS_C_DEALS},
+        {.kind = DS_STAT_MEAN, .q = DS_Q_TARIFF},
+        {.kind = DS_STAT_MEAN, .q = DS_Q_DEFICIT},
+        {.kind = DS_STAT_SE, .q = DS_Q_DEFICIT},
+        {.kind = DS_STAT_QUANTILE, .q = DS_Q_DEFICIT, .p = 0.95},
+        {.kind = DS_STAT_MEAN, .q = DS_Q_BENEFIT},
+        {.kind = DS_STAT_QUANTILE, .q = DS_Q_BENEFIT, .p = 0.05},
+        {.kind = DS_STAT_MEAN, .q = DS_Q_RETALIATION_COST},
+        {.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS, .per = DS_C_EVALUATIONS},
+    };
+    cr_assert_eq(ds_stats_draws(a), ds_stats_draws(b));
+    for (size_t k = 0; k < m->n_strategies; k++)
+        for (size_t f = 0; f < sizeof figs / sizeof figs[0]; f++) {
+            double x = ds_stats_value(a, k, &figs[f], 0), y = ds_stats_value(b, k, &figs[f], 0);
+            cr_assert(memcmp(&x, &y, sizeof x) == 0 || (isnan(x) && isnan(y)),
+                      "point %zu, strategy %zu, figure %zu: %.17g, single run %.17g", p, k,
+                      f, x, y);
+        }
+}
+
+static int shape_done(void *ctx, size_t p, const ds_model *m, const ds_stats *s,
+                      ds_error *err)
+{
+    shapes *c = ctx;
+    (void)err;
+    cr_assert_eq(p, c->done++);
+    cr_assert_eq(m->n_strategies, c->ref[shape_of(c, p)]->n_strategies, "point %zu", p);
+    same_figures(m, s, c->want[shape_of(c, p)], p);
+    return DS_OK;
+}
+
+Test(cover_run, points_of_different_shapes)
+{
+    shapes c;
+    memset(&c, 0, sizeof c);
+    c.ref[0] = test_model_file(MINIMAL);
+    c.ref[1] = test_model_file(FULL);
+    cr_assert_neq(c.ref[0]->n_strategies, c.ref[1]->n_strategies);
+    for (int i = 0; i < 2; i++) {
+        ds_run_opts o = opts(2 * DS_RUN_BLOCK + 7, 1);
+        ds_error err;
+        cr_assert_eq(ds_run(c.ref[i], &o, &c.want[i], &err), DS_OK, "%s", err.msg);
+    }
+    /* 6 points: tasks of blocks; 200: tasks of whole points */
+    size_t npoints[] = {6, 200};
+    for (size_t n = 0; n < 2; n++)
+        for (int t = 1; t <= 2; t++) {
+            ds_job job = {npoints[n], shape_model, seed_of, shape_done, &c};
+            ds_run_opts o = opts(npoints[n] > 100 ? 100 : 2 * DS_RUN_BLOCK + 7, t);
+            ds_error err;
+            c.done = 0;
+            c.npoints = npoints[n];
+            if (npoints[n] > 100) {
+                /* fewer draws per point: single runs of as many */
+                for (int i = 0; i < 2; i++) {
+                    ds_stats_free(c.want[i]);
+                    cr_assert_eq(ds_run(c.ref[i], &o, &c.want[i], &err), DS_OK);
+                }
+            }
+            cr_assert_eq(ds_run_job(&job, &o, &err), DS_OK, "%s", err.msg);
+            cr_assert_eq(c.done, npoints[n]);
+        }
+    for (int i = 0; i < 2; i++) {
+        ds_stats_free(c.want[i]);
+        ds_model_free(c.ref[i]);
+    }
+}
