@@ -358,19 +358,27 @@ enum { FMT_DEFAULT, FMT_TABLE, FMT_CSV, FMT_JSON }; /* the --format values */
 
 /* The exit status of a run or sweep that did not complete (status from
  * ds_run or ds_sweep_run, or a stop request): interrupted, a write to
- * `rows` (the output the draws write to, or NULL) that failed, or another
- * failure whose message is in err. */
-static int run_failed(const char *cmd, ds_outfiles *os, const ds_outfile *rows, int status,
-                      const ds_error *err)
+ * `rows` or `rows2` (the outputs the draws write to, or NULL) that failed
+ * (the one whose write failed), or another failure whose message is in
+ * err. */
+static int run_failed(const char *cmd, ds_outfiles *os, const ds_outfile *rows,
+                      const ds_outfile *rows2, int status, const ds_error *err)
 {
     if (status == DS_EINTR || ds_outfiles_stop) {
         ds_outfiles_interrupted(os);
         return DS_EXIT_INTERRUPT;
     }
-    if (status == DS_EIO && rows)
-        ds_outfiles_write_failed(os, rows);
-    else
-        fprintf(stderr, "dealsim %s: %s\n", cmd, err->msg);
+    if (status == DS_EIO) {
+        const ds_outfile *o = rows && rows->err     ? rows
+                              : rows2 && rows2->err ? rows2
+                              : rows                ? rows
+                                                    : rows2;
+        if (o) {
+            ds_outfiles_write_failed(os, o);
+            return DS_EXIT_RUNTIME;
+        }
+    }
+    fprintf(stderr, "dealsim %s: %s\n", cmd, err->msg);
     return DS_EXIT_RUNTIME;
 }
 
@@ -388,7 +396,7 @@ int ds_cli_run(ds_cli_args *a)
     ds_model *m = NULL;
     ds_stats *stats = NULL;
     ds_outfiles os;
-    ds_outfile *out, *dout, *jout, *std;
+    ds_outfile *out, *dout, *iout, *jout, *std;
     ds_error err = {0};
     char sha[65];
     progress pr;
@@ -400,6 +408,7 @@ int ds_cli_run(ds_cli_args *a)
     ds_outfiles_input(&os, "scenario", file);
     out = ds_outfiles_add(&os, "-o", a->output);
     dout = ds_outfiles_add(&os, "--draws-out", a->draws_out);
+    iout = ds_outfiles_add(&os, "--inputs-out", a->inputs_out);
     jout = ds_outfiles_add(&os, "--json", a->json);
     std = a->output ? NULL : ds_outfiles_add(&os, NULL, "-");
     if ((status = ds_outfiles_check(&os)) != DS_OK)
@@ -422,6 +431,8 @@ int ds_cli_run(ds_cli_args *a)
     }
     if (dout)
         ds_run_draws_header(m, dout->f);
+    if (iout)
+        ds_run_inputs_header(m, iout->f);
 
     progress_start(&pr, a, draws, 1);
     memset(&ro, 0, sizeof ro);
@@ -429,6 +440,7 @@ int ds_cli_run(ds_cli_args *a)
     ro.seed = seed;
     ro.threads = thread_count(a);
     ro.draws_out = dout ? dout->f : NULL;
+    ro.inputs_out = iout ? iout->f : NULL;
     ro.progress = on_progress;
     ro.progress_ctx = &pr;
     ro.stop = &ds_outfiles_stop;
@@ -437,11 +449,12 @@ int ds_cli_run(ds_cli_args *a)
     ds_outfiles_cooperate(0);
     progress_clear(&pr);
     if (status != DS_OK || ds_outfiles_stop) {
-        status = run_failed("run", &os, dout, status, &err);
+        status = run_failed("run", &os, dout, iout, status, &err);
         goto done;
     }
 
     ds_outfiles_finished(dout);
+    ds_outfiles_finished(iout);
     meta.scenario_file = file ? file : DS_BUILTIN_NAME;
     meta.sha256 = sha;
     meta.seed = seed;
@@ -552,7 +565,7 @@ int ds_cli_sweep(ds_cli_args *a)
     ds_outfiles_cooperate(0);
     progress_clear(&pr);
     if (status != DS_OK || ds_outfiles_stop) {
-        status = run_failed("sweep", &os, out, status, &err);
+        status = run_failed("sweep", &os, out, NULL, status, &err);
         goto done;
     }
     if (ds_outfiles_commit(&os) != DS_OK) {

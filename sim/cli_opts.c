@@ -68,6 +68,9 @@ const ds_cli_opt ds_cli_options[] = {
      .help = "write the output to FILE ('-' = stdout)", .dflt = "stdout"},
     {0, "draws-out", "FILE", DS_CLI_FILE, DS_CMD_RUN, FIELD(draws_out),
      .help = "also write one CSV row per (draw, strategy)"},
+    {0, "inputs-out", "FILE", DS_CLI_FILE, DS_CMD_RUN, FIELD(inputs_out),
+     .help = "also write one CSV row per draw: the drawn value of every dist "
+             "that varies, a column per dist named by its path"},
     {0, "json", "FILE", DS_CLI_FILE, DS_CMD_RUN, FIELD(json),
      .help = "also write the summary and run metadata as JSON"},
     {0, "format", NULL, DS_CLI_ENUM, DS_CMD_RUN, FIELD(format), .values = run_formats,

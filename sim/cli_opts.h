@@ -76,7 +76,7 @@ typedef struct ds_cli_args {
     int progress;          /* DS_PROGRESS_* */
     int quiet;
     /* run */
-    const char *draws_out, *json;
+    const char *draws_out, *inputs_out, *json;
     int format;            /* run: 1 table, 2 csv, 3 json; compare: 1 table, 2 csv */
     /* sweep */
     ds_cli_list vary;

@@ -13,6 +13,7 @@
  */
 #include "dealsim/dist.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_sf_erf.h>
+#include <gsl/gsl_sf_gamma.h>
 
 #include "dealsim/error.h"
 #include "dealsim/rng.h"
@@ -634,11 +636,12 @@ int ds_dist_prepare(ds_dist *d)
         }
         break;
     case DS_DIST_PERT:
-        /* SPEC §2: alpha = 1 + 4 (mode - min)/(max - min), beta likewise. */
+        /* SPEC §2: alpha = 1 + 4 (mode - min)/(max - min), beta likewise
+         * (divided first: times 4 is exact, but could overflow first). */
         span = d->u.tri.max - d->u.tri.min;
         if (span > 0) {
-            d->k[0] = 1 + 4 * (d->u.tri.mode - d->u.tri.min) / span;
-            d->k[1] = 1 + 4 * (d->u.tri.max - d->u.tri.mode) / span;
+            d->k[0] = 1 + 4 * ((d->u.tri.mode - d->u.tri.min) / span);
+            d->k[1] = 1 + 4 * ((d->u.tri.max - d->u.tri.mode) / span);
         }
         break;
     case DS_DIST_DISCRETE:
@@ -823,6 +826,451 @@ double ds_dist_sample(const ds_dist *d, gsl_rng *r)
         if (!d->table) /* one drawable value, kept in k[0] by prepare */
             return d->k[0];
         return d->u.discrete.values[gsl_ran_discrete(r, d->table)];
+    }
+    return NAN;
+}
+
+/* ---- quantile functions and CDFs (SPEC §5.1, §11) --------------------- */
+
+/* Newton steps at most in the inversions below.  Each converges in a few
+ * steps for any valid dist (the truncated normal's tail monotonically, the
+ * beta's safeguarded by a bracket that at least halves per step in the
+ * worst case); the cap only bounds the work. */
+#define INV_MAX_STEPS 200
+
+/* log Q(a + t) - log Q(a) for a >= 0, t >= 0 (Q the standard normal upper
+ * tail), without forming Q (which underflows beyond 37.5 sd).  With
+ * h(x) = phi(x)/Q(x) the normal hazard (gsl_sf_hazard, accurate far out),
+ * log Q(x) = log phi(x) - log h(x), so the difference is
+ * -t (a + t/2) - log(h(a + t) / h(a)).  For a narrow step (t (a + t) below
+ * TN_MEAN_NARROW) the hazards' ratio is too close to 1 for its logarithm
+ * to keep relative precision; there the difference is log1p(-h(a) I) with
+ * I = the integral of exp(-a s - s^2/2) over [0, t], Q(a) - Q(a + t) =
+ * phi(a) I, by the 8-point Gauss-Legendre rule (exact to rounding: the
+ * integrand varies by less than 1% across the step).  -inf for t = inf. */
+static double tn_log_ratio(double a, double t)
+{
+    if (isinf(t))
+        return -INFINITY;
+    if (t * (a + t) < TN_MEAN_NARROW) {
+        double in = 0;
+        for (int i = 0; i < 4; i++)
+            for (int s = -1; s <= 1; s += 2) {
+                double u = 0.5 * t * (1 + s * gl8_x[i]);
+                in += gl8_w[i] * exp(-a * u - 0.5 * u * u);
+            }
+        return log1p(-gsl_sf_hazard(a) * 0.5 * t * in);
+    }
+    return -t * (a + 0.5 * t) - log(gsl_sf_hazard(a + t) / gsl_sf_hazard(a));
+}
+
+/* The quantile of the standard normal truncated to [a, a + w], a >= 0, at
+ * mass p from a (q = 1 - p), as the offset t in [0, w]: the root of
+ * log Q(a + t) - log Q(a) = log(q + p R(w)), R(w) = Q(a + w)/Q(a).  The
+ * left side is decreasing and concave (the hazard grows), so Newton's method
+ * converges monotonically after its first step; it starts from t0 (a guess
+ * in [0, w], or NaN for the exponential approximation of the tail, Robert
+ * 1995) and stays in [0, w].  Full relative precision in t, so also near
+ * the bound and where Q(a) underflows. */
+static double tn_tail_quantile(double a, double w, double p, double q, double t0)
+{
+    double dw = tn_log_ratio(a, w);
+    /* log(q + p R(w)), without cancellation on either side of p = 1/2 */
+    double target = p <= 0.5 ? log1p(p * expm1(dw)) : log(q + p * exp(dw));
+    double t = t0, lo = 0.0, hi = w;
+    if (!(target < 0))
+        return 0.0;
+    if (isinf(target))
+        return w;
+    if (!(t >= 0 && t <= w))
+        t = a > 0 ? -target / a : isinf(w) ? 1.0 : p * w;
+    if (!(t < w))
+        t = 0.5 * w;
+    for (int i = 0; i < INV_MAX_STEPS; i++) {
+        double f = tn_log_ratio(a, t) - target; /* decreasing in t */
+        if (f > 0)
+            lo = t;
+        else if (f < 0)
+            hi = t;
+        else
+            break;
+        double nt = t + f / gsl_sf_hazard(a + t);
+        if (fabs(nt - t) <= 4 * DBL_EPSILON * nt) { /* converged */
+            t = clamp(nt, lo, hi);
+            break;
+        }
+        if (!(nt > lo && nt < hi))
+            nt = isinf(hi) ? 2 * t + 1 : 0.5 * (lo + hi);
+        if (hi - lo <= 4 * DBL_EPSILON * hi) {
+            t = nt;
+            break;
+        }
+        t = nt;
+    }
+    return t;
+}
+
+/* The masses of a window [a, b] straddling 0 (a < 0 < b) of the standard
+ * normal: P(a), Q(b), and the halves below and above 0, each computed
+ * without cancellation (SPEC §2). */
+static void tn_split(double a, double b, double *pa, double *qb, double *ml, double *mu)
+{
+    *pa = isinf(a) ? 0.0 : gsl_cdf_ugaussian_P(a);
+    *qb = isinf(b) ? 0.0 : gsl_cdf_ugaussian_Q(b);
+    *ml = 0.5 * erf(-a / M_SQRT2);
+    *mu = 0.5 * erf(b / M_SQRT2);
+}
+
+/* The quantile of a prepared normal at p (q = 1 - p, both exact), on the
+ * side where the relevant normal CDF keeps full precision: within its
+ * bounds for a truncated one. */
+static double normal_quantile(const ds_dist *d, double p, double q)
+{
+    const double *k = d->k;
+    double mu = d->u.normal.mean, sd = d->u.normal.sd;
+    double lo = d->u.normal.min, hi = d->u.normal.max, x;
+    switch ((int)k[0]) {
+    case TN_PLAIN:
+        return mu + sd * (p <= q ? gsl_cdf_ugaussian_Pinv(p) : gsl_cdf_ugaussian_Qinv(q));
+    case TN_CONST:
+        return k[1];
+    }
+    if (p == 0)
+        return lo; /* the ends of the window, exactly */
+    if (q == 0)
+        return hi;
+    switch ((int)k[0]) {
+    case TN_FLAT:
+        x = p <= q ? lo + (hi - lo) * p : hi - (hi - lo) * q;
+        break;
+    case TN_INV_UPPER: {
+        /* Reflected so the window [a', b'] is above the mean, with mass p1
+         * from a', the bound nearest the mean: Q(x') = Q(b') + q1 (Q(a') -
+         * Q(b')), then Newton's steps on the tail (which keep full relative
+         * precision near a', where the difference of Q's cancels). */
+        double p1 = k[1] > 0 ? p : q, q1 = k[1] > 0 ? q : p;
+        double za = k[1] > 0 ? (lo - mu) / sd : (mu - hi) / sd;
+        double zb = k[1] > 0 ? (hi - mu) / sd : (mu - lo) / sd;
+        double t0 = gsl_cdf_ugaussian_Qinv(k[3] + q1 * (k[2] - k[3])) - za;
+        x = (k[1] > 0 ? lo : hi) + k[1] * sd * tn_tail_quantile(za, zb - za, p1, q1, t0);
+        break;
+    }
+    case TN_EXP: {
+        double p1 = k[1] > 0 ? p : q, q1 = k[1] > 0 ? q : p;
+        x = k[5] + k[1] * sd * tn_tail_quantile(k[2], k[3], p1, q1, NAN);
+        break;
+    }
+    case TN_INV_SPLIT:
+    case TN_UNIF: {
+        double pa, qb, ml, mh;
+        tn_split((lo - mu) / sd, (hi - mu) / sd, &pa, &qb, &ml, &mh);
+        double m = ml + mh;
+        if (p * m < ml)
+            x = mu + sd * gsl_cdf_ugaussian_Pinv(pa + p * m);
+        else
+            x = mu + sd * gsl_cdf_ugaussian_Qinv(qb + q * m);
+        break;
+    }
+    default:
+        return NAN;
+    }
+    return clamp(x, lo, hi);
+}
+
+/* The CDF of a prepared normal at x. */
+static double normal_cdf(const ds_dist *d, double x)
+{
+    const double *k = d->k;
+    double mu = d->u.normal.mean, sd = d->u.normal.sd;
+    double lo = d->u.normal.min, hi = d->u.normal.max, f;
+    if ((int)k[0] == TN_CONST)
+        return x >= k[1] ? 1.0 : 0.0;
+    if ((int)k[0] == TN_PLAIN)
+        return gsl_cdf_ugaussian_P((x - mu) / sd);
+    if (x <= lo)
+        return 0.0;
+    if (x >= hi)
+        return 1.0;
+    switch ((int)k[0]) {
+    case TN_FLAT:
+        return (x - lo) / (hi - lo);
+    case TN_INV_UPPER:
+    case TN_EXP: {
+        /* Reflected so the window [a', a' + w] is above the mean, with
+         * R(t) = Q(a' + t)/Q(a'): the mass from a' to a' + t relative to
+         * the window's is (1 - R(t)) / (1 - R(w)), and from a' + t to the
+         * far end R(t) (1 - R(w)/R(t)) / (1 - R(w)); whichever is F is
+         * computed as it stands, so neither near end cancels and nothing
+         * underflows far out. */
+        double za = k[1] > 0 ? (lo - mu) / sd : (mu - hi) / sd;
+        double w = (hi - lo) / sd;
+        double t = k[1] > 0 ? (x - lo) / sd : (hi - x) / sd;
+        double all = -expm1(tn_log_ratio(za, w));
+        if (k[1] > 0)
+            return clamp(-expm1(tn_log_ratio(za, t)) / all, 0.0, 1.0);
+        f = exp(tn_log_ratio(za, t)) * -expm1(tn_log_ratio(za + t, w - t)) / all;
+        return clamp(f, 0.0, 1.0);
+    }
+    default: { /* a window across the mean */
+        double pa, qb, ml, mh, z = (x - mu) / sd;
+        tn_split((lo - mu) / sd, (hi - mu) / sd, &pa, &qb, &ml, &mh);
+        return z < 0 ? (gsl_cdf_ugaussian_P(z) - pa) / (ml + mh)
+                     : 1.0 - (gsl_cdf_ugaussian_Q(z) - qb) / (ml + mh);
+    }
+    }
+    return clamp(f, 0.0, 1.0);
+}
+
+/* log B(a, b) + log of the density of Beta(a, b) at x in (0, 1). */
+static double beta_log_pdf(double x, double a, double b, double lnb)
+{
+    return (a - 1) * log(x) + (b - 1) * log1p(-x) - lnb;
+}
+
+/* The x in [0, 1] with I_x(a, b) = p: Newton's method on
+ * gsl_cdf_beta_P, kept inside a bracket [lo, hi] of the root that every
+ * step narrows (a step that would leave it bisects instead, geometrically
+ * while the bracket spans orders of magnitude, so a root near 0 is reached
+ * in few steps), from the small-x approximation I_x ~ x^a / (a B(a, b)).
+ * Not gsl_cdf_beta_Pinv: its failure to converge is reported through GSL's
+ * error handler, which dealsim must never reach (error.h).  NaN when the
+ * CDF cannot be computed (parameters beyond its continued fraction). */
+static double beta_p_inverse(double p, double a, double b)
+{
+    double lnb = gsl_sf_lnbeta(a, b), mean = a / (a + b);
+    double lo = 0.0, hi = 1.0, x;
+    if (p <= 0)
+        return 0.0;
+    x = exp((log(a) + lnb + log(p)) / a);
+    if (!(x > 0 && x < mean))
+        x = mean;
+    for (int i = 0; i < INV_MAX_STEPS; i++) {
+        double f = gsl_cdf_beta_P(x, a, b) - p;
+        if (isnan(f))
+            return NAN;
+        if (f < 0)
+            lo = x;
+        else if (f > 0)
+            hi = x;
+        else
+            break;
+        double nx = x - f / exp(beta_log_pdf(x, a, b, lnb));
+        if (fabs(nx - x) <= 2 * DBL_EPSILON * nx) { /* converged */
+            x = clamp(nx, lo, hi);
+            break;
+        }
+        if (!(nx > lo && nx < hi))
+            nx = lo > 0 && hi > 4 * lo ? sqrt(lo * hi) : lo == 0 ? 0.0625 * hi : 0.5 * (lo + hi);
+        if (hi - lo <= 2 * DBL_EPSILON * hi) {
+            x = nx;
+            break;
+        }
+        x = nx;
+    }
+    return x;
+}
+
+/* Beta shapes below this are the two-point limit of the beta (mass
+ * b/(a+b) at 0, a/(a+b) at 1): I_x(a, b) then differs from that limit by
+ * less than 1e-297 for every x the doubles hold away from 0 and 1, and
+ * GSL's incomplete beta overflows (through its error handler) for shapes
+ * below about 1e-308. */
+#define BETA_TINY_SHAPE 1e-300
+
+/* The mean and standard deviation of Beta(a, b), computed without
+ * overflow or underflow for any positive finite shapes (the sd is 0 when
+ * it is below the doubles' range). */
+static void beta_moments(double a, double b, double *m, double *sd)
+{
+    *m = 1.0 / (1.0 + b / a);
+    *sd = sqrt(*m * (1.0 - *m)) / sqrt(a + b + 1.0);
+}
+
+/* min + (max - min) y for y = the quantile of Beta(a, b) at p (q = 1 - p):
+ * solved for y when the root lies in [0, 1/2] (p <= I_{1/2}(a, b)), else
+ * for 1 - y from I_{1-y}(b, a) = q and placed from max, so a root near
+ * either end keeps the resolution of the doubles there.  If the CDF cannot
+ * be computed, the normal approximation with the same mean and variance. */
+static double beta_quantile(double a, double b, double min, double max, double p, double q)
+{
+    double span = max - min, x;
+    if (!(fmin(a, b) >= BETA_TINY_SHAPE))
+        return p <= b / (a + b) ? min : max;
+    if (p <= gsl_cdf_beta_P(0.5, a, b)) {
+        double y = beta_p_inverse(p, a, b);
+        x = min + span * y;
+    } else {
+        double y = beta_p_inverse(q, b, a);
+        x = max - span * y;
+    }
+    if (isnan(x)) {
+        double m, sd, z = p <= q ? gsl_cdf_ugaussian_Pinv(p) : gsl_cdf_ugaussian_Qinv(q);
+        beta_moments(a, b, &m, &sd);
+        x = min + span * (sd > 0 ? clamp(m + sd * z, 0.0, 1.0) : m);
+    }
+    return clamp(x, min, max);
+}
+
+/* The CDF of min + (max - min) Beta(a, b) at x strictly inside [min, max]:
+ * from the nearer end, I_y(a, b) with y = (x - min)/(max - min), or
+ * 1 - I_{y'}(b, a) with y' = (max - x)/(max - min) (as gsl_cdf_beta_Q, which
+ * avoids the cancellation), so x's resolution near max is kept.  The
+ * normal approximation when the continued fraction cannot compute it. */
+static double beta_cdf(double a, double b, double min, double max, double x)
+{
+    double span = max - min, y = (x - min) / span, f;
+    if (!(fmin(a, b) >= BETA_TINY_SHAPE))
+        return b / (a + b);
+    if (y <= 0.5)
+        f = gsl_cdf_beta_P(y, a, b);
+    else
+        f = gsl_cdf_beta_Q((max - x) / span, b, a);
+    if (isnan(f)) {
+        double m, sd;
+        beta_moments(a, b, &m, &sd);
+        f = sd > 0 ? gsl_cdf_ugaussian_P((y - m) / sd) : y >= m ? 1.0 : 0.0;
+    }
+    return clamp(f, 0.0, 1.0);
+}
+
+/* Weights of a discrete dist scaled by their maximum, so sums cannot
+ * overflow: their total, and the scale. */
+static double discrete_total(const ds_dist *d, double *wmax)
+{
+    double m = 0, s = 0;
+    for (size_t i = 0; i < d->u.discrete.n; i++)
+        m = fmax(m, d->u.discrete.weights[i]);
+    for (size_t i = 0; i < d->u.discrete.n; i++)
+        s += d->u.discrete.weights[i] / m;
+    *wmax = m;
+    return s;
+}
+
+/* The quantile of d at p, given also q = 1 - p (exact): the tail that
+ * matters is used for every kind (SPEC §5.1). */
+static double quantile_pq(const ds_dist *d, double p, double q)
+{
+    double v;
+    if (ds_dist_is_constant(d, &v))
+        return v;
+    switch (d->kind) {
+    case DS_DIST_FIXED:
+        return d->u.fixed.value;
+    case DS_DIST_UNIFORM: {
+        double lo = d->u.uniform.min, hi = d->u.uniform.max;
+        return clamp(p <= q ? lo + (hi - lo) * p : hi - (hi - lo) * q, lo, hi);
+    }
+    case DS_DIST_NORMAL:
+        return normal_quantile(d, p, q);
+    case DS_DIST_LOGNORMAL:
+        return d->u.lognormal.median *
+               exp(d->u.lognormal.sigma *
+                   (p <= q ? gsl_cdf_ugaussian_Pinv(p) : gsl_cdf_ugaussian_Qinv(q)));
+    case DS_DIST_TRIANGULAR: {
+        /* The inverse of ds_dist_from_uniform's CDF, from the upper end
+         * with q above the mode. */
+        double lo = d->u.tri.min, hi = d->u.tri.max, span = hi - lo;
+        double x = p < d->k[0] ? lo + span * sqrt(p * d->k[0]) : hi - span * sqrt(q * d->k[1]);
+        return clamp(x, lo, hi);
+    }
+    case DS_DIST_PERT:
+        return beta_quantile(d->k[0], d->k[1], d->u.tri.min, d->u.tri.max, p, q);
+    case DS_DIST_BETA:
+        return beta_quantile(d->u.beta.a, d->u.beta.b, d->u.beta.min, d->u.beta.max, p, q);
+    case DS_DIST_DISCRETE: {
+        /* The first value in file order whose cumulative weight share
+         * reaches p; values of weight 0 are never taken.  The running sum
+         * ends at exactly the total, so p = 1 takes the last drawable one. */
+        double wmax, tot = discrete_total(d, &wmax), cum = 0, target = p * tot;
+        size_t last = 0;
+        for (size_t i = 0; i < d->u.discrete.n; i++) {
+            double w = d->u.discrete.weights[i] / wmax;
+            if (!(w > 0))
+                continue;
+            cum += w;
+            last = i;
+            if (cum >= target)
+                return d->u.discrete.values[i];
+        }
+        return d->u.discrete.values[last];
+    }
+    }
+    return NAN;
+}
+
+double ds_dist_quantile(const ds_dist *d, double u)
+{
+    if (isnan(u))
+        return NAN;
+    u = clamp(u, 0.0, 1.0);
+    return quantile_pq(d, u, 1.0 - u);
+}
+
+double ds_dist_from_normal(const ds_dist *d, double z)
+{
+    double v;
+    if (ds_dist_is_constant(d, &v))
+        return v;
+    /* Exact forms first: F^-1(Phi(z)) is affine in z for a normal without
+     * bounds and exponential for a lognormal. */
+    if (d->kind == DS_DIST_NORMAL && (int)d->k[0] == TN_PLAIN)
+        return d->u.normal.mean + d->u.normal.sd * z;
+    if (d->kind == DS_DIST_LOGNORMAL)
+        return d->u.lognormal.median * exp(d->u.lognormal.sigma * z);
+    return quantile_pq(d, gsl_cdf_ugaussian_P(z), gsl_cdf_ugaussian_Q(z));
+}
+
+double ds_dist_cdf(const ds_dist *d, double x)
+{
+    double v, lo, hi;
+    if (isnan(x))
+        return NAN;
+    if (ds_dist_is_constant(d, &v))
+        return x >= v ? 1.0 : 0.0;
+    switch (d->kind) {
+    case DS_DIST_FIXED:
+        return x >= d->u.fixed.value ? 1.0 : 0.0;
+    case DS_DIST_UNIFORM:
+        lo = d->u.uniform.min, hi = d->u.uniform.max;
+        return x <= lo ? 0.0 : x >= hi ? 1.0 : clamp((x - lo) / (hi - lo), 0.0, 1.0);
+    case DS_DIST_NORMAL:
+        return normal_cdf(d, x);
+    case DS_DIST_LOGNORMAL:
+        if (!(x > 0))
+            return 0.0;
+        return gsl_cdf_ugaussian_P(log(x / d->u.lognormal.median) / d->u.lognormal.sigma);
+    case DS_DIST_TRIANGULAR: {
+        double mode = d->u.tri.mode, span;
+        lo = d->u.tri.min, hi = d->u.tri.max, span = hi - lo;
+        if (x <= lo)
+            return 0.0;
+        if (x >= hi)
+            return 1.0;
+        if (x < mode)
+            return clamp((x - lo) / span * ((x - lo) / (mode - lo)), 0.0, 1.0);
+        return clamp(1.0 - (hi - x) / span * ((hi - x) / (hi - mode)), 0.0, 1.0);
+    }
+    case DS_DIST_PERT:
+        lo = d->u.tri.min, hi = d->u.tri.max;
+        if (x <= lo)
+            return 0.0;
+        if (x >= hi)
+            return 1.0;
+        return beta_cdf(d->k[0], d->k[1], lo, hi, x);
+    case DS_DIST_BETA:
+        lo = d->u.beta.min, hi = d->u.beta.max;
+        if (x <= lo)
+            return 0.0;
+        if (x >= hi)
+            return 1.0;
+        return beta_cdf(d->u.beta.a, d->u.beta.b, lo, hi, x);
+    case DS_DIST_DISCRETE: {
+        double wmax, tot = discrete_total(d, &wmax), below = 0;
+        for (size_t i = 0; i < d->u.discrete.n; i++)
+            if (d->u.discrete.values[i] <= x)
+                below += d->u.discrete.weights[i] / wmax;
+        return clamp(below / tot, 0.0, 1.0);
+    }
     }
     return NAN;
 }

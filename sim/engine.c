@@ -22,10 +22,13 @@
  *    "home.tariff_burden", "lines.autos.exports", "lines.autos.tariff_burden",
  *    "items.semis.scores.reshoring", "packages.deal15.terms.autos",
  *    "actors.trump.threshold", "third_parties.china.cost_per_exposure", ...
- *    The dist is one ds_dist_sample from the start of its stream.  A
- *    constant dist is not sampled at all: its value is the same in every
- *    draw.  A package's terms are drawn only when some strategy offers the
- *    package (the others are never used).
+ *    The dist is one ds_dist_sample from the start of its stream.  A dist
+ *    in a correlation (§5.1) takes instead the first standard normal of its
+ *    stream (gsl_ran_gaussian_ziggurat) as its z_j; its value is then
+ *    F_j^-1(Phi(z'_j)) with z' = L z (ds_dist_from_normal), L the Cholesky
+ *    factor of the correlation's matrix.  A constant dist is not sampled at
+ *    all: its value is the same in every draw.  Every package's terms are
+ *    drawn, offered or not (they are inputs like any other dist).
  *  - Actor weights (§5.1): one gsl_ran_dirichlet call over the keys with
  *    positive normalised weight, in key order ("deficit", "tariff", then
  *    dims: a key of weight 0 is left out, so a file without "tariff" draws
@@ -78,13 +81,28 @@
 /* The team step keeps its approving members in one 64-bit mask. */
 _Static_assert(DS_MAX_ACTORS <= 64, "member masks are 64 bits wide");
 
-/* One non-constant dist of the world: sample d into *dst from its stream. */
+/* How a non-constant dist of the world is drawn from its stream. */
+enum {
+    WD_SAMPLE = 0,     /* ds_dist_sample */
+    WD_ONE_U,          /* ds_dist_is_one_uniform: from the first block's
+                          words, without opening the stream */
+    WD_COPULA          /* in a correlation: through the copula (corr_draw) */
+};
+
+/* One non-constant dist of the world: its value goes to *dst. */
 typedef struct world_draw {
     const ds_dist *d;
     double *dst;
-    int one_u;         /* ds_dist_is_one_uniform: sampled from the first
-                          block's words, without opening the stream */
+    int how;           /* WD_* */
 } world_draw;
+
+/* A correlation (§5.1): the world_draw positions of its k dists and the
+ * model's Cholesky factor of its matrix. */
+typedef struct corr_draw {
+    size_t k;
+    const size_t *wd;  /* [k] indices into the engine's wd */
+    const double *L;   /* [k * k] row-major, lower triangle */
+} corr_draw;
 
 /* An actor whose weights are drawn from a Dirichlet (§5.1). */
 typedef struct dirichlet_draw {
@@ -106,6 +124,12 @@ struct ds_engine {
     /* Sampling plan of the world. */
     size_t n_wd;
     world_draw *wd;
+    size_t *wd_of;            /* [n_dists] wd index of model dist i, or
+                                 SIZE_MAX for a constant one */
+    size_t *wd_dist;          /* [n_dists] model dist of wd[j]: the inputs */
+    size_t n_cd;
+    corr_draw *cd;            /* [n_corr] */
+    size_t *cd_wd;            /* storage of every cd[].wd */
     size_t n_dd;
     dirichlet_draw *dd;
     size_t *dir_key;          /* storage of every dd[].key */
@@ -240,7 +264,7 @@ struct ds_engine {
 
 /* Everything the workspace allocates, in one list for new/free. */
 #define ENGINE_ARRAYS(X)                                                     \
-    X(wd) X(dd) X(dir_key) X(dir_alpha) X(dir_theta) X(x0) X(cur)            \
+    X(wd) X(wd_of) X(wd_dist) X(cd) X(cd_wd) X(dd) X(dir_key) X(dir_alpha) X(dir_theta) X(x0) X(cur)            \
     X(nodeal) X(deal) X(eps) X(eff) X(cost) X(delivery) X(score) X(thr)      \
     X(conc) X(w) X(cpe) X(uq) X(vof) X(vpkg) X(asks) X(tdraw) X(vconst) X(pre) X(tariff) X(dsum1) X(dsumH)    \
     X(loss) X(vgen) X(stariff) X(lb) X(epsl) X(yw) X(long_run) X(apow)            \
@@ -301,20 +325,25 @@ static double *site_dst(ds_engine *e, size_t i)
 }
 
 /* Record dist i of the model: a constant goes straight to where its value
- * goes, anything else joins the per-draw sampling plan, with the stream
- * named by its path. */
+ * goes, anything else (an input, ds_model_is_input) joins the per-draw
+ * sampling plan, with the stream named by its path. */
 static void plan_dist(ds_engine *e, size_t i)
 {
     const ds_model_dist *md = &e->m->dists[i];
     double *dst = site_dst(e, i), v;
-    if (ds_dist_is_constant(md->dist, &v)) {
+    e->wd_of[i] = SIZE_MAX;
+    if (!ds_model_is_input(e->m, i)) {
+        ds_dist_is_constant(md->dist, &v);
         *dst = v;
         return;
     }
     e->wd[e->n_wd].d = md->dist;
     e->wd[e->n_wd].dst = dst;
-    e->wd[e->n_wd].one_u = ds_dist_is_one_uniform(md->dist);
+    e->wd[e->n_wd].how = md->corr >= 0 ? WD_COPULA
+                         : ds_dist_is_one_uniform(md->dist) ? WD_ONE_U : WD_SAMPLE;
     e->whash[e->n_wd] = ds_rng_name_hash(md->path);
+    e->wd_of[i] = e->n_wd;
+    e->wd_dist[e->n_wd] = i;
     e->n_wd++;
 }
 
@@ -532,7 +561,10 @@ ds_engine *ds_engine_new(const ds_model *m)
         goto fail;
 
 #define ALLOC(f, n) if (!(e->f = zalloc((n), sizeof *e->f))) goto fail;
-    ALLOC(wd, ND) ALLOC(spare, ND) ALLOC(dd, A) ALLOC(dir_key, A * nk)
+    size_t n_cw = 0;
+    for (size_t c = 0; c < m->n_corr; c++)
+        n_cw += m->corr[c].k;
+    ALLOC(wd, ND) ALLOC(wd_of, ND) ALLOC(wd_dist, ND) ALLOC(cd, m->n_corr) ALLOC(cd_wd, n_cw) ALLOC(spare, ND) ALLOC(dd, A) ALLOC(dir_key, A * nk)
     ALLOC(dir_alpha, A * nk) ALLOC(dir_theta, nk)
     ALLOC(x0, L) ALLOC(cur, L) ALLOC(nodeal, L) ALLOC(deal, L) ALLOC(eps, L)
     ALLOC(eff, I) ALLOC(cost, I) ALLOC(delivery, I) ALLOC(score, I * D)
@@ -552,6 +584,37 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(out_eval, K * A) ALLOC(out_appr, K * A)
     ALLOC(wb0, n_st) ALLOC(wb1, n_st) ALLOC(wb2, n_st) ALLOC(wb3, n_st) ALLOC(wpurp, n_st) ALLOC(wbi, n_st) ALLOC(whash, n_st)
     ALLOC(wk0, n_st) ALLOC(wk1, n_st)
+
+    /* The world's sampling plan: every dist of the model, in model order
+     * (ds_model.dists), each on the stream named by its path (a package's
+     * terms too, offered or not: every input is drawn). */
+    for (size_t i = 0; i < ND; i++)
+        plan_dist(e, i);
+    /* Correlations (§5.1): the dists' places in the plan, the factor.  A
+     * model refuses a constant or unresolved dist in a correlation. */
+    for (size_t c = 0, w = 0; c < m->n_corr; c++) {
+        const ds_correlation *co = &m->corr[c];
+        corr_draw *cd = &e->cd[e->n_cd++];
+        cd->k = co->k;
+        cd->wd = e->cd_wd + w;
+        cd->L = co->chol;
+        for (size_t j = 0; j < co->k; j++) {
+            if (!co->dist || !co->chol || e->wd_of[co->dist[j]] == SIZE_MAX)
+                goto fail;
+            e->cd_wd[w++] = e->wd_of[co->dist[j]];
+        }
+    }
+    for (size_t a = 0; a < A; a++) {
+        const ds_actor *ac = &m->actors[a];
+        if (plan_weights(e, a, e->dir_key + a * nk, e->dir_alpha + a * nk) != DS_OK)
+            goto fail;
+        if (ac->role == DS_ROLE_MEMBER) {
+            e->member[e->n_members] = a;
+            e->influence[e->n_members] = ac->influence;
+            e->veto[e->n_members] = ac->veto != 0;
+            e->n_members++;
+        }
+    }
 
     /* Offered packages, in order of first offer. */
     for (size_t p = 0; p < P; p++)
@@ -592,27 +655,6 @@ ds_engine *ds_engine_new(const ds_model *m)
         for (size_t l = 0; v >= 2 && l < L; l++)
             e->asks[(v - 2) * L + l] =
                 (unsigned char)ds_package_asks(&m->packages[e->used[u]], l);
-    }
-
-    /* The world's sampling plan: every dist of the model, in model order
-     * (ds_model.dists), each on the stream named by its path; a package's
-     * terms only when it is offered (the others are never used). */
-    for (size_t i = 0; i < ND; i++) {
-        const ds_model_dist *md = &m->dists[i];
-        if (md->site == DS_SITE_PACKAGE_TERMS && e->pslot[md->elem] < 0)
-            continue;
-        plan_dist(e, i);
-    }
-    for (size_t a = 0; a < A; a++) {
-        const ds_actor *ac = &m->actors[a];
-        if (plan_weights(e, a, e->dir_key + a * nk, e->dir_alpha + a * nk) != DS_OK)
-            goto fail;
-        if (ac->role == DS_ROLE_MEMBER) {
-            e->member[e->n_members] = a;
-            e->influence[e->n_members] = ac->influence;
-            e->veto[e->n_members] = ac->veto != 0;
-            e->n_members++;
-        }
     }
 
     /* The horizon (§5.4): year weights, lines whose elasticity moves, and
@@ -788,15 +830,36 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
     ds_rng_open_lanes(r, ((uint64_t)k1[j] << 32) | k0[j], draw, pu[j], b0 + (j), \
                       b1 + (j), b2 + (j), b3 + (j), 1)
     for (const size_t nwd = e->n_wd; j < nwd; j++, wd++) {
-        if (wd->one_u) {
+        if (wd->how == WD_ONE_U) {
             /* Exactly ds_rng_uniform of the stream's first two words. */
             double u = (double)ds_rng_u53_of(b0[j], b1[j]) * DS_RNG_TWO_M53;
             *wd->dst = ds_dist_from_uniform(wd->d, u);
-        } else {
+        } else if (wd->how == WD_SAMPLE) {
             OPEN(j);
             *wd->dst = ds_dist_sample(wd->d, ds_rng_gsl(r));
+        } else {
+            continue; /* the copula below */
         }
         acc += *wd->dst;
+    }
+    /* Correlated dists (§5.1): z_j the first standard normal of dist j's own
+     * stream (gsl_ran_gaussian_ziggurat), z' = L z, the value F_j^-1(Phi(z'_j)). */
+    for (size_t c = 0; c < e->n_cd; c++) {
+        const corr_draw *cd = &e->cd[c];
+        double z[DS_MAX_CORRELATED];
+        for (size_t i = 0; i < cd->k; i++) {
+            OPEN(cd->wd[i]);
+            z[i] = gsl_ran_gaussian_ziggurat(ds_rng_gsl(r), 1.0);
+        }
+        for (size_t i = 0; i < cd->k; i++) {
+            const double *Li = cd->L + i * cd->k;
+            double zi = 0.0;
+            for (size_t k = 0; k <= i; k++)
+                zi += Li[k] * z[k];
+            const world_draw *w = &e->wd[cd->wd[i]];
+            *w->dst = ds_dist_from_normal(w->d, zi);
+            acc += *w->dst;
+        }
     }
     for (size_t i = 0; i < e->n_dd; i++, j++) {
         const dirichlet_draw *dd = &e->dd[i];
@@ -1219,6 +1282,21 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
         o->deficit_end_change = o->deficit_end - e->baseline;
     }
     return e->out;
+}
+
+size_t ds_engine_n_inputs(const ds_engine *e)
+{
+    return e->n_wd;
+}
+
+const ds_model_dist *ds_engine_input(const ds_engine *e, size_t j)
+{
+    return &e->m->dists[e->wd_dist[j]];
+}
+
+double ds_engine_input_value(const ds_engine *e, size_t j)
+{
+    return *e->wd[j].dst;
 }
 
 double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw)

@@ -33,6 +33,7 @@
 #define PROB {0, 1, DS_FMT_CLOSED, DS_FMT_CLOSED}
 #define OC01 {0, 1, DS_FMT_OPEN, DS_FMT_CLOSED} /* (0, 1] */
 #define INT_IN(a, b) {a, b, DS_FMT_CLOSED, DS_FMT_CLOSED}
+#define CORR {-1, 1, DS_FMT_CLOSED, DS_FMT_CLOSED} /* [-1, 1] */
 
 /* Where a value goes: a member of the struct that holds the key. */
 #define AT(T, m) .off = offsetof(T, m)
@@ -299,6 +300,21 @@ static const ds_fmt_field f_third[] = {
      .desc = "home's yearly cost of retaliation per unit of exposure"},
     {0}};
 
+static const ds_fmt_field f_correlation[] = {
+    ID_KEY(ds_correlation, "the correlation's id, unique among correlations"),
+    {.name = "dists", .kind = DS_FMT_PATHS, .flags = DS_FMT_REQ, .min = 2,
+     .max = DS_MAX_CORRELATED, ARRAY(ds_correlation, paths, k),
+     .desc = "the dists it correlates, each named by its path (e.g. "
+             "\"elasticity\", \"actors.trump.threshold\"); each must vary, "
+             "and be in no other correlation"},
+    {.name = "matrix", .kind = DS_FMT_MATRIX, .flags = DS_FMT_REQ,
+     .range = CORR, .max = DS_MAX_CORRELATED,
+     ARRAY(ds_correlation, matrix, n_matrix),
+     .desc = "the correlation matrix of the Gaussian copula, one row and "
+             "column per dist in the order of `dists`: symmetric, 1 on the "
+             "diagonal, positive definite"},
+    {0}};
+
 static const ds_fmt_field f_simulation[] = {
     {.name = "draws", .kind = DS_FMT_INTEGER, .flags = DS_FMT_U64,
      .range = INT_IN(1, DS_MAX_FILE_SEED), .def = 100000, AT(ds_model, draws),
@@ -355,6 +371,12 @@ const ds_fmt_field ds_fmt_top[] = {
      .desc = "H, the years the economics are followed: benefit and "
              "concession cost are discounted averages per year over years "
              "1 … H, and deficit_end is the deficit in year H"},
+    {.name = "correlations", .kind = DS_FMT_LIST, .sub = f_correlation,
+     .noun = "correlation", .max = DS_MAX_CORRELATIONS,
+     .rule = DS_FMT_RULE_CORRELATIONS, .size = sizeof(ds_correlation),
+     ARRAY(ds_model, corr, n_corr),
+     .desc = "rank dependence between dists: a Gaussian copula per "
+             "correlation, each dist keeping its own distribution (SPEC §5.1)"},
     {.name = "dimensions", .kind = DS_FMT_IDLIST, .flags = DS_FMT_RESERVED,
      .noun = "dimension",
      .max = DS_MAX_DIMENSIONS, ARRAY(ds_model, dims, n_dims),
@@ -607,7 +629,12 @@ static const char *ref_noun(const char *ref)
 static void kind_words(char *b, size_t n, const ds_fmt_field *f)
 {
     char cnt[64] = "";
-    if (f->kind == DS_FMT_LIST || f->kind == DS_FMT_IDLIST) {
+    if (f->kind == DS_FMT_PATHS || f->kind == DS_FMT_MATRIX) {
+        if (f->min && f->max)
+            snprintf(cnt, sizeof cnt, " (%zu to %zu)", f->min, f->max);
+        else if (f->max)
+            snprintf(cnt, sizeof cnt, " (at most %zu)", f->max);
+    } else if (f->kind == DS_FMT_LIST || f->kind == DS_FMT_IDLIST) {
         if ((f->flags & DS_FMT_NONEMPTY) && f->max)
             snprintf(cnt, sizeof cnt, " (1 to %zu)", f->max);
         else if (f->flags & DS_FMT_NONEMPTY)
@@ -639,6 +666,10 @@ static void kind_words(char *b, size_t n, const ds_fmt_field *f)
             snprintf(b, n, "list of %s ids%s", ref_noun(f->ref), cnt);
         else
             snprintf(b, n, "list of ids%s", cnt);
+        break;
+    case DS_FMT_PATHS: snprintf(b, n, "list of dist paths%s", cnt); break;
+    case DS_FMT_MATRIX:
+        snprintf(b, n, "square matrix: a list of rows, each a list of numbers%s", cnt);
         break;
     }
 }
@@ -1055,6 +1086,32 @@ static void jw_field(jw *w, const ds_fmt_field *f)
         }
         jw_close(w, '}');
         break;
+    case DS_FMT_PATHS:
+        jw_kstr(w, "type", "array");
+        if (f->min)
+            jw_knum(w, "minItems", (double)f->min);
+        if (f->max)
+            jw_knum(w, "maxItems", (double)f->max);
+        jw_kraw(w, "uniqueItems", "true");
+        jw_key(w, "items");
+        jw_open(w, '{');
+        jw_kstr(w, "type", "string");
+        jw_kstr(w, "pattern", DS_FMT_PATH_PATTERN);
+        jw_close(w, '}');
+        break;
+    case DS_FMT_MATRIX:
+        jw_kstr(w, "type", "array");
+        if (f->max)
+            jw_knum(w, "maxItems", (double)f->max);
+        jw_key(w, "items");
+        jw_open(w, '{');
+        jw_kstr(w, "type", "array");
+        if (f->max)
+            jw_knum(w, "maxItems", (double)f->max);
+        jw_key(w, "items");
+        jw_number(w, &f->range, 0);
+        jw_close(w, '}');
+        break;
     case DS_FMT_MAP:
         jw_kstr(w, "type", "object");
         if (l && (l->flags & DS_FMT_RESERVED) && !(f->flags & DS_FMT_BUILTIN)) {
@@ -1253,7 +1310,8 @@ static void man_keys(FILE *f, const ds_fmt_field *fields, const char *prefix)
         range_words(rw, sizeof rw, k->kind == DS_FMT_INTEGER ||
                                            k->kind == DS_FMT_NUMBER ||
                                            k->kind == DS_FMT_DIST ||
-                                           k->kind == DS_FMT_MAP
+                                           k->kind == DS_FMT_MAP ||
+                                           k->kind == DS_FMT_MATRIX
                                        ? &k->range
                                        : &(ds_fmt_range)ANY);
         snprintf(line, sizeof line, "%s", kind);
@@ -1263,7 +1321,8 @@ static void man_keys(FILE *f, const ds_fmt_field *fields, const char *prefix)
             app(line, sizeof line, "; default %s", def);
         if (rw[0])
             app(line, sizeof line, "; %s%s",
-                k->kind == DS_FMT_MAP ? "values " : "", rw);
+                k->kind == DS_FMT_MAP ? "values " : k->kind == DS_FMT_MATRIX ? "entries " : "",
+                rw);
         if (k->unit)
             app(line, sizeof line, "; unit: %s", k->unit);
         if (k->only)

@@ -38,8 +38,12 @@ typedef enum ds_fmt_kind {
     DS_FMT_LIST,       /* an array of objects with the keys `sub`, each named
                           by its id (an array of `size`-byte structs) */
     DS_FMT_MAP,        /* an object {id of list `ref`: value of kind `elem`} */
-    DS_FMT_IDLIST      /* an array of ids of list `ref` (size_t indices), or,
+    DS_FMT_IDLIST,     /* an array of ids of list `ref` (size_t indices), or,
                           without `ref`, ids declared here (char *) */
+    DS_FMT_PATHS,      /* an array of strings naming places of the scenario
+                          by SPEC §9 paths (char *, resolved by a rule) */
+    DS_FMT_MATRIX      /* a square array of arrays of numbers in `range`
+                          (double, row-major; the row count at off_n) */
 } ds_fmt_kind;
 
 /* One end of a range. */
@@ -100,7 +104,11 @@ typedef enum ds_fmt_rule {
                                DS_MAX_ROUNDS */
     DS_FMT_RULE_STRATEGIES, /* strategies: absent = one per package */
     DS_FMT_RULE_DECIDER,    /* actors.role: at most one decider */
-    DS_FMT_RULE_ROLE        /* actors: the keys of the other role are errors */
+    DS_FMT_RULE_ROLE,       /* actors: the keys of the other role are errors */
+    DS_FMT_RULE_CORRELATIONS /* correlations: paths name non-constant dists,
+                               each in one correlation; the matrix fits
+                               them, is symmetric with a unit diagonal and
+                               positive definite (checked after every key) */
 } ds_fmt_rule;
 
 typedef struct ds_fmt_field {
@@ -123,7 +131,9 @@ typedef struct ds_fmt_field {
     const ds_fmt_choice *choices; /* ENUM: NULL-name terminated */
     const char *only;            /* the choice of the object's DS_FMT_GATE
                                     key for which this key is allowed */
-    size_t max;                  /* LIST, IDLIST: most elements (0: any) */
+    size_t min;                  /* PATHS: fewest elements (0: any) */
+    size_t max;                  /* LIST, IDLIST, PATHS, MATRIX: most
+                                    elements or rows (0: any) */
     ds_fmt_rule rule;
     size_t size;                 /* LIST: bytes of one element */
     size_t off;                  /* where the value goes, in the struct of
@@ -189,5 +199,8 @@ const ds_fmt_dist *ds_fmt_dist_find(const char *name);
 
 /* Id syntax (SPEC §1) as a regular expression, for the schema. */
 #define DS_FMT_ID_PATTERN "^[A-Za-z][A-Za-z0-9_]*$"
+
+/* A SPEC §9 path (ids and keys joined by '.'), for the schema. */
+#define DS_FMT_PATH_PATTERN "^[A-Za-z][A-Za-z0-9_]*([.][A-Za-z][A-Za-z0-9_]*)*$"
 
 #endif /* DEALSIM_SIM_FORMAT_H */

@@ -1,10 +1,11 @@
 /*
- * model.c - ds_model_free (see include/dealsim/model.h).  A model is made only
+ * model.c - ds_model_free and ds_model_is_input (see include/dealsim/model.h).  A model is made only
  * by ds_scenario_build, which stores every key where its row of the format
  * table (format.h) says; this frees by the same rows, so a key added to the
  * table is freed without a line here; then what the builder adds beyond the
- * keys (the index of dists).  A partly built model is fine: every pointer is
- * NULL or owned, every count matches its array.
+ * keys (the index of dists, the correlations' resolved dists and factors).
+ * A partly built model is fine: every pointer is NULL or owned, every count
+ * matches its array.
  */
 #include "dealsim/model.h"
 
@@ -55,6 +56,15 @@ static void free_fields(const ds_model *m, const ds_fmt_field *fields,
             free(a);
             break;
         }
+        case DS_FMT_PATHS: {
+            char **a = *(char ***)at(base, f->off);
+            size_t n = *(size_t *)at(base, f->off_n);
+            for (size_t i = 0; a && i < n; i++)
+                free(a[i]);
+            free(a);
+            break;
+        }
+        case DS_FMT_MATRIX: free(*(double **)at(base, f->off)); break;
         case DS_FMT_MAP:
             if (f->flags & DS_FMT_SPARSE) {
                 free(*(void **)at(base, f->off));
@@ -72,10 +82,19 @@ static void free_fields(const ds_model *m, const ds_fmt_field *fields,
     }
 }
 
+int ds_model_is_input(const ds_model *m, size_t i)
+{
+    return !ds_dist_is_constant(m->dists[i].dist, NULL);
+}
+
 void ds_model_free(ds_model *m)
 {
     if (!m)
         return;
+    for (size_t c = 0; m->corr && c < m->n_corr; c++) {
+        free(m->corr[c].dist);
+        free(m->corr[c].chol);
+    }
     free_fields(m, ds_fmt_top, m);
     for (size_t i = 0; m->dists && i < m->n_dists; i++)
         free(m->dists[i].path);

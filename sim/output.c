@@ -1312,3 +1312,76 @@ int ds_output_draws_write(ds_output_draws *w, const char *buf, size_t len, ds_er
         return ds_error_set(err, DS_EIO, "%s: cannot write: %s", w->name, strerror(o.err));
     return DS_OK;
 }
+
+/* ---- inputs per draw (SPEC §6) ---------------------------------------- */
+
+struct ds_output_inputs {
+    FILE *f;
+    char *name;
+    size_t max;           /* bytes of one row, at most */
+};
+
+int ds_output_inputs_columns(const ds_model *m, FILE *f)
+{
+    sink o = {f, 0, 0};
+    put(&o, "draw");
+    for (size_t i = 0; i < m->n_dists; i++)
+        if (ds_model_is_input(m, i)) {
+            /* Paths are ids and keys joined by '.': nothing to quote. */
+            putch(&o, ',');
+            put(&o, m->dists[i].path);
+        }
+    putch(&o, '\n');
+    return finish(&o, 0);
+}
+
+ds_output_inputs *ds_output_inputs_new(const ds_model *m, FILE *f, const char *name)
+{
+    ds_output_inputs *w = calloc(1, sizeof *w);
+    size_t n = 0;
+    if (!w || !(w->name = strdup(name ? name : "inputs per draw"))) {
+        free(w);
+        return NULL;
+    }
+    w->f = f;
+    for (size_t i = 0; i < m->n_dists; i++)
+        n += (size_t)ds_model_is_input(m, i);
+    w->max = U64_DIGITS + n * (DS_CSV_NUM_MAX + 1) + 1; /* + separators, line end */
+    return w;
+}
+
+void ds_output_inputs_free(ds_output_inputs *w)
+{
+    if (!w)
+        return;
+    free(w->name);
+    free(w);
+}
+
+size_t ds_output_inputs_max(const ds_output_inputs *w)
+{
+    return w->max;
+}
+
+size_t ds_output_inputs_format(const ds_output_inputs *w, char *buf, uint64_t d,
+                               const ds_engine *e)
+{
+    char b[DS_CSV_NUM_MAX], *p = buf;
+    (void)w;
+    p += put_u64(p, d);
+    for (size_t j = 0, n = ds_engine_n_inputs(e); j < n; j++) {
+        *p++ = ',';
+        p += put_str(p, ds_csv_format_double(b, ds_engine_input_value(e, j)));
+    }
+    *p++ = '\n';
+    return (size_t)(p - buf);
+}
+
+int ds_output_inputs_write(ds_output_inputs *w, const char *buf, size_t len, ds_error *err)
+{
+    sink o = {w->f, 0, 0};
+    putn(&o, buf, len);
+    if (finish(&o, 0) != DS_OK)
+        return ds_error_set(err, DS_EIO, "%s: cannot write: %s", w->name, strerror(o.err));
+    return DS_OK;
+}

@@ -12,8 +12,9 @@
  * merges nor which blocks were summed together changes a bit).  When a
  * point's last block is merged, finished points are handed to job->done in
  * point order.  A single
- * run is a job of one point, plus per-draw rows: workers have the output
- * module format them per block into a second ring, written in block order.
+ * run is a job of one point, plus per-draw rows (per strategy, and of the
+ * inputs): workers have the output module format them per block into a
+ * second ring, written in block order.
  *
  * Nothing is formatted or written, and no callback runs, under the lock:
  * the first worker to find the next point (or block of rows) finished takes
@@ -56,11 +57,19 @@ typedef struct point_slot {
     uint64_t blocks_done;
 } point_slot;
 
-typedef struct row_slot {
-    uint64_t block;       /* block whose rows are in buf, when ready */
-    int ready;
+/* Formatted rows of one output. */
+typedef struct row_buf {
     char *buf;
     size_t len, cap;
+} row_buf;
+
+/* The rows of one block of draws: [ROWS_DRAWS] per (draw, strategy),
+ * [ROWS_INPUTS] the inputs per draw. */
+enum { ROWS_DRAWS, ROWS_INPUTS, N_ROWS };
+typedef struct row_slot {
+    uint64_t block;       /* block whose rows are in out[], when ready */
+    int ready;
+    row_buf out[N_ROWS];
 } row_slot;
 
 typedef struct shared {
@@ -68,6 +77,7 @@ typedef struct shared {
     const ds_model *single;          /* ds_run's model, or NULL */
     const ds_run_opts *o;
     ds_output_draws *dw;             /* per-draw rows' writer, or NULL */
+    ds_output_inputs *iw;            /* inputs' writer, or NULL */
     uint64_t nb;                     /* blocks per point */
     uint64_t tb;                     /* blocks per task: 1, or nb (whole
                                         points) when there are many points */
@@ -95,7 +105,7 @@ typedef struct shared {
 typedef struct worker {
     shared *sh;
     pthread_t tid;
-    size_t row_max;       /* bytes one draw's rows can take */
+    size_t row_max[N_ROWS]; /* bytes one draw's rows can take, per output */
 } worker;
 
 static int stopped(const shared *sh)
@@ -136,6 +146,11 @@ int ds_run_draws_header(const ds_model *m, FILE *f)
     return ds_output_draws_columns(m, f);
 }
 
+int ds_run_inputs_header(const ds_model *m, FILE *f)
+{
+    return ds_output_inputs_columns(m, f);
+}
+
 /* Wait until block b's (task t's) row slot is free.  NULL when the task is
  * abandoned. */
 static row_slot *claim_rows(shared *sh, uint64_t b, uint64_t t)
@@ -165,17 +180,21 @@ static void publish_rows(shared *sh, row_slot *sl, uint64_t b)
             row_slot *w = &sh->rows[sh->next_write % sh->nrslots];
             if (!w->ready || w->block != sh->next_write)
                 break;
-            if (!sh->failed && w->len) {
-                ds_error e;
-                int rc;
-                pthread_mutex_unlock(&sh->mu);
-                rc = ds_output_draws_write(sh->dw, w->buf, w->len, &e);
-                pthread_mutex_lock(&sh->mu);
-                if (rc != DS_OK)
-                    fail_locked(sh, rc, &e, NULL);
+            for (int k = 0; k < N_ROWS; k++) {
+                row_buf *rb = &w->out[k];
+                if (!sh->failed && rb->len) {
+                    ds_error e;
+                    int rc;
+                    pthread_mutex_unlock(&sh->mu);
+                    rc = k == ROWS_DRAWS ? ds_output_draws_write(sh->dw, rb->buf, rb->len, &e)
+                                         : ds_output_inputs_write(sh->iw, rb->buf, rb->len, &e);
+                    pthread_mutex_lock(&sh->mu);
+                    if (rc != DS_OK)
+                        fail_locked(sh, rc, &e, NULL);
+                }
+                rb->len = 0;
             }
             w->ready = 0;
-            w->len = 0;
             sh->next_write++;
             pthread_cond_broadcast(&sh->cv);
         }
@@ -185,7 +204,7 @@ static void publish_rows(shared *sh, row_slot *sl, uint64_t b)
     pthread_mutex_unlock(&sh->mu);
 }
 
-static int reserve(row_slot *sl, size_t need)
+static int reserve(row_buf *sl, size_t need)
 {
     if (sl->cap - sl->len >= need)
         return DS_OK;
@@ -399,11 +418,16 @@ static void *work(void *arg)
                 const ds_outcome *out = ds_engine_draw(e, ps->seed, d);
                 ds_stats_add(scratch, out);
                 if (rs) {
-                    if (reserve(rs, w->row_max) != DS_OK) {
+                    row_buf *rd = &rs->out[ROWS_DRAWS], *ri = &rs->out[ROWS_INPUTS];
+                    if ((sh->dw && reserve(rd, w->row_max[ROWS_DRAWS]) != DS_OK) ||
+                        (sh->iw && reserve(ri, w->row_max[ROWS_INPUTS]) != DS_OK)) {
                         fail(sh, DS_ENOMEM, NULL, "out of memory for per-draw rows");
                         goto done;
                     }
-                    rs->len += ds_output_draws_format(sh->dw, rs->buf + rs->len, d, out);
+                    if (sh->dw)
+                        rd->len += ds_output_draws_format(sh->dw, rd->buf + rd->len, d, out);
+                    if (sh->iw)
+                        ri->len += ds_output_inputs_format(sh->iw, ri->buf + ri->len, d, e);
                 }
             }
             if (ds_stats_flush(scratch) != DS_OK) {
@@ -478,17 +502,21 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
     sh.npslots = (size_t)nthreads * SLOTS_PER_THREAD;
     if (!(sh.points = calloc(sh.npslots, sizeof *sh.points)))
         goto nomem;
-    if (single && o->draws_out) {
+    if (single && (o->draws_out || o->inputs_out)) {
         sh.nrslots = (size_t)nthreads * SLOTS_PER_THREAD;
         if (!(sh.rows = calloc(sh.nrslots, sizeof *sh.rows)) ||
-            !(sh.dw = ds_output_draws_new(single, o->draws_out, o->draws_out_name)))
+            (o->draws_out &&
+             !(sh.dw = ds_output_draws_new(single, o->draws_out, o->draws_out_name))) ||
+            (o->inputs_out &&
+             !(sh.iw = ds_output_inputs_new(single, o->inputs_out, o->inputs_out_name))))
             goto nomem;
     }
     if (!(ws = calloc((size_t)nthreads, sizeof *ws)))
         goto nomem;
     for (int i = 0; i < nthreads; i++) {
         ws[i].sh = &sh;
-        ws[i].row_max = sh.dw ? ds_output_draws_max(sh.dw) : 0;
+        ws[i].row_max[ROWS_DRAWS] = sh.dw ? ds_output_draws_max(sh.dw) : 0;
+        ws[i].row_max[ROWS_INPUTS] = sh.iw ? ds_output_inputs_max(sh.iw) : 0;
     }
 
     sh.running = nthreads;
@@ -548,9 +576,11 @@ done:
     free(sh.points);
     if (sh.rows)
         for (size_t i = 0; i < sh.nrslots; i++)
-            free(sh.rows[i].buf);
+            for (int k = 0; k < N_ROWS; k++)
+                free(sh.rows[i].out[k].buf);
     free(sh.rows);
     ds_output_draws_free(sh.dw);
+    ds_output_inputs_free(sh.iw);
     pthread_mutex_destroy(&sh.mu);
     pthread_cond_destroy(&sh.cv);
     return rc;
@@ -558,7 +588,7 @@ done:
 
 int ds_run_job(const ds_job *job, const ds_run_opts *o, ds_error *err)
 {
-    if (o->draws_out)
+    if (o->draws_out || o->inputs_out)
         return ds_error_set(err, DS_EINVAL, "per-draw rows need a single run");
     return run(job, NULL, o, err);
 }

@@ -11,10 +11,14 @@
  * one decider, role-specific keys).
  */
 #include "scenario_priv.h"
+#include "suggest.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 
 #include "dealsim/dist.h"
 #include "dealsim/model.h"
@@ -268,7 +272,7 @@ static void index_add(dist_index *x, char *path, const ds_dist *d,
         m->dists = nd;
         x->cap = cap;
     }
-    m->dists[m->n_dists++] = (ds_model_dist){path, d, site, elem, slot};
+    m->dists[m->n_dists++] = (ds_model_dist){path, d, site, elem, slot, -1, 0};
 }
 
 /* Index the dists below `fields` in base, which is named `prefix`; `elem`
@@ -337,6 +341,240 @@ static int index_dists(ds_model *m)
     return x.nomem ? DS_ENOMEM : DS_OK;
 }
 
+/* ---------------------------------------------------- correlations */
+
+/* A Cholesky pivot (the variance of a dist's normal score not explained by
+ * the dists before it; in (0, 1] for a correlation matrix) at or below
+ * this makes the matrix singular to within rounding: the pivots are sums of
+ * up to DS_MAX_CORRELATED terms of size at most 1, each rounded to 2^-53
+ * (64 * 1.1e-16 = 7e-15), so 1e-12 leaves a wide margin.  Such a matrix is
+ * refused as not positive definite, so the factorisation by GSL that
+ * follows can never fail (it would report the failure through GSL's error
+ * handler, which dealsim must never reach). */
+#define CORR_MIN_PIVOT 1e-12
+
+/* A dist path and its index in m->dists, for lookup. */
+typedef struct path_ix {
+    const char *path;
+    size_t i;
+} path_ix;
+
+static int path_ix_cmp(const void *a, const void *b)
+{
+    return strcmp(((const path_ix *)a)->path, ((const path_ix *)b)->path);
+}
+
+/* Index of `path` in the sorted table, or -1. */
+static long path_find(const path_ix *t, size_t n, const char *path)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int d = strcmp(t[mid].path, path);
+        if (d == 0)
+            return (long)t[mid].i;
+        if (d < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* The smallest Cholesky pivot of the symmetric k x k matrix a (row-major),
+ * and the row where the factorisation first falls to it or below
+ * CORR_MIN_PIVOT (k when it never does), by the Cholesky-Banachiewicz
+ * recurrence into l (k x k scratch).  Golub & Van Loan, Matrix
+ * Computations, 4th ed., Algorithm 4.2.1. */
+static size_t chol_check(const double *a, size_t k, double *l, double *pivot)
+{
+    for (size_t i = 0; i < k; i++) {
+        for (size_t j = 0; j <= i; j++) {
+            double s = a[i * k + j];
+            for (size_t p = 0; p < j; p++)
+                s -= l[i * k + p] * l[j * k + p];
+            if (i == j) {
+                if (!(s > CORR_MIN_PIVOT)) {
+                    *pivot = s;
+                    return i;
+                }
+                l[i * k + i] = sqrt(s);
+            } else {
+                l[i * k + j] = s / l[j * k + j];
+            }
+        }
+    }
+    return k;
+}
+
+/* The lower Cholesky factor of the k x k matrix a, known positive definite
+ * (chol_check), by gsl_linalg_cholesky_decomp1, into chol (row-major,
+ * zeros above the diagonal).  DS_OK or DS_ENOMEM. */
+static int chol_factor(const double *a, size_t k, double *chol)
+{
+    gsl_matrix *g = gsl_matrix_alloc(k, k);
+    if (!g)
+        return DS_ENOMEM;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < k; j++)
+            gsl_matrix_set(g, i, j, a[i * k + j]);
+    int rc = gsl_linalg_cholesky_decomp1(g);
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < k; j++)
+            chol[i * k + j] = j <= i ? gsl_matrix_get(g, i, j) : 0.0;
+    gsl_matrix_free(g);
+    return rc == GSL_SUCCESS ? DS_OK : DS_EINVAL;
+}
+
+/* Check the matrix of correlation `co` (its path pushed), which has k
+ * dists; on success fill co->chol.  Returns 1 when valid. */
+static int check_matrix(ds_scn_ctx *c, ds_correlation *co)
+{
+    const size_t k = co->k, n = co->n_matrix;
+    const double *a = co->matrix;
+    int ok = 1;
+    size_t o;
+    char v1[40], v2[40];
+    if (!a)
+        return 0; /* not a valid square matrix: reported by the walk */
+    o = ds_scn_path_key(&c->path, "matrix");
+    if (n != k) {
+        ds_scn_err(c, "must be %zu x %zu (a row and a column per dist, in the order of "
+                      "dists), got %zu x %zu",
+                   k, k, n, n);
+        ds_scn_path_pop(&c->path, o);
+        return 0;
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (a[i * k + i] == 1.0)
+            continue;
+        size_t o1 = ds_scn_path_index(&c->path, i);
+        ds_scn_path_index(&c->path, i);
+        ds_scn_err(c, "must be 1 (a correlation matrix has a unit diagonal), got %s",
+                   ds_scn_num(v1, sizeof v1, a[i * k + i]));
+        ds_scn_path_pop(&c->path, o1);
+        ok = 0;
+    }
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i + 1; j < k; j++)
+            if (a[i * k + j] != a[j * k + i]) {
+                ds_scn_err(c, "must be symmetric, but [%zu][%zu] is %s and [%zu][%zu] is %s",
+                           i, j, ds_scn_num(v1, sizeof v1, a[i * k + j]), j, i,
+                           ds_scn_num(v2, sizeof v2, a[j * k + i]));
+                ok = 0;
+            }
+    if (ok) {
+        double *l = ds_scn_calloc(c, k * k, sizeof *l), pivot = 0;
+        co->chol = ds_scn_calloc(c, k * k, sizeof *co->chol);
+        if (!l || !co->chol) {
+            free(l);
+            ds_scn_path_pop(&c->path, o);
+            return 0;
+        }
+        size_t row = chol_check(a, k, l, &pivot);
+        free(l);
+        if (row < k) {
+            ds_scn_err(c,
+                       "must be positive definite, and is not: no dists can have "
+                       "these correlations together (its Cholesky factorisation fails "
+                       "at row %zu, '%s', with pivot %.3g)",
+                       row, co->paths[row] ? co->paths[row] : "?", pivot);
+            ok = 0;
+        } else if (chol_factor(a, k, co->chol) != DS_OK) {
+            c->nomem = 1; /* cannot fail otherwise: chol_check passed */
+            ok = 0;
+        }
+    }
+    ds_scn_path_pop(&c->path, o);
+    return ok;
+}
+
+/* SPEC §3 `correlations`, §5.1, after every key was checked and the dists
+ * indexed: each path names a dist of the scenario that varies and is in
+ * no other correlation; the matrix fits.  Marks the dists (corr,
+ * corr_pos) and fills each correlation's dist indices and factor. */
+static void check_correlations(ds_scn_ctx *c)
+{
+    ds_model *m = c->m;
+    path_ix *t;
+    const char **names = NULL;
+    if (m->n_corr == 0)
+        return;
+    t = ds_scn_calloc(c, m->n_dists, sizeof *t);
+    names = ds_scn_calloc(c, m->n_dists, sizeof *names);
+    if (!t || !names)
+        goto done;
+    for (size_t i = 0; i < m->n_dists; i++) {
+        t[i] = (path_ix){m->dists[i].path, i};
+        names[i] = m->dists[i].path;
+    }
+    qsort(t, m->n_dists, sizeof *t, path_ix_cmp);
+    for (size_t ci = 0; ci < m->n_corr; ci++) {
+        ds_correlation *co = &m->corr[ci];
+        size_t o0 = ds_scn_path_key(&c->path, "correlations"), o1;
+        int ok = co->paths != NULL && co->k >= 2;
+        if (co->id && ds_scn_id_ok(co->id))
+            ds_scn_path_key(&c->path, co->id);
+        else
+            ds_scn_path_index(&c->path, ci);
+        o1 = c->path.len;
+        if (co->paths && !(co->dist = ds_scn_calloc(c, co->k, sizeof *co->dist)))
+            ok = 0;
+        for (size_t j = 0; co->paths && j < co->k; j++) {
+            const char *p = co->paths[j];
+            char v[40];
+            double cv;
+            long d;
+            if (!p) {
+                ok = 0; /* not a string: reported by the walk */
+                continue;
+            }
+            ds_scn_path_key(&c->path, "dists");
+            ds_scn_path_index(&c->path, j);
+            if ((d = path_find(t, m->n_dists, p)) < 0) {
+                const char *sg = ds_suggest(p, names, m->n_dists);
+                if (sg)
+                    ds_scn_err(c, "'%.80s' names no dist of this scenario (did you mean "
+                                  "'%s'?)",
+                               p, sg);
+                else
+                    ds_scn_err(c, "'%.80s' names no dist of this scenario", p);
+                ok = 0;
+            } else if (ds_dist_is_constant(m->dists[d].dist, &cv)) {
+                ds_scn_err(c, "'%s' is constant (always %s) and cannot be correlated", p,
+                           ds_scn_num(v, sizeof v, cv));
+                ok = 0;
+            } else if (m->dists[d].corr == (long)ci) {
+                ds_scn_err(c, "'%s' is listed twice", p);
+                ok = 0;
+            } else if (m->dists[d].corr >= 0) {
+                const ds_correlation *other = &m->corr[m->dists[d].corr];
+                ds_scn_err(c, "'%s' is already in correlation '%s' (a dist can be in at "
+                              "most one)",
+                           p, other->id ? other->id : "?");
+                ok = 0;
+            } else {
+                m->dists[d].corr = (long)ci;
+                m->dists[d].corr_pos = j;
+                if (co->dist)
+                    co->dist[j] = (size_t)d;
+            }
+            ds_scn_path_pop(&c->path, o1);
+        }
+        if (co->paths && co->k >= 2 && !check_matrix(c, co))
+            ok = 0;
+        if (!ok) {
+            /* Nothing half-resolved survives a failed correlation. */
+            free(co->chol);
+            co->chol = NULL;
+        }
+        ds_scn_path_pop(&c->path, o0);
+    }
+done:
+    free(t);
+    free(names);
+}
+
 /* ---------------------------------------------------------------- build */
 
 int ds_scenario_build(const ds_scenario *s, ds_model **out, ds_report *rep)
@@ -366,6 +604,12 @@ int ds_scenario_build_warn(const ds_scenario *s, unsigned flags,
     m->decider = -1; /* set by DS_FMT_RULE_DECIDER */
     ds_scn_check(c);
     ds_scn_check_done(c);
+    /* The index of dists, then the rules that need every key: the paths
+     * of correlations name dists anywhere in the file. */
+    if (!c->nomem && index_dists(m) != DS_OK)
+        c->nomem = 1;
+    if (!c->nomem)
+        check_correlations(c);
     /* Warnings (SPEC §3.1) read the model's values: only once all are
      * valid. */
     if (!c->nomem && !c->n_err && !s->n_dup)
@@ -380,8 +624,6 @@ int ds_scenario_build_warn(const ds_scenario *s, unsigned flags,
         goto fail;
     }
     rc = ds_scn_prepare(m);
-    if (rc == DS_OK)
-        rc = index_dists(m);
     if (rc != DS_OK) {
         ds_report_nomem(rep, s->file);
         goto fail;

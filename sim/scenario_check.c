@@ -854,6 +854,8 @@ static const cJSON *array_at(ds_scn_ctx *c, const cJSON *obj,
     }
     if (v) {
         *n = arr_len(v);
+        if (f->min && *n < f->min)
+            ds_scn_err(c, "must have at least %zu elements, got %zu", f->min, *n);
         if (*n == 0 && (f->flags & DS_FMT_NONEMPTY)) {
             if (f->kind == DS_FMT_LIST && f->sdef)
                 ds_scn_err(c, "must not be empty (omit the key for %s)",
@@ -1038,6 +1040,96 @@ static void walk_idlist(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
     }
 }
 
+/* A list of paths (SPEC §9), kept as strings for a rule to resolve. */
+static void walk_paths(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+                       void *base)
+{
+    size_t n, i = 0;
+    const cJSON *v = array_at(c, obj, f, &n);
+    char **arr;
+    if (!v)
+        return;
+    if (!(arr = ds_scn_calloc(c, n, sizeof *arr)))
+        return;
+    *(char ***)at(base, f->off) = arr;
+    *(size_t *)at(base, f->off_n) = n;
+    size_t o0 = ds_scn_path_key(&c->path, f->name);
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        size_t o1 = ds_scn_path_index(&c->path, i);
+        if (!cJSON_IsString(e))
+            ds_scn_err(c, "expected a string (the path of a dist), got %s", ds_scn_type(e));
+        else
+            arr[i] = ds_scn_strdup(c, e->valuestring);
+        ds_scn_path_pop(&c->path, o1);
+    }
+    ds_scn_path_pop(&c->path, o0);
+}
+
+/* A square matrix of numbers in the row's range: stored row-major with
+ * its row count when it is square and every entry valid. */
+static void walk_matrix(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+                        void *base)
+{
+    size_t old, n, i = 0, max = f->max ? f->max : SIZE_MAX;
+    range r = range_of(&f->range);
+    const cJSON *v = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    double *mat;
+    int ok = 1;
+    if (!v) {
+        ds_scn_path_pop(&c->path, old);
+        return;
+    }
+    if (!cJSON_IsArray(v)) {
+        ds_scn_err(c, "expected an array of rows (arrays of numbers), got %s",
+                   ds_scn_type(v));
+        ds_scn_path_pop(&c->path, old);
+        return;
+    }
+    n = arr_len(v);
+    if (n == 0 || n > max) {
+        if (n == 0)
+            ds_scn_err(c, "must not be empty");
+        else
+            ds_scn_err(c, "too many rows: %zu (at most %zu)", n, max);
+        ds_scn_path_pop(&c->path, old);
+        return;
+    }
+    if (!(mat = ds_scn_calloc(c, n * n, sizeof *mat))) {
+        ds_scn_path_pop(&c->path, old);
+        return;
+    }
+    for (const cJSON *row = v->child; row; row = row->next, i++) {
+        size_t o1 = ds_scn_path_index(&c->path, i), j = 0;
+        if (!cJSON_IsArray(row)) {
+            ds_scn_err(c, "expected an array of numbers (a row), got %s", ds_scn_type(row));
+            ok = 0;
+        } else if (arr_len(row) != n) {
+            ds_scn_err(c, "must have %zu entries (the matrix is square: as many columns as "
+                          "rows), got %zu",
+                       n, arr_len(row));
+            ok = 0;
+        } else {
+            for (const cJSON *e = row->child; e; e = e->next, j++) {
+                size_t o2 = ds_scn_path_index(&c->path, j);
+                double x;
+                if (number_of(c, e, &x) && check_range(c, x, r))
+                    mat[i * n + j] = x;
+                else
+                    ok = 0;
+                ds_scn_path_pop(&c->path, o2);
+            }
+        }
+        ds_scn_path_pop(&c->path, o1);
+    }
+    ds_scn_path_pop(&c->path, old);
+    if (!ok) {
+        free(mat);
+        return;
+    }
+    *(double **)at(base, f->off) = mat;
+    *(size_t *)at(base, f->off_n) = n;
+}
+
 /* A map {id of list `ref`: value}. */
 static void walk_map(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
                      void *base)
@@ -1138,6 +1230,8 @@ static int walk_field(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
     case DS_FMT_LIST: walk_list(c, obj, f, base); break;
     case DS_FMT_IDLIST: walk_idlist(c, obj, f, base); break;
     case DS_FMT_MAP: walk_map(c, obj, f, base); break;
+    case DS_FMT_PATHS: walk_paths(c, obj, f, base); break;
+    case DS_FMT_MATRIX: walk_matrix(c, obj, f, base); break;
     default: status = walk_scalar(c, obj, f, base); break;
     }
     if (f->rule)

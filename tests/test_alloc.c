@@ -40,6 +40,7 @@
 
 #define FULL DS_TEST_DIR "/data/good/full.json"
 #define MINIMAL DS_TEST_DIR "/data/good/minimal.json"
+#define CORRELATED DS_TEST_DIR "/data/good/correlated.json"
 #define CMP DS_TEST_DIR "/data/compare/"
 
 /* A child that runs longer than this is stuck (a lost wake-up on an error
@@ -375,7 +376,15 @@ Test(alloc, run_every_output_one_thread)
 Test(alloc, run_every_output_two_threads)
 {
     loop(0, "run", MINIMAL, "-n", "5000", "-j", "2", "-s", "3", "-o", "out.csv",
-         "--draws-out", "draws.csv", "--json", "out.json", "-q", NULL);
+         "--draws-out", "draws.csv", "--inputs-out", "inputs.csv", "--json", "out.json",
+         "-q", NULL);
+}
+
+/* Correlations (validation, factor, copula) and the inputs per draw. */
+Test(alloc, run_correlated_inputs)
+{
+    loop(0, "run", CORRELATED, "-n", "300", "-j", "1", "-s", "3", "-o", "out.csv",
+         "--inputs-out", "inputs.csv", "-q", NULL);
 }
 
 Test(alloc, run_table_to_stdout_with_set)

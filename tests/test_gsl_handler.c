@@ -120,7 +120,9 @@ Test(gsl_handler, extreme_scenario_runs_under_the_default_handler)
 }
 
 /* Every kind of dist over a grid of extreme valid parameters: preparing,
- * the mean, the support and sampling never call the handler. */
+ * the mean, the support, sampling, the quantile function (also through a
+ * normal score) and the CDF never call the handler; the quantiles lie in
+ * the support and are not NaN. */
 Test(gsl_handler, extreme_dists_never_call_the_handler)
 {
     static const double v[] = {0,     5e-324, 1e-308, 1e-300, 1e-10, 0.3,   1,     7,
@@ -186,6 +188,25 @@ Test(gsl_handler, extreme_dists_never_call_the_handler)
                     ds_rng_open(&r, SEED, draw, 7);
                     (void)ds_dist_sample(&d[k], ds_rng_gsl(&r));
                 }
+                static const double us[] = {0, 5e-324, 1e-300, 1e-12, 0.3, 0.5, 0.9,
+                                            1 - 1e-12, 1};
+                static const double zs[] = {-40, -8.5, -1, 0, 2, 8.5, 40};
+                for (size_t m = 0; m < sizeof us / sizeof *us; m++) {
+                    double x = ds_dist_quantile(&d[k], us[m]);
+                    cr_assert(x >= lo && x <= hi, "kind %d, parameters %g and %g, u %g: %g",
+                              (int)d[k].kind, v[i], v[j], us[m], x);
+                    double f = ds_dist_cdf(&d[k], x);
+                    cr_assert(f >= 0 && f <= 1, "kind %d, parameters %g and %g: F %g",
+                              (int)d[k].kind, v[i], v[j], f);
+                }
+                for (size_t m = 0; m < sizeof zs / sizeof *zs; m++) {
+                    double x = ds_dist_from_normal(&d[k], zs[m]);
+                    cr_assert(x >= lo && x <= hi, "kind %d, parameters %g and %g, z %g: %g",
+                              (int)d[k].kind, v[i], v[j], zs[m], x);
+                }
+                (void)ds_dist_cdf(&d[k], lo);
+                (void)ds_dist_cdf(&d[k], hi);
+                (void)ds_dist_cdf(&d[k], 0);
                 cr_assert_eq(g_calls, 0, "kind %d, parameters %g and %g: %s", (int)d[k].kind,
                              v[i], v[j], g_first);
                 if (d[k].table)

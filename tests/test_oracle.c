@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_math.h>
 
 #include "dealsim/engine.h"
 #include "model_util.h"
@@ -649,5 +650,57 @@ Test(oracle, dirichlet_weights)
     run(m, 0, N_DRAWS, &t);
     /* w-hat = (0.75, 0.25), kappa = 10: w_deficit ~ Beta(7.5, 2.5). */
     check_p("P(approve)", t.deals, t.n, gsl_cdf_beta_Q(0.5, 7.5, 2.5));
+    ds_model_free(m);
+}
+
+/* copula.json with its correlation's matrix set to rho (--set). */
+static ds_model *copula_with(double rho)
+{
+    char path[1024], set[256];
+    ds_report rep;
+    ds_report_init(&rep);
+    snprintf(path, sizeof path, "%s/data/oracle/copula.json", DS_TEST_DIR);
+    ds_scenario *s = ds_scenario_load(path, &rep);
+    cr_assert_not_null(s);
+    snprintf(set, sizeof set, "correlations.views.matrix=[[1, %.17g], [%.17g, 1]]", rho, rho);
+    cr_assert_eq(ds_scenario_set_arg(s, set, &rep), DS_OK);
+    return test_build(s, &rep, set);
+}
+
+/* §5.1: a Gaussian copula of two dists of other kinds (uniform and
+ * triangular): each keeps its distribution (each member approves, its
+ * threshold at or below its median, half the time) and both are below
+ * their medians with the bivariate normal orthant probability
+ * 1/4 + asin(rho)/(2 pi) (Sheppard 1899). */
+Test(oracle, copula_orthant)
+{
+    const double rho[] = {0.6, -0.8, 0.95, 0};
+    for (size_t i = 0; i < sizeof rho / sizeof rho[0]; i++) {
+        ds_model *m = copula_with(rho[i]);
+        tally t;
+        run(m, 0, N_DRAWS, &t);
+        char what[64];
+        snprintf(what, sizeof what, "P(both below the median), rho %g", rho[i]);
+        check_p(what, t.deals, t.n, 0.25 + asin(rho[i]) / (2 * M_PI));
+        cr_expect_eq(t.ev[0], t.n);
+        check_p("m1 approves", t.ap[0], t.ev[0], 0.5);
+        check_p("m2 approves", t.ap[1], t.ev[1], 0.5);
+        ds_model_free(m);
+    }
+}
+
+/* §5.1 with three dists (uniform, beta, truncated normal) and a 3 x 3
+ * matrix: the trivariate orthant probability
+ * 1/8 + (asin r12 + asin r13 + asin r23)/(4 pi), and each pair's
+ * approvals, which are marginal medians too. */
+Test(oracle, copula_three_dists)
+{
+    ds_model *m = load("copula3");
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    check_p("P(all three below the median)", t.deals, t.n,
+            0.125 + (asin(0.5) + asin(0.3) + asin(-0.2)) / (4 * M_PI));
+    for (size_t a = 0; a < 3; a++)
+        check_p("approves", t.ap[a], t.ev[a], 0.5);
     ds_model_free(m);
 }

@@ -201,6 +201,7 @@ Test(outputs, write_errors_name_file_and_reason)
     static const char *const cmds[][8] = {
         {"run", JAPAN, "-n", "100", "--json", "/dev/full", NULL},
         {"run", JAPAN, "-n", "100", "-o", "/dev/full", NULL},
+        {"run", JAPAN, "-n", "100", "--inputs-out", "/dev/full", "-o", "/dev/null"},
         {"sweep", JAPAN, "--vary", "protocol.rounds=1,2", "-n", "100", "-o", "/dev/full"},
         {"compare", GOLDEN, GOLDEN, "-o", "/dev/full", NULL},
         {"scenario", "-o", "/dev/full", NULL},

@@ -192,6 +192,19 @@ static const struct bad_case {
                                    "protocol.extension.rounds: missing required key"}},
     {"range_extension_total", {"protocol.extension.rounds: rounds + extension.rounds must be <= 1000, got 998 + 5"}},
     {"type_extension", {"protocol.extension: expected an object, got number"}},
+    {"corr_unknown_path", {"correlations.c.dists[0]: 'elasticty' names no dist of this scenario (did you mean 'elasticity'?)"}},
+    {"corr_constant", {"correlations.c.dists[0]: 'home.margin' is constant (always 0.2) and cannot be correlated"}},
+    {"corr_two_correlations", {"correlations.c2.dists[0]: 'elasticity' is already in correlation 'c1' (a dist can be in at most one)"}},
+    {"corr_listed_twice", {"correlations.c.dists[1]: 'elasticity' is listed twice"}},
+    {"corr_matrix_size", {"correlations.c.matrix: must be 2 x 2 (a row and a column per dist, in the order of dists), got 3 x 3"}},
+    {"corr_matrix_not_square", {"correlations.c.matrix[1]: must have 2 entries (the matrix is square: as many columns as rows), got 3"}},
+    {"corr_matrix_range", {"correlations.c.matrix[0][1]: must be in [-1, 1], got 1.5", "correlations.c.matrix[1][0]: must be in [-1, 1], got 1.5"}},
+    {"corr_matrix_diagonal", {"correlations.c.matrix[1][1]: must be 1 (a correlation matrix has a unit diagonal), got 0.9"}},
+    {"corr_matrix_symmetric", {"correlations.c.matrix: must be symmetric, but [0][1] is 0.5 and [1][0] is 0.4"}},
+    {"corr_matrix_not_pd", {"correlations.c.matrix: must be positive definite, and is not: no dists can have these correlations together (its Cholesky factorisation fails at row 2, 'actors.trump.threshold', with pivot -15.2)"}},
+    {"corr_one_dist", {"correlations.c.dists: must have at least 2 elements, got 1"}},
+    {"corr_missing_matrix", {"correlations.c.matrix: missing required key"}},
+    {"corr_path_type", {"correlations.c.dists[1]: expected a string (the path of a dist), got number"}},
     {"several_problems", {"protocol.rounds: must be in [1, 1000], got 0", "lines.autos.exports: must be >= 0, got -1", "name: expected a string, got number", "actors.trump.colour: unknown key"}},
 };
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
@@ -322,6 +335,49 @@ Test(scenario, bad_files_in_process)
     }
 }
 
+/* SPEC §3 `correlations`: paths resolved to the model's dists, each dist
+ * marked with its correlation and place, and the Cholesky factor L of each
+ * matrix (lower triangular, L L^T = the matrix). */
+Test(scenario, correlations_resolved)
+{
+    ds_model *m = load_good("correlated.json");
+    static const char *const paths[2][3] = {
+        {"elasticity", "lines.autos.no_deal", "baseline_deficit"},
+        {"items.chips.cost", "items.chips.delivery", NULL}};
+    cr_assert_eq(m->n_corr, 2);
+    for (size_t c = 0; c < 2; c++) {
+        const ds_correlation *co = &m->corr[c];
+        const size_t k = co->k;
+        cr_assert_eq(k, c == 0 ? 3 : 2);
+        for (size_t j = 0; j < k; j++) {
+            const ds_model_dist *md = &m->dists[co->dist[j]];
+            cr_expect_str_eq(md->path, paths[c][j]);
+            cr_expect_eq(md->corr, (long)c);
+            cr_expect_eq(md->corr_pos, j);
+        }
+        for (size_t i = 0; i < k; i++)
+            for (size_t j = 0; j < k; j++) {
+                double s = 0;
+                for (size_t p = 0; p < k; p++)
+                    s += co->chol[i * k + p] * co->chol[j * k + p];
+                cr_expect(fabs(s - co->matrix[i * k + j]) < 1e-15, "%s: (L L^T)[%zu][%zu] = %.17g",
+                          co->id, i, j, s);
+                if (j > i)
+                    cr_expect_eq(co->chol[i * k + j], 0.0);
+            }
+    }
+    /* By hand: L = [[1, 0], [-0.5, sqrt(0.75)]]. */
+    cr_expect_eq(m->corr[1].chol[0], 1.0);
+    cr_expect_eq(m->corr[1].chol[2], -0.5);
+    cr_expect(fabs(m->corr[1].chol[3] - sqrt(0.75)) < 4e-16);
+    /* Dists outside every correlation are marked so. */
+    size_t outside = 0;
+    for (size_t i = 0; i < m->n_dists; i++)
+        outside += m->dists[i].corr < 0;
+    cr_expect_eq(outside, m->n_dists - 5);
+    ds_model_free(m);
+}
+
 Test(scenario, several_problems_all_reported)
 {
     ds_model *m;
@@ -397,10 +453,31 @@ static char *limit_case(const char *what, size_t n, ds_model **m)
         fprintf(f, "%s{\"id\": \"t%zu\", \"retaliation\": {\"base\": 0, "
                    "\"slope\": 1}, \"cost_per_exposure\": 1}", i ? ", " : "", i);
     fprintf(f, "],\n \"items\": [");
-    size_t ni = strcmp(what, "items") == 0 ? n : 1;
+    /* Correlations need dists that vary: items' costs. */
+    int corrs = strcmp(what, "correlations") == 0, corrd = strcmp(what, "correlated") == 0;
+    size_t ni = strcmp(what, "items") == 0 ? n : corrs ? 2 * n : corrd ? n : 1;
     for (size_t i = 0; i < ni; i++)
-        fprintf(f, "%s{\"id\": \"i%zu\", \"deficit_effect\": -1, \"cost\": 1}",
-                i ? ", " : "", i);
+        fprintf(f, "%s{\"id\": \"i%zu\", \"deficit_effect\": -1, \"cost\": %s}",
+                i ? ", " : "", i,
+                corrs || corrd ? "{\"dist\": \"uniform\", \"min\": 0, \"max\": 1}" : "1");
+    fprintf(f, "],\n \"correlations\": [");
+    for (size_t c = 0; corrs && c < n; c++)
+        fprintf(f, "%s{\"id\": \"c%zu\", \"dists\": [\"items.i%zu.cost\", \"items.i%zu.cost\"], "
+                   "\"matrix\": [[1, 0.5], [0.5, 1]]}",
+                c ? ", " : "", c, 2 * c, 2 * c + 1);
+    if (corrd) {
+        fprintf(f, "{\"id\": \"all\", \"dists\": [");
+        for (size_t i = 0; i < n; i++)
+            fprintf(f, "%s\"items.i%zu.cost\"", i ? ", " : "", i);
+        fprintf(f, "], \"matrix\": [");
+        for (size_t i = 0; i < n; i++) {
+            fprintf(f, "%s[", i ? ", " : "");
+            for (size_t j = 0; j < n; j++)
+                fprintf(f, "%s%d", j ? ", " : "", i == j);
+            fprintf(f, "]");
+        }
+        fprintf(f, "]}");
+    }
     fprintf(f, "],\n \"packages\": [");
     size_t np = strcmp(what, "packages") == 0 ? n : 1;
     for (size_t i = 0; i < np; i++)
@@ -440,6 +517,9 @@ Test(scenario, limits, .init = make_tmpdir, .fini = remove_tmpdir)
         {"lines", DS_MAX_LINES, "error: lines: too many lines: 65 (at most 64)"},
         {"third_parties", DS_MAX_THIRD_PARTIES, "error: third_parties: too many third parties: 65 (at most 64)"},
         {"rounds", DS_MAX_ROUNDS, "error: protocol.rounds: must be in [1, 1000], got 1001"},
+        {"correlations", DS_MAX_CORRELATIONS,
+         "error: correlations: too many correlations: 65 (at most 64)"},
+        {"correlated", DS_MAX_CORRELATED, "error: correlations.all.dists: too many dists: 65 (at most 64)"},
     };
     for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++) {
         ds_model *m;

@@ -52,6 +52,17 @@ static const char *const inexpressible[] = {
     "duplicate_key.json",
     "duplicate_key_top.json",
     "source_duplicate_id.json",
+    /* correlations: paths that name no dist, a constant one or one in two
+     * correlations; a matrix that does not fit its dists, is not
+     * symmetric, has a diagonal other than 1 or is not positive definite */
+    "corr_constant.json",
+    "corr_matrix_diagonal.json",
+    "corr_matrix_not_pd.json",
+    "corr_matrix_not_square.json",
+    "corr_matrix_size.json",
+    "corr_matrix_symmetric.json",
+    "corr_two_correlations.json",
+    "corr_unknown_path.json",
     /* rules across keys: the shared elasticity, D-bar, one decider */
     "missing_elasticity.json",
     "range_mean_deficit.json",

@@ -1,7 +1,8 @@
 /*
  * test_streams.c - random streams named by what they are for (SPEC §7):
- * adding an item, a package, a strategy, a dimension and its scores to a
- * scenario, each in front of the ones it had, changes no random number of
+ * adding an item, a package, a strategy, a dimension and its scores, and a
+ * correlation of the new dists to a scenario, each in front of the ones it
+ * had, changes no random number of
  * anything else, so every outcome that does not involve the new things is
  * bit for bit the same, in the engine and in the command line's summary
  * and per-draw rows.
@@ -35,8 +36,9 @@ static void prepend(cJSON *root, const char *key, const char *json)
 /* The built-in scenario's text, and the same scenario with, in front of
  * the existing ones: a dimension no actor weighs, an item with random
  * dists of every kind (scored on every dimension, exposed to the third
- * party), a package of it with an existing item, and a strategy offering
- * that package.  Both malloc'd. */
+ * party), a package of it with an existing item, a strategy offering that
+ * package, and a correlation of the new item's cost and delivery.  Both
+ * malloc'd. */
 static void scenarios(char **base, char **more)
 {
     *base = cli_read_file(JAPAN, NULL);
@@ -54,6 +56,9 @@ static void scenarios(char **base, char **more)
     prepend(root, "packages",
             "{\"id\": \"aaa_pkg\", \"items\": {\"aaa_item\": 1, \"minerals\": 1}}");
     prepend(root, "strategies", "{\"id\": \"aaa_try\", \"offers\": [\"aaa_pkg\", \"china_card\"]}");
+    cJSON_AddItemToObject(root, "correlations",
+                          cJSON_Parse("[{\"id\": \"aaa\", \"dists\": [\"items.aaa_item.cost\","
+                                      " \"items.aaa_item.delivery\"], \"matrix\": [[1, -0.7], [-0.7, 1]]}]"));
     *more = cJSON_Print(root);
     cr_assert_not_null(*more);
     cJSON_Delete(root);

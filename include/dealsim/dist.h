@@ -72,6 +72,29 @@ int ds_dist_is_one_uniform(const ds_dist *d);
 /* The sample of d for uniform u in [0, 1), when ds_dist_is_one_uniform(d). */
 double ds_dist_from_uniform(const ds_dist *d, double u);
 
+/* The quantile function F^-1(u) of d at u in [0, 1] (SPEC §5.1): the
+ * smallest value x with F(x) >= u, accurate in both tails (the upper tail
+ * is computed from 1 - u; a truncated normal within its bounds, as far out
+ * as its window lies).  u = 0 and u = 1 give the ends of the support
+ * (+-INFINITY where it is unbounded).  For `discrete`, SPEC §5.1's rule:
+ * the first value in file order whose cumulative weight share reaches u,
+ * skipping values of weight 0 (with values listed in increasing order, the
+ * inverse of ds_dist_cdf).  A constant dist gives its value.  d must be
+ * prepared.  Pure; never allocates; never reaches GSL's error handler. */
+double ds_dist_quantile(const ds_dist *d, double u);
+
+/* F^-1(Phi(z)): the value of d at standard-normal score z (the Gaussian
+ * copula of SPEC §5.1), from whichever of Phi(z), Phi(-z) is smaller, so
+ * a far tail keeps its precision; exact forms for a normal without bounds
+ * (mean + sd z) and a lognormal (median exp(sigma z)).  As
+ * ds_dist_quantile otherwise. */
+double ds_dist_from_normal(const ds_dist *d, double z);
+
+/* The CDF F(x) = P(X <= x) of d, in [0, 1] (SPEC §11: an input's own CDF
+ * at its drawn value); a step function for a discrete or constant dist.
+ * d must be prepared.  NaN for x NaN. */
+double ds_dist_cdf(const ds_dist *d, double x);
+
 /* The analytic mean (SPEC §2; for a truncated normal the truncated mean). */
 double ds_dist_mean(const ds_dist *d);
 

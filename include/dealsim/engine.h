@@ -66,6 +66,25 @@ void ds_engine_free(ds_engine *e);
  * outcomes, in strategy order, owned by e and valid until the next call. */
 const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw);
 
+/*
+ * Inputs (SPEC §6 inputs per draw, §11): the dists of the model that are
+ * not constant (ds_model_is_input), in model order (ds_model.dists: SPEC
+ * §3's key order, list elements in file order), each named by its path.
+ * Their values are those of the last draw e computed (ds_engine_draw or
+ * ds_engine_draw_variates): read them between two draws, e.g. to bin each
+ * by its own CDF (ds_dist_cdf of ds_engine_input(e, j)->dist at the value).
+ */
+
+/* Number of inputs. */
+size_t ds_engine_n_inputs(const ds_engine *e);
+
+/* Input j (< ds_engine_n_inputs): its path, dist and place in the model
+ * (borrowed from the model). */
+const ds_model_dist *ds_engine_input(const ds_engine *e, size_t j);
+
+/* Input j's value in the last draw (unspecified before the first). */
+double ds_engine_input_value(const ds_engine *e, size_t j);
+
 /* Generate the random variates of draw `draw` that a draw needs at most,
  * from the same streams with the same samplers, and nothing else: the world
  * (§5.1), the third parties' U_q, the shocks of every round 1..R (§5.6)

@@ -26,6 +26,8 @@
 #define DS_MAX_ROUNDS 1000
 #define DS_MAX_HORIZON 50     /* years the economics are followed (SPEC §5.4) */
 #define DS_MAX_ITEM_YEAR 1000 /* largest item start and ramp, in years */
+#define DS_MAX_CORRELATIONS 64
+#define DS_MAX_CORRELATED 64   /* dists in one correlation */
 #define DS_FORMAT_VERSION 1
 #define DS_MAX_FILE_SEED 9007199254740991.0 /* 2^53 - 1 */
 /* Largest magnitude of any quantity of a scenario: a plain number (other
@@ -94,6 +96,8 @@ typedef struct ds_model_dist {
                               third party (0 for a dist outside the lists) */
     size_t slot;           /* an item score's dimension index, a package
                               term's line index, else 0 */
+    long corr;             /* index of the correlation it is in, or -1 */
+    size_t corr_pos;       /* its position among that correlation's dists */
 } ds_model_dist;
 
 typedef struct ds_line {
@@ -197,6 +201,22 @@ typedef struct ds_protocol {
     ds_extension extension;
 } ds_protocol;
 
+/* A Gaussian copula between dists of the model (SPEC §3 `correlations`,
+ * §5.1).  The builder checks it completely (each path names a
+ * non-constant dist in no other correlation; the matrix is k x k,
+ * symmetric, with a unit diagonal, entries in [-1, 1], positive definite)
+ * and then fills `dist` and `chol`. */
+typedef struct ds_correlation {
+    char *id;
+    size_t k;             /* dists, >= 2 */
+    char **paths;         /* [k] their paths as given */
+    size_t n_matrix;      /* rows (and columns) of the matrix given */
+    double *matrix;       /* [n_matrix * n_matrix] row-major, as given */
+    size_t *dist;         /* [k] index of each dist in ds_model.dists */
+    double *chol;         /* [k * k] row-major lower triangle L of the
+                             Cholesky factorisation matrix = L L^T */
+} ds_correlation;
+
 typedef struct ds_third_party {
     char *id, *label;
     double base, slope;           /* logistic retaliation, SPEC §5.4 */
@@ -222,6 +242,8 @@ typedef struct ds_model {
     ds_dist adjustment;           /* lambda in (0, 1] */
     int horizon;                  /* H, years, 1..DS_MAX_HORIZON (default 1) */
 
+    size_t n_corr;         ds_correlation *corr;  /* correlations */
+
     size_t n_lines;        ds_line *lines;
     size_t n_dims;         char **dims;           /* declared dimensions */
     size_t n_items;        ds_item *items;
@@ -242,6 +264,11 @@ typedef struct ds_model {
     size_t n_dists;        ds_model_dist *dists;  /* every dist, by path
                                                      (ds_model_dist) */
 } ds_model;
+
+/* 1 if dist i of m (m->dists[i]) is an input (SPEC §6 inputs per draw,
+ * §11): a dist that can take more than one value.  The engine draws
+ * exactly these, in this order (ds_engine_input). */
+int ds_model_is_input(const ds_model *m, size_t i);
 
 /* Free the model and everything it owns.  m may be NULL.  Can't fail. */
 void ds_model_free(ds_model *m);

@@ -231,4 +231,42 @@ size_t ds_output_draws_format(const ds_output_draws *w, char *buf, uint64_t d,
 int ds_output_draws_write(ds_output_draws *w, const char *buf, size_t len,
                           ds_error *err);
 
+/* ---- inputs per draw (SPEC §6, --inputs-out) ---------------------------- */
+
+/*
+ * A writer of one CSV row per draw: `draw`, then the drawn value of every
+ * input of the model (ds_model_is_input: every dist that is not constant),
+ * one column per input named by its path, in model order (ds_model.dists:
+ * SPEC §3's key order, list elements in file order).  Like the per-draw
+ * rows: formatting is a pure function of the draw's engine, safe from many
+ * threads; writing is in draw order, one call at a time.
+ */
+typedef struct ds_output_inputs ds_output_inputs;
+
+/* A writer of model m's input rows to f, which it does not own; `name`
+ * (copied) names f in messages (NULL: "inputs per draw").  NULL on no
+ * memory. */
+ds_output_inputs *ds_output_inputs_new(const ds_model *m, FILE *f, const char *name);
+
+/* Free the writer (not f).  w may be NULL.  Can't fail. */
+void ds_output_inputs_free(ds_output_inputs *w);
+
+/* The header "draw,PATH,..." for model m, with its newline.  DS_OK or
+ * DS_EIO. */
+int ds_output_inputs_columns(const ds_model *m, FILE *f);
+
+/* Most bytes ds_output_inputs_format writes for one draw. */
+size_t ds_output_inputs_max(const ds_output_inputs *w);
+
+/* Format draw d's row from e, which has just computed draw d of the
+ * writer's model (ds_engine_input_value), into buf (ds_output_inputs_max
+ * bytes); returns the bytes written (no NUL).  Can't fail. */
+size_t ds_output_inputs_format(const ds_output_inputs *w, char *buf, uint64_t d,
+                               const ds_engine *e);
+
+/* Write len bytes of formatted rows.  DS_OK, or DS_EIO with err set to
+ * "NAME: cannot write: REASON". */
+int ds_output_inputs_write(ds_output_inputs *w, const char *buf, size_t len,
+                           ds_error *err);
+
 #endif /* DEALSIM_OUTPUT_H */

@@ -45,12 +45,18 @@ typedef struct ds_run_opts {
     volatile sig_atomic_t *stop;
     /* The name of draws_out in messages, or NULL ("per-draw rows"). */
     const char *draws_out_name;
+    /* Inputs per draw (SPEC §6): one CSV row per draw, no header, in draw
+     * order (output.h, ds_output_inputs), or NULL; and its name in
+     * messages, or NULL ("inputs per draw"). */
+    FILE *inputs_out;
+    const char *inputs_out_name;
 } ds_run_opts;
 
 /* Run o->draws draws of model m.  On success stores the merged statistics in
  * *out (caller frees with ds_stats_free) and returns DS_OK.  Returns
  * DS_EINTR if *o->stop became non-zero, DS_ENOMEM, DS_EIO with err filled
- * when writing per-draw rows failed ("NAME: cannot write: REASON"), or
+ * when writing per-draw rows or inputs failed ("NAME: cannot write:
+ * REASON"), or
  * DS_ERANGE with err filled when an outcome was not finite or beyond +-DS_OUTCOME_MAX ("draw D: deficit is not
  * finite ..." as ds_engine_check says; always the first such draw, whatever
  * the number of threads); *out is then NULL. */
@@ -80,8 +86,8 @@ typedef struct ds_job {
     void *ctx;
 } ds_job;
 
-/* Run a job with the draws, threads, progress and stop of o (draws_out must
- * be NULL: per-draw rows belong to single runs).  Progress counts draws over
+/* Run a job with the draws, threads, progress and stop of o (draws_out and
+ * inputs_out must be NULL: per-draw rows belong to single runs).  Progress counts draws over
  * all points.  Returns DS_OK, DS_EINTR, or the first error (err filled); a
  * bad outcome is named as in ds_run, prefixed "point P: " (1-based). */
 int ds_run_job(const ds_job *job, const ds_run_opts *o, ds_error *err);
@@ -89,5 +95,9 @@ int ds_run_job(const ds_job *job, const ds_run_opts *o, ds_error *err);
 /* The per-draw CSV header (SPEC §6) for model m, with its newline: the
  * same as ds_output_draws_columns.  DS_OK or DS_EIO. */
 int ds_run_draws_header(const ds_model *m, FILE *f);
+
+/* The inputs' CSV header (SPEC §6), "draw,PATH,...", with its newline:
+ * the same as ds_output_inputs_columns.  DS_OK or DS_EIO. */
+int ds_run_inputs_header(const ds_model *m, FILE *f);
 
 #endif /* DEALSIM_RUN_H */
