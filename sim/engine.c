@@ -1,8 +1,10 @@
 /*
  * engine.c - one Monte Carlo draw of the model of SPEC §5 for every strategy.
- * Flow per draw: world (§5.1) -> shared economics of the two tariff vectors
- * (§5.4) -> per offered package: scores, utilities, costs (§5.2-§5.4) ->
- * per strategy: the rounds of §5.6 -> outcomes.  No allocation, no I/O.
+ * Flow per draw: world (§5.1) -> economics of the no-deal tariffs (§5.4) ->
+ * per offered package: scores, utilities, costs (§5.2-§5.4) -> per
+ * strategy: the rounds of §5.6 -> outcomes, with the economics of a deal's
+ * tariffs (the lines' deal, or a package's terms) computed when a strategy
+ * first makes a deal with them.  No allocation, no I/O.
  *
  * Random numbers (part of the output contract; changing anything below
  * changes results for a given seed).  Every stream is named by what it is
@@ -17,19 +19,22 @@
  *  - World (§5.1): every dist that is not constant (ds_dist_is_constant)
  *    has its own stream, kind DS_STREAM_WORLD, named by the dist's SPEC §9
  *    path (model.h, ds_model.dists): "baseline_deficit", "elasticity",
- *    "home.tariff_burden", "lines.autos.exports",
- *    "items.semis.scores.reshoring", "actors.trump.threshold",
- *    "third_parties.china.cost_per_exposure", ...  The dist is one
- *    ds_dist_sample from the start of its stream.  A dist in a correlation
- *    (§5.1) takes instead the first standard normal of its stream
- *    (gsl_ran_gaussian_ziggurat) as its z_j; its value is then
+ *    "home.tariff_burden", "lines.autos.exports", "lines.autos.tariff_burden",
+ *    "items.semis.scores.reshoring", "packages.deal15.terms.autos",
+ *    "actors.trump.threshold", "third_parties.china.cost_per_exposure", ...
+ *    The dist is one ds_dist_sample from the start of its stream.  A dist
+ *    in a correlation (§5.1) takes instead the first standard normal of its
+ *    stream (gsl_ran_gaussian_ziggurat) as its z_j; its value is then
  *    F_j^-1(Phi(z'_j)) with z' = L z (ds_dist_from_normal), L the Cholesky
  *    factor of the correlation's matrix.  A constant dist is not sampled at
- *    all: its value is the same in every draw.
+ *    all: its value is the same in every draw.  Every package's terms are
+ *    drawn, offered or not (they are inputs like any other dist).
  *  - Actor weights (§5.1): one gsl_ran_dirichlet call over the keys with
- *    positive normalised weight, in key order ("deficit", then dims), from
- *    the stream named "actors.ID.weights" (kind DS_STREAM_WORLD), only when
- *    kappa > 0 and at least two keys are positive.
+ *    positive normalised weight, in key order ("deficit", "tariff", then
+ *    dims: a key of weight 0 is left out, so a file without "tariff" draws
+ *    what it drew before the key existed), from the stream named
+ *    "actors.ID.weights" (kind DS_STREAM_WORLD), only when kappa > 0 and at
+ *    least two keys are positive.
  *  - Rounds (§5.6): round r (1-based, numbered: rounds are not named) has
  *    the stream named DS_STREAM_ROUNDS_NAME, kind DS_STREAM_ROUNDS, slot r,
  *    and always draws, in this order, whatever the probabilities:
@@ -42,9 +47,11 @@
  *    never depend on which strategy got there first.
  *  - Third parties (§5.4): U_q is the first ds_rng_uniform of the stream
  *    named by q's id, kind DS_STREAM_THIRD, drawn every draw.
- *  - Extension (§5.6): the flag's uniform is the first ds_rng_uniform of
- *    the stream named DS_STREAM_EXTENSION_NAME, kind DS_STREAM_EXTENSION
- *    (extension_uniform below).
+ *  - Extension (§5.6): the flag is U_ext < probability, U_ext the first
+ *    ds_rng_uniform of the stream named DS_STREAM_EXTENSION_NAME, kind
+ *    DS_STREAM_EXTENSION (extension_uniform below), drawn when a strategy
+ *    reaches round R without a deal; rounds R + 1..R + k are rounds like
+ *    the others, on the rounds' stream (slots R + 1..R + k).
  * Keys are computed once per engine and seed (rekey), so a draw costs what
  * it did with one key.  Two streams of one kind coincide only if their
  * names' 64-bit hashes are equal: for n names that has probability about
@@ -138,12 +145,51 @@ struct ds_engine {
     double *w;                               /* [n_actors * nk] */
     double *cpe, *uq;                        /* [n_third] */
 
-    /* Lines whose tariff factors are constant: precomputed (§5.4). */
-    unsigned char *line_const;               /* [n_lines] */
-    double *f_nodeal, *f_deal;               /* [n_lines] X / X0 */
+    double *lb;                              /* [n_lines] line's own burden */
+    double elasticity_long, adjustment;      /* top level */
+    double *epsl;                            /* [n_lines] line's own */
 
-    /* Shared economics of the draw: [0] no deal, [1] deal (§5.4). */
-    double tariff[2], dsum[2], loss[2];
+    /* The horizon (§5.4): H years, year weights w_h = (1 + rho)^-(h-1)
+     * and their sum W; lines whose elasticity changes over the years
+     * (H > 1 and a long-run elasticity); (1 - lambda)^(h-1) of the draw. */
+    int H;
+    double *yw;                              /* [H + 1] w_h, index h */
+    double W;
+    unsigned char *long_run;                 /* [n_lines] */
+    int any_long_run;
+    double *apow;                            /* [H + 1] per draw */
+    /* Delivery schedule of each item (§5.4): s_i(1), s_i(H) and the
+     * discounted average of s_i(h) over the years (1 exactly for a pledge
+     * delivered in full from year 1). */
+    double *s1, *sH, *savg;                  /* [n_items] */
+
+    /* Tariff vectors (§5.2, §5.4): v = 0 no deal, v = 1 the lines' deal,
+     * shared by every package without terms, and v = 2 + j the j-th
+     * offered package with terms, package vpkg[v], whose own draws are at
+     * tdraw[vpkg[v] L + l] for the lines it asks for (asks[(v - 2) L + l]),
+     * the line's deal for the others.  vof[u] is the vector of offered
+     * package u. */
+    size_t NV;
+    size_t *vof;                             /* [n_used] */
+    size_t *vpkg;                            /* [NV] package of vector v >= 2 */
+    unsigned char *asks;                     /* [(NV - 2) * n_lines] */
+    double *tdraw;                           /* [n_packages * n_lines] terms,
+                                                by package and line */
+
+    /* Lines whose factors under a vector are constant: precomputed (§5.4)
+     * when vconst[v L + l], at pre[v L + l]. */
+    unsigned char *vconst;                   /* [NV * n_lines] */
+    struct factors *pre;                     /* [NV * n_lines] */
+
+    /* Economics of each vector in the current draw (§5.4): mean tariff,
+     * the lines' part of the deficit in years 1 and H, and home's loss,
+     * averaged over the years.  Vector 0 every draw; the others when a
+     * strategy first makes a deal with them (vgen[v] == gen). */
+    double *tariff, *dsum1, *dsumH, *loss;   /* [NV] */
+    uint64_t *vgen;                          /* [NV] */
+    uint64_t gen;                            /* draws simulated so far */
+    int need_tariff;                         /* some actor weighs "tariff" */
+    double *stariff;                         /* [NV] S_tariff, per draw */
 
     /* Offered packages ("used"): pslot[p] = its index among them or -1. */
     size_t n_used;
@@ -155,7 +201,8 @@ struct ds_engine {
     double *S;                   /* [n_used * nk] scores, per draw */
     double *V;                   /* [n_actors * n_used] base utilities
                                     V_a(p), actor-major for the team step */
-    double *ccost, *delivered, *retcost;      /* [n_used] per draw */
+    double *ccost, *retcost;     /* [n_used] per draw */
+    double *dlv1, *dlvH;         /* [n_used] delivered pledges, years 1, H */
     unsigned char *ret;          /* [n_used * n_third] per draw */
     size_t *offer_slot;          /* flattened offers as used-slots */
     size_t *offer_start;         /* [n_strategies] into offer_slot */
@@ -219,8 +266,10 @@ struct ds_engine {
 #define ENGINE_ARRAYS(X)                                                     \
     X(wd) X(wd_of) X(wd_dist) X(cd) X(cd_wd) X(dd) X(dir_key) X(dir_alpha) X(dir_theta) X(x0) X(cur)            \
     X(nodeal) X(deal) X(eps) X(eff) X(cost) X(delivery) X(score) X(thr)      \
-    X(conc) X(w) X(cpe) X(uq) X(line_const) X(f_nodeal) X(f_deal) X(used)    \
-    X(pslot) X(champ) X(expo) X(pret) X(S) X(V) X(ccost) X(delivered)        \
+    X(conc) X(w) X(cpe) X(uq) X(vof) X(vpkg) X(asks) X(tdraw) X(vconst) X(pre) X(tariff) X(dsum1) X(dsumH)    \
+    X(loss) X(vgen) X(stariff) X(lb) X(epsl) X(yw) X(long_run) X(apow)            \
+    X(s1) X(sH) X(savg) X(used)    \
+    X(pslot) X(champ) X(expo) X(pret) X(S) X(V) X(ccost) X(dlv1) X(dlvH)        \
     X(retcost) X(ret) X(offer_slot) X(offer_start) X(lost) X(stall)          \
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot)   \
@@ -265,6 +314,11 @@ static double *site_dst(ds_engine *e, size_t i)
     case DS_SITE_THRESHOLD: return &e->thr[j];
     case DS_SITE_CONCESSION: return &e->conc[j];
     case DS_SITE_COST_PER_EXPOSURE: return &e->cpe[j];
+    case DS_SITE_ELASTICITY_LONG: return &e->elasticity_long;
+    case DS_SITE_ADJUSTMENT: return &e->adjustment;
+    case DS_SITE_LINE_ELASTICITY_LONG: return &e->epsl[j];
+    case DS_SITE_LINE_TARIFF_BURDEN: return &e->lb[j];
+    case DS_SITE_PACKAGE_TERMS: return &e->tdraw[j * e->m->n_lines + md->slot];
     case DS_SITE_NONE: break;
     }
     return &e->spare[i];
@@ -402,10 +456,78 @@ static int plan_weights(ds_engine *e, size_t a, size_t *key_store,
     return DS_OK;
 }
 
-/* X(t) / X0 = ((1 + t) / (1 + current))^(-eps) (SPEC §5.4). */
-static double export_factor(double t, double current, double eps)
+/* The price factors of one line under tariff t (SPEC §5.4, pass-through):
+ * the importers' price m(t) = 1 + (1 - b) t and the border price
+ * x(t) = m(t) / (1 + t), both against no tariff; against today's tariff c,
+ * *mu = m(t) / m(c) and *pi = x(t) / x(c).  With b = 0 these are exactly
+ * v1's: *mu = (1 + t) / (1 + c) with the same operations and *pi = 1
+ * exactly (m(t) / (1 + t) divides a number by itself). */
+static void price_factors(double t, double c, double b, double *mu, double *pi)
 {
-    return pow((1.0 + t) / (1.0 + current), -eps);
+    double mt = 1.0 + (1.0 - b) * t, mc = 1.0 + (1.0 - b) * c;
+    *mu = mt / mc;
+    *pi = (mt / (1.0 + t)) / (mc / (1.0 + c));
+}
+
+/* The volume factor Q = mu^(-eps) (SPEC §5.4): 1 at today's tariff. */
+static double volume_factor(double mu, double eps)
+{
+    return pow(mu, -eps);
+}
+
+/* What a line's economics under one tariff need (SPEC §5.4): the border
+ * price factor pi, the volume factors of years 1 and H and the discounted
+ * average of the volume factor over the years, Qavg = sum_h w_h Q_h / W.
+ * The loss and the deficit are linear in Q_h, so these four numbers give
+ * the averaged loss and the deficits of years 1 and H exactly. */
+struct factors {
+    double pi, q1, qH, qavg;
+};
+
+/* The factors of a line at price ratio mu and border factor pi, with
+ * year-1 elasticity eps; when the line's elasticity changes over the
+ * horizon (long_run), long-run elasticity epsl and apow[h] =
+ * (1 - lambda)^(h-1).  Year h's elasticity is
+ * eps_h = epsl + (eps - epsl) apow[h] (SPEC §5.4); Q_1 uses eps itself,
+ * with v1's operation, and every year is Q_1 when the elasticity does not
+ * change. */
+static struct factors line_factors(const ds_engine *e, double mu, double pi,
+                                   double eps, int long_run, double epsl)
+{
+    struct factors f;
+    f.pi = pi;
+    f.q1 = volume_factor(mu, eps);
+    if (!long_run) {
+        f.qH = f.qavg = f.q1;
+        return f;
+    }
+    const double lg = log(mu), d = eps - epsl;
+    double sum = e->yw[1] * f.q1, q = f.q1;
+    for (int h = 2; h <= e->H; h++) {
+        q = exp(-(epsl + d * e->apow[h]) * lg);          /* mu^(-eps_h) */
+        sum += e->yw[h] * q;
+    }
+    f.qH = q;
+    f.qavg = sum / e->W;
+    return f;
+}
+
+/* s_i(h), the share of item i's pledge delivered in year h (SPEC §5.4):
+ * 0 before its start, then growing to 1 over ramp + 1 years. */
+static double schedule(const ds_item *it, int h)
+{
+    if (h < it->start)
+        return 0.0;
+    double s = (double)(h - it->start + 1) / (double)(it->ramp + 1);
+    return s < 1.0 ? s : 1.0;
+}
+
+/* apow[h] = (1 - lambda)^(h-1) for h = 1..H (SPEC §5.4). */
+static void year_powers(ds_engine *e, double lambda)
+{
+    e->apow[1] = 1.0;
+    for (int h = 2; h <= e->H; h++)
+        e->apow[h] = e->apow[h - 1] * (1.0 - lambda);
 }
 
 ds_engine *ds_engine_new(const ds_model *m)
@@ -414,19 +536,24 @@ ds_engine *ds_engine_new(const ds_model *m)
     if (!e)
         return NULL;
     e->m = m;
-    e->nk = 1 + m->n_dims;
+    e->nk = 2 + m->n_dims; /* "deficit", "tariff", the dimensions */
     e->inv_dbar = 1.0 / m->baseline_mean;
     const size_t L = m->n_lines, I = m->n_items, A = m->n_actors;
     const size_t Q = m->n_third, P = m->n_packages, K = m->n_strategies;
     const size_t D = m->n_dims, nk = e->nk;
-    const size_t R = (size_t)m->protocol.rounds;
+    /* Rounds 1..R, and R + 1..R + k of an extension (§5.6). */
+    const size_t R = (size_t)m->protocol.rounds
+                     + (m->protocol.extension.given ? (size_t)m->protocol.extension.rounds : 0);
 
     size_t n_offers = 0;
     for (size_t s = 0; s < K; s++)
         n_offers += m->strategies[s].n_offers;
     const size_t ND = m->n_dists;
-    /* Streams computed side by side each draw (see the struct). */
-    const size_t n_rb = ROUND_BLOCKS * (R < ROUNDS_AHEAD ? R : ROUNDS_AHEAD);
+    /* Streams computed side by side each draw (see the struct): the first
+     * rounds' blocks only up to the deadline R1 (an extension's rounds
+     * open their streams when reached). */
+    const size_t R1 = (size_t)m->protocol.rounds;
+    const size_t n_rb = ROUND_BLOCKS * (R1 < ROUNDS_AHEAD ? R1 : ROUNDS_AHEAD);
     const size_t n_st = (ND + A + Q + n_rb + DS_RNG_LANES - 1) / DS_RNG_LANES * DS_RNG_LANES;
 
     /* Streams of one model never coincide (see the top comment). */
@@ -442,7 +569,10 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(x0, L) ALLOC(cur, L) ALLOC(nodeal, L) ALLOC(deal, L) ALLOC(eps, L)
     ALLOC(eff, I) ALLOC(cost, I) ALLOC(delivery, I) ALLOC(score, I * D)
     ALLOC(thr, A) ALLOC(conc, A) ALLOC(w, A * nk) ALLOC(cpe, Q) ALLOC(uq, Q)
-    ALLOC(line_const, L) ALLOC(f_nodeal, L) ALLOC(f_deal, L)
+    ALLOC(lb, L) ALLOC(epsl, L)
+    ALLOC(yw, (size_t)m->horizon + 1) ALLOC(long_run, L)
+    ALLOC(apow, (size_t)m->horizon + 1)
+    ALLOC(s1, I) ALLOC(sH, I) ALLOC(savg, I) ALLOC(tdraw, P * L)
     ALLOC(used, P) ALLOC(pslot, P) ALLOC(offer_slot, n_offers)
     ALLOC(offer_start, K)
     ALLOC(lost, R + 1) ALLOC(stall, R + 1) ALLOC(present, (R + 1) * A)
@@ -456,7 +586,8 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(wk0, n_st) ALLOC(wk1, n_st)
 
     /* The world's sampling plan: every dist of the model, in model order
-     * (ds_model.dists), each on the stream named by its path. */
+     * (ds_model.dists), each on the stream named by its path (a package's
+     * terms too, offered or not: every input is drawn). */
     for (size_t i = 0; i < ND; i++)
         plan_dist(e, i);
     /* Correlations (§5.1): the dists' places in the plan, the factor.  A
@@ -485,22 +616,6 @@ ds_engine *ds_engine_new(const ds_model *m)
         }
     }
 
-    /* Lines whose export factors are the same in every draw (§5.4). */
-    for (size_t l = 0; l < L; l++) {
-        const ds_line *ln = &m->lines[l];
-        const ds_dist *el = ln->has_elasticity ? &ln->elasticity : &m->elasticity;
-        double c, nd, dl, ep;
-        if (ds_dist_is_constant(&ln->current, &c)
-            && ds_dist_is_constant(&ln->no_deal, &nd)
-            && ds_dist_is_constant(&ln->deal, &dl)
-            && (ln->has_elasticity || m->has_elasticity)
-            && ds_dist_is_constant(el, &ep)) {
-            e->line_const[l] = 1;
-            e->f_nodeal[l] = export_factor(nd, c, ep);
-            e->f_deal[l] = export_factor(dl, c, ep);
-        }
-    }
-
     /* Offered packages, in order of first offer. */
     for (size_t p = 0; p < P; p++)
         e->pslot[p] = -1;
@@ -517,9 +632,93 @@ ds_engine *ds_engine_new(const ds_model *m)
             e->offer_slot[o++] = (size_t)e->pslot[p];
         }
     }
+    /* Tariff vectors: one per offered package with terms (§5.2). */
+    e->NV = 2;
+    ALLOC(vof, e->n_used) ALLOC(vpkg, e->n_used + 2)
+    for (size_t u = 0; u < e->n_used; u++) {
+        const ds_package *pk = &m->packages[e->used[u]];
+        int any = 0;
+        for (size_t l = 0; l < L; l++)
+            any |= ds_package_asks(pk, l);
+        e->vof[u] = any ? e->NV++ : 1;
+        e->vpkg[e->vof[u]] = e->used[u];
+    }
+    const size_t NV = e->NV;
+    ALLOC(asks, (NV - 2) * L) ALLOC(vconst, NV * L)
+    ALLOC(pre, NV * L) ALLOC(tariff, NV) ALLOC(dsum1, NV) ALLOC(dsumH, NV)
+    ALLOC(loss, NV) ALLOC(vgen, NV) ALLOC(stariff, NV)
+    for (size_t a = 0; a < A; a++)
+        e->need_tariff |= m->actors[a].weights[1] > 0.0;
+
+    for (size_t u = 0; u < e->n_used; u++) {
+        const size_t v = e->vof[u];
+        for (size_t l = 0; v >= 2 && l < L; l++)
+            e->asks[(v - 2) * L + l] =
+                (unsigned char)ds_package_asks(&m->packages[e->used[u]], l);
+    }
+
+    /* The horizon (§5.4): year weights, lines whose elasticity moves, and
+     * each item's delivery schedule s_i(h). */
+    e->H = m->horizon;
+    e->W = 0.0;
+    for (int h = 1; h <= e->H; h++) {
+        e->yw[h] = pow(1.0 + m->discount_rate, -(double)(h - 1));
+        e->W += e->yw[h];
+    }
+    for (size_t l = 0; l < L; l++) {
+        e->long_run[l] = e->H > 1
+            && (m->lines[l].has_elasticity_long || m->has_elasticity_long);
+        e->any_long_run |= e->long_run[l];
+    }
+    for (size_t i = 0; i < I; i++) {
+        const ds_item *it = &m->items[i];
+        double sum = 0.0;
+        for (int h = 1; h <= e->H; h++) {
+            double sh = schedule(it, h);
+            sum += e->yw[h] * sh;
+            if (h == 1)
+                e->s1[i] = sh;
+            if (h == e->H)
+                e->sH[i] = sh;
+        }
+        e->savg[i] = sum / e->W;
+    }
+
+    /* Lines whose factors under a tariff vector are the same in every draw
+     * (§5.4): today's tariff, burden, elasticities and the vector's tariff
+     * constant. */
+    for (size_t l = 0; l < L; l++) {
+        const ds_line *ln = &m->lines[l];
+        const ds_dist *el = ln->has_elasticity ? &ln->elasticity : &m->elasticity;
+        const ds_dist *bd = ln->has_tariff_burden ? &ln->tariff_burden : &m->tariff_burden;
+        const ds_dist *ll = ln->has_elasticity_long ? &ln->elasticity_long
+                                                    : &m->elasticity_long;
+        double c, t, ep, b, epl = 0.0, lam;
+        if (!ds_dist_is_constant(&ln->current, &c)
+            || !(ln->has_elasticity || m->has_elasticity)
+            || !ds_dist_is_constant(el, &ep) || !ds_dist_is_constant(bd, &b))
+            continue;
+        if (e->long_run[l]) {
+            if (!ds_dist_is_constant(ll, &epl) || !ds_dist_is_constant(&m->adjustment, &lam))
+                continue;
+            year_powers(e, lam);
+        }
+        for (size_t v = 0; v < NV; v++) {
+            const ds_dist *tv = v == 0 ? &ln->no_deal : &ln->deal;
+            double mu, pi;
+            if (v >= 2 && e->asks[(v - 2) * L + l])
+                tv = &m->packages[e->vpkg[v]].terms[l];
+            if (!ds_dist_is_constant(tv, &t))
+                continue;
+            e->vconst[v * L + l] = 1;
+            price_factors(t, c, b, &mu, &pi);
+            e->pre[v * L + l] = line_factors(e, mu, pi, ep, e->long_run[l], epl);
+        }
+    }
+
     const size_t U = e->n_used;
     ALLOC(champ, U * A) ALLOC(expo, U * Q) ALLOC(pret, U * Q)
-    ALLOC(S, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(delivered, U)
+    ALLOC(S, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(dlv1, U) ALLOC(dlvH, U)
     ALLOC(retcost, U) ALLOC(ret, U * Q)
     ALLOC(t_pass, U) ALLOC(t_sigma, U) ALLOC(t_sa, U) ALLOC(t_na, U)
     ALLOC(t_veto, U) ALLOC(t_ok, U)
@@ -566,7 +765,7 @@ ds_engine *ds_engine_new(const ds_model *m)
         e->whash[e->n_ws + j] = e->round_hash;
     }
 
-    /* delta^(r - 1) for r = 1..R (§5.4). */
+    /* delta^(r - 1) for r = 1..R + k (§5.4). */
     for (size_t r = 1; r <= R; r++)
         e->disc[r] = pow(m->discount, (double)(r - 1));
 
@@ -727,35 +926,72 @@ static double draw_round(ds_engine *e, uint64_t draw, int r)
     return acc;
 }
 
-/* The two tariff vectors of the draw: tariff, deficit part and loss (§5.4). */
-static void shared_economics(ds_engine *e)
+/* Line l's tariff under vector v (§5.2, §5.4). */
+static inline double vec_tariff(const ds_engine *e, size_t v, size_t l)
+{
+    const size_t L = e->m->n_lines;
+    if (v == 0)
+        return e->nodeal[l];
+    if (v >= 2 && e->asks[(v - 2) * L + l])
+        return e->tdraw[e->vpkg[v] * L + l];
+    return e->deal[l];
+}
+
+/* The economics of tariff vector v in the current draw (§5.4): mean
+ * tariff, the lines' part of the deficit in years 1 and H, and home's loss
+ * averaged over the years.  Per line: xq = X0 Q is the volume at today's
+ * prices, X = xq pi the border value; loss = X0 [Q (1 - pi) + margin (1 -
+ * Q)], written as (xq - X) + margin (X0 - xq) so that with b = 0 (pi = 1
+ * exactly, X = xq) it is v1's margin (X0 - X) bit for bit.  The loss is
+ * linear in Q, so its average over the years is that of Q's average. */
+static void vec_econ(ds_engine *e, size_t v)
 {
     const ds_model *m = e->m;
-    double sx0 = 0.0, st[2] = {0.0, 0.0}, mt[2] = {0.0, 0.0};
-    e->dsum[0] = e->dsum[1] = e->loss[0] = e->loss[1] = 0.0;
-    for (size_t l = 0; l < m->n_lines; l++) {
-        const double x0 = e->x0[l];
-        const double t[2] = {e->nodeal[l], e->deal[l]};
-        double f[2];
-        if (e->line_const[l]) {
-            f[0] = e->f_nodeal[l];
-            f[1] = e->f_deal[l];
+    const size_t L = m->n_lines;
+    double sx0 = 0.0, st = 0.0, mt = 0.0, d1 = 0.0, dH = 0.0, loss = 0.0;
+    for (size_t l = 0; l < L; l++) {
+        const ds_line *ln = &m->lines[l];
+        const double x0 = e->x0[l], t = vec_tariff(e, v, l);
+        struct factors f;
+        if (e->vconst[v * L + l]) {
+            f = e->pre[v * L + l];
         } else {
-            double ep = m->lines[l].has_elasticity ? e->eps[l] : e->elasticity;
-            f[0] = export_factor(t[0], e->cur[l], ep);
-            f[1] = export_factor(t[1], e->cur[l], ep);
+            double ep = ln->has_elasticity ? e->eps[l] : e->elasticity;
+            double b = ln->has_tariff_burden ? e->lb[l] : e->burden, mu, pi;
+            double epl = ln->has_elasticity_long ? e->epsl[l] : e->elasticity_long;
+            price_factors(t, e->cur[l], b, &mu, &pi);
+            f = line_factors(e, mu, pi, ep, e->long_run[l], epl);
         }
+        double xq = x0 * f.q1;                                   /* §5.4 volume */
+        double x = xq * f.pi;                                    /* X(t), border value */
         sx0 += x0;
-        for (int v = 0; v < 2; v++) {
-            double x = x0 * f[v];                                  /* §5.4 X(t) */
-            st[v] += x0 * t[v];
-            mt[v] += t[v];
-            e->dsum[v] += x - x0;                                  /* §5.4 deficit */
-            e->loss[v] += e->burden * t[v] * x + e->margin * (x0 - x); /* loss(t) */
-        }
+        st += x0 * t;
+        mt += t;
+        d1 += x - x0;                                            /* §5.4 deficit_1 */
+        dH += x0 * f.qH * f.pi - x0;                             /* deficit_H */
+        double xa = x0 * f.qavg;
+        loss += (xa - xa * f.pi) + e->margin * (x0 - xa);        /* avg loss_h */
     }
-    for (int v = 0; v < 2; v++)                     /* §5.4 export-weighted */
-        e->tariff[v] = sx0 != 0.0 ? st[v] / sx0 : mt[v] / (double)m->n_lines;
+    e->tariff[v] = sx0 != 0.0 ? st / sx0 : mt / (double)L;     /* export-weighted */
+    e->dsum1[v] = d1;
+    e->dsumH[v] = dH;
+    e->loss[v] = loss;
+    e->vgen[v] = e->gen;
+}
+
+/* S_tariff of vector v (§5.2): minus the export-weighted tariff cut, against
+ * no deal, that accepting it grants (a plain mean when sum X0 = 0). */
+static double s_tariff(const ds_engine *e, size_t v)
+{
+    const size_t L = e->m->n_lines;
+    double sx0 = 0.0, cut = 0.0, mcut = 0.0;
+    for (size_t l = 0; l < L; l++) {
+        double c = e->nodeal[l] - vec_tariff(e, v, l);
+        sx0 += e->x0[l];
+        cut += e->x0[l] * c;
+        mcut += c;
+    }
+    return -(sx0 != 0.0 ? cut / sx0 : mcut / (double)L);
 }
 
 /* Per offered package: scores, base utilities, costs, retaliation (§5.2-§5.4). */
@@ -765,25 +1001,31 @@ static void package_values(ds_engine *e)
     const size_t nk = e->nk, D = m->n_dims, A = m->n_actors, Q = m->n_third;
     const double *restrict eff = e->eff, *restrict cost = e->cost;
     const double *restrict delivery = e->delivery;
+    const double st_deal = e->need_tariff ? s_tariff(e, 1) : 0.0;
     for (size_t u = 0; u < e->n_used; u++) {
         const ds_package *pk = &m->packages[e->used[u]];
         double *restrict S = e->S + u * nk;
-        double sdef = 0.0, cc = 0.0, dl = 0.0;
+        double sdef = 0.0, cc = 0.0, dl1 = 0.0, dlH = 0.0;
         for (size_t k = 1; k < nk; k++)
             S[k] = 0.0;
+        if (e->need_tariff)                                          /* §5.2 */
+            S[1] = e->vof[u] == 1 ? st_deal : s_tariff(e, e->vof[u]);
         for (size_t j = 0; j < pk->n; j++) {
             size_t i = pk->item[j];
             double x = pk->x[j];
             sdef += x * eff[i];
-            cc += x * cost[i];
-            dl += x * eff[i] * delivery[i];
+            cc += x * cost[i] * e->savg[i];                 /* §5.4 avg cost */
+            double dl = x * eff[i] * delivery[i];
+            dl1 += dl * e->s1[i];                           /* §5.4 deficit_h */
+            dlH += dl * e->sH[i];
             const double *restrict sc = e->score + i * D;
             for (size_t k = 0; k < D; k++)
-                S[1 + k] += x * sc[k];                               /* §5.2 S_k */
+                S[2 + k] += x * sc[k];                               /* §5.2 S_k */
         }
         S[0] = -sdef * e->inv_dbar;                                  /* §5.2 */
         e->ccost[u] = cc;
-        e->delivered[u] = dl;
+        e->dlv1[u] = dl1;
+        e->dlvH[u] = dlH;
         for (size_t a = 0; a < A; a++) {                             /* §5.3 */
             const double *restrict w = e->w + a * nk;
             double v = 0.0;
@@ -886,23 +1128,29 @@ static void close_members(ds_engine *e, size_t s, int r_end)
         ev[e->member[k]] = cum[k];
 }
 
-/* Play the rounds of §5.6 for every strategy, round by round, so that each
- * round's shocks are generated once, when the first strategy reaches it.
- * Sets e->res_round[s] (0: no deal) and e->res_slot[s]. */
-static void play_all(ds_engine *e, uint64_t draw)
+/* Whether the deadline of draw `draw` is extended (§5.6,
+ * protocol.extension): one flag per draw, shared by all strategies, from
+ * its own stream (extension_uniform), so adding an extension changes no
+ * other number.  Drawn when the first strategy reaches the deadline
+ * without a deal. */
+static int extended(const ds_engine *e, uint64_t draw)
+{
+    return extension_uniform(e, draw) < e->m->protocol.extension.probability;
+}
+
+/* Play rounds r0..r1 of §5.6, r1 being the deadline, for the n_act
+ * strategies still open in e->act, round by round, so that each round's
+ * shocks are generated once, when the first strategy reaches it.  Sets
+ * e->res_round[s] and e->res_slot[s] of a strategy that makes a deal;
+ * leaves the others in e->act and returns their count. */
+static size_t play_rounds(ds_engine *e, uint64_t draw, int r0, int r1, size_t n_act)
 {
     const ds_model *m = e->m;
-    const size_t K = m->n_strategies, NM = e->n_members;
-    const int R = m->protocol.rounds, dec = m->decider;
+    const size_t NM = e->n_members;
+    const int dec = m->decider;
     const int deadline = m->protocol.decider_acts == DS_DECIDER_DEADLINE;
-    size_t n_act = K;
 
-    for (size_t s = 0; s < K; s++) {
-        e->act[s] = s;
-        e->fwd[s] = -1;
-        e->res_round[s] = 0;
-    }
-    for (int r = 1; r <= R && n_act > 0; r++) {
+    for (int r = r0; r <= r1 && n_act > 0; r++) {
         draw_round(e, draw, r);
         if (e->lost[r])                                              /* §5.6 1 */
             continue;
@@ -938,17 +1186,44 @@ static void play_all(ds_engine *e, uint64_t draw)
         }
         n_act = kept;
     }
-    /* Strategies still open played every round. */
+    /* Strategies still open played every round; the deadline r1. */
+    size_t kept = 0;
     for (size_t i = 0; i < n_act; i++) {
         size_t s = e->act[i];
-        close_members(e, s, R);
+        close_members(e, s, r1);
         if (dec >= 0 && deadline && e->fwd[s] >= 0) {                /* §5.6 3 */
             size_t u = (size_t)e->fwd[s];
-            if (decide(e, s, R, u, e->fwd_sigma[s])) {
-                e->res_round[s] = R;
+            if (decide(e, s, r1, u, e->fwd_sigma[s])) {
+                e->res_round[s] = r1;
                 e->res_slot[s] = u;
+                continue;
             }
         }
+        e->act[kept++] = s;
+    }
+    return kept;
+}
+
+/* Play §5.6 for every strategy: rounds 1..R, then, for the strategies
+ * without a deal and if the deadline is extended in this draw, rounds
+ * R + 1..R + k with R + k the new deadline (in deadline mode the decider
+ * decided at R, so the forward is cleared). */
+static void play_all(ds_engine *e, uint64_t draw)
+{
+    const ds_model *m = e->m;
+    const size_t K = m->n_strategies;
+    const int R = m->protocol.rounds;
+
+    for (size_t s = 0; s < K; s++) {
+        e->act[s] = s;
+        e->fwd[s] = -1;
+        e->res_round[s] = 0;
+    }
+    size_t n_act = play_rounds(e, draw, 1, R, K);
+    if (n_act > 0 && m->protocol.extension.given && extended(e, draw)) {
+        for (size_t i = 0; i < n_act; i++)
+            e->fwd[e->act[i]] = -1;
+        play_rounds(e, draw, R + 1, R + m->protocol.extension.rounds, n_act);
     }
 }
 
@@ -958,7 +1233,10 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
     const size_t K = m->n_strategies, A = m->n_actors, Q = m->n_third;
 
     draw_world(e, seed, draw);
-    shared_economics(e);
+    e->gen++;
+    if (e->any_long_run)
+        year_powers(e, e->adjustment);                       /* §5.4 eps_h */
+    vec_econ(e, 0);                                          /* no deal */
     package_values(e);
     memset(e->out_eval, 0, K * A * sizeof *e->out_eval);
     memset(e->out_appr, 0, K * A * sizeof *e->out_appr);
@@ -970,13 +1248,17 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
         const size_t u = e->res_slot[s];
         const int deal = round > 0;
         o->deal = deal;
-        o->tariff = e->tariff[deal];
         if (deal) {                                                  /* §5.4 */
+            const size_t v = e->vof[u];
+            if (e->vgen[v] != e->gen)
+                vec_econ(e, v);          /* first deal with this vector */
             o->round = round;
             o->package = (int)e->used[u];
-            o->deficit = e->baseline + e->dsum[1] + e->delivered[u];
+            o->tariff = e->tariff[v];
+            o->deficit = e->baseline + e->dsum1[v] + e->dlv1[u];
+            o->deficit_end = e->baseline + e->dsumH[v] + e->dlvH[u];
             o->concession_cost = e->ccost[u];
-            o->benefit = e->disc[round] * (e->loss[0] - e->loss[1]
+            o->benefit = e->disc[round] * (e->loss[0] - e->loss[v]
                                            - e->ccost[u] - e->retcost[u]);
             for (size_t q = 0; q < Q; q++) {
                 o->retaliates[q] = e->ret[u * Q + q];
@@ -986,7 +1268,9 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
         } else {
             o->round = 0;
             o->package = -1;
-            o->deficit = e->baseline + e->dsum[0];
+            o->tariff = e->tariff[0];
+            o->deficit = e->baseline + e->dsum1[0];
+            o->deficit_end = e->baseline + e->dsumH[0];
             o->concession_cost = 0.0;
             o->benefit = 0.0;
             for (size_t q = 0; q < Q; q++) {
@@ -995,7 +1279,7 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
             }
         }
         o->deficit_change = o->deficit - e->baseline;
-        o->deficit_end = o->deficit, o->deficit_end_change = o->deficit_change; /* H = 1 */
+        o->deficit_end_change = o->deficit_end - e->baseline;
     }
     return e->out;
 }
@@ -1017,10 +1301,20 @@ double ds_engine_input_value(const ds_engine *e, size_t j)
 
 double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw)
 {
-    /* Every round's shocks (engine.h says when that is more than
-     * ds_engine_draw generates). */
+    /* Every round's shocks, and the extension's when it happens (engine.h
+     * says when that is more than ds_engine_draw generates). */
+    const ds_protocol *p = &e->m->protocol;
     double acc = draw_world(e, seed, draw);
-    for (int r = 1; r <= e->m->protocol.rounds; r++)
+    int last = p->rounds;
+    for (int r = 1; r <= p->rounds; r++)
+        acc += draw_round(e, draw, r);
+    if (p->extension.given) {
+        int ext = extended(e, draw);
+        acc += ext;
+        if (ext)
+            last += p->extension.rounds;
+    }
+    for (int r = p->rounds + 1; r <= last; r++)
         acc += draw_round(e, draw, r);
     return acc;
 }
@@ -1078,6 +1372,8 @@ int ds_engine_check(ds_engine *e, uint64_t seed, uint64_t first, uint64_t last,
                 {"tariff", NULL, o->tariff},
                 {"deficit", NULL, o->deficit},
                 {"deficit_change", NULL, o->deficit_change},
+                {"deficit_end", NULL, o->deficit_end},
+                {"deficit_end_change", NULL, o->deficit_end_change},
                 {"benefit", NULL, o->benefit},
                 {"concession_cost", NULL, o->concession_cost},
             };

@@ -24,6 +24,9 @@
 
 /* ------------------------------------------------------------ ranges */
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 #define ANY {0, 0, DS_FMT_NONE, DS_FMT_NONE}
 #define GE0 {0, 0, DS_FMT_CLOSED, DS_FMT_NONE}
 #define GT0 {0, 0, DS_FMT_OPEN, DS_FMT_NONE}
@@ -71,11 +74,18 @@ static const ds_fmt_field f_home[] = {
      AT(ds_model, discount), .unit = "per round",
      .desc = "δ, home's per-round discount factor: a deal in round r* is "
              "worth δ^(r*−1) of the same deal in round 1"},
+    {.name = "discount_rate", .kind = DS_FMT_NUMBER, .range = GE0,
+     AT(ds_model, discount_rate), .unit = "per year",
+     .desc = "ρ, home's yearly discount rate over the horizon: year h "
+             "weighs (1 + ρ)^−(h−1) in the discounted averages per year of "
+             "benefit and concession cost"},
     {.name = "tariff_burden", .kind = DS_FMT_DIST, .flags = DS_FMT_REQ,
      .range = PROB, AT(ds_model, tariff_burden),
      .site = DS_SITE_TARIFF_BURDEN, .unit = "share",
-     .desc = "share of the tariff paid by home's exporters (1 − pass-through "
-             "to the counterpart's duty-inclusive prices)"},
+     .desc = "b, the share of the tariff paid by home's exporters (1 − "
+             "pass-through to the counterpart's duty-inclusive prices): "
+             "they cut their price by it, which lowers the border value of "
+             "their exports; a line may override it"},
     {.name = "margin", .kind = DS_FMT_DIST, .flags = DS_FMT_REQ, .range = PROB,
      AT(ds_model, margin), .site = DS_SITE_MARGIN, .unit = "share",
      .desc = "home's loss per dollar of export sales lost to the tariff (its "
@@ -89,6 +99,7 @@ static const ds_fmt_field f_counterpart[] = {
 
 static const ds_fmt_field f_line[] = {
     ID_KEY(ds_line, "the line's id, unique among lines"),
+    LABEL_KEY(ds_line),
     {.name = "exports", .kind = DS_FMT_DIST, .flags = DS_FMT_REQ, .range = GE0,
      AT(ds_line, exports), .site = DS_SITE_LINE_EXPORTS, .unit = "bn/yr",
      .desc = "X0, home's exports on this line today"},
@@ -105,7 +116,19 @@ static const ds_fmt_field f_line[] = {
      .range = GE0, .sdef = "the top-level elasticity", AT(ds_line, elasticity),
      .site = DS_SITE_LINE_ELASTICITY,
      .off_has = offsetof(ds_line, has_elasticity),
-     .desc = "ε, the import-demand elasticity of this line"},
+     .desc = "ε, the year-1 import-demand elasticity of this line"},
+    {.name = "elasticity_long", .kind = DS_FMT_DIST, .flags = DS_FMT_HAS,
+     .range = GE0,
+     .sdef = "the top-level elasticity_long, else this line's elasticity",
+     AT(ds_line, elasticity_long), .site = DS_SITE_LINE_ELASTICITY_LONG,
+     .off_has = offsetof(ds_line, has_elasticity_long),
+     .desc = "εL, the long-run import-demand elasticity of this line"},
+    {.name = "tariff_burden", .kind = DS_FMT_DIST, .flags = DS_FMT_HAS,
+     .range = PROB, .sdef = "home.tariff_burden", AT(ds_line, tariff_burden),
+     .site = DS_SITE_LINE_TARIFF_BURDEN,
+     .off_has = offsetof(ds_line, has_tariff_burden), .unit = "share",
+     .desc = "b, the share of this line's tariff paid by home's exporters "
+             "(they cut their price by it; the importers pay the rest)"},
     {0}};
 
 static const ds_fmt_field f_item[] = {
@@ -122,6 +145,15 @@ static const ds_fmt_field f_item[] = {
      AT(ds_item, delivery), .site = DS_SITE_ITEM_DELIVERY, .unit = "share",
      .desc = "share of the pledge actually delivered (enters only the "
              "realised deficit)"},
+    {.name = "start", .kind = DS_FMT_INTEGER,
+     .range = INT_IN(1, DS_MAX_ITEM_YEAR), .def = 1, AT(ds_item, start),
+     .unit = "year",
+     .desc = "the year of the horizon in which the pledge starts to be "
+             "delivered (and to cost)"},
+    {.name = "ramp", .kind = DS_FMT_INTEGER,
+     .range = INT_IN(0, DS_MAX_ITEM_YEAR), AT(ds_item, ramp), .unit = "years",
+     .desc = "years over which delivery grows to full after start: in year "
+             "h the pledge is min(1, (h − start + 1)/(ramp + 1)) delivered"},
     {.name = "scores", .kind = DS_FMT_MAP, .ref = "dimensions",
      .elem = DS_FMT_DIST, .sdef = "every score 0", AT(ds_item, scores),
      .site = DS_SITE_ITEM_SCORE,
@@ -141,6 +173,11 @@ static const ds_fmt_field f_package[] = {
      ARRAY(ds_package, item, n), .off_x = offsetof(ds_package, x),
      .desc = "x_i, the intensity of each item offered (1 = the item as "
              "described); {} offers nothing"},
+    {.name = "terms", .kind = DS_FMT_MAP, .ref = "lines", .elem = DS_FMT_DIST,
+     .range = GE0, .def = NAN, .sdef = "{} (every line's deal)",
+     AT(ds_package, terms), .site = DS_SITE_PACKAGE_TERMS, .unit = "fraction",
+     .desc = "what home asks in return: the tariff on each line named if "
+             "the package is accepted, replacing the line's deal"},
     {0}};
 
 static const ds_fmt_field f_strategy[] = {
@@ -164,7 +201,8 @@ static const ds_fmt_field f_actor[] = {
      .flags = DS_FMT_REQ | DS_FMT_BUILTIN | DS_FMT_NONZERO,
      .ref = "dimensions", .elem = DS_FMT_NUMBER, .range = GE0,
      AT(ds_actor, weights),
-     .desc = "weight of \"deficit\" and of each declared dimension (missing "
+     .desc = "weight of \"deficit\", of \"tariff\" (dislike of the tariff "
+             "cuts a package grants) and of each declared dimension (missing "
              "keys weigh 0; not all 0); normalised to sum 1"},
     {.name = "weight_certainty", .kind = DS_FMT_NUMBER, .range = GE0,
      AT(ds_actor, weight_certainty),
@@ -198,6 +236,19 @@ static const ds_fmt_field f_actor[] = {
      .desc = "weight of the team's support σ in the decider's utility"},
     {0}};
 
+static const ds_fmt_field f_extension[] = {
+    {.name = "probability", .kind = DS_FMT_NUMBER, .flags = DS_FMT_REQ,
+     .range = PROB, AT(ds_model, protocol.extension.probability),
+     .unit = "probability",
+     .desc = "the chance, drawn once per draw, that the deadline is "
+             "extended"},
+    {.name = "rounds", .kind = DS_FMT_INTEGER, .flags = DS_FMT_REQ,
+     .range = INT_IN(1, DS_MAX_ROUNDS),
+     AT(ds_model, protocol.extension.rounds),
+     .desc = "k, the rounds added: R + k is the new deadline (R + k <= "
+             STR(DS_MAX_ROUNDS) ")"},
+    {0}};
+
 static const ds_fmt_field f_protocol[] = {
     {.name = "rounds", .kind = DS_FMT_INTEGER, .flags = DS_FMT_REQ,
      .range = INT_IN(1, DS_MAX_ROUNDS), AT(ds_model, protocol.rounds),
@@ -217,6 +268,14 @@ static const ds_fmt_field f_protocol[] = {
      AT(ds_model, protocol.stall_on_split), .unit = "probability",
      .desc = "probability that a split team (some but not all present "
              "members approve) stalls and loses the round"},
+    {.name = "extension", .kind = DS_FMT_OBJECT,
+     .flags = DS_FMT_OPTIONAL | DS_FMT_HAS, .sub = f_extension,
+     .rule = DS_FMT_RULE_EXTENSION, .sdef = "none (the deadline is final)",
+     .off_has = offsetof(ds_model, protocol.extension.given),
+     .desc = "a deadline that may be pushed back once: with this "
+             "probability, each draw, a strategy without a deal after round R "
+             "goes on for more rounds; both keys are required when it is "
+             "given"},
     {0}};
 
 static const ds_fmt_field f_retaliation[] = {
@@ -289,8 +348,29 @@ const ds_fmt_field ds_fmt_top[] = {
     {.name = "elasticity", .kind = DS_FMT_DIST, .flags = DS_FMT_HAS,
      .range = GE0, AT(ds_model, elasticity), .site = DS_SITE_ELASTICITY,
      .off_has = offsetof(ds_model, has_elasticity),
-     .desc = "ε, the import-demand elasticity, drawn once and shared by every "
-             "line without its own; required when a line has none"},
+     .desc = "ε, the year-1 import-demand elasticity, drawn once and shared "
+             "by every line without its own; required when a line has none"},
+    {.name = "elasticity_long", .kind = DS_FMT_DIST, .flags = DS_FMT_HAS,
+     .range = GE0, .sdef = "each line's year-1 elasticity",
+     AT(ds_model, elasticity_long), .site = DS_SITE_ELASTICITY_LONG,
+     .off_has = offsetof(ds_model, has_elasticity_long),
+     .desc = "εL, the long-run import-demand elasticity, drawn once and "
+             "shared by every line without its own; in year h a line's "
+             "elasticity is εL + (ε − εL)(1 − λ)^(h−1)"},
+    {.name = "adjustment", .kind = DS_FMT_DIST, .flags = DS_FMT_HAS,
+     .range = OC01, .rule = DS_FMT_RULE_ADJUSTMENT,
+     .sdef = "none; required when any elasticity_long is given",
+     AT(ds_model, adjustment), .site = DS_SITE_ADJUSTMENT,
+     .off_has = offsetof(ds_model, has_adjustment),
+     .unit = "share per year",
+     .desc = "λ, the share of the gap between the year-1 and the long-run "
+             "elasticity closed each year"},
+    {.name = "horizon", .kind = DS_FMT_INTEGER,
+     .range = INT_IN(1, DS_MAX_HORIZON), .def = 1, AT(ds_model, horizon),
+     .unit = "years",
+     .desc = "H, the years the economics are followed: benefit and "
+             "concession cost are discounted averages per year over years "
+             "1 … H, and deficit_end is the deficit in year H"},
     {.name = "correlations", .kind = DS_FMT_LIST, .sub = f_correlation,
      .noun = "correlation", .max = DS_MAX_CORRELATIONS,
      .rule = DS_FMT_RULE_CORRELATIONS, .size = sizeof(ds_correlation),
@@ -301,7 +381,7 @@ const ds_fmt_field ds_fmt_top[] = {
      .noun = "dimension",
      .max = DS_MAX_DIMENSIONS, ARRAY(ds_model, dims, n_dims),
      .desc = "criteria the actors care about besides the built-in "
-             "\"deficit\""},
+             "\"deficit\" and \"tariff\""},
     {.name = "lines", .kind = DS_FMT_LIST,
      .flags = DS_FMT_REQ | DS_FMT_NONEMPTY,
      .sub = f_line, .noun = "line", .max = DS_MAX_LINES,
@@ -340,7 +420,7 @@ const ds_fmt_field ds_fmt_top[] = {
      .desc = "defaults for the run; command-line flags override"},
     {0}};
 
-const char *const ds_fmt_builtin_dims[] = {"deficit", NULL};
+const char *const ds_fmt_builtin_dims[] = {"deficit", "tariff", NULL};
 
 /* ------------------------------------------------------------ dists */
 
@@ -455,8 +535,6 @@ int ds_fmt_path_is_integer(const char *path)
 
 /* ------------------------------------------------------ text helpers */
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 /* A number the shortest way that reads back the same. */
 static void num_text(char *b, size_t n, double x)
@@ -580,7 +658,7 @@ static void kind_words(char *b, size_t n, const ds_fmt_field *f)
     case DS_FMT_LIST: snprintf(b, n, "list of objects%s", cnt); break;
     case DS_FMT_MAP:
         snprintf(b, n, "object {%s%s id: %s}",
-                 f->flags & DS_FMT_BUILTIN ? "\"deficit\" or " : "",
+                 f->flags & DS_FMT_BUILTIN ? "\"deficit\", \"tariff\" or " : "",
                  ref_noun(f->ref), f->elem == DS_FMT_DIST ? "dist" : "number");
         break;
     case DS_FMT_IDLIST:
@@ -1086,7 +1164,7 @@ static int must_give(const ds_fmt_field *f)
 {
     if (f->flags & DS_FMT_REQ)
         return 1;
-    if (f->kind == DS_FMT_OBJECT)
+    if (f->kind == DS_FMT_OBJECT && !(f->flags & DS_FMT_OPTIONAL))
         for (const ds_fmt_field *g = f->sub; g->name; g++)
             if (g->flags & DS_FMT_REQ)
                 return 1;

@@ -84,6 +84,10 @@ typedef struct ds_fmt_choice {
                                    or reports them as reserved */
 #define DS_FMT_GATE 0x200u     /* ENUM: the keys of this object with `only`
                                   set are allowed only for that choice */
+#define DS_FMT_OPTIONAL 0x800u /* OBJECT: may be absent although it has
+                                  required keys (they are required when it
+                                  is given); without it, an object with a
+                                  required key must be given */
 
 /* Rules of scenario_build.c that go beyond a row, named by the rows they
  * apply to. */
@@ -94,6 +98,10 @@ typedef enum ds_fmt_rule {
     DS_FMT_RULE_MEAN,       /* baseline_deficit: its analytic mean D̄ > 0 */
     DS_FMT_RULE_ELASTICITY, /* lines: the top-level elasticity is required
                                when a line has none of its own */
+    DS_FMT_RULE_ADJUSTMENT, /* adjustment: required when any
+                               elasticity_long is given */
+    DS_FMT_RULE_EXTENSION,  /* protocol.extension: rounds + its rounds <=
+                               DS_MAX_ROUNDS */
     DS_FMT_RULE_STRATEGIES, /* strategies: absent = one per package */
     DS_FMT_RULE_DECIDER,    /* actors.role: at most one decider */
     DS_FMT_RULE_ROLE,       /* actors: the keys of the other role are errors */

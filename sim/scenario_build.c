@@ -7,7 +7,8 @@
  * Each key is checked as its row of the format table says, by the generic
  * walk of scenario_check.c.  This file holds what a row cannot say: the
  * rules that rows name (the format version, D̄ > 0, the shared elasticity,
- * default strategies, one decider, role-specific keys).
+ * the adjustment that goes with a long-run elasticity, default strategies,
+ * one decider, role-specific keys).
  */
 #include "scenario_priv.h"
 #include "suggest.h"
@@ -95,6 +96,55 @@ void ds_scn_rule_after(ds_scn_ctx *c, const ds_fmt_field *f, void *base,
                 needy);
             ds_scn_path_pop(&c->path, o);
         }
+        break;
+    }
+    case DS_FMT_RULE_ADJUSTMENT: {
+        /* §3.1: adjustment is required when any elasticity_long is given
+         * (top level or a line, an object); the message names where. */
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(c->root, "lines");
+        const char *line = NULL;
+        int top = cJSON_GetObjectItemCaseSensitive(c->root, "elasticity_long") != NULL;
+        if (status != 0)
+            break;
+        for (const cJSON *e = cJSON_IsArray(l) ? l->child : NULL; e && !line && !top;
+             e = e->next) {
+            if (!cJSON_IsObject(e) ||
+                !cJSON_GetObjectItemCaseSensitive(e, "elasticity_long"))
+                continue;
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
+            line = cJSON_IsString(id) && ds_scn_id_ok(id->valuestring)
+                       ? id->valuestring
+                       : "";
+        }
+        if (!top && !line)
+            break;
+        o = ds_scn_path_key(&c->path, f->name);
+        if (top)
+            ds_scn_err(c, "missing required key (elasticity_long is given)");
+        else if (line[0])
+            ds_scn_err(c,
+                       "missing required key (line '%s' has an "
+                       "elasticity_long)",
+                       line);
+        else
+            ds_scn_err(c,
+                       "missing required key (a line has an elasticity_long)");
+        ds_scn_path_pop(&c->path, o);
+        break;
+    }
+    case DS_FMT_RULE_EXTENSION: {
+        /* §3.1: rounds + extension.rounds <= DS_MAX_ROUNDS (each in its own
+         * range already; an invalid one was reported and is not summed). */
+        const ds_protocol *p = &m->protocol;
+        if (status <= 0 || p->rounds < 1 || p->extension.rounds < 1 ||
+            p->rounds + p->extension.rounds <= DS_MAX_ROUNDS)
+            break;
+        o = ds_scn_path_key(&c->path, f->name);
+        ds_scn_path_key(&c->path, "rounds");
+        ds_scn_err(c,
+                   "rounds + extension.rounds must be <= %d, got %d + %d",
+                   DS_MAX_ROUNDS, p->rounds, p->extension.rounds);
+        ds_scn_path_pop(&c->path, o);
         break;
     }
     case DS_FMT_RULE_STRATEGIES:
@@ -258,7 +308,8 @@ static void index_fields(dist_index *x, const char *prefix,
         } else if (f->kind == DS_FMT_MAP && f->elem == DS_FMT_DIST &&
                    !(f->flags & DS_FMT_SPARSE)) {
             /* One slot per id of the list it is over (maps of dists take
-             * no built-in keys). */
+             * no built-in keys); elem is base's list index (a package's,
+             * for terms), slot the id's. */
             const ds_fmt_field *l = ds_fmt_find(ds_fmt_top, f->ref);
             const ds_dist *d = *(ds_dist **)at(base, f->off);
             char *ids = *(char **)at(x->m, l->off);
@@ -268,6 +319,11 @@ static void index_fields(dist_index *x, const char *prefix,
                 const char *id = l->kind == DS_FMT_LIST
                                      ? *(char **)at(ids + k * l->size, l->sub->off)
                                      : ((char **)(void *)ids)[k];
+                /* A map whose default is NaN (a package's terms) holds a
+                 * fixed NaN for a key the file leaves out: no dist. */
+                if (isnan(f->def) && d[k].kind == DS_DIST_FIXED &&
+                    isnan(d[k].u.fixed.value))
+                    continue;
                 if (id)
                     index_add(x, join(x, p, id), &d[k], f->site, elem, k);
             }

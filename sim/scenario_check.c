@@ -825,7 +825,7 @@ static void walk_object(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
         ds_scn_path_pop(&c->path, old);
         return;
     }
-    if (j || !(f->flags & DS_FMT_REQ)) {
+    if (j || !(f->flags & (DS_FMT_REQ | DS_FMT_OPTIONAL))) {
         if (j)
             check_keys(c, j, f->sub, 0);
         for (const ds_fmt_field *g = f->sub; g->name; g++)
@@ -1176,9 +1176,9 @@ static void walk_map(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
         if (bi >= 0 && nb)
             slot = bi;
         else if (bi >= 0)
-            ds_scn_err(
-                c, "'%s' is reserved and cannot be scored (use deficit_effect)",
-                x->string);
+            ds_scn_err(c, "'%s' is reserved and cannot be scored (%s)", x->string,
+                       bi == 0 ? "use deficit_effect"
+                               : "it comes from the package's terms");
         else {
             long d = idset_find(&c->ids[k], x->string);
             if (d < 0) {

@@ -156,6 +156,11 @@ void ds_scn_warn(ds_scn_ctx *c)
     for (size_t i = 0; i < m->n_items; i++) {
         const ds_item *it = &m->items[i];
         double e = ds_dist_mean(&it->deficit_effect);
+        if (it->start > m->horizon)
+            warn_at(c, PATH("items", it->id, "start"),
+                    "year %d is after the horizon (%d year%s): the pledge never "
+                    "arrives, so the item neither delivers nor costs anything",
+                    it->start, m->horizon, m->horizon == 1 ? "" : "s");
         if (fabs(e) > dbar)
             warn_at(c, PATH("items", it->id, "deficit_effect"),
                     "mean %s bn/yr is larger in size than the whole baseline "
@@ -163,5 +168,23 @@ void ds_scn_warn(ds_scn_ctx *c)
                     "USD billions per year at intensity 1 (was it given in "
                     "millions?)",
                     mean_text(a, sizeof a, &it->deficit_effect), b);
+    }
+    for (size_t p = 0; p < m->n_packages; p++) {
+        const ds_package *pk = &m->packages[p];
+        for (size_t l = 0; l < m->n_lines; l++) {
+            const ds_line *ln = &m->lines[l];
+            char t[40];
+            double v;
+            if (!ds_package_asks(pk, l) ||
+                !(ds_dist_mean(&pk->terms[l]) > ds_dist_mean(&ln->no_deal)))
+                continue;
+            warn_at(c, PATH("packages", pk->id, "terms", ln->id),
+                    "tariff %s%s is above the line's no_deal, %s%s: accepting "
+                    "the package would raise the tariff above no deal",
+                    ds_dist_is_constant(&pk->terms[l], &v) ? "" : "mean ",
+                    mean_text(a, sizeof a, &pk->terms[l]),
+                    ds_dist_is_constant(&ln->no_deal, &v) ? "" : "mean ",
+                    mean_text(t, sizeof t, &ln->no_deal));
+        }
     }
 }

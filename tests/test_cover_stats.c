@@ -193,7 +193,10 @@ Test(cover_stats, descriptors_outside_the_tables)
         cr_assert_eq(ds_stats_supports(bad[i]), 0, "descriptor %zu", i);
         cr_assert(isnan(ds_stats_value(s, 0, bad[i], 0)), "descriptor %zu", i);
     }
-    /* and the good ones next to them */
+    /* and the good ones next to them: a per-party count per deal (a share
+     * given a deal) is one; every strategy dealt and party 0 retaliated */
+    cr_assert_eq(ds_stats_value(s, 0, STAT(.kind = DS_STAT_RATIO, .c = DS_C_RETALIATIONS,
+                                          .per = DS_C_DEALS), 0), 1);
     cr_assert_eq(ds_stats_value(s, 0, STAT(.kind = DS_STAT_RATIO, .c = DS_C_RETALIATIONS,
                                           .per = DS_C_RETALIATIONS), 0), 1);
     cr_assert_eq(ds_stats_value(s, 0, STAT(.kind = DS_STAT_RATIO, .c = DS_C_APPROVALS,

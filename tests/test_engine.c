@@ -341,18 +341,19 @@ Test(engine, escalation_order)
 }
 
 /* The documented streams (top of sim/engine.c): a dist's stream is named by
- * its path ("baseline_deficit", "items.a.cost"); round r's stream, named
- * "rounds" with slot r, draws lost, stall, then per actor (member:
- * attendance, Z; decider: Z); U_q is the first uniform of the stream named
- * by q's id.  Re-drawing those streams here predicts the engine's outcomes
- * and ds_engine_draw_variates' sum. */
+ * its path ("baseline_deficit", "items.a.cost", "lines.all.tariff_burden");
+ * round r's stream, named "rounds" with slot r, draws lost, stall, then per
+ * actor (member: attendance, Z; decider: Z); U_q is the first uniform of
+ * the stream named by q's id.  Re-drawing those streams here predicts the
+ * engine's outcomes and ds_engine_draw_variates' sum. */
 Test(engine, stream_layout_and_variates)
 {
     ds_model *m = parse(
         "{\"dealsim\": 1, \"name\": \"streams\","
         " \"home\": {\"tariff_burden\": 0.5, \"margin\": 0.1},"
         " \"baseline_deficit\": {\"dist\": \"normal\", \"mean\": 60, \"sd\": 5}, \"elasticity\": 0,"
-        " \"lines\": [{\"id\": \"all\", \"exports\": 100, \"current\": 0.1, \"no_deal\": 0.25, \"deal\": 0.15}],"
+        " \"lines\": [{\"id\": \"all\", \"exports\": 100, \"current\": 0.1, \"no_deal\": 0.25, \"deal\": 0.15,"
+        "             \"tariff_burden\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 1}}],"
         " \"items\": [{\"id\": \"a\", \"deficit_effect\": 0, \"cost\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 1},"
         "             \"exposure\": {\"q\": 1}}],"
         " \"packages\": [{\"id\": \"p\", \"items\": {\"a\": 1}}],"
@@ -366,6 +367,7 @@ Test(engine, stream_layout_and_variates)
     const uint64_t k_cost = ds_rng_key(SEED, ds_rng_name_hash("items.a.cost"));
     const uint64_t k_q = ds_rng_key(SEED, ds_rng_name_hash("q"));
     const uint64_t k_rounds = ds_rng_key(SEED, ds_rng_name_hash("rounds"));
+    const uint64_t k_burden = ds_rng_key(SEED, ds_rng_name_hash("lines.all.tariff_burden"));
     size_t deals = 0, rets = 0;
     for (uint64_t d = 0; d < 300; d++) {
         ds_rng r;
@@ -375,7 +377,9 @@ Test(engine, stream_layout_and_variates)
         double cost = ds_dist_sample(&m->items[0].cost, ds_rng_gsl(&r));
         ds_rng_open(&r, k_q, d, DS_STREAM(DS_STREAM_THIRD, 0));
         double uq = ds_rng_uniform(&r);
-        double sum = base + cost + uq;
+        ds_rng_open(&r, k_burden, d, DS_STREAM(DS_STREAM_WORLD, 0));
+        double b = ds_dist_sample(&m->lines[0].tariff_burden, ds_rng_gsl(&r));
+        double sum = base + cost + uq + b;
         int deal_round = 0;
         for (uint32_t rd = 1; rd <= 2; rd++) {
             ds_rng_open(&r, k_rounds, d, DS_STREAM(DS_STREAM_ROUNDS, rd));
@@ -401,10 +405,252 @@ Test(engine, stream_layout_and_variates)
             cr_assert_eq(o->retaliates[0], uq < 0.5);
             rets += o->retaliates[0];
         } else {
-            cr_assert_eq(o->deficit, base, "no deal, no line effect: the baseline");
+            /* Elasticity 0: no volume effect, only the exporters' price
+             * cut (§5.4), with the engine's operations. */
+            double mt = 1 + (1 - b) * 0.25, mc = 1 + (1 - b) * 0.1;
+            double pi = (mt / (1 + 0.25)) / (mc / (1 + 0.1));
+            cr_assert_eq(o->deficit, base + (100 * 1.0 * pi - 100),
+                         "no deal: the baseline and the price cut");
         }
     }
     cr_expect(deals > 50 && deals < 250 && rets > 10, "cases not informative");
     ds_engine_free(e);
     ds_model_free(m);
+}
+
+/* The model v2 dists have streams named by their paths (top of
+ * sim/engine.c): "elasticity_long", "adjustment",
+ * "lines.L.elasticity_long", "lines.L.tariff_burden".  Re-drawing them here
+ * and applying SPEC §5.4 gives the engine's deficits of years 1 and H. */
+Test(engine, v2_world_streams)
+{
+    ds_model *m = parse(
+        "{\"dealsim\": 1, \"name\": \"v2 slots\","
+        " \"home\": {\"tariff_burden\": 0.3, \"margin\": 0.1},"
+        " \"baseline_deficit\": 60, \"elasticity\": 0.8,"
+        " \"elasticity_long\": {\"dist\": \"uniform\", \"min\": 1.5, \"max\": 2.5},"
+        " \"adjustment\": {\"dist\": \"uniform\", \"min\": 0.1, \"max\": 0.4}, \"horizon\": 4,"
+        " \"lines\": [{\"id\": \"a\", \"exports\": 50, \"current\": 0.025, \"no_deal\": 0.25, \"deal\": 0.15,"
+        "             \"elasticity_long\": {\"dist\": \"triangular\", \"min\": 1, \"mode\": 1.2, \"max\": 3},"
+        "             \"tariff_burden\": {\"dist\": \"uniform\", \"min\": 0.5, \"max\": 0.9}},"
+        "            {\"id\": \"b\", \"exports\": 80, \"current\": 0.1, \"no_deal\": 0.3, \"deal\": 0.1}],"
+        " \"packages\": [{\"id\": \"none\", \"items\": {}}],"
+        " \"actors\": [{\"id\": \"m\", \"role\": \"member\", \"weights\": {\"deficit\": 1}, \"threshold\": 1}],"
+        " \"protocol\": {\"rounds\": 1}}");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    const uint64_t k_el = ds_rng_key(SEED, ds_rng_name_hash("elasticity_long"));
+    const uint64_t k_adj = ds_rng_key(SEED, ds_rng_name_hash("adjustment"));
+    const uint64_t k_el_a = ds_rng_key(SEED, ds_rng_name_hash("lines.a.elasticity_long"));
+    const uint64_t k_b_a = ds_rng_key(SEED, ds_rng_name_hash("lines.a.tariff_burden"));
+    const uint32_t w = DS_STREAM(DS_STREAM_WORLD, 0);
+    for (uint64_t d = 0; d < 100; d++) {
+        ds_rng r;
+        ds_rng_open(&r, k_el, d, w);
+        double el_top = ds_dist_sample(&m->elasticity_long, ds_rng_gsl(&r));
+        ds_rng_open(&r, k_adj, d, w);
+        double lambda = ds_dist_sample(&m->adjustment, ds_rng_gsl(&r));
+        ds_rng_open(&r, k_el_a, d, w);
+        double el_a = ds_dist_sample(&m->lines[0].elasticity_long, ds_rng_gsl(&r));
+        ds_rng_open(&r, k_b_a, d, w);
+        double b_a = ds_dist_sample(&m->lines[0].tariff_burden, ds_rng_gsl(&r));
+        const double x0[2] = {50, 80}, c[2] = {0.025, 0.1}, t[2] = {0.25, 0.3};
+        const double b[2] = {b_a, 0.3}, el[2] = {el_a, el_top};
+        double want[5] = {60, 60, 60, 60, 60};
+        for (int h = 1; h <= 4; h++)
+            for (int l = 0; l < 2; l++) {
+                double eh = el[l] + (0.8 - el[l]) * pow(1 - lambda, h - 1);
+                double mt = 1 + (1 - b[l]) * t[l], mc = 1 + (1 - b[l]) * c[l];
+                double pi = (mt / (1 + t[l])) / (mc / (1 + c[l]));
+                want[h] += x0[l] * pow(mt / mc, -eh) * pi - x0[l];
+            }
+        const ds_outcome *o = ds_engine_draw(e, SEED, d);
+        cr_assert_eq(o->deal, 0);
+        cr_assert(fabs(o->deficit - want[1]) <= 1e-12 * want[1], "draw %llu: %.17g vs %.17g",
+                  (unsigned long long)d, o->deficit, want[1]);
+        cr_assert(fabs(o->deficit_end - want[4]) <= 1e-12 * want[4], "draw %llu: %.17g vs %.17g",
+                  (unsigned long long)d, o->deficit_end, want[4]);
+    }
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.4: a horizon without anything that changes over the years (no
+ * elasticity_long, pledges from year 1 in full), even with a discount
+ * rate, is year 1 repeated: every outcome is the one-year one bit for bit
+ * (deficit_end = deficit; the averages of equal years are the year-1
+ * values); an explicit horizon of 1 is the default. */
+Test(engine, flat_horizon_is_one_year)
+{
+    char base[8192], h1[8400], h3[8400];
+    snprintf(base, sizeof base, RANDOM_JSON, STRATEGIES, "deadline");
+    const char *home = strstr(base, "\"home\": {");
+    cr_assert_not_null(home);
+    int pre = (int)(home - base);
+    const char *rest = home + strlen("\"home\": {");
+    snprintf(h1, sizeof h1, "%.*s\"horizon\": 1, \"home\": {%s", pre, base, rest);
+    snprintf(h3, sizeof h3, "%.*s\"horizon\": 3, \"home\": {\"discount_rate\": 0.07, %s",
+             pre, base, rest);
+    ds_model *m[3] = {parse(base), parse(h1), parse(h3)};
+    cr_assert_eq(m[0]->horizon, 1);
+    cr_assert_eq(m[2]->horizon, 3);
+    ds_engine *e[3];
+    for (int i = 0; i < 3; i++)
+        cr_assert_not_null(e[i] = ds_engine_new(m[i]));
+    size_t deals = 0;
+    for (uint64_t d = 0; d < 300; d++) {
+        snap a[3][4];
+        for (int i = 0; i < 3; i++) {
+            const ds_outcome *o = ds_engine_draw(e[i], SEED, d);
+            for (size_t k = 0; k < 4; k++)
+                take(&a[i][k], &o[k], m[i]);
+        }
+        for (size_t k = 0; k < 4; k++) {
+            cr_assert_eq(a[0][k].o.deficit_end, a[0][k].o.deficit);
+            cr_assert(same(&a[0][k], &a[1][k]), "draw %llu: horizon 1 differs from none",
+                      (unsigned long long)d);
+            cr_assert(same(&a[0][k], &a[2][k]), "draw %llu: flat horizon 3 differs",
+                      (unsigned long long)d);
+            deals += (size_t)a[0][k].o.deal;
+        }
+    }
+    cr_expect(deals > 50, "too few deals (%zu) to be informative", deals);
+    for (int i = 0; i < 3; i++) {
+        ds_engine_free(e[i]);
+        ds_model_free(m[i]);
+    }
+}
+
+/* A package's terms have streams named by their paths,
+ * "packages.P.terms.L" (top of sim/engine.c), and are listed in the
+ * model's dists only for the lines the package asks for.  The deal tariff
+ * of a package with terms is its draw; a package without terms has the
+ * line's deal. */
+Test(engine, terms_streams)
+{
+    ds_model *m = parse(
+        "{\"dealsim\": 1, \"name\": \"terms slots\","
+        " \"home\": {\"tariff_burden\": 0.3, \"margin\": 0.1},"
+        " \"baseline_deficit\": 60, \"elasticity\": 1,"
+        " \"lines\": [{\"id\": \"a\", \"exports\": 50, \"current\": 0.1, \"no_deal\": 0.25,"
+        "             \"deal\": {\"dist\": \"uniform\", \"min\": 0.1, \"max\": 0.2}},"
+        "            {\"id\": \"b\", \"exports\": 0, \"current\": 0.1, \"no_deal\": 0.3, \"deal\": 0.1}],"
+        " \"packages\": [{\"id\": \"plain\", \"items\": {}},"
+        "              {\"id\": \"ask\", \"items\": {},"
+        "               \"terms\": {\"b\": 0.05, \"a\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 0.1}}}],"
+        " \"actors\": [{\"id\": \"m\", \"role\": \"member\", \"weights\": {\"deficit\": 1}, \"threshold\": 0}],"
+        " \"protocol\": {\"rounds\": 1}}");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    size_t n_terms = 0;
+    for (size_t i = 0; i < m->n_dists; i++)
+        if (m->dists[i].site == DS_SITE_PACKAGE_TERMS) {
+            const char *want = n_terms == 0 ? "packages.ask.terms.a" : "packages.ask.terms.b";
+            cr_assert_str_eq(m->dists[i].path, want);
+            cr_assert_eq(m->dists[i].elem, 1);
+            cr_assert_eq(m->dists[i].slot, n_terms == 0 ? 0 : 1);
+            n_terms++;
+        }
+    cr_assert_eq(n_terms, 2);
+    const uint64_t k_deal = ds_rng_key(SEED, ds_rng_name_hash("lines.a.deal"));
+    const uint64_t k_ta = ds_rng_key(SEED, ds_rng_name_hash("packages.ask.terms.a"));
+    for (uint64_t d = 0; d < 100; d++) {
+        ds_rng r;
+        ds_rng_open(&r, k_deal, d, DS_STREAM(DS_STREAM_WORLD, 0));
+        double dl = ds_dist_sample(&m->lines[0].deal, ds_rng_gsl(&r));
+        ds_rng_open(&r, k_ta, d, DS_STREAM(DS_STREAM_WORLD, 0));
+        double ta = ds_dist_sample(&m->packages[1].terms[0], ds_rng_gsl(&r));
+        const ds_outcome *o = ds_engine_draw(e, SEED, d);
+        cr_assert(o[0].deal && o[1].deal);
+        /* Line b exports nothing: the mean tariff is line a's. */
+        cr_assert_eq(o[0].tariff, 50 * dl / 50, "draw %llu", (unsigned long long)d);
+        cr_assert_eq(o[1].tariff, 50 * ta / 50, "draw %llu", (unsigned long long)d);
+    }
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.6, §7: the extension flag is the first uniform of its own stream
+ * (named DS_STREAM_EXTENSION_NAME, purpose DS_STREAM(DS_STREAM_EXTENSION,
+ * 0)) below `probability`.  Here the member
+ * first approves in round 2 (threshold 0.2 falls to 0.1 = V), after the
+ * deadline R = 1: a deal (in round 2) iff the deadline is extended. */
+Test(engine, extension_stream)
+{
+    ds_model *m = parse(
+        "{\"dealsim\": 1, \"name\": \"extension stream\","
+        " \"home\": {\"tariff_burden\": 0, \"margin\": 0.1},"
+        " \"baseline_deficit\": 60, \"elasticity\": 1,"
+        " \"lines\": [{\"id\": \"a\", \"exports\": 50, \"current\": 0.1, \"no_deal\": 0.25, \"deal\": 0.1}],"
+        " \"items\": [{\"id\": \"lng\", \"deficit_effect\": -6, \"cost\": 1}],"
+        " \"packages\": [{\"id\": \"offer\", \"items\": {\"lng\": 1}}],"
+        " \"actors\": [{\"id\": \"m\", \"role\": \"member\", \"weights\": {\"deficit\": 1},"
+        "              \"threshold\": 0.2, \"concession\": 0.1}],"
+        " \"protocol\": {\"rounds\": 1, \"extension\": {\"probability\": 0.3, \"rounds\": 2}}}");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    size_t deals = 0;
+    const uint64_t k_ext = ds_rng_key(SEED, ds_rng_name_hash(DS_STREAM_EXTENSION_NAME));
+    for (uint64_t d = 0; d < 300; d++) {
+        ds_rng r;
+        ds_rng_open(&r, k_ext, d, DS_STREAM(DS_STREAM_EXTENSION, 0));
+        int ext = ds_rng_uniform(&r) < 0.3;
+        const ds_outcome *o = ds_engine_draw(e, SEED, d);
+        cr_assert_eq(o->deal, ext, "draw %llu", (unsigned long long)d);
+        cr_assert_eq(o->round, ext ? 2 : 0);
+        cr_assert_eq(o->evaluations[0], ext ? 2u : 1u);
+        deals += (size_t)o->deal;
+    }
+    cr_expect(deals > 50 && deals < 150, "%zu deals", deals);
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.6, §7: adding an extension changes no other random number: every
+ * strategy of RANDOM_JSON that ends by the deadline R = 3 (with or without
+ * a deal) has the same outcome, bit for bit; one without a deal at R may
+ * only go on to a deal after R.  The same with an extension of
+ * probability 0 changes nothing at all. */
+Test(engine, extension_changes_nothing_before_the_deadline)
+{
+    char base[8192], with[8400], never[8400];
+    snprintf(base, sizeof base, RANDOM_JSON, STRATEGIES, "deadline");
+    const char *pr = strstr(base, "\"rounds\": 3,");
+    cr_assert_not_null(pr);
+    int pre = (int)(pr - base);
+    snprintf(with, sizeof with, "%.*s\"extension\": {\"probability\": 0.7, \"rounds\": 4}, %s",
+             pre, base, pr);
+    snprintf(never, sizeof never, "%.*s\"extension\": {\"probability\": 0, \"rounds\": 4}, %s",
+             pre, base, pr);
+    ds_model *m[3] = {parse(base), parse(with), parse(never)};
+    cr_assert(m[1]->protocol.extension.given && m[1]->protocol.extension.rounds == 4);
+    ds_engine *e[3];
+    for (int i = 0; i < 3; i++)
+        cr_assert_not_null(e[i] = ds_engine_new(m[i]));
+    size_t late = 0, kept = 0;
+    for (uint64_t d = 0; d < 400; d++) {
+        snap a[3][4];
+        for (int i = 0; i < 3; i++) {
+            const ds_outcome *o = ds_engine_draw(e[i], SEED, d);
+            for (size_t k = 0; k < 4; k++)
+                take(&a[i][k], &o[k], m[i]);
+        }
+        for (size_t k = 0; k < 4; k++) {
+            cr_assert(same(&a[0][k], &a[2][k]), "draw %llu: probability 0 changed it",
+                      (unsigned long long)d);
+            if (a[0][k].o.deal) {
+                cr_assert(same(&a[0][k], &a[1][k]), "draw %llu strategy %zu",
+                          (unsigned long long)d, k);
+                kept++;
+            } else if (a[1][k].o.deal) {
+                cr_assert_gt(a[1][k].o.round, 3);
+                late++;
+            }
+        }
+    }
+    cr_expect(kept > 50 && late > 20, "uninformative: %zu kept, %zu late", kept, late);
+    for (int i = 0; i < 3; i++) {
+        ds_engine_free(e[i]);
+        ds_model_free(m[i]);
+    }
 }

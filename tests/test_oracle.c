@@ -36,6 +36,7 @@
 /* Sums over draws of one strategy's outcomes. */
 typedef struct tally {
     double n, deals, round_sum, round_sq;
+    double late;      /* deals after round R, in an extension (§5.6) */
     double pkg[MAXP];
     double ev[MAXA], ev_sq[MAXA], ap[MAXA];
     double ret[MAXQ], rcost[MAXQ], rcost_sq[MAXQ];
@@ -62,6 +63,7 @@ static void run(const ds_model *m, size_t k, uint64_t n, tally *t)
             t->deals += 1;
             t->round_sum += o->round;
             t->round_sq += (double)o->round * o->round;
+            t->late += o->round > m->protocol.rounds;
             t->pkg[o->package] += 1;
         }
         for (size_t a = 0; a < m->n_actors; a++) {
@@ -329,6 +331,27 @@ static void expect_rel(const char *what, double got, double want)
     cr_expect(fabs(got - want) <= tol, "%s: got %.17g, want %.17g", what, got, want);
 }
 
+/* §5.4 pass-through: the exporters pay the share b of tariff t, so the
+ * importers' price is m(t) = 1 + (1 - b) t, the border price x(t) =
+ * m(t) / (1 + t); against today's tariff c the volume is (m(t)/m(c))^-eps
+ * and the border value X = X0 Q pi with pi = x(t)/x(c).  Written out here
+ * from the formulas, independently of the engine's arrangement. */
+typedef struct line_econ {
+    double X, loss; /* border value, home's loss against today */
+} line_econ;
+
+static line_econ line_at(double x0, double c, double t, double b, double eps,
+                         double margin)
+{
+    double m_t = 1 + (1 - b) * t, m_c = 1 + (1 - b) * c;
+    double Q = pow(m_t / m_c, -eps);
+    double pi = (m_t / (1 + t)) / (m_c / (1 + c));
+    line_econ r;
+    r.X = x0 * Q * pi;
+    r.loss = x0 * (Q * (1 - pi) + margin * (1 - Q));
+    return r;
+}
+
 /* §5.4: tariffs, exports, deficit, loss, concession cost, retaliation and
  * the discounted benefit, all fixed (one draw suffices). */
 Test(oracle, deterministic_economics)
@@ -341,14 +364,14 @@ Test(oracle, deterministic_economics)
     const double x0[2] = {50, 98.2}, cur[2] = {0.275, 0.1};
     const double nd[2] = {0.25, 0.24}, dl[2] = {0.15, 0.15}, eps[2] = {2.5, 1.5};
     const double burden = 0.6, margin = 0.12, base = 68.5, delta = 0.9;
-    double Xn[2], Xd[2], loss_n = 0, loss_d = 0, sum_n = 0, sum_d = 0;
+    double loss_n = 0, loss_d = 0, sum_n = 0, sum_d = 0;
     for (int l = 0; l < 2; l++) {
-        Xn[l] = x0[l] * pow((1 + nd[l]) / (1 + cur[l]), -eps[l]);
-        Xd[l] = x0[l] * pow((1 + dl[l]) / (1 + cur[l]), -eps[l]);
-        loss_n += burden * nd[l] * Xn[l] + margin * (x0[l] - Xn[l]);
-        loss_d += burden * dl[l] * Xd[l] + margin * (x0[l] - Xd[l]);
-        sum_n += Xn[l] - x0[l];
-        sum_d += Xd[l] - x0[l];
+        line_econ n = line_at(x0[l], cur[l], nd[l], burden, eps[l], margin);
+        line_econ d = line_at(x0[l], cur[l], dl[l], burden, eps[l], margin);
+        loss_n += n.loss;
+        loss_d += d.loss;
+        sum_n += n.X - x0[l];
+        sum_d += d.X - x0[l];
     }
     double delivered = 1.5 * -4 * 0.7 + 1 * -6.9 * 0.5;
     double ccost = 1.5 * 0.8 + 1 * 1.5;
@@ -383,6 +406,222 @@ Test(oracle, deterministic_economics)
     cr_expect_eq(o[0].approvals[0], 1);
 
     ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.4 pass-through with a line's own tariff_burden: autos' exporters pay
+ * 80% of the tariff (their own burden), the other line 0% (home's): its
+ * exports move by volume only, exactly v1's ((1 + t)/(1 + c))^-eps with
+ * pi = 1, and its loss is v1's margin (X0 - X).  A tariff paid by the
+ * exporters barely moves volumes but cuts the border value: the deficit
+ * falls by the price cut. */
+Test(oracle, pass_through)
+{
+    ds_model *m = load("passthrough");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    const ds_outcome *o = ds_engine_draw(e, SEED, 11);
+
+    const double margin = 0.2, base = 60;
+    /* autos: X0 50, 2.5% -> 27.5% (no deal) or 15% (deal), b = 0.8, eps 1. */
+    line_econ an = line_at(50, 0.025, 0.275, 0.8, 1.0, margin);
+    line_econ ad = line_at(50, 0.025, 0.15, 0.8, 1.0, margin);
+    /* other: X0 100, 10% -> 25% or 10%, b = 0, eps 2: v1's formulas. */
+    double on = 100 * pow(1.25 / 1.1, -2.0), od = 100.0;
+    cr_expect_eq(m->lines[0].has_tariff_burden, 1);
+    cr_expect_eq(m->lines[1].has_tariff_burden, 0);
+    /* At b = 0.8 the price cut dominates: 1.275/1.025 in the importers'
+     * price against 1.055/1.005 with b = 0.8. */
+    cr_expect(an.X < 50 * 0.9 && an.X > 50 * 0.75, "autos no-deal value %g", an.X);
+
+    /* Strategy "offer" is accepted in round 1 (V = 0.1 >= 0.05). */
+    cr_assert_eq(o[0].deal, 1);
+    expect_rel("deficit (deal)", o[0].deficit, base + (ad.X - 50) + (od - 100) + -6);
+    expect_rel("benefit", o[0].benefit,
+               (an.loss + margin * (100 - on)) - (ad.loss + margin * (100 - od)) - 1);
+    /* Strategy "none": no deal. */
+    cr_assert_eq(o[1].deal, 0);
+    expect_rel("deficit (no deal)", o[1].deficit, base + (an.X - 50) + (on - 100));
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.4 over a horizon of H = 5 years: year h's elasticity
+ * eps_h = epsL + (eps - epsL)(1 - lambda)^(h-1), volumes mu^-eps_h; the
+ * deficit of years 1 and H; pledges delivered in the share
+ * s(h) = min(1, (h - start + 1)/(ramp + 1)) from their start; benefit and
+ * concession cost as averages per year with weights 1.05^-(h-1). */
+Test(oracle, horizon_paths)
+{
+    ds_model *m = load("horizon");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    const ds_outcome *o = ds_engine_draw(e, SEED, 5);
+    enum { H = 5 };
+    const double x0[2] = {50, 100}, cur[2] = {0.025, 0.1};
+    const double nd[2] = {0.275, 0.25}, dl[2] = {0.15, 0.1};
+    const double b[2] = {0.8, 0.5}, eps[2] = {0.76, 1.2}, epsl[2] = {1.5, 2};
+    const double lambda = 0.25, margin = 0.2, base = 60;
+    /* lng: start 2, ramp 2; chips: from year 1; alaska: from year 7. */
+    const double s_lng[H + 1] = {0, 0, 1.0 / 3, 2.0 / 3, 1, 1};
+    double w[H + 1], W = 0, loss_n = 0, loss_d = 0, cost = 0;
+    double def_n[H + 1], def_d[H + 1];
+    for (int h = 1; h <= H; h++) {
+        w[h] = pow(1.05, -(h - 1));
+        W += w[h];
+        def_n[h] = base;
+        def_d[h] = base + 1 * -6 * 0.8 * s_lng[h] + 2 * -3;
+        double ln_h = 0, ld_h = 0;
+        for (int l = 0; l < 2; l++) {
+            double eh = epsl[l] + (eps[l] - epsl[l]) * pow(1 - lambda, h - 1);
+            line_econ n = line_at(x0[l], cur[l], nd[l], b[l], eh, margin);
+            line_econ d = line_at(x0[l], cur[l], dl[l], b[l], eh, margin);
+            def_n[h] += n.X - x0[l];
+            def_d[h] += d.X - x0[l];
+            ln_h += n.loss;
+            ld_h += d.loss;
+        }
+        loss_n += w[h] * ln_h;
+        loss_d += w[h] * ld_h;
+        cost += w[h] * (1 * 1 * s_lng[h] + 2 * 0.5);
+    }
+    loss_n /= W;
+    loss_d /= W;
+    cost /= W;
+
+    cr_assert_eq(o[0].deal, 1);
+    cr_expect_eq(o[0].round, 1);
+    expect_rel("deficit (deal, year 1)", o[0].deficit, def_d[1]);
+    expect_rel("deficit_end (deal, year 5)", o[0].deficit_end, def_d[H]);
+    expect_rel("deficit_end_change (deal)", o[0].deficit_end_change, def_d[H] - base);
+    expect_rel("concession_cost", o[0].concession_cost, cost);
+    expect_rel("benefit", o[0].benefit, loss_n - loss_d - cost);
+    cr_assert_eq(o[1].deal, 0);
+    expect_rel("deficit (no deal, year 1)", o[1].deficit, def_n[1]);
+    expect_rel("deficit_end (no deal, year 5)", o[1].deficit_end, def_n[H]);
+    expect_rel("deficit_end_change (no deal)", o[1].deficit_end_change, def_n[H] - base);
+    /* The long run bites: no deal cuts the deficit more in year 5. */
+    cr_expect(def_n[H] < def_n[1] - 1, "no-deal deficits %g, %g", def_n[1], def_n[H]);
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.2 terms and the "tariff" weight: a member with w-hat = (0.5 deficit,
+ * 0.5 tariff) and threshold N(0, 0.03^2) approves package p with
+ * probability Phi(0.5 (S_deficit + S_tariff(p)) / 0.03).  Asking for
+ * less tariff relief (plain) makes a deal more likely than asking for a
+ * deep cut on autos (ask15); with terms drawn uniform on [0.15, 0.275]
+ * (ask_rand) the probability is the average over the draw, computed here
+ * by quadrature.  A deal with terms applies them. */
+static double s_tariff_terms(double t_autos)
+{
+    return -(50 * (0.275 - t_autos) + 100 * (0.25 - 0.15)) / 150;
+}
+
+static double p_terms(double t_autos)
+{
+    return Phi(0.5 * (0.1 + s_tariff_terms(t_autos)) / 0.03);
+}
+
+Test(oracle, terms_and_tariff_weight)
+{
+    ds_model *m = load("terms");
+    tally t[3];
+    for (size_t k = 0; k < 3; k++)
+        run(m, k, N_DRAWS, &t[k]);
+    check_p("P(deal), plain", t[0].deals, t[0].n, p_terms(0.275));
+    check_p("P(deal), ask15", t[1].deals, t[1].n, p_terms(0.15));
+    /* Simpson's rule over u ~ U(0.15, 0.275), 2000 intervals. */
+    const int n = 2000;
+    double a = 0.15, b = 0.275, h = (b - a) / n, sum = p_terms(a) + p_terms(b);
+    for (int i = 1; i < n; i++)
+        sum += (i % 2 ? 4 : 2) * p_terms(a + i * h);
+    check_p("P(deal), ask_rand", t[2].deals, t[2].n, sum * h / 3 / (b - a));
+    cr_expect(p_terms(0.275) - p_terms(0.15) > 0.2, "the oracle separates the packages");
+
+    /* The economics of a deal use the package's terms (§5.4). */
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    int seen[3] = {0, 0, 0};
+    for (uint64_t d = 0; d < 200 && !(seen[0] && seen[1]); d++) {
+        const ds_outcome *o = ds_engine_draw(e, SEED, d);
+        for (int k = 0; k < 2; k++) {
+            if (!o[k].deal)
+                continue;
+            double ta = k == 0 ? 0.275 : 0.15;
+            line_econ a_d = line_at(50, 0.275, ta, 0.5, 1, 0.2);
+            line_econ o_d = line_at(100, 0.1, 0.15, 0.5, 1, 0.2);
+            line_econ o_n = line_at(100, 0.1, 0.25, 0.5, 1, 0.2);
+            expect_rel("tariff (deal)", o[k].tariff, (50 * ta + 100 * 0.15) / 150);
+            expect_rel("deficit (deal)", o[k].deficit, 60 + (a_d.X - 50) + (o_d.X - 100) - 6);
+            expect_rel("benefit", o[k].benefit, o_n.loss - (a_d.loss + o_d.loss) - 1);
+            seen[k] = 1;
+        }
+    }
+    cr_expect(seen[0] && seen[1], "no deal to check the economics of");
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* §5.1: the Dirichlet's keys include "tariff" (after "deficit"; a weight-0
+ * dimension is left out): w-hat = (0.75, 0.25), kappa = 10, so
+ * w_deficit ~ Beta(7.5, 2.5) and the member approves iff w_deficit >= 0.7. */
+Test(oracle, dirichlet_tariff_key)
+{
+    ds_model *m = load("dirichlet_tariff");
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    check_p("P(approve)", t.deals, t.n, gsl_cdf_beta_Q(0.7, 7.5, 2.5));
+    ds_model_free(m);
+}
+
+/* §5.6 extension, no decider: the member approves each round with
+ * p = Phi(-0.4) (fresh noise); with probability q = 0.6 rounds 3..5 follow
+ * a deadline of 2 without a deal.  The deal round is r with probability
+ * (1 - p)^(r-1) p for r <= 2 and q (1 - p)^(r-1) p for r = 3..5. */
+Test(oracle, extension_team)
+{
+    ds_model *m = load("extension_team");
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    const double p = Phi((0.1 - 0.12) / 0.05), q = 0.6;
+    double f[5], late = 0.0, all = 0.0;
+    for (int r = 1; r <= 5; r++) {
+        f[r - 1] = (r <= 2 ? 1.0 : q) * pow(1 - p, r - 1) * p;
+        all += f[r - 1];
+        late += r > 2 ? f[r - 1] : 0.0;
+    }
+    check_p("P(deal)", t.deals, t.n, all);
+    check_p("P(deal in the extension)", t.late, t.n, late);
+    check_round(&t, f, 5);
+    /* Evaluations: rounds played, 2 + 3 when extended without an early deal. */
+    double ev = 0.0;
+    for (int r = 1; r <= 5; r++)
+        ev += (r <= 2 ? 1.0 : q) * pow(1 - p, r - 1);
+    check_mean("member evaluations", t.ev[0], t.ev_sq[0], t.n, ev);
+    ds_model_free(m);
+}
+
+/* §5.6 extension in deadline mode: a forward exists at round 2 with
+ * F = 1 - 0.4^2 (the member present in some round), the decider approves
+ * it with p2 = Phi((0.1 - theta(2))/0.1); extended (q = 0.5), the forward
+ * is cleared and rounds 3..4 forward again with F, the decider deciding at
+ * round 4 with p4 = Phi((0.1 - theta(4))/0.1).  Without clearing, the
+ * second forward would exist with 1 - 0.4^4. */
+Test(oracle, extension_deadline)
+{
+    ds_model *m = load("extension_deadline");
+    tally t;
+    run(m, 0, N_DRAWS, &t);
+    const double F = 1 - 0.4 * 0.4, q = 0.5;
+    const double p2 = Phi((0.1 - 0.08) / 0.1), p4 = Phi((0.1 - 0.04) / 0.1);
+    const double at2 = F * p2, at4 = (1 - at2) * q * F * p4;
+    const double f[4] = {0, at2, 0, at4};
+    check_p("P(deal)", t.deals, t.n, at2 + at4);
+    check_p("P(deal in the extension)", t.late, t.n, at4);
+    check_round(&t, f, 4);
+    check_mean("decider evaluations", t.ev[1], t.ev_sq[1], t.n, F + (1 - at2) * q * F);
+    cr_expect_eq(t.ap[1], t.deals, "each deal is one decider approval");
     ds_model_free(m);
 }
 

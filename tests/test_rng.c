@@ -93,6 +93,7 @@ Test(rng, distinct_streams_differ)
         {1 + (1ull << 32), 0, DS_STREAM_WORLD}, {1, 1, DS_STREAM_WORLD},
         {1, 1ull << 32, DS_STREAM_WORLD},  {1, 0, DS_STREAM_ROUNDS},
         {1, 0, DS_STREAM_THIRD},           {1, 0, DS_STREAM_DESIGN},
+        {1, 0, DS_STREAM_EXTENSION},
     };
     enum { NS = sizeof s / sizeof s[0], NW = 64 };
     static uint32_t w[NS][NW];

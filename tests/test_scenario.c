@@ -163,6 +163,35 @@ static const struct bad_case {
     /* 2026-11-28: sources were always named by position, although an id of id
      * syntax names them (SPEC §4); other ids still name them by position. */
     {"source_named_by_id", {"sources.census_2024.text: expected a string, got number", "sources.census_2024: duplicate id 'census_2024'", "sources[2].text: missing required key"}},
+    {"range_line_burden", {"lines.autos.tariff_burden: must be in [0, 1] over the dist's whole support, which is [0.5, 1.5]"}},
+    {"range_horizon", {"horizon: must be in [1, 50], got 51"}},
+    {"int_horizon", {"horizon: must be an integer, got 2.5"}},
+    {"dist_horizon", {"horizon: expected a number, got a dist (a dist is not allowed here)"}},
+    {"range_elasticity_long", {"elasticity_long: must be >= 0 over the dist's whole support, which is [-inf, inf]"}},
+    {"range_line_elasticity_long", {"lines.autos.elasticity_long: must be >= 0, got -1"}},
+    {"range_adjustment", {"adjustment: must be in (0, 1], got 0"}},
+    {"required_adjustment", {"adjustment: missing required key (elasticity_long is given)"}},
+    {"required_adjustment_line", {"adjustment: missing required key (line 'autos' has an elasticity_long)"}},
+    {"range_discount_rate", {"home.discount_rate: must be >= 0, got -0.05"}},
+    {"range_item_schedule", {"items.lng.start: must be in [1, 1000], got 0",
+                             "items.lng.ramp: must be in [0, 1000], got -1",
+                             "items.gas.start: must be an integer, got 1.5",
+                             "items.gas.ramp: must be in [0, 1000], got 1001"}},
+    {"dangling_terms", {"packages.nothing.terms.autoz: unknown line 'autoz' (did you mean 'autos'?)"}},
+    {"range_terms", {"packages.nothing.terms.autos: must be >= 0, got -0.1"}},
+    {"range_terms_dist", {"packages.nothing.terms.autos: must be >= 0 over the dist's whole support, which is [-inf, inf]"}},
+    {"type_terms", {"packages.nothing.terms: expected an object, got array"}},
+    {"reserved_tariff_dimension", {"dimensions[1]: 'tariff' is reserved (it is always a dimension)"}},
+    {"reserved_tariff_score", {"items.lng.scores.tariff: 'tariff' is reserved and cannot be scored (it comes from the package's terms)"}},
+    {"range_extension", {"protocol.extension.probability: must be in [0, 1], got 1.5",
+                         "protocol.extension.rounds: must be in [1, 1000], got 0"}},
+    {"int_extension_rounds", {"protocol.extension.rounds: must be an integer, got 2.5"}},
+    {"required_extension", {"protocol.extension.probability: missing required key",
+                            "protocol.extension.rounds: missing required key"}},
+    {"required_extension_rounds", {"protocol.extension.roundz: unknown key (did you mean 'rounds'?)",
+                                   "protocol.extension.rounds: missing required key"}},
+    {"range_extension_total", {"protocol.extension.rounds: rounds + extension.rounds must be <= 1000, got 998 + 5"}},
+    {"type_extension", {"protocol.extension: expected an object, got number"}},
     {"corr_unknown_path", {"correlations.c.dists[0]: 'elasticty' names no dist of this scenario (did you mean 'elasticity'?)"}},
     {"corr_constant", {"correlations.c.dists[0]: 'home.margin' is constant (always 0.2) and cannot be correlated"}},
     {"corr_two_correlations", {"correlations.c2.dists[0]: 'elasticity' is already in correlation 'c1' (a dist can be in at most one)"}},
@@ -664,9 +693,16 @@ Test(scenario, minimal_gets_defaults)
     cr_expect_eq(m->baseline_mean, 60);
     cr_expect_eq(m->has_elasticity, 1);
     expect_fixed(&m->elasticity, 1.5);
+    cr_expect_eq(m->has_elasticity_long, 0);
+    cr_expect_eq(m->has_adjustment, 0);
+    cr_expect_eq(m->horizon, 1);
+    cr_expect_eq(m->discount_rate, 0);
     cr_expect_eq(m->n_lines, 1);
     cr_expect_str_eq(m->lines[0].id, "autos");
+    cr_expect_str_eq(m->lines[0].label, "autos");
     cr_expect_eq(m->lines[0].has_elasticity, 0);
+    cr_expect_eq(m->lines[0].has_elasticity_long, 0);
+    cr_expect_eq(m->lines[0].has_tariff_burden, 0);
     expect_fixed(&m->lines[0].current, 0.025);
     cr_expect_eq(m->n_dims, 0);
     cr_expect_eq(m->n_items, 0);
@@ -703,6 +739,7 @@ Test(scenario, minimal_gets_defaults)
     cr_expect_eq(m->protocol.decider_acts, DS_DECIDER_DEADLINE);
     cr_expect_eq(m->protocol.disconnect, 0);
     cr_expect_eq(m->protocol.stall_on_split, 0);
+    cr_expect_eq(m->protocol.extension.given, 0);
     cr_expect_eq(m->draws, 100000);
     cr_expect_eq(m->seed, 1);
     ds_model_free(m);
@@ -734,6 +771,15 @@ Test(scenario, full_has_every_value)
               "%.17g", m->baseline_mean);
     cr_expect_eq(m->elasticity.kind, DS_DIST_LOGNORMAL);
     cr_expect_eq(m->elasticity.u.lognormal.sigma, 0.3);
+    cr_expect_eq(m->has_elasticity_long, 1);
+    cr_expect_eq(m->elasticity_long.kind, DS_DIST_UNIFORM);
+    cr_expect_eq(m->has_adjustment, 1);
+    expect_fixed(&m->adjustment, 0.2);
+    cr_expect_eq(m->horizon, 3);
+    cr_expect_eq(m->discount_rate, 0.04);
+    cr_expect_eq(m->lines[1].has_elasticity_long, 1);
+    expect_fixed(&m->lines[1].elasticity_long, 2.5);
+    cr_expect_eq(m->lines[0].has_elasticity_long, 0);
     cr_expect_eq(m->n_lines, 2);
     cr_expect_eq(m->lines[0].exports.kind, DS_DIST_UNIFORM);
     expect_fixed(&m->lines[0].no_deal, 0.25);
@@ -743,6 +789,11 @@ Test(scenario, full_has_every_value)
     cr_expect_eq(m->lines[0].deal.u.discrete.weights[1], 3);
     cr_expect_eq(m->lines[1].has_elasticity, 1);
     cr_expect_eq(m->lines[1].elasticity.kind, DS_DIST_TRIANGULAR);
+    cr_expect_str_eq(m->lines[0].label, "Vehicles and parts");
+    cr_expect_str_eq(m->lines[1].label, "parts");
+    cr_expect_eq(m->lines[0].has_tariff_burden, 1);
+    cr_expect_eq(m->lines[0].tariff_burden.u.uniform.max, 0.9);
+    cr_expect_eq(m->lines[1].has_tariff_burden, 0);
     cr_expect_eq(m->n_dims, 2);
     cr_expect_str_eq(m->dims[1], "security");
     cr_expect_eq(m->n_items, 2);
@@ -756,10 +807,20 @@ Test(scenario, full_has_every_value)
     cr_expect_eq(it->exposure[0], 0.5);
     cr_expect_str_eq(m->items[1].label, "lng");
     expect_fixed(&m->items[1].delivery, 1);
+    cr_expect_eq(it->start, 2);
+    cr_expect_eq(it->ramp, 3);
+    cr_expect_eq(m->items[1].start, 1);
+    cr_expect_eq(m->items[1].ramp, 0);
     expect_fixed(&m->items[1].scores[0], 0);
     cr_expect_eq(m->items[1].exposure[0], 0);
     cr_expect_eq(m->n_packages, 2);
     cr_expect_str_eq(m->packages[0].label, "Small offer");
+    /* terms: autos asked at a dist, parts left at the line's deal. */
+    cr_expect(ds_package_asks(&m->packages[1], 0));
+    cr_expect_eq(m->packages[1].terms[0].kind, DS_DIST_TRIANGULAR);
+    cr_expect(!ds_package_asks(&m->packages[1], 1));
+    cr_expect(!ds_package_asks(&m->packages[0], 0));
+    cr_expect(!ds_package_asks(&m->packages[0], 1));
     /* Sparse, in file order, "_" keys skipped. */
     cr_expect_eq(m->packages[1].n, 2);
     cr_expect_eq(m->packages[1].item[0], 0);
@@ -776,9 +837,11 @@ Test(scenario, full_has_every_value)
     cr_expect_eq(m->decider, 2);
     const ds_actor *a = &m->actors[0];
     cr_expect_eq(a->role, DS_ROLE_MEMBER);
+    /* "deficit", "tariff", then the dimensions reshoring, security. */
     cr_expect_eq(a->weights[0], 2);
-    cr_expect_eq(a->weights[1], 1);
-    cr_expect_eq(a->weights[2], 0);
+    cr_expect_eq(a->weights[1], 0.5);
+    cr_expect_eq(a->weights[2], 1);
+    cr_expect_eq(a->weights[3], 0);
     cr_expect_eq(a->weight_certainty, 20);
     cr_expect_eq(a->threshold.kind, DS_DIST_NORMAL);
     expect_fixed(&a->concession, 0.01);
@@ -789,13 +852,16 @@ Test(scenario, full_has_every_value)
     cr_expect_eq(a->n_champions, 1);
     cr_expect_eq(a->champions[0], 0);
     cr_expect_eq(a->credit, 0.05);
-    cr_expect_eq(m->actors[1].weights[2], 1);
+    cr_expect_eq(m->actors[1].weights[3], 1);
     cr_expect_eq(m->actors[2].team_weight, 0.3);
     cr_expect_eq(m->protocol.rounds, 4);
     cr_expect_eq(m->protocol.quorum, 0.6);
     cr_expect_eq(m->protocol.decider_acts, DS_DECIDER_EVERY_ROUND);
     cr_expect_eq(m->protocol.disconnect, 0.05);
     cr_expect_eq(m->protocol.stall_on_split, 0.1);
+    cr_expect_eq(m->protocol.extension.given, 1);
+    cr_expect_eq(m->protocol.extension.probability, 0.25);
+    cr_expect_eq(m->protocol.extension.rounds, 2);
     cr_expect_eq(m->n_third, 1);
     cr_expect_str_eq(m->third[0].label, "China");
     cr_expect_eq(m->third[0].base, -2);

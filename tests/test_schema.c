@@ -37,6 +37,7 @@ static const char *const inexpressible[] = {
     "dangling_offer.json",
     "dangling_package_item.json",
     "dangling_score.json",
+    "dangling_terms.json",
     "dangling_weight.json",
     /* orderings and equal lengths inside a dist */
     "dist_discrete_lengths.json",
@@ -67,6 +68,11 @@ static const char *const inexpressible[] = {
     "range_mean_deficit.json",
     "range_mean_infinite.json",
     "role_two_deciders.json",
+    /* the adjustment that any elasticity_long, here or in a line, needs */
+    "required_adjustment.json",
+    "required_adjustment_line.json",
+    /* rounds + extension.rounds <= 1000 */
+    "range_extension_total.json",
     /* strings that JSON readers other than dealsim's accept: a lone
      * surrogate escape and \u0000, refused by dealsim's own reader */
     "json_lone_low_surrogate.json",
@@ -473,7 +479,9 @@ Test(schema, dist_parameter_ranges_are_what_dist_c_checks)
 Test(schema, integer_keys_come_from_the_table)
 {
     static const char *const yes[] = {"dealsim", "protocol.rounds",
-                                      "simulation.draws", "simulation.seed"};
+                                      "simulation.draws", "simulation.seed",
+                                      "horizon", "items.x.start", "items.x.ramp",
+                                      "protocol.extension.rounds"};
     static const char *const no[] = {"protocol.quorum",
                                      "baseline_deficit",
                                      "lines.autos.exports",

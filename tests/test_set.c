@@ -142,7 +142,7 @@ Test(set, path_through_ids)
                              "strategies.escalate.offers=[\"big\",\"small\"]",
                              NULL};
     ds_model *m = set_and_build(FULL, a);
-    cr_expect_eq(m->actors[0].weights[1], 0.5);
+    cr_expect_eq(m->actors[0].weights[2], 0.5); /* after "deficit", "tariff" */
     cr_expect_eq(m->items[0].scores[1].u.fixed.value, 0.7);
     cr_expect_eq(m->packages[1].x[1], 3);
     cr_expect_eq(m->third[0].slope, 2);

@@ -58,9 +58,19 @@ static const struct warn_case {
       "items.fund.deficit_effect: mean 550 bn/yr is larger in size than the "
       "whole baseline deficit (mean 60 bn/yr): deficit_effect is a change in "
       "USD billions per year at intensity 1 (was it given in millions?)"}},
+    {"start_after_horizon",
+     {"items.plant.start: year 5 is after the horizon (3 years): the pledge "
+      "never arrives, so the item neither delivers nor costs anything"}},
+    {"terms_above_no_deal",
+     {"packages.ask_more.terms.autos: tariff 0.3 is above the line's no_deal, "
+      "0.25: accepting the package would raise the tariff above no deal",
+      "packages.ask_more.terms.steel: tariff mean 0.3 is above the line's "
+      "no_deal, mean 0.25: accepting the package would raise the tariff above "
+      "no deal"}},
     /* A tariff of exactly 1, a discrete tariff whose 25 has weight 0,
      * exports of exactly 10 x D-bar, |deficit_effect| means equal to
-     * D-bar: nothing exceeds, nothing warns. */
+     * D-bar, an item starting in the horizon's last year, terms equal to
+     * the line's no_deal mean: nothing exceeds, nothing warns. */
     {"boundary", {NULL}},
 };
 #define N_WARN (sizeof warn_cases / sizeof warn_cases[0])
@@ -194,6 +204,53 @@ Test(warn, set_in_process)
     cr_expect_str_eq(warn.msg[0], MINIMAL ": warning: lines.autos.current: the tariff's "
                                   "support reaches 3, i.e. 300% (tariffs are fractions: "
                                   "did you mean 0.03 for 3%?)");
+    ds_model_free(m);
+    ds_report_free(&rep);
+    ds_report_free(&warn);
+    ds_scenario_free(s);
+}
+
+/* The warnings that read the horizon and the lines follow --set: a longer
+ * horizon lets the pledge arrive; a higher no_deal puts the terms below
+ * it, and a lower one above. */
+Test(warn, set_horizon_and_no_deal)
+{
+    const char *file[2] = {WARN_DIR "start_after_horizon.json",
+                           WARN_DIR "terms_above_no_deal.json"};
+    const char *set[2] = {"horizon=5", "lines.autos.no_deal=0.3"};
+    const size_t left[2] = {0, 1};
+    for (int i = 0; i < 2; i++) {
+        ds_report rep, warn;
+        ds_model *m = NULL;
+        ds_scenario *s = load(file[i]);
+        ds_report_init(&rep);
+        ds_report_init(&warn);
+        cr_assert_eq(ds_scenario_set_arg(s, set[i], &rep), DS_OK, "%s", set[i]);
+        cr_assert_eq(ds_scenario_build_warn(s, 0, &m, &rep, &warn), DS_OK);
+        cr_expect_eq(warn.n, left[i], "%s: %zu warnings", set[i], warn.n);
+        if (warn.n)
+            cr_expect(strstr(warn.msg[0], "packages.ask_more.terms.steel:"), "%s",
+                      warn.msg[0]);
+        ds_model_free(m);
+        ds_report_free(&rep);
+        ds_report_free(&warn);
+        ds_scenario_free(s);
+    }
+    ds_report rep, warn;
+    ds_model *m = NULL;
+    ds_scenario *s = load(WARN_DIR "boundary.json");
+    ds_report_init(&rep);
+    ds_report_init(&warn);
+    cr_assert_eq(ds_scenario_set_arg(s, "lines.autos.no_deal=0.2", &rep), DS_OK);
+    cr_assert_eq(ds_scenario_set_arg(s, "horizon=2", &rep), DS_OK);
+    cr_assert_eq(ds_scenario_build_warn(s, 0, &m, &rep, &warn), DS_OK);
+    cr_assert_eq(warn.n, 2);
+    cr_expect_str_eq(warn.msg[0], WARN_DIR "boundary.json: warning: items.plant.start: year 3 "
+                                  "is after the horizon (2 years): the pledge never "
+                                  "arrives, so the item neither delivers nor costs anything");
+    cr_expect_str_eq(warn.msg[1], WARN_DIR "boundary.json: warning: packages.same.terms.autos: "
+                                  "tariff 0.25 is above the line's no_deal, 0.2: accepting "
+                                  "the package would raise the tariff above no deal");
     ds_model_free(m);
     ds_report_free(&rep);
     ds_report_free(&warn);

@@ -3,8 +3,9 @@
 
 tests/golden/v1/ holds what the v1 model printed (summary CSV at 3000 draws,
 per-draw CSV at 300, seed 7), for each v1 scenario below, as given and with
-home.tariff_burden set to 0.  The v2 engine must print the same bytes in
-every v1 column, except:
+home.tariff_burden set to 0 (tests/data/v1/full.json is the v1 form of
+tests/data/good/full.json, which now uses the keys of model v2 too).  The
+v2 engine must print the same bytes in every v1 column, except:
   - as given, the columns that the corrected pass-through of SPEC 5.4
     changes: the deficit and benefit columns (their means, standard errors
     and quantiles; per draw, deficit and benefit);
@@ -21,7 +22,7 @@ import csv, io, os, subprocess, sys
 dealsim, src = sys.argv[1], sys.argv[2]
 gold = os.path.join(src, "tests/golden/v1")
 scenarios = ["tests/data/good/japan_us_2025_v1.json", "scenarios/tutorial.json",
-             "tests/data/good/minimal.json", "tests/data/good/full.json",
+             "tests/data/good/minimal.json", "tests/data/v1/full.json",
              "tests/data/oracle/economics.json", "tests/data/oracle/retaliation.json"]
 PASS_SUMMARY = {"deficit_mean", "deficit_se", "deficit_p05", "deficit_p50", "deficit_p95",
                 "deficit_change_mean", "benefit_mean", "benefit_se", "benefit_p05",

@@ -31,12 +31,15 @@ typedef struct ds_outcome {
     int round;                 /* deal round r* (1-based); 0 without a deal */
     int package;               /* index of p* in model->packages; -1 without */
     double tariff;             /* export-weighted mean tariff (fraction) */
-    double deficit;            /* counterpart's deficit, bn/yr */
+    double deficit;            /* counterpart's deficit in year 1, bn/yr */
     double deficit_change;     /* deficit - this draw's baseline_deficit */
     double deficit_end;        /* counterpart's deficit in year H, bn/yr */
     double deficit_end_change; /* deficit_end - this draw's baseline_deficit */
-    double benefit;            /* home's discounted net gain, bn/yr; 0 w/o deal */
-    double concession_cost;    /* bn/yr; 0 without a deal */
+    double benefit;            /* home's net gain against no deal, bn/yr: a
+                                  discounted average per year over the
+                                  horizon; 0 without a deal */
+    double concession_cost;    /* bn/yr, discounted average per year over
+                                  the horizon; 0 without a deal */
     unsigned char *retaliates; /* [n_third] 0/1 */
     double *retaliation_cost;  /* [n_third] bn/yr */
     uint32_t *evaluations;     /* [n_actors] evaluations this draw (§5.6) */
@@ -84,19 +87,21 @@ double ds_engine_input_value(const ds_engine *e, size_t j);
 
 /* Generate the random variates of draw `draw` that a draw needs at most,
  * from the same streams with the same samplers, and nothing else: the world
- * (§5.1), the third parties' U_q and the shocks of every round 1..R (§5.6).
- * Returns a number depending on all of them so the work is not optimised
- * away.  ds_engine_draw generates the same world but the round shocks only
- * up to the last round some strategy reaches: all R rounds when a strategy
- * ends without a deal or the decider acts at the deadline (then the two
- * counts are equal), fewer when every strategy deals before round R.  So
- * this is the bench's floor, the cost of sampling alone, for draws that
- * reach the deadline, and above ds_engine_draw's sampling otherwise. */
+ * (§5.1), the third parties' U_q, the shocks of every round 1..R (§5.6)
+ * and, with an extension, its flag and, when it is drawn, the shocks of
+ * rounds R + 1..R + k.  Returns a number depending on all of them so the
+ * work is not optimised away.  ds_engine_draw generates the same world but
+ * the round shocks only up to the last round some strategy reaches: all
+ * rounds when a strategy ends without a deal or the decider acts at the
+ * deadline (then the two counts are equal), fewer when every strategy
+ * deals before its deadline.  So this is the bench's floor, the cost of
+ * sampling alone, for draws that reach the deadline, and above
+ * ds_engine_draw's sampling otherwise. */
 double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw);
 
 /* Simulate draws [first, last) of seed again and find the first outcome
- * value (tariff, deficit, deficit_change, benefit, concession_cost,
- * retaliation cost) that is not finite or beyond +-DS_OUTCOME_MAX.
+ * value (tariff, deficit, deficit_change, deficit_end, deficit_end_change,
+ * benefit, concession_cost, retaliation cost) that is not finite or beyond +-DS_OUTCOME_MAX.
  * Returns DS_OK when there is none; else DS_ERANGE with err set to, e.g.,
  * "draw 1234: deficit is not finite (nan) for strategy 'deal15'; check
  * lines.autos.exports, drawn as inf": the first input of the scenario whose

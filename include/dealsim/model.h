@@ -24,6 +24,8 @@
 #define DS_MAX_LINES 64
 #define DS_MAX_THIRD_PARTIES 64
 #define DS_MAX_ROUNDS 1000
+#define DS_MAX_HORIZON 50     /* years the economics are followed (SPEC §5.4) */
+#define DS_MAX_ITEM_YEAR 1000 /* largest item start and ramp, in years */
 #define DS_MAX_CORRELATIONS 64
 #define DS_MAX_CORRELATED 64   /* dists in one correlation */
 #define DS_FORMAT_VERSION 2 /* reads versions 1 and 2: the same format, v2 adds keys */
@@ -61,7 +63,12 @@ typedef enum ds_dist_site {
     DS_SITE_ITEM_SCORE,        /* items.I.scores.K */
     DS_SITE_THRESHOLD,         /* actors.A.threshold */
     DS_SITE_CONCESSION,        /* actors.A.concession */
-    DS_SITE_COST_PER_EXPOSURE  /* third_parties.Q.cost_per_exposure */
+    DS_SITE_COST_PER_EXPOSURE, /* third_parties.Q.cost_per_exposure */
+    DS_SITE_ELASTICITY_LONG,   /* elasticity_long (top level) */
+    DS_SITE_ADJUSTMENT,        /* adjustment */
+    DS_SITE_LINE_ELASTICITY_LONG, /* lines.L.elasticity_long */
+    DS_SITE_LINE_TARIFF_BURDEN,   /* lines.L.tariff_burden */
+    DS_SITE_PACKAGE_TERMS      /* packages.P.terms.L (slot: the line) */
 } ds_dist_site;
 
 /* One dist of the model, named by its SPEC §9 path.  ds_model.dists lists
@@ -70,31 +77,44 @@ typedef enum ds_dist_site {
  * table) with list elements in file order and an item's scores in the order
  * of `dimensions`:
  *   home.tariff_burden, home.margin, baseline_deficit, elasticity,
- *   per line: exports, current, no_deal, deal, elasticity,
+ *   elasticity_long, adjustment,
+ *   per line: exports, current, no_deal, deal, elasticity, elasticity_long,
+ *     tariff_burden,
  *   per item: deficit_effect, cost, delivery, scores.K...,
+ *   per package: terms.L for each line L it asks a tariff for,
  *   per actor: threshold, concession,
  *   per third party: cost_per_exposure.
- * Optional dists without a default (elasticity) are listed only when given.
+ * Optional dists without a default (elasticity, elasticity_long,
+ * adjustment, a line's elasticity, elasticity_long and tariff_burden, a
+ * package's terms) are listed only when given.
  * Random streams (engine.c) and inputs (engine.h) are named by these paths. */
 typedef struct ds_model_dist {
     char *path;            /* "lines.autos.exports" (owned by the model) */
     const ds_dist *dist;   /* the dist, inside the model (borrowed) */
     ds_dist_site site;     /* which quantity it is */
-    size_t elem;           /* index of its line, item, actor or third party
-                              (0 for a dist outside the lists) */
-    size_t slot;           /* an item score's dimension index, else 0 */
+    size_t elem;           /* index of its line, item, package, actor or
+                              third party (0 for a dist outside the lists) */
+    size_t slot;           /* an item score's dimension index, a package
+                              term's line index, else 0 */
     long corr;             /* index of the correlation it is in, or -1 */
     size_t corr_pos;       /* its position among that correlation's dists */
 } ds_model_dist;
 
 typedef struct ds_line {
-    char *id;
+    char *id, *label;
     ds_dist exports;      /* X0, bn/yr */
     ds_dist current;      /* tariff today */
     ds_dist no_deal;      /* tariff without a deal */
-    ds_dist deal;         /* tariff with a deal */
+    ds_dist deal;         /* tariff with a deal (unless the package's terms
+                             say otherwise) */
     int has_elasticity;   /* 0: uses the model's shared elasticity */
-    ds_dist elasticity;   /* valid when has_elasticity */
+    ds_dist elasticity;   /* year-1 elasticity; valid when has_elasticity */
+    int has_elasticity_long; /* 0: the model's elasticity_long, else this
+                                line's year-1 elasticity */
+    ds_dist elasticity_long; /* valid when has_elasticity_long */
+    int has_tariff_burden; /* 0: uses home's tariff_burden */
+    ds_dist tariff_burden; /* share of the tariff paid by home's exporters,
+                              [0, 1]; valid when has_tariff_burden */
 } ds_line;
 
 typedef struct ds_item {
@@ -102,6 +122,8 @@ typedef struct ds_item {
     ds_dist deficit_effect; /* bn/yr change of the deficit at intensity 1 */
     ds_dist cost;           /* bn/yr cost to home at intensity 1 */
     ds_dist delivery;       /* share delivered, in [0, 1]; default fixed 1 */
+    int start;              /* year the pledge starts, >= 1 (default 1) */
+    int ramp;               /* years to full delivery after start, >= 0 */
     ds_dist *scores;        /* [n_dims]; fixed 0 where the file has none */
     double *exposure;       /* [n_third]; 0 where the file has none */
 } ds_item;
@@ -112,7 +134,20 @@ typedef struct ds_package {
     size_t n;             /* entries (items with any intensity, even 0) */
     size_t *item;         /* [n] item indices */
     double *x;            /* [n] intensities >= 0 */
+    ds_dist *terms;       /* [n_lines]: the tariff the package asks for on
+                             each line, replacing the line's deal when it
+                             is accepted (SPEC §5.2, §5.4); a line it asks
+                             nothing for holds a fixed NaN (see
+                             ds_package_asks), never drawn */
 } ds_package;
+
+/* 1 if package p asks a tariff of its own (`terms`) for line l, else 0:
+ * the package then uses the line's `deal`. */
+static inline int ds_package_asks(const ds_package *p, size_t l)
+{
+    const ds_dist *d = &p->terms[l];
+    return !(d->kind == DS_DIST_FIXED && d->u.fixed.value != d->u.fixed.value);
+}
 
 typedef struct ds_strategy {
     char *id, *label;
@@ -126,8 +161,11 @@ typedef enum ds_role { DS_ROLE_MEMBER = 0, DS_ROLE_DECIDER = 1 } ds_role;
 typedef struct ds_actor {
     char *id, *label;
     ds_role role;
-    double *weights;         /* [1 + n_dims]: [0] = "deficit", [1+k] = dims[k];
-                                raw file values, >= 0, not all 0 */
+    double *weights;         /* [2 + n_dims]: the built-in keys first, [0] =
+                                "deficit", [1] = "tariff" (SPEC §5.2), then
+                                [2 + k] = dims[k]; raw file values, >= 0,
+                                not all 0.  Scores, and the keys of a
+                                weight Dirichlet (§5.1), are in this order. */
     double weight_certainty; /* kappa >= 0; 0 = weights known exactly */
     ds_dist threshold;       /* reservation utility in round 1 */
     ds_dist concession;      /* fall of the threshold per later round */
@@ -146,12 +184,21 @@ typedef enum ds_decider_acts {
     DS_DECIDER_EVERY_ROUND = 1
 } ds_decider_acts;
 
+/* An extendable deadline (SPEC §5.6). */
+typedef struct ds_extension {
+    int given;                    /* 1 if protocol.extension is given */
+    double probability;           /* chance the deadline is pushed back */
+    int rounds;                   /* k >= 1, rounds added; R + k <=
+                                     DS_MAX_ROUNDS */
+} ds_extension;
+
 typedef struct ds_protocol {
     int rounds;                   /* R, 1..DS_MAX_ROUNDS */
     double quorum;                /* (0, 1], default 0.5 */
     ds_decider_acts decider_acts; /* default deadline */
     double disconnect;            /* P(round lost), default 0 */
     double stall_on_split;        /* P(split team stalls), default 0 */
+    ds_extension extension;
 } ds_protocol;
 
 /* A Gaussian copula between dists of the model (SPEC §3 `correlations`,
@@ -181,13 +228,19 @@ typedef struct ds_model {
     char *home_name, *counterpart_name;
 
     double discount;              /* delta in (0, 1] */
+    double discount_rate;         /* rho >= 0, per year over the horizon */
     ds_dist tariff_burden;        /* [0, 1] */
     ds_dist margin;               /* [0, 1] */
 
     ds_dist baseline_deficit;     /* bn/yr */
     double baseline_mean;         /* D-bar, the analytic mean (> 0), §5.2 */
     int has_elasticity;           /* top-level elasticity given */
-    ds_dist elasticity;
+    ds_dist elasticity;           /* year 1 */
+    int has_elasticity_long;      /* top-level elasticity_long given */
+    ds_dist elasticity_long;
+    int has_adjustment;           /* given (required with any elasticity_long) */
+    ds_dist adjustment;           /* lambda in (0, 1] */
+    int horizon;                  /* H, years, 1..DS_MAX_HORIZON (default 1) */
 
     size_t n_corr;         ds_correlation *corr;  /* correlations */
 
