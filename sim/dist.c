@@ -1,7 +1,9 @@
 /*
  * dist.c - the uncertain values of SPEC §2: parameter checks, support, the
- * analytic mean, and sampling through GSL's samplers.  A leaf module: the
- * scenario loader fills and checks dists, the world draws them (§5.1).
+ * analytic mean, sampling through GSL's samplers, and quantile functions and
+ * CDFs (for correlated dists, §5.1, and for binning inputs, §11).  A leaf
+ * module: the scenario loader fills and checks dists, the world draws them
+ * (§5.1).
  *
  * Random-number consumption: a dist that is constant (ds_dist_is_constant:
  * fixed, sd 0, sigma 0, min == max, one distinct drawable discrete value)

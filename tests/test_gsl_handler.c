@@ -265,3 +265,45 @@ Test(gsl_handler, discrete_weights_whose_sum_overflows)
     cr_expect_eq(ds_dist_mean(&d), 0.5);
     gsl_ran_discrete_free(d.table);
 }
+
+/* A correlation matrix is factorised by GSL only once it is known to be
+ * positive definite with a margin: with the default handler in place, a
+ * matrix that is not (or is singular to within rounding) is refused with a
+ * message, and one just inside the margin builds and runs. */
+Test(gsl_handler, correlation_matrices_never_call_the_handler)
+{
+    static const struct {
+        const char *matrix;
+        int ok;
+    } cases[] = {
+        {"[[1, 0.9, 0.9], [0.9, 1, -0.9], [0.9, -0.9, 1]]", 0},
+        {"[[1, 1, 0], [1, 1, 0], [0, 0, 1]]", 0},                       /* singular */
+        {"[[1, 0.99999999999999, 0], [0.99999999999999, 1, 0], [0, 0, 1]]", 0}, /* to rounding */
+        {"[[1, 0.9999995, 0], [0.9999995, 1, 0], [0, 0, 1]]", 1},
+        {"[[1, -0.5, 0.5], [-0.5, 1, 0.25], [0.5, 0.25, 1]]", 1},
+    };
+    cr_assert_null(gsl_set_error_handler(NULL), "this test must start with the default handler");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ds_report rep;
+        ds_model *m = NULL;
+        char set[256];
+        ds_report_init(&rep);
+        ds_scenario *s = ds_scenario_load(DS_TEST_DIR "/data/bad/corr_matrix_not_pd.json", &rep);
+        cr_assert_not_null(s);
+        snprintf(set, sizeof set, "correlations.c.matrix=%s", cases[i].matrix);
+        cr_assert_eq(ds_scenario_set_arg(s, set, &rep), DS_OK);
+        int rc = ds_scenario_build(s, &m, &rep);
+        if (cases[i].ok) {
+            cr_assert_eq(rc, DS_OK, "%s: %s", cases[i].matrix, rep.n ? rep.msg[0] : "");
+            run_and_check(m);
+        } else {
+            cr_assert_eq(rc, DS_EINVAL, "%s built", cases[i].matrix);
+            cr_assert(rep.n == 1 && strstr(rep.msg[0], "must be positive definite"), "%s: %s",
+                      cases[i].matrix, rep.n ? rep.msg[0] : "");
+        }
+        ds_model_free(m);
+        ds_scenario_free(s);
+        ds_report_free(&rep);
+    }
+    cr_assert_null(gsl_set_error_handler(NULL), "the library changed GSL's error handler");
+}

@@ -1,6 +1,6 @@
 /*
  * dist.h - the uncertain values of SPEC §2: parameters, sampling, analytic
- * mean and support.
+ * mean, support, quantile function and CDF.
  *
  * A ds_dist is plain data filled by the scenario loader, then finished by
  * ds_dist_prepare (which precomputes sampling constants).  Sampling never
