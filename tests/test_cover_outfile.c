@@ -208,17 +208,21 @@ Test(cover_outfile, no_descriptor_left_for_standard_output)
     cr_assert_geq(pid, 0);
     if (pid == 0) {
         ds_outfiles s;
-        struct rlimit rl = {3, 3}, old;
+        struct rlimit rl, old;
         int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644), rc;
         dup2(fd, 2);
         close(fd);
         ds_outfiles_init(&s, "test");
         ds_outfiles_add(&s, NULL, "-");
-        if (ds_outfiles_check(&s) != DS_OK || getrlimit(RLIMIT_NOFILE, &old) != 0 ||
-            setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        if (ds_outfiles_check(&s) != DS_OK || getrlimit(RLIMIT_NOFILE, &old) != 0)
+            child_exit(3);
+        rl = old;
+        rl.rlim_cur = 3; /* the soft limit only, so that it can be raised again */
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
             child_exit(3);
         rc = ds_outfiles_open(&s);
-        setrlimit(RLIMIT_NOFILE, &old); /* room to write the counts again */
+        if (setrlimit(RLIMIT_NOFILE, &old) != 0) /* room to write the counts */
+            child_exit(5);
         child_exit(rc == DS_EIO ? 0 : 4);
     }
     int st;
