@@ -189,7 +189,6 @@ struct ds_engine {
     uint64_t *vgen;                          /* [NV] */
     uint64_t gen;                            /* draws simulated so far */
     int need_tariff;                         /* some actor weighs "tariff" */
-    double *stariff;                         /* [NV] S_tariff, per draw */
 
     /* Offered packages ("used"): pslot[p] = its index among them or -1. */
     size_t n_used;
@@ -266,10 +265,10 @@ struct ds_engine {
 #define ENGINE_ARRAYS(X)                                                     \
     X(wd) X(wd_of) X(wd_dist) X(cd) X(cd_wd) X(dd) X(dir_key) X(dir_alpha) X(dir_theta) X(x0) X(cur)            \
     X(nodeal) X(deal) X(eps) X(eff) X(cost) X(delivery) X(score) X(thr)      \
-    X(conc) X(w) X(cpe) X(uq) X(vof) X(vpkg) X(asks) X(tdraw) X(vconst) X(pre) X(tariff) X(dsum1) X(dsumH)    \
-    X(loss) X(vgen) X(stariff) X(lb) X(epsl) X(yw) X(long_run) X(apow)            \
-    X(s1) X(sH) X(savg) X(used)    \
-    X(pslot) X(champ) X(expo) X(pret) X(S) X(V) X(ccost) X(dlv1) X(dlvH)        \
+    X(conc) X(w) X(cpe) X(uq) X(vof) X(vpkg) X(asks) X(tdraw) X(vconst)      \
+    X(pre) X(tariff) X(dsum1) X(dsumH) X(loss) X(vgen) X(lb) X(epsl) X(yw)   \
+    X(long_run) X(apow) X(s1) X(sH) X(savg) X(used) X(pslot) X(champ)        \
+    X(expo) X(pret) X(S) X(V) X(ccost) X(dlv1) X(dlvH)                       \
     X(retcost) X(ret) X(offer_slot) X(offer_start) X(lost) X(stall)          \
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot)   \
@@ -646,7 +645,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     const size_t NV = e->NV;
     ALLOC(asks, (NV - 2) * L) ALLOC(vconst, NV * L)
     ALLOC(pre, NV * L) ALLOC(tariff, NV) ALLOC(dsum1, NV) ALLOC(dsumH, NV)
-    ALLOC(loss, NV) ALLOC(vgen, NV) ALLOC(stariff, NV)
+    ALLOC(loss, NV) ALLOC(vgen, NV)
     for (size_t a = 0; a < A; a++)
         e->need_tariff |= m->actors[a].weights[1] > 0.0;
 

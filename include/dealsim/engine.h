@@ -28,7 +28,8 @@
 /* The outcome of one strategy in one draw (SPEC §5.4, §6 per-draw). */
 typedef struct ds_outcome {
     int deal;                  /* 1 if a deal was made, else 0 */
-    int round;                 /* deal round r* (1-based); 0 without a deal */
+    int round;                 /* deal round r* (1-based; > protocol.rounds
+                                  for a deal in an extension); 0 without */
     int package;               /* index of p* in model->packages; -1 without */
     double tariff;             /* export-weighted mean tariff (fraction) */
     double deficit;            /* counterpart's deficit in year 1, bn/yr */
