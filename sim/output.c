@@ -74,7 +74,7 @@ static const ds_column columns[] = {
     {.name = "benefit_mean", .kind = DS_COL_FIGURE, .stat = MEAN(DS_Q_BENEFIT),
      .unit = "bn/yr", .se = "benefit_se", .json = "benefit_mean",
      .doc = "mean of home's discounted net gain against no deal (0 without a deal)",
-     .t_head = "benefit [5%, 95%]", .t_fmt = "%+.1f [%.1f, %.1f]",
+     .t_head = "benefit [5%%, 95%%]", .t_fmt = "%+.1f [%.1f, %.1f]",
      .t_with = {"benefit_p05", "benefit_p95"}, .t_pos = 9},
     {.name = "benefit_se", .kind = DS_COL_FIGURE, .stat = SE(DS_Q_BENEFIT), .unit = "bn/yr",
      .json = "benefit_se", .doc = "standard error of benefit_mean"},
