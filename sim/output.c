@@ -101,7 +101,7 @@ static const ds_column columns[] = {
      .t_head = "ok %s", .t_fmt = "%.2f", .t_pos = 14},
     /* v2 (SPEC §6), appended */
     {.name = "label", .kind = DS_COL_LABEL, .stat = NONE, .unit = "", .json = "label",
-     .doc = "the strategy's label (empty without one)"},
+     .doc = "the strategy's label (its id when the file gives none)"},
     {.name = "deficit_end_mean", .kind = DS_COL_FIGURE, .stat = MEAN(DS_Q_DEFICIT_END),
      .unit = "bn/yr", .json = "deficit_end_mean",
      .doc = "mean of the counterpart's deficit in year H, the horizon's last "
