@@ -74,7 +74,7 @@ static const ds_column columns[] = {
     {.name = "benefit_mean", .kind = DS_COL_FIGURE, .stat = MEAN(DS_Q_BENEFIT),
      .unit = "bn/yr", .se = "benefit_se", .json = "benefit_mean",
      .doc = "mean of home's discounted net gain against no deal (0 without a deal)",
-     .t_head = "benefit [5%, 95%]", .t_fmt = "%+.1f [%.1f, %.1f]",
+     .t_head = "benefit [5%%, 95%%]", .t_fmt = "%+.1f [%.1f, %.1f]",
      .t_with = {"benefit_p05", "benefit_p95"}, .t_pos = 9},
     {.name = "benefit_se", .kind = DS_COL_FIGURE, .stat = SE(DS_Q_BENEFIT), .unit = "bn/yr",
      .json = "benefit_se", .doc = "standard error of benefit_mean"},
@@ -101,7 +101,7 @@ static const ds_column columns[] = {
      .t_head = "ok %s", .t_fmt = "%.2f", .t_pos = 14},
     /* v2 (SPEC §6), appended */
     {.name = "label", .kind = DS_COL_LABEL, .stat = NONE, .unit = "", .json = "label",
-     .doc = "the strategy's label (empty without one)"},
+     .doc = "the strategy's label (its id when the file gives none)"},
     {.name = "deficit_end_mean", .kind = DS_COL_FIGURE, .stat = MEAN(DS_Q_DEFICIT_END),
      .unit = "bn/yr", .json = "deficit_end_mean",
      .doc = "mean of the counterpart's deficit in year H, the horizon's last "

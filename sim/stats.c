@@ -3,8 +3,9 @@
  *
  * Per draw, ds_stats_add adds to plain double partial sums (in draw order),
  * exact integer counts (the deal round's distribution too), the block's min
- * and max of every value and four quantile histograms per strategy (the
- * deficit, deficit_end, benefit, and benefit over the draws with a deal).  At the end of each block ds_stats_flush
+ * and max of every value and up to four quantile histograms per strategy
+ * (the deficit, deficit_end, the benefit, and the benefit over the draws
+ * with a deal).  At the end of each block ds_stats_flush
  * checks the block (finite, within +-DS_OUTCOME_MAX) and folds the partials
  * into exact superaccumulator totals (xsum.h), so totals do not depend on
  * which thread or process ran a block, nor on merge order.  Memory is fixed
@@ -324,7 +325,8 @@ int ds_stats_flush(ds_stats *s)
 int ds_stats_merge(ds_stats *dst, const ds_stats *src)
 {
     if (dst->ns != src->ns || dst->nq != src->nq || dst->na != src->na ||
-        dst->shift != src->shift || dst->pending || src->pending)
+        dst->shift != src->shift || dst->rounds != src->rounds || dst->pending ||
+        src->pending)
         return DS_EINVAL;
     for (size_t i = 0; i < dst->ns * dst->nsum; i++)
         ds_xsum_merge(&dst->tot[i], &src->tot[i]);

@@ -107,6 +107,20 @@ Test(columns, table_is_consistent)
         cr_assert_eq(c[i].t_pos > 0, c[i].t_head != NULL, "%s", c[i].name);
         if (c[i].t_head) {
             cr_assert_not_null(c[i].t_fmt);
+            /* printf formats: the heading's take only the id ("%s") and
+             * "%%"; a figure's cell only numbers ("%...f") and "%%". */
+            for (const char *p = c[i].t_head; (p = strchr(p, '%')); p += 2)
+                cr_assert(p[1] == 's' || p[1] == '%', "%s: heading '%s'", c[i].name,
+                          c[i].t_head);
+            if (c[i].kind == DS_COL_FIGURE)
+                for (const char *p = c[i].t_fmt; (p = strchr(p, '%')); p++) {
+                    if (p[1] == '%') {
+                        p++;
+                        continue;
+                    }
+                    p += 1 + strspn(p + 1, "+- #0123456789.");
+                    cr_assert_eq(*p, 'f', "%s: cell '%s'", c[i].name, c[i].t_fmt);
+                }
             cr_assert_eq(strstr(c[i].t_head, "%s") != NULL, c[i].each != DS_COL_ONE,
                          "%s", c[i].name);
             for (size_t j = 0; j < i; j++)

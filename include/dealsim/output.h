@@ -53,8 +53,10 @@ typedef enum ds_col_kind {
     DS_COL_STRATEGY,    /* the strategy's id (the row's key) */
     DS_COL_DRAWS,       /* the number of draws, an integer */
     DS_COL_FIGURE,      /* ds_stats_value of `stat` */
-    DS_COL_LABEL        /* the strategy's label: text, not a metric (empty
-                           in the CSV, null in the JSON, without one) */
+    DS_COL_LABEL        /* the strategy's label: text, not a metric (the
+                           loader makes it the id when the file has none;
+                           a model without one gets an empty CSV cell and
+                           a JSON null) */
 } ds_col_kind;
 
 /* When the terminal table shows a column. */
