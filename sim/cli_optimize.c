@@ -113,7 +113,8 @@ int ds_cli_optimize(ds_cli_args *a)
         status = ds_cli_run_failed("optimize", &os, NULL, rc, &err);
         goto done;
     }
-    table = a->format ? a->format == 1 : !a->output && isatty(STDOUT_FILENO);
+    /* -o is the CSV; standard output a table on a terminal (as run). */
+    table = !a->output && (a->format ? a->format == 1 : isatty(STDOUT_FILENO));
     rc = table ? ds_optimize_table(opt, out->f, out->name, &err)
                : ds_optimize_csv(opt, out->f, out->name, &err);
     if (rc == DS_EIO && out->f && ferror(out->f)) {

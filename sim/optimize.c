@@ -32,10 +32,10 @@
 #include "dealsim/stats.h"
 #include "suggest.h"
 
-/* Bytes of a chunk model per candidate, besides its statistics: a package
- * and a strategy with their arrays, and the engine's workspace per
- * strategy (an estimate that errs on the large side). */
-#define CHUNK_MODEL_BYTES 4096u
+/* Bytes of a chunk per candidate, besides its statistics: a package and a
+ * strategy of the model with their arrays, and each thread's engine
+ * workspace for it (an estimate that errs on the large side). */
+#define CHUNK_MODEL_BYTES 8192u
 
 /* One dimension of the candidates: an item's intensities or a line's
  * asked tariffs. */
@@ -495,8 +495,12 @@ int ds_optimize_new(const ds_scenario *base, const ds_model *m,
     if (spec->chunk) {
         o->chunk = spec->chunk;
     } else {
-        size_t per = (size_t)(spec->threads > 0 ? spec->threads + 1 : 2) *
-                         ds_stats_strategy_bytes(m) + CHUNK_MODEL_BYTES;
+        /* Each thread's statistics of the chunk, with their bins, and the
+         * chunk's total, which takes the first thread's when it ends (run.c),
+         * so has no bins of its own before. */
+        size_t per = (size_t)(spec->threads > 0 ? spec->threads : 1) *
+                         ds_stats_strategy_bytes(m, 1) +
+                     ds_stats_strategy_bytes(m, 0) + CHUNK_MODEL_BYTES;
         o->chunk = DS_OPTIMIZE_STATS_BUDGET / per;
     }
     if (o->chunk > DS_MAX_STRATEGIES)

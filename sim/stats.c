@@ -175,15 +175,15 @@ fail:
     return NULL;
 }
 
-size_t ds_stats_strategy_bytes(const ds_model *m)
+size_t ds_stats_strategy_bytes(const ds_model *m, int bins)
 {
     size_t nsum = SUM_RETCOST + m->n_third;
     size_t ncnt = CNT_RET + m->n_third + 2 * m->n_actors + DS_MAX_ROUNDS;
     size_t nval = DS_Q_RETALIATION_COST + m->n_third;
+    size_t hist = sizeof(ds_qhist) +
+                  (bins ? DS_QHIST_BINS * (sizeof(ds_qhist_bin) + sizeof(ds_qhist_ends)) : 0);
     return nsum * (sizeof(double) + sizeof(ds_xsum)) + ncnt * sizeof(uint64_t) +
-           4 * nval * sizeof(double) +
-           N_HIST * (sizeof(ds_qhist) + DS_QHIST_BINS * (sizeof(ds_qhist_bin) +
-                                                         sizeof(ds_qhist_ends))) + 1;
+           4 * nval * sizeof(double) + N_HIST * hist + 1;
 }
 
 void ds_stats_free(ds_stats *s)

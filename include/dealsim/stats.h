@@ -29,10 +29,11 @@ ds_stats *ds_stats_new(const ds_model *m);
 /* Free.  s may be NULL.  Can't fail. */
 void ds_stats_free(ds_stats *s);
 
-/* Most bytes the accumulators of one strategy of m take (ds_stats_new's
- * memory is about this times the number of strategies): for sizing runs
- * of many strategies.  Can't fail. */
-size_t ds_stats_strategy_bytes(const ds_model *m);
+/* Most bytes the accumulators of one strategy of m take, for sizing runs
+ * of many strategies: with bins = 1, once every quantile histogram has its
+ * bins (any run of many draws of a varied scenario); with bins = 0, as made
+ * by ds_stats_new (and while the values stay few).  Can't fail. */
+size_t ds_stats_strategy_bytes(const ds_model *m, int bins);
 
 /* Forget every draw added: s becomes as made by ds_stats_new.  Can't fail. */
 void ds_stats_reset(ds_stats *s);
