@@ -258,7 +258,7 @@ const ds_cli_cmd ds_cli_commands[] = {
      "then the summary columns of `dealsim run`; best first by the objective\n"
      "(benefit and deal descending, deficit ascending), ties by candidate.\n"
      "On a terminal the table of the front is shown instead.\n",
-     "Candidates are run in chunks sized to keep memory below about 200 MiB;\n"
+     "Candidates are run in chunks of at most 160, sized to keep memory low;\n"
      "every chunk sees the same draws (common random numbers), so results do\n"
      "not depend on the chunks or on -j.  Ctrl-C stops promptly, leaves no\n"
      "partial file and exits with status 130.\n",

@@ -502,6 +502,8 @@ int ds_optimize_new(const ds_scenario *base, const ds_model *m,
                          ds_stats_strategy_bytes(m, 1) +
                      ds_stats_strategy_bytes(m, 0) + CHUNK_MODEL_BYTES;
         o->chunk = DS_OPTIMIZE_STATS_BUDGET / per;
+        if (o->chunk > DS_OPTIMIZE_CHUNK_CACHE)
+            o->chunk = DS_OPTIMIZE_CHUNK_CACHE;
     }
     if (o->chunk > DS_MAX_STRATEGIES)
         o->chunk = DS_MAX_STRATEGIES;
