@@ -831,10 +831,9 @@ int ds_optimize_run(ds_optimize *o, const ds_run_opts *ro, ds_error *err)
             cc.model = o->first;
             o->first = NULL;
         } else if ((rc = build_chunk(o, first, last, &cc.model, &rep)) != DS_OK) {
-            /* The first chunk built: so does every other, but for memory. */
-            rc = ds_error_set(err, rc == DS_ENOMEM ? DS_ENOMEM : DS_EINVAL,   /* GCOVR_EXCL_LINE */
-                              "%s", rc == DS_ENOMEM ? "out of memory"
-                                                   : rep.n ? rep.msg[0] : "invalid chunk");
+            /* The first chunk built, and the others differ from it only in
+             * values checked already: only memory can fail here. */
+            rc = ds_error_set(err, DS_ENOMEM, "out of memory");
             break;
         }
         memset(&job, 0, sizeof job);
@@ -848,10 +847,11 @@ int ds_optimize_run(ds_optimize *o, const ds_run_opts *ro, ds_error *err)
         rc = ds_run_job(&job, &r2, err);
         ds_model_free(cc.model);   /* when the job never took it */
         if (rc == DS_ERANGE) {
-            /* "point 1: draw D: ..." names the draw; say which candidates. */
+            /* "point 1: draw D: ... for strategy 'cN'": the chunk is no
+             * point of the user's; the candidate is named. */
             char msg[DS_ERROR_MSG_MAX];
-            const char *m = strncmp(err->msg, "point 1: ", 9) == 0 ? err->msg + 9 : err->msg;
-            snprintf(msg, sizeof msg, "candidates c%zu to c%zu: %.900s", first + 1, last, m);
+            snprintf(msg, sizeof msg, "%s",
+                     strncmp(err->msg, "point 1: ", 9) == 0 ? err->msg + 9 : err->msg);
             ds_error_set(err, DS_ERANGE, "%s", msg);
         }
     }

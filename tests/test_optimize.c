@@ -547,6 +547,39 @@ Test(optimize, output_file_and_help)
     cli_free(&r);
 }
 
+/* An outcome that cannot be summarised stops the search (exit 1), naming
+ * the draw and the candidate, and writes nothing. */
+Test(optimize, outcome_beyond_range_names_the_candidate)
+{
+    char out[1024];
+    snprintf(out, sizeof out, "%s/o.csv", dir);
+    cli_result r = cli_run(dir, "optimize", FULL, "-n", "100", "--set",
+                           "lines.autos.current=1e11", "--set", "lines.autos.elasticity=20",
+                           "--set", "lines.autos.tariff_burden=0", "-o", out, NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "dealsim optimize: draw 0: deficit is ") != NULL, "%s", r.err);
+    cr_expect(strstr(r.err, "for strategy 'c1'") != NULL, "%s", r.err);
+    cr_expect(!cli_exists(out));
+    cli_free(&r);
+}
+
+/* A full disk: exit 1, the file and the reason named. */
+Test(optimize, write_errors)
+{
+    cli_result r = cli_run_to(dir, "/dev/full", "optimize", FULL, "-n", "100", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "No space left on device") != NULL, "%s", r.err);
+    cli_free(&r);
+    r = cli_run_to(dir, "/dev/full", "optimize", FULL, "-n", "100", "--format", "table", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "No space left on device") != NULL, "%s", r.err);
+    cli_free(&r);
+    r = cli_run(dir, "optimize", FULL, "-n", "100", "-o", "/dev/full", NULL);
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "/dev/full") != NULL, "%s", r.err);
+    cli_free(&r);
+}
+
 /* Ctrl-C: status 130, no file. */
 Test(optimize, interrupted_leaves_no_file)
 {
