@@ -947,21 +947,38 @@ done:
     return rc;
 }
 
-/* Append s to t, cut with "..." at `max` bytes (ids are ASCII). */
+/* Append s to t (ids are ASCII), cutting with "..." where t would exceed
+ * max bytes (max >= 3; t holds max + 1). */
 static void cell(char *t, size_t max, const char *s)
 {
     size_t n = strlen(t), k = strlen(s);
-    if (n >= max)
-        return;
-    if (n + k > max) {
-        snprintf(t + n, max - n + 1, "%.*s...", (int)(max - n - 3), s);
+    if (n + k <= max) {
+        memcpy(t + n, s, k + 1);
         return;
     }
-    memcpy(t + n, s, k + 1);
+    if (n > max - 3)
+        n = max - 3;
+    memcpy(t + n, s, max - 3 - n);
+    memcpy(t + max - 3, "...", 4);
 }
 
-/* Width of the package column of the table: the line is 100 characters. */
-#define PKG_WIDTH 48
+/* Width of the table (SPEC §6: a terminal table fits 100 columns). */
+#define TABLE_WIDTH 100
+
+/* Write the scenario's name on one line of at most TABLE_WIDTH characters
+ * (UTF-8 counted as characters; control characters shown as '?'). */
+static int put_name(FILE *f, const char *name)
+{
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        int lead = (*p & 0xC0) != 0x80;
+        if (lead && ++chars > TABLE_WIDTH - 3)
+            return fputs("...\n", f) == EOF ? -1 : 0;
+        if (fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f) == EOF)
+            return -1;
+    }
+    return fputc('\n', f) == EOF ? -1 : 0;
+}
 
 int ds_optimize_table(const ds_optimize *o, FILE *f, const char *name, ds_error *err)
 {
@@ -976,19 +993,25 @@ int ds_optimize_table(const ds_optimize *o, FILE *f, const char *name, ds_error 
         nfeas += o->c[i].feasible;
     }
     errno = 0;
-    if (fprintf(f, "%s\nPareto front: %zu of %zu candidates (%zu feasible), best %s first\n\n",
-                m->name, nfront, o->n, nfeas, obj[o->spec.objective]) < 0 ||
+    if (put_name(f, m->name) != 0 ||
+        fprintf(f, "Pareto front: %zu of %zu candidates (%zu feasible), best %s first\n\n",
+                nfront, o->n, nfeas, obj[o->spec.objective]) < 0 ||
         fprintf(f, "%-8s %7s %9s %9s %8s  %s\n", "cand", "P(deal)", "benefit", "deficit",
                 "cost", "package (intensity if not 1; asked tariffs)") < 0)
         goto wfail;
     for (size_t k = 0; k < o->n; k++) {
         size_t i = o->order[k];
         const cand *c = &o->c[i];
-        char id[24], pkg[PKG_WIDTH + 4] = "";
+        char id[24], row[TABLE_WIDTH + 1], pkg[TABLE_WIDTH + 1] = "";
+        size_t room;
         int any = 0;
         if (!c->front)
             continue;
         snprintf(id, sizeof id, "c%zu", i + 1);
+        /* The figures, then the package in what is left of the line. */
+        snprintf(row, sizeof row, "%-8s %7.3f %9.3f %9.3f %8.3f  ", id, c->p_deal, c->benefit,
+                 c->deficit, c->cost);
+        room = strlen(row) + 12 < TABLE_WIDTH ? TABLE_WIDTH - strlen(row) : 12;
         for (size_t j = 0; j < o->nd; j++) {
             double x = o->dims[j].v[value_index(o, i, j)];
             char part[128];
@@ -1002,13 +1025,12 @@ int ds_optimize_table(const ds_optimize *o, FILE *f, const char *name, ds_error 
             else
                 snprintf(part, sizeof part, "%s%s*%g", any ? " " : "",
                          m->items[o->dims[j].index].id, x);
-            cell(pkg, PKG_WIDTH, part);
+            cell(pkg, room, part);
             any = 1;
         }
         if (!any)
-            cell(pkg, PKG_WIDTH, "(nothing)");
-        if (fprintf(f, "%-8s %7.3f %9.3f %9.3f %8.3f  %s\n", id, c->p_deal, c->benefit,
-                    c->deficit, c->cost, pkg) < 0)
+            cell(pkg, room, "(nothing)");
+        if (fprintf(f, "%s%s\n", row, pkg) < 0)
             goto wfail;
     }
     if (fprintf(f, "\ncand: the candidate (CSV column strategy); P(deal): p_deal; "
