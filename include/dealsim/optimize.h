@@ -108,8 +108,10 @@ size_t ds_optimize_chunk_size(const ds_optimize *o);
  * outputs must be NULL); ro's progress is called with the draws done over
  * all chunks, out of draws * chunks.  Then check the constraints and mark
  * the front.  Returns DS_OK, DS_EINTR, DS_ENOMEM, DS_ERANGE (a draw that
- * cannot be summarised, named "candidate cN: ...") or DS_EIO (the
- * temporary file of rows failed), with err filled.
+ * cannot be summarised: "draw D: ... for strategy 'cN'") or DS_EIO (the
+ * temporary file of rows failed), with err filled.  The final sorts use
+ * one context for the process: two searches must not finish at the same
+ * moment on two threads.
  */
 int ds_optimize_run(ds_optimize *o, const ds_run_opts *ro, ds_error *err);
 
