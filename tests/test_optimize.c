@@ -604,3 +604,87 @@ Test(optimize, interrupted_leaves_no_file)
     cr_expect(!cli_exists(out));
     cli_free(&r);
 }
+
+/* ---- the library -------------------------------------------------------- */
+
+#include "dealsim/optimize.h"
+#include "dealsim/scenario.h"
+
+/* ds_optimize without the command line: the order of calls is checked,
+ * the figures of each candidate are those of the CSV, and a
+ * DS_OPTIMIZE_CHUNK_CACHE cap and the thread count size the chunks. */
+Test(optimize, library)
+{
+    ds_report rep;
+    ds_scenario *sc;
+    ds_model *m = NULL;
+    ds_optimize *o = NULL;
+    ds_optimize_spec sp;
+    ds_run_opts ro;
+    ds_error err;
+    const char *terms[] = {"autos=0.1,0.2,0.3"};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    ds_report_init(&rep);
+    sc = ds_scenario_load(FULL, &rep);
+    cr_assert_not_null(sc);
+    cr_assert_eq(ds_scenario_build(sc, &m, &rep), DS_OK);
+    memset(&sp, 0, sizeof sp);
+    sp.terms = terms;
+    sp.n_terms = 1;
+    sp.threads = 2;
+    cr_assert_eq(ds_optimize_new(sc, m, &sp, 0, &o, NULL, &rep, &err), DS_OK, "%s", err.msg);
+    cr_expect_eq(ds_optimize_candidates(o), 12);
+    cr_expect_eq(ds_optimize_chunks(o), 1);
+    cr_expect_eq(ds_optimize_chunk_size(o), 12);
+    f = open_memstream(&buf, &len);
+    cr_expect_eq(ds_optimize_csv(o, f, "mem", &err), DS_EINVAL); /* not run yet */
+    cr_expect_eq(ds_optimize_table(o, f, "mem", &err), DS_EINVAL);
+    memset(&ro, 0, sizeof ro);
+    ro.draws = 3000;
+    ro.seed = 5;
+    ro.threads = 2;
+    cr_assert_eq(ds_optimize_run(o, &ro, &err), DS_OK, "%s", err.msg);
+    cr_expect_eq(ds_optimize_run(o, &ro, &err), DS_EINVAL); /* once only */
+    cr_assert_eq(ds_optimize_csv(o, f, "mem", &err), DS_OK, "%s", err.msg);
+    fclose(f);
+    table t = parse(buf);
+    cr_assert_eq(t.n, 12);
+    for (size_t i = 1; i <= t.n; i++) {
+        size_t c = (size_t)atol(t.cell[i][0]) - 1;
+        cr_expect_eq(ds_optimize_feasible(o, c), 1);
+        cr_expect_eq(ds_optimize_on_front(o, c), (int)num(&t, i, "front"));
+    }
+    cr_expect_eq(ds_optimize_feasible(o, 12), 0);
+    cr_expect_eq(ds_optimize_on_front(o, 12), 0);
+    table_free(&t);
+    free(buf);
+    ds_optimize_free(o);
+
+    /* Without a chunk size: at most DS_OPTIMIZE_CHUNK_CACHE candidates per
+     * chunk, in chunks of equal size. */
+    {
+        const char *items[] = {"semis=0,1,2,3,4,5,6,7,8,9", "lng=0,1,2,3,4,5,6,7,8,9,10"};
+        memset(&sp, 0, sizeof sp);
+        sp.items = items;
+        sp.n_items = 2;
+        sp.threads = 1;
+        cr_assert_eq(ds_optimize_new(sc, m, &sp, 0, &o, NULL, &rep, &err), DS_OK, "%s", err.msg);
+        cr_expect_eq(ds_optimize_candidates(o), 110);
+        cr_expect_eq(ds_optimize_chunks(o), 1);
+        ds_optimize_free(o);
+        items[0] = "semis=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14";
+        cr_assert_eq(ds_optimize_new(sc, m, &sp, 0, &o, NULL, &rep, &err), DS_OK, "%s", err.msg);
+        cr_expect_eq(ds_optimize_candidates(o), 165);
+        cr_expect_eq(ds_optimize_chunks(o), 2);
+        cr_expect_eq(ds_optimize_chunk_size(o), 83);
+        cr_expect(ds_optimize_chunk_size(o) <= DS_OPTIMIZE_CHUNK_CACHE);
+        ds_optimize_free(o);
+    }
+    ds_optimize_free(NULL);
+    ds_model_free(m);
+    ds_scenario_free(sc);
+    ds_report_free(&rep);
+}
