@@ -567,7 +567,7 @@ Test(qhist, plotting_histogram)
 
     /* Kept values: 0.5 x 3, 1.5 x 1, 2.75 x 2: width 2^-4 gives 37 bins
      * (44 - 8 + 1), width 2^-5 would give 73. */
-    ds_qhist_init(h);
+    ds_qhist_free(h);
     {
         const double v[] = {0.5, 2.75, 1.5, 0.5, 2.75, 0.5};
         for (size_t i = 0; i < 6; i++)
@@ -579,7 +579,7 @@ Test(qhist, plotting_histogram)
     for (size_t j = 0; j < nb; j++)
         cr_assert_eq(counts[j], j == 0 ? 3u : j == 16 ? 1u : j == 36 ? 2u : 0u, "bin %zu", j);
     /* A constant: one bin of zero width, [v, v]. */
-    ds_qhist_init(h);
+    ds_qhist_free(h);
     ds_qhist_add(h, -0.0);
     ds_qhist_add(h, 0.0);
     nb = ds_qhist_histogram(h, 64, edges, counts);
@@ -588,7 +588,7 @@ Test(qhist, plotting_histogram)
 
     /* Continuous values: the counts equal a direct count of the raw values
      * in [edges[j], edges[j + 1]), and the bins are the narrowest such. */
-    ds_qhist_init(h);
+    ds_qhist_free(h);
     for (size_t i = 0; i < N; i++)
         x[i] = -37.0 + 123.0 * unif3(10, i, 0) * unif3(10, i, 1);
     for (size_t i = 0; i < N; i++) {
@@ -641,8 +641,8 @@ Test(qhist, signed_zero_and_non_finite)
     ds_qhist_add(g, -0.0);
     cr_assert(ds_qhist_same(h, g));
     /* -0 arriving in an empty bin of an existing window. */
-    ds_qhist_init(h);
-    ds_qhist_init(g);
+    ds_qhist_free(h);
+    ds_qhist_free(g);
     ds_qhist_add(h, -1.0);
     ds_qhist_add(h, 1.0);
     ds_qhist_add(h, -0.0);
@@ -653,10 +653,10 @@ Test(qhist, signed_zero_and_non_finite)
     ds_qhist_add(g, -0.0);
     cr_assert(ds_qhist_same(h, g));
     cr_assert(!signbit(ds_qhist_quantile(h, 0.5)));
-    ds_qhist_init(h);
+    ds_qhist_free(h);
     ds_qhist_add(h, -0.0);
     ds_qhist_add(h, 0.0);
-    ds_qhist_init(g);
+    ds_qhist_free(g);
     ds_qhist_add(g, 0.0);
     ds_qhist_add(g, -0.0);
     q = ds_qhist_quantile(h, 0.0);
@@ -670,7 +670,7 @@ Test(qhist, signed_zero_and_non_finite)
     cr_assert(isinf(ds_qhist_quantile(g, 0.0)) && ds_qhist_quantile(g, 0.0) < 0);
     ds_qhist_merge(g, h);                              /* -inf and +inf */
     cr_assert_eq(ds_qhist_quantile(g, 0.5), 0.0);
-    ds_qhist_init(g);
+    ds_qhist_free(g);
     ds_qhist_add(g, -INFINITY);
     ds_qhist_add(g, INFINITY);
     cr_assert(isnan(ds_qhist_quantile(g, 0.5)));
