@@ -902,6 +902,10 @@ static int read_cells(const ds_optimize *o, size_t i, char *buf, ds_error *err)
     return DS_OK;
 }
 
+/* The writers below check the stream once per row and at the end: a
+ * failed write sets its error indicator, which stays set (C11 7.21.7),
+ * and errno, which the row check keeps by stopping there. */
+
 int ds_optimize_csv(const ds_optimize *o, FILE *f, const char *name, ds_error *err)
 {
     const ds_model *m = o->m;
@@ -913,35 +917,29 @@ int ds_optimize_csv(const ds_optimize *o, FILE *f, const char *name, ds_error *e
     if (!(buf = malloc(o->max_len + 1)))
         return ds_error_set(err, DS_ENOMEM, "out of memory");
     errno = 0;
-    if (fputs("candidate", f) == EOF)
-        goto wfail;
+    fputs("candidate", f);
     for (size_t j = 0; j < o->nd; j++)
-        if ((o->dims[j].is_line ? fprintf(f, ",terms.%s", m->lines[o->dims[j].index].id)
-                                : fprintf(f, ",%s", m->items[o->dims[j].index].id)) < 0)
-            goto wfail;
-    if (fputs(",feasible,front,", f) == EOF || ds_output_csv_columns(m, f) != DS_OK ||
-        fputc('\n', f) == EOF)
-        goto wfail;
-    for (size_t k = 0; k < o->n; k++) {
+        fprintf(f, o->dims[j].is_line ? ",terms.%s" : ",%s",
+                o->dims[j].is_line ? m->lines[o->dims[j].index].id
+                                   : m->items[o->dims[j].index].id);
+    fputs(",feasible,front,", f);
+    ds_output_csv_columns(m, f);
+    fputc('\n', f);
+    for (size_t k = 0; k < o->n && !ferror(f); k++) {
         size_t i = o->order[k];
         if (o->spec.front_only && !o->c[i].front)
             continue;
         if ((rc = read_cells(o, i, buf, err)) != DS_OK)
             goto done;
-        if (fprintf(f, "%zu", i + 1) < 0)
-            goto wfail;
-        for (size_t j = 0; j < o->nd; j++)
-            if (fputc(',', f) == EOF ||
-                ds_csv_write_double(f, o->dims[j].v[value_index(o, i, j)]) != DS_OK)
-                goto wfail;
-        if (fprintf(f, ",%d,%d,%s\n", o->c[i].feasible, o->c[i].front, buf) < 0)
-            goto wfail;
+        fprintf(f, "%zu", i + 1);
+        for (size_t j = 0; j < o->nd; j++) {
+            fputc(',', f);
+            ds_csv_write_double(f, o->dims[j].v[value_index(o, i, j)]);
+        }
+        fprintf(f, ",%d,%d,%s\n", o->c[i].feasible, o->c[i].front, buf);
     }
-    if (fflush(f) != 0 || ferror(f))
-        goto wfail;
-    goto done;
-wfail:
-    rc = write_failed(f, name, err);
+    if (ferror(f) || fflush(f) != 0)
+        rc = write_failed(f, name, err);
 done:
     free(buf);
     return rc;
@@ -966,18 +964,19 @@ static void cell(char *t, size_t max, const char *s)
 #define TABLE_WIDTH 100
 
 /* Write the scenario's name on one line of at most TABLE_WIDTH characters
- * (UTF-8 counted as characters; control characters shown as '?'). */
-static int put_name(FILE *f, const char *name)
+ * (UTF-8 counted as characters; control characters shown as '?'); errors
+ * are left in f's indicator. */
+static void put_name(FILE *f, const char *name)
 {
     size_t chars = 0;
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        int lead = (*p & 0xC0) != 0x80;
-        if (lead && ++chars > TABLE_WIDTH - 3)
-            return fputs("...\n", f) == EOF ? -1 : 0;
-        if (fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f) == EOF)
-            return -1;
+        if ((*p & 0xC0) != 0x80 && ++chars > TABLE_WIDTH - 3) {
+            fputs("...", f);
+            break;
+        }
+        fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
     }
-    return fputc('\n', f) == EOF ? -1 : 0;
+    fputc('\n', f);
 }
 
 int ds_optimize_table(const ds_optimize *o, FILE *f, const char *name, ds_error *err)
@@ -993,13 +992,12 @@ int ds_optimize_table(const ds_optimize *o, FILE *f, const char *name, ds_error 
         nfeas += o->c[i].feasible;
     }
     errno = 0;
-    if (put_name(f, m->name) != 0 ||
-        fprintf(f, "Pareto front: %zu of %zu candidates (%zu feasible), best %s first\n\n",
-                nfront, o->n, nfeas, obj[o->spec.objective]) < 0 ||
-        fprintf(f, "%-8s %7s %9s %9s %8s  %s\n", "cand", "P(deal)", "benefit", "deficit",
-                "cost", "package (intensity if not 1; asked tariffs)") < 0)
-        goto wfail;
-    for (size_t k = 0; k < o->n; k++) {
+    put_name(f, m->name);
+    fprintf(f, "Pareto front: %zu of %zu candidates (%zu feasible), best %s first\n\n",
+            nfront, o->n, nfeas, obj[o->spec.objective]);
+    fprintf(f, "%-8s %7s %9s %9s %8s  %s\n", "cand", "P(deal)", "benefit", "deficit",
+            "cost", "package (intensity if not 1; asked tariffs)");
+    for (size_t k = 0; k < o->n && !ferror(f); k++) {
         size_t i = o->order[k];
         const cand *c = &o->c[i];
         char id[24], row[TABLE_WIDTH + 1], pkg[TABLE_WIDTH + 1] = "";
@@ -1030,19 +1028,15 @@ int ds_optimize_table(const ds_optimize *o, FILE *f, const char *name, ds_error 
         }
         if (!any)
             cell(pkg, room, "(nothing)");
-        if (fprintf(f, "%s%s\n", row, pkg) < 0)
-            goto wfail;
+        fprintf(f, "%s%s\n", row, pkg);
     }
-    if (fprintf(f, "\ncand: the candidate (CSV column strategy); P(deal): p_deal; "
-                   "benefit: benefit_mean,\ndeficit: deficit_mean, cost: "
-                   "concession_cost_mean (bn/yr).  The front: no other feasible\n"
-                   "candidate has at least as high a P(deal) and benefit%s, and "
-                   "better on one.\n",
-                o->spec.objective == DS_OPT_DEFICIT ? " and as low a deficit" : "") < 0)
-        goto wfail;
-    if (fflush(f) != 0 || ferror(f))
-        goto wfail;
+    fprintf(f, "\ncand: the candidate (CSV column strategy); P(deal): p_deal; "
+               "benefit: benefit_mean,\ndeficit: deficit_mean, cost: "
+               "concession_cost_mean (bn/yr).  The front: no other feasible\n"
+               "candidate has at least as high a P(deal) and benefit%s, and "
+               "better on one.\n",
+            o->spec.objective == DS_OPT_DEFICIT ? " and as low a deficit" : "");
+    if (ferror(f) || fflush(f) != 0)
+        return write_failed(f, name, err);
     return DS_OK;
-wfail:
-    return write_failed(f, name, err);
 }
