@@ -426,15 +426,16 @@ Test(alloc, run_table_to_stdout_with_set)
 
 /* optimize: arguments, chunk models, the run of each chunk, the front,
  * the CSV; and the table of the front to stdout, on two threads, in
- * chunks of three candidates. */
+ * chunks of one candidate. */
 Test(alloc, optimize)
 {
     loop(0, "optimize", FULL, "-n", "300", "-j", "1", "--terms", "autos=0.1,0.2",
          "--max-retaliation", "china=0.5", "--max-cost", "10", "--min-deal", "0.01",
          "-o", "opt.csv", "-q", NULL);
-    setenv("DEALSIM_OPTIMIZE_CHUNK", "3", 1);
-    loop(0, "optimize", FULL, "-n", "5000", "-j", "2", "--format", "table",
-         "--objective", "deficit", NULL);
+    /* Two candidates in two runs of one, each of two blocks of draws. */
+    setenv("DEALSIM_OPTIMIZE_CHUNK", "1", 1);
+    loop(0, "optimize", DS_SOURCE_DIR "/scenarios/tutorial.json", "-n", "4100", "-j", "2",
+         "--item", "gas=0", "--format", "table", "--objective", "deficit", NULL);
     unsetenv("DEALSIM_OPTIMIZE_CHUNK");
 }
 
