@@ -716,6 +716,48 @@ int ds_cli_help(ds_cli_args *a)
     return DS_EXIT_OK;
 }
 
+/* ---- shared with the commands in files of their own (cli.h) ------------ */
+
+int ds_cli_load(const char *file, const ds_cli_args *a, ds_scenario **sp, ds_model **m)
+{
+    int rc = load_model(file, a, LOAD_WARN, NULL, sp, m, NULL);
+    return rc == DS_OK ? DS_EXIT_OK : load_status(rc);
+}
+
+int ds_cli_threads(const ds_cli_args *a)
+{
+    return thread_count(a);
+}
+
+static progress shared_progress;
+
+void ds_cli_progress_start(const ds_cli_args *a, uint64_t draws, size_t points)
+{
+    progress_start(&shared_progress, a, draws, points);
+}
+
+void ds_cli_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    (void)ctx;
+    on_progress(&shared_progress, done, total);
+}
+
+void ds_cli_progress_clear(void)
+{
+    progress_clear(&shared_progress);
+}
+
+int ds_cli_check_status(int rc)
+{
+    return check_status(rc);
+}
+
+int ds_cli_run_failed(const char *cmd, ds_outfiles *os, const ds_outfile *rows,
+                      int status, const ds_error *err)
+{
+    return run_failed(cmd, os, rows, NULL, status, err);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 int ds_cli_main(int argc, char **argv)

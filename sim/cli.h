@@ -6,6 +6,9 @@
 #ifndef DS_CLI_H
 #define DS_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* Exit statuses (SPEC §8). */
 enum {
     DS_EXIT_OK = 0,
@@ -27,5 +30,33 @@ int ds_cli_compare(struct ds_cli_args *a);
 int ds_cli_scenario(struct ds_cli_args *a);
 int ds_cli_schema(struct ds_cli_args *a);
 int ds_cli_help(struct ds_cli_args *a);
+int ds_cli_optimize(struct ds_cli_args *a);
+
+/* For the commands in files of their own (cli_optimize.c): what the
+ * commands of cli.c share.  See the static functions they wrap there. */
+struct ds_scenario;
+struct ds_model;
+struct ds_outfiles;
+struct ds_outfile;
+struct ds_error;
+/* Load SCENARIO (NULL: built-in), apply --set, build with its warnings
+ * printed (--strict: errors); keep the scenario in *sp (caller frees).
+ * Returns the exit status: DS_EXIT_OK with *m set, or the failure's (its
+ * problems printed). */
+int ds_cli_load(const char *file, const struct ds_cli_args *a,
+                struct ds_scenario **sp, struct ds_model **m);
+/* -j, else all cores. */
+int ds_cli_threads(const struct ds_cli_args *a);
+/* A progress line for `points` runs of `draws` draws: start it, the
+ * callback (ctx ignored) for ds_run_opts, clear it. */
+void ds_cli_progress_start(const struct ds_cli_args *a, uint64_t draws, size_t points);
+void ds_cli_progress(void *ctx, uint64_t done, uint64_t total);
+void ds_cli_progress_clear(void);
+/* The exit status of a failed ds_outfiles_check, and of a failed run
+ * (see run_failed in cli.c). */
+int ds_cli_check_status(int rc);
+int ds_cli_run_failed(const char *cmd, struct ds_outfiles *os,
+                      const struct ds_outfile *rows, int status,
+                      const struct ds_error *err);
 
 #endif

@@ -21,11 +21,13 @@ static const char *const run_formats[] = {"table", "csv", "json", NULL};
 static const char *const compare_formats[] = {"table", "csv", NULL};
 static const char *const designs[] = {"grid", "lhs", "sobol", NULL};
 static const char *const shells[] = {"bash", "zsh", NULL};
+/* In the order of ds_opt_objective (optimize.h), from 1. */
+static const char *const objectives[] = {"benefit", "deal", "deficit", NULL};
 
-#define RUN_SWEEP (DS_CMD_RUN | DS_CMD_SWEEP)
+#define RUN_SWEEP (DS_CMD_RUN | DS_CMD_SWEEP | DS_CMD_OPTIMIZE)
 /* The commands that load a scenario, and so take --set and --strict: a new
  * command of that kind adds its bit here. */
-#define SCENARIO_CMDS (RUN_SWEEP | DS_CMD_VALIDATE)
+#define SCENARIO_CMDS (RUN_SWEEP | DS_CMD_VALIDATE | DS_CMD_OPTIMIZE)
 #define OUT_CMDS (DS_CMD_SWEEP | DS_CMD_COMPARE | DS_CMD_SCENARIO)
 
 /* The options.  A command shows its options in this order. */
@@ -47,12 +49,12 @@ const ds_cli_opt ds_cli_options[] = {
      .help = "give point P (the `point` column, counted from 1) the seed + P - 1"},
 
     /* run and sweep */
-    {'n', "draws", "N", DS_CLI_UINT, DS_CMD_RUN, FIELD(draws), .lo = 1, .hi = UINT64_MAX,
+    {'n', "draws", "N", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_OPTIMIZE, FIELD(draws), .lo = 1, .hi = UINT64_MAX,
      .help = "number of draws",
      .dflt = "the scenario's simulation.draws, else 100000"},
     {'n', "draws", "N", DS_CLI_UINT, DS_CMD_SWEEP, FIELD(draws), .lo = 1, .hi = UINT64_MAX,
      .help = "draws per point", .dflt = "simulation.draws"},
-    {'s', "seed", "S", DS_CLI_UINT, DS_CMD_RUN, FIELD(seed), .lo = 0, .hi = UINT64_MAX,
+    {'s', "seed", "S", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_OPTIMIZE, FIELD(seed), .lo = 0, .hi = UINT64_MAX,
      .help = "random seed", .dflt = "simulation.seed"},
     {'s', "seed", "S", DS_CLI_UINT, DS_CMD_SWEEP, FIELD(seed), .lo = 0, .hi = UINT64_MAX,
      .help = "seed of every point; also seeds the lhs design",
@@ -75,6 +77,31 @@ const ds_cli_opt ds_cli_options[] = {
      .help = "also write the summary and run metadata as JSON"},
     {0, "format", NULL, DS_CLI_ENUM, DS_CMD_RUN, FIELD(format), .values = run_formats,
      .help = "what goes to stdout without -o",
+     .dflt = "table on a terminal, csv otherwise"},
+
+    /* optimize */
+    {'o', "output", "FILE", DS_CLI_FILE, DS_CMD_OPTIMIZE, FIELD(output),
+     .help = "write the CSV of candidates to FILE ('-' = stdout)"},
+    {0, "item", "ID=V1,V2,...", DS_CLI_LIST, DS_CMD_OPTIMIZE, FIELD(opt_items),
+     .help = "the intensities tried for item ID (>= 0; 0 leaves it out)",
+     .dflt = "0,1 for every item"},
+    {0, "terms", "LINE=T1,T2,...", DS_CLI_LIST, DS_CMD_OPTIMIZE, FIELD(opt_terms),
+     .help = "the tariffs the package may ask on line LINE, as fractions",
+     .dflt = "the line's deal tariff, not varied"},
+    {0, "max-cost", "X", DS_CLI_STR, DS_CMD_OPTIMIZE, FIELD(max_cost),
+     .help = "feasible only if concession_cost_mean <= X (bn/yr)"},
+    {0, "max-retaliation", "Q=P", DS_CLI_LIST, DS_CMD_OPTIMIZE, FIELD(max_ret),
+     .help = "feasible only if p_retaliation_Q <= P, for third party Q"},
+    {0, "min-deal", "P", DS_CLI_STR, DS_CMD_OPTIMIZE, FIELD(min_deal),
+     .help = "feasible only if p_deal >= P"},
+    {0, "objective", NULL, DS_CLI_ENUM, DS_CMD_OPTIMIZE, FIELD(objective), .values = objectives,
+     .help = "the order of the rows (best first); deficit also adds deficit_mean "
+             "(lower is better) to the front's objectives",
+     .dflt = "benefit"},
+    {0, "front-only", NULL, DS_CLI_FLAG, DS_CMD_OPTIMIZE, FIELD(front_only), .set = 1,
+     .help = "write only the candidates on the Pareto front"},
+    {0, "format", NULL, DS_CLI_ENUM, DS_CMD_OPTIMIZE, FIELD(format), .values = compare_formats,
+     .help = "without -o: the table of the front, or the CSV",
      .dflt = "table on a terminal, csv otherwise"},
 
     /* compare */
@@ -210,6 +237,35 @@ const ds_cli_cmd ds_cli_commands[] = {
      NULL,
      "dealsim compare before.csv after.csv --only-significant\n",
      ds_cli_compare},
+    {"optimize", DS_CMD_OPTIMIZE, "search the packages of the items: the best, and the Pareto front",
+     "[SCENARIO]", DS_OPERAND_FILE, 0, 1,
+     "Simulate every package that can be built from the scenario's items (and\n"
+     "asked tariffs) on the same draws and mark those on the Pareto front of\n"
+     "P(deal) and benefit (and the deficit with --objective deficit): no other\n"
+     "feasible candidate is at least as good on each and better on one.\n"
+     "\n"
+     "Candidates are every combination of the items' intensities (--item;\n"
+     "default 0,1 for every item) and of the tariffs asked on the lines given\n"
+     "--terms, at most 1000000.  They are numbered from 1, the items in file\n"
+     "order, then the --terms lines in file order, the first varying slowest:\n"
+     "candidate N is the package and strategy cN, offered in every round, and\n"
+     "its row is byte for byte that of `dealsim run` on the scenario holding\n"
+     "that one package.  A candidate is feasible when it meets every\n"
+     "constraint given (--max-cost, --max-retaliation, --min-deal).\n"
+     "\n"
+     "The CSV has one row per candidate: candidate, one column per item (its\n"
+     "intensity), one per --terms line (terms.LINE), feasible, front (0/1),\n"
+     "then the summary columns of `dealsim run`; best first by the objective\n"
+     "(benefit and deal descending, deficit ascending), ties by candidate.\n"
+     "On a terminal the table of the front is shown instead.\n",
+     "Candidates are run in chunks of at most 160, sized to keep memory low;\n"
+     "every chunk sees the same draws (common random numbers), so results do\n"
+     "not depend on the chunks or on -j.  Ctrl-C stops promptly, leaves no\n"
+     "partial file and exits with status 130.\n",
+     "dealsim optimize -n 20000\n"
+     "dealsim optimize --item lng=0,0.5,1 --terms autos=0.1,0.15 -o cands.csv\n"
+     "dealsim optimize --max-cost 5 --max-retaliation china=0.2 --front-only\n",
+     ds_cli_optimize},
     {"scenario", DS_CMD_SCENARIO, "print the built-in scenario, to start a new one from",
      "", DS_OPERAND_NONE, 0, 0,
      "Print the built-in Japan-US 2025 scenario, byte for byte the file it was\n"

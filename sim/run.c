@@ -285,10 +285,13 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
         ds_stats *t = ps->total;
         ps->total = *scratch;
         *scratch = t;
-    } else
-    if (ds_stats_merge(ps->total, *scratch) != DS_OK) { /* one model, flushed  GCOVR_EXCL_START */
-        fail_locked(sh, DS_EINVAL, NULL, "statistics of different shapes");
-    } /* GCOVR_EXCL_STOP */
+    } else {
+        int rc = ds_stats_merge(ps->total, *scratch);
+        if (rc == DS_ENOMEM)    /* the total's histograms need bins */
+            fail_locked(sh, DS_ENOMEM, NULL, "out of memory for statistics");
+        else if (rc != DS_OK)   /* one model, flushed  GCOVR_EXCL_LINE */
+            fail_locked(sh, DS_EINVAL, NULL, "statistics of different shapes"); /* GCOVR_EXCL_LINE */
+    }
     ps->blocks_done += blocks;
     if (!sh->delivering) {
         sh->delivering = 1;
@@ -363,6 +366,7 @@ static void *work(void *arg)
     for (;;) {
         uint64_t t, b, first, last;
         size_t p;
+        int frc;
         point_slot *ps;
         row_slot *rs = NULL;
 
@@ -430,8 +434,11 @@ static void *work(void *arg)
                         ri->len += ds_output_inputs_format(sh->iw, ri->buf + ri->len, d, e);
                 }
             }
-            if (ds_stats_flush(scratch) != DS_OK) {
-                bad_block(sh, e, ps->seed, p, t, first, last);
+            if ((frc = ds_stats_flush(scratch)) != DS_OK) {
+                if (frc == DS_ENOMEM)   /* a histogram's bins */
+                    fail(sh, DS_ENOMEM, NULL, "out of memory for statistics");
+                else
+                    bad_block(sh, e, ps->seed, p, t, first, last);
                 held = 0;      /* the run fails: nothing of it is merged */
                 goto done;
             }
@@ -599,9 +606,9 @@ static int keep_stats(void *ctx, size_t p, const ds_model *m, const ds_stats *s,
 {
     ds_stats **out = ctx;
     (void)p;
-    if (!(*out = ds_stats_new(m)))
+    if (!(*out = ds_stats_new(m)) || ds_stats_merge(*out, s) != DS_OK)
         return ds_error_set(err, DS_ENOMEM, "out of memory for statistics");
-    return ds_stats_merge(*out, s);
+    return DS_OK;
 }
 
 int ds_run(const ds_model *m, const ds_run_opts *o, ds_stats **out,

@@ -424,6 +424,21 @@ Test(alloc, run_table_to_stdout_with_set)
          "--set", "protocol.rounds=2", "--set", "name=\"changed\"", NULL);
 }
 
+/* optimize: arguments, chunk models, the run of each chunk, the front,
+ * the CSV; and the table of the front to stdout, on two threads, in
+ * chunks of one candidate. */
+Test(alloc, optimize)
+{
+    loop(0, "optimize", FULL, "-n", "300", "-j", "1", "--terms", "autos=0.1,0.2",
+         "--max-retaliation", "china=0.5", "--max-cost", "10", "--min-deal", "0.01",
+         "-o", "opt.csv", "-q", NULL);
+    /* Two candidates in two runs of one, each of two blocks of draws. */
+    setenv("DEALSIM_OPTIMIZE_CHUNK", "1", 1);
+    loop(0, "optimize", DS_SOURCE_DIR "/scenarios/tutorial.json", "-n", "4100", "-j", "2",
+         "--item", "gas=0", "--format", "table", "--objective", "deficit", NULL);
+    unsetenv("DEALSIM_OPTIMIZE_CHUNK");
+}
+
 Test(alloc, sweep_grid)
 {
     loop(0, "sweep", MINIMAL, "--vary", "actors.trump.threshold=0.1,0.3", "-n", "100",
