@@ -40,7 +40,10 @@ enum {
     DS_CMD_SCENARIO = 1 << 5,
     DS_CMD_SCHEMA = 1 << 6,
     DS_CMD_HELP = 1 << 7,
-    DS_CMD_ALL = 0xff
+    DS_CMD_SENSITIVITY = 1 << 8,
+    DS_CMD_OPTIMIZE = 1 << 9,
+    DS_CMD_REPORT = 1 << 10,
+    DS_CMD_ALL = 0x7ff
 };
 
 typedef struct ds_cli_uint {
@@ -77,13 +80,17 @@ typedef struct ds_cli_args {
     int quiet;
     /* run */
     const char *draws_out, *inputs_out, *json;
-    int format;            /* run: 1 table, 2 csv, 3 json; compare: 1 table, 2 csv */
+    int format;            /* run, sensitivity: 1 table, 2 csv, 3 json;
+                              compare: 1 table, 2 csv */
     /* sweep */
     ds_cli_list vary;
     int design;            /* 1 grid, 2 lhs, 3 sobol */
     ds_cli_uint samples;
     const char *design_file;
     int vary_seed;
+    /* sensitivity */
+    const char *strategy;  /* --strategy: the table's one strategy */
+    ds_cli_uint top;       /* --top: inputs per outcome in the table */
     /* compare */
     int only_significant;
     ds_cli_num z;
