@@ -4,10 +4,19 @@
  *
  * The binning of the inputs is made once per run (a layout shared by the
  * total and every worker's accumulator).  An accumulator is flat: counts
- * per (input, bin), and per (input, bin, strategy x outcome) the block's
- * partial sum (a double) and the exact total (ds_xsum); the strategy x
+ * per (input, bin), and per (input, bin, strategy x outcome) - a "column" -
+ * the block's partial sum (a double) and the exact total; the strategy x
  * outcome values of one bin are adjacent, so a draw adds one short vector
  * per input.  The figures are computed from the exact totals only.
+ *
+ * The exact totals are superaccumulators with the method and the layout of
+ * xsum.c (R. M. Neal's "small superaccumulator": 66 signed 64-bit chunks of
+ * 32 bits each, carries propagated every DS_XSUM_CARRY_LIMIT adds), stored
+ * chunk-major: chunk c of column i at chunk[c * n + i].  A block's partial
+ * sums have similar magnitudes, so a flush touches a few rows of chunks,
+ * adjacent in memory, not a few words in every 560-byte ds_xsum (which made
+ * the flush cost more than the draws' own additions).  A column's chunks
+ * gathered into a ds_xsum give its value by ds_xsum_value.
  */
 #include "dealsim/sens.h"
 
@@ -51,6 +60,13 @@
  * bins [0, TAIL_BINS) and [DS_SENS_BINS - TAIL_BINS, DS_SENS_BINS). */
 #define TAIL_BINS 2
 
+/* As xsum.c: bits per chunk, and adds after which carries must be
+ * propagated so that no chunk can overflow (each add changes a chunk by
+ * less than 2^32). */
+#define CHUNK_BITS 32
+#define CHUNK_MASK UINT64_C(0xFFFFFFFF)
+#define CARRY_LIMIT (UINT64_C(1) << 30)
+
 typedef struct sens_input {
     const ds_model_dist *md;  /* path and dist (the model's) */
     size_t nb;                /* bins */
@@ -58,7 +74,8 @@ typedef struct sens_input {
     int discrete;
     int by_cdf;               /* continuous: the edges failed their check */
     double edge[N_EDGES];     /* continuous: the thresholds, increasing */
-    double mid[DS_SENS_BINS - 1]; /* the middle of each edge's window */
+    double mid[DS_SENS_BINS + 1]; /* the middle of each edge's window,
+                                     then +inf twice (for two steps) */
     double grid_a, grid_inv;  /* x's cell: floor((x - grid_a) * grid_inv) */
     unsigned char start[GRID]; /* per cell: middles below every x in it */
     double *values;           /* discrete: [nb] values of nonzero weight,
@@ -79,7 +96,10 @@ struct ds_sens {
     uint64_t n;               /* draws */
     uint64_t *cnt;            /* [nbins] draws per bin */
     double *part;             /* [nbins * K] this block's sums */
-    ds_xsum *sum;             /* [nbins * K] exact totals */
+    int64_t *chunk;           /* [DS_XSUM_CHUNKS * nbins * K] their exact
+                                 totals, chunk-major */
+    uint64_t adds;            /* adds per column since carries were
+                                 propagated */
     double *ptot, *psq;       /* [K] this block's sums of y and y^2 */
     ds_xsum *tot, *sq;        /* [K] exact totals */
     double *ymin, *ymax;      /* [K] smallest and largest y (exact) */
@@ -134,6 +154,7 @@ static int layout_input(sens_input *in)
         return DS_OK;
     }
     in->nb = DS_SENS_BINS;
+    in->mid[DS_SENS_BINS - 1] = in->mid[DS_SENS_BINS] = INFINITY;
     for (size_t k = 1; k < DS_SENS_BINS; k++) {
         double p = (double)k / DS_SENS_BINS;
         double lo = ds_dist_quantile(d, p - EDGE_WINDOW);
@@ -188,6 +209,11 @@ static inline size_t bin_of(const sens_input *in, double x)
         double t = (x - in->grid_a) * in->grid_inv;
         p = in->start[t > 0 ? (t < GRID ? (size_t)t : GRID - 1) : 0];
     }
+    /* Two steps without branches (a cell's range holds at most two
+     * middles, but for a dist whose edges crowd), then any more. */
+    p += in->mid[p] <= x;
+    p += in->mid[p] <= x;
+    p = p < DS_SENS_BINS - 1 ? p : DS_SENS_BINS - 1;
     while (p < DS_SENS_BINS - 1 && in->mid[p] <= x)
         p++;
     if ((p > 0 && x < in->edge[2 * p - 1]) ||
@@ -253,7 +279,7 @@ static ds_sens *sens_new(sens_layout *lay, int owns)
     /* calloc zeroes: an empty ds_xsum is all zeros (ds_xsum_init). */
     s->cnt = calloc(lay->nbins ? lay->nbins : 1, sizeof *s->cnt);
     s->part = calloc(nk ? nk : 1, sizeof *s->part);
-    s->sum = calloc(nk ? nk : 1, sizeof *s->sum);
+    s->chunk = calloc(DS_XSUM_CHUNKS * (nk ? nk : 1), sizeof *s->chunk);
     s->ptot = calloc(K, sizeof *s->ptot);
     s->psq = calloc(K, sizeof *s->psq);
     s->tot = calloc(K, sizeof *s->tot);
@@ -262,7 +288,7 @@ static ds_sens *sens_new(sens_layout *lay, int owns)
     s->ymax = malloc(K * sizeof *s->ymax);
     s->y = calloc(CHUNK * K, sizeof *s->y);
     s->bins = calloc(CHUNK * (lay->n_inputs ? lay->n_inputs : 1), sizeof *s->bins);
-    if (!s->cnt || !s->part || !s->sum || !s->ptot || !s->psq || !s->tot || !s->sq ||
+    if (!s->cnt || !s->part || !s->chunk || !s->ptot || !s->psq || !s->tot || !s->sq ||
         !s->ymin || !s->ymax || !s->y || !s->bins) {
         s->owns = 0; /* the caller frees its own layout */
         ds_sens_free(s);
@@ -297,7 +323,7 @@ void ds_sens_free(ds_sens *s)
         return;
     free(s->cnt);
     free(s->part);
-    free(s->sum);
+    free(s->chunk);
     free(s->ptot);
     free(s->psq);
     free(s->tot);
@@ -384,15 +410,80 @@ void ds_sens_add(ds_sens *s, const ds_engine *e, const ds_outcome *out)
         add_chunk(s);
 }
 
+/* Propagate the carries of every column (as xsum.c's normalise). */
+static void normalise(ds_sens *s)
+{
+    const size_t n = s->lay->nbins * s->lay->K;
+    for (size_t c = 0; c + 1 < DS_XSUM_CHUNKS; c++) {
+        int64_t *row = s->chunk + c * n, *next = row + n;
+        for (size_t i = 0; i < n; i++) {
+            int64_t low = (int64_t)((uint64_t)row[i] & CHUNK_MASK);
+            /* row[i] - low is an exact multiple of 2^32. */
+            int64_t carry = (row[i] - low) / ((int64_t)1 << CHUNK_BITS);
+            row[i] = low;
+            next[i] += carry;
+        }
+    }
+    s->adds = 0;
+}
+
+/* Column i += x, exactly (xsum.c's ds_xsum_add).  x is finite: a run
+ * flushes only blocks whose every outcome is finite and at most
+ * DS_OUTCOME_MAX (their sum over a block is finite too). */
+static void column_add(ds_sens *s, size_t n, size_t i, double x)
+{
+    uint64_t bits, mant, lo, mid, hi;
+    int exp, pos, r;
+    int64_t *p;
+
+    memcpy(&bits, &x, sizeof bits);
+    mant = bits & ((UINT64_C(1) << 52) - 1);
+    exp = (int)((bits >> 52) & 0x7FF);
+    if (exp == 0) {           /* subnormal or zero: mant * 2^-1074 */
+        if (mant == 0)
+            return;
+        pos = 0;
+    } else {                  /* normal: (2^52 + mant) * 2^(exp - 1075) */
+        mant |= UINT64_C(1) << 52;
+        pos = exp - 1;
+    }
+    p = s->chunk + (size_t)(pos / CHUNK_BITS) * n + i;
+    r = pos % CHUNK_BITS;
+    lo = (mant << r) & CHUNK_MASK;
+    mid = (r == 0 ? mant >> CHUNK_BITS : mant >> (CHUNK_BITS - r)) & CHUNK_MASK;
+    hi = r == 0 ? 0 : mant >> (2 * CHUNK_BITS - r);
+    if (bits >> 63) {
+        p[0] -= (int64_t)lo;
+        p[n] -= (int64_t)mid;
+        p[2 * n] -= (int64_t)hi;
+    } else {
+        p[0] += (int64_t)lo;
+        p[n] += (int64_t)mid;
+        p[2 * n] += (int64_t)hi;
+    }
+}
+
+/* Column i as a ds_xsum. */
+static void column(const ds_sens *s, size_t i, ds_xsum *x)
+{
+    const size_t n = s->lay->nbins * s->lay->K;
+    ds_xsum_init(x);
+    for (size_t c = 0; c < DS_XSUM_CHUNKS; c++)
+        x->chunk[c] = s->chunk[c * n + i];
+    x->adds = s->adds;
+}
+
 void ds_sens_flush(ds_sens *s)
 {
     const size_t K = s->lay->K, nk = s->lay->nbins * K;
     add_chunk(s);
     for (size_t i = 0; i < nk; i++)
         if (s->part[i] != 0) {
-            ds_xsum_add(&s->sum[i], s->part[i]);
+            column_add(s, nk, i, s->part[i]);
             s->part[i] = 0;
         }
+    if (++s->adds >= CARRY_LIMIT) /* after 2^30 blocks  GCOVR_EXCL_LINE */
+        normalise(s);             /* GCOVR_EXCL_LINE */
     for (size_t k = 0; k < K; k++) {
         ds_xsum_add(&s->tot[k], s->ptot[k]);
         ds_xsum_add(&s->sq[k], s->psq[k]);
@@ -409,8 +500,14 @@ int ds_sens_merge(ds_sens *dst, const ds_sens *src)
     dst->n += src->n;
     for (size_t i = 0; i < nb; i++)
         dst->cnt[i] += src->cnt[i];
-    for (size_t i = 0; i < nb * K; i++)
-        ds_xsum_merge(&dst->sum[i], &src->sum[i]);
+    /* Chunks of dst below (dst->adds + 1) 2^32, of src below (src->adds +
+     * 1) 2^32 with src->adds < CARRY_LIMIT: their sum cannot overflow
+     * once dst's carries are propagated. */
+    if (dst->adds)
+        normalise(dst);
+    for (size_t i = 0; i < DS_XSUM_CHUNKS * nb * K; i++)
+        dst->chunk[i] += src->chunk[i];
+    dst->adds = src->adds + 1;
     for (size_t k = 0; k < K; k++) {
         ds_xsum_merge(&dst->tot[k], &src->tot[k]);
         ds_xsum_merge(&dst->sq[k], &src->sq[k]);
@@ -502,8 +599,10 @@ static double bins_mean(const ds_sens *s, const sens_input *in, size_t k, size_t
     uint64_t c = 0;
     ds_xsum_init(&t);
     for (size_t b = b0; b < b1; b++) {
+        ds_xsum col;
         c += s->cnt[in->off + b];
-        ds_xsum_merge(&t, &s->sum[(in->off + b) * s->lay->K + k]);
+        column(s, (in->off + b) * s->lay->K + k, &col);
+        ds_xsum_merge(&t, &col);
     }
     return c ? ds_xsum_value(&t) / (double)c : NAN;
 }
@@ -523,10 +622,12 @@ static void figures(const ds_sens *s, const sens_input *in, size_t k, long doubl
     for (size_t b = 0; b < in->nb; b++) {
         uint64_t c = s->cnt[in->off + b];
         long double d;
+        ds_xsum col;
         if (!c)
             continue; /* no draws: no mean, no degree of freedom */
         groups++;
-        d = xsum_ld(&s->sum[(in->off + b) * K + k]) / (long double)c - mean;
+        column(s, (in->off + b) * K + k, &col);
+        d = xsum_ld(&col) / (long double)c - mean;
         ss_b += (long double)c * d * d;
     }
     if (ss_t > 0 && s->n > groups) {
