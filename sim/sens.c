@@ -911,14 +911,16 @@ static void put_text(sink *o, const char *s, size_t width, int pad)
         put(o, " ");
 }
 
-/* A number in at most T_NUM characters, right-aligned; "-" for NaN. */
+/* A number in T_NUM characters, right-aligned; "-" for NaN.  "%.4g" of
+ * an outcome (at most DS_OUTCOME_MAX = 1e100 in magnitude, engine.h) takes
+ * at most 10: "-9.999e+99", "-1e+100". */
 static void put_num(sink *o, double x)
 {
     char b[64];
     if (isnan(x))
         snprintf(b, sizeof b, "%*s", T_NUM, "-");
-    else if (snprintf(b, sizeof b, "%*.4g", T_NUM, x) > T_NUM)
-        snprintf(b, sizeof b, "%*.3g", T_NUM, x);
+    else
+        snprintf(b, sizeof b, "%*.4g", T_NUM, x);
     put(o, b);
 }
 

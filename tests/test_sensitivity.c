@@ -260,6 +260,29 @@ Test(sens, bins_are_the_cdfs)
     check_bins(FULL);
 }
 
+/* A normal so narrow that its quantiles all round to the mean: the edges
+ * cannot be told apart, so the CDF itself bins every value. */
+Test(sens, edges_too_close_use_the_cdf)
+{
+    ds_model *m = decider_model("60", "-19.8", "0",
+                                "{\"dist\": \"normal\", \"mean\": 0.5, \"sd\": 1e-18}");
+    ds_sens *s = ds_sens_new(m);
+    const ds_dist *d = NULL;
+    cr_assert_not_null(s);
+    for (size_t i = 0; i < m->n_dists; i++)
+        if (strcmp(m->dists[i].path, "actors.trump.threshold") == 0)
+            d = m->dists[i].dist;
+    cr_assert_eq(ds_sens_n_inputs(s), 1);
+    for (int step = -40; step <= 40; step++) {
+        double x = 0.5 + step * 1e-19;
+        cr_assert_eq(ds_sens_bin(s, 0, x), cdf_bin(d, x), "at %.17g", x);
+    }
+    cr_assert_eq(ds_sens_bin(s, 0, 0.4), 0);
+    cr_assert_eq(ds_sens_bin(s, 0, 0.6), 19);
+    ds_sens_free(s);
+    ds_model_free(m);
+}
+
 /* ---- accumulators and the run hook --------------------------------------- */
 
 Test(sens, merge_needs_the_same_shape)
@@ -638,12 +661,61 @@ Test(sens_cli, json_output)
     cli_free(&r);
 }
 
-/* CSV to stdout by default when it is not a terminal; the header. */
+/* CSV to stdout by default when it is not a terminal; the header.  A
+ * scenario without inputs: an empty CSV, JSON and table. */
 Test(sens_cli, csv_by_default)
 {
-    cli_result r = cli_run(dir, "sensitivity", MINIMAL, "-n", "100", "-q", NULL);
+    cli_result r = cli_run(dir, "sensitivity", MINIMAL, "-n", "100", "-q", "--json",
+                           path_in("m.json"), NULL);
+    cJSON *j;
+    char *text;
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_str_eq(r.out, "strategy,outcome,input,index,low,high,swing,rank\n");
+    cli_free(&r);
+    text = slurp("m.json");
+    cr_assert_not_null(j = cJSON_Parse(text), "%s", text);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "inputs")), 0);
+    cJSON_Delete(j);
+    free(text);
+    r = cli_run(dir, "sensitivity", MINIMAL, "-n", "100", "--format", "table", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "(no inputs"), "%s", r.out);
+    cli_free(&r);
+}
+
+/* Long labels are cut, control characters shown as '?'; -o without -q
+ * says what it wrote; an output that cannot be opened fails before the
+ * run (exit 1). */
+Test(sens_cli, labels_messages_and_unwritable_outputs)
+{
+    char scen[1100];
+    cli_result r;
+    snprintf(scen, sizeof scen, "%s", path_in("s.json"));
+    cr_assert_eq(cli_write_file(scen,
+        "{\"dealsim\": 2, \"name\": \"tab\\there\", \"baseline_deficit\": 60,\n"
+        " \"elasticity\": 1.5, \"home\": {\"tariff_burden\": 0.5, \"margin\": 0.2},\n"
+        " \"lines\": [{\"id\": \"autos\", \"exports\": 50, \"current\": 0.025,\n"
+        "   \"no_deal\": 0.25, \"deal\": 0.15}],\n"
+        " \"items\": [{\"id\": \"x\", \"deficit_effect\": -19.8, \"cost\": 0}],\n"
+        " \"packages\": [{\"id\": \"p\", \"label\": \"A very long label \u00e9 that is cut "
+        "somewhere\", \"items\": {\"x\": 1}}],\n"
+        " \"actors\": [{\"id\": \"trump\", \"role\": \"decider\",\n"
+        "   \"weights\": {\"deficit\": 1},\n"
+        "   \"threshold\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 1}}],\n"
+        " \"protocol\": {\"rounds\": 1}}\n"), 0);
+    r = cli_run(dir, "sensitivity", scen, "-n", "500", "--format", "table", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "Sensitivity: tab?here"), "%s", r.out);
+    cr_assert(strstr(r.out, "A very long label \xc3\xa9 that is c\xe2\x80\xa6 (p)"), "%s", r.out);
+    cli_free(&r);
+    r = cli_run(dir, "sensitivity", scen, "-n", "500", "-o", path_in("out.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "wrote"), "%s", r.err);
+    cli_free(&r);
+    r = cli_run(dir, "sensitivity", scen, "-n", "500", "-o", "/nonexistent/dir/out.csv",
+                NULL);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    cr_assert(strstr(r.err, "/nonexistent/dir/out.csv"), "%s", r.err);
     cli_free(&r);
 }
 
