@@ -716,12 +716,17 @@ int ds_cli_help(ds_cli_args *a)
     return DS_EXIT_OK;
 }
 
-/* ---- shared with the commands in files of their own (cli.h) ------------ */
+/* ---- shared with the commands in other files (cli.h) --------------------- */
 
-int ds_cli_load(const char *file, const ds_cli_args *a, ds_scenario **sp, ds_model **m)
+int ds_cli_load(const char *file, const ds_cli_args *a, char *sha, ds_scenario **sp,
+                ds_model **m)
 {
-    int rc = load_model(file, a, LOAD_WARN, NULL, sp, m, NULL);
-    return rc == DS_OK ? DS_EXIT_OK : load_status(rc);
+    return load_model(file, a, LOAD_WARN, sha, sp, m, NULL);
+}
+
+int ds_cli_load_status(int rc)
+{
+    return load_status(rc);
 }
 
 int ds_cli_threads(const ds_cli_args *a)
@@ -752,10 +757,32 @@ int ds_cli_check_status(int rc)
     return check_status(rc);
 }
 
+int ds_cli_run_draws(const ds_cli_args *a, const ds_model *m, ds_run_opts *ro,
+                     ds_stats **stats, ds_error *err)
+{
+    progress pr;
+    int status;
+    progress_start(&pr, a, ro->draws, 1);
+    ro->threads = thread_count(a);
+    ro->progress = on_progress;
+    ro->progress_ctx = &pr;
+    ro->stop = &ds_outfiles_stop;
+    ds_outfiles_cooperate(1);
+    status = ds_run(m, ro, stats, err);
+    ds_outfiles_cooperate(0);
+    progress_clear(&pr);
+    return status;
+}
+
 int ds_cli_run_failed(const char *cmd, ds_outfiles *os, const ds_outfile *rows,
                       int status, const ds_error *err)
 {
     return run_failed(cmd, os, rows, NULL, status, err);
+}
+
+int ds_cli_is_regular(const char *path)
+{
+    return is_regular(path);
 }
 
 /* ---- main --------------------------------------------------------------- */

@@ -55,8 +55,10 @@ int ds_cli_optimize(ds_cli_args *a)
         return ds_cli_check_status(status);
     ds_outfiles_catch_signals(&os);
 
-    if ((status = ds_cli_load(file, a, &base, &m)) != DS_EXIT_OK)
+    if ((status = ds_cli_load(file, a, NULL, &base, &m)) != DS_OK) {
+        status = ds_cli_load_status(status);
         goto done;
+    }
     memset(&sp, 0, sizeof sp);
     sp.items = a->opt_items.v;
     sp.n_items = a->opt_items.n;

@@ -25,9 +25,12 @@ static const char *const shells[] = {"bash", "zsh", NULL};
 static const char *const objectives[] = {"benefit", "deal", "deficit", NULL};
 
 #define RUN_SWEEP (DS_CMD_RUN | DS_CMD_SWEEP | DS_CMD_OPTIMIZE)
+/* The commands that run draws (SPEC §10: -n -s -j --set --progress -q
+ * --strict): a new command of that kind adds its bit here. */
+#define RUNS (RUN_SWEEP | DS_CMD_SENSITIVITY)
 /* The commands that load a scenario, and so take --set and --strict: a new
  * command of that kind adds its bit here. */
-#define SCENARIO_CMDS (RUN_SWEEP | DS_CMD_VALIDATE | DS_CMD_OPTIMIZE)
+#define SCENARIO_CMDS (RUNS | DS_CMD_VALIDATE)
 #define OUT_CMDS (DS_CMD_SWEEP | DS_CMD_COMPARE | DS_CMD_SCENARIO)
 
 /* The options.  A command shows its options in this order. */
@@ -49,17 +52,19 @@ const ds_cli_opt ds_cli_options[] = {
      .help = "give point P (the `point` column, counted from 1) the seed + P - 1"},
 
     /* run and sweep */
-    {'n', "draws", "N", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_OPTIMIZE, FIELD(draws), .lo = 1, .hi = UINT64_MAX,
+    {'n', "draws", "N", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_OPTIMIZE | DS_CMD_SENSITIVITY,
+     FIELD(draws), .lo = 1, .hi = UINT64_MAX,
      .help = "number of draws",
      .dflt = "the scenario's simulation.draws, else 100000"},
     {'n', "draws", "N", DS_CLI_UINT, DS_CMD_SWEEP, FIELD(draws), .lo = 1, .hi = UINT64_MAX,
      .help = "draws per point", .dflt = "simulation.draws"},
-    {'s', "seed", "S", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_OPTIMIZE, FIELD(seed), .lo = 0, .hi = UINT64_MAX,
+    {'s', "seed", "S", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_OPTIMIZE | DS_CMD_SENSITIVITY,
+     FIELD(seed), .lo = 0, .hi = UINT64_MAX,
      .help = "random seed", .dflt = "simulation.seed"},
     {'s', "seed", "S", DS_CLI_UINT, DS_CMD_SWEEP, FIELD(seed), .lo = 0, .hi = UINT64_MAX,
      .help = "seed of every point; also seeds the lhs design",
      .dflt = "simulation.seed"},
-    {'j', "threads", "N", DS_CLI_UINT, RUN_SWEEP, FIELD(threads), .lo = 1, .hi = DS_CLI_MAX_THREADS,
+    {'j', "threads", "N", DS_CLI_UINT, RUNS, FIELD(threads), .lo = 1, .hi = DS_CLI_MAX_THREADS,
      .help = "worker threads; results are byte-identical for any N",
      .dflt = "all cores"},
 
@@ -75,8 +80,8 @@ const ds_cli_opt ds_cli_options[] = {
              "that varies, a column per dist named by its path"},
     {0, "json", "FILE", DS_CLI_FILE, DS_CMD_RUN, FIELD(json),
      .help = "also write the summary and run metadata as JSON"},
-    {0, "format", NULL, DS_CLI_ENUM, DS_CMD_RUN, FIELD(format), .values = run_formats,
-     .help = "what goes to stdout without -o",
+    {0, "format", NULL, DS_CLI_ENUM, DS_CMD_RUN | DS_CMD_SENSITIVITY, FIELD(format),
+     .values = run_formats, .help = "what goes to stdout without -o",
      .dflt = "table on a terminal, csv otherwise"},
 
     /* optimize */
@@ -104,6 +109,17 @@ const ds_cli_opt ds_cli_options[] = {
      .help = "without -o: the table of the front, or the CSV",
      .dflt = "table on a terminal, csv otherwise"},
 
+    /* sensitivity */
+    {'o', "output", "FILE", DS_CLI_FILE, DS_CMD_SENSITIVITY, FIELD(output),
+     .help = "write the CSV (a row per strategy, outcome and input) to FILE "
+             "('-' = stdout)"},
+    {0, "json", "FILE", DS_CLI_FILE, DS_CMD_SENSITIVITY, FIELD(json),
+     .help = "also write the figures and run metadata as JSON"},
+    {0, "strategy", "ID", DS_CLI_STR, DS_CMD_SENSITIVITY, FIELD(strategy),
+     .help = "show only this strategy in the table", .dflt = "every strategy"},
+    {0, "top", "N", DS_CLI_UINT, DS_CMD_SENSITIVITY, FIELD(top), .lo = 1,
+     .hi = 1000000, .help = "inputs per outcome in the table", .dflt = "10"},
+
     /* compare */
     {0, "format", NULL, DS_CLI_ENUM, DS_CMD_COMPARE, FIELD(format), .values = compare_formats,
      .help = "a table (largest |z| first) or CSV",
@@ -123,12 +139,12 @@ const ds_cli_opt ds_cli_options[] = {
              "written"},
 
     /* messages */
-    {0, "progress", NULL, DS_CLI_FLAG, RUN_SWEEP, FIELD(progress), .set = DS_PROGRESS_ON,
+    {0, "progress", NULL, DS_CLI_FLAG, RUNS, FIELD(progress), .set = DS_PROGRESS_ON,
      .help = "show a progress line with rate and ETA on stderr"},
-    {0, "no-progress", NULL, DS_CLI_FLAG, RUN_SWEEP, FIELD(progress), .set = DS_PROGRESS_OFF,
+    {0, "no-progress", NULL, DS_CLI_FLAG, RUNS, FIELD(progress), .set = DS_PROGRESS_OFF,
      .help = "never show it",
      .dflt = "shown on a terminal for runs longer than about a second"},
-    {'q', "quiet", NULL, DS_CLI_FLAG, RUN_SWEEP, FIELD(quiet), .set = 1,
+    {'q', "quiet", NULL, DS_CLI_FLAG, RUNS, FIELD(quiet), .set = 1,
      .help = "print nothing but results, warnings and errors"},
 
     /* help */
@@ -266,6 +282,29 @@ const ds_cli_cmd ds_cli_commands[] = {
      "dealsim optimize --item lng=0,0.5,1 --terms autos=0.1,0.15 -o cands.csv\n"
      "dealsim optimize --max-cost 5 --max-retaliation china=0.2 --front-only\n",
      ds_cli_optimize},
+    {"sensitivity", DS_CMD_SENSITIVITY, "which uncertain inputs drive each outcome",
+     "[SCENARIO]", DS_OPERAND_FILE, 0, 1,
+     "From one run of draws, for every strategy of SCENARIO (default: the\n"
+     "built-in scenario), which uncertain inputs drive its outcomes: deal (0/1),\n"
+     "benefit, deficit and deficit_end.  Every dist that varies is an input,\n"
+     "named by its path.  Each input's draws are split by the input's own CDF\n"
+     "into 20 equally likely bins (a discrete input: one bin per value), and\n"
+     "for every (strategy, outcome, input) dealsim writes the first-order index\n"
+     "(the share of the outcome's variance the input explains alone,\n"
+     "bias-corrected, 0 to 1), low and high (the outcome's mean over the draws\n"
+     "with the input in its lowest and in its highest tenth; for a discrete\n"
+     "input its lowest and highest value) and swing = high - low.\n"
+     "\n"
+     "The CSV has a row per (strategy, outcome, input): strategy, outcome,\n"
+     "input, index, low, high, swing, rank; inputs by |swing|, the largest\n"
+     "first.  The table is a text tornado of the top inputs of deal and\n"
+     "benefit per strategy.\n",
+     "Results are byte-identical for any -j.  Output files are written to a\n"
+     "temporary name and renamed when complete; Ctrl-C leaves no partial file.\n",
+     "dealsim sensitivity\n"
+     "dealsim sensitivity --strategy china_card --top 10\n"
+     "dealsim sensitivity my.json -n 200000 -o drivers.csv --json drivers.json\n",
+     ds_cli_sensitivity},
     {"scenario", DS_CMD_SCENARIO, "print the built-in scenario, to start a new one from",
      "", DS_OPERAND_NONE, 0, 0,
      "Print the built-in Japan-US 2025 scenario, byte for byte the file it was\n"
