@@ -716,6 +716,55 @@ int ds_cli_help(ds_cli_args *a)
     return DS_EXIT_OK;
 }
 
+/* ---- shared with the commands in other files (cli.h) --------------------- */
+
+int ds_cli_load(const char *file, const ds_cli_args *a, char *sha, ds_model **m)
+{
+    return load_model(file, a, LOAD_WARN, sha, NULL, m, NULL);
+}
+
+int ds_cli_load_status(int rc)
+{
+    return load_status(rc);
+}
+
+int ds_cli_check_status(int rc)
+{
+    return check_status(rc);
+}
+
+int ds_cli_threads(const ds_cli_args *a)
+{
+    return thread_count(a);
+}
+
+int ds_cli_run_draws(const ds_cli_args *a, const ds_model *m, ds_run_opts *ro,
+                     ds_stats **stats, ds_error *err)
+{
+    progress pr;
+    int status;
+    progress_start(&pr, a, ro->draws, 1);
+    ro->threads = thread_count(a);
+    ro->progress = on_progress;
+    ro->progress_ctx = &pr;
+    ro->stop = &ds_outfiles_stop;
+    ds_outfiles_cooperate(1);
+    status = ds_run(m, ro, stats, err);
+    ds_outfiles_cooperate(0);
+    progress_clear(&pr);
+    return status;
+}
+
+int ds_cli_run_failed(const char *cmd, ds_outfiles *os, int status, const ds_error *err)
+{
+    return run_failed(cmd, os, NULL, NULL, status, err);
+}
+
+int ds_cli_is_regular(const char *path)
+{
+    return is_regular(path);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 int ds_cli_main(int argc, char **argv)

@@ -27,5 +27,42 @@ int ds_cli_compare(struct ds_cli_args *a);
 int ds_cli_scenario(struct ds_cli_args *a);
 int ds_cli_schema(struct ds_cli_args *a);
 int ds_cli_help(struct ds_cli_args *a);
+int ds_cli_report(struct ds_cli_args *a);
+
+/* ---- what the commands in other files (cli_*.c) share with run --------- */
+struct ds_model;
+struct ds_error;
+struct ds_outfiles;
+struct ds_run_opts;
+struct ds_stats;
+
+/* Load SCENARIO (NULL: the built-in one) with a's --set and --strict, as
+ * `run` does: every problem and warning printed.  With sha (65 bytes), the
+ * SHA-256 of the bytes parsed.  DS_OK with *m (caller frees), DS_EINVAL
+ * (problems printed) or DS_ENOMEM. */
+int ds_cli_load(const char *file, const struct ds_cli_args *a, char *sha,
+                struct ds_model **m);
+
+/* The exit status of a failed ds_cli_load, and of a failed
+ * ds_outfiles_check. */
+int ds_cli_load_status(int rc);
+int ds_cli_check_status(int rc);
+
+/* -j, else all cores. */
+int ds_cli_threads(const struct ds_cli_args *a);
+
+/* ds_run with ro's draws, seed, outputs and hook and a's threads, with the
+ * progress line of `run` (as a's --progress, -q) and Ctrl-C stopping it. */
+int ds_cli_run_draws(const struct ds_cli_args *a, const struct ds_model *m,
+                     struct ds_run_opts *ro, struct ds_stats **stats,
+                     struct ds_error *err);
+
+/* The exit status of a run that did not complete (as `run` reports it). */
+int ds_cli_run_failed(const char *cmd, struct ds_outfiles *os, int status,
+                      const struct ds_error *err);
+
+/* 1 if path is a regular file (worth saying it was written). */
+int ds_cli_is_regular(const char *path);
+
 
 #endif

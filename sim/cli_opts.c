@@ -23,9 +23,12 @@ static const char *const designs[] = {"grid", "lhs", "sobol", NULL};
 static const char *const shells[] = {"bash", "zsh", NULL};
 
 #define RUN_SWEEP (DS_CMD_RUN | DS_CMD_SWEEP)
+/* The commands that run draws (SPEC §10: -n -s -j --set --progress -q
+ * --strict): a new command of that kind adds its bit here. */
+#define RUNS (RUN_SWEEP | DS_CMD_REPORT)
 /* The commands that load a scenario, and so take --set and --strict: a new
  * command of that kind adds its bit here. */
-#define SCENARIO_CMDS (RUN_SWEEP | DS_CMD_VALIDATE)
+#define SCENARIO_CMDS (RUNS | DS_CMD_VALIDATE)
 #define OUT_CMDS (DS_CMD_SWEEP | DS_CMD_COMPARE | DS_CMD_SCENARIO)
 
 /* The options.  A command shows its options in this order. */
@@ -47,17 +50,19 @@ const ds_cli_opt ds_cli_options[] = {
      .help = "give point P (the `point` column, counted from 1) the seed + P - 1"},
 
     /* run and sweep */
-    {'n', "draws", "N", DS_CLI_UINT, DS_CMD_RUN, FIELD(draws), .lo = 1, .hi = UINT64_MAX,
+    {'n', "draws", "N", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_REPORT, FIELD(draws), .lo = 1,
+     .hi = UINT64_MAX,
      .help = "number of draws",
      .dflt = "the scenario's simulation.draws, else 100000"},
     {'n', "draws", "N", DS_CLI_UINT, DS_CMD_SWEEP, FIELD(draws), .lo = 1, .hi = UINT64_MAX,
      .help = "draws per point", .dflt = "simulation.draws"},
-    {'s', "seed", "S", DS_CLI_UINT, DS_CMD_RUN, FIELD(seed), .lo = 0, .hi = UINT64_MAX,
+    {'s', "seed", "S", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_REPORT, FIELD(seed), .lo = 0,
+     .hi = UINT64_MAX,
      .help = "random seed", .dflt = "simulation.seed"},
     {'s', "seed", "S", DS_CLI_UINT, DS_CMD_SWEEP, FIELD(seed), .lo = 0, .hi = UINT64_MAX,
      .help = "seed of every point; also seeds the lhs design",
      .dflt = "simulation.seed"},
-    {'j', "threads", "N", DS_CLI_UINT, RUN_SWEEP, FIELD(threads), .lo = 1, .hi = DS_CLI_MAX_THREADS,
+    {'j', "threads", "N", DS_CLI_UINT, RUNS, FIELD(threads), .lo = 1, .hi = DS_CLI_MAX_THREADS,
      .help = "worker threads; results are byte-identical for any N",
      .dflt = "all cores"},
 
@@ -76,6 +81,20 @@ const ds_cli_opt ds_cli_options[] = {
     {0, "format", NULL, DS_CLI_ENUM, DS_CMD_RUN, FIELD(format), .values = run_formats,
      .help = "what goes to stdout without -o",
      .dflt = "table on a terminal, csv otherwise"},
+
+    /* report */
+    {'o', "output", "FILE", DS_CLI_FILE, DS_CMD_REPORT, FIELD(output),
+     .help = "write the HTML page to FILE (required; '-' = stdout)"},
+    {0, "sweep", "FILE", DS_CLI_FILE, DS_CMD_REPORT, FIELD(report_sweep),
+     .help = "also draw the response curves of this `dealsim sweep` CSV"},
+    {0, "optimize", "FILE", DS_CLI_FILE, DS_CMD_REPORT, FIELD(report_optimize),
+     .help = "also draw the candidates and Pareto front of this "
+             "`dealsim optimize` CSV"},
+    {0, "no-sensitivity", NULL, DS_CLI_FLAG, DS_CMD_REPORT, FIELD(no_sensitivity), .set = 1,
+     .help = "leave out the drivers of each outcome (the tornado charts)"},
+    {0, "no-timestamp", NULL, DS_CLI_FLAG, DS_CMD_REPORT, FIELD(no_timestamp), .set = 1,
+     .help = "leave out the time the page was made, so that the same run gives "
+             "the same bytes"},
 
     /* compare */
     {0, "format", NULL, DS_CLI_ENUM, DS_CMD_COMPARE, FIELD(format), .values = compare_formats,
@@ -96,12 +115,12 @@ const ds_cli_opt ds_cli_options[] = {
              "written"},
 
     /* messages */
-    {0, "progress", NULL, DS_CLI_FLAG, RUN_SWEEP, FIELD(progress), .set = DS_PROGRESS_ON,
+    {0, "progress", NULL, DS_CLI_FLAG, RUNS, FIELD(progress), .set = DS_PROGRESS_ON,
      .help = "show a progress line with rate and ETA on stderr"},
-    {0, "no-progress", NULL, DS_CLI_FLAG, RUN_SWEEP, FIELD(progress), .set = DS_PROGRESS_OFF,
+    {0, "no-progress", NULL, DS_CLI_FLAG, RUNS, FIELD(progress), .set = DS_PROGRESS_OFF,
      .help = "never show it",
      .dflt = "shown on a terminal for runs longer than about a second"},
-    {'q', "quiet", NULL, DS_CLI_FLAG, RUN_SWEEP, FIELD(quiet), .set = 1,
+    {'q', "quiet", NULL, DS_CLI_FLAG, RUNS, FIELD(quiet), .set = 1,
      .help = "print nothing but results, warnings and errors"},
 
     /* help */
@@ -210,6 +229,32 @@ const ds_cli_cmd ds_cli_commands[] = {
      NULL,
      "dealsim compare before.csv after.csv --only-significant\n",
      ds_cli_compare},
+    {"report", DS_CMD_REPORT, "one self-contained HTML page with the charts of a run",
+     "[SCENARIO] -o FILE.html", DS_OPERAND_FILE, 0, 1,
+     "Run SCENARIO (default: the built-in Japan-US 2025 scenario) and write one\n"
+     "HTML page for readers who would rather look than read: the run's\n"
+     "metadata and sources, the summary table, P(deal) with 95% intervals, the\n"
+     "deal rounds, the deficit (year 1 and the horizon's last) and benefit\n"
+     "distributions with their 5%, 50% and 95% quantiles, the benefit given a\n"
+     "deal and the share of deals that lose money, approvals by actor and\n"
+     "strategy, and retaliation.  With --sweep, each metric of a sweep against\n"
+     "each varied path with +-2 standard-error bands; with --optimize, the\n"
+     "candidates of an optimize run on P(deal) x benefit with the Pareto front.\n"
+     "\n"
+     "The page is self-contained: the charts are SVG written by dealsim, there\n"
+     "is no script, and it loads no style, font or image, so it works offline\n"
+     "and prints.  Every chart has its numbers in a table and a text\n"
+     "alternative; colours are safe for colour-blind readers, and series also\n"
+     "differ by marker shape.\n",
+     "The page is byte-identical for any -j, apart from the time it was made;\n"
+     "--no-timestamp leaves that out.  A sweep or optimize file that cannot be\n"
+     "read is an error (exit 2) naming the file and line, before any draw.\n"
+     "The drivers of each outcome (tornado charts) are not computed by this\n"
+     "version: --no-sensitivity is accepted and is what it always does.\n",
+     "dealsim report -o report.html\n"
+     "dealsim report my.json -n 200000 -o report.html --no-timestamp\n"
+     "dealsim report --sweep sweep.csv --optimize best.csv -o report.html\n",
+     ds_cli_report},
     {"scenario", DS_CMD_SCENARIO, "print the built-in scenario, to start a new one from",
      "", DS_OPERAND_NONE, 0, 0,
      "Print the built-in Japan-US 2025 scenario, byte for byte the file it was\n"

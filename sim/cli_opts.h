@@ -40,7 +40,10 @@ enum {
     DS_CMD_SCENARIO = 1 << 5,
     DS_CMD_SCHEMA = 1 << 6,
     DS_CMD_HELP = 1 << 7,
-    DS_CMD_ALL = 0xff
+    DS_CMD_SENSITIVITY = 1 << 8,
+    DS_CMD_OPTIMIZE = 1 << 9,
+    DS_CMD_REPORT = 1 << 10,
+    DS_CMD_ALL = 0x7ff
 };
 
 typedef struct ds_cli_uint {
@@ -84,6 +87,11 @@ typedef struct ds_cli_args {
     ds_cli_uint samples;
     const char *design_file;
     int vary_seed;
+    /* report */
+    const char *report_sweep;    /* --sweep: a sweep CSV to draw */
+    const char *report_optimize; /* --optimize: an optimize CSV to draw */
+    int no_sensitivity;          /* --no-sensitivity */
+    int no_timestamp;            /* --no-timestamp */
     /* compare */
     int only_significant;
     ds_cli_num z;

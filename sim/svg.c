@@ -269,8 +269,7 @@ size_t ds_svg_chars(const char *s)
     return n;
 }
 
-/* Bytes of the first `chars` characters of s (all of s if shorter). */
-static size_t prefix_bytes(const char *s, size_t chars)
+size_t ds_svg_prefix(const char *s, size_t chars)
 {
     size_t i = 0, n = 0;
     while (s[i]) {
@@ -311,7 +310,8 @@ static void tip(FILE *f, const char *t)
  * two lines of `chars` characters at a space; a longer label is cut with
  * an ellipsis and its whole text goes into a <title>.
  */
-static void wrapped_label(FILE *f, double x, double y, const char *s, size_t chars)
+static void wrapped_label(FILE *f, double x, double y, const char *anchor, const char *s,
+                          size_t chars)
 {
     size_t total = ds_svg_chars(s), cut, rest_chars;
     const char *rest;
@@ -320,11 +320,11 @@ static void wrapped_label(FILE *f, double x, double y, const char *s, size_t cha
     if (chars < 4)
         chars = 4;
     if (total <= chars) {
-        ds_svg_text(f, x, y + MID_PX, "end", NULL, s);
+        ds_svg_text(f, x, y + MID_PX, anchor, NULL, s);
         return;
     }
     /* The last space within the first `chars` characters (else a hard cut). */
-    cut = prefix_bytes(s, chars);
+    cut = ds_svg_prefix(s, chars);
     {
         size_t sp = cut;
         while (sp > 0 && s[sp] != ' ')
@@ -338,15 +338,15 @@ static void wrapped_label(FILE *f, double x, double y, const char *s, size_t cha
     rest_chars = ds_svg_chars(rest);
     if (rest_chars > chars)
         cut_short = 1;
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", x,
-            y + MID_PX - LINE_PX / 2);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">", x,
+            y + MID_PX - LINE_PX / 2, anchor);
     if (cut_short)
         tip(f, s);
     fprintf(f, "<tspan x=\"%.1f\">", x);
     ds_svg_escape_n(f, s, cut);
     fprintf(f, "</tspan><tspan x=\"%.1f\" dy=\"%.1f\">", x, LINE_PX);
     if (cut_short) {
-        ds_svg_escape_n(f, rest, prefix_bytes(rest, chars - 1));
+        ds_svg_escape_n(f, rest, ds_svg_prefix(rest, chars - 1));
         fputs("\xE2\x80\xA6", f); /* U+2026 ... */
     } else {
         ds_svg_escape(f, rest);
@@ -454,7 +454,8 @@ void ds_svg_yaxis(FILE *f, const ds_svg_plot *p, const char *title,
     fputs("<g class=\"ax\">", f);
     if (p->n_cats) {
         for (size_t i = 0; i < p->n_cats; i++)
-            wrapped_label(f, p->x0 - LABEL_GAP, ds_svg_cy(p, i), cats[i], label_chars);
+            wrapped_label(f, p->x0 - LABEL_GAP, ds_svg_cy(p, i), "end", cats[i],
+                          label_chars);
         widest = (double)label_chars * CHAR_PX;
     } else {
         for (size_t i = 0; i < p->y.n; i++) {
@@ -672,7 +673,7 @@ size_t ds_svg_legend_rows(double width, size_t n, const char *const *label)
 }
 
 double ds_svg_legend(FILE *f, double x, double y, double width, size_t n, const int *s,
-                     const char *const *label)
+                     const int *hollow, const char *const *label)
 {
     double cx = 0;
     size_t row = 0;
@@ -685,7 +686,8 @@ double ds_svg_legend(FILE *f, double x, double y, double width, size_t n, const 
             cx = 0;
         }
         ry = y + (double)row * LEGEND_ROW;
-        ds_svg_marker(f, x + cx + 6, ry + 8, MARK_R + 0.5, s[j], 0, NULL);
+        ds_svg_marker(f, x + cx + 6, ry + 8, MARK_R + 0.5, s[j], hollow ? hollow[j] : 0,
+                      NULL);
         ds_svg_text(f, x + cx + LEGEND_MARK, ry + 12, "start", NULL, label[j]);
         cx += w;
     }
@@ -700,7 +702,7 @@ double ds_svg_legend(FILE *f, double x, double y, double width, size_t n, const 
 #define HEAT_CELL_H 26.0
 #define HEAT_CELL_W_MAX 110.0
 #define HEAT_WIDTH 720.0
-#define HEAT_TOP 42.0
+#define HEAT_TOP 50.0
 /* The sequential scale, light to dark blue: its luminance falls
  * monotonically, so it reads in grey and for every colour vision; a value
  * past DARK_TEXT gets white text. */
@@ -724,23 +726,12 @@ void ds_svg_heatmap(FILE *f, const char *id, const char *title, const char *desc
     height = HEAT_TOP + HEAT_CELL_H * (double)rows + 6;
     ds_svg_open(f, id, HEAT_WIDTH, height, title, desc, 0);
     fputs("<g class=\"ax\">", f);
-    for (size_t j = 0; j < cols; j++) {
-        double cx = left + cw * ((double)j + 0.5);
-        const char *s = col_label[j];
-        size_t nc = ds_svg_chars(s);
-        if (nc <= col_chars) {
-            ds_svg_text(f, cx, HEAT_TOP - 8, "middle", NULL, s);
-        } else {
-            /* Too wide for its column: cut, the whole label in a <title>. */
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", cx,
-                    HEAT_TOP - 8);
-            tip(f, s);
-            ds_svg_escape_n(f, s, prefix_bytes(s, col_chars > 1 ? col_chars - 1 : 1));
-            fputs("\xE2\x80\xA6</text>", f);
-        }
-    }
+    /* Column labels in up to two lines above their column. */
+    for (size_t j = 0; j < cols; j++)
+        wrapped_label(f, left + cw * ((double)j + 0.5), HEAT_TOP - 18, "middle", col_label[j],
+                      col_chars);
     for (size_t i = 0; i < rows; i++)
-        wrapped_label(f, left - LABEL_GAP, HEAT_TOP + HEAT_CELL_H * ((double)i + 0.5),
+        wrapped_label(f, left - LABEL_GAP, HEAT_TOP + HEAT_CELL_H * ((double)i + 0.5), "end",
                       row_label[i], HEAT_LABEL_CHARS);
     fputs("</g>\n", f);
     for (size_t i = 0; i < rows; i++) {
@@ -835,6 +826,6 @@ void ds_svg_tornado(FILE *f, const char *id, const char *title, const char *desc
         fputc('\n', f);
     }
     ds_svg_vline(f, &p, base, 0, NULL);
-    ds_svg_legend(f, p.x0, p.y0 + p.h + 38, p.w, 2, legend_s, legend);
+    ds_svg_legend(f, p.x0, p.y0 + p.h + 38, p.w, 2, legend_s, NULL, legend);
     ds_svg_close(f);
 }

@@ -84,8 +84,10 @@ char *ds_svg_tick_text(const ds_svg_axis *ax, double v, char buf[DS_SVG_NUM_MAX]
 void ds_svg_escape(FILE *f, const char *s);
 void ds_svg_escape_n(FILE *f, const char *s, size_t n);
 
-/* Characters (UTF-8 code points) of s.  Can't fail. */
+/* Characters (UTF-8 code points) of s, and bytes of its first `chars`
+ * characters (all of s when it is shorter).  Can't fail. */
 size_t ds_svg_chars(const char *s);
+size_t ds_svg_prefix(const char *s, size_t chars);
 
 /*
  * A plot area inside an SVG: data (x, y) in the axes' units maps to
@@ -166,10 +168,11 @@ void ds_svg_whisker(FILE *f, const ds_svg_plot *p, size_t i, double x0, double x
 void ds_svg_text(FILE *f, double x, double y, const char *anchor, const char *cls,
                  const char *text);
 
-/* A legend of n series (marker of series s[j] and label[j]) in rows from
- * pixel (x, y), at most `width` px wide; returns the height it took. */
+/* A legend of n series (marker of series s[j], open when hollow[j] (hollow
+ * may be NULL: all filled), and label[j]) in rows from pixel (x, y), at
+ * most `width` px wide; returns the height it took. */
 double ds_svg_legend(FILE *f, double x, double y, double width, size_t n,
-                     const int *s, const char *const *label);
+                     const int *s, const int *hollow, const char *const *label);
 
 /* Rows a legend of these labels takes in `width` px (to size a chart). */
 size_t ds_svg_legend_rows(double width, size_t n, const char *const *label);
@@ -179,7 +182,8 @@ size_t ds_svg_legend_rows(double width, size_t n, const char *const *label);
  * (NaN: no value, drawn hatched and labelled "n/a") on a sequential scale
  * from lo to hi (light to dark blue, readable in grey), each cell also
  * printing its value with printf format fmt (e.g. "%.2f"), so that no
- * number depends on colour.  Rows labelled on the left, columns on top.
+ * number depends on colour.  Rows labelled on the left, columns on top
+ * (each in up to two lines; a longer label is cut, whole in a <title>).
  */
 void ds_svg_heatmap(FILE *f, const char *id, const char *title, const char *desc,
                     size_t rows, const char *const *row_label, size_t cols,

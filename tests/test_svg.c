@@ -344,16 +344,19 @@ Test(svg, legend_rows)
     cr_expect_eq(ds_svg_legend_rows(1000, 3, labels), 1);
     cr_expect_eq(ds_svg_legend_rows(60, 3, labels), 3);
     cr_expect_eq(ds_svg_legend_rows(60, 0, labels), 0);
-    s = CAPTURE(h = ds_svg_legend(f, 0, 0, 60, 3, series, labels));
+    static const int hollow[] = {0, 1, 0};
+    s = CAPTURE(h = ds_svg_legend(f, 0, 0, 60, 3, series, hollow, labels));
     cr_expect_float_eq(h, 48, 1e-9);
     cr_expect(strstr(s, ">three</text>"), "%s", s);
+    cr_expect(strstr(s, "class=\"mk s1 ho\""), "%s", s);
+    cr_expect(!strstr(s, "class=\"mk s0 ho\""), "%s", s);
     free(s);
 }
 
 Test(svg, heatmap_prints_every_value)
 {
     static const char *const rows[] = {"Offer nothing", "Full China card"};
-    static const char *const cols[] = {"bessent", "a very long actor label"};
+    static const char *const cols[] = {"bessent", "Commerce Secretary Howard Lutnick and more"};
     double v[] = {0.1, 0.02, 0.99, NAN};
     char *s = CAPTURE(ds_svg_heatmap(f, "hm", "Approval", "d", 2, rows, 2, cols, v, 0, 1,
                                      "%.2f"));
@@ -362,6 +365,9 @@ Test(svg, heatmap_prints_every_value)
     cr_expect(strstr(s, "class=\"inv\">0.99</text>"), "%s", s);
     cr_expect(strstr(s, "class=\"na\"") && strstr(s, ">n/a</text>"), "%s", s);
     cr_expect(strstr(s, "<title>Full China card, bessent: 0.99</title>"), "%s", s);
+    /* A long column label: two lines, cut, whole in a <title>. */
+    cr_expect(strstr(s, "<title>Commerce Secretary Howard Lutnick and more</title>"), "%s", s);
+    cr_expect(strstr(s, "text-anchor=\"middle\"><title>"), "%s", s);
     /* Light to dark blue: 0.02 and 0.99 of the way. */
     cr_expect(strstr(s, "fill=\"#EAEFFC\""), "%s", s);
     cr_expect(strstr(s, "fill=\"#0A326C\""), "%s", s);
