@@ -11,11 +11,11 @@ optimize.csv), opens it in Debian's chromium driven over the DevTools protocol
 - the DOM holds the expected number of charts (one <svg class="chart"> per
   <figure>, counted from the scenario, the sweep and the optimize file
   independently of the page) and every chart renders at a nonzero size;
-- every strategy's label is a row of the summary table, in scenario order;
+- every strategy's label is a row of each summary table, in scenario order;
 - a full-page PNG screenshot is written to OUT_DIR/report.png.
 
-With --readme-png FILE it also writes a small screenshot of the top of the
-page (for the README).  Without chromium the test prints SKIPPED and exits
+With --readme-png FILE it also writes a small screenshot of the first charts
+(for the README).  Without chromium the test prints SKIPPED and exits
 with 77 (ctest's SKIP_RETURN_CODE), never passing.
 
 usage: browser_report.py --dealsim BIN --source DIR --out-dir DIR [--readme-png FILE]
@@ -156,13 +156,40 @@ PROBE = r"""
               desc: ((s.querySelector('desc') || {}).textContent || '').length};
     }),
     svgs: document.querySelectorAll('svg').length,
-    rows: [...document.querySelectorAll('#summary tbody th[scope=row]')].map(t => t.textContent),
+    tables: [...document.querySelectorAll('#summary table')].map(
+      t => [...t.querySelectorAll('tbody th[scope=row]')].map(h => h.textContent)),
     scripts: document.querySelectorAll('script').length,
     external: [...document.querySelectorAll('[src],link[href]')].map(e => e.outerHTML),
-    height: document.documentElement.scrollHeight
+    height: document.documentElement.scrollHeight,
+    first: document.getElementById('p-deal').getBoundingClientRect().top + window.scrollY
   });
 })()
 """
+
+
+def load(b, session, url):
+    """Load url in the page and wait for it; the console errors,
+    exceptions, error log entries and requests for anything but url itself
+    that came with it."""
+    problems = []
+    b.events.clear()
+    b.send("Page.navigate", {"url": url}, session=session)
+    b.wait_event("Page.loadEventFired", timeout=TIMEOUT_S)
+    # Let late events arrive, then collect everything up to a round trip.
+    time.sleep(0.5)
+    b.send("Runtime.evaluate", {"expression": "1"}, session=session)
+    for e in b.events:
+        m, p = e.get("method"), e.get("params", {})
+        if m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+            problems.append("console %s: %s" % (p["type"], json.dumps(p.get("args"))[:300]))
+        elif m == "Runtime.exceptionThrown":
+            problems.append("exception: %s" % json.dumps(p)[:300])
+        elif m == "Log.entryAdded" and p["entry"].get("level") == "error":
+            problems.append("log error: %s" % p["entry"].get("text", "")[:300])
+        elif m == "Network.requestWillBeSent" and p["request"]["url"] != url:
+            problems.append("network request: %s" % p["request"]["url"][:300])
+    b.events.clear()
+    return problems
 
 
 def main():
@@ -202,25 +229,22 @@ def main():
         b.send("Emulation.setDeviceMetricsOverride",
                {"width": 800, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
                session=session)
+        # The detectors are tested before they are trusted: a page with an
+        # external image and a console error must be caught by both.
+        bad = os.path.join(a.out_dir, "detectors.html")
+        with open(bad, "w") as f:
+            f.write("<!DOCTYPE html><title>t</title><img src=\"http://127.0.0.1:9/x.png\">"
+                    "<script>console.error('planted')</script>")
+        caught = load(b, session, "file://" + os.path.abspath(bad))
+        if not any(p.startswith("network request") for p in caught) or \
+           not any(p.startswith("console error") for p in caught):
+            problems.append("the detectors missed a planted request or error: %s" % caught)
+
         url = "file://" + os.path.abspath(html)
-        b.send("Page.navigate", {"url": url}, session=session)
-        b.wait_event("Page.loadEventFired", timeout=TIMEOUT_S)
+        problems += load(b, session, url)
         probe = json.loads(b.send("Runtime.evaluate", {"expression": PROBE,
                                                        "returnByValue": True},
                                   session=session)["result"]["value"])
-        # Events that came with the load: console, log, requests.
-        time.sleep(0.5)
-        b.send("Runtime.evaluate", {"expression": "1"}, session=session)
-        for e in b.events:
-            m, p = e.get("method"), e.get("params", {})
-            if m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
-                problems.append("console %s: %s" % (p["type"], json.dumps(p.get("args"))[:300]))
-            elif m == "Runtime.exceptionThrown":
-                problems.append("exception: %s" % json.dumps(p)[:300])
-            elif m == "Log.entryAdded" and p["entry"].get("level") == "error":
-                problems.append("log error: %s" % p["entry"].get("text", "")[:300])
-            elif m == "Network.requestWillBeSent" and p["request"]["url"] != url:
-                problems.append("network request: %s" % p["request"]["url"][:300])
 
         if probe["scripts"] or probe["external"]:
             problems.append("scripts or external resources: %s" % probe["external"][:5])
@@ -233,9 +257,12 @@ def main():
                 problems.append("chart %s (%s) has size %gx%g" % (c["id"], c["title"], c["w"], c["h"]))
             if not c["title"] or c["desc"] == 0:
                 problems.append("chart %s has no title or no text alternative" % c["id"])
-        if probe["rows"] != labels:
-            problems.append("summary rows %s, expected the strategy labels %s"
-                            % (probe["rows"], labels))
+        if not probe["tables"]:
+            problems.append("no summary table")
+        for rows in probe["tables"]:
+            if rows != labels:
+                problems.append("summary rows %s, expected the strategy labels %s"
+                                % (rows, labels))
 
         shot = os.path.join(a.out_dir, "report.png")
         b.send("Emulation.setDeviceMetricsOverride",
@@ -247,8 +274,9 @@ def main():
             f.write(base64.b64decode(data))
         if a.readme_png:
             data = b.send("Page.captureScreenshot",
-                          {"format": "png", "clip": {"x": 0, "y": 0, "width": 800,
-                                                     "height": 1250, "scale": 0.75}},
+                          {"format": "png", "clip": {"x": 0, "y": probe["first"] - 8,
+                                                     "width": 800, "height": 1250,
+                                                     "scale": 0.75}},
                           session=session, timeout=TIMEOUT_S)["data"]
             with open(a.readme_png, "wb") as f:
                 f.write(base64.b64decode(data))
