@@ -51,6 +51,11 @@ void ds_svg_style(FILE *f)
 
 /* ---- ticks ------------------------------------------------------------- */
 
+/* Narrowest range an axis shows, relative to its largest magnitude: ticks
+ * a 20th of it apart are still thousands of units in the last place of a
+ * double (2^-52 = 2.2e-16) apart, so they and their labels are distinct. */
+#define MIN_RELATIVE_RANGE 1e-11
+
 /* 10^k exactly for |k| <= 22, else as near as pow gets. */
 static double pow10i(int k)
 {
@@ -84,19 +89,6 @@ static void nice_step(double x, int *m, int *e)
     *e = k;
 }
 
-/* The next nice step after m x 10^e: 1 -> 2 -> 5 -> 10. */
-static void next_step(int *m, int *e)
-{
-    if (*m == 1)
-        *m = 2;
-    else if (*m == 2)
-        *m = 5;
-    else {
-        *m = 1;
-        (*e)++;
-    }
-}
-
 void ds_svg_ticks(double min, double max, int want, ds_svg_axis *ax)
 {
     double range, mag, k0, k1;
@@ -115,33 +107,36 @@ void ds_svg_ticks(double min, double max, int want, ds_svg_axis *ax)
         min = max;
         max = t;
     }
-    if (max - min <= fabs(max) * 1e-15 || max == min) {
+    if (max == min) {
         double pad = min != 0 ? fabs(min) / 10 : 1;
         min -= pad;
         max += pad;
+    } else if (max - min < fmax(fabs(min), fabs(max)) * MIN_RELATIVE_RANGE) {
+        /* Too narrow for ticks that doubles can tell apart. */
+        double mid = min / 2 + max / 2, half = fmax(fabs(min), fabs(max)) * MIN_RELATIVE_RANGE;
+        min = mid - half;
+        max = mid + half;
     }
     /* Heckbert: a nice range, then a nice step of about range / (want - 1). */
     range = max - min;
     nice_step(range / (want - 1), &m, &e);
-    for (;;) {
-        ax->step = dec(m, e);
-        k0 = floor(min / ax->step);
-        k1 = ceil(max / ax->step);
-        /* The ends are the multiples of the step next to min and max; the
-         * quotients above are rounded, so check the neighbours as the
-         * ticks will be computed. */
-        if (dec(m * (k0 + 1), e) <= min)
-            k0 += 1;
-        else if (dec(m * k0, e) > min)
-            k0 -= 1;
-        if (dec(m * (k1 - 1), e) >= max)
-            k1 -= 1;
-        else if (dec(m * k1, e) < max)
-            k1 += 1;
-        if (k1 - k0 + 1 <= DS_SVG_MAX_TICKS)
-            break;
-        next_step(&m, &e);
-    }
+    /* The step is at least (range / (want - 1)) / 1.5: the range spans at
+     * most 16.5 steps, and the ends below add at most 4 ticks, so there are
+     * at most 21 ticks, which DS_SVG_MAX_TICKS holds. */
+    ax->step = dec(m, e);
+    k0 = floor(min / ax->step);
+    k1 = ceil(max / ax->step);
+    /* The ends are the multiples of the step next to min and max; the
+     * quotients above are rounded, so check the neighbours as the ticks
+     * will be computed. */
+    if (dec(m * (k0 + 1), e) <= min)
+        k0 += 1;
+    else if (dec(m * k0, e) > min)
+        k0 -= 1;
+    if (dec(m * (k1 - 1), e) >= max)
+        k1 -= 1;
+    else if (dec(m * k1, e) < max)
+        k1 += 1;
     ax->n = (size_t)(k1 - k0) + 1;
     for (size_t i = 0; i < ax->n; i++) {
         double t = dec(m * (k0 + (double)i), e);

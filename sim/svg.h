@@ -28,7 +28,7 @@
 /* Marker shapes; series i gets shape i % DS_SVG_SHAPES, so two series
  * among the first 56 (8 x 7) never share both colour and shape. */
 #define DS_SVG_SHAPES 7
-/* Most ticks of an axis (ds_svg_ticks asks for fewer). */
+/* Most ticks of an axis: ds_svg_ticks makes at most 21 (see there). */
 #define DS_SVG_MAX_TICKS 24
 /* Bytes a tick's text needs at most: "%.*e" with 17 digits and a sign. */
 #define DS_SVG_NUM_MAX 40
@@ -60,8 +60,9 @@ typedef struct ds_svg_axis {
  * the algorithm of Heckbert, P. (1990), "Nice numbers for graph labels",
  * Graphics Gems, pp. 61-63).  Works for positive, negative and mixed
  * ranges of any size between 1e-300 and 1e300; a range of one value v is
- * widened to v +- |v|/10 (+-1 when v is 0); a non-finite end makes the
- * axis [0, 1].  Tick values are exact multiples of the step as decimal
+ * widened to v +- |v|/10 (+-1 when v is 0), one narrower than 1e-11 of
+ * its largest magnitude to that width around its middle; a non-finite end
+ * (or a width that overflows) makes the axis [0, 1].  Tick values are exact multiples of the step as decimal
  * numbers (0.3, never 0.30000000000000004) and 0 is never "-0".  The
  * labels' notation: fixed with as many decimals as the step needs, or
  * scientific when the largest magnitude is at least 1e6 or below 1e-3.

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +78,12 @@ Test(ticks, huge)
     TICKS(0, 1e12, 6, "0", "2.0e+11", "4.0e+11", "6.0e+11", "8.0e+11", "1.0e+12");
     TICKS(-3e15, 5e14, 4, "-3e+15", "-2e+15", "-1e+15", "0", "1e+15");
     /* A tiny range far from 0: as many digits as it takes. */
-    TICKS(1e6, 1e6 + 3e-6, 4, "1.000000000000e+6", "1.000000000001e+6",
-          "1.000000000002e+6", "1.000000000003e+6");
+    TICKS(1e6, 1e6 + 3e-4, 4, "1.0000000000e+6", "1.0000000001e+6", "1.0000000002e+6",
+          "1.0000000003e+6");
+    /* Narrower than 1e-11 of its magnitude: widened to that, around its
+     * middle, so the ticks stay distinct. */
+    TICKS(1e6, 1e6 + 3e-6, 4, "9.999999999900e+5", "9.999999999950e+5", "1.000000000000e+6",
+          "1.000000000005e+6", "1.000000000010e+6", "1.000000000015e+6");
     TICKS(1e290, 4e290, 4, "1e+290", "2e+290", "3e+290", "4e+290");
 }
 
@@ -102,6 +107,60 @@ Test(ticks, degenerate)
         cr_expect_leq(ax.n, DS_SVG_MAX_TICKS);
         cr_expect_gt(ax.hi, 0);
     }
+}
+
+Test(ticks, many_ranges_keep_the_invariants)
+{
+    /* Ranges of every sign and size, from a fixed-seed generator: the axis
+     * covers the range, its ends are its first and last ticks, ticks are
+     * multiples of the step, at most DS_SVG_MAX_TICKS, labels distinct. */
+    uint64_t x = 88172645463325252u;
+    for (int t = 0; t < 20000; t++) {
+        ds_svg_axis ax;
+        double a, b, u, v;
+        int want;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        u = (double)(x >> 11) / 9007199254740992.0;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        v = (double)(x >> 11) / 9007199254740992.0;
+        a = (u - 0.5) * pow(10, (int)(x % 41) - 20);
+        b = a + v * pow(10, (int)((x >> 8) % 41) - 20) * (t % 7 == 0 ? 1e-10 : 1);
+        want = 3 + (int)((x >> 20) % 10);
+        ds_svg_ticks(a, b, want, &ax);
+        cr_assert_leq(ax.n, DS_SVG_MAX_TICKS, "[%g, %g] want %d", a, b, want);
+        cr_assert_geq(ax.n, 2);
+        cr_assert_eq(ax.lo, ax.tick[0]);
+        cr_assert_eq(ax.hi, ax.tick[ax.n - 1]);
+        if (b > a && b - a >= fmax(fabs(a), fabs(b)) * 1e-11) {
+            cr_assert_leq(ax.lo, a, "[%.17g, %.17g] want %d", a, b, want);
+            cr_assert_geq(ax.hi, b, "[%.17g, %.17g] want %d", a, b, want);
+            /* Not more than a step beyond the data at either end. */
+            cr_assert_gt(ax.tick[1], a, "[%.17g, %.17g] want %d", a, b, want);
+            cr_assert_lt(ax.tick[ax.n - 2], b, "[%.17g, %.17g] want %d", a, b, want);
+        }
+        for (size_t i = 1; i < ax.n; i++) {
+            char p1[DS_SVG_NUM_MAX], p2[DS_SVG_NUM_MAX];
+            cr_assert_gt(ax.tick[i], ax.tick[i - 1]);
+            cr_assert_str_neq(ds_svg_tick_text(&ax, ax.tick[i - 1], p1),
+                              ds_svg_tick_text(&ax, ax.tick[i], p2), "[%.17g, %.17g]", a, b);
+        }
+    }
+}
+
+Test(ticks, labels_never_negative_zero)
+{
+    ds_svg_axis ax;
+    char b[DS_SVG_NUM_MAX];
+    ds_svg_ticks(0, 1, 6, &ax);
+    cr_expect_str_eq(ds_svg_tick_text(&ax, -0.01, b), "0.0");
+    cr_expect_str_eq(ds_svg_tick_text(&ax, -1e-12, b), "0.0");
+    cr_expect_str_eq(ds_svg_tick_text(&ax, -0.25, b), "-0.2"); /* rounds to even */
+    ds_svg_ticks(0, 3e-9, 4, &ax);
+    cr_expect_str_eq(ds_svg_tick_text(&ax, -1e-20, b), "0");
+    /* A range too wide to subtract: [0, 1]. */
+    ds_svg_ticks(-1.7e308, 1.7e308, 5, &ax);
+    cr_expect_eq(ax.lo, 0);
+    cr_expect_eq(ax.hi, 1);
 }
 
 /* ---- text -------------------------------------------------------------- */
@@ -155,6 +214,9 @@ Test(escape, bad_bytes_replaced)
     /* Tab and newline are text. */
     expect_escaped("a\tb\nc", "a\tb\nc");
     expect_escaped("\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    /* A lead byte no character has, and an overlong three-byte form. */
+    expect_escaped("\xF5\x80", "\xEF\xBF\xBD\xEF\xBF\xBD");
+    expect_escaped("\xE0\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 Test(escape, prefix_never_cuts_a_character)
@@ -164,6 +226,10 @@ Test(escape, prefix_never_cuts_a_character)
     free(got);
     got = CAPTURE(ds_svg_escape_n(f, "ab\xE7\x9F\xB3" "c", 5));
     cr_expect_str_eq(got, "ab\xE7\x9F\xB3");
+    free(got);
+    /* n beyond the end stops at the NUL. */
+    got = CAPTURE(ds_svg_escape_n(f, "a<", 100));
+    cr_expect_str_eq(got, "a&lt;");
     free(got);
     got = CAPTURE(ds_svg_escape(f, NULL));
     cr_expect_str_eq(got, "");
@@ -265,6 +331,43 @@ Test(svg, category_labels_wrap_and_cut)
     free(s);
 }
 
+Test(svg, text_anchor_and_class)
+{
+    char *s = CAPTURE(ds_svg_text(f, 1, 2, NULL, NULL, "a");
+                      ds_svg_text(f, 1, 2, "start", "c", "b");
+                      ds_svg_text(f, 1, 2, "end", NULL, "c"));
+    cr_expect(strstr(s, "<text x=\"1.0\" y=\"2.0\">a</text>"), "%s", s);
+    cr_expect(strstr(s, "<text x=\"1.0\" y=\"2.0\" class=\"c\">b</text>"), "%s", s);
+    cr_expect(strstr(s, "<text x=\"1.0\" y=\"2.0\" text-anchor=\"end\">c</text>"), "%s", s);
+    free(s);
+}
+
+Test(svg, labels_without_spaces_and_narrow)
+{
+    static const char *const cats[] = {"Averyveryverylongwordwithoutanyspaces", "ab cd"};
+    ds_svg_plot p = plot(0, 1, 0, 1);
+    char *s;
+    p.n_cats = 2;
+    /* No space to break at: a hard cut; fewer than 4 characters a line are
+     * taken as 4. */
+    s = CAPTURE(ds_svg_yaxis(f, &p, NULL, cats, 10));
+    cr_expect(strstr(s, ">Averyveryv</tspan>"), "%s", s);
+    free(s);
+    s = CAPTURE(ds_svg_yaxis(f, &p, NULL, cats, 1));
+    cr_expect(strstr(s, ">Avery</tspan>") == NULL && strstr(s, ">Aver</tspan>"), "%s", s);
+    cr_expect(strstr(s, ">ab cd</text>") == NULL && strstr(s, ">ab</tspan>"), "%s", s);
+    free(s);
+    /* Without categories the band is the whole plot. */
+    p.n_cats = 0;
+    cr_expect_float_eq(ds_svg_band_h(&p), 200, 1e-9);
+    cr_expect_float_eq(ds_svg_px(&p, -1e300), 49, 1e-9);
+    /* A y title with no room left of the plot stays on the picture. */
+    p.x0 = 5;
+    s = CAPTURE(ds_svg_yaxis(f, &p, "y", NULL, 0));
+    cr_expect(strstr(s, "translate(10.0 "), "%s", s);
+    free(s);
+}
+
 Test(svg, shapes_differ_by_series)
 {
     /* The first DS_SVG_SHAPES series have different shapes, and a series
@@ -288,6 +391,11 @@ Test(svg, shapes_differ_by_series)
         cr_expect(strstr(m, "class=\"mk s1 ho\""), "%s", m);
         cr_expect(strstr(m, "<title>a&lt;b</title>"), "%s", m);
         free(m);
+        /* A negative series is series 0: a circle. */
+        m = CAPTURE(ds_svg_marker(f, 1, 2, 3, -4, 0, "c"));
+        cr_expect(strstr(m, "<circle class=\"mk s0\""), "%s", m);
+        cr_expect(strstr(m, "<title>c</title></circle>"), "%s", m);
+        free(m);
     }
 }
 
@@ -301,6 +409,14 @@ Test(svg, lines_and_bands_break_at_gaps)
     cr_expect_eq(count(s, "class=\"mk s2\""), 4, "%s", s);
     cr_expect(strstr(s, "points=\"50.0,190.0 150.0,170.0\""), "%s", s);
     free(s);
+    {
+        /* Leading and trailing gaps; a band with no finite point. */
+        double y2[] = {NAN, 2, 3, 4, NAN}, none[] = {NAN, NAN, NAN, NAN, NAN};
+        char *t = CAPTURE(ds_svg_line(f, &p, 5, x, y2, 0, 0); ds_svg_band(f, &p, 5, x, none, hi, 1));
+        cr_expect_eq(count(t, "<polyline"), 1, "%s", t);
+        cr_expect_eq(count(t, "<polygon"), 0, "%s", t);
+        free(t);
+    }
     s = CAPTURE(ds_svg_band(f, &p, 5, x, lo, hi, 0));
     cr_expect_eq(count(s, "<polygon class=\"bd s0\""), 2, "%s", s);
     /* Upper edge forwards, lower edge back. */
@@ -344,6 +460,9 @@ Test(svg, legend_rows)
     cr_expect_eq(ds_svg_legend_rows(1000, 3, labels), 1);
     cr_expect_eq(ds_svg_legend_rows(60, 3, labels), 3);
     cr_expect_eq(ds_svg_legend_rows(60, 0, labels), 0);
+    s = CAPTURE(h = ds_svg_legend(f, 0, 0, 60, 0, series, NULL, labels));
+    cr_expect_float_eq(h, 0, 1e-9);
+    free(s);
     static const int hollow[] = {0, 1, 0};
     s = CAPTURE(h = ds_svg_legend(f, 0, 0, 60, 3, series, hollow, labels));
     cr_expect_float_eq(h, 48, 1e-9);
@@ -374,6 +493,22 @@ Test(svg, heatmap_prints_every_value)
     free(s);
 }
 
+Test(svg, heatmap_narrow_columns_and_flat_scale)
+{
+    static const char *const rows[] = {"r"};
+    static const char *const cols[] = {"a", "b", "c", "d", "e", "f"};
+    double v[] = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5};
+    /* Six columns share the width; lo = hi puts every cell at the light
+     * end. */
+    char *s = CAPTURE(ds_svg_heatmap(f, "h", "t", "d", 1, rows, 6, cols, v, 0.5, 0.5, "%.1f"));
+    cr_expect(strstr(s, "width=\"86.3\""), "%s", s);
+    cr_expect_eq(count(s, "fill=\"#EFF3FF\""), 6, "%s", s);
+    free(s);
+    s = CAPTURE(ds_svg_heatmap(f, "h", "t", "d", 1, rows, 0, cols, v, 0, 1, "%.1f"));
+    cr_expect(strstr(s, "</svg>"), "%s", s);
+    free(s);
+}
+
 Test(svg, tornado_bars_and_marks)
 {
     static const char *const labels[] = {"actors.trump.threshold", "elasticity"};
@@ -391,6 +526,16 @@ Test(svg, tornado_bars_and_marks)
     cr_expect(strstr(s, "class=\"ref\""), "%s", s);
     cr_expect(strstr(s, "input low") && strstr(s, "input high"), "%s", s);
     free(s);
+    {
+        /* An input with no low or high value (NaN) has no half there, and
+         * a low above the mean is marked on its right. */
+        double lo2[] = {NAN, 0.5}, hi2[] = {0.3, NAN};
+        char *t = CAPTURE(ds_svg_tornado(f, "t2", "D", "d", "x", 2, labels, lo2, hi2, 0.42));
+        cr_expect_eq(count(t, "class=\"s0\""), 1, "%s", t);
+        cr_expect_eq(count(t, "class=\"s1\""), 1, "%s", t);
+        cr_expect(strstr(t, "text-anchor=\"end\" class=\"pm\">+</text>"), "%s", t);
+        free(t);
+    }
     /* No inputs: an empty chart, still well formed. */
     s = CAPTURE(ds_svg_tornado(f, NULL, "None", "d", "x", 0, NULL, NULL, NULL, 0));
     cr_expect(strstr(s, "</svg>"));
