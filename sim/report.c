@@ -1530,6 +1530,20 @@ static double sweep_value(const sweep *w, size_t r, long col)
     return cell_value(w->c, r, col);
 }
 
+/* The ends of the band of value v with standard error se: +-BAND_SE se,
+ * within [0, 1] for a probability. */
+static double band_lo(const metric *mt, double v, double se)
+{
+    double lo = v - BAND_SE * se;
+    return strcmp(mt->c->unit, "fraction") == 0 && lo < 0 ? 0 : lo;
+}
+
+static double band_hi(const metric *mt, double v, double se)
+{
+    double hi = v + BAND_SE * se;
+    return strcmp(mt->c->unit, "fraction") == 0 && hi > 1 ? 1 : hi;
+}
+
 /* One chart: metric mt against path p, one line (or, off a grid, points
  * with +-2 SE whiskers) per strategy, +-2 SE bands; with path q of a
  * two-path grid, a panel per value of q. */
@@ -1548,8 +1562,8 @@ static void sweep_chart(page *pg, const sweep *w, const metric *mt, size_t p, si
 
     for (size_t r = 0; r < w->rows; r++) {
         double v = sweep_value(w, r, mt->col), se = sweep_value(w, r, mt->se);
-        ymin = fmin(ymin, v - BAND_SE * se);
-        ymax = fmax(ymax, v + BAND_SE * se);
+        ymin = fmin(ymin, band_lo(mt, v, se));
+        ymax = fmax(ymax, band_hi(mt, v, se));
     }
     x = malloc(nvp * sizeof *x);
     y = malloc(nvp * sizeof *y);
@@ -1617,8 +1631,8 @@ static void sweep_chart(page *pg, const sweep *w, const metric *mt, size_t p, si
                     double v = sweep_value(w, r, mt->col), se = sweep_value(w, r, mt->se);
                     x[i] = w->vals[p * w->rows + i];
                     y[i] = v;
-                    lo[i] = v - BAND_SE * se;
-                    hi[i] = v + BAND_SE * se;
+                    lo[i] = band_lo(mt, v, se);
+                    hi[i] = band_hi(mt, v, se);
                 }
                 ds_svg_band(pg->f, &pl, nvp, x, lo, hi, (int)k);
                 ds_svg_line(pg->f, &pl, nvp, x, y, (int)k, nvp <= MAX_MARKED);
@@ -1633,8 +1647,8 @@ static void sweep_chart(page *pg, const sweep *w, const metric *mt, size_t p, si
                     px = ds_svg_px(&pl, w->x[r * w->np + p]);
                     py = ds_svg_py(&pl, v);
                     fprintf(pg->f, "<path class=\"wh s%d\" d=\"M%.1f %.1fV%.1f\"/>",
-                            (int)(k % DS_SVG_COLOURS), px, ds_svg_py(&pl, v - BAND_SE * se),
-                            ds_svg_py(&pl, v + BAND_SE * se));
+                            (int)(k % DS_SVG_COLOURS), px, ds_svg_py(&pl, band_lo(mt, v, se)),
+                            ds_svg_py(&pl, band_hi(mt, v, se)));
                     ds_svg_marker(pg->f, px, py, 3.5, (int)k, 0, NULL);
                 }
                 fputc('\n', pg->f);

@@ -329,8 +329,11 @@ static ds_csv *sweep_made(int paths, int grid)
                     fprintf(f, ",%s", paths == 4 ? "word" : j == 0 ? "1" : j == 1 ? "2" : "5");
                 if (paths == 3)
                     fprintf(f, ",%d", point);
-                fprintf(f, ",s%d,%s,100,%g,0.01,%g,0.5,%g,0.2\n", k, k ? "Second <2>" : "",
-                        0.2 + 0.1 * i - 0.05 * k, 60.0 - i + j, -1.0 + i * 0.5 + j);
+                /* P(deal) from 0.001 to 0.999: its +-2 SE band would
+                 * leave [0, 1]. */
+                fprintf(f, ",s%d,%s,100,%g,0.02,%g,0.5,%g,0.2\n", k, k ? "Second <2>" : "",
+                        i == 0 ? 0.001 : i == 3 ? 0.999 : 0.2 + 0.1 * i - 0.05 * k,
+                        60.0 - i + j, -1.0 + i * 0.5 + j);
             }
         }
     fclose(f);
@@ -375,6 +378,9 @@ Test(report, sweep_two_paths_small_multiples)
     cr_expect(strstr(h, ">x = 0.3</text>"));
     cr_expect(strstr(h, ">Second &lt;2&gt;</text>"), "labels from the file's label column");
     cr_expect(strstr(h, ">s0</text>"), "the id without a label");
+    /* The bands of P(deal) stay within [0, 1]: no tick below 0 or above 1. */
+    cr_expect(!strstr(h, ">-0.2</text>") && !strstr(h, ">-0.1</text>"));
+    cr_expect(!strstr(h, ">1.2</text>") && !strstr(h, ">1.1</text>"));
     free(h);
 }
 
