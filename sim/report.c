@@ -349,8 +349,10 @@ static void page_style(page *pg)
           "dl.meta dt{font-weight:bold}dl.meta dd{margin:0;overflow-wrap:anywhere}\n"
           ".note{color:#555;font-size:13px}.wide{overflow-x:auto}\n"
           ".pt{font-size:11px;font-weight:bold}ol.sources{font-size:12px}\n"
+          "nav{font-size:13px;margin:.8em 0;padding:.4em 0;border-top:1px solid #ccc;"
+          "border-bottom:1px solid #ccc}a{color:#0072B2}\n"
           "@media print{body{max-width:none;font-size:10pt}details{display:none}"
-          "h2{break-after:avoid}.wide{overflow:visible}}\n",
+          "h2{break-after:avoid}.wide{overflow:visible}nav{display:none}}\n",
           pg->f);
     ds_svg_style(pg->f);
     fputs("</style>\n", pg->f);
@@ -427,6 +429,25 @@ static void page_meta(page *pg)
     fputs("\xE2\x80\x99s discounted net gain per year against having no deal (0 without a "
           "deal). Probabilities are fractions of the draws.</p>\n",
           pg->f);
+}
+
+/* Links to the sections below (anchors in the page: nothing is loaded). */
+static void page_nav(page *pg)
+{
+    static const char *const sec[][2] = {
+        {"summary", "Summary"},         {"p-deal", "Chance of a deal"},
+        {"rounds", "Deal rounds"},      {"distributions", "Deficit and benefit"},
+        {"given-deal", "Given a deal"}, {"approvals", "Approvals"},
+        {"retaliation", "Retaliation"}, {"drivers", "Drivers"},
+    };
+    fputs("<nav><b>Contents:</b> ", pg->f);
+    for (size_t i = 0; i < sizeof sec / sizeof sec[0]; i++)
+        fprintf(pg->f, "%s<a href=\"#%s\">%s</a>", i ? " \xC2\xB7 " : "", sec[i][0], sec[i][1]);
+    if (pg->in->sweep)
+        fputs(" \xC2\xB7 <a href=\"#sweep\">Varied inputs</a>", pg->f);
+    if (pg->in->optimize)
+        fputs(" \xC2\xB7 <a href=\"#optimize\">Best packages</a>", pg->f);
+    fputs(" \xC2\xB7 <a href=\"#sources\">Sources</a></nav>\n", pg->f);
 }
 
 static void page_sources(page *pg)
@@ -1990,6 +2011,7 @@ int ds_report_page_write(const ds_report_page *in, FILE *f, ds_error *err)
     errno = 0;
     page_head(&pg);
     page_meta(&pg);
+    page_nav(&pg);
     page_sources(&pg);
     fputs("<main>\n", f);
     page_summary(&pg);

@@ -159,7 +159,8 @@ PROBE = r"""
     tables: [...document.querySelectorAll('#summary table')].map(
       t => [...t.querySelectorAll('tbody th[scope=row]')].map(h => h.textContent)),
     scripts: document.querySelectorAll('script').length,
-    external: [...document.querySelectorAll('[src],link[href]')].map(e => e.outerHTML),
+    external: [...document.querySelectorAll('[src],[href]')].filter(
+      e => !(e.tagName === 'A' && e.getAttribute('href').startsWith('#'))).map(e => e.outerHTML),
     height: document.documentElement.scrollHeight,
     first: document.getElementById('p-deal').getBoundingClientRect().top + window.scrollY
   });

@@ -14,8 +14,9 @@ with the standard library's html.parser, checking:
   read), ids are unique, every aria-labelledby names existing ids;
 - every character reference is one the parser knows, no text holds a raw
   '<' or '&' the parser had to guess about;
-- no <script>, no src= or href= attribute, no @import or url( in the style:
-  the page loads nothing;
+- no <script>, no src= attribute, no href= but links to the page's own
+  anchors (each of which exists), no @import or url( in the style: the page
+  loads nothing;
 - the page is smaller than 2 MiB (SPEC §13).
 
 usage: report_html.py DEALSIM SOURCE_DIR WORK_DIR
@@ -37,6 +38,7 @@ class Checker(html.parser.HTMLParser):
         self.problems = []
         self.ids = set()
         self.labelledby = []
+        self.anchors = []
         self.doctype = 0
         self.counts = {}
         self.in_style = False
@@ -49,8 +51,12 @@ class Checker(html.parser.HTMLParser):
         for k, v in attrs:
             if v is None and k not in ("open",):
                 self.problems.append("%s: <%s %s> has no value" % (self.where(), tag, k))
-            if k in ("src", "href"):
+            # A link to an anchor of the page loads nothing; anything else
+            # would.
+            if k == "src" or (k == "href" and not (tag == "a" and v.startswith("#"))):
                 self.problems.append("%s: <%s %s=%r> loads something" % (self.where(), tag, k, v))
+            if k == "href" and v.startswith("#"):
+                self.anchors.append(v[1:])
             if k == "id":
                 if v in self.ids:
                     self.problems.append("%s: duplicate id %r" % (self.where(), v))
@@ -138,6 +144,9 @@ def check_bytes(data):
     for i in c.labelledby:
         if i not in c.ids:
             p.append("aria-labelledby names %r, which is no id" % i)
+    for i in c.anchors:
+        if i not in c.ids:
+            p.append("a link to #%s, which is no id" % i)
     if "@import" in c.style or "url(" in c.style:
         p.append("the style sheet loads something")
     if c.counts.get("svg", 0) != c.counts.get("figure", 0):
@@ -155,6 +164,8 @@ BAD = [
     ("<p>&nbsp;</p>", "entity &nbsp;"),
     ("<figure><svg><rect/></svg></figure><div/>", "outside SVG"),
     ("<img src=\"x.png\">", "loads something"),
+    ("<a href=\"http://example.com/\">x</a>", "loads something"),
+    ("<a href=\"#nowhere\">x</a>", "no id"),
     ("<p id=\"a\"></p><p id=\"a\"></p>", "duplicate id"),
     ("<figure><svg aria-labelledby=\"nope\"></svg></figure>", "no id"),
     ("<style>@import 'x.css';</style>", "style sheet loads"),

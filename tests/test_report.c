@@ -162,8 +162,11 @@ Test(report, sections_in_order)
                  m->strategies[k].label ? m->strategies[k].label : m->strategies[k].id);
         cr_expect(strstr(h, row), "%s", row);
     }
-    /* No generation time unless given. */
+    /* No generation time unless given; contents with links to the
+     * sections, the sweep's and optimize file's included. */
     cr_expect(!strstr(h, "Generated"));
+    cr_expect(strstr(h, "<a href=\"#sweep\">") && strstr(h, "<a href=\"#optimize\">") &&
+              strstr(h, "<a href=\"#p-deal\">"));
     free(h);
     ds_csv_free(sw);
     ds_csv_free(op);
@@ -204,6 +207,7 @@ Test(report, minimal_scenario_notes)
     ds_report_page in = {0};
     char *h = page(m, 500, 1, &in);
     cr_expect(strstr(h, "The scenario lists no sources."));
+    cr_expect(!strstr(h, "href=\"#sweep\""));
     cr_expect(strstr(h, "The horizon is one year"));
     cr_expect(strstr(h, "The scenario has no third parties."));
     cr_expect(strstr(h, "were not computed for this report"));
