@@ -25,7 +25,7 @@
 #define W 720.0
 /* Characters per line of a strategy's label on a category axis (two
  * lines at most), the room it takes, and the height of one category. */
-#define LABEL_CHARS 30
+#define LABEL_CHARS 32
 #define CAT_LEFT (LABEL_CHARS * 6.2 + 16)
 #define CAT_ROW 30.0
 /* Room below a plot for tick labels and the axis title, px. */

@@ -693,7 +693,7 @@ double ds_svg_legend(FILE *f, double x, double y, double width, size_t n, const 
 /* ---- heatmap ----------------------------------------------------------- */
 
 /* Characters of a row label per line, and the heatmap's geometry, px. */
-#define HEAT_LABEL_CHARS 30
+#define HEAT_LABEL_CHARS 32
 #define HEAT_CELL_H 26.0
 #define HEAT_CELL_W_MAX 110.0
 #define HEAT_WIDTH 720.0

@@ -501,7 +501,7 @@ Test(svg, heatmap_narrow_columns_and_flat_scale)
     /* Six columns share the width; lo = hi puts every cell at the light
      * end. */
     char *s = CAPTURE(ds_svg_heatmap(f, "h", "t", "d", 1, rows, 6, cols, v, 0.5, 0.5, "%.1f"));
-    cr_expect(strstr(s, "width=\"86.3\""), "%s", s);
+    cr_expect(strstr(s, "width=\"84.3\""), "%s", s);
     cr_expect_eq(count(s, "fill=\"#EFF3FF\""), 6, "%s", s);
     free(s);
     s = CAPTURE(ds_svg_heatmap(f, "h", "t", "d", 1, rows, 0, cols, v, 0, 1, "%.1f"));
