@@ -318,14 +318,20 @@ static void wrapped_label(FILE *f, double x, double y, const char *anchor, const
         ds_svg_text(f, x, y + MID_PX, anchor, NULL, s);
         return;
     }
-    /* The last space within the first `chars` characters (else a hard cut). */
+    /* The last space within the first `chars` characters; without one,
+     * after the last '.' (a path such as items.lng.scores.security); else
+     * a hard cut. */
     cut = ds_svg_prefix(s, chars);
     {
-        size_t sp = cut;
+        size_t sp = cut, dot = cut;
         while (sp > 0 && s[sp] != ' ')
             sp--;
+        while (dot > 1 && s[dot - 1] != '.')
+            dot--;
         if (sp > 0)
             cut = sp;
+        else if (dot > 1)
+            cut = dot;
     }
     rest = s + cut;
     while (*rest == ' ')
@@ -768,10 +774,12 @@ void ds_svg_heatmap(FILE *f, const char *id, const char *title, const char *desc
 
 /* ---- tornado ----------------------------------------------------------- */
 
-#define TORNADO_LABEL_CHARS 34
+#define TORNADO_LABEL_CHARS 40
 #define TORNADO_ROW 24.0
 #define TORNADO_WIDTH 720.0
 #define TORNADO_RIGHT 24.0
+/* Share of the bars' range added at both ends of the axis. */
+#define TORNADO_PAD 0.05
 
 void ds_svg_tornado(FILE *f, const char *id, const char *title, const char *desc,
                     const char *xtitle, size_t n, const char *const *label,
@@ -790,7 +798,8 @@ void ds_svg_tornado(FILE *f, const char *id, const char *title, const char *desc
             min = fmin(min, high[i]), max = fmax(max, high[i]);
     }
     memset(&p, 0, sizeof p);
-    ds_svg_ticks(min, max, 6, &p.x);
+    /* Room beyond the longest bars for their "-" and "+". */
+    ds_svg_ticks(min - (max - min) * TORNADO_PAD, max + (max - min) * TORNADO_PAD, 6, &p.x);
     p.x0 = TORNADO_LABEL_CHARS * CHAR_PX + 2 * LABEL_GAP;
     p.y0 = top;
     p.w = TORNADO_WIDTH - p.x0 - TORNADO_RIGHT;

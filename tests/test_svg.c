@@ -353,6 +353,16 @@ Test(svg, labels_without_spaces_and_narrow)
     s = CAPTURE(ds_svg_yaxis(f, &p, NULL, cats, 10));
     cr_expect(strstr(s, ">Averyveryv</tspan>"), "%s", s);
     free(s);
+    {
+        /* A path breaks after its last '.' that fits. */
+        static const char *const paths[] = {"items.minerals.scores.china_security"};
+        ds_svg_plot q = p;
+        q.n_cats = 1;
+        s = CAPTURE(ds_svg_yaxis(f, &q, NULL, paths, 30));
+        cr_expect(strstr(s, ">items.minerals.scores.</tspan>"), "%s", s);
+        cr_expect(strstr(s, ">china_security</tspan>"), "%s", s);
+        free(s);
+    }
     s = CAPTURE(ds_svg_yaxis(f, &p, NULL, cats, 1));
     cr_expect(strstr(s, ">Avery</tspan>") == NULL && strstr(s, ">Aver</tspan>"), "%s", s);
     cr_expect(strstr(s, ">ab cd</text>") == NULL && strstr(s, ">ab</tspan>"), "%s", s);
@@ -534,6 +544,9 @@ Test(svg, tornado_bars_and_marks)
         cr_expect_eq(count(t, "class=\"s0\""), 1, "%s", t);
         cr_expect_eq(count(t, "class=\"s1\""), 1, "%s", t);
         cr_expect(strstr(t, "text-anchor=\"end\" class=\"pm\">+</text>"), "%s", t);
+        /* The axis reaches beyond the bars, so no mark falls on the labels:
+         * the lowest end, 0.3, is right of the axis' start. */
+        cr_expect(strstr(t, ">0.25</text>") || strstr(t, ">0.2</text>"), "%s", t);
         free(t);
     }
     /* No inputs: an empty chart, still well formed. */
