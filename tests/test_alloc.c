@@ -474,14 +474,14 @@ Test(alloc, problems_reported)
          "1", NULL);
 }
 
-/* The report: the run, every chart of the page, a sweep's curves (on a
- * grid of one path) and an optimize file's front; and its bad inputs. */
+/* The report: the run, every chart of the page, an optimize file's front,
+ * a sweep's curves (a grid of two paths: small multiples); and a bad
+ * input. */
 Test(alloc, report)
 {
     char bad[1024];
     loop(0, "report", FULL, "-n", "300", "-j", "2", "--no-timestamp", "-o", "r.html",
-         "--sweep", DS_TEST_DIR "/data/report/sweep1.csv", "--optimize",
-         DS_TEST_DIR "/data/report/optimize.csv", "-q", NULL);
+         "--optimize", DS_TEST_DIR "/data/report/optimize.csv", "-q", NULL);
     write_input("sweep2.csv",
                 "point,a,b,strategy,draws,p_deal,p_deal_se,deficit_mean,deficit_se,"
                 "benefit_mean,benefit_se\n"
