@@ -718,9 +718,10 @@ int ds_cli_help(ds_cli_args *a)
 
 /* ---- shared with the commands in other files (cli.h) --------------------- */
 
-int ds_cli_load(const char *file, const ds_cli_args *a, char *sha, ds_model **m)
+int ds_cli_load(const char *file, const ds_cli_args *a, char *sha, ds_scenario **sp,
+                ds_model **m)
 {
-    return load_model(file, a, LOAD_WARN, sha, NULL, m, NULL);
+    return load_model(file, a, LOAD_WARN, sha, sp, m, NULL);
 }
 
 int ds_cli_load_status(int rc)
@@ -728,14 +729,32 @@ int ds_cli_load_status(int rc)
     return load_status(rc);
 }
 
-int ds_cli_check_status(int rc)
-{
-    return check_status(rc);
-}
-
 int ds_cli_threads(const ds_cli_args *a)
 {
     return thread_count(a);
+}
+
+static progress shared_progress;
+
+void ds_cli_progress_start(const ds_cli_args *a, uint64_t draws, size_t points)
+{
+    progress_start(&shared_progress, a, draws, points);
+}
+
+void ds_cli_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    (void)ctx;
+    on_progress(&shared_progress, done, total);
+}
+
+void ds_cli_progress_clear(void)
+{
+    progress_clear(&shared_progress);
+}
+
+int ds_cli_check_status(int rc)
+{
+    return check_status(rc);
 }
 
 int ds_cli_run_draws(const ds_cli_args *a, const ds_model *m, ds_run_opts *ro,
@@ -755,9 +774,10 @@ int ds_cli_run_draws(const ds_cli_args *a, const ds_model *m, ds_run_opts *ro,
     return status;
 }
 
-int ds_cli_run_failed(const char *cmd, ds_outfiles *os, int status, const ds_error *err)
+int ds_cli_run_failed(const char *cmd, ds_outfiles *os, const ds_outfile *rows,
+                      int status, const ds_error *err)
 {
-    return run_failed(cmd, os, NULL, NULL, status, err);
+    return run_failed(cmd, os, rows, NULL, status, err);
 }
 
 int ds_cli_is_regular(const char *path)

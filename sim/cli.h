@@ -6,6 +6,9 @@
 #ifndef DS_CLI_H
 #define DS_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* Exit statuses (SPEC §8). */
 enum {
     DS_EXIT_OK = 0,
@@ -27,21 +30,26 @@ int ds_cli_compare(struct ds_cli_args *a);
 int ds_cli_scenario(struct ds_cli_args *a);
 int ds_cli_schema(struct ds_cli_args *a);
 int ds_cli_help(struct ds_cli_args *a);
+int ds_cli_optimize(struct ds_cli_args *a);
+int ds_cli_sensitivity(struct ds_cli_args *a);
 int ds_cli_report(struct ds_cli_args *a);
 
 /* ---- what the commands in other files (cli_*.c) share with run --------- */
+struct ds_scenario;
 struct ds_model;
 struct ds_error;
 struct ds_outfiles;
+struct ds_outfile;
 struct ds_run_opts;
 struct ds_stats;
 
 /* Load SCENARIO (NULL: the built-in one) with a's --set and --strict, as
  * `run` does: every problem and warning printed.  With sha (65 bytes), the
- * SHA-256 of the bytes parsed.  DS_OK with *m (caller frees), DS_EINVAL
- * (problems printed) or DS_ENOMEM. */
+ * SHA-256 of the bytes parsed; with sp, the scenario is kept in *sp
+ * (caller frees).  DS_OK with *m (caller frees), DS_EINVAL (problems
+ * printed) or DS_ENOMEM. */
 int ds_cli_load(const char *file, const struct ds_cli_args *a, char *sha,
-                struct ds_model **m);
+                struct ds_scenario **sp, struct ds_model **m);
 
 /* The exit status of a failed ds_cli_load, and of a failed
  * ds_outfiles_check. */
@@ -51,18 +59,25 @@ int ds_cli_check_status(int rc);
 /* -j, else all cores. */
 int ds_cli_threads(const struct ds_cli_args *a);
 
+/* A progress line for `points` runs of `draws` draws: start it, the
+ * callback (ctx ignored) for ds_run_opts, clear it. */
+void ds_cli_progress_start(const struct ds_cli_args *a, uint64_t draws, size_t points);
+void ds_cli_progress(void *ctx, uint64_t done, uint64_t total);
+void ds_cli_progress_clear(void);
+
 /* ds_run with ro's draws, seed, outputs and hook and a's threads, with the
  * progress line of `run` (as a's --progress, -q) and Ctrl-C stopping it. */
 int ds_cli_run_draws(const struct ds_cli_args *a, const struct ds_model *m,
                      struct ds_run_opts *ro, struct ds_stats **stats,
                      struct ds_error *err);
 
-/* The exit status of a run that did not complete (as `run` reports it). */
-int ds_cli_run_failed(const char *cmd, struct ds_outfiles *os, int status,
+/* The exit status of a run that did not complete (as `run` reports it);
+ * rows, when not NULL, is the output whose rows were being written. */
+int ds_cli_run_failed(const char *cmd, struct ds_outfiles *os,
+                      const struct ds_outfile *rows, int status,
                       const struct ds_error *err);
 
 /* 1 if path is a regular file (worth saying it was written). */
 int ds_cli_is_regular(const char *path);
-
 
 #endif

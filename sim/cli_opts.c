@@ -21,11 +21,13 @@ static const char *const run_formats[] = {"table", "csv", "json", NULL};
 static const char *const compare_formats[] = {"table", "csv", NULL};
 static const char *const designs[] = {"grid", "lhs", "sobol", NULL};
 static const char *const shells[] = {"bash", "zsh", NULL};
+/* In the order of ds_opt_objective (optimize.h), from 1. */
+static const char *const objectives[] = {"benefit", "deal", "deficit", NULL};
 
-#define RUN_SWEEP (DS_CMD_RUN | DS_CMD_SWEEP)
+#define RUN_SWEEP (DS_CMD_RUN | DS_CMD_SWEEP | DS_CMD_OPTIMIZE)
 /* The commands that run draws (SPEC §10: -n -s -j --set --progress -q
  * --strict): a new command of that kind adds its bit here. */
-#define RUNS (RUN_SWEEP | DS_CMD_REPORT)
+#define RUNS (RUN_SWEEP | DS_CMD_SENSITIVITY | DS_CMD_REPORT)
 /* The commands that load a scenario, and so take --set and --strict: a new
  * command of that kind adds its bit here. */
 #define SCENARIO_CMDS (RUNS | DS_CMD_VALIDATE)
@@ -50,14 +52,14 @@ const ds_cli_opt ds_cli_options[] = {
      .help = "give point P (the `point` column, counted from 1) the seed + P - 1"},
 
     /* run and sweep */
-    {'n', "draws", "N", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_REPORT, FIELD(draws), .lo = 1,
-     .hi = UINT64_MAX,
+    {'n', "draws", "N", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_OPTIMIZE | DS_CMD_SENSITIVITY |
+         DS_CMD_REPORT, FIELD(draws), .lo = 1, .hi = UINT64_MAX,
      .help = "number of draws",
      .dflt = "the scenario's simulation.draws, else 100000"},
     {'n', "draws", "N", DS_CLI_UINT, DS_CMD_SWEEP, FIELD(draws), .lo = 1, .hi = UINT64_MAX,
      .help = "draws per point", .dflt = "simulation.draws"},
-    {'s', "seed", "S", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_REPORT, FIELD(seed), .lo = 0,
-     .hi = UINT64_MAX,
+    {'s', "seed", "S", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_OPTIMIZE | DS_CMD_SENSITIVITY |
+         DS_CMD_REPORT, FIELD(seed), .lo = 0, .hi = UINT64_MAX,
      .help = "random seed", .dflt = "simulation.seed"},
     {'s', "seed", "S", DS_CLI_UINT, DS_CMD_SWEEP, FIELD(seed), .lo = 0, .hi = UINT64_MAX,
      .help = "seed of every point; also seeds the lhs design",
@@ -78,10 +80,45 @@ const ds_cli_opt ds_cli_options[] = {
              "that varies, a column per dist named by its path"},
     {0, "json", "FILE", DS_CLI_FILE, DS_CMD_RUN, FIELD(json),
      .help = "also write the summary and run metadata as JSON"},
-    {0, "format", NULL, DS_CLI_ENUM, DS_CMD_RUN, FIELD(format), .values = run_formats,
-     .help = "what goes to stdout without -o",
+    {0, "format", NULL, DS_CLI_ENUM, DS_CMD_RUN | DS_CMD_SENSITIVITY, FIELD(format),
+     .values = run_formats, .help = "what goes to stdout without -o",
      .dflt = "table on a terminal, csv otherwise"},
 
+    /* optimize */
+    {'o', "output", "FILE", DS_CLI_FILE, DS_CMD_OPTIMIZE, FIELD(output),
+     .help = "write the CSV of candidates to FILE ('-' = stdout)"},
+    {0, "item", "ID=V1,V2,...", DS_CLI_LIST, DS_CMD_OPTIMIZE, FIELD(opt_items),
+     .help = "the intensities tried for item ID (>= 0; 0 leaves it out)",
+     .dflt = "0,1 for every item"},
+    {0, "terms", "LINE=T1,T2,...", DS_CLI_LIST, DS_CMD_OPTIMIZE, FIELD(opt_terms),
+     .help = "the tariffs the package may ask on line LINE, as fractions",
+     .dflt = "the line's deal tariff, not varied"},
+    {0, "max-cost", "X", DS_CLI_STR, DS_CMD_OPTIMIZE, FIELD(max_cost),
+     .help = "feasible only if concession_cost_mean <= X (bn/yr)"},
+    {0, "max-retaliation", "Q=P", DS_CLI_LIST, DS_CMD_OPTIMIZE, FIELD(max_ret),
+     .help = "feasible only if p_retaliation_Q <= P, for third party Q"},
+    {0, "min-deal", "P", DS_CLI_STR, DS_CMD_OPTIMIZE, FIELD(min_deal),
+     .help = "feasible only if p_deal >= P"},
+    {0, "objective", NULL, DS_CLI_ENUM, DS_CMD_OPTIMIZE, FIELD(objective), .values = objectives,
+     .help = "the order of the rows (best first); deficit also adds deficit_mean "
+             "(lower is better) to the front's objectives",
+     .dflt = "benefit"},
+    {0, "front-only", NULL, DS_CLI_FLAG, DS_CMD_OPTIMIZE, FIELD(front_only), .set = 1,
+     .help = "write only the candidates on the Pareto front"},
+    {0, "format", NULL, DS_CLI_ENUM, DS_CMD_OPTIMIZE, FIELD(format), .values = compare_formats,
+     .help = "without -o: the table of the front, or the CSV",
+     .dflt = "table on a terminal, csv otherwise"},
+
+    /* sensitivity */
+    {'o', "output", "FILE", DS_CLI_FILE, DS_CMD_SENSITIVITY, FIELD(output),
+     .help = "write the CSV (a row per strategy, outcome and input) to FILE "
+             "('-' = stdout)"},
+    {0, "json", "FILE", DS_CLI_FILE, DS_CMD_SENSITIVITY, FIELD(json),
+     .help = "also write the figures and run metadata as JSON"},
+    {0, "strategy", "ID", DS_CLI_STR, DS_CMD_SENSITIVITY, FIELD(strategy),
+     .help = "show only this strategy in the table", .dflt = "every strategy"},
+    {0, "top", "N", DS_CLI_UINT, DS_CMD_SENSITIVITY, FIELD(top), .lo = 1,
+     .hi = 1000000, .help = "inputs per outcome in the table", .dflt = "10"},
     /* report */
     {'o', "output", "FILE", DS_CLI_FILE, DS_CMD_REPORT, FIELD(output),
      .help = "write the HTML page to FILE (required; '-' = stdout)"},
@@ -229,6 +266,58 @@ const ds_cli_cmd ds_cli_commands[] = {
      NULL,
      "dealsim compare before.csv after.csv --only-significant\n",
      ds_cli_compare},
+    {"optimize", DS_CMD_OPTIMIZE, "search the packages of the items: the best, and the Pareto front",
+     "[SCENARIO]", DS_OPERAND_FILE, 0, 1,
+     "Simulate every package that can be built from the scenario's items (and\n"
+     "asked tariffs) on the same draws and mark those on the Pareto front of\n"
+     "P(deal) and benefit (and the deficit with --objective deficit): no other\n"
+     "feasible candidate is at least as good on each and better on one.\n"
+     "\n"
+     "Candidates are every combination of the items' intensities (--item;\n"
+     "default 0,1 for every item) and of the tariffs asked on the lines given\n"
+     "--terms, at most 1000000.  They are numbered from 1, the items in file\n"
+     "order, then the --terms lines in file order, the first varying slowest:\n"
+     "candidate N is the package and strategy cN, offered in every round, and\n"
+     "its row is byte for byte that of `dealsim run` on the scenario holding\n"
+     "that one package.  A candidate is feasible when it meets every\n"
+     "constraint given (--max-cost, --max-retaliation, --min-deal).\n"
+     "\n"
+     "The CSV has one row per candidate: candidate, one column per item (its\n"
+     "intensity), one per --terms line (terms.LINE), feasible, front (0/1),\n"
+     "then the summary columns of `dealsim run`; best first by the objective\n"
+     "(benefit and deal descending, deficit ascending), ties by candidate.\n"
+     "On a terminal the table of the front is shown instead.\n",
+     "Candidates are run in chunks of at most 160, sized to keep memory low;\n"
+     "every chunk sees the same draws (common random numbers), so results do\n"
+     "not depend on the chunks or on -j.  Ctrl-C stops promptly, leaves no\n"
+     "partial file and exits with status 130.\n",
+     "dealsim optimize -n 20000\n"
+     "dealsim optimize --item lng=0,0.5,1 --terms autos=0.1,0.15 -o cands.csv\n"
+     "dealsim optimize --max-cost 5 --max-retaliation china=0.2 --front-only\n",
+     ds_cli_optimize},
+    {"sensitivity", DS_CMD_SENSITIVITY, "which uncertain inputs drive each outcome",
+     "[SCENARIO]", DS_OPERAND_FILE, 0, 1,
+     "From one run of draws, for every strategy of SCENARIO (default: the\n"
+     "built-in scenario), which uncertain inputs drive its outcomes: deal (0/1),\n"
+     "benefit, deficit and deficit_end.  Every dist that varies is an input,\n"
+     "named by its path.  Each input's draws are split by the input's own CDF\n"
+     "into 20 equally likely bins (a discrete input: one bin per value), and\n"
+     "for every (strategy, outcome, input) dealsim writes the first-order index\n"
+     "(the share of the outcome's variance the input explains alone,\n"
+     "bias-corrected, 0 to 1), low and high (the outcome's mean over the draws\n"
+     "with the input in its lowest and in its highest tenth; for a discrete\n"
+     "input its lowest and highest value) and swing = high - low.\n"
+     "\n"
+     "The CSV has a row per (strategy, outcome, input): strategy, outcome,\n"
+     "input, index, low, high, swing, rank; inputs by |swing|, the largest\n"
+     "first.  The table is a text tornado of the top inputs of deal and\n"
+     "benefit per strategy.\n",
+     "Results are byte-identical for any -j.  Output files are written to a\n"
+     "temporary name and renamed when complete; Ctrl-C leaves no partial file.\n",
+     "dealsim sensitivity\n"
+     "dealsim sensitivity --strategy china_card --top 10\n"
+     "dealsim sensitivity my.json -n 200000 -o drivers.csv --json drivers.json\n",
+     ds_cli_sensitivity},
     {"report", DS_CMD_REPORT, "one self-contained HTML page with the charts of a run",
      "[SCENARIO] -o FILE.html", DS_OPERAND_FILE, 0, 1,
      "Run SCENARIO (default: the built-in Japan-US 2025 scenario) and write one\n"
@@ -237,8 +326,10 @@ const ds_cli_cmd ds_cli_commands[] = {
      "deal rounds, the deficit (year 1 and the horizon's last) and benefit\n"
      "distributions with their 5%, 50% and 95% quantiles, the benefit given a\n"
      "deal and the share of deals that lose money, approvals by actor and\n"
-     "strategy, and retaliation.  With --sweep, each metric of a sweep against\n"
-     "each varied path with +-2 standard-error bands; with --optimize, the\n"
+     "strategy, retaliation, and per strategy the tornado of the inputs that\n"
+     "drive deal and benefit most (the sensitivity of `dealsim sensitivity`,\n"
+     "from the same draws).  With --sweep, each metric of a sweep against each\n"
+     "varied path with +-2 standard-error bands; with --optimize, the\n"
      "candidates of an optimize run on P(deal) x benefit with the Pareto front.\n"
      "\n"
      "The page is self-contained: the charts are SVG written by dealsim, there\n"
@@ -248,9 +339,7 @@ const ds_cli_cmd ds_cli_commands[] = {
      "differ by marker shape.\n",
      "The page is byte-identical for any -j, apart from the time it was made;\n"
      "--no-timestamp leaves that out.  A sweep or optimize file that cannot be\n"
-     "read is an error (exit 2) naming the file and line, before any draw.\n"
-     "The drivers of each outcome (tornado charts) are not computed by this\n"
-     "version: --no-sensitivity is accepted and is what it always does.\n",
+     "read is an error (exit 2) naming the file and line, before any draw.\n",
      "dealsim report -o report.html\n"
      "dealsim report my.json -n 200000 -o report.html --no-timestamp\n"
      "dealsim report --sweep sweep.csv --optimize best.csv -o report.html\n",

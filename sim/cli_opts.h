@@ -80,13 +80,22 @@ typedef struct ds_cli_args {
     int quiet;
     /* run */
     const char *draws_out, *inputs_out, *json;
-    int format;            /* run: 1 table, 2 csv, 3 json; compare: 1 table, 2 csv */
+    int format;            /* run, sensitivity: 1 table, 2 csv, 3 json;
+                              compare: 1 table, 2 csv */
     /* sweep */
     ds_cli_list vary;
     int design;            /* 1 grid, 2 lhs, 3 sobol */
     ds_cli_uint samples;
     const char *design_file;
     int vary_seed;
+    /* optimize */
+    ds_cli_list opt_items, opt_terms, max_ret;
+    const char *max_cost, *min_deal;
+    int objective;         /* 1 benefit, 2 deal, 3 deficit */
+    int front_only;
+    /* sensitivity */
+    const char *strategy;  /* --strategy: the table's one strategy */
+    ds_cli_uint top;       /* --top: inputs per outcome in the table */
     /* report */
     const char *report_sweep;    /* --sweep: a sweep CSV to draw */
     const char *report_optimize; /* --optimize: an optimize CSV to draw */

@@ -53,6 +53,7 @@
 #include "qhist.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const ds_qhist_bin empty_bin = { 0, INFINITY, -INFINITY };
@@ -63,8 +64,49 @@ void ds_qhist_init(ds_qhist *h)
     memset(h, 0, sizeof *h);
     h->e = DS_QHIST_EMIN;
     h->scale = ldexp(1.0, -DS_QHIST_EMIN);
-    for (int j = 0; j < DS_QHIST_BINS; j++)
-        h->bin[j] = empty_bin;
+}
+
+/* Every slot of bin[], end[] empty. */
+static void empty_all(ds_qhist_bin *bin, ds_qhist_ends *end)
+{
+    for (int j = 0; j < DS_QHIST_BINS; j++) {
+        bin[j] = empty_bin;
+        end[j] = empty_ends;
+    }
+}
+
+void ds_qhist_init_with(ds_qhist *h, ds_qhist_bin *bin, ds_qhist_ends *end)
+{
+    ds_qhist_init(h);
+    empty_all(bin, end);
+    h->bin = bin;
+    h->end = end;
+}
+
+void ds_qhist_free(ds_qhist *h)
+{
+    if (h->owned)
+        free(h->bin);
+    ds_qhist_init(h);
+}
+
+/* Give h its bins if it has none yet (see qhist.h, Memory): 0, or -1 with
+ * h->nomem set. */
+static int ensure_bins(ds_qhist *h)
+{
+    void *p;
+    if (h->bin)
+        return 0;
+    p = malloc((size_t)DS_QHIST_BINS * (sizeof *h->bin + sizeof *h->end));
+    if (!p) {
+        h->nomem = 1;
+        return -1;
+    }
+    h->bin = p;
+    h->end = (ds_qhist_ends *)(h->bin + DS_QHIST_BINS);
+    h->owned = 1;
+    empty_all(h->bin, h->end);
+    return 0;
 }
 
 /* Empty slot j.  Can't fail. */
@@ -88,6 +130,7 @@ void ds_qhist_reset(ds_qhist *h)
     h->nv = 0;
     h->mode = 0;
     h->n = h->n_nan = h->n_pinf = h->n_ninf = 0;
+    h->nomem = 0;
 }
 
 /* floor(x / 2^e) given scale = 2^-e, exact while |x| / 2^e < 2^62. */
@@ -217,10 +260,13 @@ static double max_of(const ds_qhist *h)
     return h->binned ? h->bin[DS_QHIST_SLOT(h->hi_i)].hi : h->val[h->nv - 1];
 }
 
-/* Move the kept values into bins wide enough for them and for x. */
-static void kept_to_bins(ds_qhist *h, double x)
+/* Move the kept values into bins wide enough for them and for x: 0, or
+ * -1 (h unchanged, h->nomem set) when h cannot have bins. */
+static int kept_to_bins(ds_qhist *h, double x)
 {
     double lo = fmin(h->val[0], x), hi = fmax(h->val[h->nv - 1], x);
+    if (ensure_bins(h) != 0)
+        return -1;
     set_e(h, find_e(lo, hi, DS_QHIST_EMIN));
     h->lo_i = h->hi_i = bin_index(h->val[0], h->scale);
     for (uint32_t k = 0; k < h->nv; k++)
@@ -230,6 +276,7 @@ static void kept_to_bins(ds_qhist *h, double x)
     h->nv = 0;
     h->mode = 0;
     h->binned = 1;
+    return 0;
 }
 
 /* Kept value i's count grew (or it is new): make it the mode if it is now
@@ -270,7 +317,8 @@ static void insert(ds_qhist *h, double x, uint64_t c)
             h->n += c;
             return;
         }
-        kept_to_bins(h, x);
+        if (kept_to_bins(h, x) != 0)
+            return;               /* the value is lost: h->nomem says so */
     }
     {
         double lo = fmin(min_of(h), x), hi = fmax(max_of(h), x);
@@ -296,9 +344,35 @@ void ds_qhist_add_slow(ds_qhist *h, double x)
     insert(h, x + 0.0, 1);
 }
 
+void ds_qhist_add_count(ds_qhist *h, double x, uint64_t c)
+{
+    if (c == 0)
+        return;
+    if (!isfinite(x)) {
+        if (isnan(x))
+            h->n_nan += c;
+        else if (x > 0)
+            h->n_pinf += c;
+        else
+            h->n_ninf += c;
+        return;
+    }
+    insert(h, x + 0.0, c);
+}
+
+int ds_qhist_same(const ds_qhist *a, const ds_qhist *b)
+{
+    if (memcmp(a, b, offsetof(ds_qhist, owned)) != 0)
+        return 0;
+    return !a->binned || (memcmp(a->bin, b->bin, DS_QHIST_BINS * sizeof *a->bin) == 0 &&
+                          memcmp(a->end, b->end, DS_QHIST_BINS * sizeof *a->end) == 0);
+}
+
 void ds_qhist_copy(ds_qhist *dst, const ds_qhist *src)
 {
-    memcpy(dst, src, offsetof(ds_qhist, bin));
+    if (src->binned && ensure_bins(dst) != 0)
+        return;
+    memcpy(dst, src, offsetof(ds_qhist, owned));
     if (src->binned)
         for (int64_t i = src->lo_i; i <= src->hi_i; i++) {
             dst->bin[DS_QHIST_SLOT(i)] = src->bin[DS_QHIST_SLOT(i)];

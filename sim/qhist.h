@@ -5,10 +5,19 @@
  * keeps them exactly, each with its count.  Beyond that, at most
  * DS_QHIST_BINS bins of width 2^e aligned at multiples of 2^e, each with its
  * count, the exact min and max of its values and how many values equal
- * each.  The contents (the whole struct, byte for byte) depend only on the
- * multiset of values added, never on their order or on how sets were
- * merged; ds_stats uses it for the quantile columns and the JSON histograms
- * of SPEC §6.
+ * each.  The contents (the fields before `owned` and the bins of the
+ * window, byte for byte) depend only on the multiset of values added, never
+ * on their order or on how sets were merged; ds_stats uses it for the
+ * quantile columns and the JSON histograms of SPEC §6.
+ *
+ * Memory.  The bins (DS_QHIST_BINS of 40 bytes) are allocated only when
+ * the values first leave the exact form, and kept until ds_qhist_free
+ * (ds_qhist_reset keeps them for the next run): a histogram that stays
+ * exact (a constant, a benefit that is 0 in all but a few draws, a
+ * deficit_end that never differs from the deficit) costs about 1 KB, not
+ * 81 KB.  That allocation happens at most once per histogram, in the
+ * add path: when it fails the histogram sets `nomem` and drops the value,
+ * and its owner (stats.c) reports DS_ENOMEM when the block is flushed.
  */
 #ifndef DEALSIM_QHIST_H
 #define DEALSIM_QHIST_H
@@ -61,10 +70,17 @@ typedef struct ds_qhist {
     double val[DS_QHIST_DISTINCT];   /* the distinct values, ascending;
                                         0 beyond nv */
     uint64_t cnt[DS_QHIST_DISTINCT]; /* their counts; 0 beyond nv */
-    ds_qhist_bin bin[DS_QHIST_BINS]; /* index i in slot i mod DS_QHIST_BINS:
-                                        a window that moves without copying;
-                                        slots outside [lo_i, hi_i] empty */
-    ds_qhist_ends end[DS_QHIST_BINS]; /* the same slots' counts of min, max */
+    /* Everything above is the histogram's value; below, its storage. */
+    uint32_t owned;     /* 1: bin (and end) were allocated here */
+    uint32_t nomem;     /* 1: bins were needed and could not be allocated:
+                           the values since are lost (see ds_qhist_add) */
+    ds_qhist_bin *bin;  /* [DS_QHIST_BINS], NULL until the values first
+                           leave val[] (a histogram that never does costs
+                           no bins): index i in slot i mod DS_QHIST_BINS,
+                           a window that moves without copying; slots
+                           outside [lo_i, hi_i] empty */
+    ds_qhist_ends *end; /* [DS_QHIST_BINS] the same slots' counts of min,
+                           max (in the same allocation as bin) */
 } ds_qhist;
 
 /* The slot of bin index i (DS_QHIST_BINS is a power of two; & of a negative
@@ -73,11 +89,19 @@ typedef struct ds_qhist {
 _Static_assert((DS_QHIST_BINS & (DS_QHIST_BINS - 1)) == 0,
                "DS_QHIST_BINS must be a power of two");
 
-/* Make h empty.  Can't fail. */
+/* Make h empty, with no bins yet.  Can't fail. */
 void ds_qhist_init(ds_qhist *h);
 
-/* Make h empty again, as ds_qhist_init does, touching only the used bins
- * (cheap after a small block).  Can't fail. */
+/* Make h empty, using bin[] and end[] (DS_QHIST_BINS each, borrowed: never
+ * freed here) as its bins, so that it never allocates.  Can't fail. */
+void ds_qhist_init_with(ds_qhist *h, ds_qhist_bin *bin, ds_qhist_ends *end);
+
+/* Free h's bins if it allocated them; h is then as after ds_qhist_init.
+ * Can't fail. */
+void ds_qhist_free(ds_qhist *h);
+
+/* Make h empty again, touching only the used bins (cheap after a small
+ * block), keeping its bins' memory.  Can't fail. */
 void ds_qhist_reset(ds_qhist *h);
 
 /* Add x when the inline paths of ds_qhist_add cannot: a value outside the
@@ -85,10 +109,14 @@ void ds_qhist_reset(ds_qhist *h);
  * Use ds_qhist_add. */
 void ds_qhist_add_slow(ds_qhist *h, double x);
 
+/* Add c copies of x (as c calls of ds_qhist_add, in one step). */
+void ds_qhist_add_count(ds_qhist *h, double x, uint64_t c);
+
 /* Add one value.  -0 is stored as +0; NaN and +-inf are only counted.  The
  * common cases (x in an existing window slot; x equal to the most frequent
  * kept value, such as the 0 benefit of every draw without a deal) are
- * inline: no call, no allocation.  Can't fail. */
+ * inline: no call, no allocation.  Can't fail, but may set h->nomem (see
+ * Memory above). */
 static inline void ds_qhist_add(ds_qhist *h, double x)
 {
     double q;
@@ -138,12 +166,19 @@ static inline void ds_qhist_add(ds_qhist *h, double x)
     ds_qhist_add_slow(h, x);
 }
 
+/* 1 if a and b hold the same contents (everything before `owned`, and
+ * every bin slot when binned), else 0: as the histograms of the same
+ * multiset are.  Can't fail. */
+int ds_qhist_same(const ds_qhist *a, const ds_qhist *b);
+
 /* dst = src, for an empty dst (as made by ds_qhist_init or _reset),
- * touching only src's used bins.  Can't fail. */
+ * touching only src's used bins.  Sets dst->nomem when dst needs bins and
+ * cannot have them. */
 void ds_qhist_copy(ds_qhist *dst, const ds_qhist *src);
 
 /* dst += src: afterwards dst is byte-identical to the histogram of the union
- * of both multisets.  Can't fail. */
+ * of both multisets.  Sets dst->nomem when dst needs bins and cannot have
+ * them. */
 void ds_qhist_merge(ds_qhist *dst, const ds_qhist *src);
 
 /* Hyndman-Fan type 7 quantile of order p in [0, 1] of all values added

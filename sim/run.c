@@ -14,7 +14,9 @@
  * point order.  A single
  * run is a job of one point, plus per-draw rows (per strategy, and of the
  * inputs): workers have the output module format them per block into a
- * second ring, written in block order.
+ * second ring, written in block order; and an optional per-draw hook
+ * (run.h): an accumulator per worker, flushed per block and merged with the
+ * worker's statistics.
  *
  * Nothing is formatted or written, and no callback runs, under the lock:
  * the first worker to find the next point (or block of rows) finished takes
@@ -275,9 +277,15 @@ static point_slot *enter_point(shared *sh, size_t p, uint64_t t)
  * lock released: a complete point's slot is touched by no one else until
  * next_done moves past it. */
 static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
-                         uint64_t blocks)
+                         uint64_t blocks, void *acc)
 {
+    const ds_run_hook *hk = sh->o->hook;
     pthread_mutex_lock(&sh->mu);
+    if (acc && !sh->failed) {
+        int rc = hk->merge(hk->ctx, acc);
+        if (rc != DS_OK)
+            fail_locked(sh, rc, NULL, "cannot merge per-draw accumulators");
+    }
     if (ds_stats_draws(ps->total) == 0) {
         /* Merging into an empty total would copy: swap the objects, and the
          * worker goes on with the empty one (a point run by one worker, as
@@ -285,10 +293,13 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
         ds_stats *t = ps->total;
         ps->total = *scratch;
         *scratch = t;
-    } else
-    if (ds_stats_merge(ps->total, *scratch) != DS_OK) { /* one model, flushed  GCOVR_EXCL_START */
-        fail_locked(sh, DS_EINVAL, NULL, "statistics of different shapes");
-    } /* GCOVR_EXCL_STOP */
+    } else {
+        int rc = ds_stats_merge(ps->total, *scratch);
+        if (rc == DS_ENOMEM)    /* the total's histograms need bins */
+            fail_locked(sh, DS_ENOMEM, NULL, "out of memory for statistics");
+        else if (rc != DS_OK)   /* one model, flushed  GCOVR_EXCL_LINE */
+            fail_locked(sh, DS_EINVAL, NULL, "statistics of different shapes"); /* GCOVR_EXCL_LINE */
+    }
     ps->blocks_done += blocks;
     if (!sh->delivering) {
         sh->delivering = 1;
@@ -359,10 +370,13 @@ static void *work(void *arg)
     size_t cur_point = (size_t)-1;
     point_slot *cps = NULL;       /* its slot */
     uint64_t held = 0;            /* blocks in scratch, not yet merged */
+    const ds_run_hook *hk = sh->single ? o->hook : NULL;
+    void *acc = NULL;             /* the hook's accumulator (single runs) */
 
     for (;;) {
         uint64_t t, b, first, last;
         size_t p;
+        int frc;
         point_slot *ps;
         row_slot *rs = NULL;
 
@@ -377,8 +391,8 @@ static void *work(void *arg)
          * on (or ends): a single run merges once per thread.  Merge before
          * anything that may wait, since finishing the point waited for may
          * need them. */
-        if (p != cur_point && held) {
-            merge_blocks(sh, cps, &scratch, held);
+        if (p != cur_point && held) { /* a job: no hook */
+            merge_blocks(sh, cps, &scratch, held, NULL);
             held = 0;
             ds_stats_reset(scratch);
         }
@@ -398,7 +412,9 @@ static void *work(void *arg)
             }
             if (!scratch)
                 scratch = ds_stats_new(cur);
-            if (!e || !scratch) {
+            if (hk && !acc)
+                acc = hk->acc_new(hk->ctx);
+            if (!e || !scratch || (hk && !acc)) {
                 ds_error se;
                 if (!e && ds_engine_check_streams(cur, &se) == DS_EINVAL)
                     fail(sh, DS_EINVAL, &se, NULL);
@@ -417,6 +433,8 @@ static void *work(void *arg)
             for (uint64_t d = first; d < last; d++) {
                 const ds_outcome *out = ds_engine_draw(e, ps->seed, d);
                 ds_stats_add(scratch, out);
+                if (acc)
+                    hk->add(acc, e, out);
                 if (rs) {
                     row_buf *rd = &rs->out[ROWS_DRAWS], *ri = &rs->out[ROWS_INPUTS];
                     if ((sh->dw && reserve(rd, w->row_max[ROWS_DRAWS]) != DS_OK) ||
@@ -430,11 +448,16 @@ static void *work(void *arg)
                         ri->len += ds_output_inputs_format(sh->iw, ri->buf + ri->len, d, e);
                 }
             }
-            if (ds_stats_flush(scratch) != DS_OK) {
-                bad_block(sh, e, ps->seed, p, t, first, last);
+            if ((frc = ds_stats_flush(scratch)) != DS_OK) {
+                if (frc == DS_ENOMEM)   /* a histogram's bins */
+                    fail(sh, DS_ENOMEM, NULL, "out of memory for statistics");
+                else
+                    bad_block(sh, e, ps->seed, p, t, first, last);
                 held = 0;      /* the run fails: nothing of it is merged */
                 goto done;
             }
+            if (acc)
+                hk->flush(acc);
             held++;
             atomic_fetch_add(&sh->done, last - first);
             if (rs)
@@ -445,7 +468,9 @@ static void *work(void *arg)
     }
 done:
     if (held && !stopped(sh))
-        merge_blocks(sh, cps, &scratch, held);
+        merge_blocks(sh, cps, &scratch, held, acc);
+    if (acc)
+        hk->acc_free(acc);
     ds_engine_free(e);
     ds_stats_free(scratch);
     pthread_mutex_lock(&sh->mu);
@@ -588,7 +613,7 @@ done:
 
 int ds_run_job(const ds_job *job, const ds_run_opts *o, ds_error *err)
 {
-    if (o->draws_out || o->inputs_out)
+    if (o->draws_out || o->inputs_out || o->hook)
         return ds_error_set(err, DS_EINVAL, "per-draw rows need a single run");
     return run(job, NULL, o, err);
 }
@@ -599,9 +624,9 @@ static int keep_stats(void *ctx, size_t p, const ds_model *m, const ds_stats *s,
 {
     ds_stats **out = ctx;
     (void)p;
-    if (!(*out = ds_stats_new(m)))
+    if (!(*out = ds_stats_new(m)) || ds_stats_merge(*out, s) != DS_OK)
         return ds_error_set(err, DS_ENOMEM, "out of memory for statistics");
-    return ds_stats_merge(*out, s);
+    return DS_OK;
 }
 
 int ds_run(const ds_model *m, const ds_run_opts *o, ds_stats **out,

@@ -131,9 +131,12 @@ def expected_charts(scenario, sweep_csv, optimize_csv):
     """Charts the page must hold, counted from its inputs: P(deal), deal
     rounds, deficit year 1, deficit year H (when the horizon is longer than
     a year), benefit, benefit given a deal, deals that lose money,
-    approvals, retaliation (with third parties); per sweep metric and
-    numeric varied path one; one for the optimize file."""
+    approvals, retaliation (with third parties); the tornadoes of deal and
+    benefit of every strategy (the built-in scenario has uncertain inputs);
+    per sweep metric and numeric varied path one; one for the optimize
+    file."""
     n = 7 + (scenario.get("horizon", 1) > 1) + (len(scenario.get("third_parties", [])) > 0)
+    n += 2 * len(scenario["strategies"])
     with open(sweep_csv, newline="", encoding="utf-8") as f:
         header = next(csv.reader(f))
     paths = header[1:header.index("strategy")]

@@ -424,6 +424,34 @@ Test(alloc, run_table_to_stdout_with_set)
          "--set", "protocol.rounds=2", "--set", "name=\"changed\"", NULL);
 }
 
+/* optimize: arguments, chunk models, the run of each chunk, the front,
+ * the CSV; and (optimize_table_in_chunks) the table of the front to
+ * stdout, on two threads, in chunks of one candidate. */
+Test(alloc, optimize)
+{
+    loop(0, "optimize", FULL, "-n", "300", "-j", "1", "--terms", "autos=0.1,0.2",
+         "--max-retaliation", "china=0.5", "--max-cost", "10", "--min-deal", "0.01",
+         "-o", "opt.csv", "-q", NULL);
+}
+
+Test(alloc, optimize_table_in_chunks)
+{
+    /* Two candidates in two runs of one, each of two blocks of draws. */
+    setenv("DEALSIM_OPTIMIZE_CHUNK", "1", 1);
+    loop(0, "optimize", DS_SOURCE_DIR "/scenarios/tutorial.json", "-n", "4100", "-j", "2",
+         "--item", "gas=0", "--format", "table", "--objective", "deficit", NULL);
+    unsetenv("DEALSIM_OPTIMIZE_CHUNK");
+}
+
+/* Sensitivity: its accumulators (one per worker, two blocks, and the
+ * total), the run hook, the JSON and the table; a scenario with every
+ * kind of input.  (The CSV's allocations are the JSON's.) */
+Test(alloc, sensitivity)
+{
+    loop(0, "sensitivity", CORRELATED, "-n", "4097", "-j", "2", "-s", "3", "--json",
+         "s.json", "--format", "table", "--top", "2", NULL);
+}
+
 Test(alloc, sweep_grid)
 {
     loop(0, "sweep", MINIMAL, "--vary", "actors.trump.threshold=0.1,0.3", "-n", "100",

@@ -641,7 +641,9 @@ Test(report_cli, timestamp_by_default)
     cr_assert(h);
     cr_expect(strstr(h, "<dt>Generated</dt><dd>20"), "no generation time");
     cr_expect(strstr(h, " UTC</dd>"));
-    cr_expect(strstr(h, "This version of dealsim does not compute the drivers"));
+    /* minimal.json has no uncertain inputs: no tornado, and the page says
+     * why. */
+    cr_expect(strstr(h, "The scenario has no uncertain inputs"));
     free(h);
     cli_free(&r);
     r = cli_run(dir, "report", "-n", "200", "-q", "-o", at("u.html"), "--no-sensitivity",
@@ -664,6 +666,53 @@ Test(report_cli, timestamp_by_default)
         cr_expect(!exists("out.html"), "an output was left");                   \
         cli_free(&r_);                                                          \
     } while (0)
+
+/* The tornadoes are the sensitivity of the same draws: the page's numbers
+ * are those `dealsim sensitivity` writes for the same seed and draws. */
+Test(report_cli, tornadoes_are_the_sensitivity_of_the_same_draws)
+{
+    cli_result r = cli_run(dir, "report", "-n", "3000", "-s", "5", "-j", "2", "-q",
+                           "--no-timestamp", "-o", at("r.html"), NULL);
+    cli_result c = cli_run(dir, "sensitivity", "-n", "3000", "-s", "5", "-j", "1", "-o",
+                           at("s.csv"), NULL);
+    ds_csv *csv = NULL;
+    ds_error err = {0};
+    char *h, want[512];
+    size_t checked = 0;
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(c.status, 0, "%s", c.err);
+    h = cli_read_file(at("r.html"), NULL);
+    cr_assert(h);
+    cr_assert_eq(ds_csv_read(at("s.csv"), &csv, &err), DS_OK, "%s", err.msg);
+    /* 9 charts of the run, and per strategy one tornado of deal and one
+     * of benefit. */
+    cr_expect_eq(CHARTS(h), 9 + 2 * 12);
+    /* Every top-10 row of deal and benefit of every strategy, as the
+     * page's table shows it: input, low, high, swing with %.4g. */
+    for (size_t i = 0; i < ds_csv_rows(csv); i++) {
+        const char *outcome = ds_csv_cell(csv, i, 1);
+        double low, high;
+        char b1[64], b2[64], b3[64];
+        if ((strcmp(outcome, "deal") != 0 && strcmp(outcome, "benefit") != 0) ||
+            atoi(ds_csv_cell(csv, i, 7)) > 10)
+            continue;
+        cr_assert(ds_csv_parse_double(ds_csv_cell(csv, i, 4), &low) &&
+                  ds_csv_parse_double(ds_csv_cell(csv, i, 5), &high));
+        snprintf(b1, sizeof b1, "%.4g", low);
+        snprintf(b2, sizeof b2, "%.4g", high);
+        snprintf(b3, sizeof b3, "%.4g", high - low);
+        snprintf(want, sizeof want, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
+                 ds_csv_cell(csv, i, 2), strcmp(b1, "-0") ? b1 : "0",
+                 strcmp(b2, "-0") ? b2 : "0", strcmp(b3, "-0") ? b3 : "0");
+        cr_expect(strstr(h, want), "row %zu of the sensitivity: %s", i + 2, want);
+        checked++;
+    }
+    cr_expect_eq(checked, 12 * 2 * 10);
+    ds_csv_free(csv);
+    free(h);
+    cli_free(&r);
+    cli_free(&c);
+}
 
 Test(report_cli, bad_arguments)
 {

@@ -89,6 +89,13 @@ static ds_qhist *qhist_new(void)
     return h;
 }
 
+/* Free a histogram of qhist_new. */
+static void qhist_del(ds_qhist *h)
+{
+    ds_qhist_free(h);
+    free(h);
+}
+
 static const double probs[] = { 0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0 };
 #define N_PROBS (sizeof probs / sizeof probs[0])
 
@@ -125,8 +132,8 @@ static void check_quantiles(const char *name, const double *x, size_t n,
     ds_qhist_merge(parts[0], parts[1]);
     ds_qhist_merge(c, parts[0]);
 
-    cr_assert(memcmp(a, b, sizeof *a) == 0, "%s: order changed the histogram", name);
-    cr_assert(memcmp(a, c, sizeof *a) == 0, "%s: merging changed the histogram", name);
+    cr_assert(ds_qhist_same(a, b), "%s: order changed the histogram", name);
+    cr_assert(ds_qhist_same(a, c), "%s: merging changed the histogram", name);
     cr_assert_eq(a->n, n);
     for (size_t i = 0; i < N_PROBS; i++) {
         double ref = type7(sorted, n, probs[i]);
@@ -150,10 +157,10 @@ static void check_quantiles(const char *name, const double *x, size_t n,
     cr_assert(ds_qhist_quantile(a, 1.0) == sorted[n - 1], "%s: max", name);
 
     for (int j = 0; j < 3; j++)
-        free(parts[j]);
-    free(a);
-    free(b);
-    free(c);
+        qhist_del(parts[j]);
+    qhist_del(a);
+    qhist_del(b);
+    qhist_del(c);
     free(y);
     free(sorted);
     gsl_rng_free(r);
@@ -381,7 +388,7 @@ Test(qhist, bimodal_gap)
         ds_qhist_add(h, x[i]);
     cr_assert(s[NQ / 2 - 1] < 100 && s[NQ / 2] > 900);
     cr_assert_eq(ds_qhist_quantile(h, 0.5), type7(s, NQ, 0.5));
-    free(h);
+    qhist_del(h);
     free(x);
     free(s);
     gsl_rng_free(r);
@@ -470,7 +477,7 @@ Test(qhist, exact_at_the_zero_of_no_deal)
     for (size_t i = 0; i < N; i++)
         x[i] = i % 5 < 3 ? 0.0 : 1e-3 * (1.0 + unif3(8, i, 0));
     check_quantiles("60% zeros", x, N, 0);
-    free(h);
+    qhist_del(h);
     free(x);
 }
 
@@ -498,7 +505,7 @@ Test(qhist, exact_at_atoms_at_the_ends_of_their_bins)
     cr_assert(ds_qhist_quantile(h, 0.55) == 0.3 && ds_qhist_quantile(h, 0.65) == 0.3);
     cr_assert(ds_qhist_quantile(h, 0.75) == 2.0 && ds_qhist_quantile(h, 0.85) == 2.0);
     check_quantiles("atoms at bin ends", x, N, 0);
-    free(h);
+    qhist_del(h);
     free(x);
 }
 
@@ -528,7 +535,7 @@ Test(qhist, few_distinct_values_are_exact)
     for (size_t i = 0; i < N; i++)
         x[i] = 0.1 * (double)((i * 40503) % DS_QHIST_DISTINCT) - 2.0;
     check_quantiles("the most kept values", x, N, 1);
-    free(h);
+    qhist_del(h);
     free(x);
 }
 
@@ -560,7 +567,7 @@ Test(qhist, plotting_histogram)
 
     /* Kept values: 0.5 x 3, 1.5 x 1, 2.75 x 2: width 2^-4 gives 37 bins
      * (44 - 8 + 1), width 2^-5 would give 73. */
-    ds_qhist_init(h);
+    ds_qhist_free(h);
     {
         const double v[] = {0.5, 2.75, 1.5, 0.5, 2.75, 0.5};
         for (size_t i = 0; i < 6; i++)
@@ -572,7 +579,7 @@ Test(qhist, plotting_histogram)
     for (size_t j = 0; j < nb; j++)
         cr_assert_eq(counts[j], j == 0 ? 3u : j == 16 ? 1u : j == 36 ? 2u : 0u, "bin %zu", j);
     /* A constant: one bin of zero width, [v, v]. */
-    ds_qhist_init(h);
+    ds_qhist_free(h);
     ds_qhist_add(h, -0.0);
     ds_qhist_add(h, 0.0);
     nb = ds_qhist_histogram(h, 64, edges, counts);
@@ -581,7 +588,7 @@ Test(qhist, plotting_histogram)
 
     /* Continuous values: the counts equal a direct count of the raw values
      * in [edges[j], edges[j + 1]), and the bins are the narrowest such. */
-    ds_qhist_init(h);
+    ds_qhist_free(h);
     for (size_t i = 0; i < N; i++)
         x[i] = -37.0 + 123.0 * unif3(10, i, 0) * unif3(10, i, 1);
     for (size_t i = 0; i < N; i++) {
@@ -590,7 +597,7 @@ Test(qhist, plotting_histogram)
     }
     ds_qhist_merge(g, parts[1]);
     ds_qhist_merge(g, parts[0]);
-    cr_assert(memcmp(h, g, sizeof *h) == 0);
+    cr_assert(ds_qhist_same(h, g));
     nb = ds_qhist_histogram(h, 64, edges, counts);
     cr_assert(nb >= 33 && nb <= 64, "%zu bins", nb);
     {
@@ -616,10 +623,10 @@ Test(qhist, plotting_histogram)
     cr_assert_eq(ds_qhist_histogram(g, 64, e2, c2), nb);
     cr_assert(memcmp(edges, e2, (nb + 1) * sizeof *e2) == 0);
     cr_assert(memcmp(counts, c2, nb * sizeof *c2) == 0);
-    free(parts[0]);
-    free(parts[1]);
-    free(g);
-    free(h);
+    qhist_del(parts[0]);
+    qhist_del(parts[1]);
+    qhist_del(g);
+    qhist_del(h);
     free(x);
 }
 
@@ -632,10 +639,10 @@ Test(qhist, signed_zero_and_non_finite)
     ds_qhist_add(h, 0.0);
     ds_qhist_add(g, 0.0);
     ds_qhist_add(g, -0.0);
-    cr_assert(memcmp(h, g, sizeof *h) == 0);
+    cr_assert(ds_qhist_same(h, g));
     /* -0 arriving in an empty bin of an existing window. */
-    ds_qhist_init(h);
-    ds_qhist_init(g);
+    ds_qhist_free(h);
+    ds_qhist_free(g);
     ds_qhist_add(h, -1.0);
     ds_qhist_add(h, 1.0);
     ds_qhist_add(h, -0.0);
@@ -644,12 +651,12 @@ Test(qhist, signed_zero_and_non_finite)
     ds_qhist_add(g, 1.0);
     ds_qhist_add(g, 0.0);
     ds_qhist_add(g, -0.0);
-    cr_assert(memcmp(h, g, sizeof *h) == 0);
+    cr_assert(ds_qhist_same(h, g));
     cr_assert(!signbit(ds_qhist_quantile(h, 0.5)));
-    ds_qhist_init(h);
+    ds_qhist_free(h);
     ds_qhist_add(h, -0.0);
     ds_qhist_add(h, 0.0);
-    ds_qhist_init(g);
+    ds_qhist_free(g);
     ds_qhist_add(g, 0.0);
     ds_qhist_add(g, -0.0);
     q = ds_qhist_quantile(h, 0.0);
@@ -663,14 +670,14 @@ Test(qhist, signed_zero_and_non_finite)
     cr_assert(isinf(ds_qhist_quantile(g, 0.0)) && ds_qhist_quantile(g, 0.0) < 0);
     ds_qhist_merge(g, h);                              /* -inf and +inf */
     cr_assert_eq(ds_qhist_quantile(g, 0.5), 0.0);
-    ds_qhist_init(g);
+    ds_qhist_free(g);
     ds_qhist_add(g, -INFINITY);
     ds_qhist_add(g, INFINITY);
     cr_assert(isnan(ds_qhist_quantile(g, 0.5)));
     ds_qhist_add(h, NAN);
     cr_assert(isnan(ds_qhist_quantile(h, 0.5)));
-    free(h);
-    free(g);
+    qhist_del(h);
+    qhist_del(g);
 }
 
 /* ----------------------------------------------------------------- stats */
@@ -1393,9 +1400,9 @@ Test(qhist, reset_equals_init)
     for (int i = 0; i < 5000; i++)
         ds_qhist_add(h, i % 7 ? sin((double)i) * 1e3 : NAN);
     ds_qhist_reset(h);
-    cr_assert(memcmp(h, g, sizeof *h) == 0);
-    free(h);
-    free(g);
+    cr_assert(ds_qhist_same(h, g));
+    qhist_del(h);
+    qhist_del(g);
 }
 
 Test(stats, merge_rejects_other_shapes_and_unflushed)

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "dealsim/engine.h"
 #include "dealsim/error.h"
 #include "dealsim/model.h"
 #include "dealsim/stats.h"
@@ -31,6 +32,33 @@
 
 /* How often the progress callback is called. */
 #define DS_RUN_TICK_MS 200
+
+/*
+ * A per-draw accumulator beside the statistics (e.g. sensitivity, sens.h).
+ * Each worker of a single run makes its own accumulator, adds every draw
+ * it simulates, flushes it at the end of every block (after the block's
+ * statistics), and, when its work is done, folds it into the caller's
+ * total.  For output that is byte-identical for any number of threads the
+ * accumulator must be exact, so that neither which blocks a worker ran nor
+ * the order of the merges changes a bit (as ds_stats).  A run that fails
+ * or is stopped merges nothing.
+ */
+typedef struct ds_run_hook {
+    /* A new, empty accumulator for one worker; NULL on no memory. */
+    void *(*acc_new)(void *ctx);
+    /* Add one draw: out as from ds_engine_draw by e (whose inputs,
+     * ds_engine_input_value, are that draw's).  No allocation, no I/O. */
+    void (*add)(void *acc, const ds_engine *e, const ds_outcome *out);
+    /* The block ends. */
+    void (*flush)(void *acc);
+    /* Fold acc into ctx's total.  Called once per worker that ran blocks,
+     * one call at a time.  DS_OK, or an error code (the run fails with
+     * it). */
+    int (*merge)(void *ctx, void *acc);
+    /* Free an accumulator of acc_new (NULL: nothing). */
+    void (*acc_free)(void *acc);
+    void *ctx;
+} ds_run_hook;
 
 typedef struct ds_run_opts {
     uint64_t draws;        /* >= 1 */
@@ -50,6 +78,8 @@ typedef struct ds_run_opts {
      * messages, or NULL ("inputs per draw"). */
     FILE *inputs_out;
     const char *inputs_out_name;
+    /* A per-draw accumulator (single runs only), or NULL. */
+    const ds_run_hook *hook;
 } ds_run_opts;
 
 /* Run o->draws draws of model m.  On success stores the merged statistics in
@@ -86,8 +116,8 @@ typedef struct ds_job {
     void *ctx;
 } ds_job;
 
-/* Run a job with the draws, threads, progress and stop of o (draws_out and
- * inputs_out must be NULL: per-draw rows belong to single runs).  Progress counts draws over
+/* Run a job with the draws, threads, progress and stop of o (draws_out,
+ * inputs_out and hook must be NULL: they belong to single runs).  Progress counts draws over
  * all points.  Returns DS_OK, DS_EINTR, or the first error (err filled); a
  * bad outcome is named as in ds_run, prefixed "point P: " (1-based). */
 int ds_run_job(const ds_job *job, const ds_run_opts *o, ds_error *err);

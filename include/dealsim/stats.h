@@ -29,6 +29,12 @@ ds_stats *ds_stats_new(const ds_model *m);
 /* Free.  s may be NULL.  Can't fail. */
 void ds_stats_free(ds_stats *s);
 
+/* Most bytes the accumulators of one strategy of m take, for sizing runs
+ * of many strategies: with bins = 1, once every quantile histogram has its
+ * bins (any run of many draws of a varied scenario); with bins = 0, as made
+ * by ds_stats_new (and while the values stay few).  Can't fail. */
+size_t ds_stats_strategy_bytes(const ds_model *m, int bins);
+
 /* Forget every draw added: s becomes as made by ds_stats_new.  Can't fail. */
 void ds_stats_reset(ds_stats *s);
 
@@ -47,11 +53,17 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out);
  * beyond +-DS_OUTCOME_MAX (engine.h): a runtime failure, to be reported by
  * draw with ds_engine_check; the block is folded in all the same.  The
  * check costs nothing per draw: NaN and infinities reach the block's sums,
- * and every value's block min and max are kept anyway (see ds_stats_value). */
+ * and every value's block min and max are kept anyway (see ds_stats_value).
+ * Returns DS_ENOMEM when a quantile histogram needed its bins in the block
+ * and could not have them (each allocates them once, when its values first
+ * take more than a few distinct values): the statistics are then wrong and
+ * the run must fail. */
 int ds_stats_flush(ds_stats *s);
 
 /* dst += src (both flushed, same model).  Exact: merging in any order gives
- * the same bits.  Returns DS_OK, or DS_EINVAL when the shapes differ. */
+ * the same bits.  Returns DS_OK, DS_EINVAL when the shapes differ, or
+ * DS_ENOMEM when dst's histograms needed bins and could not have them
+ * (dst is then wrong). */
 int ds_stats_merge(ds_stats *dst, const ds_stats *src);
 
 /* Number of draws added. */
