@@ -2,8 +2,8 @@
 """browser_report.py - `dealsim report` loaded in a real headless browser.
 
 Writes the report of the built-in scenario with a sweep file (made here by
-`dealsim sweep`, two paths on a grid) and an optimize file (tests/data/report/
-optimize.csv), opens it in Debian's chromium driven over the DevTools protocol
+`dealsim sweep`, two paths on a grid) and an optimize file (made here by
+`dealsim optimize`: every package of the scenario's items), opens it in Debian's chromium driven over the DevTools protocol
 (--remote-debugging-pipe; only the standard library is used), and checks:
 
 - no console message of level error, no exception, no CSP violation;
@@ -212,8 +212,9 @@ def main():
     os.makedirs(a.out_dir, exist_ok=True)
     html = os.path.join(a.out_dir, "report.html")
     sweep = os.path.join(a.out_dir, "sweep.csv")
-    optimize = os.path.join(a.source, "tests", "data", "report", "optimize.csv")
+    optimize = os.path.join(a.out_dir, "optimize.csv")
     subprocess.run([a.dealsim, "sweep", *SWEEP_ARGS, "-o", sweep], check=True)
+    subprocess.run([a.dealsim, "optimize", "-n", "2000", "-q", "-o", optimize], check=True)
     subprocess.run([a.dealsim, "report", "-n", "20000", "-q", "--no-timestamp",
                     "--sweep", sweep, "--optimize", optimize, "-o", html], check=True)
     scenario = json.loads(subprocess.run([a.dealsim, "scenario"], check=True,
