@@ -32,6 +32,7 @@ int ds_cli_schema(struct ds_cli_args *a);
 int ds_cli_help(struct ds_cli_args *a);
 int ds_cli_optimize(struct ds_cli_args *a);
 int ds_cli_sensitivity(struct ds_cli_args *a);
+int ds_cli_report(struct ds_cli_args *a);
 
 /* ---- what the commands in other files (cli_*.c) share with run --------- */
 struct ds_scenario;

@@ -27,7 +27,7 @@ static const char *const objectives[] = {"benefit", "deal", "deficit", NULL};
 #define RUN_SWEEP (DS_CMD_RUN | DS_CMD_SWEEP | DS_CMD_OPTIMIZE)
 /* The commands that run draws (SPEC §10: -n -s -j --set --progress -q
  * --strict): a new command of that kind adds its bit here. */
-#define RUNS (RUN_SWEEP | DS_CMD_SENSITIVITY)
+#define RUNS (RUN_SWEEP | DS_CMD_SENSITIVITY | DS_CMD_REPORT)
 /* The commands that load a scenario, and so take --set and --strict: a new
  * command of that kind adds its bit here. */
 #define SCENARIO_CMDS (RUNS | DS_CMD_VALIDATE)
@@ -52,14 +52,14 @@ const ds_cli_opt ds_cli_options[] = {
      .help = "give point P (the `point` column, counted from 1) the seed + P - 1"},
 
     /* run and sweep */
-    {'n', "draws", "N", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_OPTIMIZE | DS_CMD_SENSITIVITY,
-     FIELD(draws), .lo = 1, .hi = UINT64_MAX,
+    {'n', "draws", "N", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_OPTIMIZE | DS_CMD_SENSITIVITY |
+         DS_CMD_REPORT, FIELD(draws), .lo = 1, .hi = UINT64_MAX,
      .help = "number of draws",
      .dflt = "the scenario's simulation.draws, else 100000"},
     {'n', "draws", "N", DS_CLI_UINT, DS_CMD_SWEEP, FIELD(draws), .lo = 1, .hi = UINT64_MAX,
      .help = "draws per point", .dflt = "simulation.draws"},
-    {'s', "seed", "S", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_OPTIMIZE | DS_CMD_SENSITIVITY,
-     FIELD(seed), .lo = 0, .hi = UINT64_MAX,
+    {'s', "seed", "S", DS_CLI_UINT, DS_CMD_RUN | DS_CMD_OPTIMIZE | DS_CMD_SENSITIVITY |
+         DS_CMD_REPORT, FIELD(seed), .lo = 0, .hi = UINT64_MAX,
      .help = "random seed", .dflt = "simulation.seed"},
     {'s', "seed", "S", DS_CLI_UINT, DS_CMD_SWEEP, FIELD(seed), .lo = 0, .hi = UINT64_MAX,
      .help = "seed of every point; also seeds the lhs design",
@@ -119,6 +119,19 @@ const ds_cli_opt ds_cli_options[] = {
      .help = "show only this strategy in the table", .dflt = "every strategy"},
     {0, "top", "N", DS_CLI_UINT, DS_CMD_SENSITIVITY, FIELD(top), .lo = 1,
      .hi = 1000000, .help = "inputs per outcome in the table", .dflt = "10"},
+    /* report */
+    {'o', "output", "FILE", DS_CLI_FILE, DS_CMD_REPORT, FIELD(output),
+     .help = "write the HTML page to FILE (required; '-' = stdout)"},
+    {0, "sweep", "FILE", DS_CLI_FILE, DS_CMD_REPORT, FIELD(report_sweep),
+     .help = "also draw the response curves of this `dealsim sweep` CSV"},
+    {0, "optimize", "FILE", DS_CLI_FILE, DS_CMD_REPORT, FIELD(report_optimize),
+     .help = "also draw the candidates and Pareto front of this "
+             "`dealsim optimize` CSV"},
+    {0, "no-sensitivity", NULL, DS_CLI_FLAG, DS_CMD_REPORT, FIELD(no_sensitivity), .set = 1,
+     .help = "leave out the drivers of each outcome (the tornado charts)"},
+    {0, "no-timestamp", NULL, DS_CLI_FLAG, DS_CMD_REPORT, FIELD(no_timestamp), .set = 1,
+     .help = "leave out the time the page was made, so that the same run gives "
+             "the same bytes"},
 
     /* compare */
     {0, "format", NULL, DS_CLI_ENUM, DS_CMD_COMPARE, FIELD(format), .values = compare_formats,
@@ -305,6 +318,32 @@ const ds_cli_cmd ds_cli_commands[] = {
      "dealsim sensitivity --strategy china_card --top 10\n"
      "dealsim sensitivity my.json -n 200000 -o drivers.csv --json drivers.json\n",
      ds_cli_sensitivity},
+    {"report", DS_CMD_REPORT, "one self-contained HTML page with the charts of a run",
+     "[SCENARIO] -o FILE.html", DS_OPERAND_FILE, 0, 1,
+     "Run SCENARIO (default: the built-in Japan-US 2025 scenario) and write one\n"
+     "HTML page for readers who would rather look than read: the run's\n"
+     "metadata and sources, the summary table, P(deal) with 95% intervals, the\n"
+     "deal rounds, the deficit (year 1 and the horizon's last) and benefit\n"
+     "distributions with their 5%, 50% and 95% quantiles, the benefit given a\n"
+     "deal and the share of deals that lose money, approvals by actor and\n"
+     "strategy, retaliation, and per strategy the tornado of the inputs that\n"
+     "drive deal and benefit most (the sensitivity of `dealsim sensitivity`,\n"
+     "from the same draws).  With --sweep, each metric of a sweep against each\n"
+     "varied path with +-2 standard-error bands; with --optimize, the\n"
+     "candidates of an optimize run on P(deal) x benefit with the Pareto front.\n"
+     "\n"
+     "The page is self-contained: the charts are SVG written by dealsim, there\n"
+     "is no script, and it loads no style, font or image, so it works offline\n"
+     "and prints.  Every chart has its numbers in a table and a text\n"
+     "alternative; colours are safe for colour-blind readers, and series also\n"
+     "differ by marker shape.\n",
+     "The page is byte-identical for any -j, apart from the time it was made;\n"
+     "--no-timestamp leaves that out.  A sweep or optimize file that cannot be\n"
+     "read is an error (exit 2) naming the file and line, before any draw.\n",
+     "dealsim report -o report.html\n"
+     "dealsim report my.json -n 200000 -o report.html --no-timestamp\n"
+     "dealsim report --sweep sweep.csv --optimize best.csv -o report.html\n",
+     ds_cli_report},
     {"scenario", DS_CMD_SCENARIO, "print the built-in scenario, to start a new one from",
      "", DS_OPERAND_NONE, 0, 0,
      "Print the built-in Japan-US 2025 scenario, byte for byte the file it was\n"

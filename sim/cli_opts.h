@@ -96,6 +96,11 @@ typedef struct ds_cli_args {
     /* sensitivity */
     const char *strategy;  /* --strategy: the table's one strategy */
     ds_cli_uint top;       /* --top: inputs per outcome in the table */
+    /* report */
+    const char *report_sweep;    /* --sweep: a sweep CSV to draw */
+    const char *report_optimize; /* --optimize: an optimize CSV to draw */
+    int no_sensitivity;          /* --no-sensitivity */
+    int no_timestamp;            /* --no-timestamp */
     /* compare */
     int only_significant;
     ds_cli_num z;

@@ -502,6 +502,27 @@ Test(alloc, problems_reported)
          "1", NULL);
 }
 
+/* The report: the run, every chart of the page, an optimize file's front,
+ * a sweep's curves (a grid of two paths: small multiples); and a bad
+ * input. */
+Test(alloc, report)
+{
+    char bad[1024];
+    loop(0, "report", FULL, "-n", "300", "-j", "2", "--no-timestamp", "-o", "r.html",
+         "--optimize", DS_TEST_DIR "/data/report/optimize.csv", "-q", NULL);
+    write_input("sweep2.csv",
+                "point,a,b,strategy,draws,p_deal,p_deal_se,deficit_mean,deficit_se,"
+                "benefit_mean,benefit_se\n"
+                "1,1,1,s,10,0.5,0.1,60,1,2,0.5\n2,1,2,s,10,0.5,0.1,60,1,2,0.5\n"
+                "3,2,1,s,10,0.5,0.1,60,1,2,0.5\n4,2,2,s,10,0.5,0.1,60,1,2,0.5\n");
+    snprintf(bad, sizeof bad, "%s/sweep2.csv", in);
+    loop(0, "report", MINIMAL, "-n", "100", "-j", "1", "--no-timestamp", "-o", "r.html",
+         "--sweep", bad, "-q", NULL);
+    write_input("bad.csv", "candidate,p_deal,benefit_mean,feasible,front\n1,2,0,1,1\n");
+    snprintf(bad, sizeof bad, "%s/bad.csv", in);
+    loop(2, "report", MINIMAL, "-o", "r.html", "--optimize", bad, NULL);
+}
+
 Test(alloc, scenario_and_help)
 {
     loop(0, "scenario", "-o", "s.json", NULL);

@@ -17,6 +17,9 @@ pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libcriterion-dev 
 # valgrind: the memcheck run of the command line (ctest -L valgrind);
 # gcovr: tools/coverage.sh.
 pkgs+=(valgrind gcovr)
+# chromium: the headless browser that loads the page of `dealsim report`
+# (ctest's report_browser; without it that test is reported as skipped).
+pkgs+=(chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
