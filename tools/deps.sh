@@ -2,7 +2,15 @@
 # Install what dealsim needs to build and test, when it is missing.
 # As root this runs apt-get; otherwise it prints the exact command to run.
 # Usage: tools/deps.sh            (build and test dependencies)
+#        tools/deps.sh --build    (only what building and running needs:
+#                                  README command 1)
 set -euo pipefail
+build_only=0
+case ${1:-} in
+  --build) build_only=1 ;;
+  "") ;;
+  *) echo "usage: tools/deps.sh [--build]" >&2; exit 2 ;;
+esac
 
 # bash, zsh and groff-base: the tests run the generated completion scripts
 # and check the man pages with groff.
@@ -11,15 +19,17 @@ set -euo pipefail
 # alone does not bring libFuzzer: on Debian 12 its runtime,
 # libclang_rt.fuzzer-x86_64.a, is in libclang-rt-14-dev, only recommended by
 # clang-14 and not installed with --no-install-recommends).
-pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libcriterion-dev python3
-      bash zsh groff-base python3-jsonschema
-      clang libclang-rt-dev)
+# The build configures the tests too, so Criterion is a build dependency.
+pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libcriterion-dev python3)
+if [ $build_only = 0 ]; then
+pkgs+=(bash zsh groff-base python3-jsonschema clang libclang-rt-dev)
 # valgrind: the memcheck run of the command line (ctest -L valgrind);
 # gcovr: tools/coverage.sh.
 pkgs+=(valgrind gcovr)
 # chromium: the headless browser that loads the page of `dealsim report`
 # (ctest's report_browser; without it that test is reported as skipped).
 pkgs+=(chromium)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
