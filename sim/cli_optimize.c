@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -134,12 +133,9 @@ int ds_cli_optimize(ds_cli_args *a)
         status = DS_EXIT_RUNTIME;
         goto done;
     }
-    if (!a->quiet && a->output && strcmp(a->output, "-") != 0) {
-        struct stat st;
-        if (stat(a->output, &st) == 0 && S_ISREG(st.st_mode))
-            fprintf(stderr, "dealsim optimize: wrote %s (%zu candidates)\n", a->output,
-                    ds_optimize_candidates(opt));
-    }
+    if (!a->quiet && a->output && ds_cli_is_regular(a->output))
+        fprintf(stderr, "dealsim optimize: wrote %s (%zu candidates)\n", a->output,
+                ds_optimize_candidates(opt));
     status = DS_EXIT_OK;
 done:
     ds_outfiles_abort(&os);
