@@ -60,13 +60,6 @@
  * bins [0, TAIL_BINS) and [DS_SENS_BINS - TAIL_BINS, DS_SENS_BINS). */
 #define TAIL_BINS 2
 
-/* As xsum.c: bits per chunk, and adds after which carries must be
- * propagated so that no chunk can overflow (each add changes a chunk by
- * less than 2^32). */
-#define CHUNK_BITS 32
-#define CHUNK_MASK UINT64_C(0xFFFFFFFF)
-#define CARRY_LIMIT (UINT64_C(1) << 30)
-
 typedef struct sens_input {
     const ds_model_dist *md;  /* path and dist (the model's) */
     size_t nb;                /* bins */
@@ -410,57 +403,13 @@ void ds_sens_add(ds_sens *s, const ds_engine *e, const ds_outcome *out)
         add_chunk(s);
 }
 
-/* Propagate the carries of every column (as xsum.c's normalise). */
+/* Propagate the carries of every column. */
 static void normalise(ds_sens *s)
 {
     const size_t n = s->lay->nbins * s->lay->K;
-    for (size_t c = 0; c + 1 < DS_XSUM_CHUNKS; c++) {
-        int64_t *row = s->chunk + c * n, *next = row + n;
-        for (size_t i = 0; i < n; i++) {
-            int64_t low = (int64_t)((uint64_t)row[i] & CHUNK_MASK);
-            /* row[i] - low is an exact multiple of 2^32. */
-            int64_t carry = (row[i] - low) / ((int64_t)1 << CHUNK_BITS);
-            row[i] = low;
-            next[i] += carry;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        ds_xsum_normalise_chunks(s->chunk + i, n);
     s->adds = 0;
-}
-
-/* Column i += x, exactly (xsum.c's ds_xsum_add).  x is finite: a run
- * flushes only blocks whose every outcome is finite and at most
- * DS_OUTCOME_MAX (their sum over a block is finite too). */
-static void column_add(ds_sens *s, size_t n, size_t i, double x)
-{
-    uint64_t bits, mant, lo, mid, hi;
-    int exp, pos, r;
-    int64_t *p;
-
-    memcpy(&bits, &x, sizeof bits);
-    mant = bits & ((UINT64_C(1) << 52) - 1);
-    exp = (int)((bits >> 52) & 0x7FF);
-    if (exp == 0) {           /* subnormal or zero: mant * 2^-1074 */
-        if (mant == 0)
-            return;
-        pos = 0;
-    } else {                  /* normal: (2^52 + mant) * 2^(exp - 1075) */
-        mant |= UINT64_C(1) << 52;
-        pos = exp - 1;
-    }
-    p = s->chunk + (size_t)(pos / CHUNK_BITS) * n + i;
-    r = pos % CHUNK_BITS;
-    lo = (mant << r) & CHUNK_MASK;
-    mid = (r == 0 ? mant >> CHUNK_BITS : mant >> (CHUNK_BITS - r)) & CHUNK_MASK;
-    hi = r == 0 ? 0 : mant >> (2 * CHUNK_BITS - r);
-    if (bits >> 63) {
-        p[0] -= (int64_t)lo;
-        p[n] -= (int64_t)mid;
-        p[2 * n] -= (int64_t)hi;
-    } else {
-        p[0] += (int64_t)lo;
-        p[n] += (int64_t)mid;
-        p[2 * n] += (int64_t)hi;
-    }
 }
 
 /* Column i as a ds_xsum. */
@@ -479,10 +428,12 @@ void ds_sens_flush(ds_sens *s)
     add_chunk(s);
     for (size_t i = 0; i < nk; i++)
         if (s->part[i] != 0) {
-            column_add(s, nk, i, s->part[i]);
+            /* Finite: a run flushes only blocks whose every outcome is
+             * finite and at most DS_OUTCOME_MAX (so is their sum). */
+            ds_xsum_add_chunks(s->chunk + i, nk, s->part[i]);
             s->part[i] = 0;
         }
-    if (++s->adds >= CARRY_LIMIT) /* after 2^30 blocks  GCOVR_EXCL_LINE */
+    if (++s->adds >= DS_XSUM_CARRY_LIMIT) /* after 2^30 blocks  GCOVR_EXCL_LINE */
         normalise(s);             /* GCOVR_EXCL_LINE */
     for (size_t k = 0; k < K; k++) {
         ds_xsum_add(&s->tot[k], s->ptot[k]);
@@ -501,7 +452,7 @@ int ds_sens_merge(ds_sens *dst, const ds_sens *src)
     for (size_t i = 0; i < nb; i++)
         dst->cnt[i] += src->cnt[i];
     /* Chunks of dst below (dst->adds + 1) 2^32, of src below (src->adds +
-     * 1) 2^32 with src->adds < CARRY_LIMIT: their sum cannot overflow
+     * 1) 2^32 with src->adds < DS_XSUM_CARRY_LIMIT: their sum cannot overflow
      * once dst's carries are propagated. */
     if (dst->adds)
         normalise(dst);

@@ -11,7 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-#define CHUNK_BITS 32
+#define CHUNK_BITS DS_XSUM_CHUNK_BITS
 #define CHUNK_MASK UINT64_C(0xFFFFFFFF)
 #define TOP (DS_XSUM_CHUNKS - 1)
 
@@ -22,11 +22,6 @@
 #define MANT_BITS 52
 #define EXP_MASK 0x7FF
 
-/* Each add changes a chunk by less than 2^32; after a carry propagation
- * chunks lie in [0, 2^32).  2^30 adds keep every chunk below
- * 2^32 + 2^30 * 2^32 < 2^63, so no int64 overflows between propagations. */
-#define DS_XSUM_CARRY_LIMIT (UINT64_C(1) << 30)
-
 /* Words of the magnitude in ds_xsum_value: the 65 low chunks plus the top
  * chunk (< 2^63 after normalisation) split into two 32-bit words. */
 #define MAG_WORDS (DS_XSUM_CHUNKS + 1)
@@ -36,24 +31,13 @@ void ds_xsum_init(ds_xsum *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Propagate carries so that chunks 0..TOP-1 lie in [0, 2^32) and the top
- * chunk carries the sign: the canonical form of the exact value. */
 static void normalise(int64_t *c)
 {
-    for (int i = 0; i < TOP; i++) {
-        int64_t low = (int64_t)((uint64_t)c[i] & CHUNK_MASK);
-        /* c[i] - low is an exact multiple of 2^32: the division is exact. */
-        int64_t carry = (c[i] - low) / ((int64_t)1 << CHUNK_BITS);
-        c[i] = low;
-        c[i + 1] += carry;
-    }
+    ds_xsum_normalise_chunks(c, 1);
 }
 
 void ds_xsum_add(ds_xsum *s, double x)
 {
-    uint64_t bits, mant, lo, mid, hi;
-    int exp, pos, i, r;
-
     if (!isfinite(x)) {
         if (isnan(x))
             s->n_nan++;
@@ -63,32 +47,7 @@ void ds_xsum_add(ds_xsum *s, double x)
             s->n_ninf++;
         return;
     }
-    memcpy(&bits, &x, sizeof bits);
-    mant = bits & ((UINT64_C(1) << MANT_BITS) - 1);
-    exp = (int)((bits >> MANT_BITS) & EXP_MASK);
-    if (exp == 0) {           /* subnormal or zero: mant * 2^-1074 */
-        if (mant == 0)
-            return;
-        pos = 0;
-    } else {                  /* normal: (2^52 + mant) * 2^(exp - 1075) */
-        mant |= UINT64_C(1) << MANT_BITS;
-        pos = exp - 1;
-    }
-    /* mant * 2^pos spans at most three chunks starting at chunk i. */
-    i = pos / CHUNK_BITS;
-    r = pos % CHUNK_BITS;
-    lo = (mant << r) & CHUNK_MASK;
-    mid = (r == 0 ? mant >> CHUNK_BITS : mant >> (CHUNK_BITS - r)) & CHUNK_MASK;
-    hi = r == 0 ? 0 : mant >> (2 * CHUNK_BITS - r);
-    if (bits >> 63) {
-        s->chunk[i] -= (int64_t)lo;
-        s->chunk[i + 1] -= (int64_t)mid;
-        s->chunk[i + 2] -= (int64_t)hi;
-    } else {
-        s->chunk[i] += (int64_t)lo;
-        s->chunk[i + 1] += (int64_t)mid;
-        s->chunk[i + 2] += (int64_t)hi;
-    }
+    ds_xsum_add_chunks(s->chunk, 1, x);
     if (++s->adds >= DS_XSUM_CARRY_LIMIT) {
         normalise(s->chunk);
         s->adds = 0;
