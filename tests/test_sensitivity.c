@@ -346,7 +346,8 @@ static int bad_merge(void *ctx, void *acc)
 Test(sens, hook_failures)
 {
     ds_model *m = test_model_file(MINIMAL);
-    ds_run_hook h = {bad_new, bad_add, bad_flush, bad_merge, free, NULL};
+    ds_run_hook h = {.acc_new = bad_new, .add = bad_add, .flush = bad_flush, .merge = bad_merge,
+                     .acc_free = free};
     ds_run_opts o;
     ds_stats *st = NULL;
     ds_error err = {0};
