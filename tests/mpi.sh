@@ -76,7 +76,21 @@ errors)
   "$dealsim" run -n 100 -o nodir/x.csv 2>one.err; want=$?
   mpi 3 "$dealsim" run -n 100 -o nodir/x.csv 2>many.err; got=$?
   [ "$got" = "$want" ] && [ "$want" != 0 ] || bad "missing directory: exit $got, one process $want"
-  [ "$(grep -c 'nodir' many.err)" = 1 ] || { bad "missing directory: not one message"; cat many.err; } ;;
+  [ "$(grep -c 'nodir' many.err)" = 1 ] || { bad "missing directory: not one message"; cat many.err; }
+  # Processes given other runs (mpirun's A : B form): the run fails with
+  # one message naming the process, exit 1, and no file.
+  timeout 600 "$mpirun" --oversubscribe -n 2 "$dealsim" run -n 10000 -o other.csv : \
+    -n 1 "$dealsim" run -n 20000 -o other.csv 2>many.err; got=$?
+  [ "$got" = 1 ] || bad "another run: exit $got"
+  [ "$(grep -c 'process 2 was given another run than process 0' many.err)" = 1 ] ||
+    { bad "another run: message"; cat many.err; }
+  timeout 600 "$mpirun" --oversubscribe -n 1 "$dealsim" sweep \
+    --vary actors.bessent.threshold.mean=0.05:0.2:3 -n 10000 -o other.csv : \
+    -n 1 "$dealsim" validate 2>many.err; got=$?
+  [ "$got" = 1 ] || bad "a process that ended: exit $got"
+  [ "$(grep -c 'process 1 ended its command before this run' many.err)" = 1 ] ||
+    { bad "a process that ended: message"; cat many.err; }
+  ls -A | grep -q '^other' && bad "a file was written" ;;
 signal)
   mkdir out
   # mpirun itself (not a shell around it) gets the signal, as from a
