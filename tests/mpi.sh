@@ -3,6 +3,7 @@
 #
 # usage: mpi.sh DEALSIM MPIRUN WORKDIR CASE
 #   CASE run | sweep | sensitivity | optimize: the command's every output
+#        (and the report's, with sensitivity)
 #        under `mpirun -n 1, 2, 3` with -j 1 and 2 is byte-identical to
 #        one process's (-j 1, no mpirun).
 #   CASE errors: an invalid scenario under -n 3 prints each error once and
@@ -56,7 +57,9 @@ sweep)
   same sweep --vary actors.bessent.threshold.mean=0.05:0.2:3 -n 9000 -s 5 -o @1.csv
   same sweep --vary actors.bessent.threshold.mean=0.05:0.2:70 -n 1000 -s 5 -o @2.csv ;;
 sensitivity)
-  same sensitivity -n 15000 -s 5 -o @.csv --json @.json ;;
+  same sensitivity -n 15000 -s 5 -o @.csv --json @.json
+  # The report runs the scenario and its sensitivity the same way.
+  same report -n 10000 -s 2 -o @.html ;;
 optimize)
   # Several chunks of candidates (a chunk is one run).
   DEALSIM_OPTIMIZE_CHUNK=10 same optimize -n 5000 -s 5 -o @.csv --format csv ;;
