@@ -59,7 +59,7 @@ sweep)
 sensitivity)
   same sensitivity -n 15000 -s 5 -o @.csv --json @.json
   # The report runs the scenario and its sensitivity the same way.
-  same report -n 10000 -s 2 -o @.html ;;
+  same report -n 10000 -s 2 --no-timestamp -o @.html ;;
 optimize)
   # Several chunks of candidates (a chunk is one run).
   DEALSIM_OPTIMIZE_CHUNK=10 same optimize -n 5000 -s 5 -o @.csv --format csv ;;
