@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "dealsim/error.h"
+#include "procs.h"
 
 /* How an output is written. */
 enum {
@@ -452,6 +453,11 @@ int ds_outfiles_check(ds_outfiles *s)
     char b1[PATH_MAX + 64], b2[PATH_MAX + 64];
     int bad = 0;
 
+    /* Under MPI only rank 0 writes (and checks) files: another rank's
+     * outputs all go to /dev/null (open_one). */
+    if (ds_mpi_rank() != 0)
+        return DS_OK;
+
     for (size_t i = 0; i < s->n; i++) {
         ds_outfile *o = &s->out[i];
         memset(&id[i], 0, sizeof id[i]);
@@ -632,14 +638,22 @@ static int open_one(ds_outfiles *s, ds_outfile *o)
 
     o->err = 0;
     o->wrote = 0;
-    if (o->kind == K_NONE) {
+    if (ds_mpi_rank() != 0) {
+        o->kind = K_SPECIAL;
+        if ((o->fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0) {
+            say(s, "/dev/null: %s", reason(errno));
+            return DS_EIO;
+        }
+    } else if (o->kind == K_NONE) {
         if (o->open_errno == EISDIR)
             say(s, "%s: is a directory", o->name);
         else
             say(s, "%s: %s", shown(o), reason(o->open_errno));
         return DS_EIO;
     }
-    if (o->kind == K_DIRECT) {
+    if (ds_mpi_rank() != 0) {
+        /* /dev/null, opened above */
+    } else if (o->kind == K_DIRECT) {
         if ((o->fd = fcntl(o->fd_alias, F_DUPFD_CLOEXEC, 3)) < 0) {
             say(s, "cannot write %s: %s", shown(o), reason(errno));
             return DS_EIO;

@@ -533,3 +533,59 @@ size_t ds_qhist_histogram(const ds_qhist *h, size_t max_bins, double *edges,
         edges[j] = ldexp((double)(jlo + (int64_t)j), (int)w);
     return nb;
 }
+
+/* ---- between processes ---------------------------------------------------- */
+
+/* The packed form: the value fields (those before `owned`), then, when the
+ * values are in the bins, the window's bins and ends from lo_i to hi_i. */
+static size_t window(const ds_qhist *h)
+{
+    return h->binned ? (size_t)(h->hi_i - h->lo_i + 1) : 0;
+}
+
+size_t ds_qhist_pack(const ds_qhist *h, void *buf, size_t cap)
+{
+    size_t need = offsetof(ds_qhist, owned) +
+                  window(h) * (sizeof(ds_qhist_bin) + sizeof(ds_qhist_ends));
+    char *o = buf;
+
+    if (!buf || cap < need)
+        return need;
+    memcpy(o, h, offsetof(ds_qhist, owned));
+    o += offsetof(ds_qhist, owned);
+    for (int64_t i = h->lo_i; h->binned && i <= h->hi_i; i++) {
+        memcpy(o, &h->bin[DS_QHIST_SLOT(i)], sizeof(ds_qhist_bin));
+        o += sizeof(ds_qhist_bin);
+        memcpy(o, &h->end[DS_QHIST_SLOT(i)], sizeof(ds_qhist_ends));
+        o += sizeof(ds_qhist_ends);
+    }
+    return need;
+}
+
+size_t ds_qhist_unpack(ds_qhist *h, const void *buf, size_t len)
+{
+    const size_t head = offsetof(ds_qhist, owned);
+    ds_qhist v;
+    const char *in = buf;
+    size_t need;
+
+    if (len < head)
+        return 0;
+    memcpy(&v, buf, head);
+    if (v.binned > 1 || v.nv > DS_QHIST_DISTINCT ||
+        (v.binned && (v.hi_i < v.lo_i || v.hi_i - v.lo_i >= DS_QHIST_BINS)))
+        return 0;
+    need = head + window(&v) * (sizeof(ds_qhist_bin) + sizeof(ds_qhist_ends));
+    if (len < need || (v.binned && ensure_bins(h) != 0))
+        return 0;
+    ds_qhist_reset(h);
+    memcpy(h, &v, head);
+    in += head;
+    for (int64_t i = v.lo_i; v.binned && i <= v.hi_i; i++) {
+        memcpy(&h->bin[DS_QHIST_SLOT(i)], in, sizeof(ds_qhist_bin));
+        in += sizeof(ds_qhist_bin);
+        memcpy(&h->end[DS_QHIST_SLOT(i)], in, sizeof(ds_qhist_ends));
+        in += sizeof(ds_qhist_ends);
+    }
+    return need;
+}

@@ -202,4 +202,15 @@ double ds_qhist_quantile(const ds_qhist *h, double p);
 size_t ds_qhist_histogram(const ds_qhist *h, size_t max_bins, double *edges,
                           uint64_t *counts);
 
+/* h's value as bytes, for another process of the same run: returns the
+ * bytes it takes, written to buf when cap is at least that (buf NULL: the
+ * size only).  Can't fail. */
+size_t ds_qhist_pack(const ds_qhist *h, void *buf, size_t cap);
+
+/* Make h (which may hold values: they are dropped) the histogram packed at
+ * buf: returns the bytes read, or 0 when buf[0..len) does not start with a
+ * packed histogram or its bins cannot be allocated (h->nomem set; h is
+ * then empty). */
+size_t ds_qhist_unpack(ds_qhist *h, const void *buf, size_t len);
+
 #endif /* DEALSIM_QHIST_H */

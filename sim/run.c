@@ -38,6 +38,7 @@
 
 #include "dealsim/engine.h"
 #include "dealsim/output.h"
+#include "procs.h"
 
 /* Slots per thread, for points in flight and for blocks of per-draw rows:
  * enough that a worker rarely waits for a slower neighbour, few enough to
@@ -102,6 +103,27 @@ typedef struct shared {
     int failed;                      /* first failure's code, or DS_OK */
     ds_error err;
     ds_error bad_err;                /* what is wrong in task bad_task */
+
+    /* Processes (SPEC §14, procs.h).  Task t is run by process t mod
+     * nranks; rank 0 also receives, as tasks of its own, every other
+     * process's statistics of each point, and their per-draw rows.  With
+     * one process everything below is idle. */
+    int rank, nranks;
+    size_t cur_p;                    /* nranks > 1: the next task to claim: */
+    uint64_t cur_k, cur_j;           /* point, own task in it, receive */
+    uint64_t next_local;             /* this process's blocks of rows
+                                        written (rank 0) or sent */
+    atomic_uint_fast64_t limit;      /* tasks after it are not needed:
+                                        another process found a bad value */
+    int stop_asked;                  /* rank 0 said stop */
+    int others_stopped;              /* rank 0: another process was
+                                        interrupted */
+    int n_ended;                     /* rank 0: the others whose end came */
+    int told_stop;                   /* rank 0: the others were told */
+    uint64_t told_limit;
+    void *rbuf, *sbuf;               /* rows received (rank 0's writer) or
+                                        sent (another's) */
+    size_t rcap, scap;
 } shared;
 
 typedef struct worker {
@@ -110,15 +132,119 @@ typedef struct worker {
     size_t row_max[N_ROWS]; /* bytes one draw's rows can take, per output */
 } worker;
 
-static int stopped(const shared *sh)
+static int interrupted(const shared *sh)
 {
-    return (sh->o->stop && *sh->o->stop) || sh->failed;
+    return (sh->o->stop && *sh->o->stop) || sh->stop_asked || sh->others_stopped;
 }
 
-/* Task t need not be finished: the run stops, or an earlier task was bad. */
+static int stopped(const shared *sh)
+{
+    return interrupted(sh) || sh->failed;
+}
+
+/* Task t need not be finished: the run stops, or an earlier task was bad
+ * (here, or in another process). */
 static int abandoned(const shared *sh, uint64_t t)
 {
-    return stopped(sh) || t > atomic_load(&sh->bad_task);
+    return stopped(sh) || t > atomic_load(&sh->bad_task) || t > atomic_load(&sh->limit);
+}
+
+/* Rank 0 waits for nothing more from the others: the run stops, or fails
+ * with a bad value somewhere. */
+static int give_up(void *ctx)
+{
+    const shared *sh = ctx;
+    return stopped(sh) || atomic_load(&sh->bad_task) != UINT64_MAX;
+}
+
+/* ---- tasks over processes ----------------------------------------------- */
+
+/* Point p's tasks are [p tpp, (p + 1) tpp) (tpp tasks per point); process r
+ * runs those equal to r mod nranks: the first such and how many. */
+static uint64_t own_tasks(const shared *sh, size_t p, int r, uint64_t *count)
+{
+    uint64_t tpp = sh->nb / sh->tb, lo = (uint64_t)p * tpp, hi = lo + tpp;
+    uint64_t K = (uint64_t)sh->nranks;
+    uint64_t first = lo + ((uint64_t)r + K - lo % K) % K;
+    *count = first < hi ? (hi - first - 1) / K + 1 : 0;
+    return first;
+}
+
+/* The processes with tasks of point p are (p tpp + j) mod nranks for j <
+ * min(tpp, nranks), each once. */
+static uint64_t ranks_of(const shared *sh, size_t p)
+{
+    uint64_t tpp = sh->nb / sh->tb;
+    return tpp < (uint64_t)sh->nranks ? tpp : (uint64_t)sh->nranks;
+}
+
+/* What completes point p here: its blocks run here, and on rank 0 one
+ * receive of each other process with tasks of it. */
+static uint64_t need_of(const shared *sh, size_t p)
+{
+    uint64_t own;
+    own_tasks(sh, p, sh->rank, &own);
+    if (sh->rank == 0 && sh->nranks > 1)
+        return own * sh->tb + ranks_of(sh, p) - (own > 0);
+    return own * sh->tb;
+}
+
+/* Move next_done past the points this process has no part in.  Call with
+ * sh->mu held. */
+static void skip_idle(shared *sh)
+{
+    while (sh->next_done < sh->job->npoints && need_of(sh, sh->next_done) == 0)
+        sh->next_done++;
+}
+
+typedef struct task {
+    uint64_t t;    /* the task (its point's first, for a receive) */
+    size_t p;      /* its point */
+    uint64_t b;    /* its first block */
+    int src;       /* >= 0: receive process src's statistics of p */
+} task;
+
+/* The next task of this process, in order.  0 when there is none left. */
+static int claim(shared *sh, task *k)
+{
+    uint64_t tpp = sh->nb / sh->tb;
+
+    if (sh->nranks == 1) {
+        uint64_t t = atomic_fetch_add(&sh->next_task, 1);
+        if (t >= sh->ntasks)
+            return 0;
+        k->t = t;
+        k->p = (size_t)(t / tpp);
+        k->b = t % tpp * sh->tb;
+        k->src = -1;
+        return 1;
+    }
+    pthread_mutex_lock(&sh->mu);
+    for (; sh->cur_p < sh->job->npoints; sh->cur_p++, sh->cur_k = sh->cur_j = 0) {
+        size_t p = sh->cur_p;
+        uint64_t own, first = own_tasks(sh, p, sh->rank, &own);
+        if (sh->cur_k < own) {
+            k->t = first + sh->cur_k++ * (uint64_t)sh->nranks;
+            k->p = p;
+            k->b = k->t % tpp * sh->tb;
+            k->src = -1;
+            pthread_mutex_unlock(&sh->mu);
+            return 1;
+        }
+        while (sh->rank == 0 && sh->cur_j < ranks_of(sh, p)) {
+            int r = (int)(((uint64_t)p * tpp + sh->cur_j++) % (uint64_t)sh->nranks);
+            if (r == 0)
+                continue;
+            k->t = (uint64_t)p * tpp;
+            k->p = p;
+            k->b = 0;
+            k->src = r;
+            pthread_mutex_unlock(&sh->mu);
+            return 1;
+        }
+    }
+    pthread_mutex_unlock(&sh->mu);
+    return 0;
 }
 
 /* Record the first failure and wake everyone.  Call with sh->mu held. */
@@ -153,24 +279,151 @@ int ds_run_inputs_header(const ds_model *m, FILE *f)
     return ds_output_inputs_columns(m, f);
 }
 
+/* Process rank's blocks of rows are b = rank + i nranks; i is the block's
+ * number here, and its slot is i mod nrslots. */
+static uint64_t local_block(const shared *sh, uint64_t b)
+{
+    return b / (uint64_t)sh->nranks;
+}
+
 /* Wait until block b's (task t's) row slot is free.  NULL when the task is
  * abandoned. */
 static row_slot *claim_rows(shared *sh, uint64_t b, uint64_t t)
 {
     row_slot *sl = NULL;
+    uint64_t i = local_block(sh, b);
     pthread_mutex_lock(&sh->mu);
-    while (!abandoned(sh, t) && b >= sh->next_write + sh->nrslots)
+    while (!abandoned(sh, t) && i >= sh->next_local + sh->nrslots)
         pthread_cond_wait(&sh->cv, &sh->mu);
     if (!abandoned(sh, t))
-        sl = &sh->rows[b % sh->nrslots];
+        sl = &sh->rows[i % sh->nrslots];
     pthread_mutex_unlock(&sh->mu);
     return sl;
 }
 
+/* Write one block's rows of each output (`len` bytes at `buf` each), with
+ * the lock released.  Call with sh->mu held. */
+static void write_rows_locked(shared *sh, char *const *buf, const size_t *len)
+{
+    for (int k = 0; k < N_ROWS; k++) {
+        if (!sh->failed && len[k]) {
+            ds_error e;
+            int rc;
+            pthread_mutex_unlock(&sh->mu);
+            rc = k == ROWS_DRAWS ? ds_output_draws_write(sh->dw, buf[k], len[k], &e)
+                                 : ds_output_inputs_write(sh->iw, buf[k], len[k], &e);
+            pthread_mutex_lock(&sh->mu);
+            if (rc != DS_OK)
+                fail_locked(sh, rc, &e, NULL);
+        }
+    }
+}
+
+/* A message of rows: the bytes of each output, then the rows. */
+typedef struct rows_head {
+    uint64_t len[N_ROWS];
+} rows_head;
+
+/* Rank 0: write every block that is now next in order, its own from their
+ * slots, the others' as they come.  Call with sh->mu held and `writing`
+ * taken. */
+static void write_in_order(shared *sh)
+{
+    for (;;) {
+        uint64_t b = sh->next_write;
+        char *buf[N_ROWS];
+        size_t len[N_ROWS];
+        if (b >= sh->nb)
+            break;
+        if (b % (uint64_t)sh->nranks == 0) {
+            row_slot *w = &sh->rows[local_block(sh, b) % sh->nrslots];
+            if (!w->ready || w->block != b)
+                break;
+            for (int k = 0; k < N_ROWS; k++) {
+                buf[k] = w->out[k].buf;
+                len[k] = w->out[k].len;
+            }
+            write_rows_locked(sh, buf, len);
+            for (int k = 0; k < N_ROWS; k++)
+                w->out[k].len = 0;
+            w->ready = 0;
+            sh->next_local++;
+        } else {
+            size_t got = 0;
+            rows_head h;
+            int rc;
+            if (give_up(sh))
+                break;
+            pthread_mutex_unlock(&sh->mu);
+            rc = ds_mpi_recv((int)(b % (uint64_t)sh->nranks), DS_MPI_TAG_ROWS, &sh->rbuf,
+                             &sh->rcap, &got, NULL, NULL, 1, give_up, sh);
+            pthread_mutex_lock(&sh->mu);
+            if (rc == DS_EINTR)
+                break;
+            memcpy(&h, sh->rbuf, sizeof h < got ? sizeof h : got);
+            if (rc != DS_OK || got < sizeof h || h.len[0] > got - sizeof h ||
+                h.len[1] != got - sizeof h - h.len[0]) {
+                fail_locked(sh, rc == DS_ENOMEM ? DS_ENOMEM : DS_EINVAL, NULL,
+                            rc == DS_ENOMEM ? "out of memory for per-draw rows"
+                                            : "per-draw rows of another process are damaged");
+                break;
+            }
+            buf[0] = (char *)sh->rbuf + sizeof h;
+            buf[1] = buf[0] + h.len[0];
+            len[0] = h.len[0];
+            len[1] = h.len[1];
+            write_rows_locked(sh, buf, len);
+        }
+        sh->next_write++;
+        pthread_cond_broadcast(&sh->cv);
+    }
+}
+
+/* Another process: send every block that is now next in order to rank 0.
+ * Call with sh->mu held and `writing` taken. */
+static void send_in_order(shared *sh)
+{
+    for (;;) {
+        uint64_t i = sh->next_local, b = i * (uint64_t)sh->nranks + (uint64_t)sh->rank;
+        row_slot *w = &sh->rows[i % sh->nrslots];
+        if (b >= sh->nb || !w->ready || w->block != b)
+            break;
+        if (!stopped(sh) && atomic_load(&sh->limit) == UINT64_MAX) {
+            rows_head h;
+            size_t n = sizeof h + w->out[0].len + w->out[1].len;
+            int rc = DS_OK;
+            if (n > sh->scap) {
+                void *q = realloc(sh->sbuf, n);
+                if (!q) {
+                    fail_locked(sh, DS_ENOMEM, NULL, "out of memory for per-draw rows");
+                    break;
+                }
+                sh->sbuf = q;
+                sh->scap = n;
+            }
+            h.len[0] = w->out[0].len;
+            h.len[1] = w->out[1].len;
+            memcpy(sh->sbuf, &h, sizeof h);
+            memcpy((char *)sh->sbuf + sizeof h, w->out[0].buf, h.len[0]);
+            memcpy((char *)sh->sbuf + sizeof h + h.len[0], w->out[1].buf, h.len[1]);
+            pthread_mutex_unlock(&sh->mu);
+            rc = ds_mpi_send(0, DS_MPI_TAG_ROWS, sh->sbuf, n);
+            pthread_mutex_lock(&sh->mu);
+            if (rc != DS_OK)
+                fail_locked(sh, rc, NULL, "per-draw rows of a block are too many for a message");
+        }
+        for (int k = 0; k < N_ROWS; k++)
+            w->out[k].len = 0;
+        w->ready = 0;
+        sh->next_local++;
+        pthread_cond_broadcast(&sh->cv);
+    }
+}
+
 /* Block b's rows are in sl.  Unless another worker is writing (it will
  * take these too), write every block that is now next in order, with the
- * lock released: the slot of block next_write is touched by no one else
- * until next_write moves past it. */
+ * lock released: the slot of the block next in order is touched by no one
+ * else until it is written. */
 static void publish_rows(shared *sh, row_slot *sl, uint64_t b)
 {
     pthread_mutex_lock(&sh->mu);
@@ -178,28 +431,10 @@ static void publish_rows(shared *sh, row_slot *sl, uint64_t b)
     sl->ready = 1;
     if (!sh->writing) {
         sh->writing = 1;
-        for (;;) {
-            row_slot *w = &sh->rows[sh->next_write % sh->nrslots];
-            if (!w->ready || w->block != sh->next_write)
-                break;
-            for (int k = 0; k < N_ROWS; k++) {
-                row_buf *rb = &w->out[k];
-                if (!sh->failed && rb->len) {
-                    ds_error e;
-                    int rc;
-                    pthread_mutex_unlock(&sh->mu);
-                    rc = k == ROWS_DRAWS ? ds_output_draws_write(sh->dw, rb->buf, rb->len, &e)
-                                         : ds_output_inputs_write(sh->iw, rb->buf, rb->len, &e);
-                    pthread_mutex_lock(&sh->mu);
-                    if (rc != DS_OK)
-                        fail_locked(sh, rc, &e, NULL);
-                }
-                rb->len = 0;
-            }
-            w->ready = 0;
-            sh->next_write++;
-            pthread_cond_broadcast(&sh->cv);
-        }
+        if (sh->rank == 0)
+            write_in_order(sh);
+        else
+            send_in_order(sh);
         sh->writing = 0;
     }
     pthread_cond_broadcast(&sh->cv);
@@ -271,13 +506,48 @@ static point_slot *enter_point(shared *sh, size_t p, uint64_t t)
     return ps;
 }
 
+/* A point's statistics from another process: their bytes, then the run
+ * hook's total's (single runs with a hook). */
+typedef struct point_head {
+    uint64_t stats, hook;
+} point_head;
+
+static int point_tag(size_t p)
+{
+    return DS_MPI_TAG_POINT + (int)(p % DS_MPI_POINT_TAGS);
+}
+
+/* Another process: send this process's statistics of point p (and the
+ * hook's total) to rank 0. */
+static int send_point(shared *sh, size_t p, const ds_stats *s, ds_error *err)
+{
+    const ds_run_hook *hk = sh->single ? sh->o->hook : NULL;
+    point_head h;
+    char *buf;
+    int rc;
+
+    h.stats = ds_stats_pack(s, NULL, 0);
+    h.hook = hk ? hk->pack(hk->ctx, NULL, 0) : 0;
+    if (!(buf = malloc(sizeof h + h.stats + h.hook)))
+        return ds_error_set(err, DS_ENOMEM, "out of memory for statistics");
+    memcpy(buf, &h, sizeof h);
+    ds_stats_pack(s, buf + sizeof h, h.stats);
+    if (hk)
+        hk->pack(hk->ctx, buf + sizeof h + h.stats, h.hook);
+    rc = ds_mpi_send(0, point_tag(p), buf, sizeof h + h.stats + h.hook);
+    free(buf);
+    if (rc != DS_OK)
+        return ds_error_set(err, rc, "the statistics of a point are too large for a message");
+    return DS_OK;
+}
+
 /* Merge a worker's statistics of `blocks` finished blocks into their point;
  * hand every point that is now complete, in order, to job->done (unless
  * another worker is doing so: it will take these too).  done runs with the
  * lock released: a complete point's slot is touched by no one else until
  * next_done moves past it. */
 static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
-                         uint64_t blocks, void *acc)
+                         uint64_t blocks, void *acc, const void *hbytes, size_t hlen)
 {
     const ds_run_hook *hk = sh->o->hook;
     pthread_mutex_lock(&sh->mu);
@@ -285,6 +555,14 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
         int rc = hk->merge(hk->ctx, acc);
         if (rc != DS_OK)
             fail_locked(sh, rc, NULL, "cannot merge per-draw accumulators");
+    }
+    if (hbytes && !sh->failed) {
+        int rc = hk->merge_packed(hk->ctx, hbytes, hlen);
+        if (rc != DS_OK)
+            fail_locked(sh, rc, NULL, rc == DS_ENOMEM
+                                          ? "out of memory for per-draw accumulators"
+                                          : "per-draw accumulators of another process "
+                                            "are damaged");
     }
     if (ds_stats_draws(ps->total) == 0) {
         /* Merging into an empty total would copy: swap the objects, and the
@@ -306,14 +584,17 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
         for (;;) {
             point_slot *d = &sh->points[sh->next_done % sh->npslots];
             if (sh->next_done >= sh->job->npoints || d->state != POINT_READY ||
-                d->point != sh->next_done || d->blocks_done < sh->nb)
+                d->point != sh->next_done || d->blocks_done < need_of(sh, d->point))
                 break;
             if (!sh->failed) {
                 ds_error e;
-                int rc;
+                int rc = DS_OK;
                 ds_error_clear(&e);
                 pthread_mutex_unlock(&sh->mu);
-                rc = sh->job->done(sh->job->ctx, d->point, d->use, d->total, &e);
+                if (sh->rank != 0)
+                    rc = send_point(sh, d->point, d->total, &e);
+                if (rc == DS_OK)
+                    rc = sh->job->done(sh->job->ctx, d->point, d->use, d->total, &e);
                 pthread_mutex_lock(&sh->mu);
                 if (rc != DS_OK)
                     fail_locked(sh, rc, &e, NULL);
@@ -325,12 +606,53 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
                 d->total = keep;
             }
             sh->next_done++;
+            skip_idle(sh);
             pthread_cond_broadcast(&sh->cv);
         }
         sh->delivering = 0;
     }
     pthread_cond_broadcast(&sh->cv);
     pthread_mutex_unlock(&sh->mu);
+}
+
+/* Rank 0: receive process src's statistics of point ps (and the hook's
+ * total) and merge them, as one of the point's tasks.  DS_OK, or an error
+ * (the run fails) or DS_EINTR (it stops, or fails elsewhere). */
+static int receive_point(shared *sh, point_slot *ps, int src, ds_stats **recv,
+                         const ds_model **rmodel, void **buf, size_t *cap)
+{
+    const ds_run_hook *hk = sh->single ? sh->o->hook : NULL;
+    size_t got = 0;
+    point_head h;
+    int rc = ds_mpi_recv(src, point_tag(ps->point), buf, cap, &got, NULL, NULL, 1, give_up, sh);
+
+    if (rc == DS_EINTR)
+        return rc;
+    if (rc == DS_OK && *rmodel != ps->use) {
+        if (*recv && ds_stats_rebind(*recv, ps->use) != DS_OK) {
+            ds_stats_free(*recv);
+            *recv = NULL;
+        }
+        if (!*recv && !(*recv = ds_stats_new(ps->use)))
+            rc = DS_ENOMEM;
+        *rmodel = *recv ? ps->use : NULL;
+    }
+    if (rc == DS_OK) {
+        memcpy(&h, *buf, sizeof h < got ? sizeof h : got);
+        if (got < sizeof h || h.stats > got - sizeof h || h.hook != got - sizeof h - h.stats ||
+            (h.hook && !hk))
+            rc = DS_EINVAL;
+        else
+            rc = ds_stats_unpack(*recv, (char *)*buf + sizeof h, h.stats);
+    }
+    if (rc != DS_OK) {
+        fail(sh, rc, NULL, rc == DS_ENOMEM ? "out of memory for statistics"
+                                           : "statistics of another process are damaged");
+        return rc;
+    }
+    merge_blocks(sh, ps, recv, 1, NULL, h.hook ? (char *)*buf + sizeof h + h.stats : NULL,
+                 h.hook);
+    return DS_OK;
 }
 
 /* Task t (point p, draws [first, last) of engine e) holds a value that is
@@ -372,6 +694,10 @@ static void *work(void *arg)
     uint64_t held = 0;            /* blocks in scratch, not yet merged */
     const ds_run_hook *hk = sh->single ? o->hook : NULL;
     void *acc = NULL;             /* the hook's accumulator (single runs) */
+    ds_stats *recv = NULL;        /* rank 0: statistics received */
+    const ds_model *rmodel = NULL;/* the model recv was made for */
+    void *rbuf = NULL;            /* their bytes */
+    size_t rcap = 0;
 
     for (;;) {
         uint64_t t, b, first, last;
@@ -379,22 +705,30 @@ static void *work(void *arg)
         int frc;
         point_slot *ps;
         row_slot *rs = NULL;
+        task k;
 
-        if (stopped(sh))
+        if (stopped(sh) || !claim(sh, &k))
             break;
-        t = atomic_fetch_add(&sh->next_task, 1);
-        if (t >= sh->ntasks || abandoned(sh, t))
+        t = k.t;
+        p = k.p;
+        b = k.b;
+        if (abandoned(sh, t))
             break;
-        p = (size_t)(t / (sh->nb / sh->tb));
-        b = t % (sh->nb / sh->tb) * sh->tb;
         /* Statistics are merged into their point only when the worker moves
          * on (or ends): a single run merges once per thread.  Merge before
          * anything that may wait, since finishing the point waited for may
          * need them. */
-        if (p != cur_point && held) { /* a job: no hook */
-            merge_blocks(sh, cps, &scratch, held, NULL);
+        if (p != cur_point && held && !hk) {
+            merge_blocks(sh, cps, &scratch, held, NULL, NULL, 0);
             held = 0;
             ds_stats_reset(scratch);
+        }
+        if (k.src >= 0) {
+            /* Rank 0: another process's statistics of point p. */
+            if (!(ps = enter_point(sh, p, t)) ||
+                receive_point(sh, ps, k.src, &recv, &rmodel, &rbuf, &rcap) != DS_OK)
+                break;
+            continue;
         }
         if (!(ps = enter_point(sh, p, t)))
             break;
@@ -468,11 +802,13 @@ static void *work(void *arg)
     }
 done:
     if (held && !stopped(sh))
-        merge_blocks(sh, cps, &scratch, held, acc);
+        merge_blocks(sh, cps, &scratch, held, acc, NULL, 0);
     if (acc)
         hk->acc_free(acc);
     ds_engine_free(e);
     ds_stats_free(scratch);
+    ds_stats_free(recv);
+    free(rbuf);
     pthread_mutex_lock(&sh->mu);
     sh->running--;
     pthread_cond_broadcast(&sh->cv);
@@ -491,14 +827,163 @@ static void deadline_in(struct timespec *ts, long ms)
     }
 }
 
+/* ---- the end of a run over processes ------------------------------------- */
+
+/* How often the main thread of a run over processes looks for messages. */
+#define MPI_TICK_MS 5
+
+/* Rank 0: process `from` says its part of the run is over. */
+static void handle_end(shared *sh, int from, const void *buf, size_t len)
+{
+    ds_mpi_end e;
+    memset(&e, 0, sizeof e);
+    memcpy(&e, buf, len < sizeof e ? len : sizeof e);
+    e.msg[sizeof e.msg - 1] = '\0';
+    pthread_mutex_lock(&sh->mu);
+    (void)from;
+    sh->n_ended++;
+    if (e.kind == DS_MPI_END_FAILED || e.kind == DS_MPI_END_BAD) {
+        ds_error x;
+        x.code = e.code != DS_OK ? e.code : DS_EINVAL;
+        snprintf(x.msg, sizeof x.msg, "%s", e.msg);
+        if (e.kind == DS_MPI_END_FAILED) {
+            fail_locked(sh, x.code, &x, NULL);
+        } else if (e.task < atomic_load(&sh->bad_task)) {
+            atomic_store(&sh->bad_task, e.task);
+            sh->bad_err = x;
+        }
+    } else if (e.kind == DS_MPI_END_STOPPED && !sh->told_stop) {
+        sh->others_stopped = 1;   /* interrupted there: stop here too */
+    }
+    pthread_cond_broadcast(&sh->cv);
+    pthread_mutex_unlock(&sh->mu);
+}
+
+/* Rank 0: tell the others what they must know: stop, or no task after a
+ * bad one is needed.  (Control messages are a few bytes: they go out
+ * without waiting for the receiver.) */
+static void tell(shared *sh)
+{
+    ds_mpi_ctrl c;
+    int stop;
+    uint64_t lim;
+
+    memset(&c, 0, sizeof c);
+    pthread_mutex_lock(&sh->mu);
+    stop = stopped(sh) && !sh->told_stop;
+    lim = atomic_load(&sh->bad_task);
+    if (stop)
+        sh->told_stop = 1;
+    else if (!sh->told_stop && lim < sh->told_limit)
+        sh->told_limit = lim;
+    else
+        lim = UINT64_MAX;
+    pthread_mutex_unlock(&sh->mu);
+    if (!stop && lim == UINT64_MAX)
+        return;
+    c.what = stop ? DS_MPI_CTRL_STOP : DS_MPI_CTRL_LIMIT;
+    c.task = lim;
+    for (int r = 1; r < sh->nranks; r++)
+        ds_mpi_post(r, DS_MPI_TAG_CTRL, &c, sizeof c);
+}
+
+/* Another process: what rank 0 said. */
+static void heed(shared *sh, const void *buf, size_t len)
+{
+    ds_mpi_ctrl c;
+    memset(&c, 0, sizeof c);
+    memcpy(&c, buf, len < sizeof c ? len : sizeof c);
+    pthread_mutex_lock(&sh->mu);
+    if (c.what == DS_MPI_CTRL_STOP)
+        sh->stop_asked = 1;
+    else if (c.what == DS_MPI_CTRL_LIMIT && c.task < atomic_load(&sh->limit))
+        atomic_store(&sh->limit, c.task);
+    pthread_cond_broadcast(&sh->cv);
+    pthread_mutex_unlock(&sh->mu);
+}
+
+/* The main thread, while the workers run: read what has come. */
+static void hear(shared *sh, void **buf, size_t *cap)
+{
+    size_t len;
+    int from;
+    if (sh->rank == 0) {
+        while (ds_mpi_recv(DS_MPI_ANY, DS_MPI_TAG_END, buf, cap, &len, &from, NULL, 0, NULL,
+                           NULL) == DS_OK)
+            handle_end(sh, from, *buf, len);
+        tell(sh);
+    } else {
+        while (ds_mpi_recv(0, DS_MPI_TAG_CTRL, buf, cap, &len, NULL, NULL, 0, NULL, NULL) ==
+               DS_OK)
+            heed(sh, *buf, len);
+    }
+}
+
+/* The workers are done.  Rank 0: take what the others still send (unused
+ * when the run failed) up to each one's end, then say the run is over.
+ * Another process: say how its part ended, and wait until rank 0 has
+ * heard every process. */
+static void conclude(shared *sh, void **buf, size_t *cap)
+{
+    size_t len;
+    int tag;
+
+    if (sh->rank == 0) {
+        ds_mpi_ctrl c;
+        int from;
+        while (sh->n_ended < sh->nranks - 1) {
+            if (ds_mpi_recv(DS_MPI_ANY, DS_MPI_ANY, buf, cap, &len, &from, &tag, 1, NULL,
+                            NULL) == DS_OK &&
+                tag == DS_MPI_TAG_END)
+                handle_end(sh, from, *buf, len);
+            tell(sh);
+        }
+        memset(&c, 0, sizeof c);
+        c.what = DS_MPI_CTRL_DONE;
+        for (int r = 1; r < sh->nranks; r++)
+            ds_mpi_post(r, DS_MPI_TAG_CTRL, &c, sizeof c);
+    } else {
+        ds_mpi_end e;
+        memset(&e, 0, sizeof e);
+        pthread_mutex_lock(&sh->mu);
+        if (sh->failed) {
+            e.kind = DS_MPI_END_FAILED;
+            e.code = sh->failed;
+            snprintf(e.msg, sizeof e.msg, "%s", sh->err.msg);
+        } else if (atomic_load(&sh->bad_task) != UINT64_MAX) {
+            e.kind = DS_MPI_END_BAD;
+            e.code = sh->bad_err.code;
+            e.task = atomic_load(&sh->bad_task);
+            snprintf(e.msg, sizeof e.msg, "%s", sh->bad_err.msg);
+        } else if (interrupted(sh)) {
+            e.kind = DS_MPI_END_STOPPED;
+        }
+        pthread_mutex_unlock(&sh->mu);
+        ds_mpi_send(0, DS_MPI_TAG_END, &e, sizeof e);
+        for (;;) {
+            ds_mpi_ctrl c;
+            if (ds_mpi_recv(0, DS_MPI_TAG_CTRL, buf, cap, &len, NULL, NULL, 1, NULL, NULL) !=
+                DS_OK)
+                continue;   /* out of memory for 16 bytes: try again  GCOVR_EXCL_LINE */
+            memset(&c, 0, sizeof c);
+            memcpy(&c, *buf, len < sizeof c ? len : sizeof c);
+            if (c.what == DS_MPI_CTRL_DONE)
+                break;
+        }
+    }
+}
+
 /* Run the job (or, with `single`, one run of that model). */
 static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
                ds_error *err)
 {
     shared sh;
     worker *ws = NULL;
-    int nthreads = o->threads < 1 ? 1 : o->threads, started, rc;
+    int nthreads = o->threads < 1 ? 1 : o->threads, started = 0, rc;
     uint64_t total_draws;
+    void *mbuf = NULL;      /* the main thread's messages */
+    size_t mcap = 0;
+    struct timespec last;
 
     memset(&sh, 0, sizeof sh);
     sh.job = job;
@@ -514,6 +999,27 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
      * run): each point is then run, and merged, by one worker. */
     sh.tb = !single && job->npoints >= (size_t)POINTS_PER_THREAD * (size_t)nthreads
                 ? sh.nb : 1;
+    sh.nranks = 1;
+    atomic_init(&sh.limit, UINT64_MAX);
+    sh.told_limit = UINT64_MAX;
+    /* Over processes (unless a hook cannot send its totals): rank 0's
+     * task size is everyone's, and the others check that they run what
+     * rank 0 runs. */
+    if (ds_mpi_size() > 1 && (!o->hook || o->hook->pack)) {
+        uint64_t w[5] = {job->npoints, o->draws, o->seed, sh.tb, single != NULL};
+        sh.nranks = ds_mpi_size();
+        sh.rank = ds_mpi_rank();
+        ds_mpi_go(w, 5);
+        if (w[0] != job->npoints || w[1] != o->draws || w[2] != o->seed ||
+            w[4] != (single != NULL) || (w[3] != 1 && w[3] != sh.nb)) {
+            ds_error_set(&sh.err, DS_EINVAL,
+                         "process %d was given another run than process 0: every process "
+                         "must be given the same command and files", sh.rank);
+            sh.failed = DS_EINVAL;
+        } else {
+            sh.tb = w[3];
+        }
+    }
     sh.ntasks = sh.nb / sh.tb * job->npoints;
     total_draws = o->draws * job->npoints;
     if ((uint64_t)nthreads > sh.ntasks)
@@ -523,11 +1029,14 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
     atomic_init(&sh.bad_task, UINT64_MAX);
     pthread_mutex_init(&sh.mu, NULL);
     pthread_cond_init(&sh.cv, NULL);
+    skip_idle(&sh);
 
     sh.npslots = (size_t)nthreads * SLOTS_PER_THREAD;
-    if (!(sh.points = calloc(sh.npslots, sizeof *sh.points)))
+    if (sh.failed)
+        nthreads = 0;
+    else if (!(sh.points = calloc(sh.npslots, sizeof *sh.points)))
         goto nomem;
-    if (single && (o->draws_out || o->inputs_out)) {
+    if (nthreads && single && (o->draws_out || o->inputs_out)) {
         sh.nrslots = (size_t)nthreads * SLOTS_PER_THREAD;
         if (!(sh.rows = calloc(sh.nrslots, sizeof *sh.rows)) ||
             (o->draws_out &&
@@ -536,12 +1045,23 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
              !(sh.iw = ds_output_inputs_new(single, o->inputs_out, o->inputs_out_name))))
             goto nomem;
     }
-    if (!(ws = calloc((size_t)nthreads, sizeof *ws)))
+    if (nthreads && !(ws = calloc((size_t)nthreads, sizeof *ws)))
         goto nomem;
     for (int i = 0; i < nthreads; i++) {
         ws[i].sh = &sh;
         ws[i].row_max[ROWS_DRAWS] = sh.dw ? ds_output_draws_max(sh.dw) : 0;
         ws[i].row_max[ROWS_INPUTS] = sh.iw ? ds_output_inputs_max(sh.iw) : 0;
+    }
+    if (0) {
+nomem:
+        /* Alone, say so now; over processes, at the end like any failure. */
+        if (sh.nranks == 1) {
+            rc = ds_error_set(err, DS_ENOMEM, "out of memory");
+            goto done;
+        }
+        ds_error_set(&sh.err, DS_ENOMEM, "out of memory");
+        sh.failed = DS_ENOMEM;
+        nthreads = 0;
     }
 
     sh.running = nthreads;
@@ -555,24 +1075,38 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
         }
     }
 
-    /* Monitor: report progress and pass a stop request on to waiting workers. */
+    /* Monitor: report progress, pass a stop request on to waiting workers,
+     * and (over processes) read and pass on what the others say. */
+    clock_gettime(CLOCK_MONOTONIC, &last);
     pthread_mutex_lock(&sh.mu);
     while (sh.running > 0) {
-        struct timespec ts;
-        deadline_in(&ts, DS_RUN_TICK_MS);
+        struct timespec ts, now;
+        deadline_in(&ts, sh.nranks > 1 ? MPI_TICK_MS : DS_RUN_TICK_MS);
         pthread_cond_timedwait(&sh.cv, &sh.mu, &ts);
         if (o->stop && *o->stop)
             pthread_cond_broadcast(&sh.cv);
-        if (o->progress && sh.running > 0) {
-            uint64_t done = atomic_load(&sh.done);
+        if (sh.nranks > 1) {
             pthread_mutex_unlock(&sh.mu);
-            o->progress(o->progress_ctx, done, total_draws);
+            hear(&sh, &mbuf, &mcap);
+            pthread_mutex_lock(&sh.mu);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (o->progress && sh.running > 0 && sh.rank == 0 &&
+            (now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 >=
+                DS_RUN_TICK_MS) {
+            /* This process's draws, as a share of the whole. */
+            uint64_t done = atomic_load(&sh.done) * (uint64_t)sh.nranks;
+            last = now;
+            pthread_mutex_unlock(&sh.mu);
+            o->progress(o->progress_ctx, done < total_draws ? done : total_draws, total_draws);
             pthread_mutex_lock(&sh.mu);
         }
     }
     pthread_mutex_unlock(&sh.mu);
     for (int i = 0; i < started; i++)
         pthread_join(ws[i].tid, NULL);
+    if (sh.nranks > 1)
+        conclude(&sh, &mbuf, &mcap);
 
     if (sh.failed) {
         rc = sh.failed;
@@ -582,17 +1116,17 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
         rc = sh.bad_err.code;
         if (err)
             *err = sh.bad_err;
-    } else if (o->stop && *o->stop) {
+    } else if (interrupted(&sh)) {
         rc = ds_error_set(err, DS_EINTR, "interrupted");
     } else {
         rc = DS_OK;
     }
-    goto done;
 
-nomem:
-    rc = ds_error_set(err, DS_ENOMEM, "out of memory");
 done:
     free(ws);
+    free(mbuf);
+    free(sh.rbuf);
+    free(sh.sbuf);
     if (sh.points)
         for (size_t i = 0; i < sh.npslots; i++) {
             ds_stats_free(sh.points[i].total);
@@ -641,6 +1175,9 @@ int ds_run(const ds_model *m, const ds_run_opts *o, ds_stats **out,
     job.ctx = out;
     *out = NULL;
     rc = run(&job, m, o, err);
+    /* A process of a run over processes that ran none of its blocks. */
+    if (rc == DS_OK && !*out && !(*out = ds_stats_new(m)))
+        rc = ds_error_set(err, DS_ENOMEM, "out of memory for statistics");
     if (rc != DS_OK) {
         ds_stats_free(*out);
         *out = NULL;

@@ -485,6 +485,90 @@ size_t ds_sens_input_bins(const ds_sens *s, size_t j)
     return s->lay->in[j].nb;
 }
 
+/* ---- between processes ---------------------------------------------------- */
+
+/* The packed form (SPEC §14): a header of the shape, then the draws, the
+ * counts, the chunk-major exact sums with their carries propagated, the
+ * totals and the extremes.  Raw bytes of this machine: processes of one
+ * run are the same binary on the same kind of CPU. */
+typedef struct sens_pack_head {
+    uint64_t n_inputs, nbins, K, n;
+} sens_pack_head;
+
+/* The parts of s's packed form, in order: pointer and bytes. */
+static size_t pack_parts(ds_sens *s, void **ptr, size_t *len)
+{
+    const size_t K = s->lay->K, nb = s->lay->nbins;
+    size_t i = 0;
+    ptr[i] = s->cnt, len[i++] = nb * sizeof *s->cnt;
+    ptr[i] = s->chunk, len[i++] = DS_XSUM_CHUNKS * nb * K * sizeof *s->chunk;
+    ptr[i] = s->tot, len[i++] = K * sizeof *s->tot;
+    ptr[i] = s->sq, len[i++] = K * sizeof *s->sq;
+    ptr[i] = s->ymin, len[i++] = K * sizeof *s->ymin;
+    ptr[i] = s->ymax, len[i++] = K * sizeof *s->ymax;
+    return i;
+}
+
+size_t ds_sens_pack(ds_sens *s, void *buf, size_t cap)
+{
+    void *ptr[6];
+    size_t len[6], np = pack_parts(s, ptr, len), need = sizeof(sens_pack_head);
+    sens_pack_head h;
+    char *o = buf;
+
+    for (size_t i = 0; i < np; i++)
+        need += len[i];
+    if (!buf || cap < need)
+        return need;
+    if (s->adds)
+        normalise(s);   /* the same value, chunks in [0, 2^32) */
+    h.n_inputs = s->lay->n_inputs;
+    h.nbins = s->lay->nbins;
+    h.K = s->lay->K;
+    h.n = s->n;
+    memcpy(o, &h, sizeof h);
+    o += sizeof h;
+    for (size_t i = 0; i < np; i++) {
+        memcpy(o, ptr[i], len[i]);
+        o += len[i];
+    }
+    return need;
+}
+
+int ds_sens_merge_packed(ds_sens *dst, const void *buf, size_t len)
+{
+    ds_sens *t = ds_sens_new_like(dst);
+    void *ptr[6];
+    size_t plen[6], np, need = sizeof(sens_pack_head);
+    sens_pack_head h;
+    const char *in = buf;
+    int rc;
+
+    if (!t)
+        return DS_ENOMEM;
+    np = pack_parts(t, ptr, plen);
+    for (size_t i = 0; i < np; i++)
+        need += plen[i];
+    if (len != need) {
+        ds_sens_free(t);
+        return DS_EINVAL;
+    }
+    memcpy(&h, in, sizeof h);
+    in += sizeof h;
+    if (h.n_inputs != dst->lay->n_inputs || h.nbins != dst->lay->nbins || h.K != dst->lay->K) {
+        ds_sens_free(t);
+        return DS_EINVAL;
+    }
+    t->n = h.n;
+    for (size_t i = 0; i < np; i++) {
+        memcpy(ptr[i], in, plen[i]);
+        in += plen[i];
+    }
+    rc = ds_sens_merge(dst, t);
+    ds_sens_free(t);
+    return rc;
+}
+
 /* ---- the run hook -------------------------------------------------------- */
 
 static void *hook_new(void *ctx)
@@ -507,6 +591,16 @@ static int hook_merge(void *ctx, void *acc)
     return ds_sens_merge(ctx, acc);
 }
 
+static size_t hook_pack(void *ctx, void *buf, size_t cap)
+{
+    return ds_sens_pack(ctx, buf, cap);
+}
+
+static int hook_merge_packed(void *ctx, const void *buf, size_t len)
+{
+    return ds_sens_merge_packed(ctx, buf, len);
+}
+
 static void hook_free(void *acc)
 {
     ds_sens_free(acc);
@@ -520,6 +614,8 @@ void ds_sens_hook(ds_sens *total, ds_run_hook *h)
     h->flush = hook_flush;
     h->merge = hook_merge;
     h->acc_free = hook_free;
+    h->pack = hook_pack;
+    h->merge_packed = hook_merge_packed;
     h->ctx = total;
 }
 

@@ -431,6 +431,103 @@ int ds_stats_merge(ds_stats *dst, const ds_stats *src)
     return hist_status(dst);
 }
 
+/* ---- between processes ---------------------------------------------------- */
+
+/* The packed form (SPEC §14): the shape, then the exact totals, counts,
+ * extremes and split flags as they are in memory, then every histogram
+ * (qhist.h).  Raw bytes of this machine: the processes of one run are the
+ * same binary on the same kind of CPU. */
+typedef struct stats_pack_head {
+    uint64_t ns, nq, na, draws;
+    double shift;
+    int64_t rounds;
+} stats_pack_head;
+
+/* The flat parts of s, in packed order: pointer and bytes. */
+static size_t flat_parts(const ds_stats *s, void **ptr, size_t *len)
+{
+    size_t i = 0;
+    ptr[i] = s->tot, len[i++] = s->ns * s->nsum * sizeof *s->tot;
+    ptr[i] = s->cnt, len[i++] = s->ns * s->ncnt * sizeof *s->cnt;
+    ptr[i] = s->tlo, len[i++] = s->ns * s->nval * sizeof *s->tlo;
+    ptr[i] = s->thi, len[i++] = s->ns * s->nval * sizeof *s->thi;
+    ptr[i] = s->split, len[i++] = s->ns;
+    return i;
+}
+
+size_t ds_stats_pack(const ds_stats *s, void *buf, size_t cap)
+{
+    void *ptr[5];
+    size_t len[5], np = flat_parts(s, ptr, len), need = sizeof(stats_pack_head);
+    stats_pack_head h;
+    char *o = buf;
+
+    for (size_t i = 0; i < np; i++)
+        need += len[i];
+    for (size_t i = 0; i < s->ns * N_HIST; i++)
+        need += ds_qhist_pack(&s->hist[i], NULL, 0);
+    if (!buf || cap < need)
+        return need;
+    memset(&h, 0, sizeof h);
+    h.ns = s->ns;
+    h.nq = s->nq;
+    h.na = s->na;
+    h.draws = s->draws;
+    h.shift = s->shift;
+    h.rounds = s->rounds;
+    memcpy(o, &h, sizeof h);
+    o += sizeof h;
+    for (size_t i = 0; i < np; i++) {
+        memcpy(o, ptr[i], len[i]);
+        o += len[i];
+    }
+    for (size_t i = 0; i < s->ns * N_HIST; i++)
+        o += ds_qhist_pack(&s->hist[i], o, (size_t)-1);
+    return need;
+}
+
+int ds_stats_unpack(ds_stats *s, const void *buf, size_t len)
+{
+    void *ptr[5];
+    size_t plen[5], np = flat_parts(s, ptr, plen), need = sizeof(stats_pack_head);
+    stats_pack_head h;
+    const char *in = buf;
+
+    for (size_t i = 0; i < np; i++)
+        need += plen[i];
+    if (len < need)
+        return DS_EINVAL;
+    memcpy(&h, in, sizeof h);
+    if (h.ns != s->ns || h.nq != s->nq || h.na != s->na || h.shift != s->shift ||
+        h.rounds != s->rounds)
+        return DS_EINVAL;
+    ds_stats_reset(s);
+    in += sizeof h;
+    len -= sizeof h;
+    for (size_t i = 0; i < np; i++) {
+        memcpy(ptr[i], in, plen[i]);
+        in += plen[i];
+        len -= plen[i];
+    }
+    for (size_t i = 0; i < s->ns * N_HIST; i++) {
+        size_t used = ds_qhist_unpack(&s->hist[i], in, len);
+        if (used == 0) {
+            int nomem = s->hist[i].nomem;
+            ds_stats_reset(s);
+            return nomem ? DS_ENOMEM : DS_EINVAL;
+        }
+        in += used;
+        len -= used;
+    }
+    if (len != 0) {
+        ds_stats_reset(s);
+        return DS_EINVAL;
+    }
+    s->draws = h.draws;
+    touch(s);
+    return DS_OK;
+}
+
 uint64_t ds_stats_draws(const ds_stats *s)
 {
     return s->draws;

@@ -301,6 +301,61 @@ Test(sens, merge_needs_the_same_shape)
     ds_model_free(b);
 }
 
+/* Totals sent between processes (packed, then merged from the bytes) give
+ * the same state as merged directly; bytes of another shape, or cut short,
+ * are refused. */
+Test(sens, packed_totals_merge_as_the_originals)
+{
+    ds_model *m = test_model_file(CORRELATED), *other = test_model_file(FULL);
+    ds_engine *e = ds_engine_new(m);
+    ds_sens *x = ds_sens_new(m), *y, *x2, *y2, *o = ds_sens_new(other);
+    size_t n, n2;
+    char *buf, *a, *b;
+    cr_assert(e && x && o);
+    y = ds_sens_new_like(x);
+    x2 = ds_sens_new_like(x);
+    y2 = ds_sens_new_like(x);
+    cr_assert(y && x2 && y2);
+    /* Blocks of 100 draws: even ones to x and x2, odd ones to y and y2. */
+    for (uint64_t d = 0; d < 3000; d++) {
+        const ds_outcome *out = ds_engine_draw(e, 7, d);
+        int odd = (d / 100) % 2;
+        ds_sens_add(odd ? y : x, e, out);
+        ds_sens_add(odd ? y2 : x2, e, out);
+        if (d % 100 == 99) {
+            ds_sens_flush(odd ? y : x);
+            ds_sens_flush(odd ? y2 : x2);
+        }
+    }
+    cr_assert_eq(ds_sens_merge(x, y), DS_OK);
+    n = ds_sens_pack(y2, NULL, 0);
+    cr_assert_not_null(buf = malloc(n));
+    cr_assert_eq(ds_sens_pack(y2, buf, n), n);
+    cr_assert_eq(ds_sens_merge_packed(x2, buf, n - 1), DS_EINVAL);
+    cr_assert_eq(ds_sens_merge_packed(o, buf, n), DS_EINVAL);
+    cr_assert_eq(ds_sens_merge_packed(x2, buf, n), DS_OK);
+    cr_assert_eq(ds_sens_draws(x2), 3000);
+    n2 = ds_sens_pack(x, NULL, 0);
+    cr_assert_eq(n2, ds_sens_pack(x2, NULL, 0));
+    a = malloc(n2);
+    b = malloc(n2);
+    cr_assert(a && b);
+    ds_sens_pack(x, a, n2);
+    ds_sens_pack(x2, b, n2);
+    cr_assert(memcmp(a, b, n2) == 0);
+    free(a);
+    free(b);
+    free(buf);
+    ds_sens_free(x);
+    ds_sens_free(y);
+    ds_sens_free(x2);
+    ds_sens_free(y2);
+    ds_sens_free(o);
+    ds_engine_free(e);
+    ds_model_free(m);
+    ds_model_free(other);
+}
+
 /* No draws and no inputs: every figure empty, the writers still work. */
 Test(sens, no_inputs)
 {
@@ -346,7 +401,8 @@ static int bad_merge(void *ctx, void *acc)
 Test(sens, hook_failures)
 {
     ds_model *m = test_model_file(MINIMAL);
-    ds_run_hook h = {bad_new, bad_add, bad_flush, bad_merge, free, NULL};
+    ds_run_hook h = {.acc_new = bad_new, .add = bad_add, .flush = bad_flush, .merge = bad_merge,
+                     .acc_free = free};
     ds_run_opts o;
     ds_stats *st = NULL;
     ds_error err = {0};

@@ -924,8 +924,9 @@ static void check_split_and_merged(void)
     ds_model m = test_model();
     ds_stats *ref = sequential(&m, BLOCK);
     ds_stats *acc[4], *total = ds_stats_new(&m), *per[NDRAWS / BLOCK];
-    ds_stats *tree;
-    static double v0[NS][ROW_VALUES], v1[NS][ROW_VALUES], v2[NS][ROW_VALUES];
+    ds_stats *tree, *via;
+    static double v0[NS][ROW_VALUES], v1[NS][ROW_VALUES], v2[NS][ROW_VALUES],
+        v3[NS][ROW_VALUES];
     const int nb = NDRAWS / BLOCK;
 
     /* Four accumulators, blocks in a scrambled order, merged 3,1,0,2. */
@@ -934,6 +935,26 @@ static void check_split_and_merged(void)
     for (int i = 0; i < nb; i++) {
         int b = (i * 37 + 11) % nb;           /* 37 is coprime with 100 */
         add_block(acc[mix((uint64_t)b) % 4], (uint64_t)b * BLOCK, BLOCK, 0);
+    }
+    /* The same four, each packed to bytes and unpacked (as between
+     * processes), merged in another order. */
+    via = ds_stats_new(&m);
+    cr_assert_not_null(via);
+    for (int j = 0; j < 4; j++) {
+        size_t n = ds_stats_pack(acc[j], NULL, 0);
+        char *buf = malloc(n);
+        ds_stats *u = ds_stats_new(&m);
+        cr_assert(buf && u);
+        cr_assert_eq(ds_stats_pack(acc[j], buf, n), n);
+        cr_assert_eq(ds_stats_unpack(u, buf, n), DS_OK);
+        cr_assert_eq(ds_stats_draws(u), ds_stats_draws(acc[j]));
+        /* Cut short or with a byte too many: refused, u left empty. */
+        cr_assert_eq(ds_stats_unpack(u, buf, n - 1), DS_EINVAL);
+        cr_assert_eq(ds_stats_draws(u), 0);
+        cr_assert_eq(ds_stats_unpack(u, buf, n), DS_OK);
+        cr_assert_eq(ds_stats_merge(via, u), DS_OK);
+        ds_stats_free(u);
+        free(buf);
     }
     cr_assert_eq(ds_stats_merge(total, acc[3]), DS_OK);
     cr_assert_eq(ds_stats_merge(total, acc[1]), DS_OK);
@@ -956,8 +977,11 @@ static void check_split_and_merged(void)
     flatten(ref, v0);
     flatten(total, v1);
     flatten(tree, v2);
+    flatten(via, v3);
     cr_assert(memcmp(v0, v1, sizeof v0) == 0);
     cr_assert(memcmp(v0, v2, sizeof v0) == 0);
+    cr_assert(memcmp(v0, v3, sizeof v0) == 0);
+    ds_stats_free(via);
 
     for (int j = 0; j < 4; j++)
         ds_stats_free(acc[j]);

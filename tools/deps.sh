@@ -29,6 +29,11 @@ pkgs+=(valgrind gcovr)
 # chromium: the headless browser that loads the page of `dealsim report`
 # (ctest's report_browser; without it that test is reported as skipped).
 pkgs+=(chromium)
+# libopenmpi-dev and openmpi-bin: runs over processes under mpirun (SPEC
+# §14); the build finds MPI when it is there, and ctest's mpi.* tests run
+# the executable under mpirun.  Without them dealsim builds and runs as one
+# process.
+pkgs+=(libopenmpi-dev openmpi-bin)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

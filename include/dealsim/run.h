@@ -57,6 +57,13 @@ typedef struct ds_run_hook {
     int (*merge)(void *ctx, void *acc);
     /* Free an accumulator of acc_new (NULL: nothing). */
     void (*acc_free)(void *acc);
+    /* Runs over several processes (SPEC §14): ctx's total as bytes (the
+     * bytes it takes; written to buf only when cap is at least that), and
+     * such bytes of another process's total folded into ctx's total
+     * (DS_OK or an error code).  NULL when the hook cannot be spread:
+     * such a run stays in one process. */
+    size_t (*pack)(void *ctx, void *buf, size_t cap);
+    int (*merge_packed)(void *ctx, const void *buf, size_t len);
     void *ctx;
 } ds_run_hook;
 

@@ -73,6 +73,16 @@ void ds_sens_flush(ds_sens *s);
  * differ. */
 int ds_sens_merge(ds_sens *dst, const ds_sens *src);
 
+/* s's totals as bytes, for another process of the same run (SPEC §14):
+ * returns the bytes they take, and writes them to buf when cap is at least
+ * that (buf NULL: only the size).  s must be flushed.  Can't fail. */
+size_t ds_sens_pack(ds_sens *s, void *buf, size_t cap);
+
+/* dst += the totals packed by ds_sens_pack from an accumulator of the same
+ * model (the same bytes as ds_sens_merge of it).  DS_OK, DS_EINVAL when
+ * the bytes are not such totals, or DS_ENOMEM. */
+int ds_sens_merge_packed(ds_sens *dst, const void *buf, size_t len);
+
 /* Number of draws added. */
 uint64_t ds_sens_draws(const ds_sens *s);
 

@@ -66,6 +66,18 @@ int ds_stats_flush(ds_stats *s);
  * (dst is then wrong). */
 int ds_stats_merge(ds_stats *dst, const ds_stats *src);
 
+/* The statistics s (flushed) as bytes, for another process of the same
+ * run (SPEC §14): returns the bytes they take, and writes them to buf when
+ * cap is at least that (buf NULL: only the size).  Can't fail. */
+size_t ds_stats_pack(const ds_stats *s, void *buf, size_t cap);
+
+/* Make s (made for a model of the same shape as the packed statistics')
+ * the statistics packed at buf[0..len), as ds_stats_pack wrote them, so
+ * that merging s gives the bytes merging the originals would.  Returns
+ * DS_OK, DS_EINVAL (s reset) when buf does not hold such statistics, or
+ * DS_ENOMEM (s reset) when a histogram's bins cannot be allocated. */
+int ds_stats_unpack(ds_stats *s, const void *buf, size_t len);
+
 /* Number of draws added. */
 uint64_t ds_stats_draws(const ds_stats *s);
 
