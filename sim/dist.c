@@ -621,6 +621,7 @@ static int discrete_table(ds_dist *d)
 int ds_dist_prepare(ds_dist *d)
 {
     double span;
+    ds_rng_gaussian_init(); /* the inline ziggurat's tables, once */
     memset(d->k, 0, sizeof d->k);
     if (d->table) {
         gsl_ran_discrete_free(d->table);
@@ -714,13 +715,21 @@ static double tn_unif(const ds_dist *d, gsl_rng *r)
     return x;
 }
 
+/* gsl_ran_gaussian_ziggurat(r, sigma), its common case inline on a dealsim
+ * stream (ds_rng_gaussian: the same words and bits). */
+static inline double gauss(gsl_rng *r, double sigma)
+{
+    return r->type == ds_rng_type ? ds_rng_gaussian((ds_rng *)r->state, sigma)
+                                  : gsl_ran_gaussian_ziggurat(r, sigma);
+}
+
 static double sample_normal(const ds_dist *d, gsl_rng *r)
 {
     const double *k = d->k;
     double mu = d->u.normal.mean, sd = d->u.normal.sd, x;
     switch ((int)k[0]) {
     case TN_PLAIN:
-        return mu + gsl_ran_gaussian_ziggurat(r, sd);
+        return mu + gauss(r, sd);
     case TN_CONST:
         return k[1];
     case TN_INV_UPPER: {
@@ -811,7 +820,7 @@ double ds_dist_sample(const ds_dist *d, gsl_rng *r)
     case DS_DIST_LOGNORMAL: /* SPEC §2: median exp(sigma Z) */
         if (d->u.lognormal.sigma == 0)
             return d->u.lognormal.median;
-        return d->u.lognormal.median * exp(gsl_ran_gaussian_ziggurat(r, d->u.lognormal.sigma));
+        return d->u.lognormal.median * exp(gauss(r, d->u.lognormal.sigma));
     case DS_DIST_PERT: { /* SPEC §2, lambda = 4 */
         if (d->u.tri.min == d->u.tri.max)
             return d->u.tri.min;

@@ -534,6 +534,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     ds_engine *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
+    ds_rng_gaussian_init(); /* the inline ziggurat's tables, once */
     e->m = m;
     e->nk = 2 + m->n_dims; /* "deficit", "tariff", the dimensions */
     e->inv_dbar = 1.0 / m->baseline_mean;
@@ -848,7 +849,7 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
         double z[DS_MAX_CORRELATED];
         for (size_t i = 0; i < cd->k; i++) {
             OPEN(cd->wd[i]);
-            z[i] = gsl_ran_gaussian_ziggurat(ds_rng_gsl(r), 1.0);
+            z[i] = ds_rng_gaussian(r, 1.0);
         }
         for (size_t i = 0; i < cd->k; i++) {
             const double *Li = cd->L + i * cd->k;
@@ -917,7 +918,7 @@ static double draw_round(ds_engine *e, uint64_t draw, int r)
             k++;
             acc += ua;
         }
-        double z = gsl_ran_gaussian_ziggurat(ds_rng_gsl(g), 1.0);
+        double z = ds_rng_gaussian(g, 1.0);
         acc += z;
         e->nz[ix] = m->actors[a].noise * z;                          /* §5.3 */
         e->th[ix] = e->thr[a] - (double)(r - 1) * e->conc[a];       /* theta(r) */
