@@ -787,6 +787,24 @@ int ds_dist_is_one_uniform(const ds_dist *d)
            (d->kind == DS_DIST_TRIANGULAR && d->u.tri.min != d->u.tri.max);
 }
 
+int ds_dist_is_one_gaussian(const ds_dist *d, double *loc, double *scale, int *lognormal)
+{
+    if (d->kind == DS_DIST_NORMAL && (int)d->k[0] == TN_PLAIN && d->u.normal.sd != 0
+        && isinf(d->u.normal.min) && isinf(d->u.normal.max)) {
+        *loc = d->u.normal.mean; /* sample_normal's TN_PLAIN */
+        *scale = d->u.normal.sd;
+        *lognormal = 0;
+        return 1;
+    }
+    if (d->kind == DS_DIST_LOGNORMAL && d->u.lognormal.sigma != 0) {
+        *loc = d->u.lognormal.median;
+        *scale = d->u.lognormal.sigma;
+        *lognormal = 1;
+        return 1;
+    }
+    return 0;
+}
+
 double ds_dist_from_uniform(const ds_dist *d, double u)
 {
     if (d->kind == DS_DIST_UNIFORM) /* min + (max - min) U */

@@ -86,7 +86,9 @@ enum {
     WD_SAMPLE = 0,     /* ds_dist_sample */
     WD_ONE_U,          /* ds_dist_is_one_uniform: from the first block's
                           words, without opening the stream */
-    WD_COPULA          /* in a correlation: through the copula (corr_draw) */
+    WD_COPULA,         /* in a correlation: through the copula (corr_draw) */
+    WD_GAUSS           /* ds_dist_is_one_gaussian: from the first block's
+                          first word when the ziggurat accepts it at once */
 };
 
 /* One non-constant dist of the world: its value goes to *dst. */
@@ -94,6 +96,8 @@ typedef struct world_draw {
     const ds_dist *d;
     double *dst;
     int how;           /* WD_* */
+    double loc, scale; /* WD_GAUSS: loc + Z scale, or loc exp(Z scale) */
+    int lognormal;
 } world_draw;
 
 /* A correlation (§5.1): the world_draw positions of its k dists and the
@@ -255,6 +259,14 @@ struct ds_engine {
                                      low and high words */
     size_t n_rb;                  /* ROUND_BLOCKS for each of rounds
                                      1..min(R, ROUNDS_AHEAD) */
+    /* After those: the second and later blocks of the world's streams that
+     * take more than one (beta and pert dists, Dirichlet weights), stream
+     * j's at lanes xb[j], xb[j] + 1, ... (xn[j] blocks in all, its first
+     * at lane j); then, with an extension, its flag's first block at lane
+     * ext_lane.  n_lanes lanes in all. */
+    size_t *xb;                   /* [n_wd + n_dd] */
+    unsigned *xn;                 /* [n_wd + n_dd] */
+    size_t ext_lane, n_lanes;
     uint64_t round_hash, round_key;  /* the rounds' stream */
     uint64_t ext_hash, ext_key;      /* the extension flag's stream */
     uint64_t key_seed;            /* the seed the keys are for, */
@@ -273,7 +285,7 @@ struct ds_engine {
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot)   \
     X(member) X(influence) X(veto) X(out) X(out_ret) X(out_retcost)          \
-    X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1)
+    X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1) X(xb) X(xn)
 
 /* calloc that never returns NULL for a zero count (so NULL means no memory). */
 static void *zalloc(size_t n, size_t size)
@@ -339,7 +351,11 @@ static void plan_dist(ds_engine *e, size_t i)
     e->wd[e->n_wd].d = md->dist;
     e->wd[e->n_wd].dst = dst;
     e->wd[e->n_wd].how = md->corr >= 0 ? WD_COPULA
-                         : ds_dist_is_one_uniform(md->dist) ? WD_ONE_U : WD_SAMPLE;
+                         : ds_dist_is_one_uniform(md->dist) ? WD_ONE_U
+                         : ds_dist_is_one_gaussian(md->dist, &e->wd[e->n_wd].loc,
+                                                   &e->wd[e->n_wd].scale,
+                                                   &e->wd[e->n_wd].lognormal) ? WD_GAUSS
+                         : WD_SAMPLE;
     e->whash[e->n_wd] = ds_rng_name_hash(md->path);
     e->wd_of[i] = e->n_wd;
     e->wd_dist[e->n_wd] = i;
@@ -529,6 +545,48 @@ static void year_powers(ds_engine *e, double lambda)
         e->apow[h] = e->apow[h - 1] * (1.0 - lambda);
 }
 
+/* Blocks of world dist wd's stream computed side by side each draw: two
+ * for a beta or pert (two gamma variates take at least six words), one for
+ * anything else. */
+static unsigned world_blocks(const world_draw *wd)
+{
+    const ds_dist_kind k = wd->d->kind;
+    return wd->how == WD_SAMPLE && (k == DS_DIST_BETA || k == DS_DIST_PERT) ? 2u : 1u;
+}
+
+/* Blocks of a Dirichlet's stream computed side by side each draw: a gamma
+ * variate takes three words when it accepts at once, five with alpha < 1;
+ * at most DS_RNG_BUF / 4. */
+static unsigned weights_blocks(const dirichlet_draw *dd)
+{
+    size_t words = 0;
+    for (size_t k = 0; k < dd->n; k++)
+        words += dd->alpha[k] < 1.0 ? 5 : 3;
+    size_t nb = (words + 3) / 4;
+    return nb < DS_RNG_BUF / 4 ? (unsigned)nb : DS_RNG_BUF / 4;
+}
+
+/* Open r on world stream j (a dist's, then a Dirichlet's, then a third
+ * party's) with the blocks draw_world computed for it: the same stream as
+ * ds_rng_open. */
+static inline void open_world(const ds_engine *e, ds_rng *r, size_t j, uint64_t draw)
+{
+    const uint64_t key = ((uint64_t)e->wk1[j] << 32) | e->wk0[j];
+    const unsigned nb = j < e->n_wd + e->n_dd ? e->xn[j] : 1u;
+    ds_rng_start(r, key, draw, e->wpurp[j], nb);
+    r->buf[0] = e->wb0[j];
+    r->buf[1] = e->wb1[j];
+    r->buf[2] = e->wb2[j];
+    r->buf[3] = e->wb3[j];
+    for (unsigned b = 1; b < nb; b++) {
+        const size_t x = e->xb[j] + b - 1;
+        r->buf[4 * b] = e->wb0[x];
+        r->buf[4 * b + 1] = e->wb1[x];
+        r->buf[4 * b + 2] = e->wb2[x];
+        r->buf[4 * b + 3] = e->wb3[x];
+    }
+}
+
 ds_engine *ds_engine_new(const ds_model *m)
 {
     ds_engine *e = calloc(1, sizeof *e);
@@ -554,7 +612,10 @@ ds_engine *ds_engine_new(const ds_model *m)
      * open their streams when reached). */
     const size_t R1 = (size_t)m->protocol.rounds;
     const size_t n_rb = ROUND_BLOCKS * (R1 < ROUNDS_AHEAD ? R1 : ROUNDS_AHEAD);
-    const size_t n_st = (ND + A + Q + n_rb + DS_RNG_LANES - 1) / DS_RNG_LANES * DS_RNG_LANES;
+    /* Lanes: at most 2 blocks per dist, DS_RNG_BUF / 4 per actor's
+     * weights, 1 per third party, the rounds', the extension's. */
+    const size_t n_st = (2 * ND + DS_RNG_BUF / 4 * A + Q + n_rb + 1 + DS_RNG_LANES - 1)
+                        / DS_RNG_LANES * DS_RNG_LANES;
 
     /* Streams of one model never coincide (see the top comment). */
     if (ds_engine_check_streams(m, NULL) != DS_OK)
@@ -583,7 +644,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(out, K) ALLOC(out_ret, K * Q) ALLOC(out_retcost, K * Q)
     ALLOC(out_eval, K * A) ALLOC(out_appr, K * A)
     ALLOC(wb0, n_st) ALLOC(wb1, n_st) ALLOC(wb2, n_st) ALLOC(wb3, n_st) ALLOC(wpurp, n_st) ALLOC(wbi, n_st) ALLOC(whash, n_st)
-    ALLOC(wk0, n_st) ALLOC(wk1, n_st)
+    ALLOC(wk0, n_st) ALLOC(wk1, n_st) ALLOC(xb, ND + A) ALLOC(xn, ND + A)
 
     /* The world's sampling plan: every dist of the model, in model order
      * (ds_model.dists), each on the stream named by its path (a package's
@@ -764,6 +825,24 @@ ds_engine *ds_engine_new(const ds_model *m)
         e->wbi[e->n_ws + j] = (uint32_t)(j % ROUND_BLOCKS);
         e->whash[e->n_ws + j] = e->round_hash;
     }
+    size_t x = e->n_ws + e->n_rb;
+    for (size_t j = 0; j < e->n_wd + e->n_dd; j++) {
+        unsigned nb = j < e->n_wd ? world_blocks(&e->wd[j]) : weights_blocks(&e->dd[j - e->n_wd]);
+        e->xb[j] = x;
+        e->xn[j] = nb;
+        for (unsigned b = 1; b < nb; b++, x++) {
+            e->wpurp[x] = e->wpurp[j];
+            e->wbi[x] = b;
+            e->whash[x] = e->whash[j];
+        }
+    }
+    e->ext_lane = x;
+    if (m->protocol.extension.given) {
+        e->wpurp[x] = DS_STREAM(DS_STREAM_EXTENSION, 0);
+        e->whash[x] = e->ext_hash;
+        x++;
+    }
+    e->n_lanes = x;
 
     /* delta^(r - 1) for r = 1..R + k (§5.4). */
     for (size_t r = 1; r <= R; r++)
@@ -785,7 +864,7 @@ fail:
 /* The keys of every stream under `seed` (rng.h): once per engine and seed. */
 static void rekey(ds_engine *e, uint64_t seed)
 {
-    const size_t n = e->n_ws + e->n_rb;
+    const size_t n = e->n_lanes;
     for (size_t j = 0; j < n; j++) {
         uint64_t k = ds_rng_key(seed, e->whash[j]);
         e->wk0[j] = (uint32_t)k;
@@ -806,7 +885,9 @@ static void rekey(ds_engine *e, uint64_t seed)
  * spend nothing on it. */
 static inline double extension_uniform(const ds_engine *e, uint64_t draw)
 {
-    return ds_rng_first_uniform(e->ext_key, draw, DS_STREAM(DS_STREAM_EXTENSION, 0));
+    /* Its first block is computed with the world's (draw_world). */
+    (void)draw;
+    return (double)ds_rng_u53_of(e->wb0[e->ext_lane], e->wb1[e->ext_lane]) * DS_RNG_TWO_M53;
 }
 
 /* Sample the world of draw `draw` (§5.1) and the third parties' U_q (§5.4).
@@ -819,21 +900,27 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
     size_t j = 0;
     if (!e->keyed || seed != e->key_seed)
         rekey(e, seed);
-    ds_rng_lanes(e->n_ws + e->n_rb, e->wk0, e->wk1, e->wbi, e->wpurp, draw, e->wb0,
+    ds_rng_lanes(e->n_lanes, e->wk0, e->wk1, e->wbi, e->wpurp, draw, e->wb0,
                  e->wb1, e->wb2, e->wb3);
     const uint32_t *restrict b0 = e->wb0, *restrict b1 = e->wb1;
-    const uint32_t *restrict b2 = e->wb2, *restrict b3 = e->wb3;
-    const uint32_t *restrict k0 = e->wk0, *restrict k1 = e->wk1, *restrict pu = e->wpurp;
     const world_draw *restrict wd = e->wd;
-    /* Open stream j on its first block. */
-#define OPEN(j)                                                                \
-    ds_rng_open_lanes(r, ((uint64_t)k1[j] << 32) | k0[j], draw, pu[j], b0 + (j), \
-                      b1 + (j), b2 + (j), b3 + (j), 1)
+    /* Open stream j on its blocks computed above. */
+#define OPEN(j) open_world(e, r, (j), draw)
     for (const size_t nwd = e->n_wd; j < nwd; j++, wd++) {
         if (wd->how == WD_ONE_U) {
             /* Exactly ds_rng_uniform of the stream's first two words. */
             double u = (double)ds_rng_u53_of(b0[j], b1[j]) * DS_RNG_TWO_M53;
             *wd->dst = ds_dist_from_uniform(wd->d, u);
+        } else if (wd->how == WD_GAUSS) {
+            /* ds_dist_sample's loc + Z or loc exp(Z), Z = the ziggurat's
+             * normal times scale: from the first word when it is accepted
+             * at once, else from the opened stream. */
+            double z;
+            if (!ds_rng_gaussian_first(b0[j], wd->scale, &z)) {
+                OPEN(j);
+                z = ds_rng_gaussian(r, wd->scale);
+            }
+            *wd->dst = wd->lognormal ? wd->loc * exp(z) : wd->loc + z;
         } else if (wd->how == WD_SAMPLE) {
             OPEN(j);
             *wd->dst = ds_dist_sample(wd->d, ds_rng_gsl(r));

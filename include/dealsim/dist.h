@@ -72,6 +72,13 @@ int ds_dist_is_one_uniform(const ds_dist *d);
 /* The sample of d for uniform u in [0, 1), when ds_dist_is_one_uniform(d). */
 double ds_dist_from_uniform(const ds_dist *d, double u);
 
+/* 1 if ds_dist_sample(d, r) is *loc + gsl_ran_gaussian_ziggurat(r, *scale)
+ * (a normal without bounds; *lognormal = 0) or *loc * exp(
+ * gsl_ran_gaussian_ziggurat(r, *scale)) (a lognormal; *lognormal = 1), with
+ * those very operations, and the dist is not constant.  Lets a caller draw
+ * it through ds_rng_gaussian_first. */
+int ds_dist_is_one_gaussian(const ds_dist *d, double *loc, double *scale, int *lognormal);
+
 /* The quantile function F^-1(u) of d at u in [0, 1] (SPEC §5.1): the
  * smallest value x with F(x) >= u, accurate in both tails (the upper tail
  * is computed from 1 - u; a truncated normal within its bounds, as far out
