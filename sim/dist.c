@@ -775,6 +775,53 @@ static inline double unif(gsl_rng *r)
                                   : gsl_rng_uniform(r);
 }
 
+/* GSL's gsl_rng_uniform_pos on a dealsim stream: its get_double
+ * (ds_rng_uniform) until it is not 0. */
+static inline double gsl_uniform_pos(ds_rng *r)
+{
+    double x;
+    do
+        x = ds_rng_uniform(r);
+    while (x == 0);
+    return x;
+}
+
+double ds_dist_gamma(ds_rng *r, double a)
+{
+    if (a < 1) {
+        double u = gsl_uniform_pos(r);
+        return ds_dist_gamma(r, 1.0 + a) * pow(u, 1.0 / a);
+    }
+    double x, v, u;
+    const double d = a - 1.0 / 3.0;
+    const double c = (1.0 / 3.0) / sqrt(d);
+    for (;;) {
+        do {
+            x = ds_rng_gaussian(r, 1.0);
+            v = 1.0 + c * x;
+        } while (v <= 0);
+        v = v * v * v;
+        u = gsl_uniform_pos(r);
+        if (u < 1 - 0.0331 * x * x * x * x)
+            break;
+        if (log(u) < 0.5 * x * x + d * (1 - v + log(v)))
+            break;
+    }
+    return 1.0 * d * v; /* GSL's scale b * d * v, b = 1 */
+}
+
+/* gsl_ran_beta(r, a, b): for a > 1 or b > 1 the ratio of two gamma
+ * variates x1 / (x1 + x2), drawn in that order (ds_dist_gamma on a
+ * dealsim stream); else Johnk's method, GSL's own. */
+static double beta(gsl_rng *r, double a, double b)
+{
+    if ((a <= 1.0 && b <= 1.0) || r->type != ds_rng_type)
+        return gsl_ran_beta(r, a, b);
+    double x1 = ds_dist_gamma((ds_rng *)r->state, a);
+    double x2 = ds_dist_gamma((ds_rng *)r->state, b);
+    return x1 / (x1 + x2);
+}
+
 /* x clamped to [lo, hi] (lo <= hi; x not NaN), guarding rounding at the ends. */
 static inline double clamp(double x, double lo, double hi)
 {
@@ -842,13 +889,13 @@ double ds_dist_sample(const ds_dist *d, gsl_rng *r)
     case DS_DIST_PERT: { /* SPEC §2, lambda = 4 */
         if (d->u.tri.min == d->u.tri.max)
             return d->u.tri.min;
-        double x = d->u.tri.min + (d->u.tri.max - d->u.tri.min) * gsl_ran_beta(r, d->k[0], d->k[1]);
+        double x = d->u.tri.min + (d->u.tri.max - d->u.tri.min) * beta(r, d->k[0], d->k[1]);
         return clamp(x, d->u.tri.min, d->u.tri.max);
     }
     case DS_DIST_BETA: { /* SPEC §2: min + (max - min) Beta(a, b) */
         if (d->u.beta.min == d->u.beta.max)
             return d->u.beta.min;
-        double x = d->u.beta.min + (d->u.beta.max - d->u.beta.min) * gsl_ran_beta(r, d->u.beta.a, d->u.beta.b);
+        double x = d->u.beta.min + (d->u.beta.max - d->u.beta.min) * beta(r, d->u.beta.a, d->u.beta.b);
         return clamp(x, d->u.beta.min, d->u.beta.max);
     }
     case DS_DIST_DISCRETE: /* Walker's alias table; weight 0 never drawn */

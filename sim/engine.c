@@ -66,6 +66,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_machine.h>
 #include <gsl/gsl_randist.h>
 
 #include "dealsim/dist.h"
@@ -951,8 +952,23 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
     for (size_t i = 0; i < e->n_dd; i++, j++) {
         const dirichlet_draw *dd = &e->dd[i];
         double *w = e->w + dd->actor * e->nk;
+        double *th = e->dir_theta, norm = 0.0;
         OPEN(j);
-        gsl_ran_dirichlet(ds_rng_gsl(r), dd->n, dd->alpha, e->dir_theta);
+        /* gsl_ran_dirichlet's steps: n gamma variates, their sum, each
+         * divided by it; when the sum underflows, GSL's own call from the
+         * start of the stream (which redraws the same variates, then
+         * rescales). */
+        for (size_t k = 0; k < dd->n; k++)
+            th[k] = ds_dist_gamma(r, dd->alpha[k]);
+        for (size_t k = 0; k < dd->n; k++)
+            norm += th[k];
+        if (norm < GSL_SQRT_DBL_MIN) {
+            OPEN(j);
+            gsl_ran_dirichlet(ds_rng_gsl(r), dd->n, dd->alpha, th);
+        } else {
+            for (size_t k = 0; k < dd->n; k++)
+                th[k] /= norm;
+        }
         for (size_t k = 0; k < dd->n; k++) {
             w[dd->key[k]] = e->dir_theta[k];
             acc += e->dir_theta[k];

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_randist.h>
+#include "dealsim/rng.h"
 
 typedef enum ds_dist_kind {
     DS_DIST_FIXED = 0,  /* value */
@@ -78,6 +79,13 @@ double ds_dist_from_uniform(const ds_dist *d, double u);
  * those very operations, and the dist is not constant.  Lets a caller draw
  * it through ds_rng_gaussian_first. */
 int ds_dist_is_one_gaussian(const ds_dist *d, double *loc, double *scale, int *lognormal);
+
+/* gsl_ran_gamma(ds_rng_gsl(r), a, 1.0) for a > 0, reproduced with the same
+ * operations in the same order (Marsaglia and Tsang's method, with GSL's
+ * boost u^(1/a) for a < 1) over ds_rng_gaussian: the same words consumed
+ * and the same bits returned, without GSL's calls through the generator's
+ * function pointers. */
+double ds_dist_gamma(ds_rng *r, double a);
 
 /* The quantile function F^-1(u) of d at u in [0, 1] (SPEC §5.1): the
  * smallest value x with F(x) >= u, accurate in both tails (the upper tail
