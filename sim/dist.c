@@ -852,6 +852,22 @@ int ds_dist_is_one_gaussian(const ds_dist *d, double *loc, double *scale, int *l
     return 0;
 }
 
+int ds_dist_one_uniform_params(const ds_dist *d, double *min, double *max, double *p,
+                               double *q)
+{
+    if (d->kind == DS_DIST_UNIFORM) {
+        *min = d->u.uniform.min;
+        *max = d->u.uniform.max;
+        *p = *q = 0.0;
+        return 0;
+    }
+    *min = d->u.tri.min;
+    *max = d->u.tri.max;
+    *p = d->k[0];
+    *q = d->k[1];
+    return 1;
+}
+
 double ds_dist_from_uniform(const ds_dist *d, double u)
 {
     if (d->kind == DS_DIST_UNIFORM) /* min + (max - min) U */

@@ -244,6 +244,17 @@ struct ds_engine {
     /* A dist the engine does not use still has its value somewhere. */
     double *spare;                /* [n_dists], by index in m->dists */
 
+    /* The non-constant dists outside correlations by how they are drawn,
+     * as wd indices (each list in wd order): uniform, triangular (both
+     * WD_ONE_U), WD_GAUSS, WD_SAMPLE; with the uniform and triangular
+     * parameters laid out side by side, and room for their uniforms and
+     * values, so that their transforms run as plain loops. */
+    size_t n_uni, n_tri, n_gs, n_smp;
+    size_t *uni_j, *tri_j, *gs_j, *smp_j;    /* [n_wd] each */
+    double *uni_lo, *uni_hi;                 /* [n_wd] */
+    double *tri_lo, *tri_hi, *tri_p, *tri_q; /* [n_wd] */
+    double *wu, *wx;                         /* [n_wd] */
+
     /* One generator, reopened for every stream. */
     ds_rng rng;
     /* The world's streams' first blocks, computed side by side each draw:
@@ -286,7 +297,8 @@ struct ds_engine {
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot)   \
     X(member) X(influence) X(veto) X(out) X(out_ret) X(out_retcost)          \
-    X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1) X(xb) X(xn)
+    X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1) X(xb) X(xn) X(uni_j) X(tri_j) X(gs_j) X(smp_j) X(uni_lo) X(uni_hi) X(tri_lo) \
+    X(tri_hi) X(tri_p) X(tri_q) X(wu) X(wx)
 
 /* calloc that never returns NULL for a zero count (so NULL means no memory). */
 static void *zalloc(size_t n, size_t size)
@@ -646,12 +658,39 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(out_eval, K * A) ALLOC(out_appr, K * A)
     ALLOC(wb0, n_st) ALLOC(wb1, n_st) ALLOC(wb2, n_st) ALLOC(wb3, n_st) ALLOC(wpurp, n_st) ALLOC(wbi, n_st) ALLOC(whash, n_st)
     ALLOC(wk0, n_st) ALLOC(wk1, n_st) ALLOC(xb, ND + A) ALLOC(xn, ND + A)
+    ALLOC(uni_j, ND) ALLOC(tri_j, ND) ALLOC(gs_j, ND) ALLOC(smp_j, ND) ALLOC(uni_lo, ND)
+    ALLOC(uni_hi, ND) ALLOC(tri_lo, ND) ALLOC(tri_hi, ND) ALLOC(tri_p, ND) ALLOC(tri_q, ND)
+    ALLOC(wu, ND) ALLOC(wx, ND)
 
     /* The world's sampling plan: every dist of the model, in model order
      * (ds_model.dists), each on the stream named by its path (a package's
      * terms too, offered or not: every input is drawn). */
     for (size_t i = 0; i < ND; i++)
         plan_dist(e, i);
+    /* The plan by kind of draw (see the struct). */
+    for (size_t j = 0; j < e->n_wd; j++) {
+        const world_draw *w = &e->wd[j];
+        if (w->how == WD_ONE_U) {
+            double lo, hi, p, q;
+            if (ds_dist_one_uniform_params(w->d, &lo, &hi, &p, &q)) {
+                e->tri_j[e->n_tri] = j;
+                e->tri_lo[e->n_tri] = lo;
+                e->tri_hi[e->n_tri] = hi;
+                e->tri_p[e->n_tri] = p;
+                e->tri_q[e->n_tri] = q;
+                e->n_tri++;
+            } else {
+                e->uni_j[e->n_uni] = j;
+                e->uni_lo[e->n_uni] = lo;
+                e->uni_hi[e->n_uni] = hi;
+                e->n_uni++;
+            }
+        } else if (w->how == WD_GAUSS) {
+            e->gs_j[e->n_gs++] = j;
+        } else if (w->how == WD_SAMPLE) {
+            e->smp_j[e->n_smp++] = j;
+        }
+    }
     /* Correlations (§5.1): the dists' places in the plan, the factor.  A
      * model refuses a constant or unresolved dist in a correlation. */
     for (size_t c = 0, w = 0; c < m->n_corr; c++) {
@@ -893,7 +932,7 @@ static inline double extension_uniform(const ds_engine *e, uint64_t draw)
 
 /* Sample the world of draw `draw` (§5.1) and the third parties' U_q (§5.4).
  * Returns the sum of every variate drawn (for ds_engine_draw_variates). */
-static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
+static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
 {
     const ds_model *m = e->m;
     ds_rng *r = &e->rng;
@@ -905,31 +944,58 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
                  e->wb1, e->wb2, e->wb3);
     const uint32_t *restrict b0 = e->wb0, *restrict b1 = e->wb1;
     const world_draw *restrict wd = e->wd;
+    double *restrict u = e->wu, *restrict x = e->wx;
     /* Open stream j on its blocks computed above. */
 #define OPEN(j) open_world(e, r, (j), draw)
-    for (const size_t nwd = e->n_wd; j < nwd; j++, wd++) {
-        if (wd->how == WD_ONE_U) {
-            /* Exactly ds_rng_uniform of the stream's first two words. */
-            double u = (double)ds_rng_u53_of(b0[j], b1[j]) * DS_RNG_TWO_M53;
-            *wd->dst = ds_dist_from_uniform(wd->d, u);
-        } else if (wd->how == WD_GAUSS) {
-            /* ds_dist_sample's loc + Z or loc exp(Z), Z = the ziggurat's
-             * normal times scale: from the first word when it is accepted
-             * at once, else from the opened stream. */
-            double z;
-            if (!ds_rng_gaussian_first(b0[j], wd->scale, &z)) {
-                OPEN(j);
-                z = ds_rng_gaussian(r, wd->scale);
-            }
-            *wd->dst = wd->lognormal ? wd->loc * exp(z) : wd->loc + z;
-        } else if (wd->how == WD_SAMPLE) {
-            OPEN(j);
-            *wd->dst = ds_dist_sample(wd->d, ds_rng_gsl(r));
-        } else {
-            continue; /* the copula below */
-        }
-        acc += *wd->dst;
+    /* Uniform and triangular dists: ds_dist_from_uniform of
+     * ds_rng_uniform of the stream's first two words, its operations
+     * exactly, as loops over the dists of each kind. */
+    for (size_t i = 0; i < e->n_uni; i++) {
+        const size_t k = e->uni_j[i];
+        u[i] = (double)ds_rng_u53_of(b0[k], b1[k]) * DS_RNG_TWO_M53;
     }
+    for (size_t i = 0; i < e->n_uni; i++)                   /* min + (max - min) U */
+        x[i] = e->uni_lo[i] + (e->uni_hi[i] - e->uni_lo[i]) * u[i];
+    for (size_t i = 0; i < e->n_uni; i++)
+        *wd[e->uni_j[i]].dst = x[i];
+    for (size_t i = 0; i < e->n_tri; i++) {
+        const size_t k = e->tri_j[i];
+        u[i] = (double)ds_rng_u53_of(b0[k], b1[k]) * DS_RNG_TWO_M53;
+    }
+    {
+        const double *restrict lo = e->tri_lo, *restrict hi = e->tri_hi;
+        const double *restrict p = e->tri_p, *restrict q = e->tri_q;
+        for (size_t i = 0; i < e->n_tri; i++) {
+            /* Both sides of the inverse CDF, then the one for u; clamped. */
+            const double span = hi[i] - lo[i];
+            const double below = lo[i] + span * sqrt(u[i] * p[i]);
+            const double above = hi[i] - span * sqrt((1 - u[i]) * q[i]);
+            double v = u[i] < p[i] ? below : above;
+            v = v < lo[i] ? lo[i] : v;
+            x[i] = v > hi[i] ? hi[i] : v;
+        }
+    }
+    for (size_t i = 0; i < e->n_tri; i++)
+        *wd[e->tri_j[i]].dst = x[i];
+    /* Normals without bounds and lognormals: ds_dist_sample's loc + Z or
+     * loc exp(Z), Z the ziggurat's normal times scale, from the first word
+     * when it is accepted at once, else from the opened stream. */
+    for (size_t i = 0; i < e->n_gs; i++) {
+        const size_t k = e->gs_j[i];
+        const world_draw *w = &wd[k];
+        double z;
+        if (!ds_rng_gaussian_first(b0[k], w->scale, &z)) {
+            OPEN(k);
+            z = ds_rng_gaussian(r, w->scale);
+        }
+        *w->dst = w->lognormal ? w->loc * exp(z) : w->loc + z;
+    }
+    for (size_t i = 0; i < e->n_smp; i++) {
+        const size_t k = e->smp_j[i];
+        OPEN(k);
+        *wd[k].dst = ds_dist_sample(wd[k].d, ds_rng_gsl(r));
+    }
+    j = e->n_wd;
     /* Correlated dists (§5.1): z_j the first standard normal of dist j's own
      * stream (gsl_ran_gaussian_ziggurat), z' = L z, the value F_j^-1(Phi(z'_j)). */
     for (size_t c = 0; c < e->n_cd; c++) {
@@ -980,6 +1046,10 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
         acc += e->uq[q];
     }
 #undef OPEN
+    if (sum)
+        for (size_t i = 0; i < e->n_wd; i++)
+            if (e->wd[i].how != WD_COPULA)
+                acc += *e->wd[i].dst;
     return acc;
 }
 
@@ -1335,7 +1405,7 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
     const ds_model *m = e->m;
     const size_t K = m->n_strategies, A = m->n_actors, Q = m->n_third;
 
-    draw_world(e, seed, draw);
+    draw_world(e, seed, draw, 0);
     e->gen++;
     if (e->any_long_run)
         year_powers(e, e->adjustment);                       /* §5.4 eps_h */
@@ -1407,7 +1477,7 @@ double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw)
     /* Every round's shocks, and the extension's when it happens (engine.h
      * says when that is more than ds_engine_draw generates). */
     const ds_protocol *p = &e->m->protocol;
-    double acc = draw_world(e, seed, draw);
+    double acc = draw_world(e, seed, draw, 1);
     int last = p->rounds;
     for (int r = 1; r <= p->rounds; r++)
         acc += draw_round(e, draw, r);

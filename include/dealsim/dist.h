@@ -80,6 +80,16 @@ double ds_dist_from_uniform(const ds_dist *d, double u);
  * it through ds_rng_gaussian_first. */
 int ds_dist_is_one_gaussian(const ds_dist *d, double *loc, double *scale, int *lognormal);
 
+/* For a dist with ds_dist_is_one_uniform: its min and max, and for a
+ * triangular (then returns 1) p = (mode - min)/(max - min) and q = (max -
+ * mode)/(max - min) as prepared, so that ds_dist_from_uniform(d, u) is
+ * min + (max - min) sqrt(u p) for u < p, else max - (max - min)
+ * sqrt((1 - u) q), clamped to [min, max]; for a uniform (returns 0) it is
+ * min + (max - min) u.  Lets a caller transform many uniforms at once with
+ * the same operations. */
+int ds_dist_one_uniform_params(const ds_dist *d, double *min, double *max, double *p,
+                               double *q);
+
 /* gsl_ran_gamma(ds_rng_gsl(r), a, 1.0) for a > 0, reproduced with the same
  * operations in the same order (Marsaglia and Tsang's method, with GSL's
  * boost u^(1/a) for a < 1) over ds_rng_gaussian: the same words consumed
