@@ -79,6 +79,10 @@
 #define ROUND_BLOCKS 3u
 #define ROUNDS_AHEAD 4
 
+/* Teams of at most this many members have their team step's outcomes in
+ * tables (4^n entries). */
+#define TEAM_TAB_BITS 4
+
 /* The team step keeps its approving members in one 64-bit mask. */
 _Static_assert(DS_MAX_ACTORS <= 64, "member masks are 64 bits wide");
 
@@ -228,6 +232,13 @@ struct ds_engine {
     unsigned *t_na, *t_veto;      /* [n_used] approvers, vetoed */
     uint64_t *t_ok;               /* [n_used] approving members, bit k */
 
+    /* With at most TEAM_TAB_BITS members, the team step's outcome for
+     * each (present members pm, approving members ok) pair, index
+     * pm << n_members | ok: sigma, and whether the team passes without and
+     * with a stall (see team_tables). */
+    double *tt_sigma;             /* [4^n_members] */
+    unsigned char *tt_pass;       /* [2 * 4^n_members] */
+
     /* Per-strategy state of the rounds. */
     size_t *act;                  /* [n_strategies] strategies still open */
     long *fwd;                    /* [n_strategies] forwarded offer or -1 */
@@ -295,7 +306,7 @@ struct ds_engine {
     X(expo) X(pret) X(S) X(V) X(ccost) X(dlv1) X(dlvH)                       \
     X(retcost) X(ret) X(offer_slot) X(offer_start) X(lost) X(stall)          \
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
-    X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot)   \
+    X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot) X(tt_sigma) X(tt_pass) \
     X(member) X(influence) X(veto) X(out) X(out_ret) X(out_retcost)          \
     X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1) X(xb) X(xn) X(uni_j) X(tri_j) X(gs_j) X(smp_j) X(uni_lo) X(uni_hi) X(tri_lo) \
     X(tri_hi) X(tri_p) X(tri_q) X(wu) X(wx)
@@ -600,6 +611,49 @@ static inline void open_world(const ds_engine *e, ds_rng *r, size_t j, uint64_t 
     }
 }
 
+/* The team step's outcomes (team_round) for every pair of present
+ * members pm and approving members ok within them: sigma = the influence
+ * of ok over that of pm, each summed in member order (as team_round's
+ * running sums; adding 0.0 for a member who does not approve changes no
+ * bit), 0 for an empty pm; the team passes iff pm is not empty, sigma >=
+ * quorum, no present member with a veto disapproves and, with a stall in
+ * the round, the team is not split. */
+static void team_tables(ds_engine *e)
+{
+    const size_t NM = e->n_members, n = (size_t)1 << NM;
+    const double quorum = e->m->protocol.quorum;
+    uint64_t vetoes = 0;
+    for (size_t k = 0; k < NM; k++)
+        vetoes |= (uint64_t)e->veto[k] << k;
+    for (size_t pm = 0; pm < n; pm++) {
+        double sp = 0.0;
+        unsigned np = 0;
+        for (size_t k = 0; k < NM; k++)
+            if (pm >> k & 1) {
+                sp += e->influence[k];
+                np++;
+            }
+        for (size_t ok = 0; ok < n; ok++) {
+            if ((ok & ~pm) != 0)
+                continue;                 /* only present members approve */
+            double sa = 0.0;
+            unsigned na = 0;
+            for (size_t k = 0; k < NM; k++)
+                if (ok >> k & 1) {
+                    sa += e->influence[k];
+                    na++;
+                }
+            const size_t ix = pm << NM | ok;
+            const double sigma = np > 0 ? sa / sp : 0.0;
+            const int pass = np > 0 && sigma >= quorum && (vetoes & pm & ~ok) == 0;
+            const int split = na > 0 && na < np;
+            e->tt_sigma[ix] = sigma;
+            e->tt_pass[ix] = (unsigned char)pass;
+            e->tt_pass[n * n + ix] = (unsigned char)(pass && !split);
+        }
+    }
+}
+
 ds_engine *ds_engine_new(const ds_model *m)
 {
     ds_engine *e = calloc(1, sizeof *e);
@@ -715,6 +769,12 @@ ds_engine *ds_engine_new(const ds_model *m)
             e->veto[e->n_members] = ac->veto != 0;
             e->n_members++;
         }
+    }
+
+    if (e->n_members <= TEAM_TAB_BITS) {
+        const size_t nt = (size_t)1 << (2 * e->n_members);
+        ALLOC(tt_sigma, nt) ALLOC(tt_pass, 2 * nt)
+        team_tables(e);
     }
 
     /* Offered packages, in order of first offer. */
@@ -1239,6 +1299,32 @@ static void team_round(ds_engine *e, int r)
             e->t_pass[u] = 1;
             e->t_sigma[u] = 1.0;
             okm[u] = 0;
+        }
+        return;
+    }
+    if (e->tt_sigma) {
+        /* The approving members' mask of each package, then the outcome
+         * from the tables. */
+        uint64_t pm = 0;
+        for (size_t u = 0; u < U; u++)
+            okm[u] = 0;
+        for (size_t k = 0; k < NM; k++) {
+            const size_t a = e->member[k];
+            if (!pres[a])
+                continue;
+            const double *restrict V = e->V + a * U;
+            const double thr = th[a], z = nz[a];
+            pm |= (uint64_t)1 << k;
+            for (size_t u = 0; u < U; u++)
+                okm[u] |= (uint64_t)(V[u] + z >= thr) << k;          /* §5.3 */
+        }
+        const double *restrict ts = e->tt_sigma;
+        const unsigned char *restrict tp =
+            e->tt_pass + (e->stall[r] ? (size_t)1 << (2 * NM) : 0);
+        for (size_t u = 0; u < U; u++) {
+            const size_t ix = (size_t)(pm << NM | okm[u]);
+            e->t_sigma[u] = ts[ix];
+            e->t_pass[u] = tp[ix];
         }
         return;
     }
