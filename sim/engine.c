@@ -66,6 +66,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <gsl/gsl_machine.h>
 #include <gsl/gsl_randist.h>
 
@@ -75,9 +79,9 @@
 /* The first blocks of the first rounds' streams are computed with the
  * world's, side by side (rng.h): a round draws about 2 + 2 per actor words,
  * three blocks for a few actors; rounds after the first few are rare enough
- * (or lazily reached) to be left to the stream's own refill. */
+ * to be left to the stream's own refill. */
 #define ROUND_BLOCKS 3u
-#define ROUNDS_AHEAD 4
+#define ROUNDS_AHEAD 6
 
 /* Teams of at most this many members have their team step's outcomes in
  * tables (4^n entries). */
@@ -207,6 +211,7 @@ struct ds_engine {
     double *expo;                /* [n_used * n_third] E_q(p), constant */
     double *pret;                /* [n_used * n_third] P_q(p), constant */
     double *S;                   /* [n_used * nk] scores, per draw */
+    double *St;                  /* [nk * n_used] the same, key-major */
     double *V;                   /* [n_actors * n_used] base utilities
                                     V_a(p), actor-major for the team step */
     double *ccost, *retcost;     /* [n_used] per draw */
@@ -281,7 +286,8 @@ struct ds_engine {
     uint32_t *wk0, *wk1;          /* [n_ws + n_rb] their keys under key_seed,
                                      low and high words */
     size_t n_rb;                  /* ROUND_BLOCKS for each of rounds
-                                     1..min(R, ROUNDS_AHEAD) */
+                                     1..min(R + k, ROUNDS_AHEAD), k an
+                                     extension's rounds */
     /* After those: the second and later blocks of the world's streams that
      * take more than one (beta and pert dists, Dirichlet weights), stream
      * j's at lanes xb[j], xb[j] + 1, ... (xn[j] blocks in all, its first
@@ -303,7 +309,7 @@ struct ds_engine {
     X(conc) X(w) X(cpe) X(uq) X(vof) X(vpkg) X(asks) X(tdraw) X(vconst)      \
     X(pre) X(tariff) X(dsum1) X(dsumH) X(loss) X(vgen) X(lb) X(epsl) X(yw)   \
     X(long_run) X(apow) X(s1) X(sH) X(savg) X(used) X(pslot) X(champ)        \
-    X(expo) X(pret) X(S) X(V) X(ccost) X(dlv1) X(dlvH)                       \
+    X(expo) X(pret) X(S) X(St) X(V) X(ccost) X(dlv1) X(dlvH)                       \
     X(retcost) X(ret) X(offer_slot) X(offer_start) X(lost) X(stall)          \
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot) X(tt_sigma) X(tt_pass) \
@@ -675,9 +681,9 @@ ds_engine *ds_engine_new(const ds_model *m)
         n_offers += m->strategies[s].n_offers;
     const size_t ND = m->n_dists;
     /* Streams computed side by side each draw (see the struct): the first
-     * rounds' blocks only up to the deadline R1 (an extension's rounds
-     * open their streams when reached). */
-    const size_t R1 = (size_t)m->protocol.rounds;
+     * rounds' blocks up to the last deadline R1 (with an extension's
+     * rounds, reached in most draws of a scenario that has one). */
+    const size_t R1 = R;
     const size_t n_rb = ROUND_BLOCKS * (R1 < ROUNDS_AHEAD ? R1 : ROUNDS_AHEAD);
     /* Lanes: at most 2 blocks per dist, DS_RNG_BUF / 4 per actor's
      * weights, 1 per third party, the rounds', the extension's. */
@@ -879,7 +885,7 @@ ds_engine *ds_engine_new(const ds_model *m)
 
     const size_t U = e->n_used;
     ALLOC(champ, U * A) ALLOC(expo, U * Q) ALLOC(pret, U * Q)
-    ALLOC(S, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(dlv1, U) ALLOC(dlvH, U)
+    ALLOC(S, U * nk) ALLOC(St, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(dlv1, U) ALLOC(dlvH, U)
     ALLOC(retcost, U) ALLOC(ret, U * Q)
     ALLOC(t_pass, U) ALLOC(t_sigma, U) ALLOC(t_sa, U) ALLOC(t_na, U)
     ALLOC(t_veto, U) ALLOC(t_ok, U)
@@ -1025,7 +1031,30 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
     {
         const double *restrict lo = e->tri_lo, *restrict hi = e->tri_hi;
         const double *restrict p = e->tri_p, *restrict q = e->tri_q;
-        for (size_t i = 0; i < e->n_tri; i++) {
+        size_t i = 0;
+#ifdef __SSE2__
+        /* Two at a time: the same IEEE operations (sqrtpd rounds as sqrt
+         * does), the choices by compare and mask. */
+        const __m128d one = _mm_set1_pd(1.0);
+        for (; i + 2 <= e->n_tri; i += 2) {
+            const __m128d U = _mm_loadu_pd(u + i), P = _mm_loadu_pd(p + i);
+            const __m128d LO = _mm_loadu_pd(lo + i), HI = _mm_loadu_pd(hi + i);
+            const __m128d span = _mm_sub_pd(HI, LO);
+            const __m128d below =
+                _mm_add_pd(LO, _mm_mul_pd(span, _mm_sqrt_pd(_mm_mul_pd(U, P))));
+            const __m128d above = _mm_sub_pd(
+                HI, _mm_mul_pd(span, _mm_sqrt_pd(_mm_mul_pd(_mm_sub_pd(one, U),
+                                                            _mm_loadu_pd(q + i)))));
+            const __m128d lt = _mm_cmplt_pd(U, P);
+            __m128d v = _mm_or_pd(_mm_and_pd(lt, below), _mm_andnot_pd(lt, above));
+            const __m128d low = _mm_cmplt_pd(v, LO);
+            v = _mm_or_pd(_mm_and_pd(low, LO), _mm_andnot_pd(low, v));
+            const __m128d high = _mm_cmpgt_pd(v, HI);
+            v = _mm_or_pd(_mm_and_pd(high, HI), _mm_andnot_pd(high, v));
+            _mm_storeu_pd(x + i, v);
+        }
+#endif
+        for (; i < e->n_tri; i++) {
             /* Both sides of the inverse CDF, then the one for u; clamped. */
             const double span = hi[i] - lo[i];
             const double below = lo[i] + span * sqrt(u[i] * p[i]);
@@ -1235,7 +1264,8 @@ static void package_values(ds_engine *e)
     const double *restrict eff = e->eff, *restrict cost = e->cost;
     const double *restrict delivery = e->delivery;
     const double st_deal = e->need_tariff ? s_tariff(e, 1) : 0.0;
-    for (size_t u = 0; u < e->n_used; u++) {
+    const size_t U = e->n_used;
+    for (size_t u = 0; u < U; u++) {
         const ds_package *pk = &m->packages[e->used[u]];
         double *restrict S = e->S + u * nk;
         double sdef = 0.0, cc = 0.0, dl1 = 0.0, dlH = 0.0;
@@ -1259,13 +1289,8 @@ static void package_values(ds_engine *e)
         e->ccost[u] = cc;
         e->dlv1[u] = dl1;
         e->dlvH[u] = dlH;
-        for (size_t a = 0; a < A; a++) {                             /* §5.3 */
-            const double *restrict w = e->w + a * nk;
-            double v = 0.0;
-            for (size_t k = 0; k < nk; k++)
-                v += w[k] * S[k];
-            e->V[a * e->n_used + u] = v + m->actors[a].credit * e->champ[u * A + a];
-        }
+        for (size_t k = 0; k < nk; k++)
+            e->St[k * U + u] = S[k];
         double rc = 0.0;
         for (size_t q = 0; q < Q; q++) {                             /* §5.4 */
             double E = e->expo[u * Q + q];
@@ -1275,6 +1300,24 @@ static void package_values(ds_engine *e)
                 rc += E * e->cpe[q];
         }
         e->retcost[u] = rc;
+    }
+    /* §5.3: V_a(u) = sum_k w_ak S_k(u) (from 0, in key order) + credit_a
+     * champ_a(u), for every package at once. */
+    for (size_t a = 0; a < A; a++) {
+        const double *restrict w = e->w + a * nk;
+        const double *restrict St = e->St;
+        const unsigned char *restrict ch = e->champ;
+        const double credit = m->actors[a].credit;
+        double *restrict V = e->V + a * U;
+        for (size_t u = 0; u < U; u++)
+            V[u] = 0.0;
+        for (size_t k = 0; k < nk; k++) {
+            const double wk = w[k];
+            for (size_t u = 0; u < U; u++)
+                V[u] += wk * St[k * U + u];
+        }
+        for (size_t u = 0; u < U; u++)
+            V[u] = V[u] + credit * ch[u * A + a];
     }
 }
 
