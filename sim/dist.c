@@ -621,6 +621,7 @@ static int discrete_table(ds_dist *d)
 int ds_dist_prepare(ds_dist *d)
 {
     double span;
+    ds_rng_gaussian_init(); /* the inline ziggurat's tables, once */
     memset(d->k, 0, sizeof d->k);
     if (d->table) {
         gsl_ran_discrete_free(d->table);
@@ -714,13 +715,21 @@ static double tn_unif(const ds_dist *d, gsl_rng *r)
     return x;
 }
 
+/* gsl_ran_gaussian_ziggurat(r, sigma), its common case inline on a dealsim
+ * stream (ds_rng_gaussian: the same words and bits). */
+static inline double gauss(gsl_rng *r, double sigma)
+{
+    return r->type == ds_rng_type ? ds_rng_gaussian((ds_rng *)r->state, sigma)
+                                  : gsl_ran_gaussian_ziggurat(r, sigma);
+}
+
 static double sample_normal(const ds_dist *d, gsl_rng *r)
 {
     const double *k = d->k;
     double mu = d->u.normal.mean, sd = d->u.normal.sd, x;
     switch ((int)k[0]) {
     case TN_PLAIN:
-        return mu + gsl_ran_gaussian_ziggurat(r, sd);
+        return mu + gauss(r, sd);
     case TN_CONST:
         return k[1];
     case TN_INV_UPPER: {
@@ -766,6 +775,53 @@ static inline double unif(gsl_rng *r)
                                   : gsl_rng_uniform(r);
 }
 
+/* GSL's gsl_rng_uniform_pos on a dealsim stream: its get_double
+ * (ds_rng_uniform) until it is not 0. */
+static inline double gsl_uniform_pos(ds_rng *r)
+{
+    double x;
+    do
+        x = ds_rng_uniform(r);
+    while (x == 0);
+    return x;
+}
+
+double ds_dist_gamma(ds_rng *r, double a)
+{
+    if (a < 1) {
+        double u = gsl_uniform_pos(r);
+        return ds_dist_gamma(r, 1.0 + a) * pow(u, 1.0 / a);
+    }
+    double x, v, u;
+    const double d = a - 1.0 / 3.0;
+    const double c = (1.0 / 3.0) / sqrt(d);
+    for (;;) {
+        do {
+            x = ds_rng_gaussian(r, 1.0);
+            v = 1.0 + c * x;
+        } while (v <= 0);
+        v = v * v * v;
+        u = gsl_uniform_pos(r);
+        if (u < 1 - 0.0331 * x * x * x * x)
+            break;
+        if (log(u) < 0.5 * x * x + d * (1 - v + log(v)))
+            break;
+    }
+    return 1.0 * d * v; /* GSL's scale b * d * v, b = 1 */
+}
+
+/* gsl_ran_beta(r, a, b): for a > 1 or b > 1 the ratio of two gamma
+ * variates x1 / (x1 + x2), drawn in that order (ds_dist_gamma on a
+ * dealsim stream); else Johnk's method, GSL's own. */
+static double beta(gsl_rng *r, double a, double b)
+{
+    if ((a <= 1.0 && b <= 1.0) || r->type != ds_rng_type)
+        return gsl_ran_beta(r, a, b);
+    double x1 = ds_dist_gamma((ds_rng *)r->state, a);
+    double x2 = ds_dist_gamma((ds_rng *)r->state, b);
+    return x1 / (x1 + x2);
+}
+
 /* x clamped to [lo, hi] (lo <= hi; x not NaN), guarding rounding at the ends. */
 static inline double clamp(double x, double lo, double hi)
 {
@@ -776,6 +832,40 @@ int ds_dist_is_one_uniform(const ds_dist *d)
 {
     return (d->kind == DS_DIST_UNIFORM && d->u.uniform.min != d->u.uniform.max) ||
            (d->kind == DS_DIST_TRIANGULAR && d->u.tri.min != d->u.tri.max);
+}
+
+int ds_dist_is_one_gaussian(const ds_dist *d, double *loc, double *scale, int *lognormal)
+{
+    if (d->kind == DS_DIST_NORMAL && (int)d->k[0] == TN_PLAIN && d->u.normal.sd != 0
+        && isinf(d->u.normal.min) && isinf(d->u.normal.max)) {
+        *loc = d->u.normal.mean; /* sample_normal's TN_PLAIN */
+        *scale = d->u.normal.sd;
+        *lognormal = 0;
+        return 1;
+    }
+    if (d->kind == DS_DIST_LOGNORMAL && d->u.lognormal.sigma != 0) {
+        *loc = d->u.lognormal.median;
+        *scale = d->u.lognormal.sigma;
+        *lognormal = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int ds_dist_one_uniform_params(const ds_dist *d, double *min, double *max, double *p,
+                               double *q)
+{
+    if (d->kind == DS_DIST_UNIFORM) {
+        *min = d->u.uniform.min;
+        *max = d->u.uniform.max;
+        *p = *q = 0.0;
+        return 0;
+    }
+    *min = d->u.tri.min;
+    *max = d->u.tri.max;
+    *p = d->k[0];
+    *q = d->k[1];
+    return 1;
 }
 
 double ds_dist_from_uniform(const ds_dist *d, double u)
@@ -811,17 +901,17 @@ double ds_dist_sample(const ds_dist *d, gsl_rng *r)
     case DS_DIST_LOGNORMAL: /* SPEC §2: median exp(sigma Z) */
         if (d->u.lognormal.sigma == 0)
             return d->u.lognormal.median;
-        return d->u.lognormal.median * exp(gsl_ran_gaussian_ziggurat(r, d->u.lognormal.sigma));
+        return d->u.lognormal.median * exp(gauss(r, d->u.lognormal.sigma));
     case DS_DIST_PERT: { /* SPEC §2, lambda = 4 */
         if (d->u.tri.min == d->u.tri.max)
             return d->u.tri.min;
-        double x = d->u.tri.min + (d->u.tri.max - d->u.tri.min) * gsl_ran_beta(r, d->k[0], d->k[1]);
+        double x = d->u.tri.min + (d->u.tri.max - d->u.tri.min) * beta(r, d->k[0], d->k[1]);
         return clamp(x, d->u.tri.min, d->u.tri.max);
     }
     case DS_DIST_BETA: { /* SPEC §2: min + (max - min) Beta(a, b) */
         if (d->u.beta.min == d->u.beta.max)
             return d->u.beta.min;
-        double x = d->u.beta.min + (d->u.beta.max - d->u.beta.min) * gsl_ran_beta(r, d->u.beta.a, d->u.beta.b);
+        double x = d->u.beta.min + (d->u.beta.max - d->u.beta.min) * beta(r, d->u.beta.a, d->u.beta.b);
         return clamp(x, d->u.beta.min, d->u.beta.max);
     }
     case DS_DIST_DISCRETE: /* Walker's alias table; weight 0 never drawn */

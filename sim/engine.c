@@ -66,6 +66,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include <gsl/gsl_machine.h>
 #include <gsl/gsl_randist.h>
 
 #include "dealsim/dist.h"
@@ -74,9 +79,13 @@
 /* The first blocks of the first rounds' streams are computed with the
  * world's, side by side (rng.h): a round draws about 2 + 2 per actor words,
  * three blocks for a few actors; rounds after the first few are rare enough
- * (or lazily reached) to be left to the stream's own refill. */
+ * to be left to the stream's own refill. */
 #define ROUND_BLOCKS 3u
-#define ROUNDS_AHEAD 4
+#define ROUNDS_AHEAD 6
+
+/* Teams of at most this many members have their team step's outcomes in
+ * tables (4^n entries). */
+#define TEAM_TAB_BITS 4
 
 /* The team step keeps its approving members in one 64-bit mask. */
 _Static_assert(DS_MAX_ACTORS <= 64, "member masks are 64 bits wide");
@@ -86,7 +95,9 @@ enum {
     WD_SAMPLE = 0,     /* ds_dist_sample */
     WD_ONE_U,          /* ds_dist_is_one_uniform: from the first block's
                           words, without opening the stream */
-    WD_COPULA          /* in a correlation: through the copula (corr_draw) */
+    WD_COPULA,         /* in a correlation: through the copula (corr_draw) */
+    WD_GAUSS           /* ds_dist_is_one_gaussian: from the first block's
+                          first word when the ziggurat accepts it at once */
 };
 
 /* One non-constant dist of the world: its value goes to *dst. */
@@ -94,6 +105,8 @@ typedef struct world_draw {
     const ds_dist *d;
     double *dst;
     int how;           /* WD_* */
+    double loc, scale; /* WD_GAUSS: loc + Z scale, or loc exp(Z scale) */
+    int lognormal;
 } world_draw;
 
 /* A correlation (§5.1): the world_draw positions of its k dists and the
@@ -198,6 +211,7 @@ struct ds_engine {
     double *expo;                /* [n_used * n_third] E_q(p), constant */
     double *pret;                /* [n_used * n_third] P_q(p), constant */
     double *S;                   /* [n_used * nk] scores, per draw */
+    double *St;                  /* [nk * n_used] the same, key-major */
     double *V;                   /* [n_actors * n_used] base utilities
                                     V_a(p), actor-major for the team step */
     double *ccost, *retcost;     /* [n_used] per draw */
@@ -223,6 +237,13 @@ struct ds_engine {
     unsigned *t_na, *t_veto;      /* [n_used] approvers, vetoed */
     uint64_t *t_ok;               /* [n_used] approving members, bit k */
 
+    /* With at most TEAM_TAB_BITS members, the team step's outcome for
+     * each (present members pm, approving members ok) pair, index
+     * pm << n_members | ok: sigma, and whether the team passes without and
+     * with a stall (see team_tables). */
+    double *tt_sigma;             /* [4^n_members] */
+    unsigned char *tt_pass;       /* [2 * 4^n_members] */
+
     /* Per-strategy state of the rounds. */
     size_t *act;                  /* [n_strategies] strategies still open */
     long *fwd;                    /* [n_strategies] forwarded offer or -1 */
@@ -239,6 +260,17 @@ struct ds_engine {
     /* A dist the engine does not use still has its value somewhere. */
     double *spare;                /* [n_dists], by index in m->dists */
 
+    /* The non-constant dists outside correlations by how they are drawn,
+     * as wd indices (each list in wd order): uniform, triangular (both
+     * WD_ONE_U), WD_GAUSS, WD_SAMPLE; with the uniform and triangular
+     * parameters laid out side by side, and room for their uniforms and
+     * values, so that their transforms run as plain loops. */
+    size_t n_uni, n_tri, n_gs, n_smp;
+    size_t *uni_j, *tri_j, *gs_j, *smp_j;    /* [n_wd] each */
+    double *uni_lo, *uni_hi;                 /* [n_wd] */
+    double *tri_lo, *tri_hi, *tri_p, *tri_q; /* [n_wd] */
+    double *wu, *wx;                         /* [n_wd] */
+
     /* One generator, reopened for every stream. */
     ds_rng rng;
     /* The world's streams' first blocks, computed side by side each draw:
@@ -254,7 +286,16 @@ struct ds_engine {
     uint32_t *wk0, *wk1;          /* [n_ws + n_rb] their keys under key_seed,
                                      low and high words */
     size_t n_rb;                  /* ROUND_BLOCKS for each of rounds
-                                     1..min(R, ROUNDS_AHEAD) */
+                                     1..min(R + k, ROUNDS_AHEAD), k an
+                                     extension's rounds */
+    /* After those: the second and later blocks of the world's streams that
+     * take more than one (beta and pert dists, Dirichlet weights), stream
+     * j's at lanes xb[j], xb[j] + 1, ... (xn[j] blocks in all, its first
+     * at lane j); then, with an extension, its flag's first block at lane
+     * ext_lane.  n_lanes lanes in all. */
+    size_t *xb;                   /* [n_wd + n_dd] */
+    unsigned *xn;                 /* [n_wd + n_dd] */
+    size_t ext_lane, n_lanes;
     uint64_t round_hash, round_key;  /* the rounds' stream */
     uint64_t ext_hash, ext_key;      /* the extension flag's stream */
     uint64_t key_seed;            /* the seed the keys are for, */
@@ -268,12 +309,13 @@ struct ds_engine {
     X(conc) X(w) X(cpe) X(uq) X(vof) X(vpkg) X(asks) X(tdraw) X(vconst)      \
     X(pre) X(tariff) X(dsum1) X(dsumH) X(loss) X(vgen) X(lb) X(epsl) X(yw)   \
     X(long_run) X(apow) X(s1) X(sH) X(savg) X(used) X(pslot) X(champ)        \
-    X(expo) X(pret) X(S) X(V) X(ccost) X(dlv1) X(dlvH)                       \
+    X(expo) X(pret) X(S) X(St) X(V) X(ccost) X(dlv1) X(dlvH)                       \
     X(retcost) X(ret) X(offer_slot) X(offer_start) X(lost) X(stall)          \
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
-    X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot)   \
+    X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot) X(tt_sigma) X(tt_pass) \
     X(member) X(influence) X(veto) X(out) X(out_ret) X(out_retcost)          \
-    X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1)
+    X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1) X(xb) X(xn) X(uni_j) X(tri_j) X(gs_j) X(smp_j) X(uni_lo) X(uni_hi) X(tri_lo) \
+    X(tri_hi) X(tri_p) X(tri_q) X(wu) X(wx)
 
 /* calloc that never returns NULL for a zero count (so NULL means no memory). */
 static void *zalloc(size_t n, size_t size)
@@ -339,7 +381,11 @@ static void plan_dist(ds_engine *e, size_t i)
     e->wd[e->n_wd].d = md->dist;
     e->wd[e->n_wd].dst = dst;
     e->wd[e->n_wd].how = md->corr >= 0 ? WD_COPULA
-                         : ds_dist_is_one_uniform(md->dist) ? WD_ONE_U : WD_SAMPLE;
+                         : ds_dist_is_one_uniform(md->dist) ? WD_ONE_U
+                         : ds_dist_is_one_gaussian(md->dist, &e->wd[e->n_wd].loc,
+                                                   &e->wd[e->n_wd].scale,
+                                                   &e->wd[e->n_wd].lognormal) ? WD_GAUSS
+                         : WD_SAMPLE;
     e->whash[e->n_wd] = ds_rng_name_hash(md->path);
     e->wd_of[i] = e->n_wd;
     e->wd_dist[e->n_wd] = i;
@@ -529,11 +575,97 @@ static void year_powers(ds_engine *e, double lambda)
         e->apow[h] = e->apow[h - 1] * (1.0 - lambda);
 }
 
+/* Blocks of world dist wd's stream computed side by side each draw: two
+ * for a beta or pert (two gamma variates take at least six words), one for
+ * anything else. */
+static unsigned world_blocks(const world_draw *wd)
+{
+    const ds_dist_kind k = wd->d->kind;
+    return wd->how == WD_SAMPLE && (k == DS_DIST_BETA || k == DS_DIST_PERT) ? 2u : 1u;
+}
+
+/* Blocks of a Dirichlet's stream computed side by side each draw: a gamma
+ * variate takes three words when it accepts at once, five with alpha < 1;
+ * at most DS_RNG_BUF / 4. */
+static unsigned weights_blocks(const dirichlet_draw *dd)
+{
+    size_t words = 0;
+    for (size_t k = 0; k < dd->n; k++)
+        words += dd->alpha[k] < 1.0 ? 5 : 3;
+    size_t nb = (words + 3) / 4;
+    return nb < DS_RNG_BUF / 4 ? (unsigned)nb : DS_RNG_BUF / 4;
+}
+
+/* Open r on world stream j (a dist's, then a Dirichlet's, then a third
+ * party's) with the blocks draw_world computed for it: the same stream as
+ * ds_rng_open. */
+static inline void open_world(const ds_engine *e, ds_rng *r, size_t j, uint64_t draw)
+{
+    const uint64_t key = ((uint64_t)e->wk1[j] << 32) | e->wk0[j];
+    const unsigned nb = j < e->n_wd + e->n_dd ? e->xn[j] : 1u;
+    ds_rng_start(r, key, draw, e->wpurp[j], nb);
+    r->buf[0] = e->wb0[j];
+    r->buf[1] = e->wb1[j];
+    r->buf[2] = e->wb2[j];
+    r->buf[3] = e->wb3[j];
+    for (unsigned b = 1; b < nb; b++) {
+        const size_t x = e->xb[j] + b - 1;
+        r->buf[4 * b] = e->wb0[x];
+        r->buf[4 * b + 1] = e->wb1[x];
+        r->buf[4 * b + 2] = e->wb2[x];
+        r->buf[4 * b + 3] = e->wb3[x];
+    }
+}
+
+/* The team step's outcomes (team_round) for every pair of present
+ * members pm and approving members ok within them: sigma = the influence
+ * of ok over that of pm, each summed in member order (as team_round's
+ * running sums; adding 0.0 for a member who does not approve changes no
+ * bit), 0 for an empty pm; the team passes iff pm is not empty, sigma >=
+ * quorum, no present member with a veto disapproves and, with a stall in
+ * the round, the team is not split. */
+static void team_tables(ds_engine *e)
+{
+    const size_t NM = e->n_members, n = (size_t)1 << NM;
+    const double quorum = e->m->protocol.quorum;
+    uint64_t vetoes = 0;
+    for (size_t k = 0; k < NM; k++)
+        vetoes |= (uint64_t)e->veto[k] << k;
+    for (size_t pm = 0; pm < n; pm++) {
+        double sp = 0.0;
+        unsigned np = 0;
+        for (size_t k = 0; k < NM; k++)
+            if (pm >> k & 1) {
+                sp += e->influence[k];
+                np++;
+            }
+        for (size_t ok = 0; ok < n; ok++) {
+            if ((ok & ~pm) != 0)
+                continue;                 /* only present members approve */
+            double sa = 0.0;
+            unsigned na = 0;
+            for (size_t k = 0; k < NM; k++)
+                if (ok >> k & 1) {
+                    sa += e->influence[k];
+                    na++;
+                }
+            const size_t ix = pm << NM | ok;
+            const double sigma = np > 0 ? sa / sp : 0.0;
+            const int pass = np > 0 && sigma >= quorum && (vetoes & pm & ~ok) == 0;
+            const int split = na > 0 && na < np;
+            e->tt_sigma[ix] = sigma;
+            e->tt_pass[ix] = (unsigned char)pass;
+            e->tt_pass[n * n + ix] = (unsigned char)(pass && !split);
+        }
+    }
+}
+
 ds_engine *ds_engine_new(const ds_model *m)
 {
     ds_engine *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
+    ds_rng_gaussian_init(); /* the inline ziggurat's tables, once */
     e->m = m;
     e->nk = 2 + m->n_dims; /* "deficit", "tariff", the dimensions */
     e->inv_dbar = 1.0 / m->baseline_mean;
@@ -549,11 +681,14 @@ ds_engine *ds_engine_new(const ds_model *m)
         n_offers += m->strategies[s].n_offers;
     const size_t ND = m->n_dists;
     /* Streams computed side by side each draw (see the struct): the first
-     * rounds' blocks only up to the deadline R1 (an extension's rounds
-     * open their streams when reached). */
-    const size_t R1 = (size_t)m->protocol.rounds;
+     * rounds' blocks up to the last deadline R1 (with an extension's
+     * rounds, reached in most draws of a scenario that has one). */
+    const size_t R1 = R;
     const size_t n_rb = ROUND_BLOCKS * (R1 < ROUNDS_AHEAD ? R1 : ROUNDS_AHEAD);
-    const size_t n_st = (ND + A + Q + n_rb + DS_RNG_LANES - 1) / DS_RNG_LANES * DS_RNG_LANES;
+    /* Lanes: at most 2 blocks per dist, DS_RNG_BUF / 4 per actor's
+     * weights, 1 per third party, the rounds', the extension's. */
+    const size_t n_st = (2 * ND + DS_RNG_BUF / 4 * A + Q + n_rb + 1 + DS_RNG_LANES - 1)
+                        / DS_RNG_LANES * DS_RNG_LANES;
 
     /* Streams of one model never coincide (see the top comment). */
     if (ds_engine_check_streams(m, NULL) != DS_OK)
@@ -582,13 +717,40 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(out, K) ALLOC(out_ret, K * Q) ALLOC(out_retcost, K * Q)
     ALLOC(out_eval, K * A) ALLOC(out_appr, K * A)
     ALLOC(wb0, n_st) ALLOC(wb1, n_st) ALLOC(wb2, n_st) ALLOC(wb3, n_st) ALLOC(wpurp, n_st) ALLOC(wbi, n_st) ALLOC(whash, n_st)
-    ALLOC(wk0, n_st) ALLOC(wk1, n_st)
+    ALLOC(wk0, n_st) ALLOC(wk1, n_st) ALLOC(xb, ND + A) ALLOC(xn, ND + A)
+    ALLOC(uni_j, ND) ALLOC(tri_j, ND) ALLOC(gs_j, ND) ALLOC(smp_j, ND) ALLOC(uni_lo, ND)
+    ALLOC(uni_hi, ND) ALLOC(tri_lo, ND) ALLOC(tri_hi, ND) ALLOC(tri_p, ND) ALLOC(tri_q, ND)
+    ALLOC(wu, ND) ALLOC(wx, ND)
 
     /* The world's sampling plan: every dist of the model, in model order
      * (ds_model.dists), each on the stream named by its path (a package's
      * terms too, offered or not: every input is drawn). */
     for (size_t i = 0; i < ND; i++)
         plan_dist(e, i);
+    /* The plan by kind of draw (see the struct). */
+    for (size_t j = 0; j < e->n_wd; j++) {
+        const world_draw *w = &e->wd[j];
+        if (w->how == WD_ONE_U) {
+            double lo, hi, p, q;
+            if (ds_dist_one_uniform_params(w->d, &lo, &hi, &p, &q)) {
+                e->tri_j[e->n_tri] = j;
+                e->tri_lo[e->n_tri] = lo;
+                e->tri_hi[e->n_tri] = hi;
+                e->tri_p[e->n_tri] = p;
+                e->tri_q[e->n_tri] = q;
+                e->n_tri++;
+            } else {
+                e->uni_j[e->n_uni] = j;
+                e->uni_lo[e->n_uni] = lo;
+                e->uni_hi[e->n_uni] = hi;
+                e->n_uni++;
+            }
+        } else if (w->how == WD_GAUSS) {
+            e->gs_j[e->n_gs++] = j;
+        } else if (w->how == WD_SAMPLE) {
+            e->smp_j[e->n_smp++] = j;
+        }
+    }
     /* Correlations (§5.1): the dists' places in the plan, the factor.  A
      * model refuses a constant or unresolved dist in a correlation. */
     for (size_t c = 0, w = 0; c < m->n_corr; c++) {
@@ -613,6 +775,12 @@ ds_engine *ds_engine_new(const ds_model *m)
             e->veto[e->n_members] = ac->veto != 0;
             e->n_members++;
         }
+    }
+
+    if (e->n_members <= TEAM_TAB_BITS) {
+        const size_t nt = (size_t)1 << (2 * e->n_members);
+        ALLOC(tt_sigma, nt) ALLOC(tt_pass, 2 * nt)
+        team_tables(e);
     }
 
     /* Offered packages, in order of first offer. */
@@ -717,7 +885,7 @@ ds_engine *ds_engine_new(const ds_model *m)
 
     const size_t U = e->n_used;
     ALLOC(champ, U * A) ALLOC(expo, U * Q) ALLOC(pret, U * Q)
-    ALLOC(S, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(dlv1, U) ALLOC(dlvH, U)
+    ALLOC(S, U * nk) ALLOC(St, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(dlv1, U) ALLOC(dlvH, U)
     ALLOC(retcost, U) ALLOC(ret, U * Q)
     ALLOC(t_pass, U) ALLOC(t_sigma, U) ALLOC(t_sa, U) ALLOC(t_na, U)
     ALLOC(t_veto, U) ALLOC(t_ok, U)
@@ -763,6 +931,24 @@ ds_engine *ds_engine_new(const ds_model *m)
         e->wbi[e->n_ws + j] = (uint32_t)(j % ROUND_BLOCKS);
         e->whash[e->n_ws + j] = e->round_hash;
     }
+    size_t x = e->n_ws + e->n_rb;
+    for (size_t j = 0; j < e->n_wd + e->n_dd; j++) {
+        unsigned nb = j < e->n_wd ? world_blocks(&e->wd[j]) : weights_blocks(&e->dd[j - e->n_wd]);
+        e->xb[j] = x;
+        e->xn[j] = nb;
+        for (unsigned b = 1; b < nb; b++, x++) {
+            e->wpurp[x] = e->wpurp[j];
+            e->wbi[x] = b;
+            e->whash[x] = e->whash[j];
+        }
+    }
+    e->ext_lane = x;
+    if (m->protocol.extension.given) {
+        e->wpurp[x] = DS_STREAM(DS_STREAM_EXTENSION, 0);
+        e->whash[x] = e->ext_hash;
+        x++;
+    }
+    e->n_lanes = x;
 
     /* delta^(r - 1) for r = 1..R + k (§5.4). */
     for (size_t r = 1; r <= R; r++)
@@ -784,7 +970,7 @@ fail:
 /* The keys of every stream under `seed` (rng.h): once per engine and seed. */
 static void rekey(ds_engine *e, uint64_t seed)
 {
-    const size_t n = e->n_ws + e->n_rb;
+    const size_t n = e->n_lanes;
     for (size_t j = 0; j < n; j++) {
         uint64_t k = ds_rng_key(seed, e->whash[j]);
         e->wk0[j] = (uint32_t)k;
@@ -805,12 +991,14 @@ static void rekey(ds_engine *e, uint64_t seed)
  * spend nothing on it. */
 static inline double extension_uniform(const ds_engine *e, uint64_t draw)
 {
-    return ds_rng_first_uniform(e->ext_key, draw, DS_STREAM(DS_STREAM_EXTENSION, 0));
+    /* Its first block is computed with the world's (draw_world). */
+    (void)draw;
+    return (double)ds_rng_u53_of(e->wb0[e->ext_lane], e->wb1[e->ext_lane]) * DS_RNG_TWO_M53;
 }
 
 /* Sample the world of draw `draw` (§5.1) and the third parties' U_q (§5.4).
  * Returns the sum of every variate drawn (for ds_engine_draw_variates). */
-static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
+static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
 {
     const ds_model *m = e->m;
     ds_rng *r = &e->rng;
@@ -818,29 +1006,85 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
     size_t j = 0;
     if (!e->keyed || seed != e->key_seed)
         rekey(e, seed);
-    ds_rng_lanes(e->n_ws + e->n_rb, e->wk0, e->wk1, e->wbi, e->wpurp, draw, e->wb0,
+    ds_rng_lanes(e->n_lanes, e->wk0, e->wk1, e->wbi, e->wpurp, draw, e->wb0,
                  e->wb1, e->wb2, e->wb3);
     const uint32_t *restrict b0 = e->wb0, *restrict b1 = e->wb1;
-    const uint32_t *restrict b2 = e->wb2, *restrict b3 = e->wb3;
-    const uint32_t *restrict k0 = e->wk0, *restrict k1 = e->wk1, *restrict pu = e->wpurp;
     const world_draw *restrict wd = e->wd;
-    /* Open stream j on its first block. */
-#define OPEN(j)                                                                \
-    ds_rng_open_lanes(r, ((uint64_t)k1[j] << 32) | k0[j], draw, pu[j], b0 + (j), \
-                      b1 + (j), b2 + (j), b3 + (j), 1)
-    for (const size_t nwd = e->n_wd; j < nwd; j++, wd++) {
-        if (wd->how == WD_ONE_U) {
-            /* Exactly ds_rng_uniform of the stream's first two words. */
-            double u = (double)ds_rng_u53_of(b0[j], b1[j]) * DS_RNG_TWO_M53;
-            *wd->dst = ds_dist_from_uniform(wd->d, u);
-        } else if (wd->how == WD_SAMPLE) {
-            OPEN(j);
-            *wd->dst = ds_dist_sample(wd->d, ds_rng_gsl(r));
-        } else {
-            continue; /* the copula below */
-        }
-        acc += *wd->dst;
+    double *restrict u = e->wu, *restrict x = e->wx;
+    /* Open stream j on its blocks computed above. */
+#define OPEN(j) open_world(e, r, (j), draw)
+    /* Uniform and triangular dists: ds_dist_from_uniform of
+     * ds_rng_uniform of the stream's first two words, its operations
+     * exactly, as loops over the dists of each kind. */
+    for (size_t i = 0; i < e->n_uni; i++) {
+        const size_t k = e->uni_j[i];
+        u[i] = (double)ds_rng_u53_of(b0[k], b1[k]) * DS_RNG_TWO_M53;
     }
+    for (size_t i = 0; i < e->n_uni; i++)                   /* min + (max - min) U */
+        x[i] = e->uni_lo[i] + (e->uni_hi[i] - e->uni_lo[i]) * u[i];
+    for (size_t i = 0; i < e->n_uni; i++)
+        *wd[e->uni_j[i]].dst = x[i];
+    for (size_t i = 0; i < e->n_tri; i++) {
+        const size_t k = e->tri_j[i];
+        u[i] = (double)ds_rng_u53_of(b0[k], b1[k]) * DS_RNG_TWO_M53;
+    }
+    {
+        const double *restrict lo = e->tri_lo, *restrict hi = e->tri_hi;
+        const double *restrict p = e->tri_p, *restrict q = e->tri_q;
+        size_t i = 0;
+#ifdef __SSE2__
+        /* Two at a time: the same IEEE operations (sqrtpd rounds as sqrt
+         * does), the choices by compare and mask. */
+        const __m128d one = _mm_set1_pd(1.0);
+        for (; i + 2 <= e->n_tri; i += 2) {
+            const __m128d U = _mm_loadu_pd(u + i), P = _mm_loadu_pd(p + i);
+            const __m128d LO = _mm_loadu_pd(lo + i), HI = _mm_loadu_pd(hi + i);
+            const __m128d span = _mm_sub_pd(HI, LO);
+            const __m128d below =
+                _mm_add_pd(LO, _mm_mul_pd(span, _mm_sqrt_pd(_mm_mul_pd(U, P))));
+            const __m128d above = _mm_sub_pd(
+                HI, _mm_mul_pd(span, _mm_sqrt_pd(_mm_mul_pd(_mm_sub_pd(one, U),
+                                                            _mm_loadu_pd(q + i)))));
+            const __m128d lt = _mm_cmplt_pd(U, P);
+            __m128d v = _mm_or_pd(_mm_and_pd(lt, below), _mm_andnot_pd(lt, above));
+            const __m128d low = _mm_cmplt_pd(v, LO);
+            v = _mm_or_pd(_mm_and_pd(low, LO), _mm_andnot_pd(low, v));
+            const __m128d high = _mm_cmpgt_pd(v, HI);
+            v = _mm_or_pd(_mm_and_pd(high, HI), _mm_andnot_pd(high, v));
+            _mm_storeu_pd(x + i, v);
+        }
+#endif
+        for (; i < e->n_tri; i++) {
+            /* Both sides of the inverse CDF, then the one for u; clamped. */
+            const double span = hi[i] - lo[i];
+            const double below = lo[i] + span * sqrt(u[i] * p[i]);
+            const double above = hi[i] - span * sqrt((1 - u[i]) * q[i]);
+            double v = u[i] < p[i] ? below : above;
+            v = v < lo[i] ? lo[i] : v;
+            x[i] = v > hi[i] ? hi[i] : v;
+        }
+    }
+    for (size_t i = 0; i < e->n_tri; i++)
+        *wd[e->tri_j[i]].dst = x[i];
+    /* Normals without bounds and lognormals: ds_dist_sample's loc + Z or
+     * loc exp(Z), Z the ziggurat's normal times scale, from the first word
+     * when it is accepted at once, else from the opened stream. */
+    for (size_t i = 0; i < e->n_gs; i++) {
+        const size_t k = e->gs_j[i];
+        const world_draw *w = &wd[k];
+        double z;
+        if (!ds_rng_gaussian_first(b0[k], w->scale, &z)) {
+            OPEN(k);
+            z = ds_rng_gaussian(r, w->scale);
+        }
+        *w->dst = w->lognormal ? w->loc * exp(z) : w->loc + z;
+    }
+    for (size_t i = 0; i < e->n_smp; i++) {
+        const size_t k = e->smp_j[i];
+        OPEN(k);
+        *wd[k].dst = ds_dist_sample(wd[k].d, ds_rng_gsl(r));
+    }
+    j = e->n_wd;
     /* Correlated dists (§5.1): z_j the first standard normal of dist j's own
      * stream (gsl_ran_gaussian_ziggurat), z' = L z, the value F_j^-1(Phi(z'_j)). */
     for (size_t c = 0; c < e->n_cd; c++) {
@@ -848,7 +1092,7 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
         double z[DS_MAX_CORRELATED];
         for (size_t i = 0; i < cd->k; i++) {
             OPEN(cd->wd[i]);
-            z[i] = gsl_ran_gaussian_ziggurat(ds_rng_gsl(r), 1.0);
+            z[i] = ds_rng_gaussian(r, 1.0);
         }
         for (size_t i = 0; i < cd->k; i++) {
             const double *Li = cd->L + i * cd->k;
@@ -863,8 +1107,23 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
     for (size_t i = 0; i < e->n_dd; i++, j++) {
         const dirichlet_draw *dd = &e->dd[i];
         double *w = e->w + dd->actor * e->nk;
+        double *th = e->dir_theta, norm = 0.0;
         OPEN(j);
-        gsl_ran_dirichlet(ds_rng_gsl(r), dd->n, dd->alpha, e->dir_theta);
+        /* gsl_ran_dirichlet's steps: n gamma variates, their sum, each
+         * divided by it; when the sum underflows, GSL's own call from the
+         * start of the stream (which redraws the same variates, then
+         * rescales). */
+        for (size_t k = 0; k < dd->n; k++)
+            th[k] = ds_dist_gamma(r, dd->alpha[k]);
+        for (size_t k = 0; k < dd->n; k++)
+            norm += th[k];
+        if (norm < GSL_SQRT_DBL_MIN) {
+            OPEN(j);
+            gsl_ran_dirichlet(ds_rng_gsl(r), dd->n, dd->alpha, th);
+        } else {
+            for (size_t k = 0; k < dd->n; k++)
+                th[k] /= norm;
+        }
         for (size_t k = 0; k < dd->n; k++) {
             w[dd->key[k]] = e->dir_theta[k];
             acc += e->dir_theta[k];
@@ -876,6 +1135,10 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw)
         acc += e->uq[q];
     }
 #undef OPEN
+    if (sum)
+        for (size_t i = 0; i < e->n_wd; i++)
+            if (e->wd[i].how != WD_COPULA)
+                acc += *e->wd[i].dst;
     return acc;
 }
 
@@ -917,7 +1180,7 @@ static double draw_round(ds_engine *e, uint64_t draw, int r)
             k++;
             acc += ua;
         }
-        double z = gsl_ran_gaussian_ziggurat(ds_rng_gsl(g), 1.0);
+        double z = ds_rng_gaussian(g, 1.0);
         acc += z;
         e->nz[ix] = m->actors[a].noise * z;                          /* §5.3 */
         e->th[ix] = e->thr[a] - (double)(r - 1) * e->conc[a];       /* theta(r) */
@@ -1001,7 +1264,8 @@ static void package_values(ds_engine *e)
     const double *restrict eff = e->eff, *restrict cost = e->cost;
     const double *restrict delivery = e->delivery;
     const double st_deal = e->need_tariff ? s_tariff(e, 1) : 0.0;
-    for (size_t u = 0; u < e->n_used; u++) {
+    const size_t U = e->n_used;
+    for (size_t u = 0; u < U; u++) {
         const ds_package *pk = &m->packages[e->used[u]];
         double *restrict S = e->S + u * nk;
         double sdef = 0.0, cc = 0.0, dl1 = 0.0, dlH = 0.0;
@@ -1025,13 +1289,8 @@ static void package_values(ds_engine *e)
         e->ccost[u] = cc;
         e->dlv1[u] = dl1;
         e->dlvH[u] = dlH;
-        for (size_t a = 0; a < A; a++) {                             /* §5.3 */
-            const double *restrict w = e->w + a * nk;
-            double v = 0.0;
-            for (size_t k = 0; k < nk; k++)
-                v += w[k] * S[k];
-            e->V[a * e->n_used + u] = v + m->actors[a].credit * e->champ[u * A + a];
-        }
+        for (size_t k = 0; k < nk; k++)
+            e->St[k * U + u] = S[k];
         double rc = 0.0;
         for (size_t q = 0; q < Q; q++) {                             /* §5.4 */
             double E = e->expo[u * Q + q];
@@ -1041,6 +1300,24 @@ static void package_values(ds_engine *e)
                 rc += E * e->cpe[q];
         }
         e->retcost[u] = rc;
+    }
+    /* §5.3: V_a(u) = sum_k w_ak S_k(u) (from 0, in key order) + credit_a
+     * champ_a(u), for every package at once. */
+    for (size_t a = 0; a < A; a++) {
+        const double *restrict w = e->w + a * nk;
+        const double *restrict St = e->St;
+        const unsigned char *restrict ch = e->champ;
+        const double credit = m->actors[a].credit;
+        double *restrict V = e->V + a * U;
+        for (size_t u = 0; u < U; u++)
+            V[u] = 0.0;
+        for (size_t k = 0; k < nk; k++) {
+            const double wk = w[k];
+            for (size_t u = 0; u < U; u++)
+                V[u] += wk * St[k * U + u];
+        }
+        for (size_t u = 0; u < U; u++)
+            V[u] = V[u] + credit * ch[u * A + a];
     }
 }
 
@@ -1065,6 +1342,32 @@ static void team_round(ds_engine *e, int r)
             e->t_pass[u] = 1;
             e->t_sigma[u] = 1.0;
             okm[u] = 0;
+        }
+        return;
+    }
+    if (e->tt_sigma) {
+        /* The approving members' mask of each package, then the outcome
+         * from the tables. */
+        uint64_t pm = 0;
+        for (size_t u = 0; u < U; u++)
+            okm[u] = 0;
+        for (size_t k = 0; k < NM; k++) {
+            const size_t a = e->member[k];
+            if (!pres[a])
+                continue;
+            const double *restrict V = e->V + a * U;
+            const double thr = th[a], z = nz[a];
+            pm |= (uint64_t)1 << k;
+            for (size_t u = 0; u < U; u++)
+                okm[u] |= (uint64_t)(V[u] + z >= thr) << k;          /* §5.3 */
+        }
+        const double *restrict ts = e->tt_sigma;
+        const unsigned char *restrict tp =
+            e->tt_pass + (e->stall[r] ? (size_t)1 << (2 * NM) : 0);
+        for (size_t u = 0; u < U; u++) {
+            const size_t ix = (size_t)(pm << NM | okm[u]);
+            e->t_sigma[u] = ts[ix];
+            e->t_pass[u] = tp[ix];
         }
         return;
     }
@@ -1231,7 +1534,7 @@ const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
     const ds_model *m = e->m;
     const size_t K = m->n_strategies, A = m->n_actors, Q = m->n_third;
 
-    draw_world(e, seed, draw);
+    draw_world(e, seed, draw, 0);
     e->gen++;
     if (e->any_long_run)
         year_powers(e, e->adjustment);                       /* §5.4 eps_h */
@@ -1303,7 +1606,7 @@ double ds_engine_draw_variates(ds_engine *e, uint64_t seed, uint64_t draw)
     /* Every round's shocks, and the extension's when it happens (engine.h
      * says when that is more than ds_engine_draw generates). */
     const ds_protocol *p = &e->m->protocol;
-    double acc = draw_world(e, seed, draw);
+    double acc = draw_world(e, seed, draw, 1);
     int last = p->rounds;
     for (int r = 1; r <= p->rounds; r++)
         acc += draw_round(e, draw, r);

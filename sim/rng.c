@@ -7,6 +7,7 @@
  */
 #include "dealsim/rng.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,4 +404,91 @@ int ds_rng_find_equal(const uint64_t *h, size_t n, uint64_t *scratch, size_t *i,
         return 1;
     }
     return 0;
+}
+
+/* ---- the ziggurat's tables, read from GSL ----------------------------- */
+
+uint32_t ds_rng_zig_k[128];
+double ds_rng_zig_w[128];
+
+/* A generator that returns one chosen word, then counts what else the
+ * ziggurat asks for: a first try accepted at once takes that word and
+ * nothing more.  Later words make any further try accept at once (step 1,
+ * j = 0), so every probe ends. */
+struct zig_probe {
+    uint32_t word;
+    int words, doubles;
+};
+
+static void zig_probe_set(void *state, unsigned long seed)
+{
+    (void)state;
+    (void)seed;
+}
+
+static unsigned long zig_probe_get(void *state)
+{
+    struct zig_probe *p = state;
+    uint32_t w = p->words++ ? 0x81u : p->word;
+    return w;
+}
+
+static double zig_probe_get_double(void *state)
+{
+    struct zig_probe *p = state;
+    p->doubles++;
+    return 0.5;
+}
+
+static const gsl_rng_type zig_probe_type = {
+    "dealsim-zig-probe", UINT32_C(0xffffffff), 0, sizeof(struct zig_probe),
+    zig_probe_set, zig_probe_get, zig_probe_get_double,
+};
+
+/* One try of GSL's ziggurat on word w: 1 iff it was accepted at once, with
+ * the value (sigma 1) in *x. */
+static int zig_try(uint32_t w, double *x)
+{
+    struct zig_probe p = {w, 0, 0};
+    gsl_rng g = {&zig_probe_type, &p};
+    *x = gsl_ran_gaussian_ziggurat(&g, 1.0);
+    return p.words == 1 && p.doubles == 0;
+}
+
+/* Step i (0..127) with sign bit set: ktab[i] is the least j whose first try
+ * is not accepted at once (a binary search over the 2^24 values of j, the
+ * test j < ktab[i] being monotone), and wtab[i] the value at j = 1
+ * (1 * wtab[i] exactly).  A step whose try at j = 1 is not accepted keeps
+ * ktab 0: it always goes through GSL. */
+static void zig_read_tables(void)
+{
+    uint32_t k[128];
+    double w[128];
+    for (uint32_t i = 0; i < 128; i++) {
+        double x;
+        k[i] = 0;
+        w[i] = 0.0;
+        if (!zig_try(0x80u | i | (1u << 8), &x))
+            continue;
+        w[i] = x;
+        uint32_t lo = 2, hi = 1u << 24; /* accepted below lo; answer in [lo, hi] */
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (zig_try(0x80u | i | (mid << 8), &x))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        k[i] = lo;
+    }
+    /* Publish w before k: a reader that sees k[i] != 0 uses w[i]. */
+    memcpy(ds_rng_zig_w, w, sizeof w);
+    memcpy(ds_rng_zig_k, k, sizeof k);
+}
+
+static pthread_once_t zig_once = PTHREAD_ONCE_INIT;
+
+void ds_rng_gaussian_init(void)
+{
+    pthread_once(&zig_once, zig_read_tables);
 }

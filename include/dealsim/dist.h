@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_randist.h>
+#include "dealsim/rng.h"
 
 typedef enum ds_dist_kind {
     DS_DIST_FIXED = 0,  /* value */
@@ -71,6 +72,30 @@ int ds_dist_is_one_uniform(const ds_dist *d);
 
 /* The sample of d for uniform u in [0, 1), when ds_dist_is_one_uniform(d). */
 double ds_dist_from_uniform(const ds_dist *d, double u);
+
+/* 1 if ds_dist_sample(d, r) is *loc + gsl_ran_gaussian_ziggurat(r, *scale)
+ * (a normal without bounds; *lognormal = 0) or *loc * exp(
+ * gsl_ran_gaussian_ziggurat(r, *scale)) (a lognormal; *lognormal = 1), with
+ * those very operations, and the dist is not constant.  Lets a caller draw
+ * it through ds_rng_gaussian_first. */
+int ds_dist_is_one_gaussian(const ds_dist *d, double *loc, double *scale, int *lognormal);
+
+/* For a dist with ds_dist_is_one_uniform: its min and max, and for a
+ * triangular (then returns 1) p = (mode - min)/(max - min) and q = (max -
+ * mode)/(max - min) as prepared, so that ds_dist_from_uniform(d, u) is
+ * min + (max - min) sqrt(u p) for u < p, else max - (max - min)
+ * sqrt((1 - u) q), clamped to [min, max]; for a uniform (returns 0) it is
+ * min + (max - min) u.  Lets a caller transform many uniforms at once with
+ * the same operations. */
+int ds_dist_one_uniform_params(const ds_dist *d, double *min, double *max, double *p,
+                               double *q);
+
+/* gsl_ran_gamma(ds_rng_gsl(r), a, 1.0) for a > 0, reproduced with the same
+ * operations in the same order (Marsaglia and Tsang's method, with GSL's
+ * boost u^(1/a) for a < 1) over ds_rng_gaussian: the same words consumed
+ * and the same bits returned, without GSL's calls through the generator's
+ * function pointers. */
+double ds_dist_gamma(ds_rng *r, double a);
 
 /* The quantile function F^-1(u) of d at u in [0, 1] (SPEC §5.1): the
  * smallest value x with F(x) >= u, accurate in both tails (the upper tail

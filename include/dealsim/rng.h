@@ -30,6 +30,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 /* Purposes.  The low DS_STREAM_KIND_BITS bits of a purpose say what kind of
@@ -226,6 +227,57 @@ static inline double ds_rng_uniform_pos(ds_rng *r)
 {
     uint64_t k = ds_rng_u53(r);
     return k ? (double)k * DS_RNG_TWO_M53 : 0.5 * DS_RNG_TWO_M53;
+}
+
+/* ---- standard normals: GSL's ziggurat, its common case inline --------- */
+
+/* GSL's gsl_ran_gaussian_ziggurat on a ds_rng (whose words span the full
+ * 32 bits) takes one word k per try: step i = k & 0x7f, sign from bit 7,
+ * j = k >> 8 (24 bits); x = j * wtab[i], accepted at once when
+ * j < ktab[i] (about 98.8% of the time), which returns sign * sigma * x;
+ * otherwise it samples the wedge or the tail with more words.  The two
+ * tables below are GSL's own ktab and wtab, read from the library itself
+ * by ds_rng_gaussian_init (they are not part of its interface).  Until it
+ * has run, every k_tab entry is 0 and every draw goes through GSL. */
+extern uint32_t ds_rng_zig_k[128];
+extern double ds_rng_zig_w[128];
+
+/* Fill ds_rng_zig_k and ds_rng_zig_w, once per process (thread-safe; later
+ * calls return at once).  The engine and ds_dist_prepare call it. */
+void ds_rng_gaussian_init(void);
+
+/* The next standard normal of r's stream times sigma: exactly
+ * gsl_ran_gaussian_ziggurat(ds_rng_gsl(r), sigma), the same words consumed
+ * and the same bits returned.  The accepted first try is done here from
+ * the next buffered word; anything else (no word buffered, a wedge or the
+ * tail) calls GSL from the same position, which then reads that word
+ * itself. */
+static inline double ds_rng_gaussian(ds_rng *r, double sigma)
+{
+    if (r->used < r->avail) {
+        const uint32_t k = r->buf[r->used], i = k & 0x7fu, j = k >> 8;
+        if (j < ds_rng_zig_k[i]) {
+            const int sign = (k & 0x80u) ? +1 : -1;
+            const double x = (double)j * ds_rng_zig_w[i];
+            r->used++;
+            return sign * sigma * x;
+        }
+    }
+    return gsl_ran_gaussian_ziggurat(&r->gsl, sigma);
+}
+
+/* The same from a stream's first word w, without a ds_rng: 1 and *z set
+ * when w alone gives the normal (the accepted first try), else 0 (then
+ * open the stream and call ds_rng_gaussian). */
+static inline int ds_rng_gaussian_first(uint32_t w, double sigma, double *z)
+{
+    const uint32_t i = w & 0x7fu, j = w >> 8;
+    if (j >= ds_rng_zig_k[i])
+        return 0;
+    const int sign = (w & 0x80u) ? +1 : -1;
+    const double x = (double)j * ds_rng_zig_w[i];
+    *z = sign * sigma * x;
+    return 1;
 }
 
 #endif /* DEALSIM_RNG_H */
