@@ -112,6 +112,10 @@ struct ds_stats {
     unsigned char *split;  /* [ns] deficit_end != deficit in some draw */
     uint64_t version;      /* changes whenever the statistics may have
                               (see benefit_of) */
+    int clean;             /* 1: as made by ds_stats_new or _reset, and
+                              nothing merged in since (with draws == 0:
+                              nothing added either), so a reset has
+                              nothing to clear */
 };
 
 /* Versions of statistics, unique over all objects of the process, so a
@@ -168,6 +172,7 @@ ds_stats *ds_stats_new(const ds_model *m)
         ds_qhist_init(&s->hist[i]);
     empty_extremes(s->lo, s->hi, s->ns * s->nval);
     empty_extremes(s->tlo, s->thi, s->ns * s->nval);
+    s->clean = 1;
     touch(s);
     return s;
 fail:
@@ -205,6 +210,13 @@ void ds_stats_reset(ds_stats *s)
 {
     size_t cells = s->ns * s->nsum;
 
+    /* Reset again with nothing added or merged (a run resets a worker's
+     * statistics both when it leaves a point and when it enters the next):
+     * everything is still as cleared. */
+    if (s->clean && s->draws == 0 && s->pending == 0) {
+        touch(s);
+        return;
+    }
     memset(s->part, 0, cells * sizeof *s->part);
     for (size_t i = 0; i < cells; i++)
         ds_xsum_init(&s->tot[i]);
@@ -216,6 +228,7 @@ void ds_stats_reset(ds_stats *s)
     empty_extremes(s->tlo, s->thi, s->ns * s->nval);
     s->draws = 0;
     s->pending = 0;
+    s->clean = 1;
     touch(s);
 }
 
@@ -290,6 +303,31 @@ static const ds_qhist *hist_of(const ds_stats *s, size_t k, ds_quantity q)
     if (i == HIST_DEND && !s->split[k])
         i = HIST_DEFICIT;
     return &s->hist[k * N_HIST + (size_t)i];
+}
+
+/* Quantile p of quantity q of strategy k.  The output asks for the
+ * quantiles of one quantity one after the other, in increasing order: the
+ * calling thread keeps where the last walk over the histogram ended, for
+ * the same statistics unchanged, so that they walk its bins once. */
+static double quantile_of(const ds_stats *s, size_t k, ds_quantity q, double p)
+{
+    static _Thread_local ds_qhist_cursor c;
+    static _Thread_local const ds_qhist *c_h;
+    static _Thread_local uint64_t c_version, c_draws;
+    static _Thread_local size_t c_k;
+    static _Thread_local int c_q = -1;
+    const ds_qhist *h = hist_of(s, k, q);
+
+    if (h != c_h || c_version != s->version || c_draws != s->draws || c_k != k ||
+        c_q != (int)q) {
+        ds_qhist_cursor_init(&c, h);
+        c_h = h;
+        c_version = s->version;
+        c_draws = s->draws;
+        c_k = k;
+        c_q = (int)q;
+    }
+    return ds_qhist_quantile_at(h, p, &c);
 }
 
 /* DS_ENOMEM if some histogram lost values for want of bins, else DS_OK. */
@@ -427,6 +465,7 @@ int ds_stats_merge(ds_stats *dst, const ds_stats *src)
             dst->thi[i] = src->thi[i];
     }
     dst->draws += src->draws;
+    dst->clean = 0;
     touch(dst);
     return hist_status(dst);
 }
@@ -572,7 +611,7 @@ double ds_stats_value(const ds_stats *s, size_t k, const ds_stat *st, size_t ind
     }
     v = k * s->nval + (size_t)st->q + off;
     if (st->kind == DS_STAT_QUANTILE)
-        return ds_qhist_quantile(hist_of(s, k, st->q), st->p);
+        return quantile_of(s, k, st->q, st->p);
     if (s->tlo[v] == s->thi[v])           /* one value in every draw */
         return st->kind == DS_STAT_MEAN ? s->tlo[v] + 0.0 /* -0 -> 0 */ : 0.0;
     if (st->kind == DS_STAT_MEAN)
