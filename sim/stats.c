@@ -112,10 +112,6 @@ struct ds_stats {
     unsigned char *split;  /* [ns] deficit_end != deficit in some draw */
     uint64_t version;      /* changes whenever the statistics may have
                               (see benefit_of) */
-    int clean;             /* 1: as made by ds_stats_new or _reset, and
-                              nothing merged in since (with draws == 0:
-                              nothing added either), so a reset has
-                              nothing to clear */
 };
 
 /* Versions of statistics, unique over all objects of the process, so a
@@ -172,7 +168,6 @@ ds_stats *ds_stats_new(const ds_model *m)
         ds_qhist_init(&s->hist[i]);
     empty_extremes(s->lo, s->hi, s->ns * s->nval);
     empty_extremes(s->tlo, s->thi, s->ns * s->nval);
-    s->clean = 1;
     touch(s);
     return s;
 fail:
@@ -210,13 +205,6 @@ void ds_stats_reset(ds_stats *s)
 {
     size_t cells = s->ns * s->nsum;
 
-    /* Reset again with nothing added or merged (a run resets a worker's
-     * statistics both when it leaves a point and when it enters the next):
-     * everything is still as cleared. */
-    if (s->clean && s->draws == 0 && s->pending == 0) {
-        touch(s);
-        return;
-    }
     memset(s->part, 0, cells * sizeof *s->part);
     for (size_t i = 0; i < cells; i++)
         ds_xsum_init(&s->tot[i]);
@@ -228,7 +216,6 @@ void ds_stats_reset(ds_stats *s)
     empty_extremes(s->tlo, s->thi, s->ns * s->nval);
     s->draws = 0;
     s->pending = 0;
-    s->clean = 1;
     touch(s);
 }
 
@@ -465,7 +452,6 @@ int ds_stats_merge(ds_stats *dst, const ds_stats *src)
             dst->thi[i] = src->thi[i];
     }
     dst->draws += src->draws;
-    dst->clean = 0;
     touch(dst);
     return hist_status(dst);
 }
