@@ -448,10 +448,108 @@ static int reads_back(const char *s, double x)
     return memcmp(&x, &y, sizeof x) == 0;
 }
 
+#ifdef __SIZEOF_INT128__
+typedef unsigned __int128 u128;
+
+/* 10^k for k <= 38. */
+static u128 pow10_u128(int k)
+{
+    u128 p = 1;
+    while (k-- > 0)
+        p *= 10;
+    return p;
+}
+
+/* x = m 2^-s (exact).  round(x 10^k) in *q, rounded half to even, and
+ * whether that candidate, D with D 10^k = *q, reads back as x: whether
+ * strtod of it rounds to x (to nearest, ties to even).  A = m 10^k must
+ * stay below 2^123 (so that 4 A + 4 2^s fits), 1 <= s < 123. */
+static int round_scaled(uint64_t m, int s, int k, uint64_t *q)
+{
+    u128 tk = pow10_u128(k), a = (u128)m * tk;
+    u128 one = (u128)1 << s, rem = a & (one - 1), half = one >> 1;
+    u128 d;
+    uint64_t r = (uint64_t)(a >> s);
+
+    if (rem > half || (rem == half && (r & 1)))
+        r++;
+    *q = r;
+    d = (u128)r << s;               /* D 10^k 2^s, against A */
+    if (d >= a)                      /* above x: the gap up is 2^-s */
+        return 2 * (d - a) < tk || (2 * (d - a) == tk && !(m & 1));
+    /* A power of two: the gap down is half, and a tie goes to x (even).
+     * Not reached from format_exact: every power of two in its range has
+     * at most 15 significant digits, so its candidates are exact. */
+    if (m == (uint64_t)1 << 52)
+        return 4 * (a - d) <= tk;   /* GCOVR_EXCL_LINE */
+    return 2 * (a - d) < tk || (2 * (a - d) == tk && !(m & 1));
+}
+#endif
+
+/* ds_csv_format_double for a finite x with 1e-5 <= |x| < 1e15 (buf
+ * filled, 1), without printf or strtod: the digits of x and whether a
+ * candidate reads back are found exactly in 128-bit integers.  0 (buf
+ * untouched) for any other x, or without 128-bit integers. */
+static int format_exact(char *buf, double x)
+{
+#ifdef __SIZEOF_INT128__
+    double a = fabs(x);
+    int ex, X, s;
+    uint64_t m, q;
+    char d[18];
+
+    if (!(a >= 1e-5 && a < 1e15))
+        return 0;
+    m = (uint64_t)ldexp(frexp(a, &ex), 53);   /* a = m 2^(ex - 53) */
+    s = 53 - ex;                               /* 1 <= s <= 70 here */
+    /* X = floor(log10(a)), in -5..14: the one for which a 10^(16 - X) has
+     * 17 digits before the point (log10 may be off by one near a power of
+     * ten, e.g. 15 for the double below 1e15). */
+    X = (int)floor(log10(a));
+    X = X < -5 ? -5 : X > 14 ? 14 : X;
+    for (int tries = 0;; tries++) {
+        uint64_t f;
+        /* Off by at most one, and X0 is in the range: not reached. */
+        if (tries > 2 || X < -5 || X > 14)
+            return 0;                          /* GCOVR_EXCL_LINE */
+        f = (uint64_t)(((u128)m * pow10_u128(16 - X)) >> s);
+        if (f < 10000000000000000u)
+            X--;
+        else if (f >= 100000000000000000u)
+            X++;
+        else
+            break;
+    }
+    for (int P = 15; P <= 17; P++) {
+        int ok = round_scaled(m, s, P - 1 - X, &q), rx = X;
+        if (!ok && P < 17)
+            continue;
+        if (q == (uint64_t)(pow10_u128(P))) {  /* 99..9 -> 100..0 */
+            q /= 10;
+            rx++;
+        }
+        for (int j = P - 1; j >= 0; j--) {
+            d[j] = (char)('0' + q % 10);
+            q /= 10;
+        }
+        g_style(buf, x < 0, d, P, rx);
+        return 1;
+    }
+#else
+    (void)buf;
+    (void)x;
+#endif
+    return 0;   /* with 128-bit integers, not reached: P = 17 always returns  GCOVR_EXCL_LINE */
+}
+
 char *ds_csv_format_double(char buf[DS_CSV_NUM_MAX], double x)
 {
+    if (format_exact(buf, x))
+        return buf;
     /* 17 significant digits always identify a double (IEEE 754 binary64);
-     * fewer often do, and read better.  printf's conversion is exact but
+     * fewer often do, and read better.  The magnitudes of nearly every
+     * output figure are done exactly in integers (format_exact); for the
+     * others, printf's conversion is exact but
      * slow, so it runs once, for all 17 digits ("%.16e"); the 15- and
      * 16-digit candidates are rounded from them.  That equals rounding the
      * exact value except when the digits beyond are exactly "50...0" (the

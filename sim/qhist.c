@@ -109,18 +109,27 @@ static int ensure_bins(ds_qhist *h)
     return 0;
 }
 
-/* Empty slot j.  Can't fail. */
-static void clear_slot(ds_qhist *h, size_t j)
+/* Empty the slots of bin indices lo..hi (hi - lo < DS_QHIST_BINS): at
+ * most two runs of consecutive slots, each filled in one pass.  Can't
+ * fail. */
+static void clear_window(ds_qhist *h, int64_t lo, int64_t hi)
 {
-    h->bin[j] = empty_bin;
-    h->end[j] = empty_ends;
+    size_t a = DS_QHIST_SLOT(lo), n = (size_t)(hi - lo) + 1;
+    while (n > 0) {
+        size_t run = DS_QHIST_BINS - a < n ? DS_QHIST_BINS - a : n;
+        ds_qhist_bin *b = h->bin + a;
+        for (size_t j = 0; j < run; j++)
+            b[j] = empty_bin;
+        memset(h->end + a, 0, run * sizeof *h->end);
+        n -= run;
+        a = 0;
+    }
 }
 
 void ds_qhist_reset(ds_qhist *h)
 {
     if (h->binned)                          /* slots outside the window are empty */
-        for (int64_t i = h->lo_i; i <= h->hi_i; i++)
-            clear_slot(h, DS_QHIST_SLOT(i));
+        clear_window(h, h->lo_i, h->hi_i);
     h->e = DS_QHIST_EMIN;
     h->scale = ldexp(1.0, -DS_QHIST_EMIN);
     h->lo_i = h->hi_i = 0;
@@ -220,17 +229,23 @@ static void coarsen(ds_qhist *h, int64_t e)
 {
     static _Thread_local ds_qhist_bin tmp[DS_QHIST_BINS];
     static _Thread_local ds_qhist_ends tmp_end[DS_QHIST_BINS];
-    int64_t s = e - h->e, w = h->hi_i - h->lo_i + 1;
+    static _Thread_local int64_t tmp_i[DS_QHIST_BINS];
+    int64_t s = e - h->e;
+    size_t nt = 0;
 
-    for (int64_t k = 0; k < w; k++) {
-        size_t slot = DS_QHIST_SLOT(h->lo_i + k);
-        tmp[k] = h->bin[slot];
-        tmp_end[k] = h->end[slot];
-        clear_slot(h, slot);
+    /* Only the bins that hold values move (the other slots are empty). */
+    for (int64_t i = h->lo_i; i <= h->hi_i; i++) {
+        size_t slot = DS_QHIST_SLOT(i);
+        if (h->bin[slot].n) {
+            tmp[nt] = h->bin[slot];
+            tmp_end[nt] = h->end[slot];
+            tmp_i[nt++] = i;
+            h->bin[slot] = empty_bin;
+            h->end[slot] = empty_ends;
+        }
     }
-    for (int64_t k = 0; k < w; k++)
-        if (tmp[k].n)
-            merge_bin(h, DS_QHIST_SLOT(floor_shift(h->lo_i + k, s)), &tmp[k], &tmp_end[k]);
+    for (size_t k = 0; k < nt; k++)
+        merge_bin(h, DS_QHIST_SLOT(floor_shift(tmp_i[k], s)), &tmp[k], &tmp_end[k]);
     h->lo_i = floor_shift(h->lo_i, s);
     h->hi_i = floor_shift(h->hi_i, s);
     set_e(h, e);
@@ -427,38 +442,54 @@ void ds_qhist_merge(ds_qhist *dst, const ds_qhist *src)
     dst->n_ninf = n_ninf;
 }
 
+void ds_qhist_cursor_init(ds_qhist_cursor *c, const ds_qhist *h)
+{
+    c->i = h->binned ? h->lo_i : 0;
+    c->cum = 0;
+}
+
 /* The k-th smallest value (1-based, k <= total count), or its estimate:
  * exact for a kept value and for the ranks of a bin's min and max (every
- * copy of them), else linear in rank strictly between them. */
-static double order_stat(const ds_qhist *h, uint64_t k)
+ * copy of them), else linear in rank strictly between them.  The walk
+ * starts at cursor c when the value lies at or after it, and c is left at
+ * the start of the value's bin (kept value). */
+static double order_stat(const ds_qhist *h, uint64_t k, ds_qhist_cursor *c)
 {
-    uint64_t cum = 0;
+    uint64_t cum;
 
     if (k <= h->n_ninf)
         return -INFINITY;
     k -= h->n_ninf;
     if (k > h->n)
         return INFINITY;
+    if (c->cum >= k)                       /* before the cursor: from the start */
+        ds_qhist_cursor_init(c, h);
+    cum = c->cum;
     if (!h->binned) {
-        for (uint32_t i = 0; i < h->nv; i++) {
-            if (k <= cum + h->cnt[i])
+        for (uint32_t i = (uint32_t)c->i; i < h->nv; i++) {
+            if (k <= cum + h->cnt[i]) {
+                c->i = i;
+                c->cum = cum;
                 return h->val[i];
+            }
             cum += h->cnt[i];
         }
         return NAN;           /* not reached: the counts add up to n */
     }
-    for (int64_t i = h->lo_i; i <= h->hi_i; i++) {
+    for (int64_t i = c->i; i <= h->hi_i; i++) {
         const ds_qhist_bin *b = &h->bin[DS_QHIST_SLOT(i)];
-        const ds_qhist_ends *c = &h->end[DS_QHIST_SLOT(i)];
+        const ds_qhist_ends *e = &h->end[DS_QHIST_SLOT(i)];
         if (k <= cum + b->n) {
             uint64_t t = k - cum;
-            if (t <= c->n_lo)
+            c->i = i;
+            c->cum = cum;
+            if (t <= e->n_lo)
                 return b->lo;
-            if (t > b->n - c->n_hi)
+            if (t > b->n - e->n_hi)
                 return b->hi;
             /* ranks n_lo + 1 .. n - n_hi hold the values strictly inside:
              * with single extremes, (t - 1) / (n - 1) of the way. */
-            return b->lo + (double)(t - c->n_lo) / (double)(b->n - c->n_lo - c->n_hi + 1) *
+            return b->lo + (double)(t - e->n_lo) / (double)(b->n - e->n_lo - e->n_hi + 1) *
                                (b->hi - b->lo);
         }
         cum += b->n;
@@ -468,6 +499,13 @@ static double order_stat(const ds_qhist *h, uint64_t k)
 
 double ds_qhist_quantile(const ds_qhist *h, double p)
 {
+    ds_qhist_cursor c;
+    ds_qhist_cursor_init(&c, h);
+    return ds_qhist_quantile_at(h, p, &c);
+}
+
+double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c)
+{
     uint64_t total = h->n + h->n_pinf + h->n_ninf, k;
     double hh, g, lo, hi, d;
 
@@ -476,10 +514,10 @@ double ds_qhist_quantile(const ds_qhist *h, double p)
     hh = (double)(total - 1) * p + 1.0;   /* Hyndman-Fan type 7 */
     k = (uint64_t)floor(hh);
     g = hh - floor(hh);
-    lo = order_stat(h, k);
+    lo = order_stat(h, k, c);
     if (g == 0.0 || k >= total)
         return lo;
-    hi = order_stat(h, k + 1);
+    hi = order_stat(h, k + 1, c);
     if (lo == hi)
         return lo;
     if (isinf(lo) || isinf(hi))   /* any weight on an infinity */

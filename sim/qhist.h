@@ -190,6 +190,24 @@ void ds_qhist_merge(ds_qhist *dst, const ds_qhist *src);
  * empty or when a NaN was added. */
 double ds_qhist_quantile(const ds_qhist *h, double p);
 
+/* Where a walk over the order statistics of a histogram stopped: the
+ * finite values before bin index i (kept value i while not binned) number
+ * cum.  A cursor kept between calls lets the quantiles of one histogram,
+ * asked in increasing order, walk its bins once instead of once each. */
+typedef struct ds_qhist_cursor {
+    int64_t i;
+    uint64_t cum;
+} ds_qhist_cursor;
+
+/* A cursor at the start of h.  Can't fail. */
+void ds_qhist_cursor_init(ds_qhist_cursor *c, const ds_qhist *h);
+
+/* ds_qhist_quantile(h, p), starting the walk at c (made by
+ * ds_qhist_cursor_init for h, and since used only with h unchanged) when
+ * the order statistic lies at or after it, and leaving c where it ended.
+ * The result does not depend on c.  Can't fail. */
+double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c);
+
 /* The equal-width histogram of the finite values for plotting (SPEC §6):
  * the bins of width 2^w aligned at multiples of 2^w, for the smallest w
  * (>= DS_QHIST_EMIN) that needs at most max_bins bins from the min to the

@@ -292,6 +292,31 @@ static const ds_qhist *hist_of(const ds_stats *s, size_t k, ds_quantity q)
     return &s->hist[k * N_HIST + (size_t)i];
 }
 
+/* Quantile p of quantity q of strategy k.  The output asks for the
+ * quantiles of one quantity one after the other, in increasing order: the
+ * calling thread keeps where the last walk over the histogram ended, for
+ * the same statistics unchanged, so that they walk its bins once. */
+static double quantile_of(const ds_stats *s, size_t k, ds_quantity q, double p)
+{
+    static _Thread_local ds_qhist_cursor c;
+    static _Thread_local const ds_qhist *c_h;
+    static _Thread_local uint64_t c_version, c_draws;
+    static _Thread_local size_t c_k;
+    static _Thread_local int c_q = -1;
+    const ds_qhist *h = hist_of(s, k, q);
+
+    if (h != c_h || c_version != s->version || c_draws != s->draws || c_k != k ||
+        c_q != (int)q) {
+        ds_qhist_cursor_init(&c, h);
+        c_h = h;
+        c_version = s->version;
+        c_draws = s->draws;
+        c_k = k;
+        c_q = (int)q;
+    }
+    return ds_qhist_quantile_at(h, p, &c);
+}
+
 /* DS_ENOMEM if some histogram lost values for want of bins, else DS_OK. */
 static int hist_status(const ds_stats *s)
 {
@@ -669,7 +694,7 @@ double ds_stats_value(const ds_stats *s, size_t k, const ds_stat *st, size_t ind
     }
     v = k * s->nval + (size_t)st->q + off;
     if (st->kind == DS_STAT_QUANTILE)
-        return ds_qhist_quantile(hist_of(s, k, st->q), st->p);
+        return quantile_of(s, k, st->q, st->p);
     if (s->tlo[v] == s->thi[v])           /* one value in every draw */
         return st->kind == DS_STAT_MEAN ? s->tlo[v] + 0.0 /* -0 -> 0 */ : 0.0;
     if (st->kind == DS_STAT_MEAN)

@@ -4,6 +4,7 @@
  * number writer it stands on (SPEC §6: RFC 4180, round-trip numbers).
  */
 #include <criterion/criterion.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -206,6 +207,52 @@ Test(number, equals_plain_definition)
         reference_format(b, x);
         cr_assert_str_eq(a, b, "%a", x);
     }
+}
+
+/* The integer path of the writer (magnitudes 1e-5 to 1e15) at its edges:
+ * neighbours of powers of two (whose gap below is half the gap above) and
+ * of powers of ten (where the decimal exponent changes), decimals whose
+ * 15- or 16-digit rounding is a tie or carries, and the range's ends. */
+Test(number, equals_plain_definition_at_edges)
+{
+    char a[DS_CSV_NUM_MAX], b[DS_CSV_NUM_MAX];
+    uint64_t s = 7;
+    for (int e = -20; e <= 52; e++)
+        for (int d = -3; d <= 3; d++) {
+            double x = ldexp(1.0 + d * DBL_EPSILON, e);
+            double y = nextafter(ldexp(1.0, e), 0.0);
+            ds_csv_format_double(a, x);
+            reference_format(b, x);
+            cr_assert_str_eq(a, b, "%a", x);
+            ds_csv_format_double(a, -y);
+            reference_format(b, -y);
+            cr_assert_str_eq(a, b, "%a", -y);
+        }
+    for (int e = -6; e <= 16; e++)
+        for (int d = -3; d <= 3; d++) {
+            double x = pow(10, e);
+            for (int k = 0; k < (d < 0 ? -d : d); k++)
+                x = nextafter(x, d < 0 ? 0.0 : INFINITY);
+            ds_csv_format_double(a, x);
+            reference_format(b, x);
+            cr_assert_str_eq(a, b, "%a", x);
+        }
+    for (int i = 0; i < 100000; i++) {
+        uint64_t bits = splitmix64(&s);
+        /* 15 to 17 digits ending in 5, 50, 95, 995 ...: ties and carries. */
+        double x = ((double)(bits % 100000000000000u) * 10.0 + 5.0) *
+                   pow(10, (double)(int)(bits >> 59) - 20);
+        if (i % 3 == 1)
+            x = nextafter(x, INFINITY);
+        else if (i % 3 == 2)
+            x = 1.0 - (double)(bits % 1000) * 1e-16;
+        ds_csv_format_double(a, x);
+        reference_format(b, x);
+        cr_assert_str_eq(a, b, "%a", x);
+    }
+    cr_assert_str_eq(ds_csv_format_double(a, 1e-5), "1e-05");
+    cr_assert_str_eq(ds_csv_format_double(a, nextafter(1e15, 0.0)), "999999999999999.9");
+    cr_assert_str_eq(ds_csv_format_double(a, 999999999999999.0), "999999999999999");
 }
 
 Test(number, shortest_forms)

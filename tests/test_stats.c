@@ -1429,6 +1429,63 @@ Test(qhist, reset_equals_init)
     qhist_del(g);
 }
 
+/* Quantiles through a kept cursor, asked in any order (forwards, as the
+ * output asks them, backwards, repeated), equal those of a fresh walk, for
+ * kept values, bins and infinities. */
+Test(qhist, cursor_gives_the_same_quantiles)
+{
+    static const double p[] = {0, 0.05, 0.05, 0.5, 0.95, 1, 0.25, 0.01, 0.999, 0.5};
+    ds_qhist *h = qhist_new();
+    for (int set = 0; set < 3; set++) {
+        ds_qhist_cursor c;
+        ds_qhist_reset(h);
+        for (int i = 0; i < (set == 0 ? 40 : 5000); i++)
+            ds_qhist_add(h, sin((double)i) * 1e3);
+        if (set == 2) {
+            ds_qhist_add(h, INFINITY);
+            ds_qhist_add(h, -INFINITY);
+        }
+        cr_assert_eq(h->binned, set != 0);
+        ds_qhist_cursor_init(&c, h);
+        for (size_t j = 0; j < sizeof p / sizeof *p; j++) {
+            double a = ds_qhist_quantile_at(h, p[j], &c), b = ds_qhist_quantile(h, p[j]);
+            cr_assert(memcmp(&a, &b, sizeof a) == 0, "set %d p %g: %a != %a", set, p[j], a, b);
+        }
+    }
+    qhist_del(h);
+}
+
+/* Statistics reset or rebound twice with nothing added in between (as a run
+ * does between points), then used, equal new ones; so do statistics into
+ * which an empty one was merged and that were then reset. */
+Test(stats, reset_twice_and_after_a_merge)
+{
+    ds_model m = test_model();
+    ds_stats *ref = sequential(&m, BLOCK), *s = ds_stats_new(&m), *e = ds_stats_new(&m);
+    static double v0[NS][ROW_VALUES], v1[NS][ROW_VALUES];
+    cr_assert(s && e);
+    add_block(s, 0, 3000, 1);
+    ds_stats_reset(s);
+    ds_stats_reset(s);
+    cr_assert_eq(ds_stats_rebind(s, &m), DS_OK);
+    for (uint64_t f = 0; f < NDRAWS; f += BLOCK)
+        add_block(s, f, BLOCK, 0);
+    flatten(ref, v0);
+    flatten(s, v1);
+    cr_assert(memcmp(v0, v1, sizeof v0) == 0);
+    /* merge into an empty one, reset, and use it */
+    cr_assert_eq(ds_stats_merge(e, s), DS_OK);
+    ds_stats_reset(e);
+    cr_assert_eq(ds_stats_draws(e), 0u);
+    for (uint64_t f = 0; f < NDRAWS; f += BLOCK)
+        add_block(e, f, BLOCK, 0);
+    flatten(e, v1);
+    cr_assert(memcmp(v0, v1, sizeof v0) == 0);
+    ds_stats_free(ref);
+    ds_stats_free(s);
+    ds_stats_free(e);
+}
+
 Test(stats, merge_rejects_other_shapes_and_unflushed)
 {
     ds_model m = test_model(), m2 = test_model();
