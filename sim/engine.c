@@ -624,6 +624,20 @@ static inline void open_world(const ds_engine *e, ds_rng *r, size_t j, uint64_t 
  * bit), 0 for an empty pm; the team passes iff pm is not empty, sigma >=
  * quorum, no present member with a veto disapproves and, with a stall in
  * the round, the team is not split. */
+/* The influence of the members in mask, summed in member order, and how
+ * many they are. */
+static double mask_influence(const ds_engine *e, size_t mask, unsigned *count)
+{
+    double sum = 0.0;
+    *count = 0;
+    for (size_t k = 0; k < e->n_members; k++)
+        if (mask >> k & 1) {
+            sum += e->influence[k];
+            (*count)++;
+        }
+    return sum;
+}
+
 static void team_tables(ds_engine *e)
 {
     const size_t NM = e->n_members, n = (size_t)1 << NM;
@@ -632,23 +646,12 @@ static void team_tables(ds_engine *e)
     for (size_t k = 0; k < NM; k++)
         vetoes |= (uint64_t)e->veto[k] << k;
     for (size_t pm = 0; pm < n; pm++) {
-        double sp = 0.0;
-        unsigned np = 0;
-        for (size_t k = 0; k < NM; k++)
-            if (pm >> k & 1) {
-                sp += e->influence[k];
-                np++;
-            }
+        unsigned np, na;
+        const double sp = mask_influence(e, pm, &np);
         for (size_t ok = 0; ok < n; ok++) {
             if ((ok & ~pm) != 0)
                 continue;                 /* only present members approve */
-            double sa = 0.0;
-            unsigned na = 0;
-            for (size_t k = 0; k < NM; k++)
-                if (ok >> k & 1) {
-                    sa += e->influence[k];
-                    na++;
-                }
+            const double sa = mask_influence(e, ok, &na);
             const size_t ix = pm << NM | ok;
             const double sigma = np > 0 ? sa / sp : 0.0;
             const int pass = np > 0 && sigma >= quorum && (vetoes & pm & ~ok) == 0;
