@@ -1,8 +1,8 @@
 /*
  * cli_mpi.c - the processes of a run under an MPI launcher (SPEC §14): the
- * dealsim executable's side of procs.h.  Built only with MPI; the library
- * (dealsim_core) never calls MPI itself, so programs that embed it need
- * none.
+ * dealsim executable's side of procs.h (one process when built without MPI);
+ * the library (dealsim_core) never calls MPI itself, so programs that
+ * embed it need none.
  */
 #include "procs.h"
 

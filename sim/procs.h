@@ -62,7 +62,8 @@ typedef struct ds_procs {
 } ds_procs;
 void ds_procs_set(const ds_procs *p);
 
-/* The executable (cli_mpi.c; without MPI, cli.c's stand-ins).
+/* The executable's (cli_mpi.c, which has one-process stand-ins when built
+ * without MPI).
  * Join the processes of the launcher that started dealsim, if one did
  * (its environment says so): every rank but 0 then sends its standard
  * output and error to /dev/null.  Returns DS_OK, or DS_EINVAL with a
