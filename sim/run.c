@@ -90,7 +90,12 @@ typedef struct shared {
     atomic_uint_fast64_t bad_task;   /* first task with a bad value, or
                                         UINT64_MAX (set under mu) */
     pthread_mutex_t mu;              /* guards everything below */
-    pthread_cond_t cv;
+    pthread_cond_t cv;               /* the workers wait on it */
+    pthread_cond_t mon;              /* the main thread waits on it (and
+                                        wakes at least every tick): only
+                                        what it acts on signals it, so the
+                                        many wake-ups of the workers do
+                                        not wake it too */
     point_slot *points;
     size_t npslots;
     size_t next_done;                /* oldest unfinished point */
@@ -258,6 +263,7 @@ static void fail_locked(shared *sh, int code, const ds_error *e, const char *wha
             ds_error_set(&sh->err, code, "%s", what);
     }
     pthread_cond_broadcast(&sh->cv);
+    pthread_cond_signal(&sh->mon);
 }
 
 static void fail(shared *sh, int code, const ds_error *e, const char *what)
@@ -678,6 +684,7 @@ static void bad_block(shared *sh, ds_engine *e, uint64_t seed, size_t p, uint64_
         sh->bad_err = msg;
     }
     pthread_cond_broadcast(&sh->cv);
+    pthread_cond_signal(&sh->mon);
     pthread_mutex_unlock(&sh->mu);
 }
 
@@ -812,6 +819,8 @@ done:
     pthread_mutex_lock(&sh->mu);
     sh->running--;
     pthread_cond_broadcast(&sh->cv);
+    if (sh->running == 0)
+        pthread_cond_signal(&sh->mon);
     pthread_mutex_unlock(&sh->mu);
     return NULL;
 }
@@ -1029,6 +1038,7 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
     atomic_init(&sh.bad_task, UINT64_MAX);
     pthread_mutex_init(&sh.mu, NULL);
     pthread_cond_init(&sh.cv, NULL);
+    pthread_cond_init(&sh.mon, NULL);
     skip_idle(&sh);
 
     sh.npslots = (size_t)nthreads * SLOTS_PER_THREAD;
@@ -1082,7 +1092,7 @@ nomem:
     while (sh.running > 0) {
         struct timespec ts, now;
         deadline_in(&ts, sh.nranks > 1 ? MPI_TICK_MS : DS_RUN_TICK_MS);
-        pthread_cond_timedwait(&sh.cv, &sh.mu, &ts);
+        pthread_cond_timedwait(&sh.mon, &sh.mu, &ts);
         if (o->stop && *o->stop)
             pthread_cond_broadcast(&sh.cv);
         if (sh.nranks > 1) {
@@ -1142,6 +1152,7 @@ done:
     ds_output_inputs_free(sh.iw);
     pthread_mutex_destroy(&sh.mu);
     pthread_cond_destroy(&sh.cv);
+    pthread_cond_destroy(&sh.mon);
     return rc;
 }
 
