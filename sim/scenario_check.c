@@ -207,15 +207,45 @@ static void check_names(ds_scn_ctx *c, const cJSON *obj,
     }
 }
 
-/* The same for the keys of a format object. */
+/* The same for the keys of a format object, which also looks each key up
+ * once: vals[i] is the member for fields[i] (its first, as
+ * cJSON_GetObjectItemCaseSensitive finds), or NULL.  A file's keys mostly
+ * come in row order, so each search starts at the row after the last one
+ * found: about one strcmp per key, where a lookup per row and a check of
+ * each key against every row took rows x keys. */
 static void check_keys(ds_scn_ctx *c, const cJSON *obj,
-                       const ds_fmt_field *fields, int allow_schema)
+                       const ds_fmt_field *fields, int allow_schema,
+                       const cJSON *vals[DS_SCN_MAX_KEYS])
 {
-    const char *names[32];
-    size_t n = 0;
-    for (const ds_fmt_field *f = fields; f->name && n < 32; f++)
+    const char *names[DS_SCN_MAX_KEYS];
+    size_t n = 0, next = 0;
+    for (const ds_fmt_field *f = fields; f->name && n < DS_SCN_MAX_KEYS; f++) {
+        vals[n] = NULL;
         names[n++] = f->name;
-    check_names(c, obj, names, n, allow_schema);
+    }
+    for (const cJSON *k = obj->child; k; k = k->next) {
+        size_t i = 0, r = next;
+        if (k->string[0] == '_')
+            continue;
+        for (; i < n; i++, r = r + 1 < n ? r + 1 : 0)
+            if (strcmp(names[r], k->string) == 0)
+                break;
+        if (i < n) {
+            if (!vals[r])
+                vals[r] = k;
+            next = r + 1 < n ? r + 1 : 0;
+            continue;
+        }
+        if (allow_schema && strcmp(k->string, "$schema") == 0)
+            continue;
+        size_t old = ds_scn_path_key(&c->path, k->string);
+        const char *s = ds_suggest(k->string, names, n);
+        if (s)
+            ds_scn_err(c, "unknown key (did you mean '%s'?)", s);
+        else
+            ds_scn_err(c, "unknown key");
+        ds_scn_path_pop(&c->path, old);
+    }
 }
 
 /* A range of SPEC §3.1: [lo, hi] with either end open or infinite. */
@@ -301,16 +331,23 @@ static int number_of(ds_scn_ctx *c, const cJSON *v, double *out)
     return 1;
 }
 
-/* Push `key`, look it up in obj (which may be NULL); report it missing when
- * required. */
-static const cJSON *get(ds_scn_ctx *c, const cJSON *obj, const char *key,
-                        int req, size_t *old)
+/* Push `key`, whose value v was looked up (NULL: absent); report it
+ * missing when required.  Returns v. */
+static const cJSON *enter(ds_scn_ctx *c, const char *key, const cJSON *v,
+                          int req, size_t *old)
 {
-    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
     *old = ds_scn_path_key(&c->path, key);
     if (!v && req)
         ds_scn_err(c, "missing required key");
     return v;
+}
+
+/* The same, looking key up in obj (which may be NULL). */
+static const cJSON *get(ds_scn_ctx *c, const cJSON *obj, const char *key,
+                        int req, size_t *old)
+{
+    return enter(c, key, obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL,
+                 req, old);
 }
 
 /* ---------------------------------------------------------------- dists */
@@ -588,7 +625,7 @@ static long idset_find(const ds_scn_idset *s, const char *id)
 
 /* ------------------------------------------------- the walk of the table */
 
-static int walk_field(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static int walk_field(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                       void *base);
 
 /* The top-level list or id list called `name` and its index in ds_fmt_top. */
@@ -715,7 +752,7 @@ static void init_fields(ds_scn_ctx *c, const ds_fmt_field *fields, void *base)
 
 /* A scalar key: NUMBER, INTEGER, BOOL, STRING, ENUM or DIST.  Returns 1
  * when present and valid, 0 when absent, -1 when a problem was reported. */
-static int walk_scalar(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static int walk_scalar(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                        void *base)
 {
     size_t old;
@@ -723,7 +760,7 @@ static int walk_scalar(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
     char v[40];
     range r = range_of(&f->range);
     int ok = 1;
-    const cJSON *j = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    const cJSON *j = enter(c, f->name, val, f->flags & DS_FMT_REQ, &old);
 
     if (!j) {
         ds_scn_path_pop(&c->path, old);
@@ -815,11 +852,12 @@ static int walk_scalar(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
 
 /* An object key: its keys are checked even when it is absent, so that the
  * required keys inside an optional object are reported as missing. */
-static void walk_object(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static void walk_object(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                         void *base)
 {
     size_t old;
-    const cJSON *j = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    const cJSON *j = enter(c, f->name, val, f->flags & DS_FMT_REQ, &old);
+    const cJSON *vals[DS_SCN_MAX_KEYS] = {NULL};
     if (j && !cJSON_IsObject(j)) {
         ds_scn_err(c, "expected an object, got %s", ds_scn_type(j));
         ds_scn_path_pop(&c->path, old);
@@ -827,20 +865,20 @@ static void walk_object(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
     }
     if (j || !(f->flags & (DS_FMT_REQ | DS_FMT_OPTIONAL))) {
         if (j)
-            check_keys(c, j, f->sub, 0);
-        for (const ds_fmt_field *g = f->sub; g->name; g++)
-            walk_field(c, j, g, base);
+            check_keys(c, j, f->sub, 0, vals);
+        for (size_t i = 0; f->sub[i].name && i < DS_SCN_MAX_KEYS; i++)
+            walk_field(c, vals[i], &f->sub[i], base);
     }
     ds_scn_path_pop(&c->path, old);
 }
 
 /* The array at obj.key for a list or id list: NULL when absent or not an
  * array (reported), with its element count checked. */
-static const cJSON *array_at(ds_scn_ctx *c, const cJSON *obj,
+static const cJSON *array_at(ds_scn_ctx *c, const cJSON *val,
                              const ds_fmt_field *f, size_t *n)
 {
     size_t old, max = f->max ? f->max : SIZE_MAX;
-    const cJSON *v = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    const cJSON *v = enter(c, f->name, val, f->flags & DS_FMT_REQ, &old);
     const ds_fmt_field *l;
     size_t k;
     *n = 0;
@@ -878,9 +916,11 @@ static const cJSON *array_at(ds_scn_ctx *c, const cJSON *obj,
 
 /* A list element's id (the first key of its list): checked, stored, and
  * returned (borrowed from the JSON) when usable, else NULL (reported).  The
- * element's path is pushed. */
+ * element's path is pushed.  Its keys are looked up into vals (check_keys)
+ * when it is an object. */
 static const char *elem_id(ds_scn_ctx *c, const cJSON *e,
-                           const ds_fmt_field *list, void *elem)
+                           const ds_fmt_field *list, void *elem,
+                           const cJSON *vals[DS_SCN_MAX_KEYS])
 {
     const ds_fmt_field *idf = list->sub;
     size_t old;
@@ -889,8 +929,8 @@ static const char *elem_id(ds_scn_ctx *c, const cJSON *e,
         ds_scn_err(c, "expected an object, got %s", ds_scn_type(e));
         return NULL;
     }
-    check_keys(c, e, list->sub, 0);
-    id = get(c, e, idf->name, 1, &old);
+    check_keys(c, e, list->sub, 0, vals);
+    id = enter(c, idf->name, vals[0], 1, &old);
     if (id && !cJSON_IsString(id)) {
         ds_scn_err(c, "expected a string, got %s", ds_scn_type(id));
         id = NULL;
@@ -948,15 +988,15 @@ static void keep_ids(ds_scn_ctx *c, const ds_fmt_field *f, ds_scn_idset *s)
  * order.  Keys allowed for one role only are left to DS_FMT_RULE_ROLE; at
  * the top level, a list that other keys refer to is walked before the
  * first key that refers to it. */
-static void walk_keys(ds_scn_ctx *c, const cJSON *obj,
+static void walk_keys(ds_scn_ctx *c, const cJSON *const *vals,
                       const ds_fmt_field *fields, void *base, int skip_id);
 
-static void walk_list(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static void walk_list(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                       void *base)
 {
     size_t n, i = 0;
     ds_scn_idset set = {NULL, 0};
-    const cJSON *l = array_at(c, obj, f, &n);
+    const cJSON *l = array_at(c, val, f, &n);
     char *elems;
     if (!l)
         return;
@@ -970,12 +1010,13 @@ static void walk_list(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
         void *elem = elems + i * f->size;
         size_t o1 = ds_scn_path_elem(&c->path, e, i);
         init_fields(c, f->sub, elem);
-        const char *id = elem_id(c, e, f, elem);
+        const cJSON *vals[DS_SCN_MAX_KEYS];
+        const char *id = elem_id(c, e, f, elem, vals);
         for (const ds_fmt_field *g = f->sub; id && g->name; g++)
             if (g->flags & DS_FMT_LABEL)
                 *(char **)at(elem, g->off) = ds_scn_strdup(c, id);
         if (cJSON_IsObject(e)) {
-            walk_keys(c, e, f->sub, elem, 1);
+            walk_keys(c, vals, f->sub, elem, 1);
             ds_scn_rule_elem(c, f, elem, e);
         }
         ds_scn_path_pop(&c->path, o1);
@@ -987,12 +1028,12 @@ static void walk_list(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
 }
 
 /* An id list: ids declared here (dimensions), or ids of list `ref`. */
-static void walk_idlist(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static void walk_idlist(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                         void *base)
 {
     size_t n, i = 0, k = 0;
     const ds_fmt_field *l = f->ref ? top_list(f->ref, &k) : NULL;
-    const cJSON *v = array_at(c, obj, f, &n);
+    const cJSON *v = array_at(c, val, f, &n);
     ds_scn_idset set = {NULL, 0};
 
     if (v) {
@@ -1041,11 +1082,11 @@ static void walk_idlist(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
 }
 
 /* A list of paths (SPEC §9), kept as strings for a rule to resolve. */
-static void walk_paths(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static void walk_paths(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                        void *base)
 {
     size_t n, i = 0;
-    const cJSON *v = array_at(c, obj, f, &n);
+    const cJSON *v = array_at(c, val, f, &n);
     char **arr;
     if (!v)
         return;
@@ -1067,12 +1108,12 @@ static void walk_paths(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
 
 /* A square matrix of numbers in the row's range: stored row-major with
  * its row count when it is square and every entry valid. */
-static void walk_matrix(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static void walk_matrix(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                         void *base)
 {
     size_t old, n, i = 0, max = f->max ? f->max : SIZE_MAX;
     range r = range_of(&f->range);
-    const cJSON *v = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    const cJSON *v = enter(c, f->name, val, f->flags & DS_FMT_REQ, &old);
     double *mat;
     int ok = 1;
     if (!v) {
@@ -1131,13 +1172,13 @@ static void walk_matrix(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
 }
 
 /* A map {id of list `ref`: value}. */
-static void walk_map(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static void walk_map(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                      void *base)
 {
     size_t old, k = 0, nb = f->flags & DS_FMT_BUILTIN ? n_builtin() : 0, i = 0;
     range r = range_of(&f->range);
     const ds_fmt_field *l = top_list(f->ref, &k);
-    const cJSON *j = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    const cJSON *j = enter(c, f->name, val, f->flags & DS_FMT_REQ, &old);
     int sparse = (f->flags & DS_FMT_SPARSE) != 0, any = 0, bad = 0;
     size_t *idx = NULL;
     double *xs = NULL;
@@ -1218,21 +1259,21 @@ static void walk_map(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
 /* Check one key as its row says; then the row's rule.  Returns 1 when
  * present (and, for a scalar, valid), 0 when absent, -1 when a problem with
  * a scalar was reported. */
-static int walk_field(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static int walk_field(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                       void *base)
 {
-    int given = obj && cJSON_GetObjectItemCaseSensitive(obj, f->name);
+    int given = val != NULL;
     int status = given;
     if ((f->flags & DS_FMT_HAS) && given)
         *(int *)at(base, f->off_has) = 1;
     switch (f->kind) {
-    case DS_FMT_OBJECT: walk_object(c, obj, f, base); break;
-    case DS_FMT_LIST: walk_list(c, obj, f, base); break;
-    case DS_FMT_IDLIST: walk_idlist(c, obj, f, base); break;
-    case DS_FMT_MAP: walk_map(c, obj, f, base); break;
-    case DS_FMT_PATHS: walk_paths(c, obj, f, base); break;
-    case DS_FMT_MATRIX: walk_matrix(c, obj, f, base); break;
-    default: status = walk_scalar(c, obj, f, base); break;
+    case DS_FMT_OBJECT: walk_object(c, val, f, base); break;
+    case DS_FMT_LIST: walk_list(c, val, f, base); break;
+    case DS_FMT_IDLIST: walk_idlist(c, val, f, base); break;
+    case DS_FMT_MAP: walk_map(c, val, f, base); break;
+    case DS_FMT_PATHS: walk_paths(c, val, f, base); break;
+    case DS_FMT_MATRIX: walk_matrix(c, val, f, base); break;
+    default: status = walk_scalar(c, val, f, base); break;
     }
     if (f->rule)
         ds_scn_rule_after(c, f, base, status);
@@ -1256,17 +1297,18 @@ static void walk_top_key(ds_scn_ctx *c, size_t k)
     if (c->walked[k])
         return;
     c->walked[k] = 1;
-    walk_field(c, c->root, &ds_fmt_top[k], c->m);
+    walk_field(c, c->top[k], &ds_fmt_top[k], c->m);
 }
 
-static void walk_keys(ds_scn_ctx *c, const cJSON *obj,
+static void walk_keys(ds_scn_ctx *c, const cJSON *const *vals,
                       const ds_fmt_field *fields, void *base, int skip_id)
 {
     for (const ds_fmt_field *f = fields + (skip_id ? 1 : 0); f->name; f++) {
         if (f->only)
             continue;
         if (fields != ds_fmt_top) {
-            walk_field(c, obj, f, base);
+            size_t i = (size_t)(f - fields);
+            walk_field(c, i < DS_SCN_MAX_KEYS ? vals[i] : NULL, f, base);
             continue;
         }
         size_t k = (size_t)(f - ds_fmt_top);
@@ -1313,14 +1355,15 @@ static int prepare_fields(const ds_model *m, const ds_fmt_field *fields,
 int ds_scn_walk_field(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
                       void *base)
 {
-    return walk_field(c, obj, f, base);
+    return walk_field(
+        c, obj ? cJSON_GetObjectItemCaseSensitive(obj, f->name) : NULL, f, base);
 }
 
 void ds_scn_check(ds_scn_ctx *c)
 {
     init_fields(c, ds_fmt_top, c->m);
-    check_keys(c, c->root, ds_fmt_top, 1);
-    walk_keys(c, c->root, ds_fmt_top, c->m, 0);
+    check_keys(c, c->root, ds_fmt_top, 1, c->top);
+    walk_keys(c, c->top, ds_fmt_top, c->m, 0);
 }
 
 void ds_scn_check_done(ds_scn_ctx *c)

@@ -69,6 +69,7 @@ typedef struct ds_scn_ctx {
     int nomem;              /* an allocation failed (not reported yet) */
     ds_model *m;            /* the model being built (the caller's) */
     const cJSON *root;      /* the document */
+    const cJSON *top[DS_SCN_MAX_KEYS]; /* root's member for ds_fmt_top[k] */
     ds_scn_idset ids[DS_SCN_MAX_KEYS];     /* of ds_fmt_top[k], once checked */
     unsigned char walked[DS_SCN_MAX_KEYS]; /* ds_fmt_top[k] checked */
     int decider_seen;       /* DS_FMT_RULE_DECIDER: a decider was seen, */
