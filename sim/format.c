@@ -476,8 +476,9 @@ const ds_fmt_dist *ds_fmt_dist_find(const char *name)
 
 const ds_fmt_field *ds_fmt_find(const ds_fmt_field *fields, const char *name)
 {
+    /* The first letters differ for most rows: test them before strcmp. */
     for (; fields && fields->name; fields++)
-        if (strcmp(fields->name, name) == 0)
+        if (fields->name[0] == name[0] && strcmp(fields->name, name) == 0)
             return fields;
     return NULL;
 }
