@@ -11,6 +11,7 @@
 #include "suggest.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,13 +61,21 @@ const char *ds_scn_type(const cJSON *v)
 #define SHOWN_MAX 80
 
 /* Append pre + s (cut at SHOWN_MAX with "...").  Paths are built for every
- * value checked, problem or not, so this avoids printf. */
+ * value checked, problem or not, so this avoids printf, and a segment that
+ * fits (every one, but for absurdly deep or long paths) is copied once. */
 static size_t path_append(ds_scn_path *p, const char *pre, const char *s)
 {
     char seg[2 + SHOWN_MAX + 3];
     size_t old = p->len, room = sizeof p->buf - p->len, lp = strlen(pre);
     size_t ls = strnlen(s, SHOWN_MAX + 1), n;
 
+    if (ls <= SHOWN_MAX && lp + ls < room) {
+        memcpy(p->buf + p->len, pre, lp);
+        memcpy(p->buf + p->len + lp, s, ls);
+        p->len += lp + ls;
+        p->buf[p->len] = '\0';
+        return old;
+    }
     memcpy(seg, pre, lp);
     n = lp;
     if (ls > SHOWN_MAX) {
@@ -632,7 +641,8 @@ static int walk_field(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
 static const ds_fmt_field *top_list(const char *name, size_t *k)
 {
     for (size_t i = 0; ds_fmt_top[i].name; i++)
-        if (strcmp(ds_fmt_top[i].name, name) == 0) {
+        if (ds_fmt_top[i].name[0] == name[0] &&
+            strcmp(ds_fmt_top[i].name, name) == 0) {
             *k = i;
             return &ds_fmt_top[i];
         }
@@ -984,10 +994,9 @@ static void keep_ids(ds_scn_ctx *c, const ds_fmt_field *f, ds_scn_idset *s)
         free(s->v);
 }
 
-/* Walk the keys of one object (a list element, or the top level) in row
- * order.  Keys allowed for one role only are left to DS_FMT_RULE_ROLE; at
- * the top level, a list that other keys refer to is walked before the
- * first key that refers to it. */
+/* Walk the keys of a list element in row order; vals[i] is its member for
+ * fields[i] (check_keys).  Keys allowed for one role only are left to
+ * DS_FMT_RULE_ROLE.  (The top level is walk_top's.) */
 static void walk_keys(ds_scn_ctx *c, const cJSON *const *vals,
                       const ds_fmt_field *fields, void *base, int skip_id);
 
@@ -1017,7 +1026,7 @@ static void walk_list(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                 *(char **)at(elem, g->off) = ds_scn_strdup(c, id);
         if (cJSON_IsObject(e)) {
             walk_keys(c, vals, f->sub, elem, 1);
-            ds_scn_rule_elem(c, f, elem, e);
+            ds_scn_rule_elem(c, f, elem, vals);
         }
         ds_scn_path_pop(&c->path, o1);
     }
@@ -1292,31 +1301,46 @@ static int refers_to(const ds_fmt_field *f, const char *name)
     return 0;
 }
 
-static void walk_top_key(ds_scn_ctx *c, size_t k)
-{
-    if (c->walked[k])
-        return;
-    c->walked[k] = 1;
-    walk_field(c, c->top[k], &ds_fmt_top[k], c->m);
-}
-
 static void walk_keys(ds_scn_ctx *c, const cJSON *const *vals,
                       const ds_fmt_field *fields, void *base, int skip_id)
 {
     for (const ds_fmt_field *f = fields + (skip_id ? 1 : 0); f->name; f++) {
-        if (f->only)
-            continue;
-        if (fields != ds_fmt_top) {
-            size_t i = (size_t)(f - fields);
+        size_t i = (size_t)(f - fields);
+        if (!f->only)
             walk_field(c, i < DS_SCN_MAX_KEYS ? vals[i] : NULL, f, base);
-            continue;
-        }
-        size_t k = (size_t)(f - ds_fmt_top);
-        for (size_t r = 0; ds_fmt_top[r].name; r++)
-            if (!c->walked[r] && r != k && refers_to(f, ds_fmt_top[r].name))
-                walk_top_key(c, r);
-        walk_top_key(c, k);
     }
+}
+
+/* The order of the top-level walk: row order, but a list other keys refer
+ * to before the first key that refers to it.  It depends on the table
+ * alone, so it is worked out once per process (finding the references
+ * searches every key below each row). */
+static size_t top_order[DS_SCN_MAX_KEYS], n_top_order;
+static pthread_once_t top_order_once = PTHREAD_ONCE_INIT;
+
+static void top_order_init(void)
+{
+    unsigned char seen[DS_SCN_MAX_KEYS] = {0};
+    for (size_t k = 0; ds_fmt_top[k].name && k < DS_SCN_MAX_KEYS; k++) {
+        if (ds_fmt_top[k].only)
+            continue;
+        for (size_t r = 0; ds_fmt_top[r].name && r < DS_SCN_MAX_KEYS; r++)
+            if (!seen[r] && r != k && refers_to(&ds_fmt_top[k], ds_fmt_top[r].name)) {
+                seen[r] = 1;
+                top_order[n_top_order++] = r;
+            }
+        if (!seen[k]) {
+            seen[k] = 1;
+            top_order[n_top_order++] = k;
+        }
+    }
+}
+
+static void walk_top(ds_scn_ctx *c)
+{
+    pthread_once(&top_order_once, top_order_init);
+    for (size_t i = 0; i < n_top_order; i++)
+        walk_field(c, c->top[top_order[i]], &ds_fmt_top[top_order[i]], c->m);
 }
 
 /* Prepare every dist below `fields` in base (sampling constants, SPEC §2). */
@@ -1352,18 +1376,17 @@ static int prepare_fields(const ds_model *m, const ds_fmt_field *fields,
 
 /* --------------------------------------------------------- entry points */
 
-int ds_scn_walk_field(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+int ds_scn_walk_field(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                       void *base)
 {
-    return walk_field(
-        c, obj ? cJSON_GetObjectItemCaseSensitive(obj, f->name) : NULL, f, base);
+    return walk_field(c, val, f, base);
 }
 
 void ds_scn_check(ds_scn_ctx *c)
 {
     init_fields(c, ds_fmt_top, c->m);
     check_keys(c, c->root, ds_fmt_top, 1, c->top);
-    walk_keys(c, c->top, ds_fmt_top, c->m, 0);
+    walk_top(c);
 }
 
 void ds_scn_check_done(ds_scn_ctx *c)
