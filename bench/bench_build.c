@@ -1,8 +1,9 @@
 /*
  * bench_build.c - the cost of building one sweep point's model: what
- * `dealsim sweep` does once per design point while validating (copy the
- * parsed scenario, set the varied path, build with warnings), and the
- * parts of it alone (the copy, the build of an unchanged scenario).
+ * `dealsim sweep` does once per design point while validating (a shared
+ * copy of the parsed scenario, set the varied path, build with warnings),
+ * and the parts of it alone (the shared copy, a deep copy for comparison,
+ * the build of an unchanged scenario); each copy is freed in the time.
  *
  * usage: bench_build [SCENARIO [BUILDS [PASSES]]]
  *        (default: the built-in scenario, 2000 builds, 5 passes)
@@ -38,8 +39,9 @@ static void die(const char *what, ds_report *rep)
     exit(1);
 }
 
-/* What: 0 the whole point (copy, set, build with warnings), 1 the copy
- * alone, 2 the build alone.  Returns CPU microseconds per build. */
+/* What: 0 the whole point (shared copy, set, build with warnings), 1 the
+ * shared copy alone, 2 the build alone, 3 a deep copy alone.  Returns CPU
+ * microseconds per build. */
 static double pass(const ds_scenario *base, size_t builds, int what)
 {
     double t0 = cpu_s();
@@ -54,7 +56,8 @@ static double pass(const ds_scenario *base, size_t builds, int what)
             if (ds_scenario_build_warn(base, 0, &m, &rep, &warn) != DS_OK)
                 die("build", &rep);
         } else {
-            if (!(sc = ds_scenario_copy(base)))
+            if (!(sc = what == 3 ? ds_scenario_copy(base)
+                                 : ds_scenario_copy_shared(base)))
                 die("copy", NULL);
             if (what == 0) {
                 snprintf(v, sizeof v, "%.17g",
@@ -79,8 +82,9 @@ int main(int argc, char **argv)
     const char *file = argc > 1 ? argv[1] : NULL;
     size_t builds = argc > 2 ? strtoul(argv[2], NULL, 10) : 2000;
     int passes = argc > 3 ? atoi(argv[3]) : 5;
-    const char *names[3] = {"point (copy, set, build)", "copy", "build"};
-    double best[3] = {1e30, 1e30, 1e30};
+    const char *names[4] = {"point (copy, set, build)", "shared copy", "build",
+                            "deep copy"};
+    double best[4] = {1e30, 1e30, 1e30, 1e30};
     ds_report rep;
     ds_scenario *base;
 
@@ -96,14 +100,14 @@ int main(int argc, char **argv)
     if (!base)
         die("parse", &rep);
     for (int p = 0; p < passes; p++)
-        for (int w = 0; w < 3; w++) {
+        for (int w = 0; w < 4; w++) {
             double t = pass(base, builds, w);
             if (t < best[w])
                 best[w] = t;
         }
     printf("%s: %zu builds, best of %d passes (CPU us per build)\n",
            file ? file : DS_BUILTIN_NAME, builds, passes);
-    for (int w = 0; w < 3; w++)
+    for (int w = 0; w < 4; w++)
         printf("  %-26s %8.1f us\n", names[w], best[w]);
     ds_scenario_free(base);
     ds_report_free(&rep);
