@@ -194,44 +194,21 @@ static size_t arr_len(const cJSON *a)
     return n;
 }
 
-/* Report every key of obj not among `names` (keys starting with '_' are
- * free comments; `$schema` is allowed where allow_schema), with a
- * suggestion. */
-static void check_names(ds_scn_ctx *c, const cJSON *obj,
-                        const char *const *names, size_t n, int allow_schema)
+/* Report every key of obj not among names[0..n) (keys starting with '_'
+ * are free comments; `$schema` is allowed where allow_schema), with a
+ * suggestion, and look each key up once: vals[i] is the member called
+ * names[i] (the first, as cJSON_GetObjectItemCaseSensitive finds it), or
+ * NULL.  A file's keys mostly come in the table's order, so each search
+ * starts after the name last found: about one strcmp per key, where a
+ * lookup per name and a check of each key against every name took
+ * names x keys. */
+static void lookup_names(ds_scn_ctx *c, const cJSON *obj,
+                         const char *const *names, size_t n, int allow_schema,
+                         const cJSON **vals)
 {
-    for (const cJSON *k = obj->child; k; k = k->next) {
-        int known = k->string[0] == '_';
-        for (size_t i = 0; i < n && !known; i++)
-            known = strcmp(names[i], k->string) == 0;
-        if (known || (allow_schema && strcmp(k->string, "$schema") == 0))
-            continue;
-        size_t old = ds_scn_path_key(&c->path, k->string);
-        const char *s = ds_suggest(k->string, names, n);
-        if (s)
-            ds_scn_err(c, "unknown key (did you mean '%s'?)", s);
-        else
-            ds_scn_err(c, "unknown key");
-        ds_scn_path_pop(&c->path, old);
-    }
-}
-
-/* The same for the keys of a format object, which also looks each key up
- * once: vals[i] is the member for fields[i] (its first, as
- * cJSON_GetObjectItemCaseSensitive finds), or NULL.  A file's keys mostly
- * come in row order, so each search starts at the row after the last one
- * found: about one strcmp per key, where a lookup per row and a check of
- * each key against every row took rows x keys. */
-static void check_keys(ds_scn_ctx *c, const cJSON *obj,
-                       const ds_fmt_field *fields, int allow_schema,
-                       const cJSON *vals[DS_SCN_MAX_KEYS])
-{
-    const char *names[DS_SCN_MAX_KEYS];
-    size_t n = 0, next = 0;
-    for (const ds_fmt_field *f = fields; f->name && n < DS_SCN_MAX_KEYS; f++) {
-        vals[n] = NULL;
-        names[n++] = f->name;
-    }
+    size_t next = 0;
+    for (size_t i = 0; i < n; i++)
+        vals[i] = NULL;
     for (const cJSON *k = obj->child; k; k = k->next) {
         size_t i = 0, r = next;
         if (k->string[0] == '_')
@@ -255,6 +232,18 @@ static void check_keys(ds_scn_ctx *c, const cJSON *obj,
             ds_scn_err(c, "unknown key");
         ds_scn_path_pop(&c->path, old);
     }
+}
+
+/* The same for the keys of a format object: vals[i] for fields[i]. */
+static void check_keys(ds_scn_ctx *c, const cJSON *obj,
+                       const ds_fmt_field *fields, int allow_schema,
+                       const cJSON *vals[DS_SCN_MAX_KEYS])
+{
+    const char *names[DS_SCN_MAX_KEYS];
+    size_t n = 0;
+    for (const ds_fmt_field *f = fields; f->name && n < DS_SCN_MAX_KEYS; f++)
+        names[n++] = f->name;
+    lookup_names(c, obj, names, n, allow_schema, vals);
 }
 
 /* A range of SPEC §3.1: [lo, hi] with either end open or infinite. */
@@ -492,14 +481,16 @@ static int parse_dist(ds_scn_ctx *c, const cJSON *v, range r, ds_dist *out)
     }
     ds_scn_path_pop(&c->path, old);
 
-    /* Unknown keys against this kind's parameters. */
+    /* Unknown keys against this kind's parameters; pvals[1 + i] is the
+     * value of k->params[i]. */
+    const cJSON *pvals[6];
     {
         const char *names[6];
         size_t n = 0;
         names[n++] = "dist";
         for (size_t i = 0; k->params[i].name; i++)
             names[n++] = k->params[i].name;
-        check_names(c, v, names, n, 0);
+        lookup_names(c, v, names, n, 0, pvals);
     }
 
     out->kind = k->kind;
@@ -535,7 +526,7 @@ static int parse_dist(ds_scn_ctx *c, const cJSON *v, range r, ds_dist *out)
             const ds_fmt_param *p = &k->params[i];
             double x = p->def;
             size_t o2;
-            const cJSON *pv = get(c, v, p->name, p->required, &o2);
+            const cJSON *pv = enter(c, p->name, pvals[1 + i], p->required, &o2);
             if (pv)
                 ok &= number_of(c, pv, &x);
             else if (p->required)
