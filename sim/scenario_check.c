@@ -60,13 +60,15 @@ const char *ds_scn_type(const cJSON *v)
  * marked with "...", so one absurd key cannot swamp the report. */
 #define SHOWN_MAX 80
 
-/* Append pre + s (cut at SHOWN_MAX with "...").  Paths are built for every
- * value checked, problem or not, so this avoids printf, and a segment that
- * fits (every one, but for absurdly deep or long paths) is copied once. */
-static size_t path_append(ds_scn_path *p, const char *pre, const char *s)
+/* Append pre (lp bytes) + s (cut at SHOWN_MAX with "...").  Paths are
+ * built for every value checked, problem or not, so this avoids printf,
+ * and a segment that fits (all but in absurdly deep or long paths) is
+ * copied once. */
+static size_t path_append(ds_scn_path *p, const char *pre, size_t lp,
+                          const char *s)
 {
     char seg[2 + SHOWN_MAX + 3];
-    size_t old = p->len, room = sizeof p->buf - p->len, lp = strlen(pre);
+    size_t old = p->len, room = sizeof p->buf - p->len;
     size_t ls = strnlen(s, SHOWN_MAX + 1), n;
 
     if (ls <= SHOWN_MAX && lp + ls < room) {
@@ -100,15 +102,21 @@ static size_t path_append(ds_scn_path *p, const char *pre, const char *s)
 
 size_t ds_scn_path_key(ds_scn_path *p, const char *key)
 {
-    return path_append(p, p->len ? "." : "", key);
+    return path_append(p, ".", p->len ? 1 : 0, key);
 }
 
 size_t ds_scn_path_index(ds_scn_path *p, size_t i)
 {
-    char b[32];
+    char b[32], *e = b + sizeof b - 1;
     size_t old = p->len;
-    snprintf(b, sizeof b, "[%zu]", i);
-    path_append(p, "", b);
+    /* "[i]", written from the end without printf (a path per element). */
+    *e = '\0';
+    *--e = ']';
+    do
+        *--e = (char)('0' + i % 10);
+    while ((i /= 10) != 0);
+    *--e = '[';
+    path_append(p, "", 0, e);
     return old;
 }
 
@@ -589,6 +597,9 @@ static int ident_cmp(const void *a, const void *b)
     return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
+/* Most ids sorted by insertion (at most this many: n^2 / 4 moves). */
+#define IDSET_INSERTION_MAX 16
+
 /* Index the ids of n list elements of `stride` bytes from base, each with
  * its `char *id` at byte `off` (NULL and empty ids are left out), for
  * lookup by bsearch. */
@@ -604,7 +615,19 @@ static void idset_of(ds_scn_ctx *c, ds_scn_idset *s, const void *base, size_t n,
         if (id && id[0])
             s->v[s->n++] = (ds_scn_ident){id, i};
     }
-    qsort(s->v, s->n, sizeof *s->v, ident_cmp);
+    if (s->n > IDSET_INSERTION_MAX) {
+        qsort(s->v, s->n, sizeof *s->v, ident_cmp);
+        return;
+    }
+    /* Insertion sort: the same order (ident_cmp is total), without
+     * qsort's set-up, for the few ids of most lists. */
+    for (size_t i = 1; i < s->n; i++) {
+        ds_scn_ident x = s->v[i];
+        size_t j = i;
+        for (; j > 0 && ident_cmp(&s->v[j - 1], &x) > 0; j--)
+            s->v[j] = s->v[j - 1];
+        s->v[j] = x;
+    }
 }
 
 /* Index of id (its first occurrence), or -1. */
