@@ -18,6 +18,8 @@
 
 #include "dealsim/dist.h"
 #include "dealsim/scenario.h"
+#include "format.h"
+#include "scenario_priv.h"
 
 #define BAD_DIR DS_TEST_DIR "/data/bad/"
 #define GOOD_DIR DS_TEST_DIR "/data/good/"
@@ -188,6 +190,26 @@ Test(copy_shared, same_as_deep_copy)
     free(before);
     free(after);
     ds_scenario_free(base);
+}
+
+/* Rows of an object of the format and of every object below it; fails
+ * when one has more than the check looks up (DS_SCN_MAX_KEYS). */
+static size_t check_rows(const ds_fmt_field *fields)
+{
+    size_t n = 0, all = 0;
+    for (const ds_fmt_field *f = fields; f->name; f++, n++)
+        if (f->kind == DS_FMT_OBJECT || f->kind == DS_FMT_LIST)
+            all += check_rows(f->sub);
+    cr_assert_leq(n, DS_SCN_MAX_KEYS, "an object of the format has %zu keys", n);
+    return all + n;
+}
+
+/* Test 3: the check looks up at most DS_SCN_MAX_KEYS keys of an object;
+ * every object of the format has no more (a row beyond would be taken for
+ * an unknown key). */
+Test(copy_shared, format_objects_fit_the_lookup)
+{
+    cr_assert_gt(check_rows(ds_fmt_top), 50);
 }
 
 /* Every object of the tree with its members in reverse order (arrays keep

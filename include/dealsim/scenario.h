@@ -56,8 +56,9 @@ ds_scenario *ds_scenario_copy(const ds_scenario *s);
  * ds_scenario_set copies only the objects and arrays on the path it sets.
  * It reads, sets and builds exactly as a ds_scenario_copy would, for the
  * cost of the top level.  s keeps what is shared: it must not be changed
- * or freed while the copy lives (any number of copies, in any threads, may
- * share one s).  Free with ds_scenario_free.  NULL on no memory. */
+ * or freed while the copy lives, nor while any copy of the copy (deep or
+ * shared) lives (any number of copies, in any threads, may share one s).
+ * Free with ds_scenario_free.  NULL on no memory. */
 ds_scenario *ds_scenario_copy_shared(const ds_scenario *s);
 
 /* Validate completely and, if there were no problems at all, store a new
