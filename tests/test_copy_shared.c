@@ -57,7 +57,7 @@ static int cmp_str(const void *a, const void *b)
 /* The messages of r, sorted when `sorted` (file order may change them). */
 static void put_report(text *t, const char *what, ds_report *r, int sorted)
 {
-    if (sorted)
+    if (sorted && r->n > 1)
         qsort(r->msg, r->n, sizeof *r->msg, cmp_str);
     for (size_t i = 0; i < r->n; i++)
         put(t, "%s: %s\n", what, r->msg[i]);
