@@ -467,7 +467,8 @@ const size_t ds_fmt_n_dists = sizeof ds_fmt_dists / sizeof ds_fmt_dists[0];
 const ds_fmt_dist *ds_fmt_dist_find(const char *name)
 {
     for (size_t i = 0; i < ds_fmt_n_dists; i++)
-        if (strcmp(ds_fmt_dists[i].name, name) == 0)
+        if (ds_fmt_dists[i].name[0] == name[0] &&
+            strcmp(ds_fmt_dists[i].name, name) == 0)
             return &ds_fmt_dists[i];
     return NULL;
 }
@@ -476,8 +477,9 @@ const ds_fmt_dist *ds_fmt_dist_find(const char *name)
 
 const ds_fmt_field *ds_fmt_find(const ds_fmt_field *fields, const char *name)
 {
+    /* The first letters differ for most rows: test them before strcmp. */
     for (; fields && fields->name; fields++)
-        if (strcmp(fields->name, name) == 0)
+        if (fields->name[0] == name[0] && strcmp(fields->name, name) == 0)
             return fields;
     return NULL;
 }

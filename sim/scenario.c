@@ -656,6 +656,72 @@ ds_scenario *ds_scenario_copy(const ds_scenario *s)
     return c;
 }
 
+/* A node that stands for x without owning any of it: value, members and
+ * key stay x's (cJSON_Delete frees only the node).  NULL on no memory. */
+static cJSON *borrow(const cJSON *x)
+{
+    cJSON *r = cJSON_CreateNull();
+    if (!r)
+        return NULL;
+    r->type = x->type | cJSON_IsReference | (x->string ? cJSON_StringIsConst : 0);
+    r->child = x->child;
+    r->valuestring = x->valuestring;
+    r->valueint = x->valueint;
+    r->valuedouble = x->valuedouble;
+    r->string = x->string;
+    return r;
+}
+
+/* Make dst (an empty object or array) hold borrowed members, one for each
+ * of src's.  0 on no memory (dst then holds some of them). */
+static int borrow_members(cJSON *dst, const cJSON *src)
+{
+    for (const cJSON *m = src->child; m; m = m->next) {
+        cJSON *b = borrow(m);
+        /* Appended as to an array: an object member keeps its key. */
+        if (!b || !cJSON_AddItemToArray(dst, b)) {
+            cJSON_Delete(b);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* x, a member of parent (an object or an array), as a node of its own
+ * that may be changed: a borrowed x is replaced by an object or array of
+ * borrowed members (its key stays borrowed).  NULL on no memory (parent
+ * unchanged). */
+static cJSON *own(cJSON *parent, cJSON *x)
+{
+    cJSON *n;
+    if (!(x->type & cJSON_IsReference))
+        return x;
+    n = cJSON_IsArray(x) ? cJSON_CreateArray() : cJSON_CreateObject();
+    if (!n || !borrow_members(n, x)) {
+        cJSON_Delete(n);
+        return NULL;
+    }
+    n->string = x->string;
+    n->type |= x->type & cJSON_StringIsConst;
+    cJSON_ReplaceItemViaPointer(parent, x, n); /* can't fail: x is in parent */
+    return n;
+}
+
+ds_scenario *ds_scenario_copy_shared(const ds_scenario *s)
+{
+    ds_scenario *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->file = dup_str(s->file);
+    c->root = cJSON_CreateObject();
+    c->n_dup = s->n_dup;
+    if (!c->file || !c->root || !borrow_members(c->root, s->root)) {
+        ds_scenario_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 const char *ds_scenario_file(const ds_scenario *s)
 {
     return s->file;
@@ -898,6 +964,10 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
                           f->kind == DS_FMT_LIST ? "an array" : "an object");
                 goto fail;
             }
+            if (!(child = own(cur, child))) {
+                rc = DS_ENOMEM;
+                goto done;
+            }
             cur = child;
             fld = f;
             fields = f->sub;
@@ -933,6 +1003,10 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
                           path);
                 goto fail;
             } /* GCOVR_EXCL_STOP */
+            if (!(e = own(cur, e))) {
+                rc = DS_ENOMEM;
+                goto done;
+            }
             cur = e;
             mode = M_OBJ;
             continue;
@@ -957,6 +1031,10 @@ int ds_scenario_set(ds_scenario *s, const char *path, const char *value,
                                             "a plain value)",
                               part_len(next), next, (int)plen, path);
                 goto fail;
+            }
+            if (!(child = own(cur, child))) {
+                rc = DS_ENOMEM;
+                goto done;
             }
             cur = child;
             mode = M_DIST;

@@ -193,20 +193,21 @@ void ds_scn_rule_after(ds_scn_ctx *c, const ds_fmt_field *f, void *base,
 /* §3.1: a key of the other role is an error; the keys of the element's
  * role (or of both, when the role is not valid) are checked as usual. */
 static void rule_role(ds_scn_ctx *c, const ds_fmt_field *fields, void *elem,
-                      const cJSON *e)
+                      const cJSON *const *vals)
 {
     const char *role = NULL;
-    for (const ds_fmt_field *g = fields; g->name; g++) {
-        const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, g->name);
+    const ds_fmt_field *g;
+    size_t i;
+    for (g = fields, i = 0; g->name && i < DS_SCN_MAX_KEYS; g++, i++) {
+        const cJSON *r = vals[i];
         if (!(g->flags & DS_FMT_GATE) || !cJSON_IsString(r))
             continue;
         for (const ds_fmt_choice *ch = g->choices; ch->name; ch++)
             if (strcmp(ch->name, r->valuestring) == 0)
                 role = ch->name;
     }
-    for (const ds_fmt_field *g = fields; g->name; g++) {
-        if (!g->only || !role || strcmp(g->only, role) == 0 ||
-            !cJSON_GetObjectItemCaseSensitive(e, g->name))
+    for (g = fields, i = 0; g->name && i < DS_SCN_MAX_KEYS; g++, i++) {
+        if (!g->only || !role || strcmp(g->only, role) == 0 || !vals[i])
             continue;
         size_t o = ds_scn_path_key(&c->path, g->name);
         if (strcmp(role, "decider") == 0)
@@ -215,16 +216,16 @@ static void rule_role(ds_scn_ctx *c, const ds_fmt_field *fields, void *elem,
             ds_scn_err(c, "not allowed on a member (decider only)");
         ds_scn_path_pop(&c->path, o);
     }
-    for (const ds_fmt_field *g = fields; g->name; g++)
+    for (g = fields, i = 0; g->name && i < DS_SCN_MAX_KEYS; g++, i++)
         if (g->only && (!role || strcmp(g->only, role) == 0))
-            ds_scn_walk_field(c, e, g, elem);
+            ds_scn_walk_field(c, vals[i], g, elem);
 }
 
 void ds_scn_rule_elem(ds_scn_ctx *c, const ds_fmt_field *list, void *elem,
-                      const cJSON *e)
+                      const cJSON *const *vals)
 {
     if (list->rule == DS_FMT_RULE_ROLE)
-        rule_role(c, list->sub, elem, e);
+        rule_role(c, list->sub, elem, vals);
 }
 
 /* ------------------------------------------------- the index of dists */

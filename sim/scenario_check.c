@@ -11,6 +11,7 @@
 #include "suggest.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,14 +60,24 @@ const char *ds_scn_type(const cJSON *v)
  * marked with "...", so one absurd key cannot swamp the report. */
 #define SHOWN_MAX 80
 
-/* Append pre + s (cut at SHOWN_MAX with "...").  Paths are built for every
- * value checked, problem or not, so this avoids printf. */
-static size_t path_append(ds_scn_path *p, const char *pre, const char *s)
+/* Append pre (lp bytes) + s (cut at SHOWN_MAX with "...").  Paths are
+ * built for every value checked, problem or not, so this avoids printf,
+ * and a segment that fits (all but in absurdly deep or long paths) is
+ * copied once. */
+static size_t path_append(ds_scn_path *p, const char *pre, size_t lp,
+                          const char *s)
 {
     char seg[2 + SHOWN_MAX + 3];
-    size_t old = p->len, room = sizeof p->buf - p->len, lp = strlen(pre);
+    size_t old = p->len, room = sizeof p->buf - p->len;
     size_t ls = strnlen(s, SHOWN_MAX + 1), n;
 
+    if (ls <= SHOWN_MAX && lp + ls < room) {
+        memcpy(p->buf + p->len, pre, lp);
+        memcpy(p->buf + p->len + lp, s, ls);
+        p->len += lp + ls;
+        p->buf[p->len] = '\0';
+        return old;
+    }
     memcpy(seg, pre, lp);
     n = lp;
     if (ls > SHOWN_MAX) {
@@ -91,15 +102,21 @@ static size_t path_append(ds_scn_path *p, const char *pre, const char *s)
 
 size_t ds_scn_path_key(ds_scn_path *p, const char *key)
 {
-    return path_append(p, p->len ? "." : "", key);
+    return path_append(p, ".", p->len ? 1 : 0, key);
 }
 
 size_t ds_scn_path_index(ds_scn_path *p, size_t i)
 {
-    char b[32];
+    char b[32], *e = b + sizeof b - 1;
     size_t old = p->len;
-    snprintf(b, sizeof b, "[%zu]", i);
-    path_append(p, "", b);
+    /* "[i]", written from the end without printf (a path per element). */
+    *e = '\0';
+    *--e = ']';
+    do
+        *--e = (char)('0' + i % 10);
+    while ((i /= 10) != 0);
+    *--e = '[';
+    path_append(p, "", 0, e);
     return old;
 }
 
@@ -185,17 +202,35 @@ static size_t arr_len(const cJSON *a)
     return n;
 }
 
-/* Report every key of obj not among `names` (keys starting with '_' are
- * free comments; `$schema` is allowed where allow_schema), with a
- * suggestion. */
-static void check_names(ds_scn_ctx *c, const cJSON *obj,
-                        const char *const *names, size_t n, int allow_schema)
+/* Report every key of obj not among names[0..n) (keys starting with '_'
+ * are free comments; `$schema` is allowed where allow_schema), with a
+ * suggestion, and look each key up once: vals[i] is the member called
+ * names[i] (the first, as cJSON_GetObjectItemCaseSensitive finds it), or
+ * NULL.  A file's keys mostly come in the table's order, so each search
+ * starts after the name last found: about one strcmp per key, where a
+ * lookup per name and a check of each key against every name took
+ * names x keys. */
+static void lookup_names(ds_scn_ctx *c, const cJSON *obj,
+                         const char *const *names, size_t n, int allow_schema,
+                         const cJSON **vals)
 {
+    size_t next = 0;
+    for (size_t i = 0; i < n; i++)
+        vals[i] = NULL;
     for (const cJSON *k = obj->child; k; k = k->next) {
-        int known = k->string[0] == '_';
-        for (size_t i = 0; i < n && !known; i++)
-            known = strcmp(names[i], k->string) == 0;
-        if (known || (allow_schema && strcmp(k->string, "$schema") == 0))
+        size_t i = 0, r = next;
+        if (k->string[0] == '_')
+            continue;
+        for (; i < n; i++, r = r + 1 < n ? r + 1 : 0)
+            if (strcmp(names[r], k->string) == 0)
+                break;
+        if (i < n) {
+            if (!vals[r])
+                vals[r] = k;
+            next = r + 1 < n ? r + 1 : 0;
+            continue;
+        }
+        if (allow_schema && strcmp(k->string, "$schema") == 0)
             continue;
         size_t old = ds_scn_path_key(&c->path, k->string);
         const char *s = ds_suggest(k->string, names, n);
@@ -207,15 +242,16 @@ static void check_names(ds_scn_ctx *c, const cJSON *obj,
     }
 }
 
-/* The same for the keys of a format object. */
+/* The same for the keys of a format object: vals[i] for fields[i]. */
 static void check_keys(ds_scn_ctx *c, const cJSON *obj,
-                       const ds_fmt_field *fields, int allow_schema)
+                       const ds_fmt_field *fields, int allow_schema,
+                       const cJSON *vals[DS_SCN_MAX_KEYS])
 {
-    const char *names[32];
+    const char *names[DS_SCN_MAX_KEYS];
     size_t n = 0;
-    for (const ds_fmt_field *f = fields; f->name && n < 32; f++)
+    for (const ds_fmt_field *f = fields; f->name && n < DS_SCN_MAX_KEYS; f++)
         names[n++] = f->name;
-    check_names(c, obj, names, n, allow_schema);
+    lookup_names(c, obj, names, n, allow_schema, vals);
 }
 
 /* A range of SPEC §3.1: [lo, hi] with either end open or infinite. */
@@ -301,16 +337,23 @@ static int number_of(ds_scn_ctx *c, const cJSON *v, double *out)
     return 1;
 }
 
-/* Push `key`, look it up in obj (which may be NULL); report it missing when
- * required. */
-static const cJSON *get(ds_scn_ctx *c, const cJSON *obj, const char *key,
-                        int req, size_t *old)
+/* Push `key`, whose value v was looked up (NULL: absent); report it
+ * missing when required.  Returns v. */
+static const cJSON *enter(ds_scn_ctx *c, const char *key, const cJSON *v,
+                          int req, size_t *old)
 {
-    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
     *old = ds_scn_path_key(&c->path, key);
     if (!v && req)
         ds_scn_err(c, "missing required key");
     return v;
+}
+
+/* The same, looking key up in obj (which may be NULL). */
+static const cJSON *get(ds_scn_ctx *c, const cJSON *obj, const char *key,
+                        int req, size_t *old)
+{
+    return enter(c, key, obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL,
+                 req, old);
 }
 
 /* ---------------------------------------------------------------- dists */
@@ -446,14 +489,16 @@ static int parse_dist(ds_scn_ctx *c, const cJSON *v, range r, ds_dist *out)
     }
     ds_scn_path_pop(&c->path, old);
 
-    /* Unknown keys against this kind's parameters. */
+    /* Unknown keys against this kind's parameters; pvals[1 + i] is the
+     * value of k->params[i]. */
+    const cJSON *pvals[6];
     {
         const char *names[6];
         size_t n = 0;
         names[n++] = "dist";
         for (size_t i = 0; k->params[i].name; i++)
             names[n++] = k->params[i].name;
-        check_names(c, v, names, n, 0);
+        lookup_names(c, v, names, n, 0, pvals);
     }
 
     out->kind = k->kind;
@@ -489,7 +534,7 @@ static int parse_dist(ds_scn_ctx *c, const cJSON *v, range r, ds_dist *out)
             const ds_fmt_param *p = &k->params[i];
             double x = p->def;
             size_t o2;
-            const cJSON *pv = get(c, v, p->name, p->required, &o2);
+            const cJSON *pv = enter(c, p->name, pvals[1 + i], p->required, &o2);
             if (pv)
                 ok &= number_of(c, pv, &x);
             else if (p->required)
@@ -552,6 +597,9 @@ static int ident_cmp(const void *a, const void *b)
     return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
+/* Most ids sorted by insertion (at most this many: n^2 / 4 moves). */
+#define IDSET_INSERTION_MAX 16
+
 /* Index the ids of n list elements of `stride` bytes from base, each with
  * its `char *id` at byte `off` (NULL and empty ids are left out), for
  * lookup by bsearch. */
@@ -567,7 +615,19 @@ static void idset_of(ds_scn_ctx *c, ds_scn_idset *s, const void *base, size_t n,
         if (id && id[0])
             s->v[s->n++] = (ds_scn_ident){id, i};
     }
-    qsort(s->v, s->n, sizeof *s->v, ident_cmp);
+    if (s->n > IDSET_INSERTION_MAX) {
+        qsort(s->v, s->n, sizeof *s->v, ident_cmp);
+        return;
+    }
+    /* Insertion sort: the same order (ident_cmp is total), without
+     * qsort's set-up, for the few ids of most lists. */
+    for (size_t i = 1; i < s->n; i++) {
+        ds_scn_ident x = s->v[i];
+        size_t j = i;
+        for (; j > 0 && ident_cmp(&s->v[j - 1], &x) > 0; j--)
+            s->v[j] = s->v[j - 1];
+        s->v[j] = x;
+    }
 }
 
 /* Index of id (its first occurrence), or -1. */
@@ -588,14 +648,15 @@ static long idset_find(const ds_scn_idset *s, const char *id)
 
 /* ------------------------------------------------- the walk of the table */
 
-static int walk_field(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static int walk_field(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                       void *base);
 
 /* The top-level list or id list called `name` and its index in ds_fmt_top. */
 static const ds_fmt_field *top_list(const char *name, size_t *k)
 {
     for (size_t i = 0; ds_fmt_top[i].name; i++)
-        if (strcmp(ds_fmt_top[i].name, name) == 0) {
+        if (ds_fmt_top[i].name[0] == name[0] &&
+            strcmp(ds_fmt_top[i].name, name) == 0) {
             *k = i;
             return &ds_fmt_top[i];
         }
@@ -715,7 +776,7 @@ static void init_fields(ds_scn_ctx *c, const ds_fmt_field *fields, void *base)
 
 /* A scalar key: NUMBER, INTEGER, BOOL, STRING, ENUM or DIST.  Returns 1
  * when present and valid, 0 when absent, -1 when a problem was reported. */
-static int walk_scalar(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static int walk_scalar(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                        void *base)
 {
     size_t old;
@@ -723,7 +784,7 @@ static int walk_scalar(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
     char v[40];
     range r = range_of(&f->range);
     int ok = 1;
-    const cJSON *j = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    const cJSON *j = enter(c, f->name, val, f->flags & DS_FMT_REQ, &old);
 
     if (!j) {
         ds_scn_path_pop(&c->path, old);
@@ -815,11 +876,12 @@ static int walk_scalar(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
 
 /* An object key: its keys are checked even when it is absent, so that the
  * required keys inside an optional object are reported as missing. */
-static void walk_object(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static void walk_object(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                         void *base)
 {
     size_t old;
-    const cJSON *j = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    const cJSON *j = enter(c, f->name, val, f->flags & DS_FMT_REQ, &old);
+    const cJSON *vals[DS_SCN_MAX_KEYS] = {NULL};
     if (j && !cJSON_IsObject(j)) {
         ds_scn_err(c, "expected an object, got %s", ds_scn_type(j));
         ds_scn_path_pop(&c->path, old);
@@ -827,20 +889,20 @@ static void walk_object(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
     }
     if (j || !(f->flags & (DS_FMT_REQ | DS_FMT_OPTIONAL))) {
         if (j)
-            check_keys(c, j, f->sub, 0);
-        for (const ds_fmt_field *g = f->sub; g->name; g++)
-            walk_field(c, j, g, base);
+            check_keys(c, j, f->sub, 0, vals);
+        for (size_t i = 0; f->sub[i].name && i < DS_SCN_MAX_KEYS; i++)
+            walk_field(c, vals[i], &f->sub[i], base);
     }
     ds_scn_path_pop(&c->path, old);
 }
 
 /* The array at obj.key for a list or id list: NULL when absent or not an
  * array (reported), with its element count checked. */
-static const cJSON *array_at(ds_scn_ctx *c, const cJSON *obj,
+static const cJSON *array_at(ds_scn_ctx *c, const cJSON *val,
                              const ds_fmt_field *f, size_t *n)
 {
     size_t old, max = f->max ? f->max : SIZE_MAX;
-    const cJSON *v = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    const cJSON *v = enter(c, f->name, val, f->flags & DS_FMT_REQ, &old);
     const ds_fmt_field *l;
     size_t k;
     *n = 0;
@@ -878,9 +940,11 @@ static const cJSON *array_at(ds_scn_ctx *c, const cJSON *obj,
 
 /* A list element's id (the first key of its list): checked, stored, and
  * returned (borrowed from the JSON) when usable, else NULL (reported).  The
- * element's path is pushed. */
+ * element's path is pushed.  Its keys are looked up into vals (check_keys)
+ * when it is an object. */
 static const char *elem_id(ds_scn_ctx *c, const cJSON *e,
-                           const ds_fmt_field *list, void *elem)
+                           const ds_fmt_field *list, void *elem,
+                           const cJSON *vals[DS_SCN_MAX_KEYS])
 {
     const ds_fmt_field *idf = list->sub;
     size_t old;
@@ -889,8 +953,8 @@ static const char *elem_id(ds_scn_ctx *c, const cJSON *e,
         ds_scn_err(c, "expected an object, got %s", ds_scn_type(e));
         return NULL;
     }
-    check_keys(c, e, list->sub, 0);
-    id = get(c, e, idf->name, 1, &old);
+    check_keys(c, e, list->sub, 0, vals);
+    id = enter(c, idf->name, vals[0], 1, &old);
     if (id && !cJSON_IsString(id)) {
         ds_scn_err(c, "expected a string, got %s", ds_scn_type(id));
         id = NULL;
@@ -944,19 +1008,18 @@ static void keep_ids(ds_scn_ctx *c, const ds_fmt_field *f, ds_scn_idset *s)
         free(s->v);
 }
 
-/* Walk the keys of one object (a list element, or the top level) in row
- * order.  Keys allowed for one role only are left to DS_FMT_RULE_ROLE; at
- * the top level, a list that other keys refer to is walked before the
- * first key that refers to it. */
-static void walk_keys(ds_scn_ctx *c, const cJSON *obj,
+/* Walk the keys of a list element in row order; vals[i] is its member for
+ * fields[i] (check_keys).  Keys allowed for one role only are left to
+ * DS_FMT_RULE_ROLE.  (The top level is walk_top's.) */
+static void walk_keys(ds_scn_ctx *c, const cJSON *const *vals,
                       const ds_fmt_field *fields, void *base, int skip_id);
 
-static void walk_list(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static void walk_list(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                       void *base)
 {
     size_t n, i = 0;
     ds_scn_idset set = {NULL, 0};
-    const cJSON *l = array_at(c, obj, f, &n);
+    const cJSON *l = array_at(c, val, f, &n);
     char *elems;
     if (!l)
         return;
@@ -970,13 +1033,14 @@ static void walk_list(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
         void *elem = elems + i * f->size;
         size_t o1 = ds_scn_path_elem(&c->path, e, i);
         init_fields(c, f->sub, elem);
-        const char *id = elem_id(c, e, f, elem);
+        const cJSON *vals[DS_SCN_MAX_KEYS];
+        const char *id = elem_id(c, e, f, elem, vals);
         for (const ds_fmt_field *g = f->sub; id && g->name; g++)
             if (g->flags & DS_FMT_LABEL)
                 *(char **)at(elem, g->off) = ds_scn_strdup(c, id);
         if (cJSON_IsObject(e)) {
-            walk_keys(c, e, f->sub, elem, 1);
-            ds_scn_rule_elem(c, f, elem, e);
+            walk_keys(c, vals, f->sub, elem, 1);
+            ds_scn_rule_elem(c, f, elem, vals);
         }
         ds_scn_path_pop(&c->path, o1);
     }
@@ -987,12 +1051,12 @@ static void walk_list(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
 }
 
 /* An id list: ids declared here (dimensions), or ids of list `ref`. */
-static void walk_idlist(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static void walk_idlist(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                         void *base)
 {
     size_t n, i = 0, k = 0;
     const ds_fmt_field *l = f->ref ? top_list(f->ref, &k) : NULL;
-    const cJSON *v = array_at(c, obj, f, &n);
+    const cJSON *v = array_at(c, val, f, &n);
     ds_scn_idset set = {NULL, 0};
 
     if (v) {
@@ -1041,11 +1105,11 @@ static void walk_idlist(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
 }
 
 /* A list of paths (SPEC §9), kept as strings for a rule to resolve. */
-static void walk_paths(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static void walk_paths(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                        void *base)
 {
     size_t n, i = 0;
-    const cJSON *v = array_at(c, obj, f, &n);
+    const cJSON *v = array_at(c, val, f, &n);
     char **arr;
     if (!v)
         return;
@@ -1067,12 +1131,12 @@ static void walk_paths(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
 
 /* A square matrix of numbers in the row's range: stored row-major with
  * its row count when it is square and every entry valid. */
-static void walk_matrix(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static void walk_matrix(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                         void *base)
 {
     size_t old, n, i = 0, max = f->max ? f->max : SIZE_MAX;
     range r = range_of(&f->range);
-    const cJSON *v = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    const cJSON *v = enter(c, f->name, val, f->flags & DS_FMT_REQ, &old);
     double *mat;
     int ok = 1;
     if (!v) {
@@ -1131,13 +1195,13 @@ static void walk_matrix(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
 }
 
 /* A map {id of list `ref`: value}. */
-static void walk_map(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static void walk_map(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                      void *base)
 {
     size_t old, k = 0, nb = f->flags & DS_FMT_BUILTIN ? n_builtin() : 0, i = 0;
     range r = range_of(&f->range);
     const ds_fmt_field *l = top_list(f->ref, &k);
-    const cJSON *j = get(c, obj, f->name, f->flags & DS_FMT_REQ, &old);
+    const cJSON *j = enter(c, f->name, val, f->flags & DS_FMT_REQ, &old);
     int sparse = (f->flags & DS_FMT_SPARSE) != 0, any = 0, bad = 0;
     size_t *idx = NULL;
     double *xs = NULL;
@@ -1218,21 +1282,21 @@ static void walk_map(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
 /* Check one key as its row says; then the row's rule.  Returns 1 when
  * present (and, for a scalar, valid), 0 when absent, -1 when a problem with
  * a scalar was reported. */
-static int walk_field(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+static int walk_field(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                       void *base)
 {
-    int given = obj && cJSON_GetObjectItemCaseSensitive(obj, f->name);
+    int given = val != NULL;
     int status = given;
     if ((f->flags & DS_FMT_HAS) && given)
         *(int *)at(base, f->off_has) = 1;
     switch (f->kind) {
-    case DS_FMT_OBJECT: walk_object(c, obj, f, base); break;
-    case DS_FMT_LIST: walk_list(c, obj, f, base); break;
-    case DS_FMT_IDLIST: walk_idlist(c, obj, f, base); break;
-    case DS_FMT_MAP: walk_map(c, obj, f, base); break;
-    case DS_FMT_PATHS: walk_paths(c, obj, f, base); break;
-    case DS_FMT_MATRIX: walk_matrix(c, obj, f, base); break;
-    default: status = walk_scalar(c, obj, f, base); break;
+    case DS_FMT_OBJECT: walk_object(c, val, f, base); break;
+    case DS_FMT_LIST: walk_list(c, val, f, base); break;
+    case DS_FMT_IDLIST: walk_idlist(c, val, f, base); break;
+    case DS_FMT_MAP: walk_map(c, val, f, base); break;
+    case DS_FMT_PATHS: walk_paths(c, val, f, base); break;
+    case DS_FMT_MATRIX: walk_matrix(c, val, f, base); break;
+    default: status = walk_scalar(c, val, f, base); break;
     }
     if (f->rule)
         ds_scn_rule_after(c, f, base, status);
@@ -1251,30 +1315,46 @@ static int refers_to(const ds_fmt_field *f, const char *name)
     return 0;
 }
 
-static void walk_top_key(ds_scn_ctx *c, size_t k)
-{
-    if (c->walked[k])
-        return;
-    c->walked[k] = 1;
-    walk_field(c, c->root, &ds_fmt_top[k], c->m);
-}
-
-static void walk_keys(ds_scn_ctx *c, const cJSON *obj,
+static void walk_keys(ds_scn_ctx *c, const cJSON *const *vals,
                       const ds_fmt_field *fields, void *base, int skip_id)
 {
     for (const ds_fmt_field *f = fields + (skip_id ? 1 : 0); f->name; f++) {
-        if (f->only)
-            continue;
-        if (fields != ds_fmt_top) {
-            walk_field(c, obj, f, base);
-            continue;
-        }
-        size_t k = (size_t)(f - ds_fmt_top);
-        for (size_t r = 0; ds_fmt_top[r].name; r++)
-            if (!c->walked[r] && r != k && refers_to(f, ds_fmt_top[r].name))
-                walk_top_key(c, r);
-        walk_top_key(c, k);
+        size_t i = (size_t)(f - fields);
+        if (!f->only)
+            walk_field(c, i < DS_SCN_MAX_KEYS ? vals[i] : NULL, f, base);
     }
+}
+
+/* The order of the top-level walk: row order, but a list other keys refer
+ * to before the first key that refers to it.  It depends on the table
+ * alone, so it is worked out once per process (finding the references
+ * searches every key below each row). */
+static size_t top_order[DS_SCN_MAX_KEYS], n_top_order;
+static pthread_once_t top_order_once = PTHREAD_ONCE_INIT;
+
+static void top_order_init(void)
+{
+    unsigned char seen[DS_SCN_MAX_KEYS] = {0};
+    for (size_t k = 0; ds_fmt_top[k].name && k < DS_SCN_MAX_KEYS; k++) {
+        if (ds_fmt_top[k].only)
+            continue;
+        for (size_t r = 0; ds_fmt_top[r].name && r < DS_SCN_MAX_KEYS; r++)
+            if (!seen[r] && r != k && refers_to(&ds_fmt_top[k], ds_fmt_top[r].name)) {
+                seen[r] = 1;
+                top_order[n_top_order++] = r;
+            }
+        if (!seen[k]) {
+            seen[k] = 1;
+            top_order[n_top_order++] = k;
+        }
+    }
+}
+
+static void walk_top(ds_scn_ctx *c)
+{
+    pthread_once(&top_order_once, top_order_init);
+    for (size_t i = 0; i < n_top_order; i++)
+        walk_field(c, c->top[top_order[i]], &ds_fmt_top[top_order[i]], c->m);
 }
 
 /* Prepare every dist below `fields` in base (sampling constants, SPEC §2). */
@@ -1310,17 +1390,17 @@ static int prepare_fields(const ds_model *m, const ds_fmt_field *fields,
 
 /* --------------------------------------------------------- entry points */
 
-int ds_scn_walk_field(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+int ds_scn_walk_field(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                       void *base)
 {
-    return walk_field(c, obj, f, base);
+    return walk_field(c, val, f, base);
 }
 
 void ds_scn_check(ds_scn_ctx *c)
 {
     init_fields(c, ds_fmt_top, c->m);
-    check_keys(c, c->root, ds_fmt_top, 1);
-    walk_keys(c, c->root, ds_fmt_top, c->m, 0);
+    check_keys(c, c->root, ds_fmt_top, 1, c->top);
+    walk_top(c);
 }
 
 void ds_scn_check_done(ds_scn_ctx *c)

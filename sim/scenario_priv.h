@@ -69,8 +69,8 @@ typedef struct ds_scn_ctx {
     int nomem;              /* an allocation failed (not reported yet) */
     ds_model *m;            /* the model being built (the caller's) */
     const cJSON *root;      /* the document */
+    const cJSON *top[DS_SCN_MAX_KEYS]; /* root's member for ds_fmt_top[k] */
     ds_scn_idset ids[DS_SCN_MAX_KEYS];     /* of ds_fmt_top[k], once checked */
-    unsigned char walked[DS_SCN_MAX_KEYS]; /* ds_fmt_top[k] checked */
     int decider_seen;       /* DS_FMT_RULE_DECIDER: a decider was seen, */
     const char *decider_id; /* with this id */
     ds_report *warn;        /* where warnings go (NULL: dropped) */
@@ -87,10 +87,10 @@ void ds_scn_check(ds_scn_ctx *c);
 /* Free what ds_scn_check keeps (the id sets).  Can't fail. */
 void ds_scn_check_done(ds_scn_ctx *c);
 
-/* Check the key f of obj (NULL when obj itself is absent) and store it in
+/* Check the key f, whose value is val (NULL when absent), and store it in
  * base.  Returns 1 when given (and, for a plain value or dist, valid), 0
  * when absent, -1 when a problem with it was reported. */
-int ds_scn_walk_field(ds_scn_ctx *c, const cJSON *obj, const ds_fmt_field *f,
+int ds_scn_walk_field(ds_scn_ctx *c, const cJSON *val, const ds_fmt_field *f,
                       void *base);
 
 /* Prepare every dist of a checked model.  DS_OK or DS_ENOMEM. */
@@ -134,8 +134,9 @@ void ds_scn_warn(ds_scn_ctx *c);
 void ds_scn_rule_after(ds_scn_ctx *c, const ds_fmt_field *f, void *base,
                        int status);
 
-/* The rule of list `list` for one element (an object), after its keys. */
+/* The rule of list `list` for one element (an object), after its keys;
+ * vals[i] is the element's member for list->sub[i] (NULL: absent). */
 void ds_scn_rule_elem(ds_scn_ctx *c, const ds_fmt_field *list, void *elem,
-                      const cJSON *e);
+                      const cJSON *const *vals);
 
 #endif /* DEALSIM_SCENARIO_PRIV_H */

@@ -44,7 +44,7 @@ int ds_sweep_is_integer(const char *path, void *ctx)
 static int point_model(const ds_sweep *s, size_t i, unsigned flags, ds_model **out,
                        ds_report *rep, ds_report *warn)
 {
-    ds_scenario *sc = ds_scenario_copy(s->base);
+    ds_scenario *sc = ds_scenario_copy_shared(s->base);
     int rc = DS_OK;
 
     *out = NULL;

@@ -52,6 +52,15 @@ int ds_scenario_set_arg(ds_scenario *s, const char *arg, ds_report *rep);
 /* Deep copy (for sweep points).  NULL on no memory. */
 ds_scenario *ds_scenario_copy(const ds_scenario *s);
 
+/* A copy that shares with s every part of the document it does not change:
+ * ds_scenario_set copies only the objects and arrays on the path it sets.
+ * It reads, sets and builds exactly as a ds_scenario_copy would, for the
+ * cost of the top level.  s keeps what is shared: it must not be changed
+ * or freed while the copy lives, nor while any copy of the copy (deep or
+ * shared) lives (any number of copies, in any threads, may share one s).
+ * Free with ds_scenario_free.  NULL on no memory. */
+ds_scenario *ds_scenario_copy_shared(const ds_scenario *s);
+
 /* Validate completely and, if there were no problems at all, store a new
  * model in *out (caller frees with ds_model_free) and return DS_OK.  Else
  * report every problem, leave *out NULL and return DS_EINVAL (or DS_ENOMEM). */
