@@ -275,11 +275,11 @@ static double max_of(const ds_qhist *h)
     return h->binned ? h->bin[DS_QHIST_SLOT(h->hi_i)].hi : h->val[h->nv - 1];
 }
 
-/* Move the kept values into bins wide enough for them and for x: 0, or
- * -1 (h unchanged, h->nomem set) when h cannot have bins. */
-static int kept_to_bins(ds_qhist *h, double x)
+/* Move the kept values into bins wide enough for a set with minimum lo and
+ * maximum hi (lo <= every kept value <= hi): 0, or -1 (h unchanged,
+ * h->nomem set) when h cannot have bins. */
+static int kept_to_bins(ds_qhist *h, double lo, double hi)
 {
-    double lo = fmin(h->val[0], x), hi = fmax(h->val[h->nv - 1], x);
     if (ensure_bins(h) != 0)
         return -1;
     set_e(h, find_e(lo, hi, DS_QHIST_EMIN));
@@ -302,42 +302,45 @@ static void note_count(ds_qhist *h, uint64_t i)
         h->mode = i;
 }
 
-/* Add c copies of x (finite, not -0). */
-static void insert(ds_qhist *h, double x, uint64_t c)
+/* Add c copies of x (finite, not -0), into a set whose minimum and
+ * maximum, once every value about to be added is in, are at most lo and at
+ * least hi (lo <= x <= hi): when it needs wider bins, they are made wide
+ * enough for lo..hi at once (the bins' width depends only on the set's
+ * final min and max, so nothing else changes). */
+static void insert_within(ds_qhist *h, double x, uint64_t c, double lo, double hi)
 {
     if (!h->binned) {
-        uint32_t lo = 0, hi = h->nv;           /* the first value >= x */
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
+        uint32_t a = 0, b = h->nv;             /* the first value >= x */
+        while (a < b) {
+            uint32_t mid = a + (b - a) / 2;
             if (h->val[mid] < x)
-                lo = mid + 1;
+                a = mid + 1;
             else
-                hi = mid;
+                b = mid;
         }
-        if (lo < h->nv && h->val[lo] == x) {
-            h->cnt[lo] += c;
-            note_count(h, lo);
+        if (a < h->nv && h->val[a] == x) {
+            h->cnt[a] += c;
+            note_count(h, a);
             h->n += c;
             return;
         }
         if (h->nv < DS_QHIST_DISTINCT) {
-            memmove(&h->val[lo + 1], &h->val[lo], (h->nv - lo) * sizeof *h->val);
-            memmove(&h->cnt[lo + 1], &h->cnt[lo], (h->nv - lo) * sizeof *h->cnt);
-            h->val[lo] = x;
-            h->cnt[lo] = c;
-            if (h->nv > 0 && h->mode >= lo)
+            memmove(&h->val[a + 1], &h->val[a], (h->nv - a) * sizeof *h->val);
+            memmove(&h->cnt[a + 1], &h->cnt[a], (h->nv - a) * sizeof *h->cnt);
+            h->val[a] = x;
+            h->cnt[a] = c;
+            if (h->nv > 0 && h->mode >= a)
                 h->mode++;
             h->nv++;
-            note_count(h, lo);
+            note_count(h, a);
             h->n += c;
             return;
         }
-        if (kept_to_bins(h, x) != 0)
+        if (kept_to_bins(h, fmin(h->val[0], lo), fmax(h->val[h->nv - 1], hi)) != 0)
             return;               /* the value is lost: h->nomem says so */
     }
     {
-        double lo = fmin(min_of(h), x), hi = fmax(max_of(h), x);
-        int64_t e = find_e(lo, hi, h->e);
+        int64_t e = find_e(fmin(min_of(h), lo), fmax(max_of(h), hi), h->e);
         if (e > h->e)
             coarsen(h, e);
     }
@@ -345,15 +348,27 @@ static void insert(ds_qhist *h, double x, uint64_t c)
     h->n += c;
 }
 
+/* Add c copies of x (finite, not -0). */
+static void insert(ds_qhist *h, double x, uint64_t c)
+{
+    insert_within(h, x, c, x, x);
+}
+
+/* Count c copies of x (NaN or an infinity). */
+static void count_non_finite(ds_qhist *h, double x, uint64_t c)
+{
+    if (isnan(x))
+        h->n_nan += c;
+    else if (x > 0)
+        h->n_pinf += c;
+    else
+        h->n_ninf += c;
+}
+
 void ds_qhist_add_slow(ds_qhist *h, double x)
 {
     if (!isfinite(x)) {
-        if (isnan(x))
-            h->n_nan++;
-        else if (x > 0)
-            h->n_pinf++;
-        else
-            h->n_ninf++;
+        count_non_finite(h, x, 1);
         return;
     }
     insert(h, x + 0.0, 1);
@@ -364,15 +379,94 @@ void ds_qhist_add_count(ds_qhist *h, double x, uint64_t c)
     if (c == 0)
         return;
     if (!isfinite(x)) {
-        if (isnan(x))
-            h->n_nan += c;
-        else if (x > 0)
-            h->n_pinf += c;
-        else
-            h->n_ninf += c;
+        count_non_finite(h, x, c);
         return;
     }
     insert(h, x + 0.0, c);
+}
+
+/* The batch.  Its finite min and max are found first, so the bins' width
+ * is fixed once for the whole batch (when the kept values move to bins, or
+ * by one coarsening), where one value at a time would widen the bins at
+ * every new extreme.  While the values are kept exactly, they go in one at
+ * a time as ds_qhist_add would put them, so the batch leaves the kept form
+ * at the same value (the first beyond DS_QHIST_DISTINCT distinct ones); the
+ * rest then all fall inside the window and need no check.  The loop over
+ * them has no dependence between values but the bins they share, so their
+ * cache misses overlap. */
+void ds_qhist_add_many(ds_qhist *h, const double *x, size_t n)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    size_t i = 0;
+
+    for (size_t j = 0; j < n; j++)
+        if (isfinite(x[j])) {
+            lo = x[j] < lo ? x[j] : lo;
+            hi = x[j] > hi ? x[j] : hi;
+        }
+    lo += 0.0;                /* -0 -> +0, as the values are stored */
+    hi += 0.0;
+    for (; i < n && !h->binned; i++) {
+        double v = x[i] + 0.0;
+        if (!isfinite(v))
+            count_non_finite(h, v, 1);
+        else if (h->nv && v == h->val[h->mode])
+            ds_qhist_add(h, v);               /* the inline path */
+        else
+            insert_within(h, v, 1, lo, hi);
+    }
+    if (i == n)
+        return;
+    {
+        int64_t e = find_e(fmin(min_of(h), lo), fmax(max_of(h), hi), h->e);
+        if (e > h->e)
+            coarsen(h, e);
+    }
+    {
+        const double scale = h->scale;
+        ds_qhist_bin *bin = h->bin;
+        ds_qhist_ends *end = h->end;
+        int64_t lo_i = h->lo_i, hi_i = h->hi_i;
+        uint64_t added = 0;
+
+        for (; i < n; i++) {
+            double v = x[i] + 0.0;
+            int64_t k;
+            size_t slot;
+            ds_qhist_bin *b;
+
+            if (!isfinite(v)) {
+                count_non_finite(h, v, 1);
+                continue;
+            }
+            k = bin_index(v, scale);
+            slot = DS_QHIST_SLOT(k);
+            b = &bin[slot];
+            b->n++;
+            if (v <= b->lo) {
+                if (v < b->lo) {
+                    b->lo = v;
+                    end[slot].n_lo = 1;
+                } else {
+                    end[slot].n_lo++;
+                }
+            }
+            if (v >= b->hi) {
+                if (v > b->hi) {
+                    b->hi = v;
+                    end[slot].n_hi = 1;
+                } else {
+                    end[slot].n_hi++;
+                }
+            }
+            lo_i = k < lo_i ? k : lo_i;
+            hi_i = k > hi_i ? k : hi_i;
+            added++;
+        }
+        h->lo_i = lo_i;
+        h->hi_i = hi_i;
+        h->n += added;
+    }
 }
 
 int ds_qhist_same(const ds_qhist *a, const ds_qhist *b)
