@@ -276,14 +276,15 @@ static double max_of(const ds_qhist *h)
 }
 
 /* Move the kept values into bins wide enough for a set with minimum lo and
- * maximum hi (lo <= every kept value <= hi): 0, or -1 (h unchanged,
- * h->nomem set) when h cannot have bins. */
+ * maximum hi (lo <= every kept value <= hi; with no kept value, the window
+ * starts at lo's bin): 0, or -1 (h unchanged, h->nomem set) when h cannot
+ * have bins. */
 static int kept_to_bins(ds_qhist *h, double lo, double hi)
 {
     if (ensure_bins(h) != 0)
         return -1;
     set_e(h, find_e(lo, hi, DS_QHIST_EMIN));
-    h->lo_i = h->hi_i = bin_index(h->val[0], h->scale);
+    h->lo_i = h->hi_i = bin_index(h->nv ? h->val[0] : lo, h->scale);
     for (uint32_t k = 0; k < h->nv; k++)
         put(h, h->val[k], h->cnt[k]);
     memset(h->val, 0, sizeof h->val);
@@ -302,56 +303,47 @@ static void note_count(ds_qhist *h, uint64_t i)
         h->mode = i;
 }
 
-/* Add c copies of x (finite, not -0), into a set whose minimum and
- * maximum, once every value about to be added is in, are at most lo and at
- * least hi (lo <= x <= hi): when it needs wider bins, they are made wide
- * enough for lo..hi at once (the bins' width depends only on the set's
- * final min and max, so nothing else changes). */
-static void insert_within(ds_qhist *h, double x, uint64_t c, double lo, double hi)
+/* Add c copies of x (finite, not -0). */
+static void insert(ds_qhist *h, double x, uint64_t c)
 {
     if (!h->binned) {
-        uint32_t a = 0, b = h->nv;             /* the first value >= x */
-        while (a < b) {
-            uint32_t mid = a + (b - a) / 2;
+        uint32_t lo = 0, hi = h->nv;           /* the first value >= x */
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
             if (h->val[mid] < x)
-                a = mid + 1;
+                lo = mid + 1;
             else
-                b = mid;
+                hi = mid;
         }
-        if (a < h->nv && h->val[a] == x) {
-            h->cnt[a] += c;
-            note_count(h, a);
+        if (lo < h->nv && h->val[lo] == x) {
+            h->cnt[lo] += c;
+            note_count(h, lo);
             h->n += c;
             return;
         }
         if (h->nv < DS_QHIST_DISTINCT) {
-            memmove(&h->val[a + 1], &h->val[a], (h->nv - a) * sizeof *h->val);
-            memmove(&h->cnt[a + 1], &h->cnt[a], (h->nv - a) * sizeof *h->cnt);
-            h->val[a] = x;
-            h->cnt[a] = c;
-            if (h->nv > 0 && h->mode >= a)
+            memmove(&h->val[lo + 1], &h->val[lo], (h->nv - lo) * sizeof *h->val);
+            memmove(&h->cnt[lo + 1], &h->cnt[lo], (h->nv - lo) * sizeof *h->cnt);
+            h->val[lo] = x;
+            h->cnt[lo] = c;
+            if (h->nv > 0 && h->mode >= lo)
                 h->mode++;
             h->nv++;
-            note_count(h, a);
+            note_count(h, lo);
             h->n += c;
             return;
         }
-        if (kept_to_bins(h, fmin(h->val[0], lo), fmax(h->val[h->nv - 1], hi)) != 0)
+        if (kept_to_bins(h, fmin(h->val[0], x), fmax(h->val[h->nv - 1], x)) != 0)
             return;               /* the value is lost: h->nomem says so */
     }
     {
-        int64_t e = find_e(fmin(min_of(h), lo), fmax(max_of(h), hi), h->e);
+        double lo = fmin(min_of(h), x), hi = fmax(max_of(h), x);
+        int64_t e = find_e(lo, hi, h->e);
         if (e > h->e)
             coarsen(h, e);
     }
     put(h, x, c);
     h->n += c;
-}
-
-/* Add c copies of x (finite, not -0). */
-static void insert(ds_qhist *h, double x, uint64_t c)
-{
-    insert_within(h, x, c, x, x);
 }
 
 /* Count c copies of x (NaN or an infinity). */
@@ -385,20 +377,101 @@ void ds_qhist_add_count(ds_qhist *h, double x, uint64_t c)
     insert(h, x + 0.0, c);
 }
 
+/* The distinct finite values of a batch while there are few: an open
+ * addressing set of their bit patterns (-0 stored as +0, so equal values
+ * have equal bits), holding at most DS_QHIST_DISTINCT + 1 values at a load
+ * of at most a quarter. */
+#define FEW_SLOTS 512
+_Static_assert(FEW_SLOTS >= 4 * (DS_QHIST_DISTINCT + 1) && (FEW_SLOTS & (FEW_SLOTS - 1)) == 0,
+               "FEW_SLOTS must be a power of two with room for the distinct values");
+
+typedef struct few_values {
+    uint64_t key[FEW_SLOTS];   /* the value's bits */
+    uint64_t cnt[FEW_SLOTS];   /* its copies in the batch */
+    unsigned char used[FEW_SLOTS];
+    uint32_t n;                /* distinct values in the set */
+} few_values;
+
+/* Add c copies of x (finite, not -0) to f: 1 if x is new to f, else 0. */
+static int few_add(few_values *f, double x, uint64_t c)
+{
+    uint64_t key;
+    size_t j;
+
+    memcpy(&key, &x, sizeof key);
+    j = (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 55) & (FEW_SLOTS - 1);
+    while (f->used[j]) {
+        if (f->key[j] == key) {
+            f->cnt[j] += c;
+            return 0;
+        }
+        j = (j + 1) & (FEW_SLOTS - 1);
+    }
+    f->used[j] = 1;
+    f->key[j] = key;
+    f->cnt[j] = c;
+    f->n++;
+    return 1;
+}
+
+/* x[0..n-1] into h while h keeps its values exactly: 1 when they stay
+ * kept (they are then in h), 0 when they take more than DS_QHIST_DISTINCT
+ * distinct values with h's (nothing added).  The kept values and the
+ * batch's distinct values are gathered in a set until they are too many;
+ * when they are not, each distinct value of the batch goes in once, with
+ * its count: the kept form (the values, their counts and the mode)
+ * depends only on the multiset. */
+static int add_few(ds_qhist *h, const double *x, size_t n)
+{
+    few_values f;
+    uint64_t nan = 0, pinf = 0, ninf = 0;
+
+    memset(f.used, 0, sizeof f.used);
+    f.n = 0;
+    for (uint32_t k = 0; k < h->nv; k++)
+        (void)few_add(&f, h->val[k], 0);
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i] + 0.0;
+        if (!isfinite(v)) {
+            nan += isnan(v) != 0;
+            pinf += v == INFINITY;
+            ninf += v == -INFINITY;
+        } else if (few_add(&f, v, 1) && f.n > DS_QHIST_DISTINCT) {
+            return 0;
+        }
+    }
+    for (size_t j = 0; j < FEW_SLOTS; j++)
+        if (f.used[j] && f.cnt[j]) {
+            double v;
+            memcpy(&v, &f.key[j], sizeof v);
+            insert(h, v, f.cnt[j]);
+        }
+    h->n_nan += nan;
+    h->n_pinf += pinf;
+    h->n_ninf += ninf;
+    return 1;
+}
+
+/* Values per group of the binned loop of ds_qhist_add_many: the bins of
+ * a group are fetched (prefetched) before any is updated, so that their
+ * cache misses overlap. */
+#define GROUP 16
+
 /* The batch.  Its finite min and max are found first, so the bins' width
  * is fixed once for the whole batch (when the kept values move to bins, or
  * by one coarsening), where one value at a time would widen the bins at
- * every new extreme.  While the values are kept exactly, they go in one at
- * a time as ds_qhist_add would put them, so the batch leaves the kept form
- * at the same value (the first beyond DS_QHIST_DISTINCT distinct ones); the
- * rest then all fall inside the window and need no check.  The loop over
- * them has no dependence between values but the bins they share, so their
- * cache misses overlap. */
+ * every new extreme.  While the values are kept exactly, the batch stays
+ * kept if it and the kept values take at most DS_QHIST_DISTINCT distinct
+ * values (add_few), and otherwise all go to bins: the form depends only on
+ * the multiset.  In bins, every value then falls inside the window and
+ * needs no check. */
 void ds_qhist_add_many(ds_qhist *h, const double *x, size_t n)
 {
     double lo = INFINITY, hi = -INFINITY;
     size_t i = 0;
 
+    if (n == 0)
+        return;
     for (size_t j = 0; j < n; j++)
         if (isfinite(x[j])) {
             lo = x[j] < lo ? x[j] : lo;
@@ -406,18 +479,18 @@ void ds_qhist_add_many(ds_qhist *h, const double *x, size_t n)
         }
     lo += 0.0;                /* -0 -> +0, as the values are stored */
     hi += 0.0;
-    for (; i < n && !h->binned; i++) {
-        double v = x[i] + 0.0;
-        if (!isfinite(v))
-            count_non_finite(h, v, 1);
-        else if (h->nv && v == h->val[h->mode])
-            ds_qhist_add(h, v);               /* the inline path */
-        else
-            insert_within(h, v, 1, lo, hi);
-    }
-    if (i == n)
-        return;
-    {
+    if (!h->binned) {
+        if (add_few(h, x, n))
+            return;
+        if (kept_to_bins(h, h->nv ? fmin(h->val[0], lo) : lo,
+                         h->nv ? fmax(h->val[h->nv - 1], hi) : hi) != 0) {
+            /* No bins: one at a time, each new value trying again (and
+             * lost when it cannot, as in ds_qhist_add). */
+            for (; i < n; i++)
+                ds_qhist_add(h, x[i]);
+            return;
+        }
+    } else {
         int64_t e = find_e(fmin(min_of(h), lo), fmax(max_of(h), hi), h->e);
         if (e > h->e)
             coarsen(h, e);
@@ -428,40 +501,49 @@ void ds_qhist_add_many(ds_qhist *h, const double *x, size_t n)
         ds_qhist_ends *end = h->end;
         int64_t lo_i = h->lo_i, hi_i = h->hi_i;
         uint64_t added = 0;
+        int64_t idx[GROUP];
 
-        for (; i < n; i++) {
-            double v = x[i] + 0.0;
-            int64_t k;
-            size_t slot;
-            ds_qhist_bin *b;
+        for (; i < n; i += GROUP) {
+            size_t m = n - i < GROUP ? n - i : GROUP;
+            for (size_t g = 0; g < m; g++) {
+                double v = x[i + g];
+                idx[g] = isfinite(v) ? bin_index(v + 0.0, scale) : 0;
+                __builtin_prefetch(&bin[DS_QHIST_SLOT(idx[g])], 1);
+            }
+            for (size_t g = 0; g < m; g++) {
+                double v = x[i + g] + 0.0;
+                int64_t k;
+                size_t slot;
+                ds_qhist_bin *b;
 
-            if (!isfinite(v)) {
-                count_non_finite(h, v, 1);
-                continue;
-            }
-            k = bin_index(v, scale);
-            slot = DS_QHIST_SLOT(k);
-            b = &bin[slot];
-            b->n++;
-            if (v <= b->lo) {
-                if (v < b->lo) {
-                    b->lo = v;
-                    end[slot].n_lo = 1;
-                } else {
-                    end[slot].n_lo++;
+                if (!isfinite(v)) {
+                    count_non_finite(h, v, 1);
+                    continue;
                 }
-            }
-            if (v >= b->hi) {
-                if (v > b->hi) {
-                    b->hi = v;
-                    end[slot].n_hi = 1;
-                } else {
-                    end[slot].n_hi++;
+                k = idx[g];
+                slot = DS_QHIST_SLOT(k);
+                b = &bin[slot];
+                b->n++;
+                if (v <= b->lo) {
+                    if (v < b->lo) {
+                        b->lo = v;
+                        end[slot].n_lo = 1;
+                    } else {
+                        end[slot].n_lo++;
+                    }
                 }
+                if (v >= b->hi) {
+                    if (v > b->hi) {
+                        b->hi = v;
+                        end[slot].n_hi = 1;
+                    } else {
+                        end[slot].n_hi++;
+                    }
+                }
+                lo_i = k < lo_i ? k : lo_i;
+                hi_i = k > hi_i ? k : hi_i;
+                added++;
             }
-            lo_i = k < lo_i ? k : lo_i;
-            hi_i = k > hi_i ? k : hi_i;
-            added++;
         }
         h->lo_i = lo_i;
         h->hi_i = hi_i;
