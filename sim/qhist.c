@@ -90,13 +90,20 @@ void ds_qhist_free(ds_qhist *h)
     ds_qhist_init(h);
 }
 
-/* Give h its bins if it has none yet (see qhist.h, Memory): 0, or -1 with
- * h->nomem set. */
+/* Give h its bins if it has none yet (see qhist.h, Memory), or empty the
+ * slots ds_qhist_reset left stale: 0, or -1 with h->nomem set. */
+static void clear_window(ds_qhist *h, int64_t lo, int64_t hi);
+
 static int ensure_bins(ds_qhist *h)
 {
     void *p;
-    if (h->bin)
+    if (h->bin) {
+        if (h->stale) {       /* empty what ds_qhist_reset left */
+            clear_window(h, h->stale_lo, h->stale_hi);
+            h->stale = 0;
+        }
         return 0;
+    }
     p = malloc((size_t)DS_QHIST_BINS * (sizeof *h->bin + sizeof *h->end));
     if (!p) {
         h->nomem = 1;
@@ -128,8 +135,11 @@ static void clear_window(ds_qhist *h, int64_t lo, int64_t hi)
 
 void ds_qhist_reset(ds_qhist *h)
 {
-    if (h->binned)                          /* slots outside the window are empty */
-        clear_window(h, h->lo_i, h->hi_i);
+    if (h->binned) {          /* slots outside the window are empty */
+        h->stale = 1;
+        h->stale_lo = h->lo_i;
+        h->stale_hi = h->hi_i;
+    }
     h->e = DS_QHIST_EMIN;
     h->scale = ldexp(1.0, -DS_QHIST_EMIN);
     h->lo_i = h->hi_i = 0;
@@ -790,9 +800,11 @@ size_t ds_qhist_unpack(ds_qhist *h, const void *buf, size_t len)
         (v.binned && (v.hi_i < v.lo_i || v.hi_i - v.lo_i >= DS_QHIST_BINS)))
         return 0;
     need = head + window(&v) * (sizeof(ds_qhist_bin) + sizeof(ds_qhist_ends));
-    if (len < need || (v.binned && ensure_bins(h) != 0))
+    if (len < need)
         return 0;
     ds_qhist_reset(h);
+    if (v.binned && ensure_bins(h) != 0)
+        return 0;
     memcpy(h, &v, head);
     in += head;
     for (int64_t i = v.lo_i; v.binned && i <= v.hi_i; i++) {

@@ -218,7 +218,7 @@ Test(qhist_batch, same_bytes_as_one_value_at_a_time)
     for (size_t s = 0; s < N_SETS; s++) {
         size_t n = sets[s].make(x, r);
         cr_assert(n <= SET_MAX);
-        ds_qhist_reset(&one);
+        ds_qhist_free(&one);  /* a new histogram; `many` is reset */
         for (size_t i = 0; i < n; i++)
             ds_qhist_add(&one, x[i]);
         for (size_t w = 0; w < N_WAYS; w++) {
@@ -260,7 +260,7 @@ Test(qhist_batch, onto_a_histogram_of_another_set)
                 n = 2000;
             if (m > 2000)
                 m = 2000;
-            ds_qhist_reset(&one);
+            ds_qhist_free(&one);
             ds_qhist_reset(&many);
             for (size_t i = 0; i < n; i++)
                 ds_qhist_add(&one, x[i]);
