@@ -90,13 +90,20 @@ void ds_qhist_free(ds_qhist *h)
     ds_qhist_init(h);
 }
 
-/* Give h its bins if it has none yet (see qhist.h, Memory): 0, or -1 with
- * h->nomem set. */
+/* Give h its bins if it has none yet (see qhist.h, Memory), or empty the
+ * slots ds_qhist_reset left stale: 0, or -1 with h->nomem set. */
+static void clear_window(ds_qhist *h, int64_t lo, int64_t hi);
+
 static int ensure_bins(ds_qhist *h)
 {
     void *p;
-    if (h->bin)
+    if (h->bin) {
+        if (h->stale) {       /* empty what ds_qhist_reset left */
+            clear_window(h, h->stale_lo, h->stale_hi);
+            h->stale = 0;
+        }
         return 0;
+    }
     p = malloc((size_t)DS_QHIST_BINS * (sizeof *h->bin + sizeof *h->end));
     if (!p) {
         h->nomem = 1;
@@ -128,8 +135,11 @@ static void clear_window(ds_qhist *h, int64_t lo, int64_t hi)
 
 void ds_qhist_reset(ds_qhist *h)
 {
-    if (h->binned)                          /* slots outside the window are empty */
-        clear_window(h, h->lo_i, h->hi_i);
+    if (h->binned) {          /* slots outside the window are empty */
+        h->stale = 1;
+        h->stale_lo = h->lo_i;
+        h->stale_hi = h->hi_i;
+    }
     h->e = DS_QHIST_EMIN;
     h->scale = ldexp(1.0, -DS_QHIST_EMIN);
     h->lo_i = h->hi_i = 0;
@@ -275,15 +285,16 @@ static double max_of(const ds_qhist *h)
     return h->binned ? h->bin[DS_QHIST_SLOT(h->hi_i)].hi : h->val[h->nv - 1];
 }
 
-/* Move the kept values into bins wide enough for them and for x: 0, or
- * -1 (h unchanged, h->nomem set) when h cannot have bins. */
-static int kept_to_bins(ds_qhist *h, double x)
+/* Move the kept values into bins wide enough for a set with minimum lo and
+ * maximum hi (lo <= every kept value <= hi; with no kept value, the window
+ * starts at lo's bin): 0, or -1 (h unchanged, h->nomem set) when h cannot
+ * have bins. */
+static int kept_to_bins(ds_qhist *h, double lo, double hi)
 {
-    double lo = fmin(h->val[0], x), hi = fmax(h->val[h->nv - 1], x);
     if (ensure_bins(h) != 0)
         return -1;
     set_e(h, find_e(lo, hi, DS_QHIST_EMIN));
-    h->lo_i = h->hi_i = bin_index(h->val[0], h->scale);
+    h->lo_i = h->hi_i = bin_index(h->nv ? h->val[0] : lo, h->scale);
     for (uint32_t k = 0; k < h->nv; k++)
         put(h, h->val[k], h->cnt[k]);
     memset(h->val, 0, sizeof h->val);
@@ -332,7 +343,7 @@ static void insert(ds_qhist *h, double x, uint64_t c)
             h->n += c;
             return;
         }
-        if (kept_to_bins(h, x) != 0)
+        if (kept_to_bins(h, fmin(h->val[0], x), fmax(h->val[h->nv - 1], x)) != 0)
             return;               /* the value is lost: h->nomem says so */
     }
     {
@@ -345,15 +356,21 @@ static void insert(ds_qhist *h, double x, uint64_t c)
     h->n += c;
 }
 
+/* Count c copies of x (NaN or an infinity). */
+static void count_non_finite(ds_qhist *h, double x, uint64_t c)
+{
+    if (isnan(x))
+        h->n_nan += c;
+    else if (x > 0)
+        h->n_pinf += c;
+    else
+        h->n_ninf += c;
+}
+
 void ds_qhist_add_slow(ds_qhist *h, double x)
 {
     if (!isfinite(x)) {
-        if (isnan(x))
-            h->n_nan++;
-        else if (x > 0)
-            h->n_pinf++;
-        else
-            h->n_ninf++;
+        count_non_finite(h, x, 1);
         return;
     }
     insert(h, x + 0.0, 1);
@@ -364,15 +381,184 @@ void ds_qhist_add_count(ds_qhist *h, double x, uint64_t c)
     if (c == 0)
         return;
     if (!isfinite(x)) {
-        if (isnan(x))
-            h->n_nan += c;
-        else if (x > 0)
-            h->n_pinf += c;
-        else
-            h->n_ninf += c;
+        count_non_finite(h, x, c);
         return;
     }
     insert(h, x + 0.0, c);
+}
+
+/* The distinct finite values of a batch while there are few: an open
+ * addressing set of their bit patterns (-0 stored as +0, so equal values
+ * have equal bits), holding at most DS_QHIST_DISTINCT + 1 values at a load
+ * of at most a quarter. */
+#define FEW_SLOTS 512
+_Static_assert(FEW_SLOTS >= 4 * (DS_QHIST_DISTINCT + 1) && (FEW_SLOTS & (FEW_SLOTS - 1)) == 0,
+               "FEW_SLOTS must be a power of two with room for the distinct values");
+
+typedef struct few_values {
+    uint64_t key[FEW_SLOTS];   /* the value's bits */
+    uint64_t cnt[FEW_SLOTS];   /* its copies in the batch */
+    unsigned char used[FEW_SLOTS];
+    uint32_t n;                /* distinct values in the set */
+} few_values;
+
+/* Add c copies of x (finite, not -0) to f: 1 if x is new to f, else 0. */
+static int few_add(few_values *f, double x, uint64_t c)
+{
+    uint64_t key;
+    size_t j;
+
+    memcpy(&key, &x, sizeof key);
+    j = (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 55) & (FEW_SLOTS - 1);
+    while (f->used[j]) {
+        if (f->key[j] == key) {
+            f->cnt[j] += c;
+            return 0;
+        }
+        j = (j + 1) & (FEW_SLOTS - 1);
+    }
+    f->used[j] = 1;
+    f->key[j] = key;
+    f->cnt[j] = c;
+    f->n++;
+    return 1;
+}
+
+/* x[0..n-1] into h while h keeps its values exactly: 1 when they stay
+ * kept (they are then in h), 0 when they take more than DS_QHIST_DISTINCT
+ * distinct values with h's (nothing added).  The kept values and the
+ * batch's distinct values are gathered in a set until they are too many;
+ * when they are not, each distinct value of the batch goes in once, with
+ * its count: the kept form (the values, their counts and the mode)
+ * depends only on the multiset. */
+static int add_few(ds_qhist *h, const double *x, size_t n)
+{
+    few_values f;
+    uint64_t nan = 0, pinf = 0, ninf = 0;
+
+    memset(f.used, 0, sizeof f.used);
+    f.n = 0;
+    for (uint32_t k = 0; k < h->nv; k++)
+        (void)few_add(&f, h->val[k], 0);
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i] + 0.0;
+        if (!isfinite(v)) {
+            nan += isnan(v) != 0;
+            pinf += v == INFINITY;
+            ninf += v == -INFINITY;
+        } else if (few_add(&f, v, 1) && f.n > DS_QHIST_DISTINCT) {
+            return 0;
+        }
+    }
+    for (size_t j = 0; j < FEW_SLOTS; j++)
+        if (f.used[j] && f.cnt[j]) {
+            double v;
+            memcpy(&v, &f.key[j], sizeof v);
+            insert(h, v, f.cnt[j]);
+        }
+    h->n_nan += nan;
+    h->n_pinf += pinf;
+    h->n_ninf += ninf;
+    return 1;
+}
+
+/* Values per group of the binned loop of ds_qhist_add_many: the bins of
+ * a group are fetched (prefetched) before any is updated, so that their
+ * cache misses overlap. */
+#define GROUP 16
+
+/* The batch.  Its finite min and max are found first, so the bins' width
+ * is fixed once for the whole batch (when the kept values move to bins, or
+ * by one coarsening), where one value at a time would widen the bins at
+ * every new extreme.  While the values are kept exactly, the batch stays
+ * kept if it and the kept values take at most DS_QHIST_DISTINCT distinct
+ * values (add_few), and otherwise all go to bins: the form depends only on
+ * the multiset.  In bins, every value then falls inside the window and
+ * needs no check. */
+void ds_qhist_add_many(ds_qhist *h, const double *x, size_t n)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    size_t i = 0;
+
+    if (n == 0)
+        return;
+    for (size_t j = 0; j < n; j++)
+        if (isfinite(x[j])) {
+            lo = x[j] < lo ? x[j] : lo;
+            hi = x[j] > hi ? x[j] : hi;
+        }
+    lo += 0.0;                /* -0 -> +0, as the values are stored */
+    hi += 0.0;
+    if (!h->binned) {
+        if (add_few(h, x, n))
+            return;
+        if (kept_to_bins(h, h->nv ? fmin(h->val[0], lo) : lo,
+                         h->nv ? fmax(h->val[h->nv - 1], hi) : hi) != 0) {
+            /* No bins: one at a time, each new value trying again (and
+             * lost when it cannot, as in ds_qhist_add). */
+            for (; i < n; i++)
+                ds_qhist_add(h, x[i]);
+            return;
+        }
+    } else {
+        int64_t e = find_e(fmin(min_of(h), lo), fmax(max_of(h), hi), h->e);
+        if (e > h->e)
+            coarsen(h, e);
+    }
+    {
+        const double scale = h->scale;
+        ds_qhist_bin *bin = h->bin;
+        ds_qhist_ends *end = h->end;
+        int64_t lo_i = h->lo_i, hi_i = h->hi_i;
+        uint64_t added = 0;
+        int64_t idx[GROUP];
+
+        for (; i < n; i += GROUP) {
+            size_t m = n - i < GROUP ? n - i : GROUP;
+            for (size_t g = 0; g < m; g++) {
+                double v = x[i + g];
+                idx[g] = isfinite(v) ? bin_index(v + 0.0, scale) : 0;
+                __builtin_prefetch(&bin[DS_QHIST_SLOT(idx[g])], 1);
+            }
+            for (size_t g = 0; g < m; g++) {
+                double v = x[i + g] + 0.0;
+                int64_t k;
+                size_t slot;
+                ds_qhist_bin *b;
+
+                if (!isfinite(v)) {
+                    count_non_finite(h, v, 1);
+                    continue;
+                }
+                k = idx[g];
+                slot = DS_QHIST_SLOT(k);
+                b = &bin[slot];
+                b->n++;
+                if (v <= b->lo) {
+                    if (v < b->lo) {
+                        b->lo = v;
+                        end[slot].n_lo = 1;
+                    } else {
+                        end[slot].n_lo++;
+                    }
+                }
+                if (v >= b->hi) {
+                    if (v > b->hi) {
+                        b->hi = v;
+                        end[slot].n_hi = 1;
+                    } else {
+                        end[slot].n_hi++;
+                    }
+                }
+                lo_i = k < lo_i ? k : lo_i;
+                hi_i = k > hi_i ? k : hi_i;
+                added++;
+            }
+        }
+        h->lo_i = lo_i;
+        h->hi_i = hi_i;
+        h->n += added;
+    }
 }
 
 int ds_qhist_same(const ds_qhist *a, const ds_qhist *b)
@@ -614,9 +800,11 @@ size_t ds_qhist_unpack(ds_qhist *h, const void *buf, size_t len)
         (v.binned && (v.hi_i < v.lo_i || v.hi_i - v.lo_i >= DS_QHIST_BINS)))
         return 0;
     need = head + window(&v) * (sizeof(ds_qhist_bin) + sizeof(ds_qhist_ends));
-    if (len < need || (v.binned && ensure_bins(h) != 0))
+    if (len < need)
         return 0;
     ds_qhist_reset(h);
+    if (v.binned && ensure_bins(h) != 0)
+        return 0;
     memcpy(h, &v, head);
     in += head;
     for (int64_t i = v.lo_i; v.binned && i <= v.hi_i; i++) {

@@ -74,6 +74,12 @@ typedef struct ds_qhist {
     uint32_t owned;     /* 1: bin (and end) were allocated here */
     uint32_t nomem;     /* 1: bins were needed and could not be allocated:
                            the values since are lost (see ds_qhist_add) */
+    uint32_t stale;     /* 1: while the values are kept (binned 0), the
+                           slots of bin indices stale_lo..stale_hi may
+                           still hold the bins of the values before the
+                           last ds_qhist_reset: they are emptied when the
+                           bins are next used */
+    int64_t stale_lo, stale_hi;
     ds_qhist_bin *bin;  /* [DS_QHIST_BINS], NULL until the values first
                            leave val[] (a histogram that never does costs
                            no bins): index i in slot i mod DS_QHIST_BINS,
@@ -100,8 +106,9 @@ void ds_qhist_init_with(ds_qhist *h, ds_qhist_bin *bin, ds_qhist_ends *end);
  * Can't fail. */
 void ds_qhist_free(ds_qhist *h);
 
-/* Make h empty again, touching only the used bins (cheap after a small
- * block), keeping its bins' memory.  Can't fail. */
+/* Make h empty again, keeping its bins' memory, without touching them:
+ * the slots its values used are emptied when it next needs bins (just
+ * before they are used, so they are then in the cache).  Can't fail. */
 void ds_qhist_reset(ds_qhist *h);
 
 /* Add x when the inline paths of ds_qhist_add cannot: a value outside the
@@ -111,6 +118,11 @@ void ds_qhist_add_slow(ds_qhist *h, double x);
 
 /* Add c copies of x (as c calls of ds_qhist_add, in one step). */
 void ds_qhist_add_count(ds_qhist *h, double x, uint64_t c);
+
+/* Add x[0..n-1] (as n calls of ds_qhist_add, with the same result byte
+ * for byte, in fewer steps: see qhist.c).  Can't fail, but may set
+ * h->nomem (see Memory above). */
+void ds_qhist_add_many(ds_qhist *h, const double *x, size_t n);
 
 /* Add one value.  -0 is stored as +0; NaN and +-inf are only counted.  The
  * common cases (x in an existing window slot; x equal to the most frequent

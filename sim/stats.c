@@ -11,6 +11,15 @@
  * which thread or process ran a block, nor on merge order.  Memory is fixed
  * at ds_stats_new.
  *
+ * Held values.  ds_stats_add does not add to the histograms itself: it
+ * keeps each histogram's values of the block in a buffer of its own, and
+ * ds_stats_flush (or a full buffer) adds them with ds_qhist_add_many, one
+ * histogram after the other.  A histogram depends only on its multiset, so
+ * the bytes are the same; but the bins of one histogram (tens of KB, and
+ * there are three per strategy) stay in the cache while its values go in,
+ * where one value per histogram per draw finds them evicted by the other
+ * histograms and the engine, and a batch fixes the bins' width once.
+ *
  * Why the min and max: a block's partial sum of a constant c is not n c
  * (0.1 added 4096 times is not 409.6), so the exact total of the partials,
  * over n, is c only to within a few ulps, and S2 - S1^2/n of a constant is
@@ -71,6 +80,13 @@ enum {
  * a quarter less memory and one add fewer per draw. */
 enum { HIST_DEFICIT, HIST_DEND, HIST_BENDEAL, N_HIST, HIST_BENEFIT = N_HIST };
 
+/* Values held per histogram before they are added to it (see Held values
+ * above): a whole block of a sweep point of up to this many draws goes in
+ * as one batch, and a longer block in batches of this many.  Larger
+ * batches gain little once the bins stay in the cache through a batch,
+ * and the buffers cost N_HIST * 8 KB per strategy. */
+#define HELD_MAX 1024
+
 /* Where each quantity is kept: its plain sum, the shifted sums of its SE
  * (-1: none), its histogram (-1: none), and whether it is over the draws
  * with a deal only (its mean is then over their number).  A per-third-party
@@ -109,6 +125,9 @@ struct ds_stats {
     double *tlo, *thi;     /* [ns * nval] the same over flushed blocks */
     uint64_t *cnt;         /* [ns * ncnt] */
     ds_qhist *hist;        /* [ns * N_HIST] */
+    double *held;          /* [ns * N_HIST * HELD_MAX] values not yet in
+                              hist[i] are held[i * HELD_MAX ...] */
+    size_t *nheld;         /* [ns * N_HIST] how many */
     unsigned char *split;  /* [ns] deficit_end != deficit in some draw */
     uint64_t version;      /* changes whenever the statistics may have
                               (see benefit_of) */
@@ -157,7 +176,10 @@ ds_stats *ds_stats_new(const ds_model *m)
     s->hist = calloc(s->ns * N_HIST + 1, sizeof *s->hist);
     s->lo = calloc(4 * s->ns * s->nval + 1, sizeof *s->lo);
     s->split = calloc(s->ns + 1, 1);
-    if (!s->part || !s->tot || !s->cnt || !s->hist || !s->lo || !s->split)
+    s->held = malloc(s->ns * N_HIST * HELD_MAX * sizeof *s->held);
+    s->nheld = calloc(s->ns * N_HIST, sizeof *s->nheld);
+    if (!s->part || !s->tot || !s->cnt || !s->hist || !s->lo || !s->split || !s->held ||
+        !s->nheld)
         goto fail;
     s->hi = s->lo + s->ns * s->nval;
     s->tlo = s->hi + s->ns * s->nval;
@@ -182,8 +204,9 @@ size_t ds_stats_strategy_bytes(const ds_model *m, int bins)
     size_t nval = DS_Q_RETALIATION_COST + m->n_third;
     size_t hist = sizeof(ds_qhist) +
                   (bins ? DS_QHIST_BINS * (sizeof(ds_qhist_bin) + sizeof(ds_qhist_ends)) : 0);
+    size_t held = HELD_MAX * sizeof(double) + sizeof(size_t);
     return nsum * (sizeof(double) + sizeof(ds_xsum)) + ncnt * sizeof(uint64_t) +
-           4 * nval * sizeof(double) + N_HIST * hist + 1;
+           4 * nval * sizeof(double) + N_HIST * (hist + held) + 1;
 }
 
 void ds_stats_free(ds_stats *s)
@@ -198,6 +221,8 @@ void ds_stats_free(ds_stats *s)
     free(s->hist);
     free(s->lo);
     free(s->split);
+    free(s->held);
+    free(s->nheld);
     free(s);
 }
 
@@ -211,6 +236,7 @@ void ds_stats_reset(ds_stats *s)
     memset(s->cnt, 0, s->ns * s->ncnt * sizeof *s->cnt);
     for (size_t i = 0; i < s->ns * N_HIST; i++)
         ds_qhist_reset(&s->hist[i]);
+    memset(s->nheld, 0, s->ns * N_HIST * sizeof *s->nheld);
     memset(s->split, 0, s->ns);
     empty_extremes(s->lo, s->hi, s->ns * s->nval);
     empty_extremes(s->tlo, s->thi, s->ns * s->nval);
@@ -240,12 +266,46 @@ int ds_stats_rebind(ds_stats *s, const ds_model *m)
         (hi)[i] = x_ > (hi)[i] ? x_ : (hi)[i];  \
     } while (0)
 
+/* Add the held values of histogram i (hist[i]) to it.  The statistics'
+ * contents do not change (a held value counts as in its histogram), so this
+ * is done for readers of const statistics too, through the pointers: a
+ * no-op, with no write, when nothing is held (flushed statistics).  May set
+ * the histogram's nomem. */
+static void release(const ds_stats *s, size_t i)
+{
+    if (s->nheld[i]) {
+        ds_qhist_add_many(&s->hist[i], s->held + i * HELD_MAX, s->nheld[i]);
+        s->nheld[i] = 0;
+    }
+}
+
+/* Every histogram's held values to it. */
+static void release_all(const ds_stats *s)
+{
+    for (size_t i = 0; i < s->ns * N_HIST; i++)
+        release(s, i);
+}
+
+/* Hold x for histogram i, adding the held values first when they fill
+ * their buffer. */
+static inline void hold(ds_stats *s, size_t i, double x)
+{
+    size_t n = s->nheld[i];
+    if (n == HELD_MAX) {
+        release(s, i);
+        n = 0;
+    }
+    s->held[i * HELD_MAX + n] = x;
+    s->nheld[i] = n + 1;
+}
+
 /* Strategy k's deficit_end differs from its deficit for the first time:
  * its histogram starts as a copy of the deficit's (the same multiset so
- * far).  Can't fail. */
+ * far, held values included).  Can't fail. */
 static void split_dend(ds_stats *s, size_t k)
 {
     ds_qhist *h = s->hist + k * N_HIST;
+    release(s, k * N_HIST + HIST_DEFICIT);
     ds_qhist_copy(&h[HIST_DEND], &h[HIST_DEFICIT]);
     s->split[k] = 1;
 }
@@ -285,10 +345,13 @@ static const ds_qhist *hist_of(const ds_stats *s, size_t k, ds_quantity q)
     int i = where[q].hist;
     if (i < 0)
         return NULL;
-    if (i == HIST_BENEFIT)
+    if (i == HIST_BENEFIT) {
+        release(s, k * N_HIST + HIST_BENDEAL);
         return benefit_of(s, k);
+    }
     if (i == HIST_DEND && !s->split[k])
         i = HIST_DEFICIT;
+    release(s, k * N_HIST + (size_t)i);
     return &s->hist[k * N_HIST + (size_t)i];
 }
 
@@ -340,7 +403,6 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
         double *lo = s->lo + k * s->nval, *hi = s->hi + k * s->nval;
         uint64_t *n = s->cnt + k * s->ncnt;
         uint64_t *ev = n + CNT_RET + nq, *ap = ev + na;
-        ds_qhist *h = s->hist + k * N_HIST;
         double dc = o->deficit - c, b = o->benefit;
 
         if (o->deficit_end != o->deficit && !s->split[k])   /* before this deficit */
@@ -371,7 +433,7 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
                 n[s->rdist + (unsigned)o->round - 1u]++;
             p[SUM_BENDEAL] += b;
             EXTREMES(lo, hi, DS_Q_BENEFIT_GIVEN_DEAL, b);
-            ds_qhist_add(&h[HIST_BENDEAL], b);
+            hold(s, k * N_HIST + HIST_BENDEAL, b);
         }
         for (size_t q = 0; q < nq; q++) {
             n[CNT_RET + q] += o->retaliates[q] != 0;
@@ -382,9 +444,9 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
             ev[a] += o->evaluations[a];
             ap[a] += o->approvals[a];
         }
-        ds_qhist_add(&h[HIST_DEFICIT], o->deficit);
+        hold(s, k * N_HIST + HIST_DEFICIT, o->deficit);
         if (s->split[k])
-            ds_qhist_add(&h[HIST_DEND], o->deficit_end);
+            hold(s, k * N_HIST + HIST_DEND, o->deficit_end);
     }
     s->draws++;
     s->pending++;
@@ -412,6 +474,7 @@ int ds_stats_flush(ds_stats *s)
             s->thi[i] = s->hi[i];
     }
     empty_extremes(s->lo, s->hi, nv);
+    release_all(s);
     s->pending = 0;
     touch(s);
     if (hist_status(s) != DS_OK)
@@ -489,6 +552,7 @@ size_t ds_stats_pack(const ds_stats *s, void *buf, size_t cap)
 
     for (size_t i = 0; i < np; i++)
         need += len[i];
+    release_all(s);           /* nothing when flushed, as it must be */
     for (size_t i = 0; i < s->ns * N_HIST; i++)
         need += ds_qhist_pack(&s->hist[i], NULL, 0);
     if (!buf || cap < need)

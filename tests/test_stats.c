@@ -1054,6 +1054,68 @@ Test(stats, deficit_end_that_equals_the_deficit)
     dend_mode = 0;
 }
 
+/* The quantiles and plotting histograms of deficit, deficit_end, benefit
+ * and benefit given a deal of every strategy, as one flat array. */
+#define HELD_PROBS 101
+#define HELD_VALUES (4 * (HELD_PROBS + 2 * DS_STATS_HIST_BINS + 2))
+static void quantiles_and_histograms(const ds_stats *s, double v[NS][HELD_VALUES])
+{
+    static const ds_quantity qs[4] = { DS_Q_DEFICIT, DS_Q_DEFICIT_END, DS_Q_BENEFIT,
+                                       DS_Q_BENEFIT_GIVEN_DEAL };
+    memset(v, 0, NS * sizeof *v);
+    for (size_t k = 0; k < NS; k++) {
+        size_t i = 0;
+        for (int j = 0; j < 4; j++) {
+            double edges[DS_STATS_HIST_BINS + 1];
+            uint64_t counts[DS_STATS_HIST_BINS];
+            size_t nb;
+            for (int p = 0; p < HELD_PROBS; p++)
+                v[k][i++] = fig(s, k, QUANT(qs[j], p / (double)(HELD_PROBS - 1)), 0);
+            nb = ds_stats_histogram(s, k, qs[j], edges, counts);
+            v[k][i++] = (double)nb;
+            for (size_t b = 0; b <= nb; b++)
+                v[k][i++] = edges[b];
+            for (size_t b = 0; b < nb; b++)
+                v[k][i++] = (double)counts[b];
+            i = (size_t)(j + 1) * (HELD_VALUES / 4);
+        }
+    }
+}
+
+/* ds_stats_add holds the histograms' values until the block ends: one
+ * long block (more values than a histogram holds at once, deficit_end
+ * first differing after some have been added) gives the quantiles and
+ * histograms of one block per draw, read before its flush as after. */
+Test(stats, held_values_reach_every_reader)
+{
+    ds_model m = test_model();
+    ds_stats *one = ds_stats_new(&m), *per = ds_stats_new(&m);
+    static double v_one[NS][HELD_VALUES], v_held[NS][HELD_VALUES], v_per[NS][HELD_VALUES];
+    draw_buf b;
+
+    cr_assert(one && per);
+    dend_mode = 1;           /* strategy 1's first differing draw: 3997 */
+    for (uint64_t d = 1000; d < 9000; d++) {
+        gen_draw(&b, d, 0);
+        ds_stats_add(one, b.out);
+        add_block(per, d, 1, 0);
+    }
+    quantiles_and_histograms(one, v_held);   /* not flushed */
+    cr_assert_eq(ds_stats_flush(one), DS_OK);
+    quantiles_and_histograms(one, v_one);
+    quantiles_and_histograms(per, v_per);
+    cr_assert(memcmp(v_held, v_per, sizeof v_per) == 0, "read before the flush");
+    cr_assert(memcmp(v_one, v_per, sizeof v_per) == 0, "read after the flush");
+    /* deficit_end differs from the deficit for strategy 1 only */
+    cr_assert(memcmp(&v_one[1][HELD_VALUES / 4], &v_one[1][0],
+                     HELD_VALUES / 4 * sizeof(double)) != 0);
+    cr_assert(memcmp(&v_one[0][HELD_VALUES / 4], &v_one[0][0],
+                     HELD_VALUES / 4 * sizeof(double)) == 0);
+    dend_mode = 0;
+    ds_stats_free(one);
+    ds_stats_free(per);
+}
+
 /* Other block sizes change only the rounding of the in-block partial sums:
  * counts, ratios and quantiles are identical, means agree to ~1e-13. */
 Test(stats, block_size_changes_only_partial_rounding)
