@@ -16,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli_util.h"
 #include "dealsim/dist.h"
 #include "dealsim/scenario.h"
 #include "format.h"
@@ -273,21 +274,6 @@ static void both_orders(const char *name, const char *t, char **fwd, char **rev)
     cJSON_Delete(doc);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    cr_assert_not_null(b);
-    cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = '\0';
-    fclose(f);
-    return b;
-}
-
 /* Test 2: the keys of each object are looked up in one pass that expects
  * the table's order; a file in another order (every object's keys
  * reversed) gives the same errors, warnings and model, for every file of
@@ -312,7 +298,8 @@ Test(copy_shared, key_order_does_not_matter)
             if (l < 5 || strcmp(e->d_name + l - 5, ".json") != 0)
                 continue;
             snprintf(path, sizeof path, "%s%s", dirs[d], e->d_name);
-            char *t = slurp(path);
+            char *t = cli_read_file(path, NULL);
+            cr_assert_not_null(t, "%s", path);
             both_orders(e->d_name, t, &fwd, &rev);
             if (fwd) {
                 cr_assert_str_eq(rev, fwd, "%s", path);
