@@ -634,20 +634,31 @@ void ds_qhist_cursor_init(ds_qhist_cursor *c, const ds_qhist *h)
     c->cum = 0;
 }
 
-/* The k-th smallest value (1-based, k <= total count), or its estimate:
- * exact for a kept value and for the ranks of a bin's min and max (every
- * copy of them), else linear in rank strictly between them.  The walk
- * starts at cursor c when the value lies at or after it, and c is left at
- * the start of the value's bin (kept value). */
-static double order_stat(const ds_qhist *h, uint64_t k, ds_qhist_cursor *c)
+/* The order statistic of rank t (1-based) among a bin's n values with
+ * min lo (n_lo copies) and max hi (n_hi copies): exact for the ranks of
+ * its min and max, else linear in rank strictly between them. */
+static double in_bin(uint64_t t, const ds_qhist_bin *b, const ds_qhist_ends *e)
 {
+    if (t <= e->n_lo)
+        return b->lo;
+    if (t > b->n - e->n_hi)
+        return b->hi;
+    /* ranks n_lo + 1 .. n - n_hi hold the values strictly inside: with
+     * single extremes, (t - 1) / (n - 1) of the way. */
+    return b->lo + (double)(t - e->n_lo) / (double)(b->n - e->n_lo - e->n_hi + 1) *
+                       (b->hi - b->lo);
+}
+
+/* The k-th smallest finite value (1 <= k <= h->n), or its estimate: exact
+ * for a kept value and for the ranks of a bin's min and max (every copy of
+ * them), else in_bin.  The walk starts at cursor c when the value lies at
+ * or after it, and c is left at the start of the value's bin (kept
+ * value). */
+static double order_stat(const void *src, uint64_t k, ds_qhist_cursor *c)
+{
+    const ds_qhist *h = src;
     uint64_t cum;
 
-    if (k <= h->n_ninf)
-        return -INFINITY;
-    k -= h->n_ninf;
-    if (k > h->n)
-        return INFINITY;
     if (c->cum >= k)                       /* before the cursor: from the start */
         ds_qhist_cursor_init(c, h);
     cum = c->cum;
@@ -664,23 +675,56 @@ static double order_stat(const ds_qhist *h, uint64_t k, ds_qhist_cursor *c)
     }
     for (int64_t i = c->i; i <= h->hi_i; i++) {
         const ds_qhist_bin *b = &h->bin[DS_QHIST_SLOT(i)];
-        const ds_qhist_ends *e = &h->end[DS_QHIST_SLOT(i)];
         if (k <= cum + b->n) {
-            uint64_t t = k - cum;
             c->i = i;
             c->cum = cum;
-            if (t <= e->n_lo)
-                return b->lo;
-            if (t > b->n - e->n_hi)
-                return b->hi;
-            /* ranks n_lo + 1 .. n - n_hi hold the values strictly inside:
-             * with single extremes, (t - 1) / (n - 1) of the way. */
-            return b->lo + (double)(t - e->n_lo) / (double)(b->n - e->n_lo - e->n_hi + 1) *
-                               (b->hi - b->lo);
+            return in_bin(k - cum, b, &h->end[DS_QHIST_SLOT(i)]);
         }
         cum += b->n;
     }
     return NAN;               /* not reached: the counts add up to n  GCOVR_EXCL_LINE */
+}
+
+/* The order statistics of a set with n finite values (the k-th smallest
+ * by finite(src, k, c)), n_ninf -inf and n_pinf +inf: rank k of them all. */
+typedef double (*finite_stat)(const void *src, uint64_t k, ds_qhist_cursor *c);
+
+static double rank_stat(uint64_t n, uint64_t n_ninf, finite_stat finite, const void *src,
+                        uint64_t k, ds_qhist_cursor *c)
+{
+    if (k <= n_ninf)
+        return -INFINITY;
+    k -= n_ninf;
+    if (k > n)
+        return INFINITY;
+    return finite(src, k, c);
+}
+
+/* Hyndman-Fan type 7 quantile of order p of such a set (with n_nan NaN
+ * besides). */
+static double quantile7(uint64_t n, uint64_t n_nan, uint64_t n_pinf, uint64_t n_ninf,
+                        finite_stat finite, const void *src, double p, ds_qhist_cursor *c)
+{
+    uint64_t total = n + n_pinf + n_ninf, k;
+    double hh, g, lo, hi, d;
+
+    if (n_nan || total == 0 || !(p >= 0.0 && p <= 1.0))
+        return NAN;
+    hh = (double)(total - 1) * p + 1.0;   /* Hyndman-Fan type 7 */
+    k = (uint64_t)floor(hh);
+    g = hh - floor(hh);
+    lo = rank_stat(n, n_ninf, finite, src, k, c);
+    if (g == 0.0 || k >= total)
+        return lo;
+    hi = rank_stat(n, n_ninf, finite, src, k + 1, c);
+    if (lo == hi)
+        return lo;
+    if (isinf(lo) || isinf(hi))   /* any weight on an infinity */
+        return isinf(lo) && isinf(hi) ? NAN : (isinf(lo) ? lo : hi);
+    d = hi - lo;
+    if (isinf(d))                 /* finite ends of opposite huge signs */
+        return (1.0 - g) * lo + g * hi;
+    return lo + g * d;
 }
 
 double ds_qhist_quantile(const ds_qhist *h, double p)
@@ -692,26 +736,164 @@ double ds_qhist_quantile(const ds_qhist *h, double p)
 
 double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c)
 {
-    uint64_t total = h->n + h->n_pinf + h->n_ninf, k;
-    double hh, g, lo, hi, d;
+    return quantile7(h->n, h->n_nan, h->n_pinf, h->n_ninf, order_stat, h, p, c);
+}
 
-    if (h->n_nan || total == 0 || !(p >= 0.0 && p <= 1.0))
-        return NAN;
-    hh = (double)(total - 1) * p + 1.0;   /* Hyndman-Fan type 7 */
-    k = (uint64_t)floor(hh);
-    g = hh - floor(hh);
-    lo = order_stat(h, k, c);
-    if (g == 0.0 || k >= total)
-        return lo;
-    hi = order_stat(h, k + 1, c);
-    if (lo == hi)
-        return lo;
-    if (isinf(lo) || isinf(hi))   /* any weight on an infinity */
-        return isinf(lo) && isinf(hi) ? NAN : (isinf(lo) ? lo : hi);
-    d = hi - lo;
-    if (isinf(d))                 /* finite ends of opposite huge signs */
-        return (1.0 - g) * lo + g * hi;
-    return lo + g * d;
+/* ---- views ---------------------------------------------------------------- */
+
+/* Values of a bucket of the counting sort beyond which it is sorted by
+ * qsort rather than by insertion. */
+#define VIEW_INSERTION_MAX 32
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* a[0..n-1] (finite, n >= 2) in ascending order, into a itself, with
+ * tmp[n] and cnt[DS_QHIST_BINS + 1] as scratch: a counting sort by the
+ * bins of width 2^e that the range [lo, hi] of the values needs (at most
+ * DS_QHIST_BINS of them), then each bucket sorted on its own. */
+static void view_sort(double *a, size_t n, double lo, double hi, double *tmp, uint32_t *cnt)
+{
+    double scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
+    int64_t base = bin_index(lo, scale);
+
+    memset(cnt, 0, (DS_QHIST_BINS + 1) * sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        cnt[bin_index(a[i], scale) - base + 1]++;
+    for (size_t j = 1; j <= DS_QHIST_BINS; j++)
+        cnt[j] += cnt[j - 1];
+    for (size_t i = 0; i < n; i++)
+        tmp[cnt[bin_index(a[i], scale) - base]++] = a[i];
+    /* cnt[j] is now the end of bucket j (its start is cnt[j - 1]). */
+    for (size_t j = 0, start = 0; j < DS_QHIST_BINS && start < n; start = cnt[j++]) {
+        size_t end = cnt[j];
+        if (end - start > VIEW_INSERTION_MAX) {
+            qsort(tmp + start, end - start, sizeof *tmp, cmp_double);
+            continue;
+        }
+        for (size_t i = start + 1; i < end; i++) {
+            double v = tmp[i];
+            size_t q = i;
+            while (q > start && tmp[q - 1] > v) {
+                tmp[q] = tmp[q - 1];
+                q--;
+            }
+            tmp[q] = v;
+        }
+    }
+    memcpy(a, tmp, n * sizeof *a);
+}
+
+int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, size_t n)
+{
+    double lo = INFINITY, hi = -INFINITY, *a = v->a;
+    size_t na = 0, nd = 0;
+
+    if (h->binned || n > DS_QHIST_VIEW_MAX)
+        return -1;
+    v->n_nan = h->n_nan;
+    v->n_pinf = h->n_pinf;
+    v->n_ninf = h->n_ninf;
+    for (size_t i = 0; i < n; i++) {
+        double y = x[i] + 0.0;           /* -0 -> +0, as the values are stored */
+        if (!isfinite(y)) {
+            v->n_nan += isnan(y) != 0;
+            v->n_pinf += y == INFINITY;
+            v->n_ninf += y == -INFINITY;
+            continue;
+        }
+        a[na++] = y;
+        lo = y < lo ? y : lo;
+        hi = y > hi ? y : hi;
+    }
+    if (h->nv) {
+        lo = fmin(lo, h->val[0]);
+        hi = fmax(hi, h->val[h->nv - 1]);
+    }
+    v->n = h->n + na;
+    v->nb = 0;
+    if (v->n == 0)
+        return 0;
+    if (na > 1)
+        view_sort(a, na, lo, hi, v->tmp, v->cnt);
+    /* The distinct values of the kept ones and the batch, with counts:
+     * both are ascending, so one merge. */
+    for (size_t i = 0, k = 0; i < na || k < h->nv;) {
+        double y;
+        uint64_t c;
+        if (k < h->nv && (i == na || h->val[k] <= a[i])) {
+            y = h->val[k];
+            c = h->cnt[k++];
+        } else {
+            y = a[i++];
+            c = 1;
+        }
+        if (nd && v->tmp[nd - 1] == y) {
+            v->dc[nd - 1] += c;
+        } else {
+            v->tmp[nd] = y;
+            v->dc[nd++] = c;
+        }
+    }
+    /* As the histogram would be: each distinct value exactly while they
+     * are few, else the bins of width 2^e for the set's range, each with
+     * its count, min, max and their counts. */
+    if (nd <= DS_QHIST_DISTINCT) {
+        for (size_t j = 0; j < nd; j++) {
+            v->bin[j] = (ds_qhist_bin){v->dc[j], v->tmp[j], v->tmp[j]};
+            v->end[j] = (ds_qhist_ends){v->dc[j], v->dc[j]};
+        }
+        v->nb = nd;
+        return 0;
+    }
+    {
+        double scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
+        int64_t cur = 0;
+        for (size_t j = 0; j < nd; j++) {
+            int64_t i = bin_index(v->tmp[j], scale);
+            if (v->nb == 0 || i != cur) {
+                v->bin[v->nb] = (ds_qhist_bin){v->dc[j], v->tmp[j], v->tmp[j]};
+                v->end[v->nb++] = (ds_qhist_ends){v->dc[j], v->dc[j]};
+                cur = i;
+            } else {
+                ds_qhist_bin *b = &v->bin[v->nb - 1];
+                b->n += v->dc[j];
+                b->hi = v->tmp[j];
+                v->end[v->nb - 1].n_hi = v->dc[j];
+            }
+        }
+    }
+    return 0;
+}
+
+/* order_stat over a view: its bins one after the other. */
+static double view_stat(const void *src, uint64_t k, ds_qhist_cursor *c)
+{
+    const ds_qhist_view *v = src;
+    uint64_t cum;
+
+    if (c->cum >= k) {
+        c->i = 0;
+        c->cum = 0;
+    }
+    cum = c->cum;
+    for (size_t j = (size_t)c->i; j < v->nb; j++) {
+        if (k <= cum + v->bin[j].n) {
+            c->i = (int64_t)j;
+            c->cum = cum;
+            return in_bin(k - cum, &v->bin[j], &v->end[j]);
+        }
+        cum += v->bin[j].n;
+    }
+    return NAN;               /* not reached: the counts add up to n  GCOVR_EXCL_LINE */
+}
+
+double ds_qhist_view_quantile(const ds_qhist_view *v, double p, ds_qhist_cursor *c)
+{
+    return quantile7(v->n, v->n_nan, v->n_pinf, v->n_ninf, view_stat, v, p, c);
 }
 
 /* Plotting bins' edges are j 2^w with |j| <= 2^53: exact doubles. */

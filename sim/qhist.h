@@ -220,6 +220,37 @@ void ds_qhist_cursor_init(ds_qhist_cursor *c, const ds_qhist *h);
  * The result does not depend on c.  Can't fail. */
 double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c);
 
+/* Most values a view adds to its histogram's. */
+#define DS_QHIST_VIEW_MAX 1024
+
+/* The histogram that h (still keeping its values exactly) would be after
+ * adding a batch of values, made aside without touching h: its bins in
+ * order, with no empty ones (each distinct value is a bin while they are
+ * at most DS_QHIST_DISTINCT).  It answers the same quantiles, bit for bit,
+ * as adding the batch and asking ds_qhist_quantile, but costs no pass over
+ * (or emptying of) a window of DS_QHIST_BINS slots: a sort of the batch by
+ * bin, then one walk.  About 60 KB: give it static or heap storage. */
+typedef struct ds_qhist_view {
+    uint64_t n, n_nan, n_pinf, n_ninf; /* as in ds_qhist */
+    size_t nb;                         /* bins */
+    ds_qhist_bin bin[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT];
+    ds_qhist_ends end[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT];
+    /* Scratch of ds_qhist_view_make. */
+    double a[DS_QHIST_VIEW_MAX];
+    double tmp[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT];
+    uint64_t dc[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT];
+    uint32_t cnt[DS_QHIST_BINS + 1];
+} ds_qhist_view;
+
+/* Make v the view of h with x[0..n-1] added: 0, or -1 (v unusable) when h
+ * has its values in bins or n > DS_QHIST_VIEW_MAX.  Can't fail
+ * otherwise. */
+int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, size_t n);
+
+/* ds_qhist_quantile_at for the view v: c is a cursor of v (c->i = 0,
+ * c->cum = 0 at its start; ds_qhist_cursor_init does not apply). */
+double ds_qhist_view_quantile(const ds_qhist_view *v, double p, ds_qhist_cursor *c);
+
 /* The equal-width histogram of the finite values for plotting (SPEC §6):
  * the bins of width 2^w aligned at multiples of 2^w, for the smallest w
  * (>= DS_QHIST_EMIN) that needs at most max_bins bins from the min to the
