@@ -116,6 +116,11 @@ static int ensure_bins(ds_qhist *h)
     return 0;
 }
 
+int ds_qhist_reserve(ds_qhist *h)
+{
+    return h->bin ? 0 : ensure_bins(h);
+}
+
 /* Empty the slots of bin indices lo..hi (hi - lo < DS_QHIST_BINS): at
  * most two runs of consecutive slots, each filled in one pass.  Can't
  * fail. */
@@ -787,10 +792,72 @@ static void view_sort(double *a, size_t n, double lo, double hi, double *tmp, ui
     memcpy(a, tmp, n * sizeof *a);
 }
 
-int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, size_t n)
+/* The sorted form of the view: the n = v->na finite values a[] (counts
+ * ac[]) in range [lo, hi], sorted, as distinct values with counts, then as
+ * the histogram's bins: each distinct value while they are at most
+ * DS_QHIST_DISTINCT, else the bins of width 2^e with their count, min, max
+ * and the counts of those. */
+static void view_sorted(ds_qhist_view *v, size_t na, double lo, double hi)
 {
-    double lo = INFINITY, hi = -INFINITY, *a = v->a;
-    size_t na = 0, nd = 0;
+    size_t nk = v->na - na, nd = 0;
+    double *kv = v->tmp + DS_QHIST_VIEW_MAX;   /* the kept values: after the batch */
+
+    /* The batch's na values come first; the kept ones after them are
+     * already ascending and apart. */
+    memcpy(kv, v->a + na, nk * sizeof *kv);
+    memcpy(v->dc + DS_QHIST_VIEW_MAX, v->ac + na, nk * sizeof *v->dc);
+    if (na > 1)
+        view_sort(v->a, na, lo, hi, v->tmp, v->sc);
+    /* Merge: distinct values into bin[] for now (lo = the value, n = its
+     * count). */
+    for (size_t i = 0, k = 0; i < na || k < nk;) {
+        double y;
+        uint64_t c;
+        if (k < nk && (i == na || kv[k] <= v->a[i])) {
+            y = kv[k];
+            c = v->dc[DS_QHIST_VIEW_MAX + k++];
+        } else {
+            y = v->a[i++];
+            c = 1;
+        }
+        if (nd && v->bin[nd - 1].lo == y)
+            v->bin[nd - 1].n += c;
+        else
+            v->bin[nd++] = (ds_qhist_bin){c, y, y};
+    }
+    for (size_t j = 0; j < nd; j++)
+        v->end[j] = (ds_qhist_ends){v->bin[j].n, v->bin[j].n};
+    v->nb = nd;
+    if (nd <= DS_QHIST_DISTINCT)
+        return;
+    {
+        double scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
+        int64_t cur = bin_index(v->bin[0].lo, scale);
+        size_t nb = 1;
+        for (size_t j = 1; j < nd; j++) {
+            int64_t i = bin_index(v->bin[j].lo, scale);
+            if (i != cur) {
+                v->bin[nb] = v->bin[j];
+                v->end[nb++] = v->end[j];
+                cur = i;
+            } else {
+                ds_qhist_bin *b = &v->bin[nb - 1];
+                v->end[nb - 1].n_hi = v->bin[j].n;
+                b->n += v->bin[j].n;
+                b->hi = v->bin[j].hi;
+            }
+        }
+        v->nb = nb;
+    }
+}
+
+int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, size_t n,
+                       uint64_t zeros)
+{
+    double lo = INFINITY, hi = -INFINITY, scale;
+    size_t na = 0, nbatch, used = 0;
+    const uint64_t n0 = zeros;
+    int64_t base;
 
     if (h->binned || n > DS_QHIST_VIEW_MAX)
         return -1;
@@ -805,74 +872,101 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
             v->n_ninf += y == -INFINITY;
             continue;
         }
-        a[na++] = y;
+        v->a[na] = y;
+        v->ac[na++] = 1;
         lo = y < lo ? y : lo;
         hi = y > hi ? y : hi;
     }
-    if (h->nv) {
-        lo = fmin(lo, h->val[0]);
-        hi = fmax(hi, h->val[h->nv - 1]);
+    nbatch = na;
+    /* The kept values, ascending and apart, with the zeros among them. */
+    for (uint32_t k = 0; k <= h->nv; k++) {
+        if (zeros && (k == h->nv || h->val[k] >= 0.0)) {
+            v->a[na] = 0.0;
+            v->ac[na++] = zeros;
+            if (k < h->nv && h->val[k] == 0.0) {
+                v->ac[na - 1] += h->cnt[k];
+                k++;
+            }
+            zeros = 0;
+        }
+        if (k < h->nv) {
+            v->a[na] = h->val[k];
+            v->ac[na++] = h->cnt[k];
+        }
     }
-    v->n = h->n + na;
+    if (na > nbatch) {
+        lo = fmin(lo, v->a[nbatch]);
+        hi = fmax(hi, v->a[na - 1]);
+    }
+    v->n = h->n + nbatch + n0;
+    v->na = na;
     v->nb = 0;
+    v->counted = 0;
+    v->last = -1;
     if (v->n == 0)
         return 0;
-    if (na > 1)
-        view_sort(a, na, lo, hi, v->tmp, v->cnt);
-    /* The distinct values of the kept ones and the batch, with counts:
-     * both are ascending, so one merge. */
-    for (size_t i = 0, k = 0; i < na || k < h->nv;) {
-        double y;
-        uint64_t c;
-        if (k < h->nv && (i == na || h->val[k] <= a[i])) {
-            y = h->val[k];
-            c = h->cnt[k++];
-        } else {
-            y = a[i++];
-            c = 1;
-        }
-        if (nd && v->tmp[nd - 1] == y) {
-            v->dc[nd - 1] += c;
-        } else {
-            v->tmp[nd] = y;
-            v->dc[nd++] = c;
-        }
-    }
-    /* As the histogram would be: each distinct value exactly while they
-     * are few, else the bins of width 2^e for the set's range, each with
-     * its count, min, max and their counts. */
-    if (nd <= DS_QHIST_DISTINCT) {
-        for (size_t j = 0; j < nd; j++) {
-            v->bin[j] = (ds_qhist_bin){v->dc[j], v->tmp[j], v->tmp[j]};
-            v->end[j] = (ds_qhist_ends){v->dc[j], v->dc[j]};
-        }
-        v->nb = nd;
+    if (na <= DS_QHIST_DISTINCT) {       /* few values: sorting is cheap */
+        view_sorted(v, nbatch, lo, hi);
         return 0;
     }
-    {
-        double scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
-        int64_t cur = 0;
-        for (size_t j = 0; j < nd; j++) {
-            int64_t i = bin_index(v->tmp[j], scale);
-            if (v->nb == 0 || i != cur) {
-                v->bin[v->nb] = (ds_qhist_bin){v->dc[j], v->tmp[j], v->tmp[j]};
-                v->end[v->nb++] = (ds_qhist_ends){v->dc[j], v->dc[j]};
-                cur = i;
-            } else {
-                ds_qhist_bin *b = &v->bin[v->nb - 1];
-                b->n += v->dc[j];
-                b->hi = v->tmp[j];
-                v->end[v->nb - 1].n_hi = v->dc[j];
-            }
-        }
+    scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
+    base = bin_index(lo, scale);
+    memset(v->cnt, 0, sizeof v->cnt);
+    for (size_t i = 0; i < na; i++) {
+        uint16_t j = (uint16_t)(bin_index(v->a[i], scale) - base);
+        v->ai[i] = j;
+        v->cnt[j] += v->ac[i];
     }
+    for (size_t j = 0; j < DS_QHIST_BINS; j++)
+        used += v->cnt[j] != 0;
+    /* At least as many distinct values as bins in use: more than
+     * DS_QHIST_DISTINCT bins means bins.  Fewer may be kept exactly. */
+    if (used <= DS_QHIST_DISTINCT) {
+        view_sorted(v, nbatch, lo, hi);
+        return 0;
+    }
+    v->counted = 1;
     return 0;
+}
+
+/* Bin j of a counted view: its count, min, max and their counts, from one
+ * scan of the values (kept for the next order statistic, most often in the
+ * same bin). */
+static void view_bin(ds_qhist_view *v, size_t j)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    uint64_t n_lo = 0, n_hi = 0;
+
+    if (v->last == (int64_t)j)
+        return;
+    for (size_t i = 0; i < v->na; i++) {
+        double y;
+        if (v->ai[i] != j)
+            continue;
+        y = v->a[i];
+        if (y < lo) {
+            lo = y;
+            n_lo = 0;
+        }
+        if (y == lo)
+            n_lo += v->ac[i];
+        if (y > hi) {
+            hi = y;
+            n_hi = 0;
+        }
+        if (y == hi)
+            n_hi += v->ac[i];
+    }
+    v->lastb = (ds_qhist_bin){v->cnt[j], lo, hi};
+    v->laste = (ds_qhist_ends){n_lo, n_hi};
+    v->last = (int64_t)j;
 }
 
 /* order_stat over a view: its bins one after the other. */
 static double view_stat(const void *src, uint64_t k, ds_qhist_cursor *c)
 {
-    const ds_qhist_view *v = src;
+    ds_qhist_view *v = (ds_qhist_view *)src;  /* view_bin keeps its last bin */
+    size_t nb = v->counted ? DS_QHIST_BINS : v->nb;
     uint64_t cum;
 
     if (c->cum >= k) {
@@ -880,18 +974,22 @@ static double view_stat(const void *src, uint64_t k, ds_qhist_cursor *c)
         c->cum = 0;
     }
     cum = c->cum;
-    for (size_t j = (size_t)c->i; j < v->nb; j++) {
-        if (k <= cum + v->bin[j].n) {
+    for (size_t j = (size_t)c->i; j < nb; j++) {
+        uint64_t bn = v->counted ? v->cnt[j] : v->bin[j].n;
+        if (k <= cum + bn) {
             c->i = (int64_t)j;
             c->cum = cum;
-            return in_bin(k - cum, &v->bin[j], &v->end[j]);
+            if (!v->counted)
+                return in_bin(k - cum, &v->bin[j], &v->end[j]);
+            view_bin(v, j);
+            return in_bin(k - cum, &v->lastb, &v->laste);
         }
-        cum += v->bin[j].n;
+        cum += bn;
     }
     return NAN;               /* not reached: the counts add up to n  GCOVR_EXCL_LINE */
 }
 
-double ds_qhist_view_quantile(const ds_qhist_view *v, double p, ds_qhist_cursor *c)
+double ds_qhist_view_quantile(ds_qhist_view *v, double p, ds_qhist_cursor *c)
 {
     return quantile7(v->n, v->n_nan, v->n_pinf, v->n_ninf, view_stat, v, p, c);
 }

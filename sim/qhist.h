@@ -106,6 +106,11 @@ void ds_qhist_init_with(ds_qhist *h, ds_qhist_bin *bin, ds_qhist_ends *end);
  * Can't fail. */
 void ds_qhist_free(ds_qhist *h);
 
+/* Give h the memory of its bins now if it has none (and nothing else):
+ * 0, or -1 with h->nomem set.  After it, adding values cannot run out of
+ * memory. */
+int ds_qhist_reserve(ds_qhist *h);
+
 /* Make h empty again, keeping its bins' memory, without touching them:
  * the slots its values used are emptied when it next needs bins (just
  * before they are used, so they are then in the cache).  Can't fail. */
@@ -224,32 +229,49 @@ double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c);
 #define DS_QHIST_VIEW_MAX 1024
 
 /* The histogram that h (still keeping its values exactly) would be after
- * adding a batch of values, made aside without touching h: its bins in
- * order, with no empty ones (each distinct value is a bin while they are
- * at most DS_QHIST_DISTINCT).  It answers the same quantiles, bit for bit,
- * as adding the batch and asking ds_qhist_quantile, but costs no pass over
- * (or emptying of) a window of DS_QHIST_BINS slots: a sort of the batch by
- * bin, then one walk.  About 60 KB: give it static or heap storage. */
+ * adding a batch of values (and copies of 0), seen aside without touching
+ * h.  It answers the
+ * same quantiles, bit for bit, as adding the batch and asking
+ * ds_qhist_quantile, but costs no emptying or filling of a window of
+ * DS_QHIST_BINS slots of 40 bytes: the values are counted by bin (the bins
+ * of the set's range), and the bin of an order statistic is then walked to
+ * by its count, and its min, max and their counts found by a scan of the
+ * values.  A set whose values fill at most DS_QHIST_DISTINCT bins (it may
+ * be kept exactly) is sorted instead, each distinct value a bin while they
+ * are at most DS_QHIST_DISTINCT.  About 100 KB: give it static or heap
+ * storage. */
 typedef struct ds_qhist_view {
     uint64_t n, n_nan, n_pinf, n_ninf; /* as in ds_qhist */
-    size_t nb;                         /* bins */
-    ds_qhist_bin bin[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT];
-    ds_qhist_ends end[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT];
-    /* Scratch of ds_qhist_view_make. */
-    double a[DS_QHIST_VIEW_MAX];
-    double tmp[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT];
-    uint64_t dc[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT];
-    uint32_t cnt[DS_QHIST_BINS + 1];
+    int counted;          /* 1: counted by bin; 0: sorted, in bin[], end[] */
+    size_t nb;            /* sorted: bins */
+    ds_qhist_bin bin[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    ds_qhist_ends end[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    /* Counted: the finite values (the batch's, then the kept ones), their
+     * counts and bins (offsets from the first), and each bin's count. */
+    size_t na;
+    double a[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    uint64_t ac[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    uint16_t ai[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    uint64_t cnt[DS_QHIST_BINS];
+    int64_t last;         /* the bin whose extremes are in lastb, or -1 */
+    ds_qhist_bin lastb;
+    ds_qhist_ends laste;
+    /* Scratch of the sort. */
+    double tmp[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    uint64_t dc[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    uint32_t sc[DS_QHIST_BINS + 1];
 } ds_qhist_view;
 
-/* Make v the view of h with x[0..n-1] added: 0, or -1 (v unusable) when h
- * has its values in bins or n > DS_QHIST_VIEW_MAX.  Can't fail
- * otherwise. */
-int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, size_t n);
+/* Make v the view of h with x[0..n-1] and `zeros` copies of 0 added: 0,
+ * or -1 (v unusable) when h has its values in bins or n >
+ * DS_QHIST_VIEW_MAX.  Can't fail otherwise. */
+int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, size_t n,
+                       uint64_t zeros);
 
 /* ds_qhist_quantile_at for the view v: c is a cursor of v (c->i = 0,
- * c->cum = 0 at its start; ds_qhist_cursor_init does not apply). */
-double ds_qhist_view_quantile(const ds_qhist_view *v, double p, ds_qhist_cursor *c);
+ * c->cum = 0 at its start; ds_qhist_cursor_init does not apply).  v keeps
+ * the extremes of the last bin it scanned.  Can't fail. */
+double ds_qhist_view_quantile(ds_qhist_view *v, double p, ds_qhist_cursor *c);
 
 /* The equal-width histogram of the finite values for plotting (SPEC §6):
  * the bins of width 2^w aligned at multiples of 2^w, for the smallest w

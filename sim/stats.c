@@ -279,6 +279,27 @@ static void release(const ds_stats *s, size_t i)
     }
 }
 
+/* At a flush: the held values of a histogram in bins go in; those of a
+ * histogram that keeps its values exactly stay held, and the quantile
+ * readers see them through a view (quantile_of), so that a small run (a
+ * sweep point of up to HELD_MAX draws) never empties or fills a window of
+ * bins.  Such a histogram gets the memory of its bins now if the held
+ * values may need them (more distinct values than it keeps), so that
+ * adding them later, in a reader, cannot run out of memory (hist_status
+ * reports it here). */
+static void keep_small(ds_stats *s)
+{
+    for (size_t i = 0; i < s->ns * N_HIST; i++) {
+        ds_qhist *h = &s->hist[i];
+        if (!s->nheld[i])
+            continue;
+        if (h->binned)
+            release(s, i);
+        else if (h->nv + s->nheld[i] > DS_QHIST_DISTINCT)
+            (void)ds_qhist_reserve(h);
+    }
+}
+
 /* Every histogram's held values to it. */
 static void release_all(const ds_stats *s)
 {
@@ -339,20 +360,56 @@ static const ds_qhist *benefit_of(const ds_stats *s, size_t k)
     return &h;
 }
 
+/* The index in s->hist of the histogram of quantity q of strategy k, or
+ * -1 when q has none (HIST_BENEFIT: made by benefit_of). */
+static int hist_index(const ds_stats *s, size_t k, ds_quantity q)
+{
+    int i = where[q].hist;
+    if (i == HIST_DEND && !s->split[k])
+        i = HIST_DEFICIT;
+    return i;
+}
+
 /* The histogram of quantity q of strategy k, or NULL when q has none. */
 static const ds_qhist *hist_of(const ds_stats *s, size_t k, ds_quantity q)
 {
-    int i = where[q].hist;
+    int i = hist_index(s, k, q);
     if (i < 0)
         return NULL;
     if (i == HIST_BENEFIT) {
         release(s, k * N_HIST + HIST_BENDEAL);
         return benefit_of(s, k);
     }
-    if (i == HIST_DEND && !s->split[k])
-        i = HIST_DEFICIT;
     release(s, k * N_HIST + (size_t)i);
     return &s->hist[k * N_HIST + (size_t)i];
+}
+
+/* Quantile p of histogram i, which keeps its values exactly and holds
+ * more (see keep_small), with `zeros` copies of 0 besides (the benefit of
+ * the draws without a deal: see HIST_BENEFIT), through a view of them all
+ * made in storage of the calling thread, kept while the same statistics,
+ * unchanged, are asked again. */
+static double held_quantile(const ds_stats *s, size_t i, uint64_t zeros, double p)
+{
+    static _Thread_local ds_qhist_view v;
+    static _Thread_local ds_qhist_cursor c;
+    static _Thread_local uint64_t v_version, v_draws, v_zeros;
+    static _Thread_local size_t v_i;
+    static _Thread_local const ds_stats *v_s;
+
+    if (v_s != s || v_version != s->version || v_draws != s->draws || v_i != i ||
+        v_zeros != zeros) {
+        (void)ds_qhist_view_make(&v, &s->hist[i], s->held + i * HELD_MAX, s->nheld[i],
+                                 zeros);
+        c.i = 0;
+        c.cum = 0;
+        v_s = s;
+        v_version = s->version;
+        v_draws = s->draws;
+        v_i = i;
+        v_zeros = zeros;
+    }
+    return ds_qhist_view_quantile(&v, p, &c);
 }
 
 /* Quantile p of quantity q of strategy k.  The output asks for the
@@ -366,8 +423,18 @@ static double quantile_of(const ds_stats *s, size_t k, ds_quantity q, double p)
     static _Thread_local uint64_t c_version, c_draws;
     static _Thread_local size_t c_k;
     static _Thread_local int c_q = -1;
-    const ds_qhist *h = hist_of(s, k, q);
+    int i = hist_index(s, k, q);
+    const ds_qhist *h;
 
+    if (i >= 0) {
+        size_t j = k * N_HIST + (size_t)(i == HIST_BENEFIT ? HIST_BENDEAL : i);
+        if (s->nheld[j] && !s->hist[j].binned)
+            return held_quantile(s, j,
+                                 i == HIST_BENEFIT
+                                     ? s->draws - s->cnt[k * s->ncnt + CNT_DEALS] : 0,
+                                 p);
+    }
+    h = hist_of(s, k, q);
     if (h != c_h || c_version != s->version || c_draws != s->draws || c_k != k ||
         c_q != (int)q) {
         ds_qhist_cursor_init(&c, h);
@@ -474,7 +541,7 @@ int ds_stats_flush(ds_stats *s)
             s->thi[i] = s->hi[i];
     }
     empty_extremes(s->lo, s->hi, nv);
-    release_all(s);
+    keep_small(s);
     s->pending = 0;
     touch(s);
     if (hist_status(s) != DS_OK)
@@ -491,6 +558,8 @@ int ds_stats_merge(ds_stats *dst, const ds_stats *src)
         dst->shift != src->shift || dst->rounds != src->rounds || dst->pending ||
         src->pending)
         return DS_EINVAL;
+    release_all(dst);
+    release_all(src);
     for (size_t i = 0; i < dst->ns * dst->nsum; i++)
         ds_xsum_merge(&dst->tot[i], &src->tot[i]);
     for (size_t i = 0; i < dst->ns * dst->ncnt; i++)

@@ -76,7 +76,7 @@ Test(qhist_view, same_quantiles_as_adding_the_batch)
     static ds_qhist_view v;
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     double p[64];
-    size_t checked = 0, binned = 0, kept = 0;
+    size_t checked = 0, binned = 0, kept = 0, counted = 0, sorted_binned = 0;
 
     cr_assert_not_null(r);
     gsl_rng_set(r, 20261129);
@@ -85,6 +85,9 @@ Test(qhist_view, same_quantiles_as_adding_the_batch)
         size_t n0 = gsl_rng_uniform_int(r, 4) == 0 ? 0 : gsl_rng_uniform_int(r, 300);
         size_t m = trial % 7 == 0 ? N : gsl_rng_uniform_int(r, N + 1);
         size_t np = probs(p, r);
+        /* copies of 0 besides: none, a few, or as many as in a run */
+        uint64_t zeros = trial % 3 == 0 ? 0 : trial % 3 == 1 ? gsl_rng_uniform_int(r, 5)
+                                                            : 1000000 + gsl_rng_uniform_int(r, 9);
         ds_qhist h, all;
 
         ds_qhist_init(&h);
@@ -97,13 +100,16 @@ Test(qhist_view, same_quantiles_as_adding_the_batch)
         for (size_t i = 0; i < m; i++)
             x[i] = value(bk, r, i);
         if (h.binned) {
-            cr_assert_eq(ds_qhist_view_make(&v, &h, x, m), -1);
+            cr_assert_eq(ds_qhist_view_make(&v, &h, x, m, zeros), -1);
         } else {
             ds_qhist_cursor c = { 0, 0 };
-            cr_assert_eq(ds_qhist_view_make(&v, &h, x, m), 0, "trial %d", trial);
+            cr_assert_eq(ds_qhist_view_make(&v, &h, x, m, zeros), 0, "trial %d", trial);
             ds_qhist_add_many(&all, x, m);
+            ds_qhist_add_count(&all, 0.0, zeros);
             binned += all.binned;
             kept += !all.binned;
+            counted += v.counted != 0;
+            sorted_binned += !v.counted && all.binned;
             cr_assert_eq(v.n, all.n);
             cr_assert_eq(v.n_nan, all.n_nan);
             cr_assert_eq(v.n_pinf, all.n_pinf);
@@ -124,6 +130,8 @@ Test(qhist_view, same_quantiles_as_adding_the_batch)
     cr_assert_gt(checked, 10000);
     cr_assert_gt(binned, 100, "too few batches reached the bins: %zu", binned);
     cr_assert_gt(kept, 50, "too few batches stayed kept: %zu", kept);
+    cr_assert_gt(counted, 100, "too few views counted by bin: %zu", counted);
+    cr_assert_gt(sorted_binned, 20, "too few views sorted into bins: %zu", sorted_binned);
     gsl_rng_free(r);
 }
 
@@ -161,7 +169,7 @@ Test(qhist_view, at_the_distinct_limit)
             if (m > 1)
                 gsl_ran_shuffle(r, x, m, sizeof *x);
             cr_assert(!h.binned);
-            cr_assert_eq(ds_qhist_view_make(&v, &h, x, m), 0);
+            cr_assert_eq(ds_qhist_view_make(&v, &h, x, m, 0), 0);
             ds_qhist_add_many(&all, x, m);
             cr_assert_eq(all.binned, d > DS_QHIST_DISTINCT);
             for (size_t j = 0; j < np; j++) {
@@ -186,13 +194,13 @@ Test(qhist_view, refused)
     ds_qhist_init(&h);
     for (size_t i = 0; i <= N; i++)
         x[i] = (double)i;
-    cr_assert_eq(ds_qhist_view_make(&v, &h, x, N + 1), -1);
-    cr_assert_eq(ds_qhist_view_make(&v, &h, x, N), 0);
+    cr_assert_eq(ds_qhist_view_make(&v, &h, x, N + 1, 0), -1);
+    cr_assert_eq(ds_qhist_view_make(&v, &h, x, N, 0), 0);
     cr_assert_eq(v.n, N);
     for (size_t i = 0; i < 2 * DS_QHIST_DISTINCT; i++)
         ds_qhist_add(&h, (double)i);
     cr_assert(h.binned);
-    cr_assert_eq(ds_qhist_view_make(&v, &h, x, 1), -1);
+    cr_assert_eq(ds_qhist_view_make(&v, &h, x, 1, 0), -1);
     ds_qhist_free(&h);
 }
 
@@ -205,9 +213,9 @@ Test(qhist_view, empty)
     ds_qhist h;
 
     ds_qhist_init(&h);
-    cr_assert_eq(ds_qhist_view_make(&v, &h, NULL, 0), 0);
+    cr_assert_eq(ds_qhist_view_make(&v, &h, NULL, 0, 0), 0);
     cr_assert(isnan(ds_qhist_view_quantile(&v, 0.5, &c)));
-    cr_assert_eq(ds_qhist_view_make(&v, &h, &nan, 1), 0);
+    cr_assert_eq(ds_qhist_view_make(&v, &h, &nan, 1, 0), 0);
     cr_assert_eq(v.n_nan, 1);
     cr_assert(isnan(ds_qhist_view_quantile(&v, 0.5, &c)));
 }
