@@ -912,19 +912,30 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
     scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
     base = bin_index(lo, scale);
     memset(v->cnt, 0, sizeof v->cnt);
+    memset(v->cc, 0, sizeof v->cc);
+    memset(v->first, 0, sizeof v->first);
     for (size_t i = 0; i < na; i++) {
         uint16_t j = (uint16_t)(bin_index(v->a[i], scale) - base);
         v->ai[i] = j;
+        used += v->cnt[j] == 0;
         v->cnt[j] += v->ac[i];
+        v->cc[j / 64] += v->ac[i];
+        v->first[j + 1]++;
     }
-    for (size_t j = 0; j < DS_QHIST_BINS; j++)
-        used += v->cnt[j] != 0;
     /* At least as many distinct values as bins in use: more than
      * DS_QHIST_DISTINCT bins means bins.  Fewer may be kept exactly. */
     if (used <= DS_QHIST_DISTINCT) {
         view_sorted(v, nbatch, lo, hi);
         return 0;
     }
+    /* The values by bin (a counting sort of their indices). */
+    for (size_t j = 1; j <= DS_QHIST_BINS; j++)
+        v->first[j] = (uint16_t)(v->first[j] + v->first[j - 1]);
+    for (size_t i = 0; i < na; i++)
+        v->order[v->first[v->ai[i]]++] = (uint16_t)i;
+    for (size_t j = DS_QHIST_BINS; j > 0; j--)
+        v->first[j] = v->first[j - 1];
+    v->first[0] = 0;
     v->counted = 1;
     return 0;
 }
@@ -939,11 +950,9 @@ static void view_bin(ds_qhist_view *v, size_t j)
 
     if (v->last == (int64_t)j)
         return;
-    for (size_t i = 0; i < v->na; i++) {
-        double y;
-        if (v->ai[i] != j)
-            continue;
-        y = v->a[i];
+    for (size_t t = v->first[j]; t < v->first[j + 1]; t++) {
+        size_t i = v->order[t];
+        double y = v->a[i];
         if (y < lo) {
             lo = y;
             n_lo = 0;
@@ -962,11 +971,10 @@ static void view_bin(ds_qhist_view *v, size_t j)
     v->last = (int64_t)j;
 }
 
-/* order_stat over a view: its bins one after the other. */
+/* order_stat over a sorted view: its bins one after the other. */
 static double view_stat(const void *src, uint64_t k, ds_qhist_cursor *c)
 {
-    ds_qhist_view *v = (ds_qhist_view *)src;  /* view_bin keeps its last bin */
-    size_t nb = v->counted ? DS_QHIST_BINS : v->nb;
+    const ds_qhist_view *v = src;
     uint64_t cum;
 
     if (c->cum >= k) {
@@ -974,24 +982,52 @@ static double view_stat(const void *src, uint64_t k, ds_qhist_cursor *c)
         c->cum = 0;
     }
     cum = c->cum;
-    for (size_t j = (size_t)c->i; j < nb; j++) {
-        uint64_t bn = v->counted ? v->cnt[j] : v->bin[j].n;
-        if (k <= cum + bn) {
+    for (size_t j = (size_t)c->i; j < v->nb; j++) {
+        if (k <= cum + v->bin[j].n) {
             c->i = (int64_t)j;
             c->cum = cum;
-            if (!v->counted)
-                return in_bin(k - cum, &v->bin[j], &v->end[j]);
+            return in_bin(k - cum, &v->bin[j], &v->end[j]);
+        }
+        cum += v->bin[j].n;
+    }
+    return NAN;               /* not reached: the counts add up to n  GCOVR_EXCL_LINE */
+}
+
+/* order_stat over a counted view: the bin of rank k by the counts (64
+ * bins at a time where it can), then its extremes (view_bin). */
+static double view_stat_counted(const void *src, uint64_t k, ds_qhist_cursor *c)
+{
+    ds_qhist_view *v = (ds_qhist_view *)src;  /* view_bin keeps its last bin */
+    uint64_t cum;
+    size_t j;
+
+    if (c->cum >= k) {
+        c->i = 0;
+        c->cum = 0;
+    }
+    cum = c->cum;
+    for (j = (size_t)c->i; j < DS_QHIST_BINS; j++) {
+        if (j % 64 == 0)
+            while (j < DS_QHIST_BINS && cum + v->cc[j / 64] < k) {
+                cum += v->cc[j / 64];
+                j += 64;
+            }
+        if (j < DS_QHIST_BINS && k <= cum + v->cnt[j]) {
+            c->i = (int64_t)j;
+            c->cum = cum;
             view_bin(v, j);
             return in_bin(k - cum, &v->lastb, &v->laste);
         }
-        cum += bn;
+        if (j < DS_QHIST_BINS)
+            cum += v->cnt[j];
     }
     return NAN;               /* not reached: the counts add up to n  GCOVR_EXCL_LINE */
 }
 
 double ds_qhist_view_quantile(ds_qhist_view *v, double p, ds_qhist_cursor *c)
 {
-    return quantile7(v->n, v->n_nan, v->n_pinf, v->n_ninf, view_stat, v, p, c);
+    return quantile7(v->n, v->n_nan, v->n_pinf, v->n_ninf,
+                     v->counted ? view_stat_counted : view_stat, v, p, c);
 }
 
 /* Plotting bins' edges are j 2^w with |j| <= 2^53: exact doubles. */

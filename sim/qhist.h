@@ -253,6 +253,10 @@ typedef struct ds_qhist_view {
     uint64_t ac[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     uint16_t ai[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     uint64_t cnt[DS_QHIST_BINS];
+    uint64_t cc[DS_QHIST_BINS / 64];   /* counts of each 64 bins */
+    uint16_t first[DS_QHIST_BINS + 1]; /* bin j's values are a[order[i]] */
+    uint16_t order[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1]; /* for i in
+                                          first[j] .. first[j + 1] - 1 */
     int64_t last;         /* the bin whose extremes are in lastb, or -1 */
     ds_qhist_bin lastb;
     ds_qhist_ends laste;
