@@ -118,7 +118,24 @@ static int ensure_bins(ds_qhist *h)
 
 int ds_qhist_reserve(ds_qhist *h)
 {
-    return h->bin ? 0 : ensure_bins(h);
+    void *p;
+    if (h->bin)
+        return 0;
+    p = malloc((size_t)DS_QHIST_BINS * (sizeof *h->bin + sizeof *h->end));
+    if (!p) {
+        h->nomem = 1;
+        return -1;
+    }
+    h->bin = p;
+    h->end = (ds_qhist_ends *)(h->bin + DS_QHIST_BINS);
+    h->owned = 1;
+    /* Not touched until needed: every slot is emptied when the bins are
+     * first used (ensure_bins), and a histogram that never needs them
+     * never writes them. */
+    h->stale = 1;
+    h->stale_lo = 0;
+    h->stale_hi = DS_QHIST_BINS - 1;
+    return 0;
 }
 
 /* Empty the slots of bin indices lo..hi (hi - lo < DS_QHIST_BINS): at

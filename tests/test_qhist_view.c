@@ -219,3 +219,33 @@ Test(qhist_view, empty)
     cr_assert_eq(v.n_nan, 1);
     cr_assert(isnan(ds_qhist_view_quantile(&v, 0.5, &c)));
 }
+
+/* Bins reserved (untouched) and then used give the same histogram as bins
+ * made when first needed, also after a reset, and for a histogram that
+ * already has them reserving changes nothing. */
+Test(qhist_view, reserved_bins)
+{
+    ds_qhist a, b;
+    double x[3000];
+
+    for (size_t i = 0; i < 3000; i++)
+        x[i] = -50.0 + 0.037 * (double)((i * 7919) % 3000);
+    ds_qhist_init(&a);
+    ds_qhist_init(&b);
+    cr_assert_eq(ds_qhist_reserve(&a), 0);
+    cr_assert_not_null(a.bin);
+    cr_assert(!a.binned);
+    ds_qhist_add_many(&a, x, 3000);
+    ds_qhist_add_many(&b, x, 3000);
+    cr_assert(ds_qhist_same(&a, &b));
+    ds_qhist_reset(&a);
+    cr_assert_eq(ds_qhist_reserve(&a), 0);
+    for (size_t i = 0; i < 1000; i++)
+        ds_qhist_add(&a, x[2999 - i] * 3.0);
+    ds_qhist_free(&b);
+    for (size_t i = 0; i < 1000; i++)
+        ds_qhist_add(&b, x[2999 - i] * 3.0);
+    cr_assert(ds_qhist_same(&a, &b));
+    ds_qhist_free(&a);
+    ds_qhist_free(&b);
+}
