@@ -177,10 +177,12 @@ void ds_qhist_reset(ds_qhist *h)
 /* floor(x / 2^e) given scale = 2^-e, exact while |x| / 2^e < 2^62. */
 static int64_t bin_index(double x, double scale)
 {
-    double q = floor(x * scale);
-    if (q == 0.0 && x < 0.0)  /* the product underflowed to -0 */
-        q = -1.0;
-    return (int64_t)q;
+    double q = x * scale;
+    int64_t i = (int64_t)q;   /* truncated, exactly: |q| < 2^62 */
+    /* Down to the floor, also when the product underflowed to -0. */
+    if ((double)i > q || (q == 0.0 && x < 0.0))
+        i--;
+    return i;
 }
 
 /* floor(i / 2^s) for s >= 0, without relying on >> of negative numbers. */
@@ -215,6 +217,18 @@ static int64_t find_width(double lo, double hi, int64_t e0, double limit, int64_
         (void)frexp(m, &k);
         if ((int64_t)k - lk > e)
             e = (int64_t)k - lk;
+    }
+    if (hi - lo > 0 && isfinite(hi - lo)) {
+        /* With 2^t >= bins and hi - lo >= 2^(kd - 1) (rounded down by at
+         * most an ulp), any e <= kd - 2 - t leaves more than 2^t >= bins
+         * bins from lo to hi: start above, and the loop below takes a
+         * step or two. */
+        int kd, t = 0;
+        (void)frexp(hi - lo, &kd);
+        while (((int64_t)1 << t) < bins)
+            t++;
+        if ((int64_t)kd - 1 - t > e)
+            e = (int64_t)kd - 1 - t;
     }
     while (!fits_in(lo, hi, e, limit, bins))
         e++;
@@ -945,14 +959,14 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
         view_sorted(v, nbatch, lo, hi);
         return 0;
     }
-    /* The values by bin (a counting sort of their indices). */
+    /* The values by bin (a counting sort of their indices): first[j + 1]
+     * counts bin j's, then ends them, then (filled from the back) starts
+     * them; first[DS_QHIST_BINS + 1] ends the last. */
     for (size_t j = 1; j <= DS_QHIST_BINS; j++)
         v->first[j] = (uint16_t)(v->first[j] + v->first[j - 1]);
-    for (size_t i = 0; i < na; i++)
-        v->order[v->first[v->ai[i]]++] = (uint16_t)i;
-    for (size_t j = DS_QHIST_BINS; j > 0; j--)
-        v->first[j] = v->first[j - 1];
-    v->first[0] = 0;
+    v->first[DS_QHIST_BINS + 1] = (uint16_t)na;
+    for (size_t i = na; i-- > 0;)
+        v->order[--v->first[v->ai[i] + 1]] = (uint16_t)i;
     v->counted = 1;
     return 0;
 }
@@ -967,7 +981,7 @@ static void view_bin(ds_qhist_view *v, size_t j)
 
     if (v->last == (int64_t)j)
         return;
-    for (size_t t = v->first[j]; t < v->first[j + 1]; t++) {
+    for (size_t t = v->first[j + 1]; t < v->first[j + 2]; t++) {
         size_t i = v->order[t];
         double y = v->a[i];
         if (y < lo) {

@@ -148,11 +148,12 @@ static inline void ds_qhist_add(ds_qhist *h, double x)
         ds_qhist_add_slow(h, x);
         return;
     }
-    q = floor(x * h->scale);
-    if (q == 0.0 && x < 0.0)   /* x * 2^-e underflowed to -0 */
-        q = -1.0;
+    q = x * h->scale;
     if (fabs(q) < DS_QHIST_IDX_LIMIT) {
-        int64_t i = (int64_t)q;
+        int64_t i = (int64_t)q;   /* truncated, exactly */
+        /* Down to the floor, also when the product underflowed to -0. */
+        if ((double)i > q || (q == 0.0 && x < 0.0))
+            i--;
         int64_t lo = i < h->lo_i ? i : h->lo_i, hi = i > h->hi_i ? i : h->hi_i;
         if (hi - lo < DS_QHIST_BINS) {         /* the window still fits */
             size_t slot = DS_QHIST_SLOT(i);
@@ -254,9 +255,9 @@ typedef struct ds_qhist_view {
     uint16_t ai[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     uint64_t cnt[DS_QHIST_BINS];
     uint64_t cc[DS_QHIST_BINS / 64];   /* counts of each 64 bins */
-    uint16_t first[DS_QHIST_BINS + 1]; /* bin j's values are a[order[i]] */
+    uint16_t first[DS_QHIST_BINS + 2]; /* bin j's values are a[order[i]] */
     uint16_t order[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1]; /* for i in
-                                          first[j] .. first[j + 1] - 1 */
+                                          first[j + 1] .. first[j + 2] - 1 */
     int64_t last;         /* the bin whose extremes are in lastb, or -1 */
     ds_qhist_bin lastb;
     ds_qhist_ends laste;
