@@ -355,19 +355,72 @@ static const ds_qhist *hist_of(const ds_stats *s, size_t k, ds_quantity q)
     return &s->hist[k * N_HIST + (size_t)i];
 }
 
+/* Move cursor c of histogram h (binned) to where the walk for order
+ * statistic p needs the fewest bins, when that is from the top: the
+ * output's p95 lies nearer the top than the p50 before it.  A cursor is
+ * where a walk stopped, the finite values before bin index c->i being
+ * c->cum; this one is made by counting down from the top (hi_i) instead.
+ * The quantile does not depend on the cursor (qhist.h); only its cost
+ * does. */
+static void cursor_from_top(const ds_qhist *h, double p, ds_qhist_cursor *c)
+{
+    uint64_t total = h->n + h->n_pinf + h->n_ninf, k, r, start, after = 0;
+
+    if (!h->binned || h->n_nan || total == 0 || !(p >= 0.0 && p <= 1.0))
+        return;
+    k = (uint64_t)floor((double)(total - 1) * p + 1.0);   /* as ds_qhist_quantile_at */
+    if (k <= h->n_ninf || k - h->n_ninf > h->n)
+        return;
+    r = k - h->n_ninf;        /* the rank among the finite values */
+    start = c->cum < r ? c->cum : 0;
+    if (h->n - r >= r - start)
+        return;               /* from the cursor (or the bottom) is no longer */
+    for (int64_t i = h->hi_i;; i--) {
+        uint64_t nb = h->bin[DS_QHIST_SLOT(i)].n;
+        if (h->n - after - nb < r) {   /* bin i holds rank r */
+            c->i = i;
+            c->cum = h->n - after - nb;
+            return;
+        }
+        after += nb;
+    }
+}
+
 /* Quantile p of quantity q of strategy k.  The output asks for the
  * quantiles of one quantity one after the other, in increasing order: the
  * calling thread keeps where the last walk over the histogram ended, for
- * the same statistics unchanged, so that they walk its bins once. */
+ * the same statistics unchanged, so that they walk its bins once (or from
+ * the top, cursor_from_top, when that is shorter).  It also keeps the last
+ * quantiles of one histogram: deficit_end's are the deficit's while the
+ * two are one histogram (HIST_DEND), and are not walked for again. */
 static double quantile_of(const ds_stats *s, size_t k, ds_quantity q, double p)
 {
+    enum { MEMO = 8 };
     static _Thread_local ds_qhist_cursor c;
     static _Thread_local const ds_qhist *c_h;
     static _Thread_local uint64_t c_version, c_draws;
     static _Thread_local size_t c_k;
     static _Thread_local int c_q = -1;
+    static _Thread_local const ds_qhist *m_h;
+    static _Thread_local uint64_t m_version, m_draws;
+    static _Thread_local size_t m_k;
+    static _Thread_local double m_p[MEMO], m_v[MEMO];
+    static _Thread_local int m_n;
     const ds_qhist *h = hist_of(s, k, q);
+    double v;
 
+    /* (h, version, draws, k) name a histogram's contents: the benefit's
+     * (benefit_of) is in one place for every strategy and statistics. */
+    if (h != m_h || m_version != s->version || m_draws != s->draws || m_k != k) {
+        m_h = h;
+        m_version = s->version;
+        m_draws = s->draws;
+        m_k = k;
+        m_n = 0;
+    }
+    for (int i = 0; i < m_n; i++)
+        if (m_p[i] == p)
+            return m_v[i];
     if (h != c_h || c_version != s->version || c_draws != s->draws || c_k != k ||
         c_q != (int)q) {
         ds_qhist_cursor_init(&c, h);
@@ -377,7 +430,13 @@ static double quantile_of(const ds_stats *s, size_t k, ds_quantity q, double p)
         c_k = k;
         c_q = (int)q;
     }
-    return ds_qhist_quantile_at(h, p, &c);
+    cursor_from_top(h, p, &c);
+    v = ds_qhist_quantile_at(h, p, &c);
+    if (m_n < MEMO) {
+        m_p[m_n] = p;
+        m_v[m_n++] = v;
+    }
+    return v;
 }
 
 /* DS_ENOMEM if some histogram lost values for want of bins, else DS_OK. */
