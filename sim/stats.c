@@ -355,16 +355,85 @@ static const ds_qhist *hist_of(const ds_stats *s, size_t k, ds_quantity q)
     return &s->hist[k * N_HIST + (size_t)i];
 }
 
-/* Move cursor c of histogram h (binned) to where the walk for order
- * statistic p needs the fewest bins, when that is from the top: the
- * output's p95 lies nearer the top than the p50 before it.  A cursor is
- * where a walk stopped, the finite values before bin index c->i being
- * c->cum; this one is made by counting down from the top (hi_i) instead.
- * The quantile does not depend on the cursor (qhist.h); only its cost
- * does. */
-static void cursor_from_top(const ds_qhist *h, double p, ds_qhist_cursor *c)
+/* Bins summed at a time by the walks below. */
+#define WALK_STEP 8
+
+/* The first bin index j >= i (i <= hi_i; cum values before bin i, cum <
+ * r <= h->n) whose bin holds finite rank r; *cum becomes the values
+ * before it.  Bins are summed WALK_STEP at a time while the rank lies
+ * beyond them (the slots are a ring: in runs up to its end). */
+static int64_t walk_up(const ds_qhist *h, int64_t i, uint64_t *cum, uint64_t r)
 {
-    uint64_t total = h->n + h->n_pinf + h->n_ninf, k, r, start, after = 0;
+    uint64_t c = *cum;
+    for (;;) {
+        size_t slot = DS_QHIST_SLOT(i);
+        int64_t run = (int64_t)(DS_QHIST_BINS - slot), j = 0;
+        const ds_qhist_bin *b = h->bin + slot;
+        if (run > h->hi_i - i + 1)
+            run = h->hi_i - i + 1;
+        for (; j + WALK_STEP <= run; j += WALK_STEP) {
+            uint64_t t = 0;
+            for (int u = 0; u < WALK_STEP; u++)
+                t += b[j + u].n;
+            if (c + t >= r)
+                break;
+            c += t;
+        }
+        for (; j < run; j++) {
+            if (c + b[j].n >= r) {
+                *cum = c;
+                return i + j;
+            }
+            c += b[j].n;
+        }
+        i += run;   /* the counts add up to n >= r: not past hi_i */
+    }
+}
+
+/* The same from the top down: the last bin index j <= hi_i whose bin
+ * holds finite rank r (1 <= r <= h->n); *cum becomes the values before
+ * it. */
+static int64_t walk_down(const ds_qhist *h, uint64_t *cum, uint64_t r)
+{
+    uint64_t above = 0, want = h->n - r;   /* bin j: above + n_j > want */
+    int64_t i = h->hi_i;
+    for (;;) {
+        size_t slot = DS_QHIST_SLOT(i);
+        int64_t run = (int64_t)slot + 1, j = 0;   /* slots slot, slot - 1, ... 0 */
+        const ds_qhist_bin *b = h->bin + slot;
+        if (run > i - h->lo_i + 1)
+            run = i - h->lo_i + 1;
+        for (; j + WALK_STEP <= run; j += WALK_STEP) {
+            uint64_t t = 0;
+            for (int u = 0; u < WALK_STEP; u++)
+                t += b[-(j + u)].n;
+            if (above + t > want)
+                break;
+            above += t;
+        }
+        for (; j < run; j++) {
+            uint64_t nb = b[-j].n;
+            if (above + nb > want) {
+                *cum = h->n - above - nb;
+                return i - j;
+            }
+            above += nb;
+        }
+        i -= run;
+    }
+}
+
+/* Move cursor c of histogram h to the bin that holds the order statistic
+ * that quantile p needs first, so that ds_qhist_quantile_at finds it
+ * there: from c when it lies before it (from the bottom otherwise), or
+ * from the top when the rank is nearer the top (the output's p95 after
+ * its p50).  A cursor is where a walk stopped: the finite values before
+ * bin index c->i number c->cum; these walks sum bins several at a time.
+ * The quantile does not depend on the cursor (qhist.h), only its cost
+ * does.  Kept values (not binned) are few: left to the plain walk. */
+static void place_cursor(const ds_qhist *h, double p, ds_qhist_cursor *c)
+{
+    uint64_t total = h->n + h->n_pinf + h->n_ninf, k, r;
 
     if (!h->binned || h->n_nan || total == 0 || !(p >= 0.0 && p <= 1.0))
         return;
@@ -372,25 +441,19 @@ static void cursor_from_top(const ds_qhist *h, double p, ds_qhist_cursor *c)
     if (k <= h->n_ninf || k - h->n_ninf > h->n)
         return;
     r = k - h->n_ninf;        /* the rank among the finite values */
-    start = c->cum < r ? c->cum : 0;
-    if (h->n - r >= r - start)
-        return;               /* from the cursor (or the bottom) is no longer */
-    for (int64_t i = h->hi_i;; i--) {
-        uint64_t nb = h->bin[DS_QHIST_SLOT(i)].n;
-        if (h->n - after - nb < r) {   /* bin i holds rank r */
-            c->i = i;
-            c->cum = h->n - after - nb;
-            return;
-        }
-        after += nb;
-    }
+    if (c->cum >= r)
+        ds_qhist_cursor_init(c, h);
+    if (h->n - r < r - c->cum)
+        c->i = walk_down(h, &c->cum, r);
+    else
+        c->i = walk_up(h, c->i, &c->cum, r);
 }
 
 /* Quantile p of quantity q of strategy k.  The output asks for the
  * quantiles of one quantity one after the other, in increasing order: the
  * calling thread keeps where the last walk over the histogram ended, for
  * the same statistics unchanged, so that they walk its bins once (or from
- * the top, cursor_from_top, when that is shorter).  It also keeps the last
+ * the top when that is shorter: place_cursor).  It also keeps the last
  * quantiles of one histogram: deficit_end's are the deficit's while the
  * two are one histogram (HIST_DEND), and are not walked for again. */
 static double quantile_of(const ds_stats *s, size_t k, ds_quantity q, double p)
@@ -430,7 +493,7 @@ static double quantile_of(const ds_stats *s, size_t k, ds_quantity q, double p)
         c_k = k;
         c_q = (int)q;
     }
-    cursor_from_top(h, p, &c);
+    place_cursor(h, p, &c);
     v = ds_qhist_quantile_at(h, p, &c);
     if (m_n < MEMO) {
         m_p[m_n] = p;
