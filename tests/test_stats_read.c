@@ -20,7 +20,7 @@
 #include "dealsim/stats.h"
 #include "qhist.h"
 
-#define NS 5
+#define NS 6
 #define NPROBS 23
 
 static uint64_t rng_state;
@@ -66,7 +66,11 @@ static ds_qhist *ref_of(refs *r, int j)
  *    far outside its window);
  * 3: bimodal deficit, a deal in every draw, benefit of both signs and
  *    wide range;
- * 4: deals in 30%, benefit of 40 values. */
+ * 4: deals in 30%, benefit of 100 values near 0, 0 in a fifth of the
+ *    deals and a few far off (bins wide enough that bin 0 holds exact
+ *    zeros and other values);
+ * 5: deals in 60%, benefit in (0.001, 1.5) (bin 0 outside the window,
+ *    which still takes it in). */
 static void outcome(ds_outcome *o, int k)
 {
     double u = unif();
@@ -92,10 +96,20 @@ static void outcome(ds_outcome *o, int k)
         o->deficit = (u < 0.3 ? -20.0 : 45.0) + normal();
         o->benefit = (unif() < 0.5 ? -1.0 : 1.0) * exp(6.0 * normal());
         break;
-    default:
+    case 4: {
+        double w = unif();
         o->deal = u < 0.3;
         o->deficit = 50.0 + 0.001 * normal();
-        o->benefit = o->deal ? (double)(next_u64() % 40) - 10.0 : 0.0;
+        o->benefit = !o->deal ? 0.0
+                     : w < 0.01 ? 1000.0
+                     : w < 0.2 ? 0.0
+                     : (double)(next_u64() % 100) / 64.0 - 0.5;
+        break;
+    }
+    default:
+        o->deal = u < 0.6;
+        o->deficit = 50.0 + normal();
+        o->benefit = o->deal ? 0.001 + 1.499 * unif() : 0.0;
         break;
     }
     o->round = o->deal ? 1 : 0;
