@@ -127,10 +127,15 @@ double ds_xsum_value(const ds_xsum *s)
     if (s->n_ninf)
         return -INFINITY;
 
+    /* Four chunks at a time first: most of them are 0. */
+    while (lo + 4 <= DS_XSUM_CHUNKS && (c[lo] | c[lo + 1] | c[lo + 2] | c[lo + 3]) == 0)
+        lo += 4;
     while (lo <= TOP && c[lo] == 0)
         lo++;
     if (lo > TOP)
         return 0.0;           /* exact zero is +0 */
+    while (hi >= lo + 4 && (c[hi] | c[hi - 1] | c[hi - 2] | c[hi - 3]) == 0)
+        hi -= 4;
     while (c[hi] == 0)
         hi--;
     carry = normalise_range(c, w, lo, hi, 0);
