@@ -504,8 +504,15 @@ static int zview_make(zview *v, const ds_qhist *h, uint64_t z)
     } else if (0.0 == v->b0.hi) {
         v->e0.n_hi += z;
     }
-    for (int64_t i = h->lo_i; i < 0 && i <= h->hi_i; i++)
-        v->below += h->bin[DS_QHIST_SLOT(i)].n;
+    for (int64_t i = h->lo_i, end = h->hi_i < 0 ? h->hi_i : -1; i <= end;) {
+        size_t slot = DS_QHIST_SLOT(i);      /* a run of slots up to the ring's end */
+        int64_t run = (int64_t)(DS_QHIST_BINS - slot);
+        if (run > end - i + 1)
+            run = end - i + 1;
+        for (int64_t j = 0; j < run; j++)
+            v->below += h->bin[slot + (size_t)j].n;
+        i += run;
+    }
     return 1;
 }
 
@@ -615,19 +622,31 @@ static double quantile_of(const ds_stats *s, size_t k, ds_quantity q, double p)
     static _Thread_local double m_p[MEMO], m_v[MEMO];
     static _Thread_local int m_n;
     static _Thread_local uint64_t m_z;
+    static _Thread_local zview zv;
+    static _Thread_local const ds_qhist *zv_h;
+    static _Thread_local uint64_t zv_version, zv_draws;
+    static _Thread_local size_t zv_k;
+    static _Thread_local int zv_ok;
     const ds_qhist *h;
     uint64_t z = 0;
-    zview zv;
     int use_zview = 0;
     double v;
 
     if (where[q].hist == HIST_BENEFIT) {
         /* The benefit given a deal and the zeros of the other draws:
-         * without making their histogram when a zview will do, and that
+         * without making their histogram when a zview will do (made once
+         * for the quantile columns that follow each other), and that
          * histogram itself when every draw had a deal. */
         h = hist_of(s, k, DS_Q_BENEFIT_GIVEN_DEAL);
         z = s->draws - s->cnt[k * s->ncnt + CNT_DEALS];
-        if (z > 0 && !(use_zview = zview_make(&zv, h, z))) {
+        if (h != zv_h || zv_version != s->version || zv_draws != s->draws || zv_k != k) {
+            zv_ok = z > 0 && zview_make(&zv, h, z);
+            zv_h = h;
+            zv_version = s->version;
+            zv_draws = s->draws;
+            zv_k = k;
+        }
+        if (z > 0 && !(use_zview = zv_ok)) {
             h = hist_of(s, k, q);
             z = 0;
         }
