@@ -574,9 +574,16 @@ static int format_exact(char *buf, double x)
             q /= 10;
             rx++;
         }
-        for (int j = P - 1; j >= 0; j--) {
-            d[j] = (char)('0' + q % 10);
-            q /= 10;
+        {
+            int j = P - 1;
+            for (; j >= 1; j -= 2) {           /* two digits a division */
+                unsigned r = (unsigned)(q % 100);
+                q /= 100;
+                d[j] = (char)('0' + r % 10);
+                d[j - 1] = (char)('0' + r / 10);
+            }
+            if (j == 0)
+                d[0] = (char)('0' + q);
         }
         g_style(buf, x < 0, d, P, rx);
         return 1;
