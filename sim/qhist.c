@@ -90,31 +90,7 @@ void ds_qhist_free(ds_qhist *h)
     ds_qhist_init(h);
 }
 
-/* Give h its bins if it has none yet (see qhist.h, Memory), or empty the
- * slots ds_qhist_reset left stale: 0, or -1 with h->nomem set. */
 static void clear_window(ds_qhist *h, int64_t lo, int64_t hi);
-
-static int ensure_bins(ds_qhist *h)
-{
-    void *p;
-    if (h->bin) {
-        if (h->stale) {       /* empty what ds_qhist_reset left */
-            clear_window(h, h->stale_lo, h->stale_hi);
-            h->stale = 0;
-        }
-        return 0;
-    }
-    p = malloc((size_t)DS_QHIST_BINS * (sizeof *h->bin + sizeof *h->end));
-    if (!p) {
-        h->nomem = 1;
-        return -1;
-    }
-    h->bin = p;
-    h->end = (ds_qhist_ends *)(h->bin + DS_QHIST_BINS);
-    h->owned = 1;
-    empty_all(h->bin, h->end);
-    return 0;
-}
 
 int ds_qhist_reserve(ds_qhist *h)
 {
@@ -135,6 +111,20 @@ int ds_qhist_reserve(ds_qhist *h)
     h->stale = 1;
     h->stale_lo = 0;
     h->stale_hi = DS_QHIST_BINS - 1;
+    return 0;
+}
+
+/* Give h its bins if it has none yet (see qhist.h, Memory), and empty the
+ * slots left stale (by ds_qhist_reset, or all of them when new): 0, or -1
+ * with h->nomem set. */
+static int ensure_bins(ds_qhist *h)
+{
+    if (!h->bin && ds_qhist_reserve(h) != 0)
+        return -1;
+    if (h->stale) {
+        clear_window(h, h->stale_lo, h->stale_hi);
+        h->stale = 0;
+    }
     return 0;
 }
 
