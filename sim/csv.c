@@ -451,13 +451,54 @@ static int reads_back(const char *s, double x)
 #ifdef __SIZEOF_INT128__
 typedef unsigned __int128 u128;
 
-/* 10^k for k <= 38. */
+/* 10^k for k <= 38, a table: the digits of every number need a few. */
+#define P19 ((u128)10000000000000000000U)
+static const u128 pow10_table[39] = {
+    (u128)1U,
+    (u128)10U,
+    (u128)100U,
+    (u128)1000U,
+    (u128)10000U,
+    (u128)100000U,
+    (u128)1000000U,
+    (u128)10000000U,
+    (u128)100000000U,
+    (u128)1000000000U,
+    (u128)10000000000U,
+    (u128)100000000000U,
+    (u128)1000000000000U,
+    (u128)10000000000000U,
+    (u128)100000000000000U,
+    (u128)1000000000000000U,
+    (u128)10000000000000000U,
+    (u128)100000000000000000U,
+    (u128)1000000000000000000U,
+    P19,
+    P19 * (u128)10U,
+    P19 * (u128)100U,
+    P19 * (u128)1000U,
+    P19 * (u128)10000U,
+    P19 * (u128)100000U,
+    P19 * (u128)1000000U,
+    P19 * (u128)10000000U,
+    P19 * (u128)100000000U,
+    P19 * (u128)1000000000U,
+    P19 * (u128)10000000000U,
+    P19 * (u128)100000000000U,
+    P19 * (u128)1000000000000U,
+    P19 * (u128)10000000000000U,
+    P19 * (u128)100000000000000U,
+    P19 * (u128)1000000000000000U,
+    P19 * (u128)10000000000000000U,
+    P19 * (u128)100000000000000000U,
+    P19 * (u128)1000000000000000000U,
+    P19 * (u128)10000000000000000000U,
+};
+#undef P19
+
 static u128 pow10_u128(int k)
 {
-    u128 p = 1;
-    while (k-- > 0)
-        p *= 10;
-    return p;
+    return pow10_table[k];
 }
 
 /* x = m 2^-s (exact).  round(x 10^k) in *q, rounded half to even, and
@@ -500,12 +541,17 @@ static int format_exact(char *buf, double x)
 
     if (!(a >= 1e-5 && a < 1e15))
         return 0;
-    m = (uint64_t)ldexp(frexp(a, &ex), 53);   /* a = m 2^(ex - 53) */
+    {
+        uint64_t bits;
+        memcpy(&bits, &a, sizeof bits);       /* a is normal here */
+        m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+        ex = (int)(bits >> 52) - 1022;         /* a = m 2^(ex - 53) */
+    }
     s = 53 - ex;                               /* 1 <= s <= 70 here */
     /* X = floor(log10(a)), in -5..14: the one for which a 10^(16 - X) has
-     * 17 digits before the point (log10 may be off by one near a power of
-     * ten, e.g. 15 for the double below 1e15). */
-    X = (int)floor(log10(a));
+     * 17 digits before the point.  2^(ex - 1) <= a < 2^ex puts it at
+     * floor((ex - 1) log10(2)) or one more: the loop below settles it. */
+    X = (int)floor((ex - 1) * 0.30102999566398120);
     X = X < -5 ? -5 : X > 14 ? 14 : X;
     for (int tries = 0;; tries++) {
         uint64_t f;
@@ -528,9 +574,16 @@ static int format_exact(char *buf, double x)
             q /= 10;
             rx++;
         }
-        for (int j = P - 1; j >= 0; j--) {
-            d[j] = (char)('0' + q % 10);
-            q /= 10;
+        {
+            int j = P - 1;
+            for (; j >= 1; j -= 2) {           /* two digits a division */
+                unsigned r = (unsigned)(q % 100);
+                q /= 100;
+                d[j] = (char)('0' + r % 10);
+                d[j - 1] = (char)('0' + r / 10);
+            }
+            if (j == 0)
+                d[0] = (char)('0' + q);
         }
         g_style(buf, x < 0, d, P, rx);
         return 1;

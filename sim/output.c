@@ -255,11 +255,26 @@ static const char *each_id(const ds_model *m, ds_col_each each, size_t i)
 
 /* ---- a stream that remembers its first failure ------------------------ */
 
+/* Bytes a sink gathers before it hands them to stdio: a CSV line of cells
+ * or a few lines of the other outputs go in one fwrite, not a call per
+ * character or field. */
+#define SINK_BUF 2048
+
 typedef struct sink {
     FILE *f;
     int failed;     /* a write failed; nothing more is written */
     int err;        /* errno of that write */
+    size_t n;       /* bytes in buf not yet written */
+    char buf[SINK_BUF];
 } sink;
+
+static void sink_open(sink *o, FILE *f)
+{
+    o->f = f;
+    o->failed = 0;
+    o->err = 0;
+    o->n = 0;
+}
 
 static void fail_now(sink *o)
 {
@@ -269,22 +284,41 @@ static void fail_now(sink *o)
     }
 }
 
-static void put(sink *o, const char *s)
+/* Hand the gathered bytes to stdio. */
+static void drain(sink *o)
 {
-    if (!o->failed && fputs(s, o->f) == EOF)
+    if (o->n && !o->failed && fwrite(o->buf, 1, o->n, o->f) != o->n)
         fail_now(o);
-}
-
-static void putch(sink *o, char c)
-{
-    if (!o->failed && putc(c, o->f) == EOF)
-        fail_now(o);
+    o->n = 0;
 }
 
 static void putn(sink *o, const char *s, size_t n)
 {
-    if (!o->failed && n && fwrite(s, 1, n, o->f) != n)
-        fail_now(o);
+    if (o->failed || !n)
+        return;
+    if (n > SINK_BUF - o->n) {
+        drain(o);
+        if (n > SINK_BUF) {
+            if (!o->failed && fwrite(s, 1, n, o->f) != n)
+                fail_now(o);
+            return;
+        }
+    }
+    memcpy(o->buf + o->n, s, n);
+    o->n += n;
+}
+
+static void put(sink *o, const char *s)
+{
+    putn(o, s, strlen(s));
+}
+
+static void putch(sink *o, char c)
+{
+    if (o->n == SINK_BUF)
+        drain(o);
+    if (!o->failed)
+        o->buf[o->n++] = c;
 }
 
 static void putu(sink *o, uint64_t v)
@@ -317,6 +351,7 @@ static void num(sink *o, double x)
  * output is written first, so that its failure is seen here. */
 static int finish(sink *o, int flush)
 {
+    drain(o);
     if (!o->failed && ((flush && fflush(o->f) != 0) || ferror(o->f)))
         fail_now(o);
     if (o->failed) {
@@ -334,9 +369,18 @@ static double value(const ds_column *c, const ds_stats *st, size_t k, size_t i)
                                    : ds_stats_value(st, k, &c->stat, i);
 }
 
-/* A CSV field, quoted as RFC 4180 needs. */
+/* A CSV field, quoted as RFC 4180 needs (ds_csv_write_field): a field that
+ * it writes as it is (no ',', '"', CR or LF, no space or tab at either
+ * end) goes in the buffer; another is written by it. */
 static void put_field(sink *o, const char *s)
 {
+    size_t n = strlen(s);
+    if (!(n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')) &&
+        !strpbrk(s, ",\"\r\n")) {
+        putn(o, s, n);
+        return;
+    }
+    drain(o);
     if (!o->failed && ds_csv_write_field(o->f, s) != DS_OK)
         fail_now(o);
 }
@@ -401,14 +445,16 @@ static void csv_line(sink *o, const ds_model *m, const ds_stats *st, size_t k)
 
 int ds_output_csv_columns(const ds_model *m, FILE *f)
 {
-    sink o = {f, 0, 0};
+    sink o;
+    sink_open(&o, f);
     csv_line(&o, m, NULL, 0);
     return finish(&o, 0);
 }
 
 int ds_output_csv_cells(const ds_model *m, const ds_stats *st, size_t k, FILE *f)
 {
-    sink o = {f, 0, 0};
+    sink o;
+    sink_open(&o, f);
     csv_line(&o, m, st, k);
     return finish(&o, 0);
 }
@@ -425,7 +471,8 @@ static void csv_all(sink *o, const ds_model *m, const ds_stats *st)
 
 int ds_output_csv(const ds_model *m, const ds_stats *s, FILE *f)
 {
-    sink o = {f, 0, 0};
+    sink o;
+    sink_open(&o, f);
     csv_all(&o, m, s);
     return finish(&o, 1);
 }
@@ -597,7 +644,8 @@ static void json_all(sink *o, const ds_model *m, const ds_stats *st, const ds_ru
 
 int ds_output_json(const ds_model *m, const ds_stats *st, const ds_run_meta *meta, FILE *f)
 {
-    sink o = {f, 0, 0};
+    sink o;
+    sink_open(&o, f);
     json_all(&o, m, st, meta);
     return finish(&o, 1);
 }
@@ -1148,7 +1196,8 @@ done:
 
 int ds_output_table(const ds_model *m, const ds_stats *st, const ds_run_meta *meta, FILE *f)
 {
-    sink o = {f, 0, 0};
+    sink o;
+    sink_open(&o, f);
     int rc = table_write(&o, m, st, meta);
     return rc != DS_OK ? rc : finish(&o, 1);
 }
@@ -1156,7 +1205,8 @@ int ds_output_table(const ds_model *m, const ds_stats *st, const ds_run_meta *me
 int ds_output_summary(const ds_model *m, const ds_stats *s, const ds_run_meta *meta,
                       ds_output_format format, FILE *f, const char *name, ds_error *err)
 {
-    sink o = {f, 0, 0};
+    sink o;
+    sink_open(&o, f);
     int rc = DS_OK;
     if (format == DS_OUTPUT_TABLE)
         rc = table_write(&o, m, s, meta);
@@ -1182,7 +1232,8 @@ struct ds_output_draws {
 
 int ds_output_draws_columns(const ds_model *m, FILE *f)
 {
-    sink o = {f, 0, 0};
+    sink o;
+    sink_open(&o, f);
     for (size_t j = 0; j < N_DRAW_COLUMNS; j++) {
         const ds_draw_column *c = &draw_columns[j];
         for (size_t i = 0; i < each_count(m, c->each); i++) {
@@ -1310,7 +1361,8 @@ size_t ds_output_draws_format(const ds_output_draws *w, char *buf, uint64_t d,
 
 int ds_output_draws_write(ds_output_draws *w, const char *buf, size_t len, ds_error *err)
 {
-    sink o = {w->f, 0, 0};
+    sink o;
+    sink_open(&o, w->f);
     putn(&o, buf, len);
     if (finish(&o, 0) != DS_OK)
         return ds_error_set(err, DS_EIO, "%s: cannot write: %s", w->name, strerror(o.err));
@@ -1327,7 +1379,8 @@ struct ds_output_inputs {
 
 int ds_output_inputs_columns(const ds_model *m, FILE *f)
 {
-    sink o = {f, 0, 0};
+    sink o;
+    sink_open(&o, f);
     put(&o, "draw");
     for (size_t i = 0; i < m->n_dists; i++)
         if (ds_model_is_input(m, i)) {
@@ -1383,7 +1436,8 @@ size_t ds_output_inputs_format(const ds_output_inputs *w, char *buf, uint64_t d,
 
 int ds_output_inputs_write(ds_output_inputs *w, const char *buf, size_t len, ds_error *err)
 {
-    sink o = {w->f, 0, 0};
+    sink o;
+    sink_open(&o, w->f);
     putn(&o, buf, len);
     if (finish(&o, 0) != DS_OK)
         return ds_error_set(err, DS_EIO, "%s: cannot write: %s", w->name, strerror(o.err));

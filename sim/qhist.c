@@ -90,20 +90,13 @@ void ds_qhist_free(ds_qhist *h)
     ds_qhist_init(h);
 }
 
-/* Give h its bins if it has none yet (see qhist.h, Memory), or empty the
- * slots ds_qhist_reset left stale: 0, or -1 with h->nomem set. */
 static void clear_window(ds_qhist *h, int64_t lo, int64_t hi);
 
-static int ensure_bins(ds_qhist *h)
+int ds_qhist_reserve(ds_qhist *h)
 {
     void *p;
-    if (h->bin) {
-        if (h->stale) {       /* empty what ds_qhist_reset left */
-            clear_window(h, h->stale_lo, h->stale_hi);
-            h->stale = 0;
-        }
+    if (h->bin)
         return 0;
-    }
     p = malloc((size_t)DS_QHIST_BINS * (sizeof *h->bin + sizeof *h->end));
     if (!p) {
         h->nomem = 1;
@@ -112,7 +105,26 @@ static int ensure_bins(ds_qhist *h)
     h->bin = p;
     h->end = (ds_qhist_ends *)(h->bin + DS_QHIST_BINS);
     h->owned = 1;
-    empty_all(h->bin, h->end);
+    /* Not touched until needed: every slot is emptied when the bins are
+     * first used (ensure_bins), and a histogram that never needs them
+     * never writes them. */
+    h->stale = 1;
+    h->stale_lo = 0;
+    h->stale_hi = DS_QHIST_BINS - 1;
+    return 0;
+}
+
+/* Give h its bins if it has none yet (see qhist.h, Memory), and empty the
+ * slots left stale (by ds_qhist_reset, or all of them when new): 0, or -1
+ * with h->nomem set. */
+static int ensure_bins(ds_qhist *h)
+{
+    if (!h->bin && ds_qhist_reserve(h) != 0)
+        return -1;
+    if (h->stale) {
+        clear_window(h, h->stale_lo, h->stale_hi);
+        h->stale = 0;
+    }
     return 0;
 }
 
@@ -155,10 +167,12 @@ void ds_qhist_reset(ds_qhist *h)
 /* floor(x / 2^e) given scale = 2^-e, exact while |x| / 2^e < 2^62. */
 static int64_t bin_index(double x, double scale)
 {
-    double q = floor(x * scale);
-    if (q == 0.0 && x < 0.0)  /* the product underflowed to -0 */
-        q = -1.0;
-    return (int64_t)q;
+    double q = x * scale;
+    int64_t i = (int64_t)q;   /* truncated, exactly: |q| < 2^62 */
+    /* Down to the floor, also when the product underflowed to -0. */
+    if ((double)i > q || (q == 0.0 && x < 0.0))
+        i--;
+    return i;
 }
 
 /* floor(i / 2^s) for s >= 0, without relying on >> of negative numbers. */
@@ -193,6 +207,18 @@ static int64_t find_width(double lo, double hi, int64_t e0, double limit, int64_
         (void)frexp(m, &k);
         if ((int64_t)k - lk > e)
             e = (int64_t)k - lk;
+    }
+    if (hi - lo > 0 && isfinite(hi - lo)) {
+        /* With 2^t >= bins and hi - lo >= 2^(kd - 1) (rounded down by at
+         * most an ulp), any e <= kd - 2 - t leaves more than 2^t >= bins
+         * bins from lo to hi: start above, and the loop below takes a
+         * step or two. */
+        int kd, t = 0;
+        (void)frexp(hi - lo, &kd);
+        while (((int64_t)1 << t) < bins)
+            t++;
+        if ((int64_t)kd - 1 - t > e)
+            e = (int64_t)kd - 1 - t;
     }
     while (!fits_in(lo, hi, e, limit, bins))
         e++;
@@ -634,20 +660,31 @@ void ds_qhist_cursor_init(ds_qhist_cursor *c, const ds_qhist *h)
     c->cum = 0;
 }
 
-/* The k-th smallest value (1-based, k <= total count), or its estimate:
- * exact for a kept value and for the ranks of a bin's min and max (every
- * copy of them), else linear in rank strictly between them.  The walk
- * starts at cursor c when the value lies at or after it, and c is left at
- * the start of the value's bin (kept value). */
-static double order_stat(const ds_qhist *h, uint64_t k, ds_qhist_cursor *c)
+/* The order statistic of rank t (1-based) among a bin's n values with
+ * min lo (n_lo copies) and max hi (n_hi copies): exact for the ranks of
+ * its min and max, else linear in rank strictly between them. */
+static double in_bin(uint64_t t, const ds_qhist_bin *b, const ds_qhist_ends *e)
 {
+    if (t <= e->n_lo)
+        return b->lo;
+    if (t > b->n - e->n_hi)
+        return b->hi;
+    /* ranks n_lo + 1 .. n - n_hi hold the values strictly inside: with
+     * single extremes, (t - 1) / (n - 1) of the way. */
+    return b->lo + (double)(t - e->n_lo) / (double)(b->n - e->n_lo - e->n_hi + 1) *
+                       (b->hi - b->lo);
+}
+
+/* The k-th smallest finite value (1 <= k <= h->n), or its estimate: exact
+ * for a kept value and for the ranks of a bin's min and max (every copy of
+ * them), else in_bin.  The walk starts at cursor c when the value lies at
+ * or after it, and c is left at the start of the value's bin (kept
+ * value). */
+static double order_stat(const void *src, uint64_t k, ds_qhist_cursor *c)
+{
+    const ds_qhist *h = src;
     uint64_t cum;
 
-    if (k <= h->n_ninf)
-        return -INFINITY;
-    k -= h->n_ninf;
-    if (k > h->n)
-        return INFINITY;
     if (c->cum >= k)                       /* before the cursor: from the start */
         ds_qhist_cursor_init(c, h);
     cum = c->cum;
@@ -664,23 +701,56 @@ static double order_stat(const ds_qhist *h, uint64_t k, ds_qhist_cursor *c)
     }
     for (int64_t i = c->i; i <= h->hi_i; i++) {
         const ds_qhist_bin *b = &h->bin[DS_QHIST_SLOT(i)];
-        const ds_qhist_ends *e = &h->end[DS_QHIST_SLOT(i)];
         if (k <= cum + b->n) {
-            uint64_t t = k - cum;
             c->i = i;
             c->cum = cum;
-            if (t <= e->n_lo)
-                return b->lo;
-            if (t > b->n - e->n_hi)
-                return b->hi;
-            /* ranks n_lo + 1 .. n - n_hi hold the values strictly inside:
-             * with single extremes, (t - 1) / (n - 1) of the way. */
-            return b->lo + (double)(t - e->n_lo) / (double)(b->n - e->n_lo - e->n_hi + 1) *
-                               (b->hi - b->lo);
+            return in_bin(k - cum, b, &h->end[DS_QHIST_SLOT(i)]);
         }
         cum += b->n;
     }
     return NAN;               /* not reached: the counts add up to n  GCOVR_EXCL_LINE */
+}
+
+/* The order statistics of a set with n finite values (the k-th smallest
+ * by finite(src, k, c)), n_ninf -inf and n_pinf +inf: rank k of them all. */
+typedef double (*finite_stat)(const void *src, uint64_t k, ds_qhist_cursor *c);
+
+static double rank_stat(uint64_t n, uint64_t n_ninf, finite_stat finite, const void *src,
+                        uint64_t k, ds_qhist_cursor *c)
+{
+    if (k <= n_ninf)
+        return -INFINITY;
+    k -= n_ninf;
+    if (k > n)
+        return INFINITY;
+    return finite(src, k, c);
+}
+
+/* Hyndman-Fan type 7 quantile of order p of such a set (with n_nan NaN
+ * besides). */
+static double quantile7(uint64_t n, uint64_t n_nan, uint64_t n_pinf, uint64_t n_ninf,
+                        finite_stat finite, const void *src, double p, ds_qhist_cursor *c)
+{
+    uint64_t total = n + n_pinf + n_ninf, k;
+    double hh, g, lo, hi, d;
+
+    if (n_nan || total == 0 || !(p >= 0.0 && p <= 1.0))
+        return NAN;
+    hh = (double)(total - 1) * p + 1.0;   /* Hyndman-Fan type 7 */
+    k = (uint64_t)floor(hh);
+    g = hh - floor(hh);
+    lo = rank_stat(n, n_ninf, finite, src, k, c);
+    if (g == 0.0 || k >= total)
+        return lo;
+    hi = rank_stat(n, n_ninf, finite, src, k + 1, c);
+    if (lo == hi)
+        return lo;
+    if (isinf(lo) || isinf(hi))   /* any weight on an infinity */
+        return isinf(lo) && isinf(hi) ? NAN : (isinf(lo) ? lo : hi);
+    d = hi - lo;
+    if (isinf(d))                 /* finite ends of opposite huge signs */
+        return (1.0 - g) * lo + g * hi;
+    return lo + g * d;
 }
 
 double ds_qhist_quantile(const ds_qhist *h, double p)
@@ -692,26 +762,293 @@ double ds_qhist_quantile(const ds_qhist *h, double p)
 
 double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c)
 {
-    uint64_t total = h->n + h->n_pinf + h->n_ninf, k;
-    double hh, g, lo, hi, d;
+    return quantile7(h->n, h->n_nan, h->n_pinf, h->n_ninf, order_stat, h, p, c);
+}
 
-    if (h->n_nan || total == 0 || !(p >= 0.0 && p <= 1.0))
-        return NAN;
-    hh = (double)(total - 1) * p + 1.0;   /* Hyndman-Fan type 7 */
-    k = (uint64_t)floor(hh);
-    g = hh - floor(hh);
-    lo = order_stat(h, k, c);
-    if (g == 0.0 || k >= total)
-        return lo;
-    hi = order_stat(h, k + 1, c);
-    if (lo == hi)
-        return lo;
-    if (isinf(lo) || isinf(hi))   /* any weight on an infinity */
-        return isinf(lo) && isinf(hi) ? NAN : (isinf(lo) ? lo : hi);
-    d = hi - lo;
-    if (isinf(d))                 /* finite ends of opposite huge signs */
-        return (1.0 - g) * lo + g * hi;
-    return lo + g * d;
+/* ---- views ---------------------------------------------------------------- */
+
+/* Values of a bucket of the counting sort beyond which it is sorted by
+ * qsort rather than by insertion. */
+#define VIEW_INSERTION_MAX 32
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* a[0..n-1] (finite, n >= 2) in ascending order, into a itself, with
+ * tmp[n] and cnt[DS_QHIST_BINS + 1] as scratch: a counting sort by the
+ * bins of width 2^e that the range [lo, hi] of the values needs (at most
+ * DS_QHIST_BINS of them), then each bucket sorted on its own. */
+static void view_sort(double *a, size_t n, double lo, double hi, double *tmp, uint32_t *cnt)
+{
+    double scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
+    int64_t base = bin_index(lo, scale);
+
+    memset(cnt, 0, (DS_QHIST_BINS + 1) * sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        cnt[bin_index(a[i], scale) - base + 1]++;
+    for (size_t j = 1; j <= DS_QHIST_BINS; j++)
+        cnt[j] += cnt[j - 1];
+    for (size_t i = 0; i < n; i++)
+        tmp[cnt[bin_index(a[i], scale) - base]++] = a[i];
+    /* cnt[j] is now the end of bucket j (its start is cnt[j - 1]). */
+    for (size_t j = 0, start = 0; j < DS_QHIST_BINS && start < n; start = cnt[j++]) {
+        size_t end = cnt[j];
+        if (end - start > VIEW_INSERTION_MAX) {
+            qsort(tmp + start, end - start, sizeof *tmp, cmp_double);
+            continue;
+        }
+        for (size_t i = start + 1; i < end; i++) {
+            double v = tmp[i];
+            size_t q = i;
+            while (q > start && tmp[q - 1] > v) {
+                tmp[q] = tmp[q - 1];
+                q--;
+            }
+            tmp[q] = v;
+        }
+    }
+    memcpy(a, tmp, n * sizeof *a);
+}
+
+/* The sorted form of the view: the n = v->na finite values a[] (counts
+ * ac[]) in range [lo, hi], sorted, as distinct values with counts, then as
+ * the histogram's bins: each distinct value while they are at most
+ * DS_QHIST_DISTINCT, else the bins of width 2^e with their count, min, max
+ * and the counts of those. */
+static void view_sorted(ds_qhist_view *v, size_t na, double lo, double hi)
+{
+    size_t nk = v->na - na, nd = 0;
+    double *kv = v->tmp + DS_QHIST_VIEW_MAX;   /* the kept values: after the batch */
+
+    /* The batch's na values come first; the kept ones after them are
+     * already ascending and apart. */
+    memcpy(kv, v->a + na, nk * sizeof *kv);
+    memcpy(v->dc + DS_QHIST_VIEW_MAX, v->ac + na, nk * sizeof *v->dc);
+    if (na > 1)
+        view_sort(v->a, na, lo, hi, v->tmp, v->sc);
+    /* Merge: distinct values into bin[] for now (lo = the value, n = its
+     * count). */
+    for (size_t i = 0, k = 0; i < na || k < nk;) {
+        double y;
+        uint64_t c;
+        if (k < nk && (i == na || kv[k] <= v->a[i])) {
+            y = kv[k];
+            c = v->dc[DS_QHIST_VIEW_MAX + k++];
+        } else {
+            y = v->a[i++];
+            c = 1;
+        }
+        if (nd && v->bin[nd - 1].lo == y)
+            v->bin[nd - 1].n += c;
+        else
+            v->bin[nd++] = (ds_qhist_bin){c, y, y};
+    }
+    for (size_t j = 0; j < nd; j++)
+        v->end[j] = (ds_qhist_ends){v->bin[j].n, v->bin[j].n};
+    v->nb = nd;
+    if (nd <= DS_QHIST_DISTINCT)
+        return;
+    {
+        double scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
+        int64_t cur = bin_index(v->bin[0].lo, scale);
+        size_t nb = 1;
+        for (size_t j = 1; j < nd; j++) {
+            int64_t i = bin_index(v->bin[j].lo, scale);
+            if (i != cur) {
+                v->bin[nb] = v->bin[j];
+                v->end[nb++] = v->end[j];
+                cur = i;
+            } else {
+                ds_qhist_bin *b = &v->bin[nb - 1];
+                v->end[nb - 1].n_hi = v->bin[j].n;
+                b->n += v->bin[j].n;
+                b->hi = v->bin[j].hi;
+            }
+        }
+        v->nb = nb;
+    }
+}
+
+int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, size_t n,
+                       uint64_t zeros)
+{
+    double lo = INFINITY, hi = -INFINITY, scale;
+    size_t na = 0, nbatch, used = 0;
+    const uint64_t n0 = zeros;
+    int64_t base;
+
+    if (h->binned || n > DS_QHIST_VIEW_MAX)
+        return -1;
+    v->n_nan = h->n_nan;
+    v->n_pinf = h->n_pinf;
+    v->n_ninf = h->n_ninf;
+    for (size_t i = 0; i < n; i++) {
+        double y = x[i] + 0.0;           /* -0 -> +0, as the values are stored */
+        if (!isfinite(y)) {
+            v->n_nan += isnan(y) != 0;
+            v->n_pinf += y == INFINITY;
+            v->n_ninf += y == -INFINITY;
+            continue;
+        }
+        v->a[na] = y;
+        v->ac[na++] = 1;
+        lo = y < lo ? y : lo;
+        hi = y > hi ? y : hi;
+    }
+    nbatch = na;
+    /* The kept values, ascending and apart, with the zeros among them. */
+    for (uint32_t k = 0; k <= h->nv; k++) {
+        if (zeros && (k == h->nv || h->val[k] >= 0.0)) {
+            v->a[na] = 0.0;
+            v->ac[na++] = zeros;
+            if (k < h->nv && h->val[k] == 0.0) {
+                v->ac[na - 1] += h->cnt[k];
+                k++;
+            }
+            zeros = 0;
+        }
+        if (k < h->nv) {
+            v->a[na] = h->val[k];
+            v->ac[na++] = h->cnt[k];
+        }
+    }
+    if (na > nbatch) {
+        lo = fmin(lo, v->a[nbatch]);
+        hi = fmax(hi, v->a[na - 1]);
+    }
+    v->n = h->n + nbatch + n0;
+    v->na = na;
+    v->nb = 0;
+    v->counted = 0;
+    v->last = -1;
+    if (v->n == 0)
+        return 0;
+    if (na <= DS_QHIST_DISTINCT) {       /* few values: sorting is cheap */
+        view_sorted(v, nbatch, lo, hi);
+        return 0;
+    }
+    scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
+    base = bin_index(lo, scale);
+    memset(v->cnt, 0, sizeof v->cnt);
+    memset(v->cc, 0, sizeof v->cc);
+    memset(v->first, 0, sizeof v->first);
+    for (size_t i = 0; i < na; i++) {
+        uint16_t j = (uint16_t)(bin_index(v->a[i], scale) - base);
+        v->ai[i] = j;
+        used += v->cnt[j] == 0;
+        v->cnt[j] += v->ac[i];
+        v->cc[j / 64] += v->ac[i];
+        v->first[j + 1]++;
+    }
+    /* At least as many distinct values as bins in use: more than
+     * DS_QHIST_DISTINCT bins means bins.  Fewer may be kept exactly. */
+    if (used <= DS_QHIST_DISTINCT) {
+        view_sorted(v, nbatch, lo, hi);
+        return 0;
+    }
+    /* The values by bin (a counting sort of their indices): first[j + 1]
+     * counts bin j's, then ends them, then (filled from the back) starts
+     * them; first[DS_QHIST_BINS + 1] ends the last. */
+    for (size_t j = 1; j <= DS_QHIST_BINS; j++)
+        v->first[j] = (uint16_t)(v->first[j] + v->first[j - 1]);
+    v->first[DS_QHIST_BINS + 1] = (uint16_t)na;
+    for (size_t i = na; i-- > 0;)
+        v->order[--v->first[v->ai[i] + 1]] = (uint16_t)i;
+    v->counted = 1;
+    return 0;
+}
+
+/* Bin j of a counted view: its count, min, max and their counts, from one
+ * scan of the values (kept for the next order statistic, most often in the
+ * same bin). */
+static void view_bin(ds_qhist_view *v, size_t j)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    uint64_t n_lo = 0, n_hi = 0;
+
+    if (v->last == (int64_t)j)
+        return;
+    for (size_t t = v->first[j + 1]; t < v->first[j + 2]; t++) {
+        size_t i = v->order[t];
+        double y = v->a[i];
+        if (y < lo) {
+            lo = y;
+            n_lo = 0;
+        }
+        if (y == lo)
+            n_lo += v->ac[i];
+        if (y > hi) {
+            hi = y;
+            n_hi = 0;
+        }
+        if (y == hi)
+            n_hi += v->ac[i];
+    }
+    v->lastb = (ds_qhist_bin){v->cnt[j], lo, hi};
+    v->laste = (ds_qhist_ends){n_lo, n_hi};
+    v->last = (int64_t)j;
+}
+
+/* order_stat over a sorted view: its bins one after the other. */
+static double view_stat(const void *src, uint64_t k, ds_qhist_cursor *c)
+{
+    const ds_qhist_view *v = src;
+    uint64_t cum;
+
+    if (c->cum >= k) {
+        c->i = 0;
+        c->cum = 0;
+    }
+    cum = c->cum;
+    for (size_t j = (size_t)c->i; j < v->nb; j++) {
+        if (k <= cum + v->bin[j].n) {
+            c->i = (int64_t)j;
+            c->cum = cum;
+            return in_bin(k - cum, &v->bin[j], &v->end[j]);
+        }
+        cum += v->bin[j].n;
+    }
+    return NAN;               /* not reached: the counts add up to n  GCOVR_EXCL_LINE */
+}
+
+/* order_stat over a counted view: the bin of rank k by the counts (64
+ * bins at a time where it can), then its extremes (view_bin). */
+static double view_stat_counted(const void *src, uint64_t k, ds_qhist_cursor *c)
+{
+    ds_qhist_view *v = (ds_qhist_view *)src;  /* view_bin keeps its last bin */
+    uint64_t cum;
+    size_t j;
+
+    if (c->cum >= k) {
+        c->i = 0;
+        c->cum = 0;
+    }
+    cum = c->cum;
+    for (j = (size_t)c->i; j < DS_QHIST_BINS; j++) {
+        if (j % 64 == 0)
+            while (j < DS_QHIST_BINS && cum + v->cc[j / 64] < k) {
+                cum += v->cc[j / 64];
+                j += 64;
+            }
+        if (j < DS_QHIST_BINS && k <= cum + v->cnt[j]) {
+            c->i = (int64_t)j;
+            c->cum = cum;
+            view_bin(v, j);
+            return in_bin(k - cum, &v->lastb, &v->laste);
+        }
+        if (j < DS_QHIST_BINS)
+            cum += v->cnt[j];
+    }
+    return NAN;               /* not reached: the counts add up to n  GCOVR_EXCL_LINE */
+}
+
+double ds_qhist_view_quantile(ds_qhist_view *v, double p, ds_qhist_cursor *c)
+{
+    return quantile7(v->n, v->n_nan, v->n_pinf, v->n_ninf,
+                     v->counted ? view_stat_counted : view_stat, v, p, c);
 }
 
 /* Plotting bins' edges are j 2^w with |j| <= 2^53: exact doubles. */

@@ -106,6 +106,11 @@ void ds_qhist_init_with(ds_qhist *h, ds_qhist_bin *bin, ds_qhist_ends *end);
  * Can't fail. */
 void ds_qhist_free(ds_qhist *h);
 
+/* Give h the memory of its bins now if it has none (and nothing else):
+ * 0, or -1 with h->nomem set.  After it, adding values cannot run out of
+ * memory. */
+int ds_qhist_reserve(ds_qhist *h);
+
 /* Make h empty again, keeping its bins' memory, without touching them:
  * the slots its values used are emptied when it next needs bins (just
  * before they are used, so they are then in the cache).  Can't fail. */
@@ -143,11 +148,12 @@ static inline void ds_qhist_add(ds_qhist *h, double x)
         ds_qhist_add_slow(h, x);
         return;
     }
-    q = floor(x * h->scale);
-    if (q == 0.0 && x < 0.0)   /* x * 2^-e underflowed to -0 */
-        q = -1.0;
+    q = x * h->scale;
     if (fabs(q) < DS_QHIST_IDX_LIMIT) {
-        int64_t i = (int64_t)q;
+        int64_t i = (int64_t)q;   /* truncated, exactly */
+        /* Down to the floor, also when the product underflowed to -0. */
+        if ((double)i > q || (q == 0.0 && x < 0.0))
+            i--;
         int64_t lo = i < h->lo_i ? i : h->lo_i, hi = i > h->hi_i ? i : h->hi_i;
         if (hi - lo < DS_QHIST_BINS) {         /* the window still fits */
             size_t slot = DS_QHIST_SLOT(i);
@@ -219,6 +225,58 @@ void ds_qhist_cursor_init(ds_qhist_cursor *c, const ds_qhist *h);
  * the order statistic lies at or after it, and leaving c where it ended.
  * The result does not depend on c.  Can't fail. */
 double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c);
+
+/* Most values a view adds to its histogram's. */
+#define DS_QHIST_VIEW_MAX 1024
+
+/* The histogram that h (still keeping its values exactly) would be after
+ * adding a batch of values (and copies of 0), seen aside without touching
+ * h.  It answers the
+ * same quantiles, bit for bit, as adding the batch and asking
+ * ds_qhist_quantile, but costs no emptying or filling of a window of
+ * DS_QHIST_BINS slots of 40 bytes: the values are counted by bin (the bins
+ * of the set's range), and the bin of an order statistic is then walked to
+ * by its count, and its min, max and their counts found by a scan of the
+ * values.  A set whose values fill at most DS_QHIST_DISTINCT bins (it may
+ * be kept exactly) is sorted instead, each distinct value a bin while they
+ * are at most DS_QHIST_DISTINCT.  About 100 KB: give it static or heap
+ * storage. */
+typedef struct ds_qhist_view {
+    uint64_t n, n_nan, n_pinf, n_ninf; /* as in ds_qhist */
+    int counted;          /* 1: counted by bin; 0: sorted, in bin[], end[] */
+    size_t nb;            /* sorted: bins */
+    ds_qhist_bin bin[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    ds_qhist_ends end[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    /* Counted: the finite values (the batch's, then the kept ones), their
+     * counts and bins (offsets from the first), and each bin's count. */
+    size_t na;
+    double a[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    uint64_t ac[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    uint16_t ai[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    uint64_t cnt[DS_QHIST_BINS];
+    uint64_t cc[DS_QHIST_BINS / 64];   /* counts of each 64 bins */
+    uint16_t first[DS_QHIST_BINS + 2]; /* bin j's values are a[order[i]] */
+    uint16_t order[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1]; /* for i in
+                                          first[j + 1] .. first[j + 2] - 1 */
+    int64_t last;         /* the bin whose extremes are in lastb, or -1 */
+    ds_qhist_bin lastb;
+    ds_qhist_ends laste;
+    /* Scratch of the sort. */
+    double tmp[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    uint64_t dc[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    uint32_t sc[DS_QHIST_BINS + 1];
+} ds_qhist_view;
+
+/* Make v the view of h with x[0..n-1] and `zeros` copies of 0 added: 0,
+ * or -1 (v unusable) when h has its values in bins or n >
+ * DS_QHIST_VIEW_MAX.  Can't fail otherwise. */
+int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, size_t n,
+                       uint64_t zeros);
+
+/* ds_qhist_quantile_at for the view v: c is a cursor of v (c->i = 0,
+ * c->cum = 0 at its start; ds_qhist_cursor_init does not apply).  v keeps
+ * the extremes of the last bin it scanned.  Can't fail. */
+double ds_qhist_view_quantile(ds_qhist_view *v, double p, ds_qhist_cursor *c);
 
 /* The equal-width histogram of the finite values for plotting (SPEC §6):
  * the bins of width 2^w aligned at multiples of 2^w, for the smallest w

@@ -607,13 +607,19 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
             }
             {
                 ds_stats *keep = d->total;   /* reused by the slot's next point */
-                ds_model_free(d->model);
+                ds_model *dead = d->model;   /* freed with the lock released:
+                                                no one else refers to it now */
                 memset(d, 0, sizeof *d);
                 d->total = keep;
+                sh->next_done++;
+                skip_idle(sh);
+                pthread_cond_broadcast(&sh->cv);
+                if (dead) {
+                    pthread_mutex_unlock(&sh->mu);
+                    ds_model_free(dead);
+                    pthread_mutex_lock(&sh->mu);
+                }
             }
-            sh->next_done++;
-            skip_idle(sh);
-            pthread_cond_broadcast(&sh->cv);
         }
         sh->delivering = 0;
     }

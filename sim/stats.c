@@ -279,6 +279,27 @@ static void release(const ds_stats *s, size_t i)
     }
 }
 
+/* At a flush: the held values of a histogram in bins go in; those of a
+ * histogram that keeps its values exactly stay held, and the quantile
+ * readers see them through a view (quantile_of), so that a small run (a
+ * sweep point of up to HELD_MAX draws) never empties or fills a window of
+ * bins.  Such a histogram gets the memory of its bins now if the held
+ * values may need them (more distinct values than it keeps), so that
+ * adding them later, in a reader, cannot run out of memory (hist_status
+ * reports it here). */
+static void keep_small(ds_stats *s)
+{
+    for (size_t i = 0; i < s->ns * N_HIST; i++) {
+        ds_qhist *h = &s->hist[i];
+        if (!s->nheld[i])
+            continue;
+        if (h->binned)
+            release(s, i);
+        else if (h->nv + s->nheld[i] > DS_QHIST_DISTINCT)
+            (void)ds_qhist_reserve(h);
+    }
+}
+
 /* Every histogram's held values to it. */
 static void release_all(const ds_stats *s)
 {
@@ -339,35 +360,393 @@ static const ds_qhist *benefit_of(const ds_stats *s, size_t k)
     return &h;
 }
 
+/* The index in s->hist of the histogram of quantity q of strategy k, or
+ * -1 when q has none (HIST_BENEFIT: made by benefit_of). */
+static int hist_index(const ds_stats *s, size_t k, ds_quantity q)
+{
+    int i = where[q].hist;
+    if (i == HIST_DEND && !s->split[k])
+        i = HIST_DEFICIT;
+    return i;
+}
+
 /* The histogram of quantity q of strategy k, or NULL when q has none. */
 static const ds_qhist *hist_of(const ds_stats *s, size_t k, ds_quantity q)
 {
-    int i = where[q].hist;
+    int i = hist_index(s, k, q);
     if (i < 0)
         return NULL;
     if (i == HIST_BENEFIT) {
         release(s, k * N_HIST + HIST_BENDEAL);
         return benefit_of(s, k);
     }
-    if (i == HIST_DEND && !s->split[k])
-        i = HIST_DEFICIT;
     release(s, k * N_HIST + (size_t)i);
     return &s->hist[k * N_HIST + (size_t)i];
+}
+
+/* Quantile p of histogram i, which keeps its values exactly and holds
+ * more (see keep_small), with `zeros` copies of 0 besides (the benefit of
+ * the draws without a deal: see HIST_BENEFIT), through a view of them all
+ * made in storage of the calling thread, kept while the same statistics,
+ * unchanged, are asked again. */
+static double held_quantile(const ds_stats *s, size_t i, uint64_t zeros, double p)
+{
+    static _Thread_local ds_qhist_view v;
+    static _Thread_local ds_qhist_cursor c;
+    static _Thread_local uint64_t v_version, v_draws, v_zeros;
+    static _Thread_local size_t v_i;
+    static _Thread_local const ds_stats *v_s;
+
+    if (v_s != s || v_version != s->version || v_draws != s->draws || v_i != i ||
+        v_zeros != zeros) {
+        (void)ds_qhist_view_make(&v, &s->hist[i], s->held + i * HELD_MAX, s->nheld[i],
+                                 zeros);
+        c.i = 0;
+        c.cum = 0;
+        v_s = s;
+        v_version = s->version;
+        v_draws = s->draws;
+        v_i = i;
+        v_zeros = zeros;
+    }
+    return ds_qhist_view_quantile(&v, p, &c);
+}
+
+/* Bins summed at a time by the walks below. */
+#define WALK_STEP 8
+
+/* The first bin index j >= i (i <= hi_i; cum values before bin i, cum <
+ * r <= h->n) whose bin holds finite rank r; *cum becomes the values
+ * before it.  Bins are summed WALK_STEP at a time while the rank lies
+ * beyond them (the slots are a ring: in runs up to its end). */
+static int64_t walk_up(const ds_qhist *h, int64_t i, uint64_t *cum, uint64_t r)
+{
+    uint64_t c = *cum;
+    for (;;) {
+        size_t slot = DS_QHIST_SLOT(i);
+        int64_t run = (int64_t)(DS_QHIST_BINS - slot), j = 0;
+        const ds_qhist_bin *b = h->bin + slot;
+        if (run > h->hi_i - i + 1)
+            run = h->hi_i - i + 1;
+        for (; j + WALK_STEP <= run; j += WALK_STEP) {
+            uint64_t t = 0;
+            for (int u = 0; u < WALK_STEP; u++)
+                t += b[j + u].n;
+            if (c + t >= r)
+                break;
+            c += t;
+        }
+        for (; j < run; j++) {
+            if (c + b[j].n >= r) {
+                *cum = c;
+                return i + j;
+            }
+            c += b[j].n;
+        }
+        i += run;   /* the counts add up to n >= r: not past hi_i */
+    }
+}
+
+/* The same from the top down: the last bin index j <= hi_i whose bin
+ * holds finite rank r (1 <= r <= h->n); *cum becomes the values before
+ * it. */
+static int64_t walk_down(const ds_qhist *h, uint64_t *cum, uint64_t r)
+{
+    uint64_t above = 0, want = h->n - r;   /* bin j: above + n_j > want */
+    int64_t i = h->hi_i;
+    for (;;) {
+        size_t slot = DS_QHIST_SLOT(i);
+        int64_t run = (int64_t)slot + 1, j = 0;   /* slots slot, slot - 1, ... 0 */
+        const ds_qhist_bin *b = h->bin + slot;
+        if (run > i - h->lo_i + 1)
+            run = i - h->lo_i + 1;
+        for (; j + WALK_STEP <= run; j += WALK_STEP) {
+            uint64_t t = 0;
+            for (int u = 0; u < WALK_STEP; u++)
+                t += b[-(j + u)].n;
+            if (above + t > want)
+                break;
+            above += t;
+        }
+        for (; j < run; j++) {
+            uint64_t nb = b[-j].n;
+            if (above + nb > want) {
+                *cum = h->n - above - nb;
+                return i - j;
+            }
+            above += nb;
+        }
+        i -= run;
+    }
+}
+
+/* Move cursor c of histogram h to the bin that holds the order statistic
+ * that quantile p needs first, so that ds_qhist_quantile_at finds it
+ * there: from c when it lies before it (from the bottom otherwise), or
+ * from the top when the rank is nearer the top (the output's p95 after
+ * its p50).  A cursor is where a walk stopped: the finite values before
+ * bin index c->i number c->cum; these walks sum bins several at a time.
+ * The quantile does not depend on the cursor (qhist.h), only its cost
+ * does.  Kept values (not binned) are few: left to the plain walk. */
+static void place_cursor(const ds_qhist *h, double p, ds_qhist_cursor *c)
+{
+    uint64_t total = h->n + h->n_pinf + h->n_ninf, k, r;
+
+    if (!h->binned || h->n_nan || total == 0 || !(p >= 0.0 && p <= 1.0))
+        return;
+    k = (uint64_t)floor((double)(total - 1) * p + 1.0);   /* as ds_qhist_quantile_at */
+    if (k <= h->n_ninf || k - h->n_ninf > h->n)
+        return;
+    r = k - h->n_ninf;        /* the rank among the finite values */
+    if (c->cum >= r)
+        ds_qhist_cursor_init(c, h);
+    if (h->n - r < r - c->cum)
+        c->i = walk_down(h, &c->cum, r);
+    else
+        c->i = walk_up(h, c->i, &c->cum, r);
+}
+
+/*
+ * The benefit's quantiles without its histogram.  benefit_of copies the
+ * histogram of the benefit given a deal, h, and adds the z zeros of the
+ * draws without one: they go to bin 0, which merges them as merge_bin
+ * does, and the window grows to take bin 0 in.  When h is binned and that
+ * window still fits in DS_QHIST_BINS, nothing else changes (the bins'
+ * width does: h's values already fit it), so the copy differs from h
+ * only in bin 0, the window and n.  A zview is that difference; its
+ * order statistics are h's below bin 0, bin 0's with the zeros, and h's
+ * above bin 0 shifted by z ranks; the quantile is then computed as
+ * ds_qhist_quantile_at computes it.  Bytes as the copy's (test_stats_read
+ * compares them in every case).
+ */
+typedef struct zview {
+    const ds_qhist *h;
+    uint64_t z;          /* the zeros */
+    uint64_t n;          /* finite values, h->n + z */
+    uint64_t below;      /* h's values in bins below bin 0 (all < 0) */
+    ds_qhist_bin b0;     /* bin 0 with the zeros */
+    ds_qhist_ends e0;
+} zview;
+
+/* A zview of h and z zeros: 1, or 0 when the copy would differ otherwise
+ * (h not binned, or bin 0 not within a window of DS_QHIST_BINS) or z is
+ * 0 (h itself is then the benefit's histogram). */
+static int zview_make(zview *v, const ds_qhist *h, uint64_t z)
+{
+    int64_t lo = h->lo_i < 0 ? h->lo_i : 0, hi = h->hi_i > 0 ? h->hi_i : 0;
+
+    if (!h->binned || z == 0 || hi - lo >= DS_QHIST_BINS)
+        return 0;
+    v->h = h;
+    v->z = z;
+    v->n = h->n + z;
+    v->below = 0;
+    if (h->lo_i <= 0 && h->hi_i >= 0) {
+        v->b0 = h->bin[DS_QHIST_SLOT(0)];
+        v->e0 = h->end[DS_QHIST_SLOT(0)];
+    } else {                             /* outside the window: empty */
+        v->b0 = (ds_qhist_bin){0, INFINITY, -INFINITY};
+        v->e0 = (ds_qhist_ends){0, 0};
+    }
+    v->b0.n += z;                        /* merge_bin with {z, 0, 0} */
+    if (0.0 < v->b0.lo) {
+        v->b0.lo = 0.0;
+        v->e0.n_lo = z;
+    } else if (0.0 == v->b0.lo) {
+        v->e0.n_lo += z;
+    }
+    if (0.0 > v->b0.hi) {
+        v->b0.hi = 0.0;
+        v->e0.n_hi = z;
+    } else if (0.0 == v->b0.hi) {
+        v->e0.n_hi += z;
+    }
+    for (int64_t i = h->lo_i, end = h->hi_i < 0 ? h->hi_i : -1; i <= end;) {
+        size_t slot = DS_QHIST_SLOT(i);      /* a run of slots up to the ring's end */
+        int64_t run = (int64_t)(DS_QHIST_BINS - slot);
+        if (run > end - i + 1)
+            run = end - i + 1;
+        for (int64_t j = 0; j < run; j++)
+            v->below += h->bin[slot + (size_t)j].n;
+        i += run;
+    }
+    return 1;
+}
+
+/* The bin of h that holds finite rank r (1 <= r <= h->n), from the
+ * nearer end; *cum gets the values before it. */
+static int64_t locate(const ds_qhist *h, uint64_t r, uint64_t *cum)
+{
+    if (h->n - r < r)
+        return walk_down(h, cum, r);
+    *cum = 0;
+    return walk_up(h, h->lo_i, cum, r);
+}
+
+/* Where a zview's order statistic lies: its bin and the values before. */
+typedef struct zplace {
+    const ds_qhist_bin *b;
+    const ds_qhist_ends *e;
+    uint64_t cum;
+} zplace;
+
+/* Order statistic k (1-based, of all values, infinities included) of v,
+ * as order_stat (qhist.c) finds it in the copy; *at gets its bin when it
+ * is finite.  A rank in the bin of *at (at->b not NULL) is taken there. */
+static double zview_order_stat(const zview *v, uint64_t k, zplace *at)
+{
+    const ds_qhist *h = v->h;
+    uint64_t t;
+
+    if (k <= h->n_ninf)
+        return -INFINITY;
+    k -= h->n_ninf;
+    if (k > v->n)
+        return INFINITY;
+    if (!at->b || k <= at->cum || k > at->cum + at->b->n) {
+        if (k <= v->below) {                       /* below bin 0 */
+            int64_t j = locate(h, k, &at->cum);
+            at->b = &h->bin[DS_QHIST_SLOT(j)];
+            at->e = &h->end[DS_QHIST_SLOT(j)];
+        } else if (k <= v->below + v->b0.n) {      /* bin 0 */
+            at->b = &v->b0;
+            at->e = &v->e0;
+            at->cum = v->below;
+        } else {                                   /* above: z ranks on */
+            int64_t j = locate(h, k - v->z, &at->cum);
+            at->cum += v->z;
+            at->b = &h->bin[DS_QHIST_SLOT(j)];
+            at->e = &h->end[DS_QHIST_SLOT(j)];
+        }
+    }
+    t = k - at->cum;
+    if (t <= at->e->n_lo)
+        return at->b->lo;
+    if (t > at->b->n - at->e->n_hi)
+        return at->b->hi;
+    return at->b->lo + (double)(t - at->e->n_lo) /
+                           (double)(at->b->n - at->e->n_lo - at->e->n_hi + 1) *
+                           (at->b->hi - at->b->lo);
+}
+
+/* Quantile p of v: ds_qhist_quantile_at of the copy. */
+static double zview_quantile(const zview *v, double p)
+{
+    const ds_qhist *h = v->h;
+    uint64_t total = v->n + h->n_pinf + h->n_ninf, k;
+    zplace at = {NULL, NULL, 0};
+    double hh, g, lo, hi, d;
+
+    if (h->n_nan || total == 0 || !(p >= 0.0 && p <= 1.0))
+        return NAN;
+    hh = (double)(total - 1) * p + 1.0;
+    k = (uint64_t)floor(hh);
+    g = hh - floor(hh);
+    lo = zview_order_stat(v, k, &at);
+    if (g == 0.0 || k >= total)
+        return lo;
+    hi = zview_order_stat(v, k + 1, &at);
+    if (lo == hi)
+        return lo;
+    if (isinf(lo) || isinf(hi))
+        return isinf(lo) && isinf(hi) ? NAN : (isinf(lo) ? lo : hi);
+    d = hi - lo;
+    if (isinf(d))
+        return (1.0 - g) * lo + g * hi;
+    return lo + g * d;
 }
 
 /* Quantile p of quantity q of strategy k.  The output asks for the
  * quantiles of one quantity one after the other, in increasing order: the
  * calling thread keeps where the last walk over the histogram ended, for
- * the same statistics unchanged, so that they walk its bins once. */
+ * the same statistics unchanged, so that they walk its bins once (or from
+ * the top when that is shorter: place_cursor).  It also keeps the last
+ * quantiles of one histogram: deficit_end's are the deficit's while the
+ * two are one histogram (HIST_DEND), and are not walked for again.  The
+ * benefit's come from a zview of the benefit given a deal when one will
+ * do, and from benefit_of's copy otherwise.  A histogram whose values are
+ * still kept and held (a small run: keep_small) is read through a view
+ * instead, with the benefit's zeros in it (held_quantile). */
 static double quantile_of(const ds_stats *s, size_t k, ds_quantity q, double p)
 {
+    enum { MEMO = 8 };
     static _Thread_local ds_qhist_cursor c;
     static _Thread_local const ds_qhist *c_h;
     static _Thread_local uint64_t c_version, c_draws;
     static _Thread_local size_t c_k;
     static _Thread_local int c_q = -1;
-    const ds_qhist *h = hist_of(s, k, q);
+    static _Thread_local const ds_qhist *m_h;
+    static _Thread_local uint64_t m_version, m_draws;
+    static _Thread_local size_t m_k;
+    static _Thread_local double m_p[MEMO], m_v[MEMO];
+    static _Thread_local int m_n;
+    static _Thread_local uint64_t m_z;
+    static _Thread_local zview zv;
+    static _Thread_local const ds_qhist *zv_h;
+    static _Thread_local uint64_t zv_version, zv_draws;
+    static _Thread_local size_t zv_k;
+    static _Thread_local int zv_ok;
+    const ds_qhist *h;
+    uint64_t z = 0;
+    int use_zview = 0;
+    double v;
 
+    {
+        /* A histogram that keeps its values exactly and holds more (a
+         * small run): through a view (held_quantile). */
+        int i = hist_index(s, k, q);
+        if (i >= 0) {
+            size_t j = k * N_HIST + (size_t)(i == HIST_BENEFIT ? HIST_BENDEAL : i);
+            if (s->nheld[j] && !s->hist[j].binned)
+                return held_quantile(s, j,
+                                     i == HIST_BENEFIT
+                                         ? s->draws - s->cnt[k * s->ncnt + CNT_DEALS] : 0,
+                                     p);
+        }
+    }
+    if (where[q].hist == HIST_BENEFIT) {
+        /* The benefit given a deal and the zeros of the other draws:
+         * without making their histogram when a zview will do (made once
+         * for the quantile columns that follow each other), and that
+         * histogram itself when every draw had a deal. */
+        h = hist_of(s, k, DS_Q_BENEFIT_GIVEN_DEAL);
+        z = s->draws - s->cnt[k * s->ncnt + CNT_DEALS];
+        if (h != zv_h || zv_version != s->version || zv_draws != s->draws || zv_k != k) {
+            zv_ok = z > 0 && zview_make(&zv, h, z);
+            zv_h = h;
+            zv_version = s->version;
+            zv_draws = s->draws;
+            zv_k = k;
+        }
+        if (z > 0 && !(use_zview = zv_ok)) {
+            h = hist_of(s, k, q);
+            z = 0;
+        }
+    } else {
+        h = hist_of(s, k, q);
+    }
+    /* (h, z, version, draws, k) name a histogram's contents: the
+     * benefit's of benefit_of is in one place for every strategy and
+     * statistics, and a zview's is h's with z zeros. */
+    if (h != m_h || z != m_z || m_version != s->version || m_draws != s->draws || m_k != k) {
+        m_h = h;
+        m_z = z;
+        m_version = s->version;
+        m_draws = s->draws;
+        m_k = k;
+        m_n = 0;
+    }
+    for (int i = 0; i < m_n; i++)
+        if (m_p[i] == p)
+            return m_v[i];
+    if (use_zview) {
+        v = zview_quantile(&zv, p);
+        if (m_n < MEMO) {
+            m_p[m_n] = p;
+            m_v[m_n++] = v;
+        }
+        return v;
+    }
     if (h != c_h || c_version != s->version || c_draws != s->draws || c_k != k ||
         c_q != (int)q) {
         ds_qhist_cursor_init(&c, h);
@@ -377,7 +756,13 @@ static double quantile_of(const ds_stats *s, size_t k, ds_quantity q, double p)
         c_k = k;
         c_q = (int)q;
     }
-    return ds_qhist_quantile_at(h, p, &c);
+    place_cursor(h, p, &c);
+    v = ds_qhist_quantile_at(h, p, &c);
+    if (m_n < MEMO) {
+        m_p[m_n] = p;
+        m_v[m_n++] = v;
+    }
+    return v;
 }
 
 /* DS_ENOMEM if some histogram lost values for want of bins, else DS_OK. */
@@ -474,7 +859,7 @@ int ds_stats_flush(ds_stats *s)
             s->thi[i] = s->hi[i];
     }
     empty_extremes(s->lo, s->hi, nv);
-    release_all(s);
+    keep_small(s);
     s->pending = 0;
     touch(s);
     if (hist_status(s) != DS_OK)
@@ -491,6 +876,8 @@ int ds_stats_merge(ds_stats *dst, const ds_stats *src)
         dst->shift != src->shift || dst->rounds != src->rounds || dst->pending ||
         src->pending)
         return DS_EINVAL;
+    release_all(dst);
+    release_all(src);
     for (size_t i = 0; i < dst->ns * dst->nsum; i++)
         ds_xsum_merge(&dst->tot[i], &src->tot[i]);
     for (size_t i = 0; i < dst->ns * dst->ncnt; i++)

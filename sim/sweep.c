@@ -15,16 +15,10 @@
 #include "dealsim/output.h"
 #include "format.h"
 
-/* Models built while validating are kept for the run, up to this many bytes
- * in all (an estimate from the model's counts), so a sweep of many small
- * runs builds each point once; past it, points are built again when run. */
-#define DS_SWEEP_KEEP_BYTES ((size_t)64 << 20)
-
 struct ds_sweep {
     const ds_scenario *base;
     const ds_design *d;
     unsigned flags;   /* ds_scenario_build_warn's, for validating points */
-    ds_model **kept;  /* [points] validated models not yet run, or NULL */
     uint64_t draws;
     int have_seed, vary_seed;
     uint64_t seed;
@@ -78,21 +72,6 @@ static int same_shape(const ds_model *a, const ds_model *b)
         if (strcmp(a->actors[k].id, b->actors[k].id) != 0)
             return 0;
     return 1;
-}
-
-/* Rough bytes of a model: its arrays and dists (strings not counted). */
-static size_t model_bytes(const ds_model *m)
-{
-    size_t b = sizeof *m + m->n_lines * sizeof(ds_line);
-    b += m->n_items * (sizeof(ds_item) + m->n_dims * sizeof(ds_dist) +
-                       m->n_third * sizeof(double));
-    for (size_t i = 0; i < m->n_packages; i++)
-        b += sizeof(ds_package) + m->packages[i].n * (sizeof(size_t) + sizeof(double));
-    for (size_t k = 0; k < m->n_strategies; k++)
-        b += sizeof(ds_strategy) + m->strategies[k].n_offers * sizeof(size_t);
-    b += m->n_actors * (sizeof(ds_actor) + (1 + m->n_dims) * sizeof(double));
-    b += m->n_third * sizeof(ds_third_party) + m->n_sources * sizeof(ds_source);
-    return b;
 }
 
 /* "point 3 (a.b=1, c=x)" into buf. */
@@ -254,14 +233,17 @@ typedef struct vjob {
     size_t bad;                   /* smallest invalid point so far, or SIZE_MAX */
     int bad_rc;
     ds_report bad_rep;            /* its problems */
-    size_t kept_bytes;
     int want_warnings;            /* collect the points' warnings in warn */
     wset warn;
 } vjob;
 
-/* Check point i; keep its model if the budget allows, and its warnings.
- * Returns DS_OK or the point's status with its problems in *prep. */
-static int check_point(vjob *v, size_t i, ds_report *prep)
+/* Check point i and collect its warnings; with first NULL, hand its model
+ * to *first (point 0: the shape the others must match).  The other points'
+ * models are freed: a run builds its point again in the worker that runs
+ * it, which costs less than keeping every model of a large sweep (a heap
+ * that grows by tens of MB, page by page).  Returns DS_OK or the point's
+ * status with its problems in *prep. */
+static int check_point(vjob *v, size_t i, ds_report *prep, ds_model **first)
 {
     ds_sweep *s = v->s;
     ds_model *m = NULL;
@@ -282,19 +264,12 @@ static int check_point(vjob *v, size_t i, ds_report *prep)
                       ds_scenario_file(s->base));
         rc = DS_EINVAL;
     }
-    if (rc != DS_OK) {
-        ds_model_free(m);
-        return rc;
-    }
-    pthread_mutex_lock(&v->mu);
-    if (v->kept_bytes + model_bytes(m) <= DS_SWEEP_KEEP_BYTES) {
-        v->kept_bytes += model_bytes(m);
-        s->kept[i] = m;
+    if (rc == DS_OK && first) {
+        *first = m;
         m = NULL;
     }
-    pthread_mutex_unlock(&v->mu);
     ds_model_free(m);
-    return DS_OK;
+    return rc;
 }
 
 /* A validating thread: claim points in order until none is left or a point
@@ -317,7 +292,7 @@ static void *validate_points(void *arg)
         if (past_bad)
             break;
         ds_report_init(&prep);
-        rc = check_point(v, i, &prep);
+        rc = check_point(v, i, &prep, NULL);
         pthread_mutex_lock(&v->mu);
         if (rc != DS_OK && i < v->bad) {
             ds_report_free(&v->bad_rep);
@@ -348,14 +323,13 @@ int ds_sweep_new_warn(const ds_scenario *base, const ds_design *d, uint64_t draw
     size_t np = ds_design_points(d);
     pthread_t *tid = NULL;
     int started = 0, rc = DS_OK;
+    ds_model *m0 = NULL;          /* point 0's model */
     vjob v;
 
     *out = NULL;
     memset(&v, 0, sizeof v);
-    if (!s || !(s->kept = calloc(np, sizeof *s->kept))) {
-        free(s);
+    if (!s)
         return ds_report_nomem(rep, ds_scenario_file(base));
-    }
     s->base = base;
     s->d = d;
     s->flags = flags;
@@ -382,7 +356,7 @@ int ds_sweep_new_warn(const ds_scenario *base, const ds_design *d, uint64_t draw
     {
         ds_report prep;
         ds_report_init(&prep);
-        rc = check_point(&v, 0, &prep);
+        rc = check_point(&v, 0, &prep, &m0);
         if (rc != DS_OK) {
             v.bad = 0;
             v.bad_rc = rc;
@@ -392,18 +366,6 @@ int ds_sweep_new_warn(const ds_scenario *base, const ds_design *d, uint64_t draw
         }
     }
     if (v.bad == SIZE_MAX) {
-        ds_model *m0 = s->kept[0];
-        if (!m0) {                    /* over the budget: build it to compare */
-            ds_report prep;
-            ds_report_init(&prep);
-            rc = point_model(s, 0, 0, &m0, &prep, NULL);
-            ds_report_free(&prep);
-            if (rc != DS_OK) {
-                /* It was valid a moment ago: memory ran out. */
-                ds_report_nomem(rep, ds_scenario_file(base));
-                goto done;
-            }
-        }
         v.first = m0;
         v.next = 1;
         if (threads < 1)
@@ -421,10 +383,8 @@ int ds_sweep_new_warn(const ds_scenario *base, const ds_design *d, uint64_t draw
                 pthread_join(tid[t], NULL);
         }
         s->draws = draws ? draws : m0->draws;
-        if (m0 != s->kept[0])
-            ds_model_free(m0);
     }
-done:
+    ds_model_free(m0);
     if (v.bad != SIZE_MAX && v.bad_rc == DS_ENOMEM) {
         /* Not the point's fault: no "point is invalid". */
         ds_report_nomem(rep, ds_scenario_file(base));
@@ -467,11 +427,6 @@ static int job_model(void *ctx, size_t p, ds_model **out, ds_error *err)
     ds_report rep;
     int rc;
 
-    if (s->kept[p]) {              /* validated earlier: hand it over */
-        *out = s->kept[p];
-        s->kept[p] = NULL;
-        return DS_OK;
-    }
     ds_report_init(&rep);
     rc = point_model(s, p, 0, out, &rep, NULL);
     if (rc != DS_OK)
@@ -543,9 +498,5 @@ void ds_sweep_free(ds_sweep *s)
 {
     if (!s)
         return;
-    if (s->kept)
-        for (size_t i = 0; i < ds_design_points(s->d); i++)
-            ds_model_free(s->kept[i]);
-    free(s->kept);
     free(s);
 }

@@ -67,29 +67,57 @@ void ds_xsum_merge(ds_xsum *dst, const ds_xsum *src)
     dst->n_ninf += src->n_ninf;
 }
 
-static int bit_at(const uint32_t *w, int pos)
+/* The sum of chunks c[lo..hi] (the others 0), as 32-bit words w[lo..hi]
+ * in [0, 2^32) and a carry, returned, worth that many units of chunk
+ * hi + 1: the same value.  Can't fail. */
+static int64_t normalise_range(const int64_t *c, uint32_t *w, int lo, int hi, int neg)
 {
-    return (int)((w[pos / CHUNK_BITS] >> (pos % CHUNK_BITS)) & 1u);
+    int64_t carry = 0;
+    for (int i = lo; i <= hi; i++) {
+        /* |c| < 2^63 - 2^32 by DS_XSUM_CARRY_LIMIT, |carry| < 2^31: no
+         * overflow, and -c cannot overflow either. */
+        int64_t v = (neg ? -c[i] : c[i]) + carry;
+        int64_t low = (int64_t)((uint64_t)v & CHUNK_MASK);
+        w[i] = (uint32_t)low;
+        carry = (v - low) / ((int64_t)1 << CHUNK_BITS);   /* exact */
+    }
+    return carry;
 }
 
-/* 1 if any bit below position pos is set. */
-static int any_below(const uint32_t *w, int pos)
+/* Number of leading zero bits of a non-zero 64-bit word. */
+static int clz64(uint64_t x)
 {
-    int i = pos / CHUNK_BITS, r = pos % CHUNK_BITS;
-    if (r && (w[i] & ((UINT32_C(1) << r) - 1)))
-        return 1;
-    for (int j = 0; j < i; j++)
-        if (w[j])
-            return 1;
-    return 0;
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_clzll(x);
+#else
+    int n = 0;
+    while (!(x & (UINT64_C(1) << 63))) {
+        x <<= 1;
+        n++;
+    }
+    return n;
+#endif
 }
 
+/*
+ * The chunks that hold the value are those from the lowest non-zero one
+ * to the highest (lo..hi): a sum of values of like magnitude has a few.
+ * Only they are normalised, the carry out of chunk hi standing for all
+ * the chunks above (in the canonical form it would ripple up through
+ * them): the value is w[lo..hi] plus carry 2^(32 (hi + 1)), with w in
+ * [0, 2^32), negative exactly when the carry is.  A negative value is
+ * done again from the negated chunks, for its magnitude.  The top 64
+ * significant bits of the magnitude, and whether any bit below them is
+ * set, then give the double rounded to nearest, ties to even.
+ */
 double ds_xsum_value(const ds_xsum *s)
 {
-    int64_t c[DS_XSUM_CHUNKS];
-    uint32_t w[MAG_WORDS];
-    uint64_t m = 0;
-    int neg = 0, top = -1, high, low;
+    const int64_t *c = s->chunk;
+    uint32_t w[MAG_WORDS + 1];
+    int lo = 0, hi = TOP, neg = 0, t, top, low, bits_below;
+    int64_t carry;
+    uint64_t head, m, half, rest;
+    int sticky = 0;
     double v;
 
     if (s->n_nan || (s->n_pinf && s->n_ninf))
@@ -99,34 +127,56 @@ double ds_xsum_value(const ds_xsum *s)
     if (s->n_ninf)
         return -INFINITY;
 
-    memcpy(c, s->chunk, sizeof c);
-    normalise(c);
-    if (c[TOP] < 0) {          /* work with the magnitude */
-        neg = 1;
-        for (int i = 0; i < DS_XSUM_CHUNKS; i++)
-            c[i] = -c[i];
-        normalise(c);
-    }
-    for (int i = 0; i < TOP; i++)
-        w[i] = (uint32_t)c[i];
-    w[TOP] = (uint32_t)((uint64_t)c[TOP] & CHUNK_MASK);
-    w[TOP + 1] = (uint32_t)((uint64_t)c[TOP] >> CHUNK_BITS);
-
-    for (int i = MAG_WORDS - 1; i >= 0 && top < 0; i--)
-        if (w[i])
-            for (int b = CHUNK_BITS - 1; b >= 0 && top < 0; b--)
-                if ((w[i] >> b) & 1u)
-                    top = i * CHUNK_BITS + b;
-    if (top < 0)
+    /* Four chunks at a time first: most of them are 0. */
+    while (lo + 4 <= DS_XSUM_CHUNKS && (c[lo] | c[lo + 1] | c[lo + 2] | c[lo + 3]) == 0)
+        lo += 4;
+    while (lo <= TOP && c[lo] == 0)
+        lo++;
+    if (lo > TOP)
         return 0.0;           /* exact zero is +0 */
+    while (hi >= lo + 4 && (c[hi] | c[hi - 1] | c[hi - 2] | c[hi - 3]) == 0)
+        hi -= 4;
+    while (c[hi] == 0)
+        hi--;
+    carry = normalise_range(c, w, lo, hi, 0);
+    if (carry < 0) {          /* work with the magnitude */
+        neg = 1;
+        carry = normalise_range(c, w, lo, hi, 1);
+    }
+    /* The carry (>= 0 now, below 2^62) as the two words above hi. */
+    w[hi + 1] = (uint32_t)((uint64_t)carry & CHUNK_MASK);
+    w[hi + 2] = (uint32_t)((uint64_t)carry >> CHUNK_BITS);
+    for (t = hi + 2; t >= lo && w[t] == 0; t--)
+        ;
+    if (t < lo)
+        return 0.0;           /* the terms cancelled: exact zero is +0 */
 
-    /* Keep 53 significant bits [low, high] (fewer for a subnormal result,
-     * whose last bit is 2^-1074), then round to nearest, ties to even. */
-    high = top;
-    low = high > MANT_BITS ? high - MANT_BITS : 0;
-    for (int b = high; b >= low; b--)
-        m = (m << 1) | (uint64_t)bit_at(w, b);
-    if (low > 0 && bit_at(w, low - 1) && ((m & 1u) || any_below(w, low - 1)))
+    /* head: the 64 bits from bit 63 of words t, t - 1 (the top one set),
+     * padded with zeros below word lo; sticky: any set bit below them. */
+    head = (uint64_t)w[t] << CHUNK_BITS;
+    if (t - 1 >= lo)
+        head |= w[t - 1];
+    {
+        int z = clz64(head);  /* < 32: word t is non-zero */
+        uint64_t next = t - 2 >= lo ? w[t - 2] : 0;
+        if (z)
+            head = (head << z) | (next >> (CHUNK_BITS - z));
+        sticky = (uint32_t)(next << z) != 0;
+        for (int i = t - 3; i >= lo && !sticky; i--)
+            sticky = w[i] != 0;
+        top = t * CHUNK_BITS + CHUNK_BITS - 1 - z;   /* position of the top bit */
+    }
+
+    /* Keep 53 significant bits [low, top] (fewer for a subnormal result,
+     * whose last bit is 2^-1074), then round to nearest, ties to even.
+     * head's bit 63 is position top, so position low is bit 63 - (top -
+     * low) of head. */
+    low = top > MANT_BITS ? top - MANT_BITS : 0;
+    bits_below = 63 - (top - low);                    /* 11 .. 63 */
+    m = head >> bits_below;
+    rest = head & ((UINT64_C(1) << bits_below) - 1);
+    half = UINT64_C(1) << (bits_below - 1);
+    if (low > 0 && (rest > half || (rest == half && (sticky || (m & 1u)))))
         m++;                  /* m <= 2^53: still exact as a double */
     v = ldexp((double)m, low + LSB_EXP); /* exact, or +inf past DBL_MAX */
     return neg ? -v : v;

@@ -1116,6 +1116,52 @@ Test(stats, held_values_reach_every_reader)
     ds_stats_free(per);
 }
 
+/* A run of at most a buffer of draws keeps its histograms' values held
+ * after the flush, and its quantiles are read through views: they are the
+ * bits of the same statistics once their values are in bins (a pack adds
+ * them), for sizes around the kept form's limit and the buffer's, with
+ * deficit_end split or not and with draws without a deal. */
+Test(stats, small_runs_read_through_views)
+{
+    static const uint64_t sizes[] = { 1, 7, 64, 65, 300, 1000, 1024 };
+    static const ds_quantity qs[4] = { DS_Q_DEFICIT, DS_Q_DEFICIT_END, DS_Q_BENEFIT,
+                                       DS_Q_BENEFIT_GIVEN_DEAL };
+    ds_model m = test_model();
+
+    for (int mode = 0; mode < 2; mode++)
+        for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+            ds_stats *s = ds_stats_new(&m);
+            double before[NS][4][HELD_PROBS];
+            char *buf;
+            size_t len;
+            cr_assert_not_null(s);
+            dend_mode = mode;
+            add_block(s, 3990, sizes[z], z % 2);
+            cr_assert_eq(ds_stats_flush(s), DS_OK);
+            for (size_t k = 0; k < NS; k++)
+                for (int j = 0; j < 4; j++)
+                    for (int p = 0; p < HELD_PROBS; p++)
+                        before[k][j][p] = fig(s, k, QUANT(qs[j], p / (double)(HELD_PROBS - 1)), 0);
+            len = ds_stats_pack(s, NULL, 0);       /* the held values go in */
+            buf = malloc(len);
+            cr_assert_not_null(buf);
+            cr_assert_eq(ds_stats_pack(s, buf, len), len);
+            for (size_t k = 0; k < NS; k++)
+                for (int j = 0; j < 4; j++)
+                    for (int p = 0; p < HELD_PROBS; p++) {
+                        double a = before[k][j][p];
+                        double b = fig(s, k, QUANT(qs[j], p / (double)(HELD_PROBS - 1)), 0);
+                        cr_assert(memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b)),
+                                  "%llu draws, mode %d, strategy %zu, quantity %d, p %d: "
+                                  "view %.17g, bins %.17g",
+                                  (unsigned long long)sizes[z], mode, k, j, p, a, b);
+                    }
+            free(buf);
+            ds_stats_free(s);
+        }
+    dend_mode = 0;
+}
+
 /* Other block sizes change only the rounding of the in-block partial sums:
  * counts, ratios and quantiles are identical, means agree to ~1e-13. */
 Test(stats, block_size_changes_only_partial_rounding)
