@@ -54,6 +54,7 @@ typedef struct point_slot {
     int state;
     size_t point;
     ds_model *model;      /* owned when built by job->model */
+    size_t builder;       /* the worker that built it, which frees it */
     const ds_model *use;  /* the model to simulate */
     ds_stats *total;
     uint64_t seed;
@@ -98,6 +99,13 @@ typedef struct shared {
                                         not wake it too */
     point_slot *points;
     size_t npslots;
+    /* The models of delivered points, to be freed by the workers that
+     * built them: worker w's are dead[w * npslots ..], ndead[w] of them.
+     * A thread freeing memory another thread allocated contends for that
+     * thread's malloc arena, which a sweep of small points would do at
+     * every point. */
+    ds_model **dead;
+    size_t *ndead;
     size_t next_done;                /* oldest unfinished point */
     int delivering;                  /* a worker is handing points to done */
     row_slot *rows;
@@ -134,6 +142,8 @@ typedef struct shared {
 typedef struct worker {
     shared *sh;
     pthread_t tid;
+    size_t id;              /* index among the workers */
+    ds_model **freeing;     /* [npslots]: its dead models, being freed */
     size_t row_max[N_ROWS]; /* bytes one draw's rows can take, per output */
 } worker;
 
@@ -464,12 +474,31 @@ static int reserve(row_buf *sl, size_t need)
 
 /* ---- points ------------------------------------------------------------ */
 
-/* Get point p's slot (for task t), building its model if this worker is
- * the first to reach it.  NULL when the task is abandoned. */
-static point_slot *enter_point(shared *sh, size_t p, uint64_t t)
+/* Take worker w's dead models (under the run's lock): they are freed by
+ * free_taken, with the lock released. */
+static size_t take_dead(shared *sh, worker *w)
+{
+    size_t n = sh->ndead[w->id];
+    memcpy(w->freeing, sh->dead + w->id * sh->npslots, n * sizeof *w->freeing);
+    sh->ndead[w->id] = 0;
+    return n;
+}
+
+static void free_taken(worker *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ds_model_free(w->freeing[i]);
+}
+
+/* Get point p's slot (for task t), building its model if worker w is the
+ * first to reach it; frees w's dead models on the way.  NULL when the task
+ * is abandoned. */
+static point_slot *enter_point(shared *sh, worker *w, size_t p, uint64_t t)
 {
     point_slot *ps;
+    size_t ndead;
     pthread_mutex_lock(&sh->mu);
+    ndead = take_dead(sh, w);
     while (!abandoned(sh, t) && p >= sh->next_done + sh->npslots)
         pthread_cond_wait(&sh->cv, &sh->mu);
     ps = &sh->points[p % sh->npslots];
@@ -478,7 +507,10 @@ static point_slot *enter_point(shared *sh, size_t p, uint64_t t)
         int rc = DS_OK;
         ps->state = POINT_BUILDING;
         ps->point = p;
+        ps->builder = w->id;
         pthread_mutex_unlock(&sh->mu);
+        free_taken(w, ndead);
+        ndead = 0;
         ds_error_clear(&e);
         if (sh->single) {
             ps->use = sh->single;
@@ -509,6 +541,7 @@ static point_slot *enter_point(shared *sh, size_t p, uint64_t t)
     if (abandoned(sh, t))
         ps = NULL;
     pthread_mutex_unlock(&sh->mu);
+    free_taken(w, ndead);
     return ps;
 }
 
@@ -607,8 +640,12 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
             }
             {
                 ds_stats *keep = d->total;   /* reused by the slot's next point */
-                ds_model *dead = d->model;   /* freed with the lock released:
-                                                no one else refers to it now */
+                ds_model *dead = d->model;   /* no one else refers to it now */
+                size_t *nd = &sh->ndead[d->builder];
+                if (dead && *nd < sh->npslots) {
+                    sh->dead[d->builder * sh->npslots + (*nd)++] = dead;
+                    dead = NULL;             /* its builder frees it */
+                }
                 memset(d, 0, sizeof *d);
                 d->total = keep;
                 sh->next_done++;
@@ -738,12 +775,12 @@ static void *work(void *arg)
         }
         if (k.src >= 0) {
             /* Rank 0: another process's statistics of point p. */
-            if (!(ps = enter_point(sh, p, t)) ||
+            if (!(ps = enter_point(sh, w, p, t)) ||
                 receive_point(sh, ps, k.src, &recv, &rmodel, &rbuf, &rcap) != DS_OK)
                 break;
             continue;
         }
-        if (!(ps = enter_point(sh, p, t)))
+        if (!(ps = enter_point(sh, w, p, t)))
             break;
         if (p != cur_point) {
             /* The previous point's model may be gone: drop what was made
@@ -994,7 +1031,7 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
 {
     shared sh;
     worker *ws = NULL;
-    int nthreads = o->threads < 1 ? 1 : o->threads, started = 0, rc;
+    int nthreads = o->threads < 1 ? 1 : o->threads, started = 0, nws = 0, rc;
     uint64_t total_draws;
     void *mbuf = NULL;      /* the main thread's messages */
     size_t mcap = 0;
@@ -1061,10 +1098,17 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
              !(sh.iw = ds_output_inputs_new(single, o->inputs_out, o->inputs_out_name))))
             goto nomem;
     }
-    if (nthreads && !(ws = calloc((size_t)nthreads, sizeof *ws)))
+    if (nthreads && (!(ws = calloc((size_t)nthreads, sizeof *ws)) ||
+                     !(sh.dead = calloc((size_t)nthreads * sh.npslots, sizeof *sh.dead)) ||
+                     !(sh.ndead = calloc((size_t)nthreads, sizeof *sh.ndead))))
         goto nomem;
+    nws = ws ? nthreads : 0;
+    for (int i = 0; i < nws; i++)
+        if (!(ws[i].freeing = calloc(sh.npslots, sizeof *ws[i].freeing)))
+            goto nomem;
     for (int i = 0; i < nthreads; i++) {
         ws[i].sh = &sh;
+        ws[i].id = (size_t)i;
         ws[i].row_max[ROWS_DRAWS] = sh.dw ? ds_output_draws_max(sh.dw) : 0;
         ws[i].row_max[ROWS_INPUTS] = sh.iw ? ds_output_inputs_max(sh.iw) : 0;
     }
@@ -1139,6 +1183,13 @@ nomem:
     }
 
 done:
+    for (int i = 0; i < nws; i++) {
+        free(ws[i].freeing);
+        for (size_t j = 0; sh.ndead && j < sh.ndead[i]; j++)
+            ds_model_free(sh.dead[(size_t)i * sh.npslots + j]);
+    }
+    free(sh.dead);
+    free(sh.ndead);
     free(ws);
     free(mbuf);
     free(sh.rbuf);
