@@ -118,6 +118,8 @@ struct ds_stats {
                               extension */
     uint64_t draws;        /* all draws added */
     uint64_t pending;      /* draws added since the last flush */
+    int clean;             /* empty since the last reset: nothing but adds
+                              (counted in pending) changed it */
     double *part;          /* [ns * nsum] block partial sums */
     ds_xsum *tot;          /* [ns * nsum] exact totals of flushed blocks */
     double *lo, *hi;       /* [ns * nval] the block's min and max of each
@@ -140,6 +142,7 @@ static _Atomic uint64_t versions;
 static void touch(ds_stats *s)
 {
     s->version = ++versions;
+    s->clean = 0;
 }
 
 /* Extremes of no value: min +inf, max -inf. */
@@ -243,17 +246,22 @@ void ds_stats_reset(ds_stats *s)
     s->draws = 0;
     s->pending = 0;
     touch(s);
+    s->clean = 1;
 }
 
 int ds_stats_rebind(ds_stats *s, const ds_model *m)
 {
     if (m->n_strategies != s->ns || m->n_third != s->nq || m->n_actors != s->na)
         return DS_EINVAL;
-    ds_stats_reset(s);
+    /* Statistics just reset (a run's worker resets its own after merging
+     * them) are not emptied again. */
+    if (!s->clean || s->pending)
+        ds_stats_reset(s);
     s->m = m;
     s->shift = m->baseline_mean;
     s->rounds = m->protocol.rounds;
     touch(s);
+    s->clean = 1;
     return DS_OK;
 }
 
