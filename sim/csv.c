@@ -392,11 +392,15 @@ int ds_csv_write_field(FILE *f, const char *s)
         return fputs(s, f) == EOF ? DS_EIO : DS_OK;
     if (putc('"', f) == EOF)
         return DS_EIO;
-    for (; *s; s++) {
-        if (*s == '"' && putc('"', f) == EOF)
+    /* The text in runs that end after each '"', each '"' then doubled. */
+    for (;;) {
+        const char *q = strchr(s, '"');
+        size_t len = q ? (size_t)(q - s) + 1 : strlen(s);
+        if (fwrite(s, 1, len, f) != len || (q && putc('"', f) == EOF))
             return DS_EIO;
-        if (putc(*s, f) == EOF)
-            return DS_EIO;
+        if (!q)
+            break;
+        s = q + 1;
     }
     return putc('"', f) == EOF ? DS_EIO : DS_OK;
 }

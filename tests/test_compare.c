@@ -119,6 +119,19 @@ Test(csv, writer_quotes_when_needed_and_round_trips)
     free(text);
 }
 
+Test(csv, writer_doubles_every_quote)
+{
+    const char *const f[] = {"\"", "\"\"x\"", "end\"", "a,\"\"\"b"};
+    char *text = write_fields(f, 4);
+    ds_csv *c;
+    cr_assert_str_eq(text, "\"\"\"\",\"\"\"\"\"x\"\"\",\"end\"\"\",\"a,\"\"\"\"\"\"b\"\n");
+    c = parse_ok(text);
+    for (size_t j = 0; j < 4; j++)
+        cr_assert_str_eq(ds_csv_name(c, j), f[j]);
+    ds_csv_free(c);
+    free(text);
+}
+
 Test(csv, read_file_errors)
 {
     ds_csv *c = (ds_csv *)1;
