@@ -613,11 +613,12 @@ static const ds_stat ST_RET = {DS_STAT_SHARE, 0, DS_C_RETALIATIONS, 0, 0};
 
 /* The chunk is done: keep each candidate's cells and figures. */
 static int chunk_done(void *ctx, size_t p, const ds_model *m, const ds_stats *s,
-                      ds_error *err)
+                      void *prep, ds_error *err)
 {
     chunk_ctx *cc = ctx;
     ds_optimize *o = cc->o;
     (void)p;
+    (void)prep;
     for (size_t k = 0; k < m->n_strategies; k++) {
         size_t i = cc->first + k;
         cand *c = &o->c[i];

@@ -59,6 +59,7 @@ typedef struct point_slot {
     ds_stats *total;
     uint64_t seed;
     uint64_t blocks_done;
+    void *prep;           /* what job->ready made of it, for job->done */
 } point_slot;
 
 /* Formatted rows of one output. */
@@ -617,6 +618,20 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
         else if (rc != DS_OK)   /* one model, flushed  GCOVR_EXCL_LINE */
             fail_locked(sh, DS_EINVAL, NULL, "statistics of different shapes"); /* GCOVR_EXCL_LINE */
     }
+    if (sh->job->ready && !sh->failed &&
+        ps->blocks_done + blocks == need_of(sh, ps->point)) {
+        /* The point's statistics are complete: ready reads them here, with
+         * the lock released.  They count as done only after it, so no one
+         * delivers the point meanwhile. */
+        ds_error e;
+        int rc;
+        ds_error_clear(&e);
+        pthread_mutex_unlock(&sh->mu);
+        rc = sh->job->ready(sh->job->ctx, ps->point, ps->use, ps->total, &ps->prep, &e);
+        pthread_mutex_lock(&sh->mu);
+        if (rc != DS_OK)
+            fail_locked(sh, rc, &e, NULL);
+    }
     ps->blocks_done += blocks;
     if (!sh->delivering) {
         sh->delivering = 1;
@@ -632,8 +647,10 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
                 pthread_mutex_unlock(&sh->mu);
                 if (sh->rank != 0)
                     rc = send_point(sh, d->point, d->total, &e);
-                if (rc == DS_OK)
-                    rc = sh->job->done(sh->job->ctx, d->point, d->use, d->total, &e);
+                if (rc == DS_OK) {
+                    rc = sh->job->done(sh->job->ctx, d->point, d->use, d->total, d->prep, &e);
+                    d->prep = NULL;             /* done's now */
+                }
                 pthread_mutex_lock(&sh->mu);
                 if (rc != DS_OK)
                     fail_locked(sh, rc, &e, NULL);
@@ -646,6 +663,8 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
                     sh->dead[d->builder * sh->npslots + (*nd)++] = dead;
                     dead = NULL;             /* its builder frees it */
                 }
+                if (d->prep)                 /* not handed to done */
+                    sh->job->discard(sh->job->ctx, d->prep);
                 memset(d, 0, sizeof *d);
                 d->total = keep;
                 sh->next_done++;
@@ -1198,6 +1217,8 @@ done:
         for (size_t i = 0; i < sh.npslots; i++) {
             ds_stats_free(sh.points[i].total);
             ds_model_free(sh.points[i].model);
+            if (sh.points[i].prep)
+                job->discard(job->ctx, sh.points[i].prep);
         }
     free(sh.points);
     if (sh.rows)
@@ -1222,10 +1243,11 @@ int ds_run_job(const ds_job *job, const ds_run_opts *o, ds_error *err)
 
 /* ds_run as a job of one point: `done` keeps a copy of its statistics. */
 static int keep_stats(void *ctx, size_t p, const ds_model *m, const ds_stats *s,
-                      ds_error *err)
+                      void *prep, ds_error *err)
 {
     ds_stats **out = ctx;
     (void)p;
+    (void)prep;
     if (!(*out = ds_stats_new(m)) || ds_stats_merge(*out, s) != DS_OK)
         return ds_error_set(err, DS_ENOMEM, "out of memory for statistics");
     return DS_OK;

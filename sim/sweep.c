@@ -442,24 +442,17 @@ static uint64_t job_seed(void *ctx, size_t p, const ds_model *m)
     return (s->have_seed ? s->seed : m->seed) + (s->vary_seed ? (uint64_t)p : 0);
 }
 
-static int job_done(void *ctx, size_t p, const ds_model *m, const ds_stats *st,
-                    ds_error *err)
-{
-    ds_sweep *s = ctx;
-    FILE *f = s->f;
-    size_t np = ds_design_paths(s->d);
+/* Point p's rows, made by job_ready where its statistics are. */
+typedef struct point_rows {
+    char *text;
+    size_t len;
+} point_rows;
 
-    if (!s->header_done) {
-        fputs("point", f);
-        for (size_t j = 0; j < np; j++) {
-            fputc(',', f);
-            ds_csv_write_field(f, ds_design_path(s->d, j));
-        }
-        fputc(',', f);
-        ds_output_csv_columns(m, f);
-        fputc('\n', f);
-        s->header_done = 1;
-    }
+/* Write point p's rows (one per strategy) to f. */
+static void write_rows(const ds_sweep *s, size_t p, const ds_model *m, const ds_stats *st,
+                       FILE *f)
+{
+    size_t np = ds_design_paths(s->d);
     for (size_t k = 0; k < m->n_strategies; k++) {
         fprintf(f, "%zu", p + 1);
         for (size_t j = 0; j < np; j++) {
@@ -471,6 +464,61 @@ static int job_done(void *ctx, size_t p, const ds_model *m, const ds_stats *st,
             break;
         fputc('\n', f);
     }
+}
+
+static int job_ready(void *ctx, size_t p, const ds_model *m, const ds_stats *st,
+                     void **prep, ds_error *err)
+{
+    point_rows *r = calloc(1, sizeof *r);
+    FILE *f = r ? open_memstream(&r->text, &r->len) : NULL;
+    int bad;
+
+    if (!f) {
+        free(r);
+        return ds_error_set(err, DS_ENOMEM, "out of memory for a point's rows");
+    }
+    write_rows(ctx, p, m, st, f);
+    bad = ferror(f) != 0;
+    if (fclose(f) != 0 || bad) {
+        free(r->text);
+        free(r);
+        return ds_error_set(err, DS_ENOMEM, "out of memory for a point's rows");
+    }
+    *prep = r;
+    return DS_OK;
+}
+
+static void job_discard(void *ctx, void *prep)
+{
+    point_rows *r = prep;
+    (void)ctx;
+    free(r->text);
+    free(r);
+}
+
+static int job_done(void *ctx, size_t p, const ds_model *m, const ds_stats *st,
+                    void *prep, ds_error *err)
+{
+    ds_sweep *s = ctx;
+    FILE *f = s->f;
+    size_t np = ds_design_paths(s->d);
+    point_rows *r = prep;
+
+    (void)p;
+    (void)st;
+    if (!s->header_done) {
+        fputs("point", f);
+        for (size_t j = 0; j < np; j++) {
+            fputc(',', f);
+            ds_csv_write_field(f, ds_design_path(s->d, j));
+        }
+        fputc(',', f);
+        ds_output_csv_columns(m, f);
+        fputc('\n', f);
+        s->header_done = 1;
+    }
+    fwrite(r->text, 1, r->len, f);
+    job_discard(ctx, r);
     if (ferror(f))
         return ds_error_set(err, DS_EIO, "%s", strerror(errno ? errno : EIO));
     return DS_OK;
@@ -485,6 +533,8 @@ int ds_sweep_run(ds_sweep *s, const ds_run_opts *o, FILE *f, ds_error *err)
     job.npoints = ds_design_points(s->d);
     job.model = job_model;
     job.seed = job_seed;
+    job.ready = job_ready;
+    job.discard = job_discard;
     job.done = job_done;
     job.ctx = s;
     s->f = f;

@@ -212,11 +212,13 @@ static uint64_t job_seed(void *ctx, size_t p, const ds_model *m)
     return 4242;
 }
 
-static int job_done(void *ctx, size_t p, const ds_model *m, const ds_stats *s, ds_error *err)
+static int job_done(void *ctx, size_t p, const ds_model *m, const ds_stats *s, void *prep,
+                    ds_error *err)
 {
     job_ctx *c = ctx;
     (void)m;
     (void)err;
+    cr_assert_null(prep, "no ready step, no result");
     cr_assert_eq(p, c->done, "points in order");
     cr_assert_lt(p, c->bad_point, "no point at or after the bad one is done");
     cr_assert_eq(ds_stats_draws(s), 2 * DS_RUN_BLOCK);
@@ -232,7 +234,8 @@ Test(run, job_names_the_point)
     for (size_t i = 0; i < 2; i++)
         for (int t = 1; t <= 3; t++) {
             job_ctx c = {3, 0};
-            ds_job job = {npoints[i], job_model, job_seed, job_done, &c};
+            ds_job job = {.npoints = npoints[i], .model = job_model, .seed = job_seed,
+                          .done = job_done, .ctx = &c};
             ds_run_opts o = opts(2 * DS_RUN_BLOCK, t);
             ds_error err;
             ds_model *bad = overflowing_model();

@@ -114,12 +114,23 @@ typedef struct ds_job {
     int (*model)(void *ctx, size_t p, ds_model **out, ds_error *err);
     /* The seed of point p, whose model is m (just built). */
     uint64_t (*seed)(void *ctx, size_t p, const ds_model *m);
+    /* Optional: point p's statistics are complete.  Called once per point
+     * by the worker that completed them (the one that ran it, when one
+     * did), concurrently for different points and in any order, with no
+     * lock held, so that the work of reading them is done where they are
+     * in the cache.  What it makes (*prep, owned by the job) is handed to
+     * done, or to discard when the job ends first.  Returns DS_OK, or an
+     * error code (with err filled) that stops the job. */
+    int (*ready)(void *ctx, size_t p, const ds_model *m, const ds_stats *s,
+                 void **prep, ds_error *err);
+    void (*discard)(void *ctx, void *prep);
     /* Point p is complete: its model and statistics (borrowed, valid during
-     * the call).  Called in point order, one call at a time, with no lock
-     * held.  Returns DS_OK, or an error code (with err filled) that stops
-     * the job. */
+     * the call), and what ready made of them (NULL without ready).  Called
+     * in point order, one call at a time, with no lock held.  Returns DS_OK,
+     * or an error code (with err filled) that stops the job; prep is the
+     * job's to free either way. */
     int (*done)(void *ctx, size_t p, const ds_model *m, const ds_stats *s,
-                ds_error *err);
+                void *prep, ds_error *err);
     void *ctx;
 } ds_job;
 
