@@ -217,8 +217,13 @@ struct ds_engine {
     double *ccost, *retcost;     /* [n_used] per draw */
     double *dlv1, *dlvH;         /* [n_used] delivered pledges, years 1, H */
     unsigned char *ret;          /* [n_used * n_third] per draw */
-    size_t *offer_slot;          /* flattened offers as used-slots */
-    size_t *offer_start;         /* [n_strategies] into offer_slot */
+    double *cred;                /* [n_actors * n_used] credit_a champ_a(u),
+                                    constant */
+    size_t n_rounds;             /* R, an extension's rounds included */
+    size_t *slot_at;             /* [n_strategies * (R + 1)] used slot
+                                    strategy s offers in round r (§5.5), at
+                                    s (R + 1) + r; R counts an extension's
+                                    rounds */
 
     /* Round shocks (§5.6), generated when the first strategy reaches them. */
     unsigned char *lost, *stall;  /* [R + 1], index r */
@@ -228,6 +233,19 @@ struct ds_engine {
     double *disc;                 /* [R + 1] delta^(r - 1) */
     uint32_t *cum_ev;             /* [(R + 1) * n_members] evaluations of
                                      member k in rounds 1..r (row 0 = 0) */
+    uint64_t *pmask;              /* [R + 1] present members, bit k */
+
+    /* With at most TEAM_TAB_BITS members (`packed`), a member's counts
+     * of one draw are 16-bit fields of one word, member k's at bit 16 k:
+     * evaluations in rounds 1..r at cum_pk[r], and approvals of strategy
+     * s so far at apk[s]; spread[mask] has a 1 in the field of every
+     * member in mask.  A draw has at most DS_MAX_ROUNDS rounds, so a
+     * field never carries into the next. */
+    int packed;
+    uint64_t spread[1u << TEAM_TAB_BITS];
+    uint64_t *cum_pk;             /* [R + 1] */
+    uint64_t *apk;                /* [n_strategies] */
+    int *cend;                    /* [n_strategies] last round counted */
 
     /* Team step of the current round per offered package (shared by all
      * strategies offering it then). */
@@ -310,8 +328,9 @@ struct ds_engine {
     X(pre) X(tariff) X(dsum1) X(dsumH) X(loss) X(vgen) X(lb) X(epsl) X(yw)   \
     X(long_run) X(apow) X(s1) X(sH) X(savg) X(used) X(pslot) X(champ)        \
     X(expo) X(pret) X(S) X(St) X(V) X(ccost) X(dlv1) X(dlvH)                       \
-    X(retcost) X(ret) X(offer_slot) X(offer_start) X(lost) X(stall)          \
-    X(present) X(nz) X(th) X(disc) X(cum_ev) X(t_sa) X(t_pass)            \
+    X(retcost) X(ret) X(cred) X(slot_at) X(lost) X(stall)                    \
+    X(present) X(nz) X(th) X(disc) X(cum_ev) X(pmask) X(cum_pk) X(apk) X(cend)      \
+    X(t_sa) X(t_pass)                                                        \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot) X(tt_sigma) X(tt_pass) \
     X(member) X(influence) X(veto) X(out) X(out_ret) X(out_retcost)          \
     X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1) X(xb) X(xn) X(uni_j) X(tri_j) X(gs_j) X(smp_j) X(uni_lo) X(uni_hi) X(tri_lo) \
@@ -678,10 +697,8 @@ ds_engine *ds_engine_new(const ds_model *m)
     /* Rounds 1..R, and R + 1..R + k of an extension (§5.6). */
     const size_t R = (size_t)m->protocol.rounds
                      + (m->protocol.extension.given ? (size_t)m->protocol.extension.rounds : 0);
+    e->n_rounds = R;
 
-    size_t n_offers = 0;
-    for (size_t s = 0; s < K; s++)
-        n_offers += m->strategies[s].n_offers;
     const size_t ND = m->n_dists;
     /* Streams computed side by side each draw (see the struct): the first
      * rounds' blocks up to the last deadline R1 (with an extension's
@@ -710,12 +727,12 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(yw, (size_t)m->horizon + 1) ALLOC(long_run, L)
     ALLOC(apow, (size_t)m->horizon + 1)
     ALLOC(s1, I) ALLOC(sH, I) ALLOC(savg, I) ALLOC(tdraw, P * L)
-    ALLOC(used, P) ALLOC(pslot, P) ALLOC(offer_slot, n_offers)
-    ALLOC(offer_start, K)
+    ALLOC(used, P) ALLOC(pslot, P) ALLOC(slot_at, K * (R + 1))
     ALLOC(lost, R + 1) ALLOC(stall, R + 1) ALLOC(present, (R + 1) * A)
     ALLOC(nz, (R + 1) * A) ALLOC(th, (R + 1) * A) ALLOC(disc, R + 1)
     ALLOC(member, A) ALLOC(influence, A) ALLOC(veto, A)
-    ALLOC(cum_ev, (R + 1) * A) ALLOC(act, K) ALLOC(fwd, K) ALLOC(fwd_sigma, K)
+    ALLOC(cum_ev, (R + 1) * A) ALLOC(pmask, R + 1) ALLOC(cum_pk, R + 1)
+    ALLOC(apk, K) ALLOC(cend, K) ALLOC(act, K) ALLOC(fwd, K) ALLOC(fwd_sigma, K)
     ALLOC(res_round, K) ALLOC(res_slot, K)
     ALLOC(out, K) ALLOC(out_ret, K * Q) ALLOC(out_retcost, K * Q)
     ALLOC(out_eval, K * A) ALLOC(out_appr, K * A)
@@ -784,22 +801,29 @@ ds_engine *ds_engine_new(const ds_model *m)
         const size_t nt = (size_t)1 << (2 * e->n_members);
         ALLOC(tt_sigma, nt) ALLOC(tt_pass, 2 * nt)
         team_tables(e);
+        e->packed = 1;
+        for (size_t mask = 0; mask < ((size_t)1 << TEAM_TAB_BITS); mask++)
+            for (size_t k = 0; k < TEAM_TAB_BITS; k++)
+                if (mask >> k & 1)
+                    e->spread[mask] += (uint64_t)1 << (16 * k);
     }
 
-    /* Offered packages, in order of first offer. */
+    /* Offered packages, in order of first offer; the one of each round
+     * (§5.5: offer r, then the last offer again). */
     for (size_t p = 0; p < P; p++)
         e->pslot[p] = -1;
-    size_t o = 0;
     for (size_t s = 0; s < K; s++) {
         const ds_strategy *st = &m->strategies[s];
-        e->offer_start[s] = o;
         for (size_t j = 0; j < st->n_offers; j++) {
             size_t p = st->offers[j];
             if (e->pslot[p] < 0) {
                 e->pslot[p] = (long)e->n_used;
                 e->used[e->n_used++] = p;
             }
-            e->offer_slot[o++] = (size_t)e->pslot[p];
+        }
+        for (size_t r = 1; r <= R; r++) {
+            size_t j = r <= st->n_offers ? r - 1 : st->n_offers - 1;
+            e->slot_at[s * (R + 1) + r] = (size_t)e->pslot[st->offers[j]];
         }
     }
     /* Tariff vectors: one per offered package with terms (§5.2). */
@@ -887,7 +911,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     }
 
     const size_t U = e->n_used;
-    ALLOC(champ, U * A) ALLOC(expo, U * Q) ALLOC(pret, U * Q)
+    ALLOC(champ, U * A) ALLOC(cred, A * U) ALLOC(expo, U * Q) ALLOC(pret, U * Q)
     ALLOC(S, U * nk) ALLOC(St, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(dlv1, U) ALLOC(dlvH, U)
     ALLOC(retcost, U) ALLOC(ret, U * Q)
     ALLOC(t_pass, U) ALLOC(t_sigma, U) ALLOC(t_sa, U) ALLOC(t_na, U)
@@ -911,6 +935,8 @@ ds_engine *ds_engine_new(const ds_model *m)
             double z = m->third[q].base + m->third[q].slope * e->expo[u * Q + q];
             e->pret[u * Q + q] = 1.0 / (1.0 + exp(-z));
         }
+        for (size_t a = 0; a < A; a++)                               /* §5.3 */
+            e->cred[a * U + u] = m->actors[a].credit * e->champ[u * A + a];
     }
 
     /* The streams computed side by side each draw, in the order
@@ -1172,14 +1198,13 @@ static double draw_round(ds_engine *e, uint64_t draw, int r)
     double acc = ul + us;
     e->lost[r] = ul < m->protocol.disconnect;
     e->stall[r] = us < m->protocol.stall_on_split;
-    const uint32_t *prev = e->cum_ev + (size_t)(r - 1) * e->n_members;
-    uint32_t *cum = e->cum_ev + (size_t)r * e->n_members;
+    uint64_t pm = 0;
     for (size_t a = 0, k = 0; a < A; a++) {
         size_t ix = (size_t)r * A + a;
         if (m->actors[a].role == DS_ROLE_MEMBER) {
             double ua = coin(g);
             e->present[ix] = ua < m->actors[a].attendance;
-            cum[k] = prev[k] + (e->present[ix] & !e->lost[r]);
+            pm |= (uint64_t)e->present[ix] << k;
             k++;
             acc += ua;
         }
@@ -1187,6 +1212,18 @@ static double draw_round(ds_engine *e, uint64_t draw, int r)
         acc += z;
         e->nz[ix] = m->actors[a].noise * z;                          /* §5.3 */
         e->th[ix] = e->thr[a] - (double)(r - 1) * e->conc[a];       /* theta(r) */
+    }
+    /* Members' evaluations in rounds 1..r: the present ones of the rounds
+     * not lost. */
+    e->pmask[r] = pm;
+    if (e->packed) {
+        e->cum_pk[r] = e->cum_pk[r - 1] + (e->lost[r] ? 0 : e->spread[pm]);
+    } else {
+        const size_t NM = e->n_members;
+        const uint32_t *prev = e->cum_ev + (size_t)(r - 1) * NM;
+        uint32_t *cum = e->cum_ev + (size_t)r * NM;
+        for (size_t k = 0; k < NM; k++)
+            cum[k] = prev[k] + (uint32_t)((pm >> k & 1) & !e->lost[r]);
     }
     return acc;
 }
@@ -1285,7 +1322,14 @@ static void package_values(ds_engine *e)
             dl1 += dl * e->s1[i];                           /* §5.4 deficit_h */
             dlH += dl * e->sH[i];
             const double *restrict sc = e->score + i * D;
-            for (size_t k = 0; k < D; k++)
+            size_t k = 0;
+#ifdef __SSE2__
+            const __m128d X = _mm_set1_pd(x);                        /* two at a time */
+            for (; k + 2 <= D; k += 2)
+                _mm_storeu_pd(S + 2 + k, _mm_add_pd(_mm_loadu_pd(S + 2 + k),
+                                                    _mm_mul_pd(X, _mm_loadu_pd(sc + k))));
+#endif
+            for (; k < D; k++)
                 S[2 + k] += x * sc[k];                               /* §5.2 S_k */
         }
         S[0] = -sdef * e->inv_dbar;                                  /* §5.2 */
@@ -1309,8 +1353,7 @@ static void package_values(ds_engine *e)
     for (size_t a = 0; a < A; a++) {
         const double *restrict w = e->w + a * nk;
         const double *restrict St = e->St;
-        const unsigned char *restrict ch = e->champ;
-        const double credit = m->actors[a].credit;
+        const double *restrict cr = e->cred + a * U;
         double *restrict V = e->V + a * U;
         for (size_t u = 0; u < U; u++)
             V[u] = 0.0;
@@ -1320,7 +1363,7 @@ static void package_values(ds_engine *e)
                 V[u] += wk * St[k * U + u];
         }
         for (size_t u = 0; u < U; u++)
-            V[u] = V[u] + credit * ch[u * A + a];
+            V[u] = V[u] + cr[u];
     }
 }
 
@@ -1351,17 +1394,29 @@ static void team_round(ds_engine *e, int r)
     if (e->tt_sigma) {
         /* The approving members' mask of each package, then the outcome
          * from the tables. */
-        uint64_t pm = 0;
+        const uint64_t pm = e->pmask[r];
         for (size_t u = 0; u < U; u++)
             okm[u] = 0;
         for (size_t k = 0; k < NM; k++) {
             const size_t a = e->member[k];
-            if (!pres[a])
+            if (!(pm >> k & 1))
                 continue;
             const double *restrict V = e->V + a * U;
             const double thr = th[a], z = nz[a];
-            pm |= (uint64_t)1 << k;
-            for (size_t u = 0; u < U; u++)
+            size_t u = 0;
+#ifdef __SSE2__
+            /* Two at a time: the same addition and comparison (false for
+             * a NaN, as >= is), the bit by mask. */
+            const __m128d Z = _mm_set1_pd(z), T = _mm_set1_pd(thr);
+            const __m128i bit = _mm_set1_epi64x((long long)((uint64_t)1 << k));
+            for (; u + 2 <= U; u += 2) {
+                const __m128d ok = _mm_cmpge_pd(_mm_add_pd(_mm_loadu_pd(V + u), Z), T);
+                __m128i *o = (__m128i *)(void *)(okm + u);
+                _mm_storeu_si128(o, _mm_or_si128(_mm_loadu_si128(o),
+                                                 _mm_and_si128(_mm_castpd_si128(ok), bit)));
+            }
+#endif
+            for (; u < U; u++)
                 okm[u] |= (uint64_t)(V[u] + z >= thr) << k;          /* §5.3 */
         }
         const double *restrict ts = e->tt_sigma;
@@ -1427,10 +1482,32 @@ static int decide(ds_engine *e, size_t s, int r, size_t u, double sigma)
 static void close_members(ds_engine *e, size_t s, int r_end)
 {
     const size_t NM = e->n_members;
+    if (e->packed) {
+        e->cend[s] = r_end;      /* unpack_members, once per draw */
+        return;
+    }
     const uint32_t *cum = e->cum_ev + (size_t)r_end * NM;
     uint32_t *ev = e->out[s].evaluations;
     for (size_t k = 0; k < NM; k++)
         ev[e->member[k]] = cum[k];
+}
+
+/* With packed counts, every strategy's members' evaluations (up to its
+ * last round, cend) and approvals, from their fields. */
+static void unpack_members(ds_engine *e)
+{
+    const size_t NM = e->n_members, K = e->m->n_strategies;
+    const size_t *restrict mem = e->member;
+    for (size_t s = 0; s < K; s++) {
+        uint64_t c = e->cum_pk[e->cend[s]], ap = e->apk[s];
+        uint32_t *restrict ev = e->out[s].evaluations, *restrict out = e->out[s].approvals;
+        for (size_t k = 0; k < TEAM_TAB_BITS && k < NM; k++) {
+            ev[mem[k]] = (uint32_t)(c & 0xffffu);
+            out[mem[k]] = (uint32_t)(ap & 0xffffu);
+            c >>= 16;
+            ap >>= 16;
+        }
+    }
 }
 
 /* Whether the deadline of draw `draw` is extended (§5.6,
@@ -1455,6 +1532,8 @@ static size_t play_rounds(ds_engine *e, uint64_t draw, int r0, int r1, size_t n_
     const int dec = m->decider;
     const int deadline = m->protocol.decider_acts == DS_DECIDER_DEADLINE;
 
+    const size_t stride = e->n_rounds + 1;
+
     for (int r = r0; r <= r1 && n_act > 0; r++) {
         draw_round(e, draw, r);
         if (e->lost[r])                                              /* §5.6 1 */
@@ -1463,13 +1542,15 @@ static size_t play_rounds(ds_engine *e, uint64_t draw, int r0, int r1, size_t n_
         size_t kept = 0;
         for (size_t i = 0; i < n_act; i++) {
             size_t s = e->act[i];
-            const ds_strategy *st = &m->strategies[s];
-            size_t j = (size_t)r <= st->n_offers ? (size_t)r - 1 : st->n_offers - 1;
-            size_t u = e->offer_slot[e->offer_start[s] + j];          /* §5.5 */
-            uint32_t *ap = e->out[s].approvals;
+            size_t u = e->slot_at[s * stride + (size_t)r];           /* §5.5 */
             uint64_t ok = e->t_ok[u];
-            for (size_t k = 0; k < NM; k++)
-                ap[e->member[k]] += (uint32_t)((ok >> k) & 1u);
+            if (e->packed) {
+                e->apk[s] += e->spread[ok];
+            } else {
+                uint32_t *ap = e->out[s].approvals;
+                for (size_t k = 0; k < NM; k++)
+                    ap[e->member[k]] += (uint32_t)((ok >> k) & 1u);
+            }
             int deal = 0;
             if (e->t_pass[u]) {
                 if (dec < 0)
@@ -1523,6 +1604,7 @@ static void play_all(ds_engine *e, uint64_t draw)
         e->act[s] = s;
         e->fwd[s] = -1;
         e->res_round[s] = 0;
+        e->apk[s] = 0;
     }
     size_t n_act = play_rounds(e, draw, 1, R, K);
     if (n_act > 0 && m->protocol.extension.given && extended(e, draw)) {
@@ -1530,6 +1612,8 @@ static void play_all(ds_engine *e, uint64_t draw)
             e->fwd[e->act[i]] = -1;
         play_rounds(e, draw, R + 1, R + m->protocol.extension.rounds, n_act);
     }
+    if (e->packed)
+        unpack_members(e);
 }
 
 const ds_outcome *ds_engine_draw(ds_engine *e, uint64_t seed, uint64_t draw)
