@@ -167,15 +167,105 @@ static void philox_x16_avx2(const uint32_t *k0, const uint32_t *k1, const uint32
     _mm256_storeu_si256((__m256i *)(o2 + 8), g);
     _mm256_storeu_si256((__m256i *)(o3 + 8), h);
 }
+
+/* One Philox round on 16 lanes held in four 512-bit registers: as the
+ * AVX2 round, the odd 32-bit lanes (mask 0xAAAA) from the odd products,
+ * and the three-way xors by one ternary-logic operation (0x96: a ^ b ^ c). */
+#define PHILOX_ROUND_AVX512(a, b, c, d, ka, kb)                                \
+    do {                                                                       \
+        __m512i pe0 = _mm512_mul_epu32(a, m0);                                 \
+        __m512i po0 = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m0);          \
+        __m512i pe1 = _mm512_mul_epu32(c, m1);                                 \
+        __m512i po1 = _mm512_mul_epu32(_mm512_srli_epi64(c, 32), m1);          \
+        __m512i hi0 = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(pe0, 32), po0); \
+        __m512i lo0 = _mm512_mask_blend_epi32(0xAAAA, pe0, _mm512_slli_epi64(po0, 32)); \
+        __m512i hi1 = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(pe1, 32), po1); \
+        __m512i lo1 = _mm512_mask_blend_epi32(0xAAAA, pe1, _mm512_slli_epi64(po1, 32)); \
+        a = _mm512_ternarylogic_epi32(hi1, b, ka, 0x96);                       \
+        b = lo1;                                                               \
+        c = _mm512_ternarylogic_epi32(hi0, d, kb, 0x96);                       \
+        d = lo0;                                                               \
+    } while (0)
+
+/* 16 lanes with AVX-512, or 32 (`two`: two independent sets of 16,
+ * interleaved as in the AVX2 version). */
+__attribute__((target("avx512f")))
+static void philox_avx512(int two, const uint32_t *k0, const uint32_t *k1,
+                          const uint32_t *c0, const uint32_t *c1, uint32_t d0, uint32_t d1,
+                          uint32_t *o0, uint32_t *o1, uint32_t *o2, uint32_t *o3)
+{
+    const __m512i m0 = _mm512_set1_epi32((int)PHILOX_M0);
+    const __m512i m1 = _mm512_set1_epi32((int)PHILOX_M1);
+    const __m512i wa = _mm512_set1_epi32((int)PHILOX_W0);
+    const __m512i wb = _mm512_set1_epi32((int)PHILOX_W1);
+    __m512i a = _mm512_loadu_si512(c0), b = _mm512_loadu_si512(c1);
+    __m512i c = _mm512_set1_epi32((int)d0), d = _mm512_set1_epi32((int)d1);
+    __m512i ka = _mm512_loadu_si512(k0), kb = _mm512_loadu_si512(k1);
+    if (two) {
+        __m512i e = _mm512_loadu_si512(c0 + 16), f = _mm512_loadu_si512(c1 + 16);
+        __m512i g = c, h = d;
+        __m512i kc = _mm512_loadu_si512(k0 + 16), kd = _mm512_loadu_si512(k1 + 16);
+        for (int round = 0; round < PHILOX_ROUNDS; round++) {
+            PHILOX_ROUND_AVX512(a, b, c, d, ka, kb);
+            PHILOX_ROUND_AVX512(e, f, g, h, kc, kd);
+            ka = _mm512_add_epi32(ka, wa);
+            kb = _mm512_add_epi32(kb, wb);
+            kc = _mm512_add_epi32(kc, wa);
+            kd = _mm512_add_epi32(kd, wb);
+        }
+        _mm512_storeu_si512(o0 + 16, e);
+        _mm512_storeu_si512(o1 + 16, f);
+        _mm512_storeu_si512(o2 + 16, g);
+        _mm512_storeu_si512(o3 + 16, h);
+    } else {
+        for (int round = 0; round < PHILOX_ROUNDS; round++) {
+            PHILOX_ROUND_AVX512(a, b, c, d, ka, kb);
+            ka = _mm512_add_epi32(ka, wa);
+            kb = _mm512_add_epi32(kb, wb);
+        }
+    }
+    _mm512_storeu_si512(o0, a);
+    _mm512_storeu_si512(o1, b);
+    _mm512_storeu_si512(o2, c);
+    _mm512_storeu_si512(o3, d);
+}
 #endif
 
-/* MAX_LANES (16) lanes, by the fastest version this machine has. */
-static void philox_lanes16(const uint32_t *k0, const uint32_t *k1, const uint32_t *c0,
-                           const uint32_t *c1, uint32_t d0, uint32_t d1, uint32_t *o0,
-                           uint32_t *o1, uint32_t *o2, uint32_t *o3)
+/* The widest version ds_rng_lanes uses: the machine's, lowered by
+ * ds_rng_simd_limit. */
+static int simd_limit = DS_RNG_SIMD_AVX512;
+
+int ds_rng_simd_limit(int level)
+{
+    int had = simd_limit;
+    simd_limit = level;
+    return had;
+}
+
+int ds_rng_simd(void)
 {
 #ifdef HAVE_X86_SIMD
-    if (__builtin_cpu_supports("avx2")) {
+    int level = DS_RNG_SIMD_SSE2;
+    if (__builtin_cpu_supports("avx512f"))
+        level = DS_RNG_SIMD_AVX512;
+    else if (__builtin_cpu_supports("avx2"))
+        level = DS_RNG_SIMD_AVX2;
+    return level < simd_limit ? level : simd_limit;
+#else
+    return DS_RNG_SIMD_NONE;
+#endif
+}
+
+/* MAX_LANES (16) lanes, by the version of `level` (ds_rng_simd). */
+static void philox_lanes16(int level, const uint32_t *k0, const uint32_t *k1,
+                           const uint32_t *c0, const uint32_t *c1, uint32_t d0,
+                           uint32_t d1, uint32_t *o0, uint32_t *o1, uint32_t *o2,
+                           uint32_t *o3)
+{
+#ifdef HAVE_X86_SIMD
+    if (level >= DS_RNG_SIMD_AVX512) {
+        philox_avx512(0, k0, k1, c0, c1, d0, d1, o0, o1, o2, o3);
+    } else if (level == DS_RNG_SIMD_AVX2) {
         philox_x16_avx2(k0, k1, c0, c1, d0, d1, o0, o1, o2, o3);
     } else {
         for (int j = 0; j < MAX_LANES; j += 4)
@@ -183,6 +273,7 @@ static void philox_lanes16(const uint32_t *k0, const uint32_t *k1, const uint32_
                       o3 + j);
     }
 #else
+    (void)level;
     philox_scalar(MAX_LANES, k0, k1, c0, c1, d0, d1, o0, o1, o2, o3);
 #endif
 }
@@ -228,9 +319,17 @@ void ds_rng_lanes(size_t n, const uint32_t *key_lo, const uint32_t *key_hi,
                   uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
     const uint32_t d0 = (uint32_t)draw, d1 = (uint32_t)(draw >> 32);
-    for (size_t i = 0; i < n; i += MAX_LANES)
-        philox_lanes16(key_lo + i, key_hi + i, block + i, purpose + i, d0, d1, w0 + i,
-                       w1 + i, w2 + i, w3 + i);
+    const int level = ds_rng_simd();
+    size_t i = 0;
+#ifdef HAVE_X86_SIMD
+    if (level >= DS_RNG_SIMD_AVX512)
+        for (; i + 2 * MAX_LANES <= n; i += 2 * MAX_LANES)
+            philox_avx512(1, key_lo + i, key_hi + i, block + i, purpose + i, d0, d1,
+                          w0 + i, w1 + i, w2 + i, w3 + i);
+#endif
+    for (; i < n; i += MAX_LANES)
+        philox_lanes16(level, key_lo + i, key_hi + i, block + i, purpose + i, d0, d1,
+                       w0 + i, w1 + i, w2 + i, w3 + i);
 }
 
 /* Point r at (key, draw, purpose) without touching its gsl member. */

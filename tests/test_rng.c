@@ -275,8 +275,26 @@ Test(rng, open_many_equals_open)
 /* Blocks computed ahead in lanes (any block index and key, side by side:
  * two groups of DS_RNG_LANES and a part of one) and handed to
  * ds_rng_open_lanes give the same stream as ds_rng_open, past the
- * precomputed words too. */
+ * precomputed words too; by every SIMD version this machine has (the
+ * widest computes 32 lanes at a time, then 16). */
+static void lanes_equal_open(void);
+
 Test(rng, open_lanes_equals_open)
+{
+    const int had = ds_rng_simd_limit(DS_RNG_SIMD_AVX512);
+    int seen = -1;
+    for (int level = DS_RNG_SIMD_NONE; level <= DS_RNG_SIMD_AVX512; level++) {
+        ds_rng_simd_limit(level);
+        cr_assert_leq(ds_rng_simd(), level);
+        if (ds_rng_simd() == seen)
+            continue;               /* this machine has no such version */
+        seen = ds_rng_simd();
+        lanes_equal_open();
+    }
+    ds_rng_simd_limit(had);
+}
+
+static void lanes_equal_open(void)
 {
     enum { STREAMS = 13, NB = 3, N = STREAMS * NB, CAP = 48 };
     _Static_assert(CAP % DS_RNG_LANES == 0 && CAP >= N, "whole lanes");
@@ -298,7 +316,8 @@ Test(rng, open_lanes_equals_open)
                           w3 + i, NB);
         ds_rng_open(&b, key[i], 123456789012ULL, purpose[i]);
         for (int w = 0; w < 50; w++)
-            cr_assert_eq(ds_rng_u32(&a), ds_rng_u32(&b), "stream %zu word %d", s, w);
+            cr_assert_eq(ds_rng_u32(&a), ds_rng_u32(&b), "stream %zu word %d, SIMD %d", s, w,
+                         ds_rng_simd());
     }
 }
 

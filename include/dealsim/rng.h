@@ -130,6 +130,15 @@ void ds_rng_lanes(size_t n, const uint32_t *key_lo, const uint32_t *key_hi,
                   const uint32_t *block, const uint32_t *purpose, uint64_t draw,
                   uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3);
 
+/* Which SIMD version computes ds_rng_lanes: the widest this machine has
+ * (checked at run time), at most the limit last given to
+ * ds_rng_simd_limit (which returns the limit it replaces; the default is
+ * DS_RNG_SIMD_AVX512).  Every version computes the same bits; the limit is
+ * for tests and benchmarks, set before any thread draws. */
+enum { DS_RNG_SIMD_NONE, DS_RNG_SIMD_SSE2, DS_RNG_SIMD_AVX2, DS_RNG_SIMD_AVX512 };
+int ds_rng_simd(void);
+int ds_rng_simd_limit(int level);
+
 /* The first ds_rng_uniform of stream (key, draw, purpose), computing one
  * block: for a stream that gives one number per draw, such as the
  * extension flag of SPEC §5.6 (key = ds_rng_key(seed,
