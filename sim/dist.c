@@ -623,6 +623,7 @@ int ds_dist_prepare(ds_dist *d)
     double span;
     ds_rng_gaussian_init(); /* the inline ziggurat's tables, once */
     memset(d->k, 0, sizeof d->k);
+    memset(d->gam, 0, sizeof d->gam);
     if (d->table) {
         gsl_ran_discrete_free(d->table);
         d->table = NULL;
@@ -645,6 +646,14 @@ int ds_dist_prepare(ds_dist *d)
         if (span > 0) {
             d->k[0] = 1 + 4 * ((d->u.tri.mode - d->u.tri.min) / span);
             d->k[1] = 1 + 4 * ((d->u.tri.max - d->u.tri.mode) / span);
+            ds_gamma_init(&d->gam[0], d->k[0]);
+            ds_gamma_init(&d->gam[1], d->k[1]);
+        }
+        break;
+    case DS_DIST_BETA:
+        if (d->u.beta.a > 0 && d->u.beta.b > 0) {
+            ds_gamma_init(&d->gam[0], d->u.beta.a);
+            ds_gamma_init(&d->gam[1], d->u.beta.b);
         }
         break;
     case DS_DIST_DISCRETE:
@@ -786,15 +795,22 @@ static inline double gsl_uniform_pos(ds_rng *r)
     return x;
 }
 
-double ds_dist_gamma(ds_rng *r, double a)
+void ds_gamma_init(ds_gamma *g, double a)
 {
-    if (a < 1) {
-        double u = gsl_uniform_pos(r);
-        return ds_dist_gamma(r, 1.0 + a) * pow(u, 1.0 / a);
-    }
-    double x, v, u;
-    const double d = a - 1.0 / 3.0;
-    const double c = (1.0 / 3.0) / sqrt(d);
+    /* GSL: for a < 1, the variate of 1 + a times u^(1/a). */
+    const double s = a < 1 ? 1.0 + a : a;
+    g->boost = a < 1;
+    g->inv_a = 1.0 / a;
+    g->d = s - 1.0 / 3.0;
+    g->c = (1.0 / 3.0) / sqrt(g->d);
+}
+
+double ds_gamma_draw(ds_rng *r, const ds_gamma *g)
+{
+    double x, v, u, boost = 1.0;
+    const double d = g->d, c = g->c;
+    if (g->boost)
+        boost = pow(gsl_uniform_pos(r), g->inv_a);   /* drawn first, as GSL does */
     for (;;) {
         do {
             x = ds_rng_gaussian(r, 1.0);
@@ -807,18 +823,26 @@ double ds_dist_gamma(ds_rng *r, double a)
         if (log(u) < 0.5 * x * x + d * (1 - v + log(v)))
             break;
     }
-    return 1.0 * d * v; /* GSL's scale b * d * v, b = 1 */
+    /* GSL's scale b * d * v, b = 1; then its boost (times 1 without). */
+    return g->boost ? (1.0 * d * v) * boost : 1.0 * d * v;
+}
+
+double ds_dist_gamma(ds_rng *r, double a)
+{
+    ds_gamma g;
+    ds_gamma_init(&g, a);
+    return ds_gamma_draw(r, &g);
 }
 
 /* gsl_ran_beta(r, a, b): for a > 1 or b > 1 the ratio of two gamma
  * variates x1 / (x1 + x2), drawn in that order (ds_dist_gamma on a
  * dealsim stream); else Johnk's method, GSL's own. */
-static double beta(gsl_rng *r, double a, double b)
+static double beta(gsl_rng *r, double a, double b, const ds_gamma gam[2])
 {
     if ((a <= 1.0 && b <= 1.0) || r->type != ds_rng_type)
         return gsl_ran_beta(r, a, b);
-    double x1 = ds_dist_gamma((ds_rng *)r->state, a);
-    double x2 = ds_dist_gamma((ds_rng *)r->state, b);
+    double x1 = ds_gamma_draw((ds_rng *)r->state, &gam[0]);
+    double x2 = ds_gamma_draw((ds_rng *)r->state, &gam[1]);
     return x1 / (x1 + x2);
 }
 
@@ -905,13 +929,13 @@ double ds_dist_sample(const ds_dist *d, gsl_rng *r)
     case DS_DIST_PERT: { /* SPEC §2, lambda = 4 */
         if (d->u.tri.min == d->u.tri.max)
             return d->u.tri.min;
-        double x = d->u.tri.min + (d->u.tri.max - d->u.tri.min) * beta(r, d->k[0], d->k[1]);
+        double x = d->u.tri.min + (d->u.tri.max - d->u.tri.min) * beta(r, d->k[0], d->k[1], d->gam);
         return clamp(x, d->u.tri.min, d->u.tri.max);
     }
     case DS_DIST_BETA: { /* SPEC §2: min + (max - min) Beta(a, b) */
         if (d->u.beta.min == d->u.beta.max)
             return d->u.beta.min;
-        double x = d->u.beta.min + (d->u.beta.max - d->u.beta.min) * beta(r, d->u.beta.a, d->u.beta.b);
+        double x = d->u.beta.min + (d->u.beta.max - d->u.beta.min) * beta(r, d->u.beta.a, d->u.beta.b, d->gam);
         return clamp(x, d->u.beta.min, d->u.beta.max);
     }
     case DS_DIST_DISCRETE: /* Walker's alias table; weight 0 never drawn */

@@ -123,6 +123,7 @@ typedef struct dirichlet_draw {
     size_t n;          /* positive keys, >= 2 */
     size_t *key;       /* [n] key indices into the 1 + n_dims weights */
     double *alpha;     /* [n] kappa * w-hat_k */
+    ds_gamma *gam;     /* [n] their gamma variates' constants */
 } dirichlet_draw;
 
 struct ds_engine {
@@ -147,6 +148,7 @@ struct ds_engine {
     dirichlet_draw *dd;
     size_t *dir_key;          /* storage of every dd[].key */
     double *dir_alpha;        /* storage of every dd[].alpha */
+    ds_gamma *dir_gam;        /* storage of every dd[].gam */
     double *dir_theta;        /* [nk] gsl_ran_dirichlet output */
 
     /* The world of the current draw (constants filled once). */
@@ -322,7 +324,7 @@ struct ds_engine {
 
 /* Everything the workspace allocates, in one list for new/free. */
 #define ENGINE_ARRAYS(X)                                                     \
-    X(wd) X(wd_of) X(wd_dist) X(cd) X(cd_wd) X(dd) X(dir_key) X(dir_alpha) X(dir_theta) X(x0) X(cur)            \
+    X(wd) X(wd_of) X(wd_dist) X(cd) X(cd_wd) X(dd) X(dir_key) X(dir_alpha) X(dir_gam) X(dir_theta) X(x0) X(cur)            \
     X(nodeal) X(deal) X(eps) X(eff) X(cost) X(delivery) X(score) X(thr)      \
     X(conc) X(w) X(cpe) X(uq) X(vof) X(vpkg) X(asks) X(tdraw) X(vconst)      \
     X(pre) X(tariff) X(dsum1) X(dsumH) X(loss) X(vgen) X(lb) X(epsl) X(yw)   \
@@ -485,7 +487,7 @@ done:
 /* Normalised weights w-hat of actor a (§5.1) into e->w, and its Dirichlet
  * plan when kappa > 0 and two or more keys are positive. */
 static int plan_weights(ds_engine *e, size_t a, size_t *key_store,
-                        double *alpha_store)
+                        double *alpha_store, ds_gamma *gam_store)
 {
     const ds_actor *ac = &e->m->actors[a];
     double sum = 0.0;
@@ -510,10 +512,12 @@ static int plan_weights(ds_engine *e, size_t a, size_t *key_store,
     dd->n = 0;
     dd->key = key_store;
     dd->alpha = alpha_store;
+    dd->gam = gam_store;
     for (size_t k = 0; k < e->nk; k++) {
         if (ac->weights[k] > 0.0) {
             dd->key[dd->n] = k;
             dd->alpha[dd->n] = ac->weight_certainty * e->w[a * e->nk + k];
+            ds_gamma_init(&dd->gam[dd->n], dd->alpha[dd->n]);
             dd->n++;
         }
     }
@@ -719,7 +723,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     for (size_t c = 0; c < m->n_corr; c++)
         n_cw += m->corr[c].k;
     ALLOC(wd, ND) ALLOC(wd_of, ND) ALLOC(wd_dist, ND) ALLOC(cd, m->n_corr) ALLOC(cd_wd, n_cw) ALLOC(spare, ND) ALLOC(dd, A) ALLOC(dir_key, A * nk)
-    ALLOC(dir_alpha, A * nk) ALLOC(dir_theta, nk)
+    ALLOC(dir_alpha, A * nk) ALLOC(dir_gam, A * nk) ALLOC(dir_theta, nk)
     ALLOC(x0, L) ALLOC(cur, L) ALLOC(nodeal, L) ALLOC(deal, L) ALLOC(eps, L)
     ALLOC(eff, I) ALLOC(cost, I) ALLOC(delivery, I) ALLOC(score, I * D)
     ALLOC(thr, A) ALLOC(conc, A) ALLOC(w, A * nk) ALLOC(cpe, Q) ALLOC(uq, Q)
@@ -787,7 +791,8 @@ ds_engine *ds_engine_new(const ds_model *m)
     }
     for (size_t a = 0; a < A; a++) {
         const ds_actor *ac = &m->actors[a];
-        if (plan_weights(e, a, e->dir_key + a * nk, e->dir_alpha + a * nk) != DS_OK)
+        if (plan_weights(e, a, e->dir_key + a * nk, e->dir_alpha + a * nk,
+                         e->dir_gam + a * nk) != DS_OK)
             goto fail;
         if (ac->role == DS_ROLE_MEMBER) {
             e->member[e->n_members] = a;
@@ -1143,7 +1148,7 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
          * start of the stream (which redraws the same variates, then
          * rescales). */
         for (size_t k = 0; k < dd->n; k++)
-            th[k] = ds_dist_gamma(r, dd->alpha[k]);
+            th[k] = ds_gamma_draw(r, &dd->gam[k]);
         for (size_t k = 0; k < dd->n; k++)
             norm += th[k];
         if (norm < GSL_SQRT_DBL_MIN) {

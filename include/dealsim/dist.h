@@ -25,6 +25,15 @@ typedef enum ds_dist_kind {
     DS_DIST_DISCRETE    /* values[n], weights[n] */
 } ds_dist_kind;
 
+/* A gamma variate's constants for shape a > 0 (ds_gamma_init), so that
+ * drawing one (ds_gamma_draw) does not compute them again: Marsaglia and
+ * Tsang's d = a' - 1/3 and c = (1/3) / sqrt(d) of a' = a, or of a' = 1 + a
+ * when a < 1 (`boost`), with 1 / a for GSL's boost u^(1/a). */
+typedef struct ds_gamma {
+    double d, c, inv_a;
+    int boost;
+} ds_gamma;
+
 typedef struct ds_dist {
     ds_dist_kind kind;
     union {
@@ -42,6 +51,7 @@ typedef struct ds_dist {
     } u;
     /* Filled by ds_dist_prepare; private to dist.c. */
     double k[6];
+    ds_gamma gam[2];           /* beta and pert: the gamma variates' */
     gsl_ran_discrete_t *table; /* discrete only; owned by the dist */
 } ds_dist;
 
@@ -96,6 +106,11 @@ int ds_dist_one_uniform_params(const ds_dist *d, double *min, double *max, doubl
  * and the same bits returned, without GSL's calls through the generator's
  * function pointers. */
 double ds_dist_gamma(ds_rng *r, double a);
+
+/* The same variate, its constants computed once: ds_gamma_draw(r, g) after
+ * ds_gamma_init(g, a) is ds_dist_gamma(r, a), bit for bit. */
+void ds_gamma_init(ds_gamma *g, double a);
+double ds_gamma_draw(ds_rng *r, const ds_gamma *g);
 
 /* The quantile function F^-1(u) of d at u in [0, 1] (SPEC §5.1): the
  * smallest value x with F(x) >= u, accurate in both tails (the upper tail
