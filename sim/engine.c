@@ -1314,8 +1314,7 @@ static void package_values(ds_engine *e)
         const ds_package *pk = &m->packages[e->used[u]];
         double *restrict S = e->S + u * nk;
         double sdef = 0.0, cc = 0.0, dl1 = 0.0, dlH = 0.0;
-        for (size_t k = 1; k < nk; k++)
-            S[k] = 0.0;
+        S[1] = 0.0;
         if (e->need_tariff)                                          /* §5.2 */
             S[1] = e->vof[u] == 1 ? st_deal : s_tariff(e, e->vof[u]);
         for (size_t j = 0; j < pk->n; j++) {
@@ -1326,23 +1325,32 @@ static void package_values(ds_engine *e)
             double dl = x * eff[i] * delivery[i];
             dl1 += dl * e->s1[i];                           /* §5.4 deficit_h */
             dlH += dl * e->sH[i];
-            const double *restrict sc = e->score + i * D;
-            size_t k = 0;
+        }
+        /* §5.2 S_k = sum_j x_j score_k(i_j), from 0 in item order: a
+         * dimension (two at a time) at once over the items, its sum held
+         * in a register. */
+        size_t k = 0;
 #ifdef __SSE2__
-            const __m128d X = _mm_set1_pd(x);                        /* two at a time */
-            for (; k + 2 <= D; k += 2)
-                _mm_storeu_pd(S + 2 + k, _mm_add_pd(_mm_loadu_pd(S + 2 + k),
-                                                    _mm_mul_pd(X, _mm_loadu_pd(sc + k))));
+        for (; k + 2 <= D; k += 2) {
+            __m128d acc = _mm_setzero_pd();
+            for (size_t j = 0; j < pk->n; j++)
+                acc = _mm_add_pd(acc, _mm_mul_pd(_mm_set1_pd(pk->x[j]),
+                                                 _mm_loadu_pd(e->score + pk->item[j] * D + k)));
+            _mm_storeu_pd(S + 2 + k, acc);
+        }
 #endif
-            for (; k < D; k++)
-                S[2 + k] += x * sc[k];                               /* §5.2 S_k */
+        for (; k < D; k++) {
+            double acc = 0.0;
+            for (size_t j = 0; j < pk->n; j++)
+                acc += pk->x[j] * e->score[pk->item[j] * D + k];
+            S[2 + k] = acc;
         }
         S[0] = -sdef * e->inv_dbar;                                  /* §5.2 */
         e->ccost[u] = cc;
         e->dlv1[u] = dl1;
         e->dlvH[u] = dlH;
-        for (size_t k = 0; k < nk; k++)
-            e->St[k * U + u] = S[k];
+        for (size_t c = 0; c < nk; c++)
+            e->St[c * U + u] = S[c];
         double rc = 0.0;
         for (size_t q = 0; q < Q; q++) {                             /* §5.4 */
             double E = e->expo[u * Q + q];
@@ -1360,15 +1368,26 @@ static void package_values(ds_engine *e)
         const double *restrict St = e->St;
         const double *restrict cr = e->cred + a * U;
         double *restrict V = e->V + a * U;
-        for (size_t u = 0; u < U; u++)
-            V[u] = 0.0;
-        for (size_t k = 0; k < nk; k++) {
-            const double wk = w[k];
-            for (size_t u = 0; u < U; u++)
-                V[u] += wk * St[k * U + u];
+        size_t u = 0;
+#ifdef __SSE2__
+        /* Four packages at a time, their sums in registers. */
+        for (; u + 4 <= U; u += 4) {
+            __m128d v0 = _mm_setzero_pd(), v1 = _mm_setzero_pd();
+            for (size_t k = 0; k < nk; k++) {
+                const __m128d wk = _mm_set1_pd(w[k]);
+                v0 = _mm_add_pd(v0, _mm_mul_pd(wk, _mm_loadu_pd(St + k * U + u)));
+                v1 = _mm_add_pd(v1, _mm_mul_pd(wk, _mm_loadu_pd(St + k * U + u + 2)));
+            }
+            _mm_storeu_pd(V + u, _mm_add_pd(v0, _mm_loadu_pd(cr + u)));
+            _mm_storeu_pd(V + u + 2, _mm_add_pd(v1, _mm_loadu_pd(cr + u + 2)));
         }
-        for (size_t u = 0; u < U; u++)
-            V[u] = V[u] + cr[u];
+#endif
+        for (; u < U; u++) {
+            double v = 0.0;
+            for (size_t k = 0; k < nk; k++)
+                v += w[k] * St[k * U + u];
+            V[u] = v + cr[u];
+        }
     }
 }
 
