@@ -212,8 +212,8 @@ struct ds_engine {
     unsigned char *champ;        /* [n_used * n_actors], constant */
     double *expo;                /* [n_used * n_third] E_q(p), constant */
     double *pret;                /* [n_used * n_third] P_q(p), constant */
-    double *S;                   /* [n_used * nk] scores, per draw */
-    double *St;                  /* [nk * n_used] the same, key-major */
+    double *St;                  /* [nk * n_used] scores S_k(u), per draw,
+                                    key-major */
     double *V;                   /* [n_actors * n_used] base utilities
                                     V_a(p), actor-major for the team step */
     double *ccost, *retcost;     /* [n_used] per draw */
@@ -329,7 +329,7 @@ struct ds_engine {
     X(conc) X(w) X(cpe) X(uq) X(vof) X(vpkg) X(asks) X(tdraw) X(vconst)      \
     X(pre) X(tariff) X(dsum1) X(dsumH) X(loss) X(vgen) X(lb) X(epsl) X(yw)   \
     X(long_run) X(apow) X(s1) X(sH) X(savg) X(used) X(pslot) X(champ)        \
-    X(expo) X(pret) X(S) X(St) X(V) X(ccost) X(dlv1) X(dlvH)                       \
+    X(expo) X(pret) X(St) X(V) X(ccost) X(dlv1) X(dlvH)                       \
     X(retcost) X(ret) X(cred) X(slot_at) X(lost) X(stall)                    \
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(pmask) X(cum_pk) X(apk) X(cend)      \
     X(t_sa) X(t_pass)                                                        \
@@ -917,7 +917,7 @@ ds_engine *ds_engine_new(const ds_model *m)
 
     const size_t U = e->n_used;
     ALLOC(champ, U * A) ALLOC(cred, A * U) ALLOC(expo, U * Q) ALLOC(pret, U * Q)
-    ALLOC(S, U * nk) ALLOC(St, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(dlv1, U) ALLOC(dlvH, U)
+    ALLOC(St, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(dlv1, U) ALLOC(dlvH, U)
     ALLOC(retcost, U) ALLOC(ret, U * Q)
     ALLOC(t_pass, U) ALLOC(t_sigma, U) ALLOC(t_sa, U) ALLOC(t_na, U)
     ALLOC(t_veto, U) ALLOC(t_ok, U)
@@ -1310,13 +1310,14 @@ static void package_values(ds_engine *e)
     const double *restrict delivery = e->delivery;
     const double st_deal = e->need_tariff ? s_tariff(e, 1) : 0.0;
     const size_t U = e->n_used;
+    /* S_k(u) at St[k U + u]: key-major, as the utilities read them. */
+    double *restrict St = e->St;
     for (size_t u = 0; u < U; u++) {
         const ds_package *pk = &m->packages[e->used[u]];
-        double *restrict S = e->S + u * nk;
         double sdef = 0.0, cc = 0.0, dl1 = 0.0, dlH = 0.0;
-        S[1] = 0.0;
+        St[U + u] = 0.0;
         if (e->need_tariff)                                          /* §5.2 */
-            S[1] = e->vof[u] == 1 ? st_deal : s_tariff(e, e->vof[u]);
+            St[U + u] = e->vof[u] == 1 ? st_deal : s_tariff(e, e->vof[u]);
         for (size_t j = 0; j < pk->n; j++) {
             size_t i = pk->item[j];
             double x = pk->x[j];
@@ -1336,21 +1337,20 @@ static void package_values(ds_engine *e)
             for (size_t j = 0; j < pk->n; j++)
                 acc = _mm_add_pd(acc, _mm_mul_pd(_mm_set1_pd(pk->x[j]),
                                                  _mm_loadu_pd(e->score + pk->item[j] * D + k)));
-            _mm_storeu_pd(S + 2 + k, acc);
+            _mm_storel_pd(St + (2 + k) * U + u, acc);
+            _mm_storeh_pd(St + (3 + k) * U + u, acc);
         }
 #endif
         for (; k < D; k++) {
             double acc = 0.0;
             for (size_t j = 0; j < pk->n; j++)
                 acc += pk->x[j] * e->score[pk->item[j] * D + k];
-            S[2 + k] = acc;
+            St[(2 + k) * U + u] = acc;
         }
-        S[0] = -sdef * e->inv_dbar;                                  /* §5.2 */
+        St[u] = -sdef * e->inv_dbar;                                 /* §5.2 */
         e->ccost[u] = cc;
         e->dlv1[u] = dl1;
         e->dlvH[u] = dlH;
-        for (size_t c = 0; c < nk; c++)
-            e->St[c * U + u] = S[c];
         double rc = 0.0;
         for (size_t q = 0; q < Q; q++) {                             /* §5.4 */
             double E = e->expo[u * Q + q];
@@ -1365,7 +1365,6 @@ static void package_values(ds_engine *e)
      * champ_a(u), for every package at once. */
     for (size_t a = 0; a < A; a++) {
         const double *restrict w = e->w + a * nk;
-        const double *restrict St = e->St;
         const double *restrict cr = e->cred + a * U;
         double *restrict V = e->V + a * U;
         size_t u = 0;
