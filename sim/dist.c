@@ -812,6 +812,28 @@ double ds_gamma_draw(ds_rng *r, const ds_gamma *g)
     if (g->boost)
         boost = pow(gsl_uniform_pos(r), g->inv_a);   /* drawn first, as GSL does */
     for (;;) {
+        /* The common try from three buffered words at once: the
+         * ziggurat's first try accepted (ds_rng_gaussian's inline path,
+         * its sign * 1.0 * x being +-x exactly), v > 0, and a nonzero
+         * uniform; anything else, from the same position, as GSL does. */
+        const uint32_t k = r->avail - r->used >= 3 ? r->buf[r->used] : 0;
+        const uint32_t i = k & 0x7fu, j = k >> 8;
+        if (r->avail - r->used >= 3 && j < ds_rng_zig_k[i]) {
+            const double xj = (double)j * ds_rng_zig_w[i];
+            const uint64_t w = ds_rng_u53_of(r->buf[r->used + 1], r->buf[r->used + 2]);
+            x = (k & 0x80u) ? xj : -xj;
+            v = 1.0 + c * x;
+            if (v > 0 && w != 0) {
+                r->used += 3;
+                v = v * v * v;
+                u = (double)w * DS_RNG_TWO_M53;
+                if (u < 1 - 0.0331 * x * x * x * x)
+                    break;
+                if (log(u) < 0.5 * x * x + d * (1 - v + log(v)))
+                    break;
+                continue;
+            }
+        }
         do {
             x = ds_rng_gaussian(r, 1.0);
             v = 1.0 + c * x;
