@@ -89,6 +89,7 @@
 
 /* The team step keeps its approving members in one 64-bit mask. */
 _Static_assert(DS_MAX_ACTORS <= 64, "member masks are 64 bits wide");
+_Static_assert(DS_MAX_ROUNDS <= 0xffff, "a draw's counts fit in 16-bit fields");
 
 /* How a non-constant dist of the world is drawn from its stream. */
 enum {
@@ -241,8 +242,9 @@ struct ds_engine {
      * of one draw are 16-bit fields of one word, member k's at bit 16 k:
      * evaluations in rounds 1..r at cum_pk[r], and approvals of strategy
      * s so far at apk[s]; spread[mask] has a 1 in the field of every
-     * member in mask.  A draw has at most DS_MAX_ROUNDS rounds, so a
-     * field never carries into the next. */
+     * member in mask.  A draw has at most R <= DS_MAX_ROUNDS rounds, so
+     * a field never carries into the next (without `packed`: cum_ev, and
+     * approvals added to the outcome's). */
     int packed;
     uint64_t spread[1u << TEAM_TAB_BITS];
     uint64_t *cum_pk;             /* [R + 1] */
@@ -806,7 +808,7 @@ ds_engine *ds_engine_new(const ds_model *m)
         const size_t nt = (size_t)1 << (2 * e->n_members);
         ALLOC(tt_sigma, nt) ALLOC(tt_pass, 2 * nt)
         team_tables(e);
-        e->packed = 1;
+        e->packed = R <= 0xffffu;     /* always, for a validated model */
         for (size_t mask = 0; mask < ((size_t)1 << TEAM_TAB_BITS); mask++)
             for (size_t k = 0; k < TEAM_TAB_BITS; k++)
                 if (mask >> k & 1)

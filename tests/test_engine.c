@@ -7,8 +7,10 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <gsl/gsl_randist.h>
 
 #include "dealsim/dist.h"
@@ -652,5 +654,87 @@ Test(engine, extension_changes_nothing_before_the_deadline)
     for (int i = 0; i < 3; i++) {
         ds_engine_free(e[i]);
         ds_model_free(m[i]);
+    }
+}
+
+/* The built-in scenario (three members and a decider) with `absent`
+ * members appended who never attend (attendance 0), and
+ * protocol.decider_acts set to acts. */
+static ds_model *with_absent_members(const char *acts, int absent)
+{
+    FILE *f = fopen(DS_SOURCE_DIR "/scenarios/japan_us_2025.json", "rb");
+    cr_assert_not_null(f);
+    static char text[1 << 17];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    cJSON *root = cJSON_Parse(text);
+    cr_assert_not_null(root);
+    cJSON *proto = cJSON_GetObjectItem(root, "protocol");
+    cJSON_ReplaceItemInObject(proto, "decider_acts", cJSON_CreateString(acts));
+    for (int i = 0; i < absent; i++) {
+        char js[256];
+        snprintf(js, sizeof js,
+                 "{\"id\": \"absent%d\", \"role\": \"member\", \"weights\": {\"deficit\": 1},"
+                 " \"threshold\": 0, \"attendance\": 0, \"influence\": 5, \"veto\": true}", i);
+        cJSON *a = cJSON_Parse(js);
+        cr_assert_not_null(a);
+        cJSON_AddItemToArray(cJSON_GetObjectItem(root, "actors"), a);
+    }
+    char *out = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    ds_model *m = test_model_text(out);
+    free(out);
+    return m;
+}
+
+/* With at most four members the engine counts their evaluations and
+ * approvals in 16-bit fields of one word; with more, one by one.  Members
+ * who never attend change nothing else (their round draws come after
+ * every other actor's, SPEC §5.6, and an absent member neither evaluates
+ * nor vetoes), so three members and five (two absent) must agree draw by
+ * draw, with extended deadlines and in both decider modes. */
+Test(engine, packed_member_counts_equal_plain_ones)
+{
+    static const char *acts[] = {"deadline", "every_round"};
+    for (size_t i = 0; i < 2; i++) {
+        ds_model *m4 = with_absent_members(acts[i], 0), *m5 = with_absent_members(acts[i], 2);
+        cr_assert_eq(m5->n_actors, m4->n_actors + 2);
+        ds_engine *e4 = ds_engine_new(m4), *e5 = ds_engine_new(m5);
+        cr_assert(e4 && e5);
+        size_t deals = 0, late = 0, counted = 0;
+        for (uint64_t d = 0; d < 3000; d++) {
+            const ds_outcome *o4 = ds_engine_draw(e4, SEED, d);
+            const ds_outcome *o5 = ds_engine_draw(e5, SEED, d);
+            for (size_t s = 0; s < m4->n_strategies; s++) {
+                cr_assert_eq(o4[s].deal, o5[s].deal, "%s draw %llu strategy %zu", acts[i],
+                             (unsigned long long)d, s);
+                cr_assert_eq(o4[s].round, o5[s].round);
+                cr_assert_eq(o4[s].package, o5[s].package);
+                deals += o4[s].deal != 0;
+                late += o4[s].round > m4->protocol.rounds;
+                for (size_t a = 0; a < m4->n_actors; a++) {
+                    cr_assert_eq(o4[s].evaluations[a], o5[s].evaluations[a],
+                                 "%s draw %llu strategy %zu actor %zu evaluations", acts[i],
+                                 (unsigned long long)d, s, a);
+                    cr_assert_eq(o4[s].approvals[a], o5[s].approvals[a],
+                                 "%s draw %llu strategy %zu actor %zu approvals", acts[i],
+                                 (unsigned long long)d, s, a);
+                    counted += o4[s].approvals[a];
+                }
+                for (size_t a = m4->n_actors; a < m5->n_actors; a++) {
+                    cr_assert_eq(o5[s].evaluations[a], 0);
+                    cr_assert_eq(o5[s].approvals[a], 0);
+                }
+            }
+        }
+        /* Deals, deals after an extension, and approvals all occurred. */
+        cr_expect_gt(deals, 1000, "%s: %zu deals", acts[i], deals);
+        cr_expect_gt(late, 100, "%s: %zu late deals", acts[i], late);
+        cr_expect_gt(counted, 10000, "%s: %zu approvals", acts[i], counted);
+        ds_engine_free(e4);
+        ds_engine_free(e5);
+        ds_model_free(m4);
+        ds_model_free(m5);
     }
 }
