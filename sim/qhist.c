@@ -56,6 +56,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 static const ds_qhist_bin empty_bin = { 0, INFINITY, -INFINITY };
 static const ds_qhist_ends empty_ends = { 0, 0 };
 
@@ -488,10 +492,95 @@ static int add_few(ds_qhist *h, const double *x, size_t n)
     return 1;
 }
 
-/* Values per group of the binned loop of ds_qhist_add_many: the bins of
+/* Values per group of the binned loops of ds_qhist_add_many: the bins of
  * a group are fetched (prefetched) before any is updated, so that their
  * cache misses overlap. */
 #define GROUP 16
+
+/* The min and max of x[0..n-1] by the comparisons x < lo and x > hi (a
+ * NaN changes neither; -0 and +0 compare equal), so that they are those of
+ * the finite values whenever neither is infinite; and whether some x[j]
+ * is NaN.  +inf, -inf when n = 0 or every value is NaN.  Four lanes at a
+ * time where SSE2 has them: min and max are exact, so the lanes' order
+ * does not change the result (up to the sign of a 0, which the caller
+ * drops). */
+static int scan_batch(const double *x, size_t n, double *lo_out, double *hi_out)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    int nan = 0;
+    size_t j = 0;
+#ifdef __SSE2__
+    if (n >= 4) {
+        __m128d l0 = _mm_set1_pd(INFINITY), l1 = l0;
+        __m128d h0 = _mm_set1_pd(-INFINITY), h1 = h0;
+        __m128d u = _mm_setzero_pd();
+        double l[2], h[2];
+        for (; j + 4 <= n; j += 4) {
+            __m128d a = _mm_loadu_pd(x + j), b = _mm_loadu_pd(x + j + 2);
+            l0 = _mm_min_pd(a, l0);    /* a < l0 ? a : l0, lane by lane */
+            l1 = _mm_min_pd(b, l1);
+            h0 = _mm_max_pd(a, h0);    /* a > h0 ? a : h0 */
+            h1 = _mm_max_pd(b, h1);
+            u = _mm_or_pd(u, _mm_cmpunord_pd(a, b));
+        }
+        nan = _mm_movemask_pd(u) != 0;
+        _mm_storeu_pd(l, _mm_min_pd(l0, l1));
+        _mm_storeu_pd(h, _mm_max_pd(h0, h1));
+        lo = l[0] < l[1] ? l[0] : l[1];
+        hi = h[0] > h[1] ? h[0] : h[1];
+    }
+#endif
+    for (; j < n; j++) {
+        lo = x[j] < lo ? x[j] : lo;
+        hi = x[j] > hi ? x[j] : hi;
+        nan |= x[j] != x[j];
+    }
+    *lo_out = lo;
+    *hi_out = hi;
+    return nan;
+}
+
+/* Add finite values x[0..m-1] (m <= GROUP) to h's bins, whose window
+ * holds them all, given that no x * scale underflows to -0 (so that
+ * bin_index needs no check for it: scale >= 1, or no negative value):
+ * the bins' counts, extremes and counts of extremes only (the caller sets
+ * n, lo_i and hi_i).  Inline, so that a whole group's loops unroll. */
+static inline void add_group(ds_qhist_bin *bin, ds_qhist_ends *end, double scale,
+                             const double *x, size_t m)
+{
+    int64_t idx[GROUP];
+
+    for (size_t g = 0; g < m; g++) {
+        double q = x[g] * scale;
+        int64_t k = (int64_t)q;               /* truncated, exactly */
+        k -= (double)k > q;                   /* down to the floor */
+        idx[g] = k;
+        __builtin_prefetch(&bin[DS_QHIST_SLOT(k)], 1);
+    }
+    for (size_t g = 0; g < m; g++) {
+        double v = x[g] + 0.0;                /* -0 -> +0 */
+        size_t slot = DS_QHIST_SLOT(idx[g]);
+        ds_qhist_bin *b = &bin[slot];
+
+        b->n++;
+        if (v <= b->lo) {
+            if (v < b->lo) {
+                b->lo = v;
+                end[slot].n_lo = 1;
+            } else {
+                end[slot].n_lo++;
+            }
+        }
+        if (v >= b->hi) {
+            if (v > b->hi) {
+                b->hi = v;
+                end[slot].n_hi = 1;
+            } else {
+                end[slot].n_hi++;
+            }
+        }
+    }
+}
 
 /* The batch.  Its finite min and max are found first, so the bins' width
  * is fixed once for the whole batch (when the kept values move to bins, or
@@ -500,19 +589,29 @@ static int add_few(ds_qhist *h, const double *x, size_t n)
  * kept if it and the kept values take at most DS_QHIST_DISTINCT distinct
  * values (add_few), and otherwise all go to bins: the form depends only on
  * the multiset.  In bins, every value then falls inside the window and
- * needs no check. */
+ * needs no check.  A batch of finite values (the common case) takes a
+ * loop with nothing else to check: the window's new ends are the bins of
+ * the batch's min and max (bin_index is monotone), and each value's bin
+ * needs no test for a product that underflowed to -0 when none can. */
 void ds_qhist_add_many(ds_qhist *h, const double *x, size_t n)
 {
-    double lo = INFINITY, hi = -INFINITY;
+    double lo, hi;
+    int finite;
     size_t i = 0;
 
     if (n == 0)
         return;
-    for (size_t j = 0; j < n; j++)
-        if (isfinite(x[j])) {
-            lo = x[j] < lo ? x[j] : lo;
-            hi = x[j] > hi ? x[j] : hi;
-        }
+    finite = !scan_batch(x, n, &lo, &hi);
+    if (lo == -INFINITY || hi == INFINITY) {  /* min, max of the finite ones */
+        finite = 0;
+        lo = INFINITY;
+        hi = -INFINITY;
+        for (size_t j = 0; j < n; j++)
+            if (isfinite(x[j])) {
+                lo = x[j] < lo ? x[j] : lo;
+                hi = x[j] > hi ? x[j] : hi;
+            }
+    }
     lo += 0.0;                /* -0 -> +0, as the values are stored */
     hi += 0.0;
     if (!h->binned) {
@@ -530,6 +629,22 @@ void ds_qhist_add_many(ds_qhist *h, const double *x, size_t n)
         int64_t e = find_e(fmin(min_of(h), lo), fmax(max_of(h), hi), h->e);
         if (e > h->e)
             coarsen(h, e);
+    }
+    if (finite && (h->scale >= 1.0 || lo >= 0.0)) {
+        /* Every value finite (n > 0, so lo <= hi are finite), and x * scale
+         * is 0 only for x = 0. */
+        const double scale = h->scale;
+        int64_t lo_i = bin_index(lo, scale), hi_i = bin_index(hi, scale);
+
+        for (; i + GROUP <= n; i += GROUP)
+            add_group(h->bin, h->end, scale, x + i, GROUP);
+        add_group(h->bin, h->end, scale, x + i, n - i);
+        if (lo_i < h->lo_i)
+            h->lo_i = lo_i;
+        if (hi_i > h->hi_i)
+            h->hi_i = hi_i;
+        h->n += n;
+        return;
     }
     {
         const double scale = h->scale;

@@ -34,6 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "qhist.h"
 #include "xsum.h"
 
@@ -107,11 +111,57 @@ static const struct {
     [DS_Q_RETALIATION_COST] = {SUM_RETCOST, -1, -1, -1, 0},
 };
 
+/* The block's partial sums and extremes of strategy k are one row of
+ * doubles, blk[k * nblk ...], in an order of their own, so that ds_stats_add
+ * takes them two at a time (see pair below): the row's sums (BS_*; the
+ * totals keep the SUM_* order, sum_of maps), then the min of each value
+ * (BX_*; value_of maps to the DS_Q_* order of the totals' extremes), then
+ * the max in the same order.  A pair comes from two fields of the outcome
+ * and goes to two adjacent doubles of the row.  The per-party values are
+ * last in both, as in the totals, so that they are BS_RETCOST + q and
+ * BX_RETCOST + q. */
+enum {
+    BS_TARIFF, BS_DEFICIT,         /* pair: tariff, deficit */
+    BS_DCHANGE, BS_DEND,           /* pair: deficit_change, deficit_end */
+    BS_DENDCHANGE, BS_CONCESSION,  /* pair: deficit_end_change, concession_cost */
+    BS_DEF1, BS_BENEFIT,           /* pair: deficit - D-bar, benefit - 0 */
+    BS_DEF2, BS_BEN2,              /* pair: their squares */
+    BS_BENDEAL,                    /* benefit, over the draws with a deal */
+    BS_RETCOST                     /* first of n_third retaliation costs */
+};
+_Static_assert((int)BS_RETCOST == (int)SUM_RETCOST, "the per-party sums come last in both orders");
+
+static const int sum_of[BS_RETCOST] = {
+    [BS_TARIFF] = SUM_TARIFF, [BS_DEFICIT] = SUM_DEFICIT, [BS_DCHANGE] = SUM_DCHANGE,
+    [BS_DEND] = SUM_DEND, [BS_DENDCHANGE] = SUM_DENDCHANGE,
+    [BS_CONCESSION] = SUM_CONCESSION, [BS_DEF1] = SUM_DEF1, [BS_BENEFIT] = SUM_BENEFIT,
+    [BS_DEF2] = SUM_DEF2, [BS_BEN2] = SUM_BEN2, [BS_BENDEAL] = SUM_BENDEAL,
+};
+
+enum {
+    BX_TARIFF, BX_DEFICIT,         /* pair: tariff, deficit */
+    BX_DCHANGE, BX_DEND,           /* pair: deficit_change, deficit_end */
+    BX_DENDCHANGE, BX_CONCESSION,  /* pair: deficit_end_change, concession_cost */
+    BX_BENEFIT, BX_BENDEAL,        /* benefit; benefit over the draws with a deal */
+    BX_RETCOST                     /* first of n_third retaliation costs */
+};
+_Static_assert((int)BX_RETCOST == (int)DS_Q_RETALIATION_COST,
+               "the per-party values come last in both orders");
+
+static const int value_of[BX_RETCOST] = {
+    [BX_TARIFF] = DS_Q_TARIFF, [BX_DEFICIT] = DS_Q_DEFICIT,
+    [BX_DCHANGE] = DS_Q_DEFICIT_CHANGE, [BX_DEND] = DS_Q_DEFICIT_END,
+    [BX_DENDCHANGE] = DS_Q_DEFICIT_END_CHANGE, [BX_CONCESSION] = DS_Q_CONCESSION_COST,
+    [BX_BENEFIT] = DS_Q_BENEFIT, [BX_BENDEAL] = DS_Q_BENEFIT_GIVEN_DEAL,
+};
+
 struct ds_stats {
     const ds_model *m;
     size_t ns, nq, na;     /* strategies, third parties, actors */
     size_t nsum, ncnt;     /* doubles and counts per strategy */
     size_t nval;           /* values with a min and max per strategy */
+    size_t nblk;           /* doubles of a strategy's row of blk:
+                              nsum + 2 * nval */
     size_t rdist;          /* index of round 1's count in a counts row */
     double shift;          /* D-bar, SPEC §5.2 */
     int rounds;            /* protocol.rounds: later deals are in an
@@ -120,11 +170,12 @@ struct ds_stats {
     uint64_t pending;      /* draws added since the last flush */
     int clean;             /* empty since the last reset: nothing but adds
                               (counted in pending) changed it */
-    double *part;          /* [ns * nsum] block partial sums */
+    double *blk;           /* [ns * nblk] the block's partial sums, and
+                              min and max of each value (+inf, -inf when
+                              empty), in the row order above */
     ds_xsum *tot;          /* [ns * nsum] exact totals of flushed blocks */
-    double *lo, *hi;       /* [ns * nval] the block's min and max of each
-                              value (+inf, -inf when empty) */
-    double *tlo, *thi;     /* [ns * nval] the same over flushed blocks */
+    double *tlo, *thi;     /* [ns * nval] the min and max of each value
+                              over flushed blocks */
     uint64_t *cnt;         /* [ns * ncnt] */
     ds_qhist *hist;        /* [ns * N_HIST] */
     double *held;          /* [ns * N_HIST * HELD_MAX] values not yet in
@@ -154,6 +205,16 @@ static void empty_extremes(double *lo, double *hi, size_t n)
     }
 }
 
+/* Empty the block: every partial sum +0, every min +inf and max -inf. */
+static void empty_block(ds_stats *s)
+{
+    for (size_t k = 0; k < s->ns; k++) {
+        double *r = s->blk + k * s->nblk;
+        memset(r, 0, s->nsum * sizeof *r);
+        empty_extremes(r + s->nsum, r + s->nsum + s->nval, s->nval);
+    }
+}
+
 ds_stats *ds_stats_new(const ds_model *m)
 {
     ds_stats *s = calloc(1, sizeof *s);
@@ -170,28 +231,27 @@ ds_stats *ds_stats_new(const ds_model *m)
     s->ncnt = s->rdist + DS_MAX_ROUNDS;
     s->rounds = m->protocol.rounds;
     s->nval = DS_Q_RETALIATION_COST + s->nq;
+    s->nblk = s->nsum + 2 * s->nval;
     s->shift = m->baseline_mean;
     cells = s->ns * s->nsum;
     /* + 1: calloc(0) may return NULL, and a model has >= 1 strategy anyway. */
-    s->part = calloc(cells + 1, sizeof *s->part);
+    s->blk = malloc(s->ns * s->nblk * sizeof *s->blk);
     s->tot = calloc(cells + 1, sizeof *s->tot);
     s->cnt = calloc(s->ns * s->ncnt + 1, sizeof *s->cnt);
     s->hist = calloc(s->ns * N_HIST + 1, sizeof *s->hist);
-    s->lo = calloc(4 * s->ns * s->nval + 1, sizeof *s->lo);
+    s->tlo = calloc(2 * s->ns * s->nval + 1, sizeof *s->tlo);
     s->split = calloc(s->ns + 1, 1);
     s->held = malloc(s->ns * N_HIST * HELD_MAX * sizeof *s->held);
     s->nheld = calloc(s->ns * N_HIST, sizeof *s->nheld);
-    if (!s->part || !s->tot || !s->cnt || !s->hist || !s->lo || !s->split || !s->held ||
+    if (!s->blk || !s->tot || !s->cnt || !s->hist || !s->tlo || !s->split || !s->held ||
         !s->nheld)
         goto fail;
-    s->hi = s->lo + s->ns * s->nval;
-    s->tlo = s->hi + s->ns * s->nval;
     s->thi = s->tlo + s->ns * s->nval;
     for (size_t i = 0; i < cells; i++)
         ds_xsum_init(&s->tot[i]);
     for (size_t i = 0; i < s->ns * N_HIST; i++)
         ds_qhist_init(&s->hist[i]);
-    empty_extremes(s->lo, s->hi, s->ns * s->nval);
+    empty_block(s);
     empty_extremes(s->tlo, s->thi, s->ns * s->nval);
     touch(s);
     return s;
@@ -216,13 +276,13 @@ void ds_stats_free(ds_stats *s)
 {
     if (!s)
         return;
-    free(s->part);
+    free(s->blk);
     free(s->tot);
     free(s->cnt);
     for (size_t i = 0; s->hist && i < s->ns * N_HIST; i++)
         ds_qhist_free(&s->hist[i]);
     free(s->hist);
-    free(s->lo);
+    free(s->tlo);
     free(s->split);
     free(s->held);
     free(s->nheld);
@@ -233,7 +293,7 @@ void ds_stats_reset(ds_stats *s)
 {
     size_t cells = s->ns * s->nsum;
 
-    memset(s->part, 0, cells * sizeof *s->part);
+    empty_block(s);
     for (size_t i = 0; i < cells; i++)
         ds_xsum_init(&s->tot[i]);
     memset(s->cnt, 0, s->ns * s->ncnt * sizeof *s->cnt);
@@ -241,7 +301,6 @@ void ds_stats_reset(ds_stats *s)
         ds_qhist_reset(&s->hist[i]);
     memset(s->nheld, 0, s->ns * N_HIST * sizeof *s->nheld);
     memset(s->split, 0, s->ns);
-    empty_extremes(s->lo, s->hi, s->ns * s->nval);
     empty_extremes(s->tlo, s->thi, s->ns * s->nval);
     s->draws = 0;
     s->pending = 0;
@@ -264,15 +323,6 @@ int ds_stats_rebind(ds_stats *s, const ds_model *m)
     s->clean = 1;
     return DS_OK;
 }
-
-/* lo[i] = min(lo[i], x), hi[i] = max(hi[i], x): branch-free (minsd/maxsd).
- * A NaN leaves both as they are; it reaches the block's sums instead. */
-#define EXTREMES(lo, hi, i, x)                  \
-    do {                                        \
-        double x_ = (x);                        \
-        (lo)[i] = x_ < (lo)[i] ? x_ : (lo)[i];  \
-        (hi)[i] = x_ > (hi)[i] ? x_ : (hi)[i];  \
-    } while (0)
 
 /* Add the held values of histogram i (hist[i]) to it.  The statistics'
  * contents do not change (a held value counts as in its histogram), so this
@@ -782,63 +832,120 @@ static int hist_status(const ds_stats *s)
     return DS_OK;
 }
 
+/* Two doubles, operated on lane by lane with the IEEE operations of the
+ * scalar code (addpd rounds each lane as addsd does; minpd and maxpd are
+ * the comparisons x < m ? x : m and x > m ? x : m, a NaN x leaving m).
+ * Without SSE2, two scalars. */
+#ifdef __SSE2__
+typedef __m128d pair;
+static inline pair pair_of(double a, double b) { return _mm_set_pd(b, a); }
+static inline pair pair_load(const double *p) { return _mm_loadu_pd(p); }
+static inline void pair_store(double *p, pair v) { _mm_storeu_pd(p, v); }
+static inline pair pair_add(pair a, pair b) { return _mm_add_pd(a, b); }
+static inline pair pair_sub(pair a, pair b) { return _mm_sub_pd(a, b); }
+static inline pair pair_mul(pair a, pair b) { return _mm_mul_pd(a, b); }
+static inline pair pair_min(pair x, pair m) { return _mm_min_pd(x, m); }
+static inline pair pair_max(pair x, pair m) { return _mm_max_pd(x, m); }
+#else
+typedef struct pair { double a, b; } pair;
+static inline pair pair_of(double a, double b) { return (pair){a, b}; }
+static inline pair pair_load(const double *p) { return (pair){p[0], p[1]}; }
+static inline void pair_store(double *p, pair v) { p[0] = v.a; p[1] = v.b; }
+static inline pair pair_add(pair x, pair y) { return (pair){x.a + y.a, x.b + y.b}; }
+static inline pair pair_sub(pair x, pair y) { return (pair){x.a - y.a, x.b - y.b}; }
+static inline pair pair_mul(pair x, pair y) { return (pair){x.a * y.a, x.b * y.b}; }
+static inline pair pair_min(pair x, pair m)
+{
+    return (pair){x.a < m.a ? x.a : m.a, x.b < m.b ? x.b : m.b};
+}
+static inline pair pair_max(pair x, pair m)
+{
+    return (pair){x.a > m.a ? x.a : m.a, x.b > m.b ? x.b : m.b};
+}
+#endif
+
+/* Row r (the sums, then lo = r + nsum and hi = lo + nval) takes pair v:
+ * its sums at r[sum], r[sum + 1], its extremes at lo[val], lo[val + 1]. */
+static inline void row_add(double *r, double *lo, double *hi, int sum, int val, pair v)
+{
+    pair_store(r + sum, pair_add(pair_load(r + sum), v));
+    pair_store(lo + val, pair_min(v, pair_load(lo + val)));
+    pair_store(hi + val, pair_max(v, pair_load(hi + val)));
+}
+
+/* c[0..n-1] += x[0..n-1], two at a time where SSE2 has them. */
+static inline void add_counts(uint64_t *c, const uint32_t *x, size_t n)
+{
+    size_t a = 0;
+#ifdef __SSE2__
+    for (; a + 2 <= n; a += 2) {
+        __m128i v = _mm_unpacklo_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(x + a)),
+                                       _mm_setzero_si128());
+        __m128i *d = (__m128i *)(void *)(c + a);
+        _mm_storeu_si128(d, _mm_add_epi64(_mm_loadu_si128(d), v));
+    }
+#endif
+    for (; a < n; a++)
+        c[a] += x[a];
+}
+
 /* The hot path: once per draw with every strategy.  No allocation, no
- * division, no indirect call. */
+ * division, no indirect call.  The values every draw has go in two at a
+ * time (row_add); what only a deal adds stays behind a branch (a fifth of
+ * the draws or so: adding it in every draw, masked, costs more
+ * instructions than the branch saves). */
 void ds_stats_add(ds_stats *s, const ds_outcome *out)
 {
-    const size_t nq = s->nq, na = s->na;
-    const double c = s->shift;
+    const size_t ns = s->ns, nq = s->nq, na = s->na, nsum = s->nsum, nval = s->nval;
+    const size_t nblk = s->nblk, ncnt = s->ncnt, rdist = s->rdist;
+    const pair shift = pair_of(s->shift, 0.0);
     const int rounds = s->rounds;
+    double *const blk = s->blk;
+    uint64_t *const cnt = s->cnt;
+    const unsigned char *const split = s->split;
 
-    for (size_t k = 0; k < s->ns; k++) {
+    for (size_t k = 0; k < ns; k++) {
         const ds_outcome *o = &out[k];
-        double *p = s->part + k * s->nsum;
-        double *lo = s->lo + k * s->nval, *hi = s->hi + k * s->nval;
-        uint64_t *n = s->cnt + k * s->ncnt;
+        double *r = blk + k * nblk, *lo = r + nsum, *hi = lo + nval;
+        uint64_t *n = cnt + k * ncnt;
         uint64_t *ev = n + CNT_RET + nq, *ap = ev + na;
-        double dc = o->deficit - c, b = o->benefit;
+        const double b = o->benefit;
+        pair e;
 
-        if (o->deficit_end != o->deficit && !s->split[k])   /* before this deficit */
+        if (o->deficit_end != o->deficit && !split[k])   /* before this deficit */
             split_dend(s, k);
-        EXTREMES(lo, hi, DS_Q_TARIFF, o->tariff);
-        EXTREMES(lo, hi, DS_Q_DEFICIT, o->deficit);
-        EXTREMES(lo, hi, DS_Q_DEFICIT_CHANGE, o->deficit_change);
-        EXTREMES(lo, hi, DS_Q_BENEFIT, b);
-        EXTREMES(lo, hi, DS_Q_CONCESSION_COST, o->concession_cost);
-        EXTREMES(lo, hi, DS_Q_DEFICIT_END, o->deficit_end);
-        EXTREMES(lo, hi, DS_Q_DEFICIT_END_CHANGE, o->deficit_end_change);
-        p[SUM_TARIFF] += o->tariff;
-        p[SUM_DEFICIT] += o->deficit;
-        p[SUM_DEF1] += dc;
-        p[SUM_DEF2] += dc * dc;
-        p[SUM_DCHANGE] += o->deficit_change;
-        p[SUM_BENEFIT] += b;
-        p[SUM_BEN2] += b * b;
-        p[SUM_CONCESSION] += o->concession_cost;
-        p[SUM_DEND] += o->deficit_end;
-        p[SUM_DENDCHANGE] += o->deficit_end_change;
+        row_add(r, lo, hi, BS_TARIFF, BX_TARIFF, pair_of(o->tariff, o->deficit));
+        row_add(r, lo, hi, BS_DCHANGE, BX_DCHANGE, pair_of(o->deficit_change, o->deficit_end));
+        row_add(r, lo, hi, BS_DENDCHANGE, BX_DENDCHANGE,
+                pair_of(o->deficit_end_change, o->concession_cost));
+        e = pair_sub(pair_of(o->deficit, b), shift);     /* deficit - D-bar, benefit */
+        pair_store(r + BS_DEF1, pair_add(pair_load(r + BS_DEF1), e));
+        pair_store(r + BS_DEF2, pair_add(pair_load(r + BS_DEF2), pair_mul(e, e)));
+        lo[BX_BENEFIT] = b < lo[BX_BENEFIT] ? b : lo[BX_BENEFIT];
+        hi[BX_BENEFIT] = b > hi[BX_BENEFIT] ? b : hi[BX_BENEFIT];
         if (o->deal) {
             n[CNT_DEALS]++;
             n[CNT_ROUNDS] += (uint64_t)o->round;
             n[CNT_EXT] += o->round > rounds;
             n[CNT_LOSS] += b < 0.0;
             if ((unsigned)o->round - 1u < DS_MAX_ROUNDS)
-                n[s->rdist + (unsigned)o->round - 1u]++;
-            p[SUM_BENDEAL] += b;
-            EXTREMES(lo, hi, DS_Q_BENEFIT_GIVEN_DEAL, b);
+                n[rdist + (unsigned)o->round - 1u]++;
+            r[BS_BENDEAL] += b;
+            lo[BX_BENDEAL] = b < lo[BX_BENDEAL] ? b : lo[BX_BENDEAL];
+            hi[BX_BENDEAL] = b > hi[BX_BENDEAL] ? b : hi[BX_BENDEAL];
             hold(s, k * N_HIST + HIST_BENDEAL, b);
         }
         for (size_t q = 0; q < nq; q++) {
+            const double x = o->retaliation_cost[q];
             n[CNT_RET + q] += o->retaliates[q] != 0;
-            p[SUM_RETCOST + q] += o->retaliation_cost[q];
-            EXTREMES(lo, hi, DS_Q_RETALIATION_COST + q, o->retaliation_cost[q]);
+            r[BS_RETCOST + q] += x;
+            lo[BX_RETCOST + q] = x < lo[BX_RETCOST + q] ? x : lo[BX_RETCOST + q];
+            hi[BX_RETCOST + q] = x > hi[BX_RETCOST + q] ? x : hi[BX_RETCOST + q];
         }
-        for (size_t a = 0; a < na; a++) {
-            ev[a] += o->evaluations[a];
-            ap[a] += o->approvals[a];
-        }
+        add_counts(ev, o->evaluations, na);
+        add_counts(ap, o->approvals, na);
         hold(s, k * N_HIST + HIST_DEFICIT, o->deficit);
-        if (s->split[k])
+        if (split[k])
             hold(s, k * N_HIST + HIST_DEND, o->deficit_end);
     }
     s->draws++;
@@ -847,26 +954,30 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
 
 int ds_stats_flush(ds_stats *s)
 {
-    size_t cells = s->ns * s->nsum, nv = s->ns * s->nval;
     int ok = 1;
 
     if (!s->pending)
         return DS_OK;
     /* A NaN or an infinity makes its sum non-finite; a finite value beyond
      * the bound shows in the extremes (which a NaN does not touch). */
-    for (size_t i = 0; i < cells; i++) {
-        ok &= isfinite(s->part[i]) != 0;
-        ds_xsum_add(&s->tot[i], s->part[i]);
-        s->part[i] = 0.0;
+    for (size_t k = 0; k < s->ns; k++) {
+        const double *r = s->blk + k * s->nblk, *lo = r + s->nsum, *hi = lo + s->nval;
+        ds_xsum *t = s->tot + k * s->nsum;
+        double *tlo = s->tlo + k * s->nval, *thi = s->thi + k * s->nval;
+        for (size_t j = 0; j < s->nsum; j++) {
+            ok &= isfinite(r[j]) != 0;
+            ds_xsum_add(&t[j < BS_RETCOST ? (size_t)sum_of[j] : j], r[j]);
+        }
+        for (size_t j = 0; j < s->nval; j++) {
+            size_t v = j < BX_RETCOST ? (size_t)value_of[j] : j;
+            ok &= lo[j] >= -DS_OUTCOME_MAX && hi[j] <= DS_OUTCOME_MAX;
+            if (lo[j] < tlo[v])
+                tlo[v] = lo[j];
+            if (hi[j] > thi[v])
+                thi[v] = hi[j];
+        }
     }
-    for (size_t i = 0; i < nv; i++) {
-        ok &= s->lo[i] >= -DS_OUTCOME_MAX && s->hi[i] <= DS_OUTCOME_MAX;
-        if (s->lo[i] < s->tlo[i])
-            s->tlo[i] = s->lo[i];
-        if (s->hi[i] > s->thi[i])
-            s->thi[i] = s->hi[i];
-    }
-    empty_extremes(s->lo, s->hi, nv);
+    empty_block(s);
     keep_small(s);
     s->pending = 0;
     touch(s);
