@@ -495,7 +495,8 @@ static size_t find_dups(const cJSON *node, ds_scn_path *p, const char *file,
             if (!dup[i])
                 continue;
             size_t old = ds_scn_path_key(p, c->string);
-            ds_report_add(rep, "%s: error: %s: duplicate key", file, p->buf);
+            ds_report_add(rep, "%s: error: %s: duplicate key", file,
+                          ds_scn_path_text(p));
             ds_scn_path_pop(p, old);
             found++;
         }
@@ -578,8 +579,7 @@ ds_scenario *ds_scenario_parse(const char *file, const char *text, size_t len,
     s->root = root;
     {
         ds_scn_path p;
-        p.len = 0;
-        p.buf[0] = '\0';
+        ds_scn_path_init(&p);
         s->n_dup = find_dups(root, &p, file, rep);
     }
     return s;
@@ -1081,8 +1081,7 @@ done:
         /* Keys repeated inside the value are duplicates like the file's:
          * reported under the --set path, and every later build fails. */
         ds_scn_path p;
-        p.len = 0;
-        p.buf[0] = '\0';
+        ds_scn_path_init(&p);
         ds_scn_path_key(&p, path);
         s->n_dup += find_dups(val, &p, s->file, rep);
     }

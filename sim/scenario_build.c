@@ -230,28 +230,62 @@ void ds_scn_rule_elem(ds_scn_ctx *c, const ds_fmt_field *list, void *elem,
 
 /* ------------------------------------------------- the index of dists */
 
-/* The growing list of a model's dists, while it is indexed.  Paths are
- * built in full here (messages shorten long ids; stream names must not). */
+/* The growing list of a model's dists, while it is indexed, and the path
+ * of the place being indexed.  Paths are built in full here (messages
+ * shorten long ids; stream names must not). */
 typedef struct dist_index {
     ds_model *m;
     size_t cap;
     int nomem;
+    char *path;      /* the place's path, path[0..len) (owned) */
+    size_t len, pcap;
 } dist_index;
 
-/* "prefix.name" (just "name" when prefix is ""), allocated; NULL (and
- * x->nomem set) on no memory. */
-static char *join(dist_index *x, const char *prefix, const char *name)
+/* Append ".name" (just "name" at the start) to x's path; return the old
+ * length, for path_pop.  On no memory, x->nomem is set and the path is
+ * left as it was. */
+static size_t path_push(dist_index *x, const char *name)
 {
-    size_t lp = strlen(prefix), ln = strlen(name);
-    char *p = x->nomem ? NULL : malloc(lp + ln + 2);
-    if (!p) {
-        x->nomem = 1;
-        return NULL;
+    size_t old = x->len, ln = strlen(name), need = old + ln + 2;
+    if (x->nomem)
+        return old;
+    if (need > x->pcap) {
+        size_t cap = x->pcap ? 2 * x->pcap : 256;
+        char *p;
+        while (cap < need)
+            cap *= 2;
+        if (!(p = realloc(x->path, cap))) {
+            x->nomem = 1;
+            return old;
+        }
+        x->path = p;
+        x->pcap = cap;
     }
-    memcpy(p, prefix, lp);
-    if (lp)
-        p[lp++] = '.';
-    memcpy(p + lp, name, ln + 1);
+    if (old)
+        x->path[x->len++] = '.';
+    memcpy(x->path + x->len, name, ln + 1);
+    x->len += ln;
+    return old;
+}
+
+static void path_pop(dist_index *x, size_t old)
+{
+    x->len = old;
+    if (x->path)
+        x->path[old] = '\0';
+}
+
+/* A copy of "path.name" (allocated); NULL (and x->nomem set) on no
+ * memory. */
+static char *path_of(dist_index *x, const char *name)
+{
+    size_t old = path_push(x, name);
+    char *p = x->nomem ? NULL : malloc(x->len + 1);
+    if (p)
+        memcpy(p, x->path, x->len + 1);
+    else
+        x->nomem = 1;
+    path_pop(x, old);
     return p;
 }
 
@@ -276,36 +310,36 @@ static void index_add(dist_index *x, char *path, const ds_dist *d,
     m->dists[m->n_dists++] = (ds_model_dist){path, d, site, elem, slot, -1, 0};
 }
 
-/* Index the dists below `fields` in base, which is named `prefix`; `elem`
- * is the index of the list element base is in. */
-static void index_fields(dist_index *x, const char *prefix,
-                         const ds_fmt_field *fields, void *base, size_t elem)
+/* Index the dists below `fields` in base, which is named by x's path;
+ * `elem` is the index of the list element base is in. */
+static void index_fields(dist_index *x, const ds_fmt_field *fields, void *base,
+                         size_t elem)
 {
     for (const ds_fmt_field *f = fields; f->name && !x->nomem; f++) {
         if (f->kind == DS_FMT_DIST) {
             if (!(f->flags & DS_FMT_HAS) || *(int *)at(base, f->off_has))
-                index_add(x, join(x, prefix, f->name), at(base, f->off),
-                          f->site, elem, 0);
+                index_add(x, path_of(x, f->name), at(base, f->off), f->site,
+                          elem, 0);
         } else if (f->kind == DS_FMT_OBJECT) {
-            char *p = join(x, prefix, f->name);
-            if (p)
-                index_fields(x, p, f->sub, base, elem);
-            free(p);
+            size_t o = path_push(x, f->name);
+            if (!x->nomem)
+                index_fields(x, f->sub, base, elem);
+            path_pop(x, o);
         } else if (f->kind == DS_FMT_LIST) {
             char *e = *(char **)at(base, f->off);
             size_t n = *(size_t *)at(base, f->off_n);
-            char *p = join(x, prefix, f->name);
-            for (size_t i = 0; p && e && i < n && !x->nomem; i++) {
+            size_t o = path_push(x, f->name);
+            for (size_t i = 0; e && i < n && !x->nomem; i++) {
                 void *el = e + i * f->size;
                 const char *id = *(char **)at(el, f->sub->off);
                 if (!id || !ds_scn_id_ok(id))
                     continue; /* not nameable (reported by the check) */
-                char *q = join(x, p, id);
-                if (q)
-                    index_fields(x, q, f->sub, el, i);
-                free(q);
+                size_t o1 = path_push(x, id);
+                if (!x->nomem)
+                    index_fields(x, f->sub, el, i);
+                path_pop(x, o1);
             }
-            free(p);
+            path_pop(x, o);
         } else if (f->kind == DS_FMT_MAP && f->elem == DS_FMT_DIST &&
                    !(f->flags & DS_FMT_SPARSE)) {
             /* One slot per id of the list it is over (maps of dists take
@@ -315,8 +349,8 @@ static void index_fields(dist_index *x, const char *prefix,
             const ds_dist *d = *(ds_dist **)at(base, f->off);
             char *ids = *(char **)at(x->m, l->off);
             size_t n = *(size_t *)at(x->m, l->off_n);
-            char *p = join(x, prefix, f->name);
-            for (size_t k = 0; p && d && ids && k < n && !x->nomem; k++) {
+            size_t o = path_push(x, f->name);
+            for (size_t k = 0; !x->nomem && d && ids && k < n; k++) {
                 const char *id = l->kind == DS_FMT_LIST
                                      ? *(char **)at(ids + k * l->size, l->sub->off)
                                      : ((char **)(void *)ids)[k];
@@ -326,9 +360,9 @@ static void index_fields(dist_index *x, const char *prefix,
                     isnan(d[k].u.fixed.value))
                     continue;
                 if (id)
-                    index_add(x, join(x, p, id), &d[k], f->site, elem, k);
+                    index_add(x, path_of(x, id), &d[k], f->site, elem, k);
             }
-            free(p);
+            path_pop(x, o);
         }
     }
 }
@@ -337,8 +371,9 @@ static void index_fields(dist_index *x, const char *prefix,
  * order.  DS_OK or DS_ENOMEM (m->dists then holds what was made). */
 static int index_dists(ds_model *m)
 {
-    dist_index x = {m, 0, 0};
-    index_fields(&x, "", ds_fmt_top, m, 0);
+    dist_index x = {m, 0, 0, NULL, 0, 0};
+    index_fields(&x, ds_fmt_top, m, 0);
+    free(x.path);
     return x.nomem ? DS_ENOMEM : DS_OK;
 }
 
@@ -518,7 +553,7 @@ static void check_correlations(ds_scn_ctx *c)
             ds_scn_path_key(&c->path, co->id);
         else
             ds_scn_path_index(&c->path, ci);
-        o1 = c->path.len;
+        o1 = c->path.n;
         if (co->paths && !(co->dist = ds_scn_calloc(c, co->k, sizeof *co->dist)))
             ok = 0;
         for (size_t j = 0; co->paths && j < co->k; j++) {

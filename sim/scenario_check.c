@@ -60,23 +60,22 @@ const char *ds_scn_type(const cJSON *v)
  * marked with "...", so one absurd key cannot swamp the report. */
 #define SHOWN_MAX 80
 
-/* Append pre (lp bytes) + s (cut at SHOWN_MAX with "...").  Paths are
- * built for every value checked, problem or not, so this avoids printf,
- * and a segment that fits (all but in absurdly deep or long paths) is
- * copied once. */
-static size_t path_append(ds_scn_path *p, const char *pre, size_t lp,
-                          const char *s)
+/* Append pre (lp bytes) + s (cut at SHOWN_MAX with "...") to the text
+ * buf[*len] (of DS_SCN_PATH_MAX bytes).  A segment that fits (all but in
+ * absurdly deep or long paths) is copied once. */
+static void path_append(char *buf, size_t *len, const char *pre, size_t lp,
+                        const char *s)
 {
     char seg[2 + SHOWN_MAX + 3];
-    size_t old = p->len, room = sizeof p->buf - p->len;
+    size_t room = DS_SCN_PATH_MAX - *len;
     size_t ls = strnlen(s, SHOWN_MAX + 1), n;
 
     if (ls <= SHOWN_MAX && lp + ls < room) {
-        memcpy(p->buf + p->len, pre, lp);
-        memcpy(p->buf + p->len + lp, s, ls);
-        p->len += lp + ls;
-        p->buf[p->len] = '\0';
-        return old;
+        memcpy(buf + *len, pre, lp);
+        memcpy(buf + *len + lp, s, ls);
+        *len += lp + ls;
+        buf[*len] = '\0';
+        return;
     }
     memcpy(seg, pre, lp);
     n = lp;
@@ -90,34 +89,38 @@ static size_t path_append(ds_scn_path *p, const char *pre, size_t lp,
     }
     if (n >= room) {
         /* Full: keep what fits; further segments are dropped. */
-        memcpy(p->buf + p->len, seg, room - 1);
-        p->len = sizeof p->buf - 1;
+        memcpy(buf + *len, seg, room - 1);
+        *len = DS_SCN_PATH_MAX - 1;
     } else {
-        memcpy(p->buf + p->len, seg, n);
-        p->len += n;
+        memcpy(buf + *len, seg, n);
+        *len += n;
     }
-    p->buf[p->len] = '\0';
+    buf[*len] = '\0';
+}
+
+void ds_scn_path_init(ds_scn_path *p)
+{
+    p->n = 0;
+    p->buf[0] = '\0';
+}
+
+static size_t path_push(ds_scn_path *p, const char *key, size_t index)
+{
+    size_t old = p->n;
+    if (p->n < DS_SCN_PATH_PARTS)
+        p->part[p->n] = (ds_scn_part){key, index};
+    p->n++;
     return old;
 }
 
 size_t ds_scn_path_key(ds_scn_path *p, const char *key)
 {
-    return path_append(p, ".", p->len ? 1 : 0, key);
+    return path_push(p, key, 0);
 }
 
 size_t ds_scn_path_index(ds_scn_path *p, size_t i)
 {
-    char b[32], *e = b + sizeof b - 1;
-    size_t old = p->len;
-    /* "[i]", written from the end without printf (a path per element). */
-    *e = '\0';
-    *--e = ']';
-    do
-        *--e = (char)('0' + i % 10);
-    while ((i /= 10) != 0);
-    *--e = '[';
-    path_append(p, "", 0, e);
-    return old;
+    return path_push(p, NULL, i);
 }
 
 size_t ds_scn_path_elem(ds_scn_path *p, const cJSON *elem, size_t i)
@@ -132,8 +135,31 @@ size_t ds_scn_path_elem(ds_scn_path *p, const cJSON *elem, size_t i)
 
 void ds_scn_path_pop(ds_scn_path *p, size_t old)
 {
-    p->len = old;
-    p->buf[old] = '\0';
+    p->n = old;
+}
+
+const char *ds_scn_path_text(ds_scn_path *p)
+{
+    size_t len = 0, n = p->n < DS_SCN_PATH_PARTS ? p->n : DS_SCN_PATH_PARTS;
+    p->buf[0] = '\0';
+    for (size_t k = 0; k < n; k++) {
+        const ds_scn_part *q = &p->part[k];
+        if (q->key) {
+            path_append(p->buf, &len, ".", len ? 1 : 0, q->key);
+        } else {
+            /* "[i]", written from the end without printf. */
+            char b[32], *e = b + sizeof b - 1;
+            size_t i = q->index;
+            *e = '\0';
+            *--e = ']';
+            do
+                *--e = (char)('0' + i % 10);
+            while ((i /= 10) != 0);
+            *--e = '[';
+            path_append(p->buf, &len, "", 0, e);
+        }
+    }
+    return p->buf;
 }
 
 const char *ds_scn_num(char *b, size_t n, double x)
@@ -169,7 +195,7 @@ void ds_scn_err(ds_scn_ctx *c, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     c->n_err++;
-    if (c->path.len)
+    if (*ds_scn_path_text(&c->path))
         ds_report_add(c->rep, "%s: error: %s: %s", c->file, c->path.buf, msg);
     else
         ds_report_add(c->rep, "%s: error: %s", c->file, msg);
@@ -554,7 +580,7 @@ static int parse_dist(ds_scn_ctx *c, const cJSON *v, range r, ds_dist *out)
         char msg[512] = "";
         if (ds_dist_check(out, &field, msg, sizeof msg) != DS_OK) {
             old = (field && *field) ? ds_scn_path_key(&c->path, field)
-                                    : c->path.len;
+                                    : c->path.n;
             ds_scn_err(c, "%s", msg[0] ? msg : "invalid dist");
             ds_scn_path_pop(&c->path, old);
             ds_dist_free(out);

@@ -25,13 +25,27 @@ struct ds_scenario {
 int ds_scn_id_ok(const char *s);
 
 /* A SPEC §4 path ("items.semis.cost.sd", "items[3].id") under construction.
- * Long keys are shortened so a path always fits. */
+ * A path is pushed and popped for every value checked but only read when a
+ * problem is reported, so it is kept as its parts (borrowed strings, which
+ * must live until they are popped, and list positions) and written out by
+ * ds_scn_path_text.  Long keys are shortened so a path always fits. */
 #define DS_SCN_PATH_MAX 1024
+/* Most parts kept: a document nests at most DS_MAX_DEPTH deep, and a --set
+ * path adds one part, so a path of any walk has fewer. */
+#define DS_SCN_PATH_PARTS (2 * DS_MAX_DEPTH + 16)
+typedef struct ds_scn_part {
+    const char *key; /* ".key" (just "key" at the start), or NULL: */
+    size_t index;    /* "[index]" */
+} ds_scn_part;
 typedef struct ds_scn_path {
-    char buf[DS_SCN_PATH_MAX];
-    size_t len;
+    ds_scn_part part[DS_SCN_PATH_PARTS];
+    size_t n;                  /* parts pushed (those beyond the array are
+                                  not kept: see DS_SCN_PATH_PARTS) */
+    char buf[DS_SCN_PATH_MAX]; /* the text, written by ds_scn_path_text */
 } ds_scn_path;
 
+/* An empty path. */
+void ds_scn_path_init(ds_scn_path *p);
 /* Append ".key" (just "key" at the start); return the old length, for pop. */
 size_t ds_scn_path_key(ds_scn_path *p, const char *key);
 /* Append "[i]"; return the old length. */
@@ -41,6 +55,9 @@ size_t ds_scn_path_index(ds_scn_path *p, size_t i);
 size_t ds_scn_path_elem(ds_scn_path *p, const cJSON *elem, size_t i);
 /* Go back to an old length. */
 void ds_scn_path_pop(ds_scn_path *p, size_t old);
+/* The path as text (in p->buf; "" for an empty path), valid until the
+ * next call. */
+const char *ds_scn_path_text(ds_scn_path *p);
 
 /* Name of a JSON value's type for messages ("string", "object", ...). */
 const char *ds_scn_type(const cJSON *v);

@@ -39,7 +39,7 @@ void ds_scn_warning(ds_scn_ctx *c, const char *fmt, ...)
     if (c->strict)
         ds_scn_err(c, "%s [strict]", msg);
     else if (c->warn &&
-             (c->path.len ? ds_report_add(c->warn, "%s: warning: %s: %s",
+             (*ds_scn_path_text(&c->path) ? ds_report_add(c->warn, "%s: warning: %s: %s",
                                           c->file, c->path.buf, msg)
                           : ds_report_add(c->warn, "%s: warning: %s", c->file,
                                           msg)) != DS_OK)
@@ -58,7 +58,7 @@ static void warn_at(ds_scn_ctx *c, const char *const *parts, const char *fmt,
                     ...)
 {
     char msg[DS_ERROR_MSG_MAX];
-    size_t old = c->path.len;
+    size_t old = c->path.n;
     va_list ap;
     for (; *parts; parts++)
         ds_scn_path_key(&c->path, *parts);
