@@ -900,16 +900,19 @@ static void view_sort(double *a, size_t n, double lo, double hi, double *tmp, ui
 {
     double scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
     int64_t base = bin_index(lo, scale);
+    /* Buckets 0..top hold the values (bin_index is monotone): only
+     * their counts are used. */
+    const size_t top = (size_t)(bin_index(hi, scale) - base);
 
-    memset(cnt, 0, (DS_QHIST_BINS + 1) * sizeof *cnt);
+    memset(cnt, 0, (top + 2) * sizeof *cnt);
     for (size_t i = 0; i < n; i++)
         cnt[bin_index(a[i], scale) - base + 1]++;
-    for (size_t j = 1; j <= DS_QHIST_BINS; j++)
+    for (size_t j = 1; j <= top + 1; j++)
         cnt[j] += cnt[j - 1];
     for (size_t i = 0; i < n; i++)
         tmp[cnt[bin_index(a[i], scale) - base]++] = a[i];
     /* cnt[j] is now the end of bucket j (its start is cnt[j - 1]). */
-    for (size_t j = 0, start = 0; j < DS_QHIST_BINS && start < n; start = cnt[j++]) {
+    for (size_t j = 0, start = 0; j <= top && start < n; start = cnt[j++]) {
         size_t end = cnt[j];
         if (end - start > VIEW_INSERTION_MAX) {
             qsort(tmp + start, end - start, sizeof *tmp, cmp_double);
@@ -991,7 +994,7 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
                        uint64_t zeros)
 {
     double lo = INFINITY, hi = -INFINITY, scale;
-    size_t na = 0, nbatch, used = 0;
+    size_t na = 0, nbatch, used = 0, top;
     const uint64_t n0 = zeros;
     int64_t base;
 
@@ -1047,9 +1050,14 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
     }
     scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
     base = bin_index(lo, scale);
-    memset(v->cnt, 0, sizeof v->cnt);
-    memset(v->cc, 0, sizeof v->cc);
-    memset(v->first, 0, sizeof v->first);
+    /* The values fill bins 0..top (bin_index is monotone).  Only those
+     * are emptied and summed: a walk to an order statistic (rank at most
+     * the count of finite values) stops at bin top at the latest, and so
+     * reads no count, no 64-bin count and no start of a later bin. */
+    top = (size_t)(bin_index(hi, scale) - base);
+    memset(v->cnt, 0, (top + 1) * sizeof *v->cnt);
+    memset(v->cc, 0, (top / 64 + 1) * sizeof *v->cc);
+    memset(v->first, 0, (top + 2) * sizeof *v->first);
     for (size_t i = 0; i < na; i++) {
         uint16_t j = (uint16_t)(bin_index(v->a[i], scale) - base);
         v->ai[i] = j;
@@ -1066,10 +1074,10 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
     }
     /* The values by bin (a counting sort of their indices): first[j + 1]
      * counts bin j's, then ends them, then (filled from the back) starts
-     * them; first[DS_QHIST_BINS + 1] ends the last. */
-    for (size_t j = 1; j <= DS_QHIST_BINS; j++)
+     * them; first[top + 2] ends the last. */
+    for (size_t j = 1; j <= top + 1; j++)
         v->first[j] = (uint16_t)(v->first[j] + v->first[j - 1]);
-    v->first[DS_QHIST_BINS + 1] = (uint16_t)na;
+    v->first[top + 2] = (uint16_t)na;
     for (size_t i = na; i-- > 0;)
         v->order[--v->first[v->ai[i] + 1]] = (uint16_t)i;
     v->counted = 1;
