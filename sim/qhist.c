@@ -540,6 +540,28 @@ static int scan_batch(const double *x, size_t n, double *lo_out, double *hi_out)
     return nan;
 }
 
+/* Finite value v (not -0) into bin b with the counts of its extremes e. */
+static inline void bin_take(ds_qhist_bin *b, ds_qhist_ends *e, double v)
+{
+    b->n++;
+    if (v <= b->lo) {
+        if (v < b->lo) {
+            b->lo = v;
+            e->n_lo = 1;
+        } else {
+            e->n_lo++;
+        }
+    }
+    if (v >= b->hi) {
+        if (v > b->hi) {
+            b->hi = v;
+            e->n_hi = 1;
+        } else {
+            e->n_hi++;
+        }
+    }
+}
+
 /* Add finite values x[0..m-1] (m <= GROUP) to h's bins, whose window
  * holds them all, given that no x * scale underflows to -0 (so that
  * bin_index needs no check for it: scale >= 1, or no negative value):
@@ -558,27 +580,9 @@ static inline void add_group(ds_qhist_bin *bin, ds_qhist_ends *end, double scale
         __builtin_prefetch(&bin[DS_QHIST_SLOT(k)], 1);
     }
     for (size_t g = 0; g < m; g++) {
-        double v = x[g] + 0.0;                /* -0 -> +0 */
         size_t slot = DS_QHIST_SLOT(idx[g]);
-        ds_qhist_bin *b = &bin[slot];
 
-        b->n++;
-        if (v <= b->lo) {
-            if (v < b->lo) {
-                b->lo = v;
-                end[slot].n_lo = 1;
-            } else {
-                end[slot].n_lo++;
-            }
-        }
-        if (v >= b->hi) {
-            if (v > b->hi) {
-                b->hi = v;
-                end[slot].n_hi = 1;
-            } else {
-                end[slot].n_hi++;
-            }
-        }
+        bin_take(&bin[slot], &end[slot], x[g] + 0.0);   /* -0 -> +0 */
     }
 }
 
@@ -665,7 +669,6 @@ void ds_qhist_add_many(ds_qhist *h, const double *x, size_t n)
                 double v = x[i + g] + 0.0;
                 int64_t k;
                 size_t slot;
-                ds_qhist_bin *b;
 
                 if (!isfinite(v)) {
                     count_non_finite(h, v, 1);
@@ -673,24 +676,7 @@ void ds_qhist_add_many(ds_qhist *h, const double *x, size_t n)
                 }
                 k = idx[g];
                 slot = DS_QHIST_SLOT(k);
-                b = &bin[slot];
-                b->n++;
-                if (v <= b->lo) {
-                    if (v < b->lo) {
-                        b->lo = v;
-                        end[slot].n_lo = 1;
-                    } else {
-                        end[slot].n_lo++;
-                    }
-                }
-                if (v >= b->hi) {
-                    if (v > b->hi) {
-                        b->hi = v;
-                        end[slot].n_hi = 1;
-                    } else {
-                        end[slot].n_hi++;
-                    }
-                }
+                bin_take(&bin[slot], &end[slot], v);
                 lo_i = k < lo_i ? k : lo_i;
                 hi_i = k > hi_i ? k : hi_i;
                 added++;

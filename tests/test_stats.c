@@ -15,6 +15,7 @@
 
 #include "dealsim/error.h"
 #include "dealsim/stats.h"
+#include "stats_util.h"
 #include "qhist.h"
 #include "xsum.h"
 
@@ -768,14 +769,7 @@ static void summarise(const ds_stats *s, size_t k, summary_row *row)
 
 static ds_model test_model(void)
 {
-    ds_model m;
-    memset(&m, 0, sizeof m);
-    m.n_strategies = NS;
-    m.n_third = NT;
-    m.n_actors = NA;
-    m.baseline_mean = DBAR;
-    m.protocol.rounds = ROUNDS;
-    return m;
+    return stats_shape_model(NS, NT, NA, DBAR, ROUNDS);
 }
 
 /* Storage for one draw's outcomes. */

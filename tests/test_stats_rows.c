@@ -14,6 +14,7 @@
 
 #include "dealsim/error.h"
 #include "dealsim/stats.h"
+#include "stats_util.h"
 #include "xsum.h"
 
 #define NS 3
@@ -39,14 +40,7 @@ typedef struct draw_buf {
 
 static ds_model test_model(void)
 {
-    ds_model m;
-    memset(&m, 0, sizeof m);
-    m.n_strategies = NS;
-    m.n_third = NT;
-    m.n_actors = NA;
-    m.baseline_mean = DBAR;
-    m.protocol.rounds = 4;
-    return m;
+    return stats_shape_model(NS, NT, NA, DBAR, 4);
 }
 
 /* A value in [0, 1) from (d, k, j): a fixed hash. */
