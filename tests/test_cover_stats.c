@@ -12,18 +12,13 @@
 
 #include "dealsim/error.h"
 #include "dealsim/stats.h"
+#include "stats_util.h"
 
 enum { NS = 2, NT = 2, NA = 3 };
 
 static ds_model model(double baseline)
 {
-    ds_model m;
-    memset(&m, 0, sizeof m);
-    m.n_strategies = NS;
-    m.n_third = NT;
-    m.n_actors = NA;
-    m.baseline_mean = baseline;
-    return m;
+    return stats_shape_model(NS, NT, NA, baseline, 0);
 }
 
 /* One draw's outcomes: every strategy deals in round 2 with the given
