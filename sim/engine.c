@@ -223,6 +223,8 @@ struct ds_engine {
     double *cred;                /* [n_actors * n_used] credit_a champ_a(u),
                                     constant */
     size_t n_rounds;             /* R, an extension's rounds included */
+    size_t round_words;          /* words of a round whose normals take one
+                                    each: 2 + members + actors */
     size_t *slot_at;             /* [n_strategies * (R + 1)] used slot
                                     strategy s offers in round r (§5.5), at
                                     s (R + 1) + r; R counts an extension's
@@ -704,6 +706,9 @@ ds_engine *ds_engine_new(const ds_model *m)
     const size_t R = (size_t)m->protocol.rounds
                      + (m->protocol.extension.given ? (size_t)m->protocol.extension.rounds : 0);
     e->n_rounds = R;
+    e->round_words = 2 + A;
+    for (size_t a = 0; a < A; a++)
+        e->round_words += m->actors[a].role == DS_ROLE_MEMBER;
 
     const size_t ND = m->n_dists;
     /* Streams computed side by side each draw (see the struct): the first
@@ -1186,6 +1191,22 @@ static inline double coin(ds_rng *g)
     return (double)ds_rng_u32(g) * 0x1p-32;
 }
 
+/* Members' evaluations in rounds 1..r: the present ones (pm) of the
+ * rounds not lost. */
+static void count_members(ds_engine *e, int r, uint64_t pm)
+{
+    e->pmask[r] = pm;
+    if (e->packed) {
+        e->cum_pk[r] = e->cum_pk[r - 1] + (e->lost[r] ? 0 : e->spread[pm]);
+    } else {
+        const size_t NM = e->n_members;
+        const uint32_t *prev = e->cum_ev + (size_t)(r - 1) * NM;
+        uint32_t *cum = e->cum_ev + (size_t)r * NM;
+        for (size_t k = 0; k < NM; k++)
+            cum[k] = prev[k] + (uint32_t)((pm >> k & 1) & !e->lost[r]);
+    }
+}
+
 /* Generate the shocks of round r (§5.6) from its own stream; returns the
  * sum of its variates.  After draw_world of the same draw (its keys). */
 static double draw_round(ds_engine *e, uint64_t draw, int r)
@@ -1195,6 +1216,45 @@ static double draw_round(ds_engine *e, uint64_t draw, int r)
     ds_rng *g = &e->rng;
     uint32_t purpose = DS_STREAM(DS_STREAM_ROUNDS, (uint32_t)r);
     size_t rb = ROUND_BLOCKS * (size_t)(r - 1);
+    if (rb < e->n_rb && e->round_words <= 4 * ROUND_BLOCKS) {
+        /* The common round: every word from the blocks computed with the
+         * world's, each normal the ziggurat's accepted first try (else the
+         * round is drawn again below, from its stream). */
+        uint32_t w[4 * ROUND_BLOCKS];
+        const size_t base = e->n_ws + rb;
+        for (size_t b = 0; b < ROUND_BLOCKS; b++) {
+            w[4 * b] = e->wb0[base + b];
+            w[4 * b + 1] = e->wb1[base + b];
+            w[4 * b + 2] = e->wb2[base + b];
+            w[4 * b + 3] = e->wb3[base + b];
+        }
+        const double ul = (double)w[0] * 0x1p-32, us = (double)w[1] * 0x1p-32;
+        double acc = ul + us;
+        uint64_t pm = 0;
+        size_t t = 2, a = 0, k = 0;
+        for (; a < A; a++) {
+            const size_t ix = (size_t)r * A + a;
+            if (m->actors[a].role == DS_ROLE_MEMBER) {
+                const double ua = (double)w[t++] * 0x1p-32;
+                e->present[ix] = ua < m->actors[a].attendance;
+                pm |= (uint64_t)e->present[ix] << k;
+                k++;
+                acc += ua;
+            }
+            double z;
+            if (!ds_rng_gaussian_first(w[t++], 1.0, &z))
+                break;
+            acc += z;
+            e->nz[ix] = m->actors[a].noise * z;                      /* §5.3 */
+            e->th[ix] = e->thr[a] - (double)(r - 1) * e->conc[a];   /* theta(r) */
+        }
+        if (a == A) {
+            e->lost[r] = ul < m->protocol.disconnect;
+            e->stall[r] = us < m->protocol.stall_on_split;
+            count_members(e, r, pm);
+            return acc;
+        }
+    }
     if (rb < e->n_rb)             /* computed with the world's blocks */
         ds_rng_open_lanes(g, e->round_key, draw, purpose, e->wb0 + e->n_ws + rb,
                           e->wb1 + e->n_ws + rb, e->wb2 + e->n_ws + rb,
@@ -1220,18 +1280,7 @@ static double draw_round(ds_engine *e, uint64_t draw, int r)
         e->nz[ix] = m->actors[a].noise * z;                          /* §5.3 */
         e->th[ix] = e->thr[a] - (double)(r - 1) * e->conc[a];       /* theta(r) */
     }
-    /* Members' evaluations in rounds 1..r: the present ones of the rounds
-     * not lost. */
-    e->pmask[r] = pm;
-    if (e->packed) {
-        e->cum_pk[r] = e->cum_pk[r - 1] + (e->lost[r] ? 0 : e->spread[pm]);
-    } else {
-        const size_t NM = e->n_members;
-        const uint32_t *prev = e->cum_ev + (size_t)(r - 1) * NM;
-        uint32_t *cum = e->cum_ev + (size_t)r * NM;
-        for (size_t k = 0; k < NM; k++)
-            cum[k] = prev[k] + (uint32_t)((pm >> k & 1) & !e->lost[r]);
-    }
+    count_members(e, r, pm);
     return acc;
 }
 
