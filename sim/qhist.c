@@ -173,10 +173,9 @@ static int64_t bin_index(double x, double scale)
 {
     double q = x * scale;
     int64_t i = (int64_t)q;   /* truncated, exactly: |q| < 2^62 */
-    /* Down to the floor, also when the product underflowed to -0. */
-    if ((double)i > q || (q == 0.0 && x < 0.0))
-        i--;
-    return i;
+    /* Down to the floor, also when the product underflowed to -0 (without
+     * a branch: which way it goes depends on the value). */
+    return i - (((double)i > q) | ((q == 0.0) & (x < 0.0)));
 }
 
 /* floor(i / 2^s) for s >= 0, without relying on >> of negative numbers. */
@@ -989,18 +988,32 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
     v->n_nan = h->n_nan;
     v->n_pinf = h->n_pinf;
     v->n_ninf = h->n_ninf;
-    for (size_t i = 0; i < n; i++) {
-        double y = x[i] + 0.0;           /* -0 -> +0, as the values are stored */
-        if (!isfinite(y)) {
-            v->n_nan += isnan(y) != 0;
-            v->n_pinf += y == INFINITY;
-            v->n_ninf += y == -INFINITY;
-            continue;
+    if (n > 0 && !scan_batch(x, n, &lo, &hi) && isfinite(lo) && isfinite(hi)) {
+        /* All finite (the usual batch): copied in loops with nothing to
+         * check; the extremes' 0s made +0, as the values. */
+        for (size_t i = 0; i < n; i++)
+            v->a[i] = x[i] + 0.0;        /* -0 -> +0, as the values are stored */
+        for (size_t i = 0; i < n; i++)
+            v->ac[i] = 1;
+        na = n;
+        lo += 0.0;
+        hi += 0.0;
+    } else {
+        lo = INFINITY;
+        hi = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            double y = x[i] + 0.0;
+            if (!isfinite(y)) {
+                v->n_nan += isnan(y) != 0;
+                v->n_pinf += y == INFINITY;
+                v->n_ninf += y == -INFINITY;
+                continue;
+            }
+            v->a[na] = y;
+            v->ac[na++] = 1;
+            lo = y < lo ? y : lo;
+            hi = y > hi ? y : hi;
         }
-        v->a[na] = y;
-        v->ac[na++] = 1;
-        lo = y < lo ? y : lo;
-        hi = y > hi ? y : hi;
     }
     nbatch = na;
     /* The kept values, ascending and apart, with the zeros among them. */
@@ -1036,53 +1049,77 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
     }
     scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
     base = bin_index(lo, scale);
-    /* The values fill bins 0..top (bin_index is monotone).  Only those
-     * are emptied and summed: a walk to an order statistic (rank at most
-     * the count of finite values) stops at bin top at the latest, and so
-     * reads no count, no 64-bin count and no start of a later bin. */
+    /* The values fill bins 0..top (bin_index is monotone), so blocks
+     * 0..top / 64.  Only those are emptied and counted: a walk to an order
+     * statistic (rank at most the count of finite values) stops in the
+     * last at the latest. */
     top = (size_t)(bin_index(hi, scale) - base);
-    memset(v->cnt, 0, (top + 1) * sizeof *v->cnt);
-    memset(v->cc, 0, (top / 64 + 1) * sizeof *v->cc);
-    memset(v->first, 0, (top + 2) * sizeof *v->first);
+    v->nblk = top / 64 + 1;
+    memset(v->inuse, 0, top + 1);
+    memset(v->first, 0, (v->nblk + 2) * sizeof *v->first);
     for (size_t i = 0; i < na; i++) {
         uint16_t j = (uint16_t)(bin_index(v->a[i], scale) - base);
         v->ai[i] = j;
-        used += v->cnt[j] == 0;
-        v->cnt[j] += v->ac[i];
-        v->cc[j / 64] += v->ac[i];
-        v->first[j + 1]++;
+        v->inuse[j] = 1;
+        v->first[j / 64 + 1]++;
     }
+    /* A block's count: its values, each the batch's once, plus the kept
+     * values' counts beyond 1. */
+    for (size_t b = 0; b < v->nblk; b++)
+        v->cc[b] = v->first[b + 1];
+    for (size_t i = nbatch; i < na; i++)
+        v->cc[v->ai[i] / 64] += v->ac[i] - 1;
+    for (size_t j = 0; j <= top; j++)
+        used += v->inuse[j];
     /* At least as many distinct values as bins in use: more than
      * DS_QHIST_DISTINCT bins means bins.  Fewer may be kept exactly. */
     if (used <= DS_QHIST_DISTINCT) {
         view_sorted(v, nbatch, lo, hi);
         return 0;
     }
-    /* The values by bin (a counting sort of their indices): first[j + 1]
-     * counts bin j's, then ends them, then (filled from the back) starts
-     * them; first[top + 2] ends the last. */
-    for (size_t j = 1; j <= top + 1; j++)
-        v->first[j] = (uint16_t)(v->first[j] + v->first[j - 1]);
-    v->first[top + 2] = (uint16_t)na;
+    /* The values by block (a counting sort of their blocks): first[b + 1]
+     * counts block b's, then ends them, then (filled from the back) starts
+     * them; first[nblk + 1] ends the last. */
+    for (size_t b = 1; b <= v->nblk; b++)
+        v->first[b] = (uint16_t)(v->first[b] + v->first[b - 1]);
+    v->first[v->nblk + 1] = (uint16_t)na;
     for (size_t i = na; i-- > 0;)
-        v->order[--v->first[v->ai[i] + 1]] = (uint16_t)i;
+        v->order[--v->first[v->ai[i] / 64 + 1]] = (uint16_t)i;
+    v->blk = -1;
     v->counted = 1;
     return 0;
 }
 
-/* Bin j of a counted view: its count, min, max and their counts, from one
- * scan of the values (kept for the next order statistic, most often in the
- * same bin). */
+/* The counts of the 64 bins of block b of a counted view, into bcnt[]
+ * (kept for the next order statistic, most often in the same block). */
+static void view_block(ds_qhist_view *v, size_t b)
+{
+    if (v->blk == (int64_t)b)
+        return;
+    memset(v->bcnt, 0, sizeof v->bcnt);
+    for (size_t t = v->first[b + 1]; t < v->first[b + 2]; t++) {
+        size_t i = v->order[t];
+        v->bcnt[v->ai[i] % 64] += v->ac[i];
+    }
+    v->blk = (int64_t)b;
+}
+
+/* Bin j of a counted view, whose block's counts are in bcnt[]: its count,
+ * min, max and their counts, from one scan of the block's values (kept for
+ * the next order statistic, most often in the same bin). */
 static void view_bin(ds_qhist_view *v, size_t j)
 {
     double lo = INFINITY, hi = -INFINITY;
     uint64_t n_lo = 0, n_hi = 0;
+    const size_t b = j / 64;
 
     if (v->last == (int64_t)j)
         return;
-    for (size_t t = v->first[j + 1]; t < v->first[j + 2]; t++) {
+    for (size_t t = v->first[b + 1]; t < v->first[b + 2]; t++) {
         size_t i = v->order[t];
         double y = v->a[i];
+        if (v->ai[i] != j)
+            continue;
         if (y < lo) {
             lo = y;
             n_lo = 0;
@@ -1096,7 +1133,7 @@ static void view_bin(ds_qhist_view *v, size_t j)
         if (y == hi)
             n_hi += v->ac[i];
     }
-    v->lastb = (ds_qhist_bin){v->cnt[j], lo, hi};
+    v->lastb = (ds_qhist_bin){v->bcnt[j % 64], lo, hi};
     v->laste = (ds_qhist_ends){n_lo, n_hi};
     v->last = (int64_t)j;
 }
@@ -1123,11 +1160,12 @@ static double view_stat(const void *src, uint64_t k, ds_qhist_cursor *c)
     return NAN;               /* not reached: the counts add up to n  GCOVR_EXCL_LINE */
 }
 
-/* order_stat over a counted view: the bin of rank k by the counts (64
- * bins at a time where it can), then its extremes (view_bin). */
+/* order_stat over a counted view: the block of rank k by the blocks'
+ * counts, the bin by its 64 bins' (view_block), then the bin's extremes
+ * (view_bin). */
 static double view_stat_counted(const void *src, uint64_t k, ds_qhist_cursor *c)
 {
-    ds_qhist_view *v = (ds_qhist_view *)src;  /* view_bin keeps its last bin */
+    ds_qhist_view *v = (ds_qhist_view *)src;  /* keeps its last block and bin */
     uint64_t cum;
     size_t j;
 
@@ -1136,20 +1174,23 @@ static double view_stat_counted(const void *src, uint64_t k, ds_qhist_cursor *c)
         c->cum = 0;
     }
     cum = c->cum;
-    for (j = (size_t)c->i; j < DS_QHIST_BINS; j++) {
-        if (j % 64 == 0)
-            while (j < DS_QHIST_BINS && cum + v->cc[j / 64] < k) {
-                cum += v->cc[j / 64];
-                j += 64;
-            }
-        if (j < DS_QHIST_BINS && k <= cum + v->cnt[j]) {
-            c->i = (int64_t)j;
-            c->cum = cum;
-            view_bin(v, j);
-            return in_bin(k - cum, &v->lastb, &v->laste);
+    for (j = (size_t)c->i; j / 64 < v->nblk;) {
+        size_t b = j / 64;
+        if (j % 64 == 0) {
+            while (b + 1 < v->nblk && cum + v->cc[b] < k)
+                cum += v->cc[b++];
+            j = b * 64;
         }
-        if (j < DS_QHIST_BINS)
-            cum += v->cnt[j];
+        view_block(v, b);
+        for (; j < (b + 1) * 64; j++) {
+            if (k <= cum + v->bcnt[j % 64]) {
+                c->i = (int64_t)j;
+                c->cum = cum;
+                view_bin(v, j);
+                return in_bin(k - cum, &v->lastb, &v->laste);
+            }
+            cum += v->bcnt[j % 64];
+        }
     }
     return NAN;               /* not reached: the counts add up to n  GCOVR_EXCL_LINE */
 }

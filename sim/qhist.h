@@ -234,12 +234,13 @@ double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c);
  * h.  It answers the
  * same quantiles, bit for bit, as adding the batch and asking
  * ds_qhist_quantile, but costs no emptying or filling of a window of
- * DS_QHIST_BINS slots of 40 bytes: the values are counted by bin (the bins
- * of the set's range), and the bin of an order statistic is then walked to
- * by its count, and its min, max and their counts found by a scan of the
- * values.  A set whose values fill at most DS_QHIST_DISTINCT bins (it may
+ * DS_QHIST_BINS slots of 40 bytes: the values are counted by blocks of 64
+ * bins (the bins of the set's range) and ordered by block; the block of an
+ * order statistic is walked to by its count, its 64 bins are counted from
+ * its values, and the bin's min, max and their counts found by a scan of
+ * the block's values.  A set whose values fill at most DS_QHIST_DISTINCT bins (it may
  * be kept exactly) is sorted instead, each distinct value a bin while they
- * are at most DS_QHIST_DISTINCT.  About 100 KB: give it static or heap
+ * are at most DS_QHIST_DISTINCT.  About 80 KB: give it static or heap
  * storage. */
 typedef struct ds_qhist_view {
     uint64_t n, n_nan, n_pinf, n_ninf; /* as in ds_qhist */
@@ -248,16 +249,20 @@ typedef struct ds_qhist_view {
     ds_qhist_bin bin[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     ds_qhist_ends end[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     /* Counted: the finite values (the batch's, then the kept ones), their
-     * counts and bins (offsets from the first), and each bin's count. */
+     * counts and bins (offsets from the first); the bins in blocks of 64,
+     * each block's count and its values in order[]. */
     size_t na;
     double a[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     uint64_t ac[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     uint16_t ai[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
-    uint64_t cnt[DS_QHIST_BINS];
-    uint64_t cc[DS_QHIST_BINS / 64];   /* counts of each 64 bins */
-    uint16_t first[DS_QHIST_BINS + 2]; /* bin j's values are a[order[i]] */
-    uint16_t order[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1]; /* for i in
-                                          first[j + 1] .. first[j + 2] - 1 */
+    size_t nblk;                         /* blocks 0..nblk - 1 hold values */
+    uint64_t cc[DS_QHIST_BINS / 64];     /* the count of each block */
+    unsigned char inuse[DS_QHIST_BINS];  /* 1 for each bin with values */
+    uint16_t first[DS_QHIST_BINS / 64 + 2]; /* block b's values are a[order[t]] */
+    uint16_t order[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1]; /* for t in
+                                          first[b + 1] .. first[b + 2] - 1 */
+    int64_t blk;          /* the block whose bins' counts are in bcnt, or -1 */
+    uint64_t bcnt[64];
     int64_t last;         /* the bin whose extremes are in lastb, or -1 */
     ds_qhist_bin lastb;
     ds_qhist_ends laste;
