@@ -5,6 +5,9 @@
 #include "dealsim/sweep.h"
 
 #include <errno.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -15,6 +18,12 @@
 #include "dealsim/output.h"
 #include "format.h"
 
+/* The heap the validated models kept for the run may take, at most (the
+ * first points' models: see ds_sweep_new_warn), and the size assumed for
+ * one model when the heap cannot be measured. */
+#define KEEP_BYTES ((size_t)64 << 20)
+#define KEEP_MODEL_GUESS ((size_t)64 << 10)
+
 struct ds_sweep {
     const ds_scenario *base;
     const ds_design *d;
@@ -24,6 +33,8 @@ struct ds_sweep {
     uint64_t seed;
     FILE *f;          /* output while running */
     int header_done;
+    ds_model **kept;  /* [n_kept] validated models not yet run, or NULL */
+    size_t n_kept;
 };
 
 int ds_sweep_is_integer(const char *path, void *ctx)
@@ -35,6 +46,17 @@ int ds_sweep_is_integer(const char *path, void *ctx)
 /* Point i's scenario: a copy of the base with the point's overrides, built
  * with `flags` (ds_scenario_build_warn); its warnings go to warn (NULL:
  * dropped). */
+/* Bytes of the heap in use, or 0 when this C library cannot tell. */
+static size_t heap_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+#else
+    return 0;
+#endif
+}
+
 static int point_model(const ds_sweep *s, size_t i, unsigned flags, ds_model **out,
                        ds_report *rep, ds_report *warn)
 {
@@ -268,6 +290,10 @@ static int check_point(vjob *v, size_t i, ds_report *prep, ds_model **first)
         *first = m;
         m = NULL;
     }
+    if (rc == DS_OK && i < s->n_kept) {
+        s->kept[i] = m;
+        m = NULL;
+    }
     ds_model_free(m);
     return rc;
 }
@@ -355,6 +381,7 @@ int ds_sweep_new_warn(const ds_scenario *base, const ds_design *d, uint64_t draw
     ds_report_init(&v.bad_rep);
     {
         ds_report prep;
+        size_t heap = heap_in_use(), after, bytes;
         ds_report_init(&prep);
         rc = check_point(&v, 0, &prep, &m0);
         if (rc != DS_OK) {
@@ -364,6 +391,14 @@ int ds_sweep_new_warn(const ds_scenario *base, const ds_design *d, uint64_t draw
         } else {
             ds_report_free(&prep);
         }
+        /* The validated models of the first points are kept for the run,
+         * which then does not build them again, as many as KEEP_BYTES
+         * holds of models the size of point 0's. */
+        after = heap_in_use();
+        bytes = heap && after > heap + sizeof *m0 ? after - heap : KEEP_MODEL_GUESS;
+        s->n_kept = KEEP_BYTES / bytes < np ? KEEP_BYTES / bytes : np;
+        if (rc != DS_OK || !(s->kept = calloc(s->n_kept, sizeof *s->kept)))
+            s->n_kept = 0;              /* then every point is built again */
     }
     if (v.bad == SIZE_MAX) {
         v.first = m0;
@@ -384,7 +419,10 @@ int ds_sweep_new_warn(const ds_scenario *base, const ds_design *d, uint64_t draw
         }
         s->draws = draws ? draws : m0->draws;
     }
-    ds_model_free(m0);
+    if (s->n_kept && v.bad == SIZE_MAX)
+        s->kept[0] = m0;
+    else
+        ds_model_free(m0);
     if (v.bad != SIZE_MAX && v.bad_rc == DS_ENOMEM) {
         /* Not the point's fault: no "point is invalid". */
         ds_report_nomem(rep, ds_scenario_file(base));
@@ -427,6 +465,11 @@ static int job_model(void *ctx, size_t p, ds_model **out, ds_error *err)
     ds_report rep;
     int rc;
 
+    if (p < s->n_kept && s->kept[p]) {
+        *out = s->kept[p];
+        s->kept[p] = NULL;
+        return DS_OK;
+    }
     ds_report_init(&rep);
     rc = point_model(s, p, 0, out, &rep, NULL);
     if (rc != DS_OK)
@@ -548,5 +591,8 @@ void ds_sweep_free(ds_sweep *s)
 {
     if (!s)
         return;
+    for (size_t i = 0; i < s->n_kept; i++)
+        ds_model_free(s->kept[i]);
+    free(s->kept);
     free(s);
 }

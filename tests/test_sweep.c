@@ -123,6 +123,33 @@ Test(sweep, point_equals_run_with_set)
     cli_free(&r);
 }
 
+/* A sweep keeps the models it validated for the first points (as many as
+ * its budget of memory holds: about 1800 of the built-in scenario's) and
+ * builds the others again when it runs them.  3000 points in two halves
+ * that differ only in the scenario's name: each point's rows equal those
+ * of its twin in the other half, kept or built again. */
+Test(sweep, kept_and_rebuilt_models_give_the_same_rows)
+{
+    enum { HALF = 1500 };
+    cli_result s = cli_run(dir, "sweep", JAPAN, "--vary", "name=first,second", "--vary",
+                           "actors.trump.threshold=0.1:0.4:1500", "-n", "2", "-j", "2",
+                           NULL);
+    cr_assert_eq(s.status, 0, "%s", s.err);
+    size_t n;
+    char **v = lines(s.out, &n);
+    cr_assert_eq((n - 1) % (2 * HALF), 0, "%zu lines", n);
+    size_t nstrat = (n - 1) / (2 * HALF);
+    cr_assert_gt(nstrat, 1);
+    for (size_t p = 0; p < HALF; p++)
+        for (size_t k = 0; k < nstrat; k++) {
+            const char *a = v[1 + p * nstrat + k], *b = v[1 + (p + HALF) * nstrat + k];
+            cr_assert(strstr(a, ",first,") && strstr(b, ",second,"), "%s\n%s", a, b);
+            cr_assert_str_eq(after_cells(a, 2), after_cells(b, 2), "point %zu", p + 1);
+        }
+    free_lines(v);
+    cli_free(&s);
+}
+
 /* The sweep's output is the same bytes at -j 1, 2 and 3. */
 static void same_for_any_threads(const char *vary, const char *draws)
 {
