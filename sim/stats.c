@@ -177,6 +177,9 @@ struct ds_stats {
     double *tlo, *thi;     /* [ns * nval] the min and max of each value
                               over flushed blocks */
     uint64_t *cnt;         /* [ns * ncnt] */
+    size_t rhi;            /* rounds 1..rhi are the only ones whose counts
+                              (of deals) may be nonzero: what a reset
+                              empties and a merge adds */
     ds_qhist *hist;        /* [ns * N_HIST] */
     double *held;          /* [ns * N_HIST * HELD_MAX] values not yet in
                               hist[i] are held[i * HELD_MAX ...] */
@@ -296,7 +299,9 @@ void ds_stats_reset(ds_stats *s)
     empty_block(s);
     for (size_t i = 0; i < cells; i++)
         ds_xsum_init(&s->tot[i]);
-    memset(s->cnt, 0, s->ns * s->ncnt * sizeof *s->cnt);
+    for (size_t k = 0; k < s->ns; k++)
+        memset(s->cnt + k * s->ncnt, 0, (s->rdist + s->rhi) * sizeof *s->cnt);
+    s->rhi = 0;
     for (size_t i = 0; i < s->ns * N_HIST; i++)
         ds_qhist_reset(&s->hist[i]);
     memset(s->nheld, 0, s->ns * N_HIST * sizeof *s->nheld);
@@ -903,6 +908,7 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
     double *const blk = s->blk;
     uint64_t *const cnt = s->cnt;
     const unsigned char *const split = s->split;
+    size_t rhi = s->rhi;
 
     for (size_t k = 0; k < ns; k++) {
         const ds_outcome *o = &out[k];
@@ -928,8 +934,10 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
             n[CNT_ROUNDS] += (uint64_t)o->round;
             n[CNT_EXT] += o->round > rounds;
             n[CNT_LOSS] += b < 0.0;
-            if ((unsigned)o->round - 1u < DS_MAX_ROUNDS)
+            if ((unsigned)o->round - 1u < DS_MAX_ROUNDS) {
                 n[rdist + (unsigned)o->round - 1u]++;
+                rhi = (size_t)o->round > rhi ? (size_t)o->round : rhi;
+            }
             r[BS_BENDEAL] += b;
             lo[BX_BENDEAL] = b < lo[BX_BENDEAL] ? b : lo[BX_BENDEAL];
             hi[BX_BENDEAL] = b > hi[BX_BENDEAL] ? b : hi[BX_BENDEAL];
@@ -948,6 +956,7 @@ void ds_stats_add(ds_stats *s, const ds_outcome *out)
         if (split[k])
             hold(s, k * N_HIST + HIST_DEND, o->deficit_end);
     }
+    s->rhi = rhi;
     s->draws++;
     s->pending++;
 }
@@ -999,8 +1008,13 @@ int ds_stats_merge(ds_stats *dst, const ds_stats *src)
     release_all(src);
     for (size_t i = 0; i < dst->ns * dst->nsum; i++)
         ds_xsum_merge(&dst->tot[i], &src->tot[i]);
-    for (size_t i = 0; i < dst->ns * dst->ncnt; i++)
-        dst->cnt[i] += src->cnt[i];
+    for (size_t k = 0; k < dst->ns; k++) {
+        uint64_t *d = dst->cnt + k * dst->ncnt;
+        const uint64_t *c = src->cnt + k * src->ncnt;
+        for (size_t i = 0; i < dst->rdist + src->rhi; i++)
+            d[i] += c[i];
+    }
+    dst->rhi = src->rhi > dst->rhi ? src->rhi : dst->rhi;
     /* deficit_end's histograms first: dst's may start as a copy of its
      * deficit histogram, which must not yet hold src's deficits. */
     for (size_t k = 0; k < dst->ns; k++) {
@@ -1104,6 +1118,7 @@ int ds_stats_unpack(ds_stats *s, const void *buf, size_t len)
         in += plen[i];
         len -= plen[i];
     }
+    s->rhi = DS_MAX_ROUNDS;       /* any round's count may be nonzero */
     for (size_t i = 0; i < s->ns * N_HIST; i++) {
         size_t used = ds_qhist_unpack(&s->hist[i], in, len);
         if (used == 0) {
@@ -1284,7 +1299,7 @@ int ds_stats_last_round(const ds_stats *s)
 {
     int last = 0;
     for (size_t k = 0; k < s->ns; k++)
-        for (int r = DS_MAX_ROUNDS; r > last; r--)
+        for (int r = (int)s->rhi; r > last; r--)     /* none later */
             if (s->cnt[k * s->ncnt + s->rdist + (size_t)(r - 1)]) {
                 last = r;
                 break;
