@@ -209,6 +209,9 @@ struct ds_engine {
     /* Offered packages ("used"): pslot[p] = its index among them or -1. */
     size_t n_used;
     size_t *used;                /* [n_used] package indices */
+    size_t *twin;                /* [n_used] an earlier offered package with
+                                    the same items and amounts (so the same
+                                    item sums), or SIZE_MAX */
     long *pslot;                 /* [n_packages] */
     unsigned char *champ;        /* [n_used * n_actors], constant */
     double *expo;                /* [n_used * n_third] E_q(p), constant */
@@ -334,7 +337,7 @@ struct ds_engine {
     X(pre) X(tariff) X(dsum1) X(dsumH) X(loss) X(vgen) X(lb) X(epsl) X(yw)   \
     X(long_run) X(apow) X(s1) X(sH) X(savg) X(used) X(pslot) X(champ)        \
     X(expo) X(pret) X(St) X(V) X(ccost) X(dlv1) X(dlvH)                       \
-    X(retcost) X(ret) X(cred) X(slot_at) X(lost) X(stall)                    \
+    X(retcost) X(ret) X(twin) X(cred) X(slot_at) X(lost) X(stall)            \
     X(present) X(nz) X(th) X(disc) X(cum_ev) X(pmask) X(cum_pk) X(apk) X(cend)      \
     X(t_sa) X(t_pass)                                                        \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot) X(tt_sigma) X(tt_pass) \
@@ -925,11 +928,24 @@ ds_engine *ds_engine_new(const ds_model *m)
     const size_t U = e->n_used;
     ALLOC(champ, U * A) ALLOC(cred, A * U) ALLOC(expo, U * Q) ALLOC(pret, U * Q)
     ALLOC(St, U * nk) ALLOC(V, U * A) ALLOC(ccost, U) ALLOC(dlv1, U) ALLOC(dlvH, U)
-    ALLOC(retcost, U) ALLOC(ret, U * Q)
+    ALLOC(retcost, U) ALLOC(ret, U * Q) ALLOC(twin, U)
     ALLOC(t_pass, U) ALLOC(t_sigma, U) ALLOC(t_sa, U) ALLOC(t_na, U)
     ALLOC(t_veto, U) ALLOC(t_ok, U)
 #undef ALLOC
 
+    /* Packages that differ only in the tariffs they ask for have the
+     * same sums over their items. */
+    for (size_t u = 0; u < U; u++) {
+        const ds_package *pk = &m->packages[e->used[u]];
+        e->twin[u] = SIZE_MAX;
+        for (size_t t = 0; t < u && e->twin[u] == SIZE_MAX; t++) {
+            const ds_package *pt = &m->packages[e->used[t]];
+            if (pt->n == pk->n &&
+                (pk->n == 0 || (memcmp(pt->item, pk->item, pk->n * sizeof *pk->item) == 0 &&
+                                memcmp(pt->x, pk->x, pk->n * sizeof *pk->x) == 0)))
+                e->twin[u] = t;
+        }
+    }
     /* Draw-independent parts of each offered package (§5.2, §5.4). */
     for (size_t u = 0; u < U; u++) {
         const ds_package *pk = &m->packages[e->used[u]];
@@ -1353,55 +1369,76 @@ static double s_tariff(const ds_engine *e, size_t v)
 }
 
 /* Per offered package: scores, base utilities, costs, retaliation (§5.2-§5.4). */
+/* Package u's sums over its items (§5.2, §5.4): S_k(u) for every key but
+ * the tariff, into St (key-major), and its cost and deliveries. */
+static void item_sums(ds_engine *e, size_t u)
+{
+    const ds_model *m = e->m;
+    const size_t D = m->n_dims, U = e->n_used;
+    const double *restrict eff = e->eff, *restrict cost = e->cost;
+    const double *restrict delivery = e->delivery;
+    const ds_package *pk = &m->packages[e->used[u]];
+    double *restrict St = e->St;
+    double sdef = 0.0, cc = 0.0, dl1 = 0.0, dlH = 0.0;
+
+    for (size_t j = 0; j < pk->n; j++) {
+        size_t i = pk->item[j];
+        double x = pk->x[j];
+        sdef += x * eff[i];
+        cc += x * cost[i] * e->savg[i];                 /* §5.4 avg cost */
+        double dl = x * eff[i] * delivery[i];
+        dl1 += dl * e->s1[i];                           /* §5.4 deficit_h */
+        dlH += dl * e->sH[i];
+    }
+    /* §5.2 S_k = sum_j x_j score_k(i_j), from 0 in item order: a
+     * dimension (two at a time) at once over the items, its sum held in a
+     * register. */
+    size_t k = 0;
+#ifdef __SSE2__
+    for (; k + 2 <= D; k += 2) {
+        __m128d acc = _mm_setzero_pd();
+        for (size_t j = 0; j < pk->n; j++)
+            acc = _mm_add_pd(acc, _mm_mul_pd(_mm_set1_pd(pk->x[j]),
+                                             _mm_loadu_pd(e->score + pk->item[j] * D + k)));
+        _mm_storel_pd(St + (2 + k) * U + u, acc);
+        _mm_storeh_pd(St + (3 + k) * U + u, acc);
+    }
+#endif
+    for (; k < D; k++) {
+        double acc = 0.0;
+        for (size_t j = 0; j < pk->n; j++)
+            acc += pk->x[j] * e->score[pk->item[j] * D + k];
+        St[(2 + k) * U + u] = acc;
+    }
+    St[u] = -sdef * e->inv_dbar;                                     /* §5.2 */
+    e->ccost[u] = cc;
+    e->dlv1[u] = dl1;
+    e->dlvH[u] = dlH;
+}
+
 static void package_values(ds_engine *e)
 {
     const ds_model *m = e->m;
-    const size_t nk = e->nk, D = m->n_dims, A = m->n_actors, Q = m->n_third;
-    const double *restrict eff = e->eff, *restrict cost = e->cost;
-    const double *restrict delivery = e->delivery;
+    const size_t nk = e->nk, A = m->n_actors, Q = m->n_third;
     const double st_deal = e->need_tariff ? s_tariff(e, 1) : 0.0;
     const size_t U = e->n_used;
     /* S_k(u) at St[k U + u]: key-major, as the utilities read them. */
-    double *restrict St = e->St;
+    double *St = e->St;
     for (size_t u = 0; u < U; u++) {
-        const ds_package *pk = &m->packages[e->used[u]];
-        double sdef = 0.0, cc = 0.0, dl1 = 0.0, dlH = 0.0;
+        const size_t t = e->twin[u];
         St[U + u] = 0.0;
         if (e->need_tariff)                                          /* §5.2 */
             St[U + u] = e->vof[u] == 1 ? st_deal : s_tariff(e, e->vof[u]);
-        for (size_t j = 0; j < pk->n; j++) {
-            size_t i = pk->item[j];
-            double x = pk->x[j];
-            sdef += x * eff[i];
-            cc += x * cost[i] * e->savg[i];                 /* §5.4 avg cost */
-            double dl = x * eff[i] * delivery[i];
-            dl1 += dl * e->s1[i];                           /* §5.4 deficit_h */
-            dlH += dl * e->sH[i];
+        if (t == SIZE_MAX) {
+            item_sums(e, u);
+        } else {              /* its twin's, computed above the same way */
+            St[u] = St[t];
+            for (size_t k = 2; k < nk; k++)
+                St[k * U + u] = St[k * U + t];
+            e->ccost[u] = e->ccost[t];
+            e->dlv1[u] = e->dlv1[t];
+            e->dlvH[u] = e->dlvH[t];
         }
-        /* §5.2 S_k = sum_j x_j score_k(i_j), from 0 in item order: a
-         * dimension (two at a time) at once over the items, its sum held
-         * in a register. */
-        size_t k = 0;
-#ifdef __SSE2__
-        for (; k + 2 <= D; k += 2) {
-            __m128d acc = _mm_setzero_pd();
-            for (size_t j = 0; j < pk->n; j++)
-                acc = _mm_add_pd(acc, _mm_mul_pd(_mm_set1_pd(pk->x[j]),
-                                                 _mm_loadu_pd(e->score + pk->item[j] * D + k)));
-            _mm_storel_pd(St + (2 + k) * U + u, acc);
-            _mm_storeh_pd(St + (3 + k) * U + u, acc);
-        }
-#endif
-        for (; k < D; k++) {
-            double acc = 0.0;
-            for (size_t j = 0; j < pk->n; j++)
-                acc += pk->x[j] * e->score[pk->item[j] * D + k];
-            St[(2 + k) * U + u] = acc;
-        }
-        St[u] = -sdef * e->inv_dbar;                                 /* §5.2 */
-        e->ccost[u] = cc;
-        e->dlv1[u] = dl1;
-        e->dlvH[u] = dlH;
         double rc = 0.0;
         for (size_t q = 0; q < Q; q++) {                             /* §5.4 */
             double E = e->expo[u * Q + q];

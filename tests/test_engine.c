@@ -738,3 +738,83 @@ Test(engine, packed_member_counts_equal_plain_ones)
         ds_model_free(m5);
     }
 }
+
+/* The built-in scenario, or (split) the same with an item that does
+ * nothing (every number 0) added, and in china_card_autos15 at
+ * intensity 0.  Its sums are then those of china_card term by term plus
+ * zeros, the same bits, but it no longer has china_card's items, so the
+ * engine computes them instead of taking china_card's. */
+static ds_model *china_cards(int split)
+{
+    FILE *f = fopen(DS_SOURCE_DIR "/scenarios/japan_us_2025.json", "rb");
+    cr_assert_not_null(f);
+    static char text[1 << 17];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    cJSON *root = cJSON_Parse(text);
+    cr_assert_not_null(root);
+    if (split) {
+        cJSON *it = cJSON_Parse("{\"id\": \"nothing_item\", \"deficit_effect\": 0,"
+                                " \"cost\": 0, \"delivery\": 1}");
+        cr_assert_not_null(it);
+        cJSON_AddItemToArray(cJSON_GetObjectItem(root, "items"), it);
+        cJSON *pk;
+        cJSON_ArrayForEach(pk, cJSON_GetObjectItem(root, "packages"))
+            if (strcmp(cJSON_GetObjectItem(pk, "id")->valuestring, "china_card_autos15") == 0)
+                cJSON_AddNumberToObject(cJSON_GetObjectItem(pk, "items"), "nothing_item", 0);
+    }
+    char *out = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    ds_model *m = test_model_text(out);
+    free(out);
+    return m;
+}
+
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Packages that differ only in the tariffs they ask for (the three
+ * china_card packages) share their sums over items: taken from the first
+ * and computed separately, every outcome of every strategy is the same,
+ * draw by draw, over a horizon of three years with ramps. */
+Test(engine, packages_with_the_same_items_share_their_sums)
+{
+    ds_model *m0 = china_cards(0), *m1 = china_cards(1);
+    cr_assert_eq(m1->n_items, m0->n_items + 1);
+    cr_assert_gt(m0->horizon, 1);
+    ds_engine *e0 = ds_engine_new(m0), *e1 = ds_engine_new(m1);
+    cr_assert(e0 && e1);
+    size_t card_deals = 0;
+    for (uint64_t d = 0; d < 3000; d++) {
+        const ds_outcome *o0 = ds_engine_draw(e0, SEED, d);
+        const ds_outcome *o1 = ds_engine_draw(e1, SEED, d);
+        for (size_t s = 0; s < m0->n_strategies; s++) {
+            const ds_outcome *a = &o0[s], *b = &o1[s];
+            cr_assert(a->deal == b->deal && a->round == b->round && a->package == b->package,
+                      "draw %llu strategy %zu", (unsigned long long)d, s);
+            cr_assert(same_bits(a->tariff, b->tariff) && same_bits(a->deficit, b->deficit) &&
+                      same_bits(a->deficit_end, b->deficit_end) &&
+                      same_bits(a->benefit, b->benefit) &&
+                      same_bits(a->concession_cost, b->concession_cost),
+                      "draw %llu strategy %zu: deficit %.17g %.17g, end %.17g %.17g, "
+                      "benefit %.17g %.17g, cost %.17g %.17g", (unsigned long long)d, s,
+                      a->deficit, b->deficit, a->deficit_end, b->deficit_end, a->benefit,
+                      b->benefit, a->concession_cost, b->concession_cost);
+            for (size_t q = 0; q < m0->n_third; q++)
+                cr_assert(a->retaliates[q] == b->retaliates[q] &&
+                          same_bits(a->retaliation_cost[q], b->retaliation_cost[q]));
+            for (size_t i = 0; i < m0->n_actors; i++)
+                cr_assert(a->evaluations[i] == b->evaluations[i] &&
+                          a->approvals[i] == b->approvals[i]);
+            card_deals += a->deal && strncmp(m0->packages[a->package].id, "china_card_", 11) == 0;
+        }
+    }
+    cr_expect_gt(card_deals, 500, "%zu deals on the asking china cards", card_deals);
+    ds_engine_free(e0);
+    ds_engine_free(e1);
+    ds_model_free(m0);
+    ds_model_free(m1);
+}
