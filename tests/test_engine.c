@@ -660,7 +660,8 @@ Test(engine, extension_changes_nothing_before_the_deadline)
 /* The built-in scenario (three members and a decider) with `absent`
  * members appended who never attend (attendance 0), and
  * protocol.decider_acts set to acts. */
-static ds_model *with_absent_members(const char *acts, int absent)
+/* The built-in scenario's file, parsed. */
+static cJSON *japan_json(void)
 {
     FILE *f = fopen(DS_SOURCE_DIR "/scenarios/japan_us_2025.json", "rb");
     cr_assert_not_null(f);
@@ -670,6 +671,22 @@ static ds_model *with_absent_members(const char *acts, int absent)
     text[n] = '\0';
     cJSON *root = cJSON_Parse(text);
     cr_assert_not_null(root);
+    return root;
+}
+
+/* The model of root, which is freed. */
+static ds_model *json_model(cJSON *root)
+{
+    char *out = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    ds_model *m = test_model_text(out);
+    free(out);
+    return m;
+}
+
+static ds_model *with_absent_members(const char *acts, int absent)
+{
+    cJSON *root = japan_json();
     cJSON *proto = cJSON_GetObjectItem(root, "protocol");
     cJSON_ReplaceItemInObject(proto, "decider_acts", cJSON_CreateString(acts));
     for (int i = 0; i < absent; i++) {
@@ -681,11 +698,7 @@ static ds_model *with_absent_members(const char *acts, int absent)
         cr_assert_not_null(a);
         cJSON_AddItemToArray(cJSON_GetObjectItem(root, "actors"), a);
     }
-    char *out = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    ds_model *m = test_model_text(out);
-    free(out);
-    return m;
+    return json_model(root);
 }
 
 /* With at most four members the engine counts their evaluations and
@@ -746,14 +759,7 @@ Test(engine, packed_member_counts_equal_plain_ones)
  * engine computes them instead of taking china_card's. */
 static ds_model *china_cards(int split)
 {
-    FILE *f = fopen(DS_SOURCE_DIR "/scenarios/japan_us_2025.json", "rb");
-    cr_assert_not_null(f);
-    static char text[1 << 17];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    cJSON *root = cJSON_Parse(text);
-    cr_assert_not_null(root);
+    cJSON *root = japan_json();
     if (split) {
         cJSON *it = cJSON_Parse("{\"id\": \"nothing_item\", \"deficit_effect\": 0,"
                                 " \"cost\": 0, \"delivery\": 1}");
@@ -764,11 +770,7 @@ static ds_model *china_cards(int split)
             if (strcmp(cJSON_GetObjectItem(pk, "id")->valuestring, "china_card_autos15") == 0)
                 cJSON_AddNumberToObject(cJSON_GetObjectItem(pk, "items"), "nothing_item", 0);
     }
-    char *out = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    ds_model *m = test_model_text(out);
-    free(out);
-    return m;
+    return json_model(root);
 }
 
 static int same_bits(double a, double b)
