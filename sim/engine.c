@@ -1368,7 +1368,6 @@ static double s_tariff(const ds_engine *e, size_t v)
     return -(sx0 != 0.0 ? cut / sx0 : mcut / (double)L);
 }
 
-/* Per offered package: scores, base utilities, costs, retaliation (§5.2-§5.4). */
 /* Package u's sums over its items (§5.2, §5.4): S_k(u) for every key but
  * the tariff, into St (key-major), and its cost and deliveries. */
 static void item_sums(ds_engine *e, size_t u)
@@ -1416,6 +1415,7 @@ static void item_sums(ds_engine *e, size_t u)
     e->dlvH[u] = dlH;
 }
 
+/* Per offered package: scores, base utilities, costs, retaliation (§5.2-§5.4). */
 static void package_values(ds_engine *e)
 {
     const ds_model *m = e->m;

@@ -231,17 +231,16 @@ double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c);
 
 /* The histogram that h (still keeping its values exactly) would be after
  * adding a batch of values (and copies of 0), seen aside without touching
- * h.  It answers the
- * same quantiles, bit for bit, as adding the batch and asking
- * ds_qhist_quantile, but costs no emptying or filling of a window of
- * DS_QHIST_BINS slots of 40 bytes: the values are counted by blocks of 64
- * bins (the bins of the set's range) and ordered by block; the block of an
- * order statistic is walked to by its count, its 64 bins are counted from
- * its values, and the bin's min, max and their counts found by a scan of
- * the block's values.  A set whose values fill at most DS_QHIST_DISTINCT bins (it may
- * be kept exactly) is sorted instead, each distinct value a bin while they
- * are at most DS_QHIST_DISTINCT.  About 80 KB: give it static or heap
- * storage. */
+ * h.  It answers the same quantiles, bit for bit, as adding the batch and
+ * asking ds_qhist_quantile, but costs no emptying or filling of a window
+ * of DS_QHIST_BINS slots of 40 bytes: the values are counted by blocks of
+ * 64 bins (the bins of the set's range) and ordered by block; the block of
+ * an order statistic is walked to by its count, its 64 bins are counted
+ * from its values, and the bin's min, max and their counts found by a scan
+ * of the block's values.  A set whose values fill at most
+ * DS_QHIST_DISTINCT bins (it may be kept exactly) is sorted instead, each
+ * distinct value a bin while they are at most DS_QHIST_DISTINCT.  About
+ * 80 KB: give it static or heap storage. */
 typedef struct ds_qhist_view {
     uint64_t n, n_nan, n_pinf, n_ninf; /* as in ds_qhist */
     int counted;          /* 1: counted by bin; 0: sorted, in bin[], end[] */

@@ -43,9 +43,6 @@ int ds_sweep_is_integer(const char *path, void *ctx)
     return ds_fmt_path_is_integer(path);
 }
 
-/* Point i's scenario: a copy of the base with the point's overrides, built
- * with `flags` (ds_scenario_build_warn); its warnings go to warn (NULL:
- * dropped). */
 /* Bytes of the heap in use, or 0 when this C library cannot tell. */
 static size_t heap_in_use(void)
 {
@@ -57,6 +54,9 @@ static size_t heap_in_use(void)
 #endif
 }
 
+/* Point i's scenario: a copy of the base with the point's overrides, built
+ * with `flags` (ds_scenario_build_warn); its warnings go to warn (NULL:
+ * dropped). */
 static int point_model(const ds_sweep *s, size_t i, unsigned flags, ds_model **out,
                        ds_report *rep, ds_report *warn)
 {
