@@ -1223,6 +1223,15 @@ static void count_members(ds_engine *e, int r, uint64_t pm)
     }
 }
 
+/* Actor a's shocks in round r from its standard normal z (§5.3), and its
+ * threshold theta(r). */
+static inline void actor_round(ds_engine *e, int r, size_t a, double z)
+{
+    const size_t ix = (size_t)r * e->m->n_actors + a;
+    e->nz[ix] = e->m->actors[a].noise * z;
+    e->th[ix] = e->thr[a] - (double)(r - 1) * e->conc[a];
+}
+
 /* Generate the shocks of round r (§5.6) from its own stream; returns the
  * sum of its variates.  After draw_world of the same draw (its keys). */
 static double draw_round(ds_engine *e, uint64_t draw, int r)
@@ -1261,8 +1270,7 @@ static double draw_round(ds_engine *e, uint64_t draw, int r)
             if (!ds_rng_gaussian_first(w[t++], 1.0, &z))
                 break;
             acc += z;
-            e->nz[ix] = m->actors[a].noise * z;                      /* §5.3 */
-            e->th[ix] = e->thr[a] - (double)(r - 1) * e->conc[a];   /* theta(r) */
+            actor_round(e, r, a, z);
         }
         if (a == A) {
             e->lost[r] = ul < m->protocol.disconnect;
@@ -1293,8 +1301,7 @@ static double draw_round(ds_engine *e, uint64_t draw, int r)
         }
         double z = ds_rng_gaussian(g, 1.0);
         acc += z;
-        e->nz[ix] = m->actors[a].noise * z;                          /* §5.3 */
-        e->th[ix] = e->thr[a] - (double)(r - 1) * e->conc[a];       /* theta(r) */
+        actor_round(e, r, a, z);
     }
     count_members(e, r, pm);
     return acc;

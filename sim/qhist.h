@@ -240,7 +240,7 @@ double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c);
  * of the block's values.  A set whose values fill at most
  * DS_QHIST_DISTINCT bins (it may be kept exactly) is sorted instead, each
  * distinct value a bin while they are at most DS_QHIST_DISTINCT.  About
- * 80 KB: give it static or heap storage. */
+ * 90 KB: give it static or heap storage. */
 typedef struct ds_qhist_view {
     uint64_t n, n_nan, n_pinf, n_ninf; /* as in ds_qhist */
     int counted;          /* 1: counted by bin; 0: sorted, in bin[], end[] */
