@@ -821,7 +821,7 @@ double ds_gamma_draw(ds_rng *r, const ds_gamma *g)
         if (r->avail - r->used >= 3 && j < ds_rng_zig_k[i]) {
             const double xj = (double)j * ds_rng_zig_w[i];
             const uint64_t w = ds_rng_u53_of(r->buf[r->used + 1], r->buf[r->used + 2]);
-            x = (k & 0x80u) ? xj : -xj;
+            x = ds_rng_zig_sign(k) * xj;
             v = 1.0 + c * x;
             if (v > 0 && w != 0) {
                 r->used += 3;

@@ -251,6 +251,14 @@ static inline double ds_rng_uniform_pos(ds_rng *r)
 extern uint32_t ds_rng_zig_k[128];
 extern double ds_rng_zig_w[128];
 
+/* The ziggurat's sign of word k: +1.0 when bit 7 is set, else -1.0.
+ * Arithmetic, not a choice: the bit is a coin flip, so a branch on it
+ * would be mispredicted half the time.  sign * y is exactly y or -y. */
+static inline double ds_rng_zig_sign(uint32_t k)
+{
+    return (double)((int)(k >> 6 & 2u) - 1);
+}
+
 /* Fill ds_rng_zig_k and ds_rng_zig_w, once per process (thread-safe; later
  * calls return at once).  The engine and ds_dist_prepare call it. */
 void ds_rng_gaussian_init(void);
@@ -266,7 +274,7 @@ static inline double ds_rng_gaussian(ds_rng *r, double sigma)
     if (r->used < r->avail) {
         const uint32_t k = r->buf[r->used], i = k & 0x7fu, j = k >> 8;
         if (j < ds_rng_zig_k[i]) {
-            const int sign = (k & 0x80u) ? +1 : -1;
+            const double sign = ds_rng_zig_sign(k);
             const double x = (double)j * ds_rng_zig_w[i];
             r->used++;
             return sign * sigma * x;
@@ -283,7 +291,7 @@ static inline int ds_rng_gaussian_first(uint32_t w, double sigma, double *z)
     const uint32_t i = w & 0x7fu, j = w >> 8;
     if (j >= ds_rng_zig_k[i])
         return 0;
-    const int sign = (w & 0x80u) ? +1 : -1;
+    const double sign = ds_rng_zig_sign(w);
     const double x = (double)j * ds_rng_zig_w[i];
     *z = sign * sigma * x;
     return 1;
