@@ -880,6 +880,26 @@ int ds_dist_is_one_uniform(const ds_dist *d)
            (d->kind == DS_DIST_TRIANGULAR && d->u.tri.min != d->u.tri.max);
 }
 
+int ds_dist_is_two_gammas(const ds_dist *d, double *lo, double *hi)
+{
+    double a, b;
+    if (d->kind == DS_DIST_PERT) {
+        a = d->k[0];
+        b = d->k[1];
+        *lo = d->u.tri.min;
+        *hi = d->u.tri.max;
+    } else if (d->kind == DS_DIST_BETA) {
+        a = d->u.beta.a;
+        b = d->u.beta.b;
+        *lo = d->u.beta.min;
+        *hi = d->u.beta.max;
+    } else {
+        return 0;
+    }
+    /* ds_dist_sample's beta: gsl_ran_beta when both shapes are <= 1. */
+    return *lo != *hi && !(a <= 1.0 && b <= 1.0) && !d->gam[0].boost && !d->gam[1].boost;
+}
+
 int ds_dist_is_one_gaussian(const ds_dist *d, double *loc, double *scale, int *lognormal)
 {
     if (d->kind == DS_DIST_NORMAL && (int)d->k[0] == TN_PLAIN && d->u.normal.sd != 0

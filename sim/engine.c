@@ -125,6 +125,8 @@ typedef struct dirichlet_draw {
     size_t *key;       /* [n] key indices into the 1 + n_dims weights */
     double *alpha;     /* [n] kappa * w-hat_k */
     ds_gamma *gam;     /* [n] their gamma variates' constants */
+    int held;          /* every word of the usual tries is in the blocks
+                          computed with the world's (weights_blocks) */
 } dirichlet_draw;
 
 struct ds_engine {
@@ -292,8 +294,11 @@ struct ds_engine {
      * WD_ONE_U), WD_GAUSS, WD_SAMPLE; with the uniform and triangular
      * parameters laid out side by side, and room for their uniforms and
      * values, so that their transforms run as plain loops. */
-    size_t n_uni, n_tri, n_gs, n_smp;
-    size_t *uni_j, *tri_j, *gs_j, *smp_j;    /* [n_wd] each */
+    size_t n_uni, n_tri, n_gs, n_bg, n_smp;
+    size_t *uni_j, *tri_j, *gs_j, *bg_j, *smp_j; /* [n_wd] each */
+    double *bg_p;                            /* [6 n_wd] per two-gamma dist
+                                                (beta, pert): its gammas' d
+                                                and c in turn, lo and hi */
     double *uni_lo, *uni_hi;                 /* [n_wd] */
     double *tri_lo, *tri_hi, *tri_p, *tri_q; /* [n_wd] */
     double *wu, *wx;                         /* [n_wd] */
@@ -342,7 +347,7 @@ struct ds_engine {
     X(t_sa) X(t_pass)                                                        \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot) X(tt_sigma) X(tt_pass) \
     X(member) X(influence) X(veto) X(out) X(out_ret) X(out_retcost)          \
-    X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1) X(xb) X(xn) X(uni_j) X(tri_j) X(gs_j) X(smp_j) X(uni_lo) X(uni_hi) X(tri_lo) \
+    X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1) X(xb) X(xn) X(uni_j) X(tri_j) X(gs_j) X(bg_j) X(bg_p) X(smp_j) X(uni_lo) X(uni_hi) X(tri_lo) \
     X(tri_hi) X(tri_p) X(tri_q) X(wu) X(wx)
 
 /* calloc that never returns NULL for a zero count (so NULL means no memory). */
@@ -614,15 +619,21 @@ static unsigned world_blocks(const world_draw *wd)
     return wd->how == WD_SAMPLE && (k == DS_DIST_BETA || k == DS_DIST_PERT) ? 2u : 1u;
 }
 
-/* Blocks of a Dirichlet's stream computed side by side each draw: a gamma
- * variate takes three words when it accepts at once, five with alpha < 1;
- * at most DS_RNG_BUF / 4. */
-static unsigned weights_blocks(const dirichlet_draw *dd)
+/* Words a Dirichlet's gamma variates take when each accepts at once: three,
+ * five with alpha < 1 (a boost's uniform first). */
+static size_t dirichlet_words(const dirichlet_draw *dd)
 {
     size_t words = 0;
     for (size_t k = 0; k < dd->n; k++)
-        words += dd->alpha[k] < 1.0 ? 5 : 3;
-    size_t nb = (words + 3) / 4;
+        words += dd->gam[k].boost ? 5 : 3;
+    return words;
+}
+
+/* Blocks of a Dirichlet's stream computed side by side each draw: room for
+ * dirichlet_words, at most DS_RNG_BUF / 4. */
+static unsigned weights_blocks(const dirichlet_draw *dd)
+{
+    size_t nb = (dirichlet_words(dd) + 3) / 4;
     return nb < DS_RNG_BUF / 4 ? (unsigned)nb : DS_RNG_BUF / 4;
 }
 
@@ -752,7 +763,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(out_eval, K * A) ALLOC(out_appr, K * A)
     ALLOC(wb0, n_st) ALLOC(wb1, n_st) ALLOC(wb2, n_st) ALLOC(wb3, n_st) ALLOC(wpurp, n_st) ALLOC(wbi, n_st) ALLOC(whash, n_st)
     ALLOC(wk0, n_st) ALLOC(wk1, n_st) ALLOC(xb, ND + A) ALLOC(xn, ND + A)
-    ALLOC(uni_j, ND) ALLOC(tri_j, ND) ALLOC(gs_j, ND) ALLOC(smp_j, ND) ALLOC(uni_lo, ND)
+    ALLOC(uni_j, ND) ALLOC(tri_j, ND) ALLOC(gs_j, ND) ALLOC(bg_j, ND) ALLOC(bg_p, 6 * ND) ALLOC(smp_j, ND) ALLOC(uni_lo, ND)
     ALLOC(uni_hi, ND) ALLOC(tri_lo, ND) ALLOC(tri_hi, ND) ALLOC(tri_p, ND) ALLOC(tri_q, ND)
     ALLOC(wu, ND) ALLOC(wx, ND)
 
@@ -781,6 +792,15 @@ ds_engine *ds_engine_new(const ds_model *m)
             }
         } else if (w->how == WD_GAUSS) {
             e->gs_j[e->n_gs++] = j;
+        } else if (w->how == WD_SAMPLE && world_blocks(w) == 2 &&
+                   ds_dist_is_two_gammas(w->d, &e->bg_p[6 * e->n_bg + 4],
+                                         &e->bg_p[6 * e->n_bg + 5])) {
+            double *p = e->bg_p + 6 * e->n_bg;
+            p[0] = w->d->gam[0].d;
+            p[1] = w->d->gam[0].c;
+            p[2] = w->d->gam[1].d;
+            p[3] = w->d->gam[1].c;
+            e->bg_j[e->n_bg++] = j;
         } else if (w->how == WD_SAMPLE) {
             e->smp_j[e->n_smp++] = j;
         }
@@ -993,6 +1013,8 @@ ds_engine *ds_engine_new(const ds_model *m)
         unsigned nb = j < e->n_wd ? world_blocks(&e->wd[j]) : weights_blocks(&e->dd[j - e->n_wd]);
         e->xb[j] = x;
         e->xn[j] = nb;
+        if (j >= e->n_wd)
+            e->dd[j - e->n_wd].held = dirichlet_words(&e->dd[j - e->n_wd]) <= 4 * (size_t)nb;
         for (unsigned b = 1; b < nb; b++, x++) {
             e->wpurp[x] = e->wpurp[j];
             e->wbi[x] = b;
@@ -1051,6 +1073,31 @@ static inline double extension_uniform(const ds_engine *e, uint64_t draw)
     /* Its first block is computed with the world's (draw_world). */
     (void)draw;
     return (double)ds_rng_u53_of(e->wb0[e->ext_lane], e->wb1[e->ext_lane]) * DS_RNG_TWO_M53;
+}
+
+/* ds_gamma_draw's usual try from the three words w0, w1, w2 of a stream,
+ * for a gamma without boost with constants d and c: its very operations.
+ * *ok is 1 when ds_gamma_draw takes it (the ziggurat accepts w0 at once,
+ * v > 0, the uniform is nonzero, and the squeeze or else the log test
+ * accepts) and the result is then ds_gamma_draw's; else 0.  Branches only
+ * for the log test (about one try in ten: the squeeze fails with
+ * probability about 0.0331 E[x^4] = 0.1). */
+static inline double gamma_try(uint32_t w0, uint32_t w1, uint32_t w2, double d,
+                               double c, int *ok)
+{
+    const uint32_t i = w0 & 0x7fu, j = w0 >> 8;
+    const double xj = (double)j * ds_rng_zig_w[i];
+    const double x = ds_rng_zig_sign(w0) * xj;
+    const uint64_t w = ds_rng_u53_of(w1, w2);
+    const double u = (double)w * DS_RNG_TWO_M53;
+    double v = 1.0 + c * x;
+    const int taken = (j < ds_rng_zig_k[i]) & (v > 0) & (w != 0);
+    v = v * v * v;
+    const int squeezed = u < 1 - 0.0331 * x * x * x * x;
+    *ok = taken & squeezed;
+    if (taken & !squeezed)
+        *ok = log(u) < 0.5 * x * x + d * (1 - v + log(v));
+    return 1.0 * d * v;
 }
 
 /* Sample the world of draw `draw` (§5.1) and the third parties' U_q (§5.4).
@@ -1136,6 +1183,24 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
         }
         *w->dst = w->lognormal ? w->loc * exp(z) : w->loc + z;
     }
+    /* Beta and pert dists drawn as two gamma variates: both usual tries
+     * from the first six words of their two blocks, without a branch; when
+     * either is not taken, ds_dist_sample from the opened stream. */
+    for (size_t i = 0; i < e->n_bg; i++) {
+        const size_t k = e->bg_j[i], xk = e->xb[k];
+        const double *p = e->bg_p + 6 * i;
+        const uint32_t *restrict b2 = e->wb2, *restrict b3 = e->wb3;
+        int ok1, ok2;
+        const double g1 = gamma_try(b0[k], b1[k], b2[k], p[0], p[1], &ok1);
+        const double g2 = gamma_try(b3[k], b0[xk], b1[xk], p[2], p[3], &ok2);
+        if (ok1 & ok2) {
+            const double v = p[4] + (p[5] - p[4]) * (g1 / (g1 + g2));
+            *wd[k].dst = v < p[4] ? p[4] : v > p[5] ? p[5] : v;
+        } else {
+            OPEN(k);
+            *wd[k].dst = ds_dist_sample(wd[k].d, ds_rng_gsl(r));
+        }
+    }
     for (size_t i = 0; i < e->n_smp; i++) {
         const size_t k = e->smp_j[i];
         OPEN(k);
@@ -1169,9 +1234,32 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
         /* gsl_ran_dirichlet's steps: n gamma variates, their sum, each
          * divided by it; when the sum underflows, GSL's own call from the
          * start of the stream (which redraws the same variates, then
-         * rescales). */
-        for (size_t k = 0; k < dd->n; k++)
-            th[k] = ds_gamma_draw(r, &dd->gam[k]);
+         * rescales).  The variates' usual tries first, from the words the
+         * stream holds (a boost's uniform, as gsl_uniform_pos when it is
+         * not 0, then the try); when any is not taken, each variate from
+         * the stream, as ds_gamma_draw draws it. */
+        int ok = dd->held;
+        if (ok) {
+            const uint32_t *wb = r->buf;
+            for (size_t k = 0, p = 0; k < dd->n; k++) {
+                const ds_gamma *g = &dd->gam[k];
+                int taken;
+                if (g->boost) {
+                    const uint64_t wu = ds_rng_u53_of(wb[p], wb[p + 1]);
+                    const double boost = pow((double)wu * DS_RNG_TWO_M53, g->inv_a);
+                    th[k] = gamma_try(wb[p + 2], wb[p + 3], wb[p + 4], g->d, g->c, &taken) * boost;
+                    ok &= taken & (wu != 0);
+                    p += 5;
+                } else {
+                    th[k] = gamma_try(wb[p], wb[p + 1], wb[p + 2], g->d, g->c, &taken);
+                    ok &= taken;
+                    p += 3;
+                }
+            }
+        }
+        if (!ok)
+            for (size_t k = 0; k < dd->n; k++)
+                th[k] = ds_gamma_draw(r, &dd->gam[k]);
         for (size_t k = 0; k < dd->n; k++)
             norm += th[k];
         if (norm < GSL_SQRT_DBL_MIN) {

@@ -820,3 +820,84 @@ Test(engine, packages_with_the_same_items_share_their_sums)
     ds_model_free(m0);
     ds_model_free(m1);
 }
+
+/* Beta and pert dists take both gamma variates' usual tries from the
+ * words computed with the world's, and the stream otherwise: every value
+ * must be ds_dist_sample's on its own stream, bit for bit.  The six-item
+ * benchmark scenario has eleven such dists (shapes from 1 to 5.7); over
+ * 4000 draws each variate's usual try fails often (the squeeze, about one
+ * try in ten, takes the log test; the ziggurat or the log test rejects a
+ * few in a hundred), so both ways are compared many times. */
+Test(engine, two_gamma_dists_follow_their_streams)
+{
+    ds_model *m = test_model_file(DS_SOURCE_DIR "/bench/six_items.json");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    size_t betas = 0;
+    for (size_t j = 0; j < ds_engine_n_inputs(e); j++) {
+        const ds_dist *d = ds_engine_input(e, j)->dist;
+        betas += d->kind == DS_DIST_BETA || d->kind == DS_DIST_PERT;
+    }
+    cr_assert_geq(betas, 10, "the scenario has its beta and pert dists");
+    for (uint64_t d = 0; d < 4000; d++) {
+        (void)ds_engine_draw(e, SEED, d);
+        for (size_t j = 0; j < ds_engine_n_inputs(e); j++) {
+            const ds_model_dist *in = ds_engine_input(e, j);
+            if (in->corr >= 0)
+                continue;
+            ds_rng r;
+            ds_rng_open(&r, ds_rng_key(SEED, ds_rng_name_hash(in->path)), d,
+                        DS_STREAM(DS_STREAM_WORLD, 0));
+            const double want = ds_dist_sample(in->dist, ds_rng_gsl(&r));
+            cr_assert_eq(ds_engine_input_value(e, j), want, "draw %llu, %s: %.17g, want %.17g",
+                         (unsigned long long)d, in->path, ds_engine_input_value(e, j), want);
+        }
+    }
+    ds_engine_free(e);
+    ds_model_free(m);
+}
+
+/* A member's Dirichlet weights (§5.1) are gsl_ran_dirichlet on the stream
+ * actors.ID.weights, whether the engine takes its gamma variates' usual
+ * tries from the stream's computed words or draws them from the stream.
+ * Weights 1/2, 1/4, 1/8, 1/8 (exact) with kappa 4 give alphas 2, 1, 1/2
+ * and 1/2, two of them boosted.  The only package scores 1 on "security"
+ * and 0 on everything else, so the member's value is its security weight
+ * exactly; with no noise it approves, and the deal is made, iff that
+ * weight is at least the threshold, near its median (Beta(1, 3):
+ * 1 - 2^(-1/3) = 0.2063).  Each draw's deal must match the weights GSL
+ * draws from the same stream. */
+Test(engine, dirichlet_weights_follow_their_stream)
+{
+    ds_model *m = parse(
+        "{\"dealsim\": 2, \"name\": \"weights\","
+        " \"home\": {\"tariff_burden\": 0.5, \"margin\": 0.1},"
+        " \"baseline_deficit\": 60, \"elasticity\": 0,"
+        " \"lines\": [{\"id\": \"all\", \"exports\": 100, \"current\": 0.1, \"no_deal\": 0.25, \"deal\": 0.25}],"
+        " \"dimensions\": [\"security\", \"jobs\", \"energy\"],"
+        " \"items\": [{\"id\": \"a\", \"deficit_effect\": 0, \"cost\": 0, \"scores\": {\"security\": 1}}],"
+        " \"packages\": [{\"id\": \"p\", \"items\": {\"a\": 1}}],"
+        " \"actors\": [{\"id\": \"m\", \"role\": \"member\", \"weight_certainty\": 4,"
+        "              \"weights\": {\"deficit\": 0.5, \"security\": 0.25, \"jobs\": 0.125, \"energy\": 0.125},"
+        "              \"threshold\": 0.2063, \"noise\": 0}],"
+        " \"protocol\": {\"rounds\": 1}}");
+    ds_engine *e = ds_engine_new(m);
+    cr_assert_not_null(e);
+    const double alpha[4] = {2, 1, 0.5, 0.5};
+    const uint64_t key = ds_rng_key(SEED, ds_rng_name_hash("actors.m.weights"));
+    size_t deals = 0;
+    const size_t n = 20000;
+    for (uint64_t d = 0; d < n; d++) {
+        ds_rng r;
+        double w[4];
+        ds_rng_open(&r, key, d, DS_STREAM(DS_STREAM_WORLD, 0));
+        gsl_ran_dirichlet(ds_rng_gsl(&r), 4, alpha, w);
+        const ds_outcome *o = ds_engine_draw(e, SEED, d);
+        cr_assert_eq(o->deal, w[1] >= 0.2063, "draw %llu: security weight %.17g, deal %d",
+                     (unsigned long long)d, w[1], o->deal);
+        deals += (size_t)o->deal;
+    }
+    cr_expect(deals > n / 3 && deals < 2 * n / 3, "%zu deals of %zu: not informative", deals, n);
+    ds_engine_free(e);
+    ds_model_free(m);
+}

@@ -90,6 +90,14 @@ double ds_dist_from_uniform(const ds_dist *d, double u);
  * it through ds_rng_gaussian_first. */
 int ds_dist_is_one_gaussian(const ds_dist *d, double *loc, double *scale, int *lognormal);
 
+/* 1 if ds_dist_sample(d, r) on a dealsim stream is
+ * clamp(*lo + (*hi - *lo) x1 / (x1 + x2)) to [*lo, *hi], with x1 and x2
+ * ds_gamma_draw of gam[0] and gam[1] in turn, neither boosted (a beta or
+ * pert dist, not constant, with both shapes >= 1 and one > 1).  Lets a
+ * caller that holds a stream's first words take both variates' usual tries
+ * from them. */
+int ds_dist_is_two_gammas(const ds_dist *d, double *lo, double *hi);
+
 /* For a dist with ds_dist_is_one_uniform: its min and max, and for a
  * triangular (then returns 1) p = (mode - min)/(max - min) and q = (max -
  * mode)/(max - min) as prepared, so that ds_dist_from_uniform(d, u) is
