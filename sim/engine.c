@@ -1536,11 +1536,12 @@ static void package_values(ds_engine *e)
         }
         double rc = 0.0;
         for (size_t q = 0; q < Q; q++) {                             /* §5.4 */
-            double E = e->expo[u * Q + q];
-            unsigned char yes = E > 0.0 && e->uq[q] < e->pret[u * Q + q];
+            /* Without a branch (U_q is a coin flip): rc is never -0, so
+             * adding +0 leaves it as it is. */
+            const double E = e->expo[u * Q + q], c = E * e->cpe[q];
+            const unsigned char yes = (E > 0.0) & (e->uq[q] < e->pret[u * Q + q]);
             e->ret[u * Q + q] = yes;
-            if (yes)
-                rc += E * e->cpe[q];
+            rc += yes ? c : 0.0;
         }
         e->retcost[u] = rc;
     }
