@@ -807,29 +807,22 @@ void ds_gamma_init(ds_gamma *g, double a)
 
 double ds_gamma_draw(ds_rng *r, const ds_gamma *g)
 {
-    double x, v, u, boost = 1.0;
+    double x, v, u, dv, boost = 1.0;
     const double d = g->d, c = g->c;
     if (g->boost)
         boost = pow(gsl_uniform_pos(r), g->inv_a);   /* drawn first, as GSL does */
     for (;;) {
-        /* The common try from three buffered words at once: the
-         * ziggurat's first try accepted (ds_rng_gaussian's inline path,
-         * its sign * 1.0 * x being +-x exactly), v > 0, and a nonzero
-         * uniform; anything else, from the same position, as GSL does. */
-        const uint32_t k = r->avail - r->used >= 3 ? r->buf[r->used] : 0;
-        const uint32_t i = k & 0x7fu, j = k >> 8;
-        if (r->avail - r->used >= 3 && j < ds_rng_zig_k[i]) {
-            const double xj = (double)j * ds_rng_zig_w[i];
-            const uint64_t w = ds_rng_u53_of(r->buf[r->used + 1], r->buf[r->used + 2]);
-            x = ds_rng_zig_sign(k) * xj;
-            v = 1.0 + c * x;
-            if (v > 0 && w != 0) {
+        /* The common try from three buffered words at once (the
+         * ziggurat's first try, ds_rng_gaussian's inline path, its
+         * sign * 1.0 * x being +-x exactly); a try not taken from them,
+         * from the same position, as GSL does. */
+        if (r->avail - r->used >= 3) {
+            const uint32_t *w = r->buf + r->used;
+            int taken, accepted;
+            dv = ds_gamma_try(d, c, w[0], w[1], w[2], &taken, &accepted);
+            if (taken) {
                 r->used += 3;
-                v = v * v * v;
-                u = (double)w * DS_RNG_TWO_M53;
-                if (u < 1 - 0.0331 * x * x * x * x)
-                    break;
-                if (log(u) < 0.5 * x * x + d * (1 - v + log(v)))
+                if (accepted)
                     break;
                 continue;
             }
@@ -840,13 +833,14 @@ double ds_gamma_draw(ds_rng *r, const ds_gamma *g)
         } while (v <= 0);
         v = v * v * v;
         u = gsl_uniform_pos(r);
+        dv = 1.0 * d * v;
         if (u < 1 - 0.0331 * x * x * x * x)
             break;
         if (log(u) < 0.5 * x * x + d * (1 - v + log(v)))
             break;
     }
     /* GSL's scale b * d * v, b = 1; then its boost (times 1 without). */
-    return g->boost ? (1.0 * d * v) * boost : 1.0 * d * v;
+    return g->boost ? dv * boost : dv;
 }
 
 double ds_dist_gamma(ds_rng *r, double a)

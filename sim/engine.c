@@ -1075,31 +1075,6 @@ static inline double extension_uniform(const ds_engine *e, uint64_t draw)
     return (double)ds_rng_u53_of(e->wb0[e->ext_lane], e->wb1[e->ext_lane]) * DS_RNG_TWO_M53;
 }
 
-/* ds_gamma_draw's usual try from the three words w0, w1, w2 of a stream,
- * for a gamma without boost with constants d and c: its very operations.
- * *ok is 1 when ds_gamma_draw takes it (the ziggurat accepts w0 at once,
- * v > 0, the uniform is nonzero, and the squeeze or else the log test
- * accepts) and the result is then ds_gamma_draw's; else 0.  Branches only
- * for the log test (about one try in ten: the squeeze fails with
- * probability about 0.0331 E[x^4] = 0.1). */
-static inline double gamma_try(uint32_t w0, uint32_t w1, uint32_t w2, double d,
-                               double c, int *ok)
-{
-    const uint32_t i = w0 & 0x7fu, j = w0 >> 8;
-    const double xj = (double)j * ds_rng_zig_w[i];
-    const double x = ds_rng_zig_sign(w0) * xj;
-    const uint64_t w = ds_rng_u53_of(w1, w2);
-    const double u = (double)w * DS_RNG_TWO_M53;
-    double v = 1.0 + c * x;
-    const int taken = (j < ds_rng_zig_k[i]) & (v > 0) & (w != 0);
-    v = v * v * v;
-    const int squeezed = u < 1 - 0.0331 * x * x * x * x;
-    *ok = taken & squeezed;
-    if (taken & !squeezed)
-        *ok = log(u) < 0.5 * x * x + d * (1 - v + log(v));
-    return 1.0 * d * v;
-}
-
 /* Sample the world of draw `draw` (§5.1) and the third parties' U_q (§5.4).
  * Returns the sum of every variate drawn (for ds_engine_draw_variates). */
 static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
@@ -1189,11 +1164,10 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
     for (size_t i = 0; i < e->n_bg; i++) {
         const size_t k = e->bg_j[i], xk = e->xb[k];
         const double *p = e->bg_p + 6 * i;
-        const uint32_t *restrict b2 = e->wb2, *restrict b3 = e->wb3;
-        int ok1, ok2;
-        const double g1 = gamma_try(b0[k], b1[k], b2[k], p[0], p[1], &ok1);
-        const double g2 = gamma_try(b3[k], b0[xk], b1[xk], p[2], p[3], &ok2);
-        if (ok1 & ok2) {
+        int t1, a1, t2, a2;
+        const double g1 = ds_gamma_try(p[0], p[1], b0[k], b1[k], e->wb2[k], &t1, &a1);
+        const double g2 = ds_gamma_try(p[2], p[3], e->wb3[k], b0[xk], b1[xk], &t2, &a2);
+        if (t1 & a1 & t2 & a2) {
             const double v = p[4] + (p[5] - p[4]) * (g1 / (g1 + g2));
             *wd[k].dst = v < p[4] ? p[4] : v > p[5] ? p[5] : v;
         } else {
@@ -1243,16 +1217,18 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
             const uint32_t *wb = r->buf;
             for (size_t k = 0, p = 0; k < dd->n; k++) {
                 const ds_gamma *g = &dd->gam[k];
-                int taken;
+                int taken, accepted;
                 if (g->boost) {
                     const uint64_t wu = ds_rng_u53_of(wb[p], wb[p + 1]);
                     const double boost = pow((double)wu * DS_RNG_TWO_M53, g->inv_a);
-                    th[k] = gamma_try(wb[p + 2], wb[p + 3], wb[p + 4], g->d, g->c, &taken) * boost;
-                    ok &= taken & (wu != 0);
+                    th[k] = ds_gamma_try(g->d, g->c, wb[p + 2], wb[p + 3], wb[p + 4],
+                                         &taken, &accepted) * boost;
+                    ok &= taken & accepted & (wu != 0);
                     p += 5;
                 } else {
-                    th[k] = gamma_try(wb[p], wb[p + 1], wb[p + 2], g->d, g->c, &taken);
-                    ok &= taken;
+                    th[k] = ds_gamma_try(g->d, g->c, wb[p], wb[p + 1], wb[p + 2], &taken,
+                                         &accepted);
+                    ok &= taken & accepted;
                     p += 3;
                 }
             }

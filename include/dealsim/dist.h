@@ -9,7 +9,9 @@
 #ifndef DEALSIM_DIST_H
 #define DEALSIM_DIST_H
 
+#include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_randist.h>
 #include "dealsim/rng.h"
@@ -114,6 +116,30 @@ int ds_dist_one_uniform_params(const ds_dist *d, double *min, double *max, doubl
  * and the same bits returned, without GSL's calls through the generator's
  * function pointers. */
 double ds_dist_gamma(ds_rng *r, double a);
+
+/* One try of ds_gamma_draw (Marsaglia and Tsang) for a gamma without boost
+ * with constants d and c, from the three words w0, w1, w2 that follow in
+ * its stream: the ziggurat's first try on w0 gives x, v = (1 + c x)^3, the
+ * uniform u is 53 bits of w1 and w2.  *taken is 1 when ds_gamma_draw takes
+ * this try from those words (the ziggurat accepts w0 at once, 1 + c x > 0,
+ * u != 0), and *accepted is then 1 when the squeeze or else the log test
+ * accepts it; the variate is then the value returned, d v.  Everything but
+ * the log test (about one try in ten) is computed without a branch. */
+static inline double ds_gamma_try(double d, double c, uint32_t w0, uint32_t w1,
+                                  uint32_t w2, int *taken, int *accepted)
+{
+    const uint32_t i = w0 & 0x7fu, j = w0 >> 8;
+    const double x = ds_rng_zig_sign(w0) * ((double)j * ds_rng_zig_w[i]);
+    const uint64_t w = ds_rng_u53_of(w1, w2);
+    const double u = (double)w * DS_RNG_TWO_M53;
+    double v = 1.0 + c * x;
+    *taken = (j < ds_rng_zig_k[i]) & (v > 0) & (w != 0);
+    v = v * v * v;
+    *accepted = u < 1 - 0.0331 * x * x * x * x;
+    if (*taken & !*accepted)
+        *accepted = log(u) < 0.5 * x * x + d * (1 - v + log(v));
+    return 1.0 * d * v;
+}
 
 /* The same variate, its constants computed once: ds_gamma_draw(r, g) after
  * ds_gamma_init(g, a) is ds_dist_gamma(r, a), bit for bit. */
