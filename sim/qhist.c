@@ -877,17 +877,40 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* a[0..n-1] in ascending order (finite values). */
+static void insertion_sort(double *a, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        double v = a[i];
+        size_t q = i;
+        while (q > 0 && a[q - 1] > v) {
+            a[q] = a[q - 1];
+            q--;
+        }
+        a[q] = v;
+    }
+}
+
 /* a[0..n-1] (finite, n >= 2) in ascending order, into a itself, with
- * tmp[n] and cnt[DS_QHIST_BINS + 1] as scratch: a counting sort by the
- * bins of width 2^e that the range [lo, hi] of the values needs (at most
- * DS_QHIST_BINS of them), then each bucket sorted on its own. */
+ * tmp[n] and cnt[DS_QHIST_BINS + 1] as scratch: a few values by insertion;
+ * more by a counting sort by the bins of width 2^e that the range [lo, hi]
+ * of the values needs (at most DS_QHIST_BINS of them), then each bucket
+ * sorted on its own. */
 static void view_sort(double *a, size_t n, double lo, double hi, double *tmp, uint32_t *cnt)
 {
-    double scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
-    int64_t base = bin_index(lo, scale);
+    double scale;
+    int64_t base;
+    size_t top;
+
+    if (n <= 2 * VIEW_INSERTION_MAX) {
+        insertion_sort(a, n);
+        return;
+    }
+    scale = ldexp(1.0, (int)-find_e(lo, hi, DS_QHIST_EMIN));
+    base = bin_index(lo, scale);
     /* Buckets 0..top hold the values (bin_index is monotone): only
      * their counts are used. */
-    const size_t top = (size_t)(bin_index(hi, scale) - base);
+    top = (size_t)(bin_index(hi, scale) - base);
 
     memset(cnt, 0, (top + 2) * sizeof *cnt);
     for (size_t i = 0; i < n; i++)
@@ -899,19 +922,10 @@ static void view_sort(double *a, size_t n, double lo, double hi, double *tmp, ui
     /* cnt[j] is now the end of bucket j (its start is cnt[j - 1]). */
     for (size_t j = 0, start = 0; j <= top && start < n; start = cnt[j++]) {
         size_t end = cnt[j];
-        if (end - start > VIEW_INSERTION_MAX) {
+        if (end - start > VIEW_INSERTION_MAX)
             qsort(tmp + start, end - start, sizeof *tmp, cmp_double);
-            continue;
-        }
-        for (size_t i = start + 1; i < end; i++) {
-            double v = tmp[i];
-            size_t q = i;
-            while (q > start && tmp[q - 1] > v) {
-                tmp[q] = tmp[q - 1];
-                q--;
-            }
-            tmp[q] = v;
-        }
+        else
+            insertion_sort(tmp + start, end - start);
     }
     memcpy(a, tmp, n * sizeof *a);
 }
@@ -975,12 +989,34 @@ static void view_sorted(ds_qhist_view *v, size_t na, double lo, double hi)
     }
 }
 
+/* The number of 1s in u[0..n-1] (each 0 or 1; n a multiple of 16),
+ * sixteen at a time where SSE2 has them. */
+static size_t count_ones(const unsigned char *u, size_t n)
+{
+    size_t sum = 0, i = 0;
+#ifdef __SSE2__
+    __m128i acc = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16)    /* each byte 0 or 1: sums of 8 bytes */
+        acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(u + i)),
+                                              _mm_setzero_si128()));
+    {
+        uint64_t lane[2];
+        _mm_storeu_si128((__m128i *)lane, acc);
+        sum = (size_t)(lane[0] + lane[1]);
+    }
+#endif
+    for (; i < n; i++)
+        sum += u[i];
+    return sum;
+}
+
 int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, size_t n,
                        uint64_t zeros)
 {
     double lo = INFINITY, hi = -INFINITY, scale;
     size_t na = 0, nbatch, used = 0, top;
     const uint64_t n0 = zeros;
+    const double *src = v->a;   /* the batch's finite values, as given */
     int64_t base;
 
     if (h->binned || n > DS_QHIST_VIEW_MAX)
@@ -989,12 +1025,9 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
     v->n_pinf = h->n_pinf;
     v->n_ninf = h->n_ninf;
     if (n > 0 && !scan_batch(x, n, &lo, &hi) && isfinite(lo) && isfinite(hi)) {
-        /* All finite (the usual batch): copied in loops with nothing to
-         * check; the extremes' 0s made +0, as the values. */
-        for (size_t i = 0; i < n; i++)
-            v->a[i] = x[i] + 0.0;        /* -0 -> +0, as the values are stored */
-        for (size_t i = 0; i < n; i++)
-            v->ac[i] = 1;
+        /* All finite (the usual batch): copied into a[] below, with
+         * nothing to check; the extremes' 0s made +0, as the values. */
+        src = x;
         na = n;
         lo += 0.0;
         hi += 0.0;
@@ -1009,8 +1042,7 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
                 v->n_ninf += y == -INFINITY;
                 continue;
             }
-            v->a[na] = y;
-            v->ac[na++] = 1;
+            v->a[na++] = y;
             lo = y < lo ? y : lo;
             hi = y > hi ? y : hi;
         }
@@ -1038,12 +1070,16 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
     }
     v->n = h->n + nbatch + n0;
     v->na = na;
+    v->nbatch = nbatch;
     v->nb = 0;
     v->counted = 0;
     v->last = -1;
     if (v->n == 0)
         return 0;
     if (na <= DS_QHIST_DISTINCT) {       /* few values: sorting is cheap */
+        if (src == x)
+            for (size_t i = 0; i < nbatch; i++)
+                v->a[i] = x[i] + 0.0;    /* -0 -> +0, as the values are stored */
         view_sorted(v, nbatch, lo, hi);
         return 0;
     }
@@ -1055,85 +1091,96 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
      * last at the latest. */
     top = (size_t)(bin_index(hi, scale) - base);
     v->nblk = top / 64 + 1;
-    memset(v->inuse, 0, top + 1);
-    memset(v->first, 0, (v->nblk + 2) * sizeof *v->first);
-    for (size_t i = 0; i < na; i++) {
+    memset(v->bc, 0, v->nblk * 64 * sizeof *v->bc);
+    memset(v->inuse, 0, v->nblk * 64);
+    /* Each value's bin and the bins' counts.  Only stores besides bc[j]'s
+     * increment, so that the values' chains of dependences are short; the
+     * blocks' counts and the bins in use are counted after. */
+    for (size_t i = 0; i < nbatch; i++) {
+        double y = src[i] + 0.0;         /* -0 -> +0, as the values are stored */
+        uint16_t j = (uint16_t)(bin_index(y, scale) - base);
+        v->a[i] = y;
+        v->ai[i] = j;
+        v->bc[j]++;
+        v->inuse[j] = 1;
+    }
+    for (size_t i = nbatch; i < na; i++) {
         uint16_t j = (uint16_t)(bin_index(v->a[i], scale) - base);
         v->ai[i] = j;
+        v->bc[j] += v->ac[i];
         v->inuse[j] = 1;
-        v->first[j / 64 + 1]++;
     }
-    /* A block's count: its values, each the batch's once, plus the kept
-     * values' counts beyond 1. */
-    for (size_t b = 0; b < v->nblk; b++)
-        v->cc[b] = v->first[b + 1];
-    for (size_t i = nbatch; i < na; i++)
-        v->cc[v->ai[i] / 64] += v->ac[i] - 1;
-    for (size_t j = 0; j <= top; j++)
-        used += v->inuse[j];
+    for (size_t b = 0; b < v->nblk; b++) {
+        const uint64_t *c = v->bc + b * 64;
+        uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (size_t j = 0; j < 64; j += 4) {
+            s0 += c[j];
+            s1 += c[j + 1];
+            s2 += c[j + 2];
+            s3 += c[j + 3];
+        }
+        v->cc[b] = (s0 + s1) + (s2 + s3);
+    }
+    used = count_ones(v->inuse, v->nblk * 64);
     /* At least as many distinct values as bins in use: more than
      * DS_QHIST_DISTINCT bins means bins.  Fewer may be kept exactly. */
     if (used <= DS_QHIST_DISTINCT) {
         view_sorted(v, nbatch, lo, hi);
         return 0;
     }
-    /* The values by block (a counting sort of their blocks): first[b + 1]
-     * counts block b's, then ends them, then (filled from the back) starts
-     * them; first[nblk + 1] ends the last. */
-    for (size_t b = 1; b <= v->nblk; b++)
-        v->first[b] = (uint16_t)(v->first[b] + v->first[b - 1]);
-    v->first[v->nblk + 1] = (uint16_t)na;
-    for (size_t i = na; i-- > 0;)
-        v->order[--v->first[v->ai[i] / 64 + 1]] = (uint16_t)i;
-    v->blk = -1;
     v->counted = 1;
     return 0;
 }
 
-/* The counts of the 64 bins of block b of a counted view, into bcnt[]
- * (kept for the next order statistic, most often in the same block). */
-static void view_block(ds_qhist_view *v, size_t b)
+/* Value i of a counted view into the extremes lo, hi of its bin and their
+ * counts n_lo, n_hi. */
+static inline void view_take(const ds_qhist_view *v, size_t i, double *lo, double *hi,
+                             uint64_t *n_lo, uint64_t *n_hi)
 {
-    if (v->blk == (int64_t)b)
-        return;
-    memset(v->bcnt, 0, sizeof v->bcnt);
-    for (size_t t = v->first[b + 1]; t < v->first[b + 2]; t++) {
-        size_t i = v->order[t];
-        v->bcnt[v->ai[i] % 64] += v->ac[i];
+    double y = v->a[i];
+    uint64_t c = i < v->nbatch ? 1 : v->ac[i];
+    if (y < *lo) {
+        *lo = y;
+        *n_lo = 0;
     }
-    v->blk = (int64_t)b;
+    if (y == *lo)
+        *n_lo += c;
+    if (y > *hi) {
+        *hi = y;
+        *n_hi = 0;
+    }
+    if (y == *hi)
+        *n_hi += c;
 }
 
-/* Bin j of a counted view, whose block's counts are in bcnt[]: its count,
- * min, max and their counts, from one scan of the block's values (kept for
+/* Bin j of a counted view: its count, min, max and their counts, from one
+ * scan of the values' bins, eight at a time where SSE2 has them (kept for
  * the next order statistic, most often in the same bin). */
 static void view_bin(ds_qhist_view *v, size_t j)
 {
     double lo = INFINITY, hi = -INFINITY;
     uint64_t n_lo = 0, n_hi = 0;
-    const size_t b = j / 64;
+    size_t i = 0;
 
     if (v->last == (int64_t)j)
         return;
-    for (size_t t = v->first[b + 1]; t < v->first[b + 2]; t++) {
-        size_t i = v->order[t];
-        double y = v->a[i];
-        if (v->ai[i] != j)
-            continue;
-        if (y < lo) {
-            lo = y;
-            n_lo = 0;
+#ifdef __SSE2__
+    {
+        const __m128i jj = _mm_set1_epi16((short)j);
+        for (; i + 8 <= v->na; i += 8) {
+            __m128i b = _mm_loadu_si128((const __m128i *)(v->ai + i));
+            /* Two bits per 16-bit lane; the low one of each. */
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(b, jj)) & 0x5555u;
+            for (size_t t = i; m; t++, m >>= 2)
+                if (m & 1u)
+                    view_take(v, t, &lo, &hi, &n_lo, &n_hi);
         }
-        if (y == lo)
-            n_lo += v->ac[i];
-        if (y > hi) {
-            hi = y;
-            n_hi = 0;
-        }
-        if (y == hi)
-            n_hi += v->ac[i];
     }
-    v->lastb = (ds_qhist_bin){v->bcnt[j % 64], lo, hi};
+#endif
+    for (; i < v->na; i++)
+        if (v->ai[i] == j)
+            view_take(v, i, &lo, &hi, &n_lo, &n_hi);
+    v->lastb = (ds_qhist_bin){v->bc[j], lo, hi};
     v->laste = (ds_qhist_ends){n_lo, n_hi};
     v->last = (int64_t)j;
 }
@@ -1161,11 +1208,11 @@ static double view_stat(const void *src, uint64_t k, ds_qhist_cursor *c)
 }
 
 /* order_stat over a counted view: the block of rank k by the blocks'
- * counts, the bin by its 64 bins' (view_block), then the bin's extremes
+ * counts, the bin by its 64 bins' counts, then the bin's extremes
  * (view_bin). */
 static double view_stat_counted(const void *src, uint64_t k, ds_qhist_cursor *c)
 {
-    ds_qhist_view *v = (ds_qhist_view *)src;  /* keeps its last block and bin */
+    ds_qhist_view *v = (ds_qhist_view *)src;  /* keeps its last bin */
     uint64_t cum;
     size_t j;
 
@@ -1174,23 +1221,20 @@ static double view_stat_counted(const void *src, uint64_t k, ds_qhist_cursor *c)
         c->cum = 0;
     }
     cum = c->cum;
-    for (j = (size_t)c->i; j / 64 < v->nblk;) {
-        size_t b = j / 64;
+    for (j = (size_t)c->i; j / 64 < v->nblk; j++) {
         if (j % 64 == 0) {
+            size_t b = j / 64;
             while (b + 1 < v->nblk && cum + v->cc[b] < k)
                 cum += v->cc[b++];
             j = b * 64;
         }
-        view_block(v, b);
-        for (; j < (b + 1) * 64; j++) {
-            if (k <= cum + v->bcnt[j % 64]) {
-                c->i = (int64_t)j;
-                c->cum = cum;
-                view_bin(v, j);
-                return in_bin(k - cum, &v->lastb, &v->laste);
-            }
-            cum += v->bcnt[j % 64];
+        if (k <= cum + v->bc[j]) {
+            c->i = (int64_t)j;
+            c->cum = cum;
+            view_bin(v, j);
+            return in_bin(k - cum, &v->lastb, &v->laste);
         }
+        cum += v->bc[j];
     }
     return NAN;               /* not reached: the counts add up to n  GCOVR_EXCL_LINE */
 }

@@ -233,35 +233,32 @@ double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c);
  * adding a batch of values (and copies of 0), seen aside without touching
  * h.  It answers the same quantiles, bit for bit, as adding the batch and
  * asking ds_qhist_quantile, but costs no emptying or filling of a window
- * of DS_QHIST_BINS slots of 40 bytes: the values are counted by blocks of
- * 64 bins (the bins of the set's range) and ordered by block; the block of
- * an order statistic is walked to by its count, its 64 bins are counted
- * from its values, and the bin's min, max and their counts found by a scan
- * of the block's values.  A set whose values fill at most
- * DS_QHIST_DISTINCT bins (it may be kept exactly) is sorted instead, each
- * distinct value a bin while they are at most DS_QHIST_DISTINCT.  About
- * 90 KB: give it static or heap storage. */
+ * of DS_QHIST_BINS slots of 40 bytes: the values are counted by bin (the
+ * bins of the set's range) and by block of 64 bins; the block of an order
+ * statistic is walked to by the blocks' counts, its bin by the bins', and
+ * the bin's min, max and their counts are found by a scan of the values'
+ * bins.  A set of at most DS_QHIST_DISTINCT values, or whose values fill
+ * at most DS_QHIST_DISTINCT bins (it may be kept exactly), is sorted
+ * instead, each distinct value a bin while they are at most
+ * DS_QHIST_DISTINCT.  About 100 KB: give it static or heap storage. */
 typedef struct ds_qhist_view {
     uint64_t n, n_nan, n_pinf, n_ninf; /* as in ds_qhist */
     int counted;          /* 1: counted by bin; 0: sorted, in bin[], end[] */
     size_t nb;            /* sorted: bins */
     ds_qhist_bin bin[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     ds_qhist_ends end[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
-    /* Counted: the finite values (the batch's, then the kept ones), their
-     * counts and bins (offsets from the first); the bins in blocks of 64,
-     * each block's count and its values in order[]. */
-    size_t na;
+    /* The finite values: the batch's (a[0..nbatch - 1], each once), then
+     * the kept ones (a[nbatch..na - 1], with their counts in ac[]).
+     * Counted: each value's bin (an offset from the first), each bin's
+     * count and each block of 64 bins' count. */
+    size_t na, nbatch;
     double a[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     uint64_t ac[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     uint16_t ai[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     size_t nblk;                         /* blocks 0..nblk - 1 hold values */
     uint64_t cc[DS_QHIST_BINS / 64];     /* the count of each block */
+    uint64_t bc[DS_QHIST_BINS];          /* the count of each bin of them */
     unsigned char inuse[DS_QHIST_BINS];  /* 1 for each bin with values */
-    uint16_t first[DS_QHIST_BINS / 64 + 2]; /* block b's values are a[order[t]] */
-    uint16_t order[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1]; /* for t in
-                                          first[b + 1] .. first[b + 2] - 1 */
-    int64_t blk;          /* the block whose bins' counts are in bcnt, or -1 */
-    uint64_t bcnt[64];
     int64_t last;         /* the bin whose extremes are in lastb, or -1 */
     ds_qhist_bin lastb;
     ds_qhist_ends laste;
