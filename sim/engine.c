@@ -125,8 +125,6 @@ typedef struct dirichlet_draw {
     size_t *key;       /* [n] key indices into the 1 + n_dims weights */
     double *alpha;     /* [n] kappa * w-hat_k */
     ds_gamma *gam;     /* [n] their gamma variates' constants */
-    int held;          /* every word of the usual tries is in the blocks
-                          computed with the world's (weights_blocks) */
 } dirichlet_draw;
 
 struct ds_engine {
@@ -630,11 +628,11 @@ static size_t dirichlet_words(const dirichlet_draw *dd)
 }
 
 /* Blocks of a Dirichlet's stream computed side by side each draw: room for
- * dirichlet_words, at most DS_RNG_BUF / 4. */
+ * dirichlet_words, at most DS_RNG_HOLD / 4. */
 static unsigned weights_blocks(const dirichlet_draw *dd)
 {
     size_t nb = (dirichlet_words(dd) + 3) / 4;
-    return nb < DS_RNG_BUF / 4 ? (unsigned)nb : DS_RNG_BUF / 4;
+    return nb < DS_RNG_HOLD / 4 ? (unsigned)nb : DS_RNG_HOLD / 4;
 }
 
 /* Open r on world stream j (a dist's, then a Dirichlet's, then a third
@@ -730,9 +728,9 @@ ds_engine *ds_engine_new(const ds_model *m)
      * rounds, reached in most draws of a scenario that has one). */
     const size_t R1 = R;
     const size_t n_rb = ROUND_BLOCKS * (R1 < ROUNDS_AHEAD ? R1 : ROUNDS_AHEAD);
-    /* Lanes: at most 2 blocks per dist, DS_RNG_BUF / 4 per actor's
+    /* Lanes: at most 2 blocks per dist, DS_RNG_HOLD / 4 per actor's
      * weights, 1 per third party, the rounds', the extension's. */
-    const size_t n_st = (2 * ND + DS_RNG_BUF / 4 * A + Q + n_rb + 1 + DS_RNG_LANES - 1)
+    const size_t n_st = (2 * ND + DS_RNG_HOLD / 4 * A + Q + n_rb + 1 + DS_RNG_LANES - 1)
                         / DS_RNG_LANES * DS_RNG_LANES;
 
     /* Streams of one model never coincide (see the top comment). */
@@ -1013,8 +1011,6 @@ ds_engine *ds_engine_new(const ds_model *m)
         unsigned nb = j < e->n_wd ? world_blocks(&e->wd[j]) : weights_blocks(&e->dd[j - e->n_wd]);
         e->xb[j] = x;
         e->xn[j] = nb;
-        if (j >= e->n_wd)
-            e->dd[j - e->n_wd].held = dirichlet_words(&e->dd[j - e->n_wd]) <= 4 * (size_t)nb;
         for (unsigned b = 1; b < nb; b++, x++) {
             e->wpurp[x] = e->wpurp[j];
             e->wbi[x] = b;
@@ -1158,22 +1154,27 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
         }
         *w->dst = w->lognormal ? w->loc * exp(z) : w->loc + z;
     }
-    /* Beta and pert dists drawn as two gamma variates: both usual tries
-     * from the first six words of their two blocks, without a branch; when
-     * either is not taken, ds_dist_sample from the opened stream. */
+    /* Beta and pert dists drawn as two gamma variates (ds_dist_sample's
+     * min + (max - min) x1 / (x1 + x2), clamped): both usual tries from
+     * the first six words of their two blocks, without a branch; when
+     * either is not taken, the variates from the opened stream
+     * (ds_gamma_draw), the first one's try kept when it was taken. */
     for (size_t i = 0; i < e->n_bg; i++) {
         const size_t k = e->bg_j[i], xk = e->xb[k];
         const double *p = e->bg_p + 6 * i;
         int t1, a1, t2, a2;
-        const double g1 = ds_gamma_try(p[0], p[1], b0[k], b1[k], e->wb2[k], &t1, &a1);
-        const double g2 = ds_gamma_try(p[2], p[3], e->wb3[k], b0[xk], b1[xk], &t2, &a2);
-        if (t1 & a1 & t2 & a2) {
-            const double v = p[4] + (p[5] - p[4]) * (g1 / (g1 + g2));
-            *wd[k].dst = v < p[4] ? p[4] : v > p[5] ? p[5] : v;
-        } else {
+        double g1 = ds_gamma_try(p[0], p[1], b0[k], b1[k], e->wb2[k], &t1, &a1);
+        double g2 = ds_gamma_try(p[2], p[3], e->wb3[k], b0[xk], b1[xk], &t2, &a2);
+        if (!(t1 & a1 & t2 & a2)) {
             OPEN(k);
-            *wd[k].dst = ds_dist_sample(wd[k].d, ds_rng_gsl(r));
+            if (t1 & a1)
+                r->used = 3;
+            else
+                g1 = ds_gamma_draw(r, &wd[k].d->gam[0]);
+            g2 = ds_gamma_draw(r, &wd[k].d->gam[1]);
         }
+        const double v = p[4] + (p[5] - p[4]) * (g1 / (g1 + g2));
+        *wd[k].dst = v < p[4] ? p[4] : v > p[5] ? p[5] : v;
     }
     for (size_t i = 0; i < e->n_smp; i++) {
         const size_t k = e->smp_j[i];
@@ -1208,34 +1209,34 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
         /* gsl_ran_dirichlet's steps: n gamma variates, their sum, each
          * divided by it; when the sum underflows, GSL's own call from the
          * start of the stream (which redraws the same variates, then
-         * rescales).  The variates' usual tries first, from the words the
-         * stream holds (a boost's uniform, as gsl_uniform_pos when it is
-         * not 0, then the try); when any is not taken, each variate from
-         * the stream, as ds_gamma_draw draws it. */
-        int ok = dd->held;
-        if (ok) {
-            const uint32_t *wb = r->buf;
-            for (size_t k = 0, p = 0; k < dd->n; k++) {
-                const ds_gamma *g = &dd->gam[k];
-                int taken, accepted;
-                if (g->boost) {
-                    const uint64_t wu = ds_rng_u53_of(wb[p], wb[p + 1]);
-                    const double boost = pow((double)wu * DS_RNG_TWO_M53, g->inv_a);
-                    th[k] = ds_gamma_try(g->d, g->c, wb[p + 2], wb[p + 3], wb[p + 4],
-                                         &taken, &accepted) * boost;
-                    ok &= taken & accepted & (wu != 0);
-                    p += 5;
-                } else {
-                    th[k] = ds_gamma_try(g->d, g->c, wb[p], wb[p + 1], wb[p + 2], &taken,
-                                         &accepted);
-                    ok &= taken & accepted;
-                    p += 3;
+         * rescales).  Each variate's usual try first, from the words the
+         * stream holds at its position (a boost's uniform, as
+         * gsl_uniform_pos when it is not 0, then the try); when it is not
+         * taken or its words are not all held, ds_gamma_draw from the same
+         * position. */
+        for (size_t v = 0; v < dd->n; v++) {
+            const ds_gamma *g = &dd->gam[v];
+            const uint32_t *wb = r->buf + r->used;
+            const unsigned held = r->avail - r->used;
+            int taken, accepted;
+            if (g->boost && held >= 5) {
+                const uint64_t wu = ds_rng_u53_of(wb[0], wb[1]);
+                const double boost = pow((double)wu * DS_RNG_TWO_M53, g->inv_a);
+                th[v] = ds_gamma_try(g->d, g->c, wb[2], wb[3], wb[4], &taken, &accepted) *
+                        boost;
+                if (taken & accepted & (wu != 0)) {
+                    r->used += 5;
+                    continue;
+                }
+            } else if (!g->boost && held >= 3) {
+                th[v] = ds_gamma_try(g->d, g->c, wb[0], wb[1], wb[2], &taken, &accepted);
+                if (taken & accepted) {
+                    r->used += 3;
+                    continue;
                 }
             }
+            th[v] = ds_gamma_draw(r, g);
         }
-        if (!ok)
-            for (size_t k = 0; k < dd->n; k++)
-                th[k] = ds_gamma_draw(r, &dd->gam[k]);
         for (size_t k = 0; k < dd->n; k++)
             norm += th[k];
         if (norm < GSL_SQRT_DBL_MIN) {

@@ -860,44 +860,76 @@ Test(engine, two_gamma_dists_follow_their_streams)
 /* A member's Dirichlet weights (§5.1) are gsl_ran_dirichlet on the stream
  * actors.ID.weights, whether the engine takes its gamma variates' usual
  * tries from the stream's computed words or draws them from the stream.
- * Weights 1/2, 1/4, 1/8, 1/8 (exact) with kappa 4 give alphas 2, 1, 1/2
- * and 1/2, two of them boosted.  The only package scores 1 on "security"
- * and 0 on everything else, so the member's value is its security weight
- * exactly; with no noise it approves, and the deal is made, iff that
- * weight is at least the threshold, near its median (Beta(1, 3):
- * 1 - 2^(-1/3) = 0.2063).  Each draw's deal must match the weights GSL
- * draws from the same stream. */
-Test(engine, dirichlet_weights_follow_their_stream)
+ * The member's weights are given by `weights` (JSON, exact binary
+ * fractions, summing to 1) over the dimensions `dims` (JSON), which with
+ * kappa 4 give the n alphas alpha[] (deficit first, then the dimensions
+ * in order).  The only package scores 1 on dimension s1 and 0 on
+ * everything else, and s1's alpha is 1 of a total of 4, so the member's
+ * value is its s1 weight exactly; with no noise it approves, and the deal
+ * is made, iff that weight is at least the threshold, near its median
+ * (Beta(1, 3): 1 - 2^(-1/3) = 0.2063).  Each draw's deal must match the
+ * weights GSL draws from the same stream. */
+static void check_dirichlet(const char *dims, const char *weights, const double *alpha,
+                            size_t n, size_t s1)
 {
-    ds_model *m = parse(
-        "{\"dealsim\": 2, \"name\": \"weights\","
-        " \"home\": {\"tariff_burden\": 0.5, \"margin\": 0.1},"
-        " \"baseline_deficit\": 60, \"elasticity\": 0,"
-        " \"lines\": [{\"id\": \"all\", \"exports\": 100, \"current\": 0.1, \"no_deal\": 0.25, \"deal\": 0.25}],"
-        " \"dimensions\": [\"security\", \"jobs\", \"energy\"],"
-        " \"items\": [{\"id\": \"a\", \"deficit_effect\": 0, \"cost\": 0, \"scores\": {\"security\": 1}}],"
-        " \"packages\": [{\"id\": \"p\", \"items\": {\"a\": 1}}],"
-        " \"actors\": [{\"id\": \"m\", \"role\": \"member\", \"weight_certainty\": 4,"
-        "              \"weights\": {\"deficit\": 0.5, \"security\": 0.25, \"jobs\": 0.125, \"energy\": 0.125},"
-        "              \"threshold\": 0.2063, \"noise\": 0}],"
-        " \"protocol\": {\"rounds\": 1}}");
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"dealsim\": 2, \"name\": \"weights\","
+             " \"home\": {\"tariff_burden\": 0.5, \"margin\": 0.1},"
+             " \"baseline_deficit\": 60, \"elasticity\": 0,"
+             " \"lines\": [{\"id\": \"all\", \"exports\": 100, \"current\": 0.1, \"no_deal\": 0.25, \"deal\": 0.25}],"
+             " \"dimensions\": %s,"
+             " \"items\": [{\"id\": \"a\", \"deficit_effect\": 0, \"cost\": 0, \"scores\": {\"s1\": 1}}],"
+             " \"packages\": [{\"id\": \"p\", \"items\": {\"a\": 1}}],"
+             " \"actors\": [{\"id\": \"m\", \"role\": \"member\", \"weight_certainty\": 4,"
+             "              \"weights\": %s, \"threshold\": 0.2063, \"noise\": 0}],"
+             " \"protocol\": {\"rounds\": 1}}",
+             dims, weights);
+    ds_model *m = parse(json);
     ds_engine *e = ds_engine_new(m);
     cr_assert_not_null(e);
-    const double alpha[4] = {2, 1, 0.5, 0.5};
     const uint64_t key = ds_rng_key(SEED, ds_rng_name_hash("actors.m.weights"));
     size_t deals = 0;
-    const size_t n = 20000;
-    for (uint64_t d = 0; d < n; d++) {
+    const size_t draws = 20000;
+    for (uint64_t d = 0; d < draws; d++) {
         ds_rng r;
-        double w[4];
+        double w[16];
         ds_rng_open(&r, key, d, DS_STREAM(DS_STREAM_WORLD, 0));
-        gsl_ran_dirichlet(ds_rng_gsl(&r), 4, alpha, w);
+        gsl_ran_dirichlet(ds_rng_gsl(&r), n, alpha, w);
         const ds_outcome *o = ds_engine_draw(e, SEED, d);
-        cr_assert_eq(o->deal, w[1] >= 0.2063, "draw %llu: security weight %.17g, deal %d",
-                     (unsigned long long)d, w[1], o->deal);
+        cr_assert_eq(o->deal, w[s1] >= 0.2063, "draw %llu: s1 weight %.17g, deal %d",
+                     (unsigned long long)d, w[s1], o->deal);
         deals += (size_t)o->deal;
     }
-    cr_expect(deals > n / 3 && deals < 2 * n / 3, "%zu deals of %zu: not informative", deals, n);
+    cr_expect(deals > draws / 3 && deals < 2 * draws / 3, "%zu deals of %zu: not informative",
+              deals, draws);
     ds_engine_free(e);
     ds_model_free(m);
+}
+
+/* Alphas 2, 1, 1/2 and 1/2, two of them boosted: 16 words, all computed
+ * with the world's. */
+Test(engine, dirichlet_weights_follow_their_stream)
+{
+    const double alpha[4] = {2, 1, 0.5, 0.5};
+    check_dirichlet("[\"s1\", \"jobs\", \"energy\"]",
+                    "{\"deficit\": 0.5, \"s1\": 0.25, \"jobs\": 0.125, \"energy\": 0.125}",
+                    alpha, 4, 1);
+}
+
+/* Alphas 1, eight of 1/8 (boosted), 1 and 1: 43 words when every try is
+ * taken, more than a stream holds when opened, so the variates from the
+ * sixth boosted one on come from words computed as the stream goes; the
+ * sixth boosted variate's words straddle the opened blocks' end, and
+ * those of the last the next refill's. */
+Test(engine, long_dirichlet_weights_follow_their_stream)
+{
+    const double alpha[11] = {1, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125,
+                              1, 1};
+    check_dirichlet("[\"b1\", \"b2\", \"b3\", \"b4\", \"b5\", \"b6\", \"b7\", \"b8\", \"p1\","
+                    " \"s1\"]",
+                    "{\"deficit\": 0.25, \"b1\": 0.03125, \"b2\": 0.03125, \"b3\": 0.03125,"
+                    " \"b4\": 0.03125, \"b5\": 0.03125, \"b6\": 0.03125, \"b7\": 0.03125,"
+                    " \"b8\": 0.03125, \"p1\": 0.25, \"s1\": 0.25}",
+                    alpha, 11, 10);
 }

@@ -56,16 +56,21 @@ enum {
 #define DS_STREAM_ROUNDS_NAME "rounds"
 #define DS_STREAM_EXTENSION_NAME "protocol.extension"
 
-/* Words buffered per stream: a refill computes DS_RNG_BUF / 4 Philox blocks
- * together, so their rounds overlap in the pipeline instead of waiting on
- * each other's multiplies. */
+/* Words a refill computes: DS_RNG_BUF / 4 Philox blocks together, so
+ * their rounds overlap in the pipeline instead of waiting on each other's
+ * multiplies. */
 #define DS_RNG_BUF 16
+/* Words a stream can hold: a stream opened with blocks computed elsewhere
+ * (ds_rng_open_lanes) may start with up to DS_RNG_HOLD / 4 of them. */
+#define DS_RNG_HOLD 32
+_Static_assert(DS_RNG_HOLD >= DS_RNG_BUF && DS_RNG_HOLD % 4 == 0,
+               "a stream holds whole blocks, at least a refill's");
 
 typedef struct ds_rng {
     uint32_t key[2];          /* the stream's key, low word first */
     uint32_t ctr[4];          /* ctr[0] = next block to compute, ctr[1] =
                                  purpose, ctr[2..3] = draw */
-    uint32_t buf[DS_RNG_BUF]; /* computed words not yet all consumed */
+    uint32_t buf[DS_RNG_HOLD]; /* computed words not yet all consumed */
     unsigned used, avail;     /* words of buf consumed / computed */
     gsl_rng gsl;              /* type = ds_rng_type, state = this struct */
 } ds_rng;
@@ -165,7 +170,7 @@ static inline void ds_rng_start(ds_rng *r, uint64_t key, uint64_t draw,
 }
 
 /* Open r on stream (key, draw, purpose) with its first nblocks blocks
- * (1 <= nblocks <= DS_RNG_BUF / 4) already computed by ds_rng_lanes in
+ * (1 <= nblocks <= DS_RNG_HOLD / 4) already computed by ds_rng_lanes in
  * consecutive lanes: block b's words are w0[b], w1[b], w2[b], w3[b].  Same
  * stream as ds_rng_open. */
 static inline void ds_rng_open_lanes(ds_rng *r, uint64_t key, uint64_t draw,
