@@ -732,6 +732,30 @@ static inline double gauss(gsl_rng *r, double sigma)
                                   : gsl_ran_gaussian_ziggurat(r, sigma);
 }
 
+/* A normal sampled by inverse CDF (TN_INV_UPPER, TN_INV_SPLIT) at uniform
+ * u in (0, 1), clamped to its window. */
+static double tn_inverse(const ds_dist *d, double u)
+{
+    const double *k = d->k;
+    double mu = d->u.normal.mean, sd = d->u.normal.sd, x;
+    if ((int)k[0] == TN_INV_UPPER) {
+        /* Q-side inverse CDF: q uniform on (Q(b), Q(a)], exact in the far
+         * end of the window where Q is small. */
+        double q = k[3] + u * (k[2] - k[3]);
+        x = mu + k[1] * sd * gsl_cdf_ugaussian_Qinv(q);
+    } else {
+        /* Mass t in (0, mL + mU): below the mean P(a) + t on the P side,
+         * above it Q(b) + (mL + mU - t) on the Q side, so each half is
+         * inverted where its CDF keeps full precision. */
+        double m = k[3] + k[4], t = u * m;
+        if (t < k[3])
+            x = mu + sd * gsl_cdf_ugaussian_Pinv(k[1] + t);
+        else
+            x = mu + sd * gsl_cdf_ugaussian_Qinv(k[2] + (m - t));
+    }
+    return fmin(fmax(x, d->u.normal.min), d->u.normal.max);
+}
+
 static double sample_normal(const ds_dist *d, gsl_rng *r)
 {
     const double *k = d->k;
@@ -741,24 +765,9 @@ static double sample_normal(const ds_dist *d, gsl_rng *r)
         return mu + gauss(r, sd);
     case TN_CONST:
         return k[1];
-    case TN_INV_UPPER: {
-        /* Q-side inverse CDF: q uniform on (Q(b), Q(a)], exact in the far
-         * end of the window where Q is small. */
-        double q = k[3] + unif_open(r) * (k[2] - k[3]);
-        x = mu + k[1] * sd * gsl_cdf_ugaussian_Qinv(q);
-        break;
-    }
-    case TN_INV_SPLIT: {
-        /* Mass t in (0, mL + mU): below the mean P(a) + t on the P side,
-         * above it Q(b) + (mL + mU - t) on the Q side, so each half is
-         * inverted where its CDF keeps full precision. */
-        double m = k[3] + k[4], t = unif_open(r) * m;
-        if (t < k[3])
-            x = mu + sd * gsl_cdf_ugaussian_Pinv(k[1] + t);
-        else
-            x = mu + sd * gsl_cdf_ugaussian_Qinv(k[2] + (m - t));
-        break;
-    }
+    case TN_INV_UPPER:
+    case TN_INV_SPLIT:
+        return tn_inverse(d, unif_open(r));
     case TN_EXP:
         /* From the bound nearest the mean, inward, in original units. */
         x = k[5] + k[1] * sd * tn_exp(k, r);
@@ -872,6 +881,17 @@ int ds_dist_is_one_uniform(const ds_dist *d)
 {
     return (d->kind == DS_DIST_UNIFORM && d->u.uniform.min != d->u.uniform.max) ||
            (d->kind == DS_DIST_TRIANGULAR && d->u.tri.min != d->u.tri.max);
+}
+
+int ds_dist_is_one_open_uniform(const ds_dist *d)
+{
+    return d->kind == DS_DIST_NORMAL &&
+           ((int)d->k[0] == TN_INV_UPPER || (int)d->k[0] == TN_INV_SPLIT);
+}
+
+double ds_dist_from_open_uniform(const ds_dist *d, double u)
+{
+    return tn_inverse(d, u);
 }
 
 int ds_dist_is_two_gammas(const ds_dist *d, double *lo, double *hi)

@@ -292,8 +292,8 @@ struct ds_engine {
      * WD_ONE_U), WD_GAUSS, WD_SAMPLE; with the uniform and triangular
      * parameters laid out side by side, and room for their uniforms and
      * values, so that their transforms run as plain loops. */
-    size_t n_uni, n_tri, n_gs, n_bg, n_smp;
-    size_t *uni_j, *tri_j, *gs_j, *bg_j, *smp_j; /* [n_wd] each */
+    size_t n_uni, n_tri, n_gs, n_bg, n_on, n_smp;
+    size_t *uni_j, *tri_j, *gs_j, *bg_j, *on_j, *smp_j; /* [n_wd] each */
     double *bg_p;                            /* [6 n_wd] per two-gamma dist
                                                 (beta, pert): its gammas' d
                                                 and c in turn, lo and hi */
@@ -345,7 +345,7 @@ struct ds_engine {
     X(t_sa) X(t_pass)                                                        \
     X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot) X(tt_sigma) X(tt_pass) \
     X(member) X(influence) X(veto) X(out) X(out_ret) X(out_retcost)          \
-    X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1) X(xb) X(xn) X(uni_j) X(tri_j) X(gs_j) X(bg_j) X(bg_p) X(smp_j) X(uni_lo) X(uni_hi) X(tri_lo) \
+    X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1) X(xb) X(xn) X(uni_j) X(tri_j) X(gs_j) X(bg_j) X(bg_p) X(on_j) X(smp_j) X(uni_lo) X(uni_hi) X(tri_lo) \
     X(tri_hi) X(tri_p) X(tri_q) X(wu) X(wx)
 
 /* calloc that never returns NULL for a zero count (so NULL means no memory). */
@@ -761,7 +761,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     ALLOC(out_eval, K * A) ALLOC(out_appr, K * A)
     ALLOC(wb0, n_st) ALLOC(wb1, n_st) ALLOC(wb2, n_st) ALLOC(wb3, n_st) ALLOC(wpurp, n_st) ALLOC(wbi, n_st) ALLOC(whash, n_st)
     ALLOC(wk0, n_st) ALLOC(wk1, n_st) ALLOC(xb, ND + A) ALLOC(xn, ND + A)
-    ALLOC(uni_j, ND) ALLOC(tri_j, ND) ALLOC(gs_j, ND) ALLOC(bg_j, ND) ALLOC(bg_p, 6 * ND) ALLOC(smp_j, ND) ALLOC(uni_lo, ND)
+    ALLOC(uni_j, ND) ALLOC(tri_j, ND) ALLOC(gs_j, ND) ALLOC(bg_j, ND) ALLOC(bg_p, 6 * ND) ALLOC(on_j, ND) ALLOC(smp_j, ND) ALLOC(uni_lo, ND)
     ALLOC(uni_hi, ND) ALLOC(tri_lo, ND) ALLOC(tri_hi, ND) ALLOC(tri_p, ND) ALLOC(tri_q, ND)
     ALLOC(wu, ND) ALLOC(wx, ND)
 
@@ -799,6 +799,8 @@ ds_engine *ds_engine_new(const ds_model *m)
             p[2] = w->d->gam[1].d;
             p[3] = w->d->gam[1].c;
             e->bg_j[e->n_bg++] = j;
+        } else if (w->how == WD_SAMPLE && ds_dist_is_one_open_uniform(w->d)) {
+            e->on_j[e->n_on++] = j;
         } else if (w->how == WD_SAMPLE) {
             e->smp_j[e->n_smp++] = j;
         }
@@ -1175,6 +1177,12 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
         }
         const double v = p[4] + (p[5] - p[4]) * (g1 / (g1 + g2));
         *wd[k].dst = v < p[4] ? p[4] : v > p[5] ? p[5] : v;
+    }
+    /* Normals with bounds drawn by inverse CDF: ds_rng_uniform_pos of the
+     * stream's first two words. */
+    for (size_t i = 0; i < e->n_on; i++) {
+        const size_t k = e->on_j[i];
+        *wd[k].dst = ds_dist_from_open_uniform(wd[k].d, ds_rng_pos_of(ds_rng_u53_of(b0[k], b1[k])));
     }
     for (size_t i = 0; i < e->n_smp; i++) {
         const size_t k = e->smp_j[i];

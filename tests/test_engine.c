@@ -822,23 +822,27 @@ Test(engine, packages_with_the_same_items_share_their_sums)
 }
 
 /* Beta and pert dists take both gamma variates' usual tries from the
- * words computed with the world's, and the stream otherwise: every value
- * must be ds_dist_sample's on its own stream, bit for bit.  The six-item
- * benchmark scenario has eleven such dists (shapes from 1 to 5.7); over
- * 4000 draws each variate's usual try fails often (the squeeze, about one
- * try in ten, takes the log test; the ziggurat or the log test rejects a
- * few in a hundred), so both ways are compared many times. */
+ * words computed with the world's, and the stream otherwise; normals with
+ * bounds drawn by inverse CDF take their uniform from those words: every
+ * value must be ds_dist_sample's on its own stream, bit for bit.  The
+ * six-item benchmark scenario has eleven beta and pert dists (shapes from
+ * 1 to 5.7) and five bounded normals; over 4000 draws each variate's
+ * usual try fails often (the squeeze, about one try in ten, takes the log
+ * test; the ziggurat or the log test rejects a few in a hundred), so both
+ * ways are compared many times. */
 Test(engine, two_gamma_dists_follow_their_streams)
 {
     ds_model *m = test_model_file(DS_SOURCE_DIR "/bench/six_items.json");
     ds_engine *e = ds_engine_new(m);
     cr_assert_not_null(e);
-    size_t betas = 0;
+    size_t betas = 0, bounded = 0;
     for (size_t j = 0; j < ds_engine_n_inputs(e); j++) {
         const ds_dist *d = ds_engine_input(e, j)->dist;
         betas += d->kind == DS_DIST_BETA || d->kind == DS_DIST_PERT;
+        bounded += ds_dist_is_one_open_uniform(d);
     }
     cr_assert_geq(betas, 10, "the scenario has its beta and pert dists");
+    cr_assert_geq(bounded, 4, "the scenario has its bounded normals");
     for (uint64_t d = 0; d < 4000; d++) {
         (void)ds_engine_draw(e, SEED, d);
         for (size_t j = 0; j < ds_engine_n_inputs(e); j++) {

@@ -85,6 +85,15 @@ int ds_dist_is_one_uniform(const ds_dist *d);
 /* The sample of d for uniform u in [0, 1), when ds_dist_is_one_uniform(d). */
 double ds_dist_from_uniform(const ds_dist *d, double u);
 
+/* 1 if ds_dist_sample(d, r) on a dealsim stream is
+ * ds_dist_from_open_uniform(d, ds_rng_uniform_pos(r)): one uniform on
+ * (0, 1), two words (a normal with bounds drawn by inverse CDF). */
+int ds_dist_is_one_open_uniform(const ds_dist *d);
+
+/* The sample of d for uniform u in (0, 1), when
+ * ds_dist_is_one_open_uniform(d). */
+double ds_dist_from_open_uniform(const ds_dist *d, double u);
+
 /* 1 if ds_dist_sample(d, r) is *loc + gsl_ran_gaussian_ziggurat(r, *scale)
  * (a normal without bounds; *lognormal = 0) or *loc * exp(
  * gsl_ran_gaussian_ziggurat(r, *scale)) (a lognormal; *lognormal = 1), with

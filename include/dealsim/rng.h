@@ -235,12 +235,17 @@ static inline double ds_rng_uniform(ds_rng *r)
     return (double)ds_rng_u53(r) * DS_RNG_TWO_M53;
 }
 
-/* Uniform on (0, 1) with 53 random bits (never 0; two words, no loop: the
- * value 0, of probability 2^-53, becomes 2^-54). */
+/* The uniform on (0, 1) of 53 random bits k: k 2^-53, and 2^-54 for k = 0
+ * (of probability 2^-53). */
+static inline double ds_rng_pos_of(uint64_t k)
+{
+    return k ? (double)k * DS_RNG_TWO_M53 : 0.5 * DS_RNG_TWO_M53;
+}
+
+/* Uniform on (0, 1) with 53 random bits (never 0; two words, no loop). */
 static inline double ds_rng_uniform_pos(ds_rng *r)
 {
-    uint64_t k = ds_rng_u53(r);
-    return k ? (double)k * DS_RNG_TWO_M53 : 0.5 * DS_RNG_TWO_M53;
+    return ds_rng_pos_of(ds_rng_u53(r));
 }
 
 /* ---- standard normals: GSL's ziggurat, its common case inline --------- */
