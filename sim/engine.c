@@ -1191,13 +1191,17 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
     }
     j = e->n_wd;
     /* Correlated dists (§5.1): z_j the first standard normal of dist j's own
-     * stream (gsl_ran_gaussian_ziggurat), z' = L z, the value F_j^-1(Phi(z'_j)). */
+     * stream (gsl_ran_gaussian_ziggurat: from its first word when that is
+     * accepted at once, else from the opened stream), z' = L z, the value
+     * F_j^-1(Phi(z'_j)). */
     for (size_t c = 0; c < e->n_cd; c++) {
         const corr_draw *cd = &e->cd[c];
         double z[DS_MAX_CORRELATED];
         for (size_t i = 0; i < cd->k; i++) {
-            OPEN(cd->wd[i]);
-            z[i] = ds_rng_gaussian(r, 1.0);
+            if (!ds_rng_gaussian_first(b0[cd->wd[i]], 1.0, &z[i])) {
+                OPEN(cd->wd[i]);
+                z[i] = ds_rng_gaussian(r, 1.0);
+            }
         }
         for (size_t i = 0; i < cd->k; i++) {
             const double *Li = cd->L + i * cd->k;
