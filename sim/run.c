@@ -57,6 +57,8 @@ typedef struct point_slot {
     size_t builder;       /* the worker that built it, which frees it */
     const ds_model *use;  /* the model to simulate */
     ds_stats *total;
+    size_t owner1;        /* 1 + the worker whose scratch total was (see
+                             stash), or 0 */
     uint64_t seed;
     uint64_t blocks_done;
     void *prep;           /* what job->ready made of it, for job->done */
@@ -107,6 +109,15 @@ typedef struct shared {
      * every point. */
     ds_model **dead;
     size_t *ndead;
+    /* Empty statistics for worker w's next points: stash[w * stash_cap ..],
+     * nstash[w] of them.  A point's total is the scratch of the worker
+     * that ran it (merge_blocks swaps them); once the point is delivered
+     * it goes back to that worker, whose cache holds it, rather than to
+     * whichever worker next uses the slot: with small points, moving
+     * every point's statistics between cores cost a sweep with -j 2 about
+     * a tenth of its time. */
+    ds_stats **stash;
+    size_t *nstash, stash_cap;
     size_t next_done;                /* oldest unfinished point */
     int delivering;                  /* a worker is handing points to done */
     row_slot *rows;
@@ -509,6 +520,8 @@ static point_slot *enter_point(shared *sh, worker *w, size_t p, uint64_t t)
         ps->state = POINT_BUILDING;
         ps->point = p;
         ps->builder = w->id;
+        if (!ps->total && sh->nstash && sh->nstash[w->id])
+            ps->total = sh->stash[w->id * sh->stash_cap + --sh->nstash[w->id]];
         pthread_mutex_unlock(&sh->mu);
         free_taken(w, ndead);
         ndead = 0;
@@ -581,12 +594,13 @@ static int send_point(shared *sh, size_t p, const ds_stats *s, ds_error *err)
     return DS_OK;
 }
 
-/* Merge a worker's statistics of `blocks` finished blocks into their point;
+/* Merge a worker's statistics of `blocks` finished blocks into their point
+ * (owner1: 1 + that worker's id, or 0 for statistics of another process);
  * hand every point that is now complete, in order, to job->done (unless
  * another worker is doing so: it will take these too).  done runs with the
  * lock released: a complete point's slot is touched by no one else until
  * next_done moves past it. */
-static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
+static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch, size_t owner1,
                          uint64_t blocks, void *acc, const void *hbytes, size_t hlen)
 {
     const ds_run_hook *hk = sh->o->hook;
@@ -610,6 +624,7 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
          * in a sweep of many points, is never copied). */
         ds_stats *t = ps->total;
         ps->total = *scratch;
+        ps->owner1 = owner1;
         *scratch = t;
     } else {
         int rc = ds_stats_merge(ps->total, *scratch);
@@ -656,7 +671,8 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
                     fail_locked(sh, rc, &e, NULL);
             }
             {
-                ds_stats *keep = d->total;   /* reused by the slot's next point */
+                ds_stats *keep = d->total;   /* reused by its owner, or the slot's next point */
+                const size_t back = d->owner1;
                 ds_model *dead = d->model;   /* no one else refers to it now */
                 size_t *nd = &sh->ndead[d->builder];
                 if (dead && *nd < sh->npslots) {
@@ -666,6 +682,10 @@ static void merge_blocks(shared *sh, point_slot *ps, ds_stats **scratch,
                 if (d->prep)                 /* not handed to done */
                     sh->job->discard(sh->job->ctx, d->prep);
                 memset(d, 0, sizeof *d);
+                if (keep && back && sh->nstash && sh->nstash[back - 1] < sh->stash_cap) {
+                    sh->stash[(back - 1) * sh->stash_cap + sh->nstash[back - 1]++] = keep;
+                    keep = NULL;
+                }
                 d->total = keep;
                 sh->next_done++;
                 skip_idle(sh);
@@ -718,7 +738,7 @@ static int receive_point(shared *sh, point_slot *ps, int src, ds_stats **recv,
                                            : "statistics of another process are damaged");
         return rc;
     }
-    merge_blocks(sh, ps, recv, 1, NULL, h.hook ? (char *)*buf + sizeof h + h.stats : NULL,
+    merge_blocks(sh, ps, recv, 0, 1, NULL, h.hook ? (char *)*buf + sizeof h + h.stats : NULL,
                  h.hook);
     return DS_OK;
 }
@@ -788,7 +808,7 @@ static void *work(void *arg)
          * anything that may wait, since finishing the point waited for may
          * need them. */
         if (p != cur_point && held && !hk) {
-            merge_blocks(sh, cps, &scratch, held, NULL, NULL, 0);
+            merge_blocks(sh, cps, &scratch, w->id + 1, held, NULL, NULL, 0);
             held = 0;
             ds_stats_reset(scratch);
         }
@@ -871,7 +891,7 @@ static void *work(void *arg)
     }
 done:
     if (held && !stopped(sh))
-        merge_blocks(sh, cps, &scratch, held, acc, NULL, 0);
+        merge_blocks(sh, cps, &scratch, w->id + 1, held, acc, NULL, 0);
     if (acc)
         hk->acc_free(acc);
     ds_engine_free(e);
@@ -1119,8 +1139,12 @@ static int run(const ds_job *job, const ds_model *single, const ds_run_opts *o,
     }
     if (nthreads && (!(ws = calloc((size_t)nthreads, sizeof *ws)) ||
                      !(sh.dead = calloc((size_t)nthreads * sh.npslots, sizeof *sh.dead)) ||
-                     !(sh.ndead = calloc((size_t)nthreads, sizeof *sh.ndead))))
+                     !(sh.ndead = calloc((size_t)nthreads, sizeof *sh.ndead)) ||
+                     !(sh.stash = calloc((size_t)nthreads * (sh.npslots + (size_t)nthreads),
+                                         sizeof *sh.stash)) ||
+                     !(sh.nstash = calloc((size_t)nthreads, sizeof *sh.nstash))))
         goto nomem;
+    sh.stash_cap = sh.npslots + (size_t)nthreads;
     nws = ws ? nthreads : 0;
     for (int i = 0; i < nws; i++)
         if (!(ws[i].freeing = calloc(sh.npslots, sizeof *ws[i].freeing)))
@@ -1207,8 +1231,13 @@ done:
         for (size_t j = 0; sh.ndead && j < sh.ndead[i]; j++)
             ds_model_free(sh.dead[(size_t)i * sh.npslots + j]);
     }
+    for (int i = 0; i < nws; i++)
+        for (size_t j = 0; sh.nstash && j < sh.nstash[i]; j++)
+            ds_stats_free(sh.stash[(size_t)i * sh.stash_cap + j]);
     free(sh.dead);
     free(sh.ndead);
+    free(sh.stash);
+    free(sh.nstash);
     free(ws);
     free(mbuf);
     free(sh.rbuf);
