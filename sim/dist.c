@@ -793,17 +793,6 @@ static inline double unif(gsl_rng *r)
                                   : gsl_rng_uniform(r);
 }
 
-/* GSL's gsl_rng_uniform_pos on a dealsim stream: its get_double
- * (ds_rng_uniform) until it is not 0. */
-static inline double gsl_uniform_pos(ds_rng *r)
-{
-    double x;
-    do
-        x = ds_rng_uniform(r);
-    while (x == 0);
-    return x;
-}
-
 void ds_gamma_init(ds_gamma *g, double a)
 {
     /* GSL: for a < 1, the variate of 1 + a times u^(1/a). */
@@ -814,12 +803,10 @@ void ds_gamma_init(ds_gamma *g, double a)
     g->c = (1.0 / 3.0) / sqrt(g->d);
 }
 
-double ds_gamma_draw(ds_rng *r, const ds_gamma *g)
+double ds_gamma_draw_rest(ds_rng *r, const ds_gamma *g, double boost)
 {
-    double x, v, u, dv, boost = 1.0;
+    double x, v, u, dv;
     const double d = g->d, c = g->c;
-    if (g->boost)
-        boost = pow(gsl_uniform_pos(r), g->inv_a);   /* drawn first, as GSL does */
     for (;;) {
         /* The common try from three buffered words at once (the
          * ziggurat's first try, ds_rng_gaussian's inline path, its
@@ -841,7 +828,7 @@ double ds_gamma_draw(ds_rng *r, const ds_gamma *g)
             v = 1.0 + c * x;
         } while (v <= 0);
         v = v * v * v;
-        u = gsl_uniform_pos(r);
+        u = ds_gsl_uniform_pos(r);
         dv = 1.0 * d * v;
         if (u < 1 - 0.0331 * x * x * x * x)
             break;

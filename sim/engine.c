@@ -1221,34 +1221,10 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
         /* gsl_ran_dirichlet's steps: n gamma variates, their sum, each
          * divided by it; when the sum underflows, GSL's own call from the
          * start of the stream (which redraws the same variates, then
-         * rescales).  Each variate's usual try first, from the words the
-         * stream holds at its position (a boost's uniform, as
-         * gsl_uniform_pos when it is not 0, then the try); when it is not
-         * taken or its words are not all held, ds_gamma_draw from the same
-         * position. */
-        for (size_t v = 0; v < dd->n; v++) {
-            const ds_gamma *g = &dd->gam[v];
-            const uint32_t *wb = r->buf + r->used;
-            const unsigned held = r->avail - r->used;
-            int taken, accepted;
-            if (g->boost && held >= 5) {
-                const uint64_t wu = ds_rng_u53_of(wb[0], wb[1]);
-                const double boost = pow((double)wu * DS_RNG_TWO_M53, g->inv_a);
-                th[v] = ds_gamma_try(g->d, g->c, wb[2], wb[3], wb[4], &taken, &accepted) *
-                        boost;
-                if (taken & accepted & (wu != 0)) {
-                    r->used += 5;
-                    continue;
-                }
-            } else if (!g->boost && held >= 3) {
-                th[v] = ds_gamma_try(g->d, g->c, wb[0], wb[1], wb[2], &taken, &accepted);
-                if (taken & accepted) {
-                    r->used += 3;
-                    continue;
-                }
-            }
-            th[v] = ds_gamma_draw(r, g);
-        }
+         * rescales).  Each variate from the stream's computed words when
+         * its usual try is taken there (see weights_blocks). */
+        for (size_t k = 0; k < dd->n; k++)
+            th[k] = ds_gamma_draw(r, &dd->gam[k]);
         for (size_t k = 0; k < dd->n; k++)
             norm += th[k];
         if (norm < GSL_SQRT_DBL_MIN) {

@@ -153,7 +153,41 @@ static inline double ds_gamma_try(double d, double c, uint32_t w0, uint32_t w1,
 /* The same variate, its constants computed once: ds_gamma_draw(r, g) after
  * ds_gamma_init(g, a) is ds_dist_gamma(r, a), bit for bit. */
 void ds_gamma_init(ds_gamma *g, double a);
-double ds_gamma_draw(ds_rng *r, const ds_gamma *g);
+
+/* The rest of ds_gamma_draw from r's position, its boost (1 without)
+ * already drawn.  Use ds_gamma_draw. */
+double ds_gamma_draw_rest(ds_rng *r, const ds_gamma *g, double boost);
+
+/* GSL's gsl_rng_uniform_pos on a dealsim stream: uniforms on [0, 1) until
+ * one is not 0. */
+static inline double ds_gsl_uniform_pos(ds_rng *r)
+{
+    double u;
+    do
+        u = ds_rng_uniform(r);
+    while (u == 0);
+    return u;
+}
+
+/* Inline: the boost's uniform (ds_gsl_uniform_pos) and the usual try
+ * from the three words r holds, when it is taken and accepted there;
+ * ds_gamma_draw_rest from the same position otherwise. */
+static inline double ds_gamma_draw(ds_rng *r, const ds_gamma *g)
+{
+    double boost = 1.0;
+    if (g->boost)
+        boost = pow(ds_gsl_uniform_pos(r), g->inv_a);   /* drawn first, as GSL does */
+    if (r->avail - r->used >= 3) {
+        const uint32_t *w = r->buf + r->used;
+        int taken, accepted;
+        const double dv = ds_gamma_try(g->d, g->c, w[0], w[1], w[2], &taken, &accepted);
+        if (taken & accepted) {
+            r->used += 3;
+            return g->boost ? dv * boost : dv;
+        }
+    }
+    return ds_gamma_draw_rest(r, g, boost);
+}
 
 /* The quantile function F^-1(u) of d at u in [0, 1] (SPEC §5.1): the
  * smallest value x with F(x) >= u, accurate in both tails (the upper tail
