@@ -1103,12 +1103,14 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
         v->ai[i] = j;
         v->bc[j]++;
         v->inuse[j] = 1;
+        v->fi[j] = (uint16_t)i;
     }
     for (size_t i = nbatch; i < na; i++) {
         uint16_t j = (uint16_t)(bin_index(v->a[i], scale) - base);
         v->ai[i] = j;
         v->bc[j] += v->ac[i];
         v->inuse[j] = 1;
+        v->fi[j] = (uint16_t)i;
     }
     for (size_t b = 0; b < v->nblk; b++) {
         const uint64_t *c = v->bc + b * 64;
@@ -1153,21 +1155,28 @@ static inline void view_take(const ds_qhist_view *v, size_t i, double *lo, doubl
         *n_hi += c;
 }
 
-/* Bin j of a counted view: its count, min, max and their counts, from one
- * scan of the values' bins, eight at a time where SSE2 has them (kept for
- * the next order statistic, most often in the same bin). */
+/* Bin j of a counted view: its count, min, max and their counts (kept for
+ * the next order statistic, most often in the same bin).  The bin's last
+ * value is known: when its count is the bin's, it is the only one;
+ * otherwise the values' bins are scanned up to it, eight at a time where
+ * SSE2 has them. */
 static void view_bin(ds_qhist_view *v, size_t j)
 {
     double lo = INFINITY, hi = -INFINITY;
     uint64_t n_lo = 0, n_hi = 0;
+    const size_t last = v->fi[j], end = last + 1;
     size_t i = 0;
 
     if (v->last == (int64_t)j)
         return;
+    if ((last < v->nbatch ? 1 : v->ac[last]) == v->bc[j]) {
+        view_take(v, last, &lo, &hi, &n_lo, &n_hi);
+        i = end;
+    }
 #ifdef __SSE2__
     {
         const __m128i jj = _mm_set1_epi16((short)j);
-        for (; i + 8 <= v->na; i += 8) {
+        for (; i + 8 <= end; i += 8) {
             __m128i b = _mm_loadu_si128((const __m128i *)(v->ai + i));
             /* Two bits per 16-bit lane; the low one of each. */
             unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(b, jj)) & 0x5555u;
@@ -1177,7 +1186,7 @@ static void view_bin(ds_qhist_view *v, size_t j)
         }
     }
 #endif
-    for (; i < v->na; i++)
+    for (; i < end; i++)
         if (v->ai[i] == j)
             view_take(v, i, &lo, &hi, &n_lo, &n_hi);
     v->lastb = (ds_qhist_bin){v->bc[j], lo, hi};

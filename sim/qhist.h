@@ -237,7 +237,7 @@ double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c);
  * bins of the set's range) and by block of 64 bins; the block of an order
  * statistic is walked to by the blocks' counts, its bin by the bins', and
  * the bin's min, max and their counts are found by a scan of the values'
- * bins.  A set of at most DS_QHIST_DISTINCT values, or whose values fill
+ * bins up to the bin's last (none when that is the bin's only value).  A set of at most DS_QHIST_DISTINCT values, or whose values fill
  * at most DS_QHIST_DISTINCT bins (it may be kept exactly), is sorted
  * instead, each distinct value a bin while they are at most
  * DS_QHIST_DISTINCT.  About 100 KB: give it static or heap storage. */
@@ -255,6 +255,7 @@ typedef struct ds_qhist_view {
     double a[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     uint64_t ac[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
     uint16_t ai[DS_QHIST_VIEW_MAX + DS_QHIST_DISTINCT + 1];
+    uint16_t fi[DS_QHIST_BINS];          /* the last value of each bin */
     size_t nblk;                         /* blocks 0..nblk - 1 hold values */
     uint64_t cc[DS_QHIST_BINS / 64];     /* the count of each block */
     uint64_t bc[DS_QHIST_BINS];          /* the count of each bin of them */
