@@ -62,6 +62,7 @@
 #include "dealsim/engine.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,8 +128,11 @@ typedef struct dirichlet_draw {
     ds_gamma *gam;     /* [n] their gamma variates' constants */
 } dirichlet_draw;
 
+struct engine_chunk;
+
 struct ds_engine {
     const ds_model *m;
+    struct engine_chunk *chunks; /* where the arrays below are (zalloc) */
     size_t nk;                /* 1 + n_dims: weight/score keys */
     double inv_dbar;          /* 1 / D-bar (§5.2), a multiply per package */
     size_t n_members;
@@ -333,34 +337,54 @@ struct ds_engine {
 };
 
 /* Everything the workspace allocates, in one list for new/free. */
-#define ENGINE_ARRAYS(X)                                                     \
-    X(wd) X(wd_of) X(wd_dist) X(cd) X(cd_wd) X(dd) X(dir_key) X(dir_alpha) X(dir_gam) X(dir_theta) X(x0) X(cur)            \
-    X(nodeal) X(deal) X(eps) X(eff) X(cost) X(delivery) X(score) X(thr)      \
-    X(conc) X(w) X(cpe) X(uq) X(vof) X(vpkg) X(asks) X(tdraw) X(vconst)      \
-    X(pre) X(tariff) X(dsum1) X(dsumH) X(loss) X(vgen) X(lb) X(epsl) X(yw)   \
-    X(long_run) X(apow) X(s1) X(sH) X(savg) X(used) X(pslot) X(champ)        \
-    X(expo) X(pret) X(St) X(V) X(ccost) X(dlv1) X(dlvH)                       \
-    X(retcost) X(ret) X(twin) X(cred) X(slot_at) X(lost) X(stall)            \
-    X(present) X(nz) X(th) X(disc) X(cum_ev) X(pmask) X(cum_pk) X(apk) X(cend)      \
-    X(t_sa) X(t_pass)                                                        \
-    X(t_sigma) X(t_na) X(t_veto) X(t_ok) X(act) X(fwd) X(fwd_sigma) X(res_round) X(res_slot) X(tt_sigma) X(tt_pass) \
-    X(member) X(influence) X(veto) X(out) X(out_ret) X(out_retcost)          \
-    X(out_eval) X(out_appr) X(spare) X(wb0) X(wb1) X(wb2) X(wb3) X(wpurp) X(wbi) X(whash) X(wk0) X(wk1) X(xb) X(xn) X(uni_j) X(tri_j) X(gs_j) X(bg_j) X(bg_p) X(on_j) X(smp_j) X(uni_lo) X(uni_hi) X(tri_lo) \
-    X(tri_hi) X(tri_p) X(tri_q) X(wu) X(wx)
+/* The engine's arrays are carved from chunks of at least ENGINE_CHUNK
+ * bytes, each array at a multiple of 64 bytes from its chunk's start: a
+ * model needs one or two chunks, where an allocation per array cost a
+ * sweep point about 120 calls to calloc and free. */
+#define ENGINE_CHUNK ((size_t)32 << 10)
 
-/* calloc that never returns NULL for a zero count (so NULL means no memory). */
-static void *zalloc(size_t n, size_t size)
+typedef struct engine_chunk {
+    struct engine_chunk *next;
+    size_t cap, used;
+    max_align_t data[];
+} engine_chunk;
+
+/* n (at least 1) zeroed elements of `size` bytes from e's chunks (a
+ * chunk's bytes are zeroed as they are handed out): NULL when out of
+ * memory. */
+static void *zalloc(ds_engine *e, size_t n, size_t size)
 {
-    return calloc(n ? n : 1, size);
+    engine_chunk *c = e->chunks;
+    size_t bytes;
+    void *p;
+
+    if (n == 0)
+        n = 1;
+    if (n > (SIZE_MAX - ENGINE_CHUNK) / size)
+        return NULL;
+    bytes = (n * size + 63) & ~(size_t)63;
+    if (!c || c->cap - c->used < bytes) {
+        size_t cap = bytes > ENGINE_CHUNK ? bytes : ENGINE_CHUNK;
+        if (!(c = malloc(sizeof *c + cap)))
+            return NULL;
+        c->used = 0;
+        c->cap = cap;
+        c->next = e->chunks;
+        e->chunks = c;
+    }
+    p = (char *)c->data + c->used;
+    c->used += bytes;
+    return memset(p, 0, bytes);
 }
 
 void ds_engine_free(ds_engine *e)
 {
     if (!e)
         return;
-#define FREE_ONE(f) free(e->f);
-    ENGINE_ARRAYS(FREE_ONE)
-#undef FREE_ONE
+    for (engine_chunk *c = e->chunks, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
     free(e);
 }
 
@@ -737,7 +761,7 @@ ds_engine *ds_engine_new(const ds_model *m)
     if (ds_engine_check_streams(m, NULL) != DS_OK)
         goto fail;
 
-#define ALLOC(f, n) if (!(e->f = zalloc((n), sizeof *e->f))) goto fail;
+#define ALLOC(f, n) if (!(e->f = zalloc(e, (n), sizeof *e->f))) goto fail;
     size_t n_cw = 0;
     for (size_t c = 0; c < m->n_corr; c++)
         n_cw += m->corr[c].k;
