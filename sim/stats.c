@@ -296,6 +296,13 @@ void ds_stats_reset(ds_stats *s)
 {
     size_t cells = s->ns * s->nsum;
 
+    if (s->clean && !s->pending) {
+        /* Empty already (a run's worker goes on with the empty total of a
+         * point it swapped for its statistics): no bytes to clear. */
+        touch(s);
+        s->clean = 1;
+        return;
+    }
     empty_block(s);
     for (size_t i = 0; i < cells; i++)
         ds_xsum_init(&s->tot[i]);

@@ -1588,6 +1588,31 @@ Test(stats, reset_twice_and_after_a_merge)
     ds_stats_free(e);
 }
 
+/* A reset skips statistics that are empty already; draws added since the
+ * last reset, flushed or not, are not empty. */
+Test(stats, reset_after_unflushed_adds_to_a_reset_one)
+{
+    ds_model m = test_model();
+    ds_stats *ref = sequential(&m, BLOCK), *s = ds_stats_new(&m);
+    static double v0[NS][ROW_VALUES], v1[NS][ROW_VALUES];
+    draw_buf b;
+    cr_assert_not_null(s);
+    ds_stats_reset(s);
+    for (uint64_t d = 0; d < 700; d++) {      /* left unflushed */
+        gen_draw(&b, 900000 + d, 1);
+        ds_stats_add(s, b.out);
+    }
+    ds_stats_reset(s);
+    cr_assert_eq(ds_stats_draws(s), 0u);
+    for (uint64_t f = 0; f < NDRAWS; f += BLOCK)
+        add_block(s, f, BLOCK, 0);
+    flatten(ref, v0);
+    flatten(s, v1);
+    cr_assert(memcmp(v0, v1, sizeof v0) == 0);
+    ds_stats_free(ref);
+    ds_stats_free(s);
+}
+
 Test(stats, merge_rejects_other_shapes_and_unflushed)
 {
     ds_model m = test_model(), m2 = test_model();
