@@ -1157,38 +1157,41 @@ static inline void view_take(const ds_qhist_view *v, size_t i, double *lo, doubl
 
 /* Bin j of a counted view: its count, min, max and their counts (kept for
  * the next order statistic, most often in the same bin).  The bin's last
- * value is known: when its count is the bin's, it is the only one;
- * otherwise the values' bins are scanned up to it, eight at a time where
- * SSE2 has them. */
+ * value is known; the values' bins are scanned from it backwards, eight at
+ * a time where SSE2 has them, until the values found make up the bin's
+ * count (at once when the last is the bin's only value). */
 static void view_bin(ds_qhist_view *v, size_t j)
 {
     double lo = INFINITY, hi = -INFINITY;
-    uint64_t n_lo = 0, n_hi = 0;
-    const size_t last = v->fi[j], end = last + 1;
-    size_t i = 0;
+    uint64_t n_lo = 0, n_hi = 0, got;
+    size_t i = v->fi[j];
 
     if (v->last == (int64_t)j)
         return;
-    if ((last < v->nbatch ? 1 : v->ac[last]) == v->bc[j]) {
-        view_take(v, last, &lo, &hi, &n_lo, &n_hi);
-        i = end;
-    }
+    view_take(v, i, &lo, &hi, &n_lo, &n_hi);
+    got = i < v->nbatch ? 1 : v->ac[i];
 #ifdef __SSE2__
     {
         const __m128i jj = _mm_set1_epi16((short)j);
-        for (; i + 8 <= end; i += 8) {
-            __m128i b = _mm_loadu_si128((const __m128i *)(v->ai + i));
+        while (got < v->bc[j] && i >= 8) {
+            i -= 8;
             /* Two bits per 16-bit lane; the low one of each. */
-            unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(b, jj)) & 0x5555u;
+            unsigned m = (unsigned)_mm_movemask_epi8(
+                             _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(v->ai + i)), jj)) &
+                         0x5555u;
             for (size_t t = i; m; t++, m >>= 2)
-                if (m & 1u)
+                if (m & 1u) {
                     view_take(v, t, &lo, &hi, &n_lo, &n_hi);
+                    got += t < v->nbatch ? 1 : v->ac[t];
+                }
         }
     }
 #endif
-    for (; i < end; i++)
-        if (v->ai[i] == j)
+    while (got < v->bc[j] && i > 0)
+        if (v->ai[--i] == j) {
             view_take(v, i, &lo, &hi, &n_lo, &n_hi);
+            got += i < v->nbatch ? 1 : v->ac[i];
+        }
     v->lastb = (ds_qhist_bin){v->bc[j], lo, hi};
     v->laste = (ds_qhist_ends){n_lo, n_hi};
     v->last = (int64_t)j;

@@ -237,10 +237,11 @@ double ds_qhist_quantile_at(const ds_qhist *h, double p, ds_qhist_cursor *c);
  * bins of the set's range) and by block of 64 bins; the block of an order
  * statistic is walked to by the blocks' counts, its bin by the bins', and
  * the bin's min, max and their counts are found by a scan of the values'
- * bins up to the bin's last (none when that is the bin's only value).  A set of at most DS_QHIST_DISTINCT values, or whose values fill
- * at most DS_QHIST_DISTINCT bins (it may be kept exactly), is sorted
- * instead, each distinct value a bin while they are at most
- * DS_QHIST_DISTINCT.  About 100 KB: give it static or heap storage. */
+ * bins back from the bin's last until they make up its count.  A set of
+ * at most DS_QHIST_DISTINCT values, or whose values fill at most
+ * DS_QHIST_DISTINCT bins (it may be kept exactly), is sorted instead, each
+ * distinct value a bin while they are at most DS_QHIST_DISTINCT.  About
+ * 100 KB: give it static or heap storage. */
 typedef struct ds_qhist_view {
     uint64_t n, n_nan, n_pinf, n_ninf; /* as in ds_qhist */
     int counted;          /* 1: counted by bin; 0: sorted, in bin[], end[] */
