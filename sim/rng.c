@@ -447,25 +447,32 @@ static uint64_t mix64(uint64_t z)
 #define NAME_IV UINT64_C(0x6a09e667f3bcc908)
 #define SEED_IV UINT64_C(0xbb67ae8584caa73b)
 
+/* The k <= 8 bytes at p as a word, the first the lowest. */
+static uint64_t load_le(const unsigned char *p, size_t k)
+{
+    uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(&w, p, k);
+#else
+    for (size_t i = 0; i < k; i++)
+        w |= (uint64_t)p[i] << (8 * i);
+#endif
+    return w;
+}
+
+/* The name's bytes eight a word (the last word shorter, none for an empty
+ * name), each word mixed in, then the length. */
 uint64_t ds_rng_name_hash(const char *name)
 {
     const unsigned char *s = (const unsigned char *)name;
-    uint64_t h = NAME_IV, len = 0;
-    for (;;) {
-        uint64_t w = 0;
-        unsigned k = 0;
-        while (k < 8 && s[len + k]) {
-            w |= (uint64_t)s[len + k] << (8 * k);
-            k++;
-        }
-        if (k == 0)
-            break;
-        h = mix64(h ^ w);
-        len += k;
-        if (k < 8)
-            break;
-    }
-    return mix64(h ^ len);
+    const size_t n = strlen(name);
+    uint64_t h = NAME_IV;
+    size_t len = 0;
+    for (; len + 8 <= n; len += 8)
+        h = mix64(h ^ load_le(s + len, 8));
+    if (len < n)
+        h = mix64(h ^ load_le(s + len, n - len));
+    return mix64(h ^ (uint64_t)n);
 }
 
 uint64_t ds_rng_key(uint64_t seed, uint64_t name_hash)

@@ -419,3 +419,57 @@ Test(rng, first_uniform_is_the_streams_first)
                      ds_rng_uniform(&r));
     }
 }
+
+/* Stream names' hashes (they key every stream, so every output): known
+ * answers, and names of every length up to 40 against the definition, one
+ * byte at a time (bytes eight a word, the first the lowest, each word mixed
+ * in by SplitMix64's finaliser, then the length). */
+static uint64_t splitmix_fin(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+static uint64_t name_hash_bytewise(const char *name)
+{
+    uint64_t h = UINT64_C(0x6a09e667f3bcc908), w = 0;
+    size_t n = 0;
+    for (; name[n]; n++) {
+        w |= (uint64_t)(unsigned char)name[n] << (8 * (n % 8));
+        if (n % 8 == 7) {
+            h = splitmix_fin(h ^ w);
+            w = 0;
+        }
+    }
+    if (n % 8)
+        h = splitmix_fin(h ^ w);
+    return splitmix_fin(h ^ (uint64_t)n);
+}
+
+Test(rng, name_hash_is_its_definition)
+{
+    static const struct {
+        const char *name;
+        uint64_t hash;
+    } known[] = {
+        {"", UINT64_C(0x492b8d6066c09227)},
+        {"a", UINT64_C(0x4bc29321a14d6dc6)},
+        {"baseline_deficit", UINT64_C(0x6b203aeb5afdd993)},
+        {"items.a.cost", UINT64_C(0x36c3132c63baef0b)},
+        {"12345678", UINT64_C(0xefadc422cc057b6b)},
+        {"123456789", UINT64_C(0xd9e1318b74cfb1dd)},
+        {"1234567", UINT64_C(0x4516201b3ce027eb)},
+        {"abcdefghijklmnop", UINT64_C(0x3775d4eb75e8de63)},
+        {"actors.president.weights.national_security", UINT64_C(0x9ee9ffcf75c9aa4f)},
+    };
+    char name[41];
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        cr_assert_eq(ds_rng_name_hash(known[i].name), known[i].hash, "%s", known[i].name);
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++)
+            name[i] = (char)(i % 2 ? 0x80 + (int)(i * 7 % 127) : 'a' + (int)(i % 26));
+        name[n] = '\0';
+        cr_assert_eq(ds_rng_name_hash(name), name_hash_bytewise(name), "length %zu", n);
+    }
+}
