@@ -505,13 +505,25 @@ static u128 pow10_u128(int k)
     return pow10_table[k];
 }
 
+/* "00" to "99". */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* m 10^k, in one 64-bit multiply while 10^k fits in 64 bits (k <= 19). */
+static u128 mul_pow10(uint64_t m, int k)
+{
+    return k <= 19 ? (u128)m * (uint64_t)pow10_table[k] : (u128)m * pow10_table[k];
+}
+
 /* x = m 2^-s (exact).  round(x 10^k) in *q, rounded half to even, and
  * whether that candidate, D with D 10^k = *q, reads back as x: whether
  * strtod of it rounds to x (to nearest, ties to even).  A = m 10^k must
  * stay below 2^123 (so that 4 A + 4 2^s fits), 1 <= s < 123. */
 static int round_scaled(uint64_t m, int s, int k, uint64_t *q)
 {
-    u128 tk = pow10_u128(k), a = (u128)m * tk;
+    u128 tk = pow10_u128(k), a = mul_pow10(m, k);
     u128 one = (u128)1 << s, rem = a & (one - 1), half = one >> 1;
     u128 d;
     uint64_t r = (uint64_t)(a >> s);
@@ -562,7 +574,7 @@ static int format_exact(char *buf, double x)
         /* Off by at most one, and X0 is in the range: not reached. */
         if (tries > 2 || X < -5 || X > 14)
             return 0;                          /* GCOVR_EXCL_LINE */
-        f = (uint64_t)(((u128)m * pow10_u128(16 - X)) >> s);
+        f = (uint64_t)(mul_pow10(m, 16 - X) >> s);
         if (f < 10000000000000000u)
             X--;
         else if (f >= 100000000000000000u)
@@ -579,15 +591,20 @@ static int format_exact(char *buf, double x)
             rx++;
         }
         {
+            /* q < 10^17: its last 8 digits, then the 9 or fewer above them,
+             * two digits a division in 32-bit words. */
+            uint32_t lo = (uint32_t)(q % 100000000u), hi = (uint32_t)(q / 100000000u);
             int j = P - 1;
-            for (; j >= 1; j -= 2) {           /* two digits a division */
-                unsigned r = (unsigned)(q % 100);
-                q /= 100;
-                d[j] = (char)('0' + r % 10);
-                d[j - 1] = (char)('0' + r / 10);
+            for (int t = 0; t < 4; t++, j -= 2) {
+                memcpy(d + j - 1, digit_pairs + 2 * (lo % 100), 2);
+                lo /= 100;
+            }
+            for (; j >= 1; j -= 2) {
+                memcpy(d + j - 1, digit_pairs + 2 * (hi % 100), 2);
+                hi /= 100;
             }
             if (j == 0)
-                d[0] = (char)('0' + q);
+                d[0] = (char)('0' + hi);
         }
         g_style(buf, x < 0, d, P, rx);
         return 1;
