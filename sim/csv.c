@@ -566,8 +566,10 @@ static int format_exact(char *buf, double x)
     s = 53 - ex;                               /* 1 <= s <= 70 here */
     /* X = floor(log10(a)), in -5..14: the one for which a 10^(16 - X) has
      * 17 digits before the point.  2^(ex - 1) <= a < 2^ex puts it at
-     * floor((ex - 1) log10(2)) or one more: the loop below settles it. */
-    X = (int)floor((ex - 1) * 0.30102999566398120);
+     * floor((ex - 1) log10(2)) or one more: the loop below settles it.
+     * 1233 / 4096 is log10(2) to within 5e-6, so that for -17 <= ex - 1
+     * <= 50 this floor, in integers (4096 + ex - 1 > 0), is the same. */
+    X = (4096 + ex - 1) * 1233 / 4096 - 1233;
     X = X < -5 ? -5 : X > 14 ? 14 : X;
     for (int tries = 0;; tries++) {
         uint64_t f;
