@@ -1096,14 +1096,48 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
     /* Each value's bin and the bins' counts.  Only stores besides bc[j]'s
      * increment, so that the values' chains of dependences are short; the
      * blocks' counts and the bins in use are counted after. */
-    for (size_t i = 0; i < nbatch; i++) {
-        double y = src[i] + 0.0;         /* -0 -> +0, as the values are stored */
-        uint16_t j = (uint16_t)(bin_index(y, scale) - base);
-        v->a[i] = y;
-        v->ai[i] = j;
-        v->bc[j]++;
-        v->inuse[j] = 1;
-        v->fi[j] = (uint16_t)i;
+    {
+        size_t i = 0;
+#ifdef __SSE2__
+        /* Two values at a time while every product x scale of the set (in
+         * bins base .. base + top) fits in 32 bits: bin_index's steps in
+         * SSE2, truncated to 32 bits instead of 64. */
+        if (base > -((int64_t)1 << 30) && base < ((int64_t)1 << 30)) {
+            const __m128d sc = _mm_set1_pd(scale), zero = _mm_setzero_pd();
+            const __m128i b32 = _mm_set1_epi32((int32_t)base);
+            for (; i + 2 <= nbatch; i += 2) {
+                __m128d y = _mm_add_pd(_mm_loadu_pd(src + i), zero);   /* -0 -> +0 */
+                __m128d q = _mm_mul_pd(y, sc);
+                __m128i t = _mm_cvttpd_epi32(q);
+                /* Down to the floor: all ones (-1) in a lane that goes down. */
+                __m128d down = _mm_or_pd(_mm_cmpgt_pd(_mm_cvtepi32_pd(t), q),
+                                         _mm_and_pd(_mm_cmpeq_pd(q, zero), _mm_cmplt_pd(y, zero)));
+                __m128i jj = _mm_sub_epi32(
+                    _mm_add_epi32(t, _mm_shuffle_epi32(_mm_castpd_si128(down), _MM_SHUFFLE(3, 3, 2, 0))),
+                    b32);
+                uint16_t j0 = (uint16_t)_mm_cvtsi128_si32(jj);
+                uint16_t j1 = (uint16_t)_mm_cvtsi128_si32(_mm_srli_si128(jj, 4));
+                _mm_storeu_pd(v->a + i, y);
+                v->ai[i] = j0;
+                v->ai[i + 1] = j1;
+                v->bc[j0]++;
+                v->inuse[j0] = 1;
+                v->fi[j0] = (uint16_t)i;
+                v->bc[j1]++;
+                v->inuse[j1] = 1;
+                v->fi[j1] = (uint16_t)(i + 1);
+            }
+        }
+#endif
+        for (; i < nbatch; i++) {
+            double y = src[i] + 0.0;     /* -0 -> +0, as the values are stored */
+            uint16_t j = (uint16_t)(bin_index(y, scale) - base);
+            v->a[i] = y;
+            v->ai[i] = j;
+            v->bc[j]++;
+            v->inuse[j] = 1;
+            v->fi[j] = (uint16_t)i;
+        }
     }
     for (size_t i = nbatch; i < na; i++) {
         uint16_t j = (uint16_t)(bin_index(v->a[i], scale) - base);

@@ -4,8 +4,8 @@
  * the quantiles of the histogram after adding the batch, over batches that
  * take every path: few distinct values (kept), exactly DS_QHIST_DISTINCT
  * and one more with the histogram's, continuous values in bins, ranges
- * across zero, huge and tiny magnitudes, subnormals, bins at the index
- * limit, a range of a few ulps, values crowded into one bin, infinities,
+ * across zero, huge and tiny magnitudes, subnormals, products with the
+ * bins' scale that underflow, bins at the index limit, a range of a few ulps, values crowded into one bin, infinities,
  * NaN and -0.
  */
 #include <criterion/criterion.h>
@@ -46,11 +46,16 @@ static double value(int kind, gsl_rng *r, size_t i)
         return i == 0 ? 1e6 : 5.0 + 1e-9 * gsl_rng_uniform(r);
     case 13: /* 3.25 k for k < 33: the histogram's 32 and these meet 64/65 */
         return 3.25 * (double)(DS_QHIST_DISTINCT / 2 + gsl_rng_uniform_int(r, 33));
+    case 14: /* wide and counted by bin, with values so small next to the
+              * bins that a product with the scale underflows (a negative
+              * one to -0, still in the bin below 0) */
+        return u < 0.15 ? (u < 0.1 ? -1.0 : 1.0) * ldexp(1.0 + u, -1000)
+                        : gsl_ran_flat(r, -1.0, 1.0) * 0x1p1020;
     default: /* zeros of both signs, infinities, no NaN */
         return u < 0.3 ? -0.0 : u < 0.6 ? 0.0 : u < 0.7 ? INFINITY : u < 0.8 ? -INFINITY : 1.5;
     }
 }
-#define N_KINDS 15
+#define N_KINDS 16
 
 /* Probabilities asked: the ends, the output's, and random ones. */
 static size_t probs(double *p, gsl_rng *r)
