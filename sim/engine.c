@@ -338,9 +338,9 @@ struct ds_engine {
 
 /* Everything the workspace allocates, in one list for new/free. */
 /* The engine's arrays are carved from chunks of at least ENGINE_CHUNK
- * bytes, each array at a multiple of 64 bytes from its chunk's start: a
- * model needs one or two chunks, where an allocation per array cost a
- * sweep point about 120 calls to calloc and free. */
+ * bytes, each array at a multiple of 64 bytes from its chunk's start: the
+ * built-in scenario's engine takes two chunks, where an allocation per
+ * array cost a sweep point about 120 calls to calloc and free. */
 #define ENGINE_CHUNK ((size_t)32 << 10)
 
 typedef struct engine_chunk {
