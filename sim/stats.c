@@ -298,7 +298,8 @@ void ds_stats_reset(ds_stats *s)
 
     if (s->clean && !s->pending) {
         /* Empty already (a run's worker goes on with the empty total of a
-         * point it swapped for its statistics): no bytes to clear. */
+         * point it swapped for its statistics, and rebinds statistics it
+         * reset): no bytes to clear. */
         touch(s);
         s->clean = 1;
         return;
@@ -324,15 +325,10 @@ int ds_stats_rebind(ds_stats *s, const ds_model *m)
 {
     if (m->n_strategies != s->ns || m->n_third != s->nq || m->n_actors != s->na)
         return DS_EINVAL;
-    /* Statistics just reset (a run's worker resets its own after merging
-     * them) are not emptied again. */
-    if (!s->clean || s->pending)
-        ds_stats_reset(s);
+    ds_stats_reset(s);        /* a new version; clears nothing when empty */
     s->m = m;
     s->shift = m->baseline_mean;
     s->rounds = m->protocol.rounds;
-    touch(s);
-    s->clean = 1;
     return DS_OK;
 }
 
