@@ -336,7 +336,6 @@ struct ds_engine {
     int keyed;                    /* once computed */
 };
 
-/* Everything the workspace allocates, in one list for new/free. */
 /* The engine's arrays are carved from chunks of at least ENGINE_CHUNK
  * bytes, each array at a multiple of 64 bytes from its chunk's start: the
  * built-in scenario's engine takes two chunks, where an allocation per
