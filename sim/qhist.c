@@ -1010,6 +1010,18 @@ static size_t count_ones(const unsigned char *u, size_t n)
     return sum;
 }
 
+/* Value i of a view, of count c, is in bin j (an offset from the first).
+ * Only stores besides bc[j]'s increment, so that the values' chains of
+ * dependences are short; the blocks' counts and the bins in use are
+ * counted after. */
+static inline void view_count(ds_qhist_view *v, size_t i, uint16_t j, uint64_t c)
+{
+    v->ai[i] = j;
+    v->bc[j] += c;
+    v->inuse[j] = 1;
+    v->fi[j] = (uint16_t)i;
+}
+
 int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, size_t n,
                        uint64_t zeros)
 {
@@ -1093,9 +1105,7 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
     v->nblk = top / 64 + 1;
     memset(v->bc, 0, v->nblk * 64 * sizeof *v->bc);
     memset(v->inuse, 0, v->nblk * 64);
-    /* Each value's bin and the bins' counts.  Only stores besides bc[j]'s
-     * increment, so that the values' chains of dependences are short; the
-     * blocks' counts and the bins in use are counted after. */
+    /* Each value's bin and the bins' counts (view_count). */
     {
         size_t i = 0;
 #ifdef __SSE2__
@@ -1118,34 +1128,19 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
                 uint16_t j0 = (uint16_t)_mm_cvtsi128_si32(jj);
                 uint16_t j1 = (uint16_t)_mm_cvtsi128_si32(_mm_srli_si128(jj, 4));
                 _mm_storeu_pd(v->a + i, y);
-                v->ai[i] = j0;
-                v->ai[i + 1] = j1;
-                v->bc[j0]++;
-                v->inuse[j0] = 1;
-                v->fi[j0] = (uint16_t)i;
-                v->bc[j1]++;
-                v->inuse[j1] = 1;
-                v->fi[j1] = (uint16_t)(i + 1);
+                view_count(v, i, j0, 1);
+                view_count(v, i + 1, j1, 1);
             }
         }
 #endif
         for (; i < nbatch; i++) {
             double y = src[i] + 0.0;     /* -0 -> +0, as the values are stored */
-            uint16_t j = (uint16_t)(bin_index(y, scale) - base);
             v->a[i] = y;
-            v->ai[i] = j;
-            v->bc[j]++;
-            v->inuse[j] = 1;
-            v->fi[j] = (uint16_t)i;
+            view_count(v, i, (uint16_t)(bin_index(y, scale) - base), 1);
         }
     }
-    for (size_t i = nbatch; i < na; i++) {
-        uint16_t j = (uint16_t)(bin_index(v->a[i], scale) - base);
-        v->ai[i] = j;
-        v->bc[j] += v->ac[i];
-        v->inuse[j] = 1;
-        v->fi[j] = (uint16_t)i;
-    }
+    for (size_t i = nbatch; i < na; i++)
+        view_count(v, i, (uint16_t)(bin_index(v->a[i], scale) - base), v->ac[i]);
     for (size_t b = 0; b < v->nblk; b++) {
         const uint64_t *c = v->bc + b * 64;
         uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -1169,9 +1164,9 @@ int ds_qhist_view_make(ds_qhist_view *v, const ds_qhist *h, const double *x, siz
 }
 
 /* Value i of a counted view into the extremes lo, hi of its bin and their
- * counts n_lo, n_hi. */
-static inline void view_take(const ds_qhist_view *v, size_t i, double *lo, double *hi,
-                             uint64_t *n_lo, uint64_t *n_hi)
+ * counts n_lo, n_hi: returns its count. */
+static inline uint64_t view_take(const ds_qhist_view *v, size_t i, double *lo, double *hi,
+                                 uint64_t *n_lo, uint64_t *n_hi)
 {
     double y = v->a[i];
     uint64_t c = i < v->nbatch ? 1 : v->ac[i];
@@ -1187,6 +1182,7 @@ static inline void view_take(const ds_qhist_view *v, size_t i, double *lo, doubl
     }
     if (y == *hi)
         *n_hi += c;
+    return c;
 }
 
 /* Bin j of a counted view: its count, min, max and their counts (kept for
@@ -1202,8 +1198,7 @@ static void view_bin(ds_qhist_view *v, size_t j)
 
     if (v->last == (int64_t)j)
         return;
-    view_take(v, i, &lo, &hi, &n_lo, &n_hi);
-    got = i < v->nbatch ? 1 : v->ac[i];
+    got = view_take(v, i, &lo, &hi, &n_lo, &n_hi);
 #ifdef __SSE2__
     {
         const __m128i jj = _mm_set1_epi16((short)j);
@@ -1214,18 +1209,14 @@ static void view_bin(ds_qhist_view *v, size_t j)
                              _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(v->ai + i)), jj)) &
                          0x5555u;
             for (size_t t = i; m; t++, m >>= 2)
-                if (m & 1u) {
-                    view_take(v, t, &lo, &hi, &n_lo, &n_hi);
-                    got += t < v->nbatch ? 1 : v->ac[t];
-                }
+                if (m & 1u)
+                    got += view_take(v, t, &lo, &hi, &n_lo, &n_hi);
         }
     }
 #endif
     while (got < v->bc[j] && i > 0)
-        if (v->ai[--i] == j) {
-            view_take(v, i, &lo, &hi, &n_lo, &n_hi);
-            got += i < v->nbatch ? 1 : v->ac[i];
-        }
+        if (v->ai[--i] == j)
+            got += view_take(v, i, &lo, &hi, &n_lo, &n_hi);
     v->lastb = (ds_qhist_bin){v->bc[j], lo, hi};
     v->laste = (ds_qhist_ends){n_lo, n_hi};
     v->last = (int64_t)j;
