@@ -299,8 +299,8 @@ struct ds_engine {
     size_t n_uni, n_tri, n_gs, n_bg, n_on, n_smp;
     size_t *uni_j, *tri_j, *gs_j, *bg_j, *on_j, *smp_j; /* [n_wd] each */
     double *bg_p;                            /* [6 n_wd] per two-gamma dist
-                                                (beta, pert): its gammas' d
-                                                and c in turn, lo and hi */
+                                                (beta, pert): its gammas'
+                                                d, then their c, lo, hi */
     double *uni_lo, *uni_hi;                 /* [n_wd] */
     double *tri_lo, *tri_hi, *tri_p, *tri_q; /* [n_wd] */
     double *wu, *wx;                         /* [n_wd] */
@@ -818,8 +818,8 @@ ds_engine *ds_engine_new(const ds_model *m)
                                          &e->bg_p[6 * e->n_bg + 5])) {
             double *p = e->bg_p + 6 * e->n_bg;
             p[0] = w->d->gam[0].d;
-            p[1] = w->d->gam[0].c;
-            p[2] = w->d->gam[1].d;
+            p[1] = w->d->gam[1].d;
+            p[2] = w->d->gam[0].c;
             p[3] = w->d->gam[1].c;
             e->bg_j[e->n_bg++] = j;
         } else if (w->how == WD_SAMPLE && ds_dist_is_one_open_uniform(w->d)) {
@@ -1096,6 +1096,57 @@ static inline double extension_uniform(const ds_engine *e, uint64_t draw)
     return (double)ds_rng_u53_of(e->wb0[e->ext_lane], e->wb1[e->ext_lane]) * DS_RNG_TWO_M53;
 }
 
+#ifdef __SSE2__
+/* Both usual tries of a two-gamma dist at once, lane 0 ds_gamma_try(p[0],
+ * p[2], w0, w1, w2) and lane 1 ds_gamma_try(p[1], p[3], v0, v1, v2): the
+ * same IEEE operations in the same order (u = (hi 2^26 + lo) 2^-53 is exact,
+ * as ds_rng_u53_of's conversion is; d v is its 1.0 d v), the rare log test
+ * per lane. */
+static inline void gamma_tries(const double *p, uint32_t w0, uint32_t w1, uint32_t w2,
+                               uint32_t v0, uint32_t v1, uint32_t v2, double *g1,
+                               double *g2, int *t1, int *a1, int *t2, int *a2)
+{
+    const uint32_t i0 = w0 & 0x7fu, i1 = v0 & 0x7fu, j0 = w0 >> 8, j1 = v0 >> 8;
+    const __m128d one = _mm_set1_pd(1.0), zero = _mm_setzero_pd();
+    const __m128d J = _mm_cvtepi32_pd(_mm_set_epi32(0, 0, (int)j1, (int)j0));
+    const __m128d W = _mm_set_pd(ds_rng_zig_w[i1], ds_rng_zig_w[i0]);
+    const __m128d sign = _mm_cvtepi32_pd(
+        _mm_set_epi32(0, 0, (int)(v0 >> 6 & 2u) - 1, (int)(w0 >> 6 & 2u) - 1));
+    const __m128d x = _mm_mul_pd(sign, _mm_mul_pd(J, W));
+    const __m128d hi = _mm_cvtepi32_pd(_mm_set_epi32(0, 0, (int)(v1 >> 5), (int)(w1 >> 5)));
+    const __m128d lo = _mm_cvtepi32_pd(_mm_set_epi32(0, 0, (int)(v2 >> 6), (int)(w2 >> 6)));
+    const __m128d u = _mm_mul_pd(_mm_add_pd(_mm_mul_pd(hi, _mm_set1_pd(0x1p26)), lo),
+                                 _mm_set1_pd(DS_RNG_TWO_M53));
+    __m128d v = _mm_add_pd(one, _mm_mul_pd(_mm_loadu_pd(p + 2), x));
+    const int vpos = _mm_movemask_pd(_mm_cmpgt_pd(v, zero));
+    const int unz = _mm_movemask_pd(_mm_cmpneq_pd(u, zero));
+    v = _mm_mul_pd(_mm_mul_pd(v, v), v);
+    const __m128d q = _mm_mul_pd(
+        _mm_mul_pd(_mm_mul_pd(_mm_mul_pd(_mm_set1_pd(0.0331), x), x), x), x);
+    const int sq = _mm_movemask_pd(_mm_cmplt_pd(u, _mm_sub_pd(one, q)));
+    const __m128d g = _mm_mul_pd(_mm_loadu_pd(p), v);
+    const int tk = ((j0 < ds_rng_zig_k[i0]) | (j1 < ds_rng_zig_k[i1]) << 1) & vpos & unz;
+    int ac = sq;
+    if (tk & ~sq) {
+        /* The log test of a lane the squeeze did not accept. */
+        double xs[2], us[2], vs[2];
+        _mm_storeu_pd(xs, x);
+        _mm_storeu_pd(us, u);
+        _mm_storeu_pd(vs, v);
+        for (int l = 0; l < 2; l++)
+            if ((tk & ~sq) >> l & 1)
+                ac |= (log(us[l]) < 0.5 * xs[l] * xs[l] + p[l] * (1 - vs[l] + log(vs[l])))
+                      << l;
+    }
+    _mm_storel_pd(g1, g);
+    _mm_storeh_pd(g2, g);
+    *t1 = tk & 1;
+    *t2 = tk >> 1;
+    *a1 = ac & 1;
+    *a2 = ac >> 1;
+}
+#endif
+
 /* Sample the world of draw `draw` (§5.1) and the third parties' U_q (§5.4).
  * Returns the sum of every variate drawn (for ds_engine_draw_variates). */
 static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
@@ -1188,8 +1239,14 @@ static double draw_world(ds_engine *e, uint64_t seed, uint64_t draw, int sum)
         const size_t k = e->bg_j[i], xk = e->xb[k];
         const double *p = e->bg_p + 6 * i;
         int t1, a1, t2, a2;
-        double g1 = ds_gamma_try(p[0], p[1], b0[k], b1[k], e->wb2[k], &t1, &a1);
-        double g2 = ds_gamma_try(p[2], p[3], e->wb3[k], b0[xk], b1[xk], &t2, &a2);
+        double g1, g2;
+#ifdef __SSE2__
+        gamma_tries(p, b0[k], b1[k], e->wb2[k], e->wb3[k], b0[xk], b1[xk], &g1, &g2, &t1,
+                    &a1, &t2, &a2);
+#else
+        g1 = ds_gamma_try(p[0], p[2], b0[k], b1[k], e->wb2[k], &t1, &a1);
+        g2 = ds_gamma_try(p[1], p[3], e->wb3[k], b0[xk], b1[xk], &t2, &a2);
+#endif
         if (!(t1 & a1 & t2 & a2)) {
             OPEN(k);
             if (t1 & a1)
