@@ -262,11 +262,12 @@ extern uint32_t ds_rng_zig_k[128];
 extern double ds_rng_zig_w[128];
 
 /* The ziggurat's sign of word k: +1.0 when bit 7 is set, else -1.0.
- * Arithmetic, not a choice: the bit is a coin flip, so a branch on it
+ * Looked up, not a choice: the bit is a coin flip, so a branch on it
  * would be mispredicted half the time.  sign * y is exactly y or -y. */
 static inline double ds_rng_zig_sign(uint32_t k)
 {
-    return (double)((int)(k >> 6 & 2u) - 1);
+    static const double sign[2] = {-1.0, 1.0};
+    return sign[k >> 7 & 1u];
 }
 
 /* Fill ds_rng_zig_k and ds_rng_zig_w, once per process (thread-safe; later
