@@ -1110,8 +1110,7 @@ static inline void gamma_tries(const double *p, uint32_t w0, uint32_t w1, uint32
     const __m128d one = _mm_set1_pd(1.0), zero = _mm_setzero_pd();
     const __m128d J = _mm_cvtepi32_pd(_mm_set_epi32(0, 0, (int)j1, (int)j0));
     const __m128d W = _mm_set_pd(ds_rng_zig_w[i1], ds_rng_zig_w[i0]);
-    const __m128d sign = _mm_cvtepi32_pd(
-        _mm_set_epi32(0, 0, (int)(v0 >> 6 & 2u) - 1, (int)(w0 >> 6 & 2u) - 1));
+    const __m128d sign = _mm_set_pd(ds_rng_zig_sign(v0), ds_rng_zig_sign(w0));
     const __m128d x = _mm_mul_pd(sign, _mm_mul_pd(J, W));
     const __m128d hi = _mm_cvtepi32_pd(_mm_set_epi32(0, 0, (int)(v1 >> 5), (int)(w1 >> 5)));
     const __m128d lo = _mm_cvtepi32_pd(_mm_set_epi32(0, 0, (int)(v2 >> 6), (int)(w2 >> 6)));
