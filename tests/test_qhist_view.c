@@ -5,8 +5,8 @@
  * take every path: few distinct values (kept), exactly DS_QHIST_DISTINCT
  * and one more with the histogram's, continuous values in bins, ranges
  * across zero, huge and tiny magnitudes, subnormals, products with the
- * bins' scale that underflow, bins at the index limit, a range of a few ulps, values crowded into one bin, infinities,
- * NaN and -0.
+ * bins' scale that underflow, bins at the index limit, a range of a few
+ * ulps, values crowded into one bin, infinities, NaN and -0.
  */
 #include <criterion/criterion.h>
 
